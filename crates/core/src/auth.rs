@@ -1,0 +1,419 @@
+//! Roles, actors and the capabilities they grant.
+//!
+//! Every store query that touches business data takes a scope value from this
+//! module. The scope types have private fields and can only be obtained from an
+//! [`Actor`] whose role allows it, so an unscoped query cannot be written by
+//! accident: there is no constructor for "everything" other than a committee
+//! administrator's actor.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::rules::SecurityPolicy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    CommitteeAdmin,
+    UnitAdmin,
+    BranchSecretary,
+    Member,
+    DisciplineStaff,
+    SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::CommitteeAdmin,
+        Role::UnitAdmin,
+        Role::BranchSecretary,
+        Role::Member,
+        Role::DisciplineStaff,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+
+    /// Identifier from shared/GLOSSARY.md.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CommitteeAdmin => "committee_admin",
+            Role::UnitAdmin => "unit_admin",
+            Role::BranchSecretary => "branch_secretary",
+            Role::Member => "member",
+            Role::DisciplineStaff => "discipline_staff",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::CommitteeAdmin => "工委管理员",
+            Role::UnitAdmin => "单位党务管理员",
+            Role::BranchSecretary => "支部书记",
+            Role::Member => "党员",
+            Role::DisciplineStaff => "纪检专员",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
+        }
+    }
+
+    /// One of the three separated administrators (三员).
+    pub fn is_admin_triad(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+
+    /// Whether a binding of this role names an org (its scope root).
+    pub fn needs_org(self) -> bool {
+        matches!(
+            self,
+            Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary | Role::DisciplineStaff
+        )
+    }
+
+    /// Whether a binding of this role names a member record (the person themself).
+    pub fn needs_member(self) -> bool {
+        matches!(self, Role::Member)
+    }
+}
+
+/// Checks that a set of role bindings may be held by one account: an
+/// administrator of the triad holds that one role and nothing else.
+pub fn check_role_combination(roles: &[Role]) -> Result<(), Error> {
+    let triad = roles.iter().filter(|r| r.is_admin_triad()).count();
+    if triad > 0 && roles.len() > 1 {
+        return Err(Error::Rule(
+            "系统管理员、安全管理员、审计管理员三员分立：管理员账号只能持有其中一个角色，且不能兼任业务角色".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Where an org sits: enough to scope a query without touching the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgAnchor {
+    pub id: i64,
+    /// The shard key: the unit-level org this org belongs to.
+    pub committee_id: i64,
+    /// Materialized path, e.g. "/1/5/23/".
+    pub path: String,
+    /// The org's kind identifier (unit, branch, …).
+    pub kind: String,
+    pub name: String,
+}
+
+/// The signed-in person acting under one role binding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The scope root for org-bound roles; for members, their branch.
+    pub org: Option<OrgAnchor>,
+    /// For the member role: the member record that is the user.
+    pub member_id: Option<i64>,
+}
+
+/// Read access to a subtree of the org tree.
+#[derive(Debug, Clone)]
+pub struct OrgScope {
+    committee_id: Option<i64>,
+    path: String,
+    writable: bool,
+}
+
+impl OrgScope {
+    /// The shard key every row in scope shares, or None for province-wide scope.
+    pub fn committee_id(&self) -> Option<i64> {
+        self.committee_id
+    }
+    /// Materialized-path prefix of the subtree.
+    pub fn path_prefix(&self) -> &str {
+        &self.path
+    }
+    /// Whether an org with this path lies inside the scope.
+    pub fn contains(&self, path: &str) -> bool {
+        path.starts_with(&self.path)
+    }
+    pub fn can_write(&self) -> bool {
+        self.writable
+    }
+}
+
+/// Access to member records: a subtree, or one's own record only.
+#[derive(Debug, Clone)]
+pub enum MemberScope {
+    Subtree { org: OrgScope, reveal_id_card: bool, reveal_phone: bool },
+    SelfOnly { member_id: i64, committee_id: i64 },
+}
+
+impl MemberScope {
+    pub fn can_write(&self) -> bool {
+        match self {
+            MemberScope::Subtree { org, .. } => org.writable,
+            MemberScope::SelfOnly { .. } => false,
+        }
+    }
+    pub fn can_reveal_id_card(&self) -> bool {
+        matches!(self, MemberScope::Subtree { reveal_id_card: true, .. })
+    }
+    pub fn can_reveal_phone(&self) -> bool {
+        matches!(self, MemberScope::Subtree { reveal_phone: true, .. })
+    }
+    /// Whether the caller may export lists (a member exports nothing).
+    pub fn can_export(&self) -> bool {
+        matches!(self, MemberScope::Subtree { .. })
+    }
+}
+
+/// Capability to administer user accounts (system administrator).
+#[derive(Debug, Clone, Copy)]
+pub struct UserAdmin(());
+/// Capability to grant roles and change security policy (security administrator).
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityAdmin(());
+/// Capability to read the audit log (audit administrator).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditReader(());
+
+/// Which roles may see protected fields in full; security policy data.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevealPolicy {
+    pub id_card: Vec<Role>,
+    pub phone: Vec<Role>,
+}
+
+impl Default for RevealPolicy {
+    fn default() -> Self {
+        Self {
+            id_card: vec![Role::CommitteeAdmin, Role::UnitAdmin],
+            phone: vec![Role::CommitteeAdmin, Role::UnitAdmin, Role::BranchSecretary],
+        }
+    }
+}
+
+impl Actor {
+    fn anchor(&self) -> Result<&OrgAnchor, Error> {
+        self.org.as_ref().ok_or(Error::Forbidden)
+    }
+
+    /// The org subtree this actor may see, if any.
+    pub fn org_scope(&self) -> Result<OrgScope, Error> {
+        match self.role {
+            Role::CommitteeAdmin => {
+                let a = self.anchor()?;
+                Ok(OrgScope { committee_id: None, path: a.path.clone(), writable: true })
+            }
+            Role::UnitAdmin | Role::BranchSecretary => {
+                let a = self.anchor()?;
+                Ok(OrgScope { committee_id: Some(a.committee_id), path: a.path.clone(), writable: true })
+            }
+            Role::Member => {
+                // A member sees their own branch's card (name, secretary), read-only.
+                let a = self.anchor()?;
+                Ok(OrgScope { committee_id: Some(a.committee_id), path: a.path.clone(), writable: false })
+            }
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// Whether this actor may create, move and dissolve orgs in its scope.
+    /// A branch secretary manages only the groups inside the branch.
+    pub fn can_manage_orgs(&self) -> bool {
+        matches!(self.role, Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary)
+    }
+
+    pub fn member_scope(&self, policy: &RevealPolicy) -> Result<MemberScope, Error> {
+        match self.role {
+            Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary => {
+                let org = self.org_scope()?;
+                Ok(MemberScope::Subtree {
+                    org,
+                    reveal_id_card: policy.id_card.contains(&self.role),
+                    reveal_phone: policy.phone.contains(&self.role),
+                })
+            }
+            Role::Member => {
+                let member_id = self.member_id.ok_or(Error::Forbidden)?;
+                let committee_id = self.anchor()?.committee_id;
+                Ok(MemberScope::SelfOnly { member_id, committee_id })
+            }
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    pub fn user_admin(&self) -> Result<UserAdmin, Error> {
+        if self.role == Role::SystemAdmin { Ok(UserAdmin(())) } else { Err(Error::Forbidden) }
+    }
+    pub fn security_admin(&self) -> Result<SecurityAdmin, Error> {
+        if self.role == Role::SecurityAdmin { Ok(SecurityAdmin(())) } else { Err(Error::Forbidden) }
+    }
+    pub fn audit_reader(&self) -> Result<AuditReader, Error> {
+        if self.role == Role::AuditAdmin { Ok(AuditReader(())) } else { Err(Error::Forbidden) }
+    }
+
+    /// Discipline records are visible only to discipline staff (area arrives later).
+    pub fn discipline_scope(&self) -> Result<OrgScope, Error> {
+        if self.role != Role::DisciplineStaff {
+            return Err(Error::Forbidden);
+        }
+        let a = self.anchor()?;
+        let committee_id = if a.kind == "working_committee" { None } else { Some(a.committee_id) };
+        Ok(OrgScope { committee_id, path: a.path.clone(), writable: true })
+    }
+}
+
+/// Operator-level capabilities for the command line (the person at the server's
+/// console, authenticated by the operating system). Kept apart from web actors.
+pub mod operator {
+    use super::*;
+
+    /// The CLI's province-wide scope, e.g. for `xianfeng export members`.
+    pub fn province_member_scope(root_path: &str) -> MemberScope {
+        MemberScope::Subtree {
+            org: OrgScope { committee_id: None, path: root_path.to_string(), writable: true },
+            reveal_id_card: false,
+            reveal_phone: false,
+        }
+    }
+    pub fn user_admin() -> UserAdmin {
+        UserAdmin(())
+    }
+    pub fn security_admin() -> SecurityAdmin {
+        SecurityAdmin(())
+    }
+    pub fn audit_reader() -> AuditReader {
+        AuditReader(())
+    }
+}
+
+/// Checks a new password against the policy. Messages are Chinese.
+pub fn check_password(policy: &SecurityPolicy, username: &str, password: &str) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    let len = password.chars().count();
+    if len < policy.password_min_length as usize {
+        problems.push(format!("密码长度至少{}位", policy.password_min_length));
+    }
+    if len > 128 {
+        problems.push("密码长度不能超过128位".to_string());
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if classes < policy.password_min_classes as usize {
+        problems.push(format!(
+            "密码须包含大写字母、小写字母、数字、特殊字符中的至少{}类",
+            policy.password_min_classes
+        ));
+    }
+    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+        problems.push("密码不能包含用户名".to_string());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid("password", problems.join("；")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, path: &str) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            org: Some(OrgAnchor {
+                id: 5,
+                committee_id: 5,
+                path: path.into(),
+                kind: "unit".into(),
+                name: "x".into(),
+            }),
+            member_id: Some(9),
+        }
+    }
+
+    #[test]
+    fn admins_of_the_triad_see_no_business_data() {
+        for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::DisciplineStaff] {
+            let a = actor(role, "/1/5/");
+            assert!(a.member_scope(&RevealPolicy::default()).is_err(), "{role:?}");
+            assert!(a.org_scope().is_err(), "{role:?}");
+        }
+        assert!(actor(Role::SystemAdmin, "/1/").user_admin().is_ok());
+        assert!(actor(Role::SystemAdmin, "/1/").audit_reader().is_err());
+        assert!(actor(Role::AuditAdmin, "/1/").audit_reader().is_ok());
+        assert!(actor(Role::AuditAdmin, "/1/").security_admin().is_err());
+        assert!(actor(Role::CommitteeAdmin, "/1/").user_admin().is_err());
+    }
+
+    #[test]
+    fn discipline_scope_only_for_discipline_staff() {
+        assert!(actor(Role::DisciplineStaff, "/1/5/").discipline_scope().is_ok());
+        assert!(actor(Role::CommitteeAdmin, "/1/").discipline_scope().is_err());
+    }
+
+    #[test]
+    fn unit_scope_is_its_subtree() {
+        let s = actor(Role::UnitAdmin, "/1/5/").org_scope().unwrap();
+        assert!(s.contains("/1/5/23/"));
+        assert!(!s.contains("/1/6/"));
+        assert!(!s.contains("/1/"));
+        assert_eq!(s.committee_id(), Some(5));
+    }
+
+    #[test]
+    fn member_sees_self_only() {
+        let s = actor(Role::Member, "/1/5/23/").member_scope(&RevealPolicy::default()).unwrap();
+        assert!(matches!(s, MemberScope::SelfOnly { member_id: 9, .. }));
+        assert!(!s.can_write());
+        assert!(!s.can_export());
+    }
+
+    #[test]
+    fn reveal_follows_policy() {
+        let p = RevealPolicy::default();
+        assert!(actor(Role::UnitAdmin, "/1/5/").member_scope(&p).unwrap().can_reveal_id_card());
+        assert!(!actor(Role::BranchSecretary, "/1/5/9/").member_scope(&p).unwrap().can_reveal_id_card());
+        assert!(actor(Role::BranchSecretary, "/1/5/9/").member_scope(&p).unwrap().can_reveal_phone());
+    }
+
+    #[test]
+    fn triad_roles_do_not_combine() {
+        assert!(check_role_combination(&[Role::SystemAdmin]).is_ok());
+        assert!(check_role_combination(&[Role::UnitAdmin, Role::BranchSecretary]).is_ok());
+        assert!(check_role_combination(&[Role::SystemAdmin, Role::AuditAdmin]).is_err());
+        assert!(check_role_combination(&[Role::SecurityAdmin, Role::CommitteeAdmin]).is_err());
+    }
+
+    #[test]
+    fn password_policy() {
+        let p = SecurityPolicy::default();
+        assert!(check_password(&p, "zhang", "Abcdef12").is_ok());
+        assert!(check_password(&p, "zhang", "abcdefgh").is_err());
+        assert!(check_password(&p, "zhang", "Ab1!").is_err());
+        assert!(check_password(&p, "zhang", "Zhang123!").is_err());
+        let err = check_password(&p, "x", "abcdefgh").unwrap_err().to_string();
+        assert!(err.contains("至少3类"), "{err}");
+    }
+}

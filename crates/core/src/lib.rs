@@ -1,0 +1,14 @@
+//! Xianfeng domain core: types, rules and policies. No IO lives here, so every
+//! rule can be tested without a database.
+
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod idcard;
+pub mod member;
+pub mod org;
+pub mod rules;
+pub mod text;
+
+pub use error::{Error, FieldError};

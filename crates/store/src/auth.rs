@@ -1,0 +1,473 @@
+//! Accounts, role bindings and server-side sessions.
+
+use serde::Serialize;
+use xianfeng_core::auth::{Actor, Role, SecurityAdmin, UserAdmin, check_password, check_role_combination};
+use xianfeng_core::crypto::{hash_password, random_hex, sm3_hex, temporary_password, verify_password};
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::rules::SecurityPolicy;
+use xianfeng_core::text::now_ms;
+
+use crate::audit::{Event, append};
+use crate::{Result, Store, StoreError, Who, q};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub password_changed_at: i64,
+    pub failed_logins: i64,
+    pub locked_until: i64,
+    pub active: bool,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+impl UserRow {
+    pub fn is_locked(&self, now: i64) -> bool {
+        self.locked_until > now
+    }
+}
+
+const USER_COLS: &str = "id, username, display_name, password_hash, must_change_password, password_changed_at, failed_logins, locked_until, active, created_at, created_by";
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RoleRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub granted_by: String,
+    pub granted_at: i64,
+}
+
+impl RoleRow {
+    pub fn role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+    pub fn label(&self) -> &'static str {
+        self.role().map(|r| r.label()).unwrap_or("未知角色")
+    }
+}
+
+pub async fn user_by_name(store: &Store, username: &str) -> Result<Option<UserRow>> {
+    store.db.r().fetch_optional(q!(format!("SELECT {USER_COLS} FROM users WHERE username = $1"), username)).await
+}
+
+pub async fn user_by_id(store: &Store, id: i64) -> Result<UserRow> {
+    store.db.r().fetch_one(q!(format!("SELECT {USER_COLS} FROM users WHERE id = $1"), id)).await
+}
+
+pub async fn roles_of(store: &Store, user_id: i64) -> Result<Vec<RoleRow>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE user_id = $1 ORDER BY id", user_id))
+        .await
+}
+
+fn check_username(username: &str) -> Result<()> {
+    let ok = (3..=32).contains(&username.len())
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    if ok { Ok(()) } else { Err(StoreError::invalid("username", "用户名应为3至32位字母、数字、下划线、点或连字符")) }
+}
+
+/// Creates an account. With `password` None a temporary password is generated
+/// and returned, and the user must change it at first login.
+pub async fn create_user(
+    store: &Store,
+    _cap: UserAdmin,
+    who: &Who,
+    username: &str,
+    display_name: &str,
+    password: Option<&str>,
+) -> Result<(UserRow, Option<String>)> {
+    let username = username.trim();
+    check_username(username)?;
+    let display_name = display_name.trim();
+    if display_name.is_empty() {
+        return Err(StoreError::invalid("display_name", "姓名为必填项"));
+    }
+    if user_by_name(store, username).await?.is_some() {
+        return Err(StoreError::invalid("username", "用户名已存在"));
+    }
+    let policy: SecurityPolicy = store.rule().await?;
+    let (pw, temp) = match password {
+        Some(p) => {
+            check_password(&policy, username, p)?;
+            (p.to_string(), None)
+        }
+        None => {
+            let t = temporary_password();
+            (t.clone(), Some(t))
+        }
+    };
+    let hash = hash_password(&pw);
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    let id = tx.alloc_id().await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO users (id, username, display_name, password_hash, must_change_password, password_changed_at, failed_logins, locked_until, active, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, TRUE, $6, $7)",
+            id, username, display_name, hash.clone(), temp.is_some(), now, who.username.clone()
+        ))
+        .await?;
+    tx.c().execute(q!("INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)", id, now, hash)).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_create", "user", id).detail(username.to_string())).await?;
+    tx.commit().await?;
+    Ok((user_by_id(store, id).await?, temp))
+}
+
+/// Grants a role bound to an org (or, for the member role, to a member record).
+pub async fn grant_role(
+    store: &Store,
+    _cap: SecurityAdmin,
+    who: &Who,
+    user_id: i64,
+    role: Role,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> Result<RoleRow> {
+    let user = user_by_id(store, user_id).await?;
+    let existing = roles_of(store, user.id).await?;
+    let mut all: Vec<Role> = existing.iter().filter_map(|r| r.role()).collect();
+    if all.contains(&role) && existing.iter().any(|r| r.role() == Some(role) && r.org_id == org_id && r.member_id == member_id) {
+        return Err(StoreError::Rule("该账号已有此角色".into()));
+    }
+    all.push(role);
+    check_role_combination(&all)?;
+    let (org_id, member_id) = if role.needs_org() {
+        let oid = org_id.ok_or_else(|| StoreError::invalid("org_id", "该角色须指定所属组织"))?;
+        let org = crate::org::anchor_of(store.db.r(), oid).await.map_err(|_| StoreError::invalid("org_id", "组织不存在"))?;
+        let want: &[OrgKind] = match role {
+            Role::CommitteeAdmin => &[OrgKind::WorkingCommittee],
+            Role::UnitAdmin => &[OrgKind::Unit],
+            Role::BranchSecretary => &[OrgKind::Branch],
+            _ => &[OrgKind::WorkingCommittee, OrgKind::Unit],
+        };
+        if !want.contains(&org.kind()) {
+            let names: Vec<&str> = want.iter().map(|k| k.label()).collect();
+            return Err(StoreError::invalid("org_id", format!("{}须绑定到{}", role.label(), names.join("或"))));
+        }
+        (Some(oid), None)
+    } else if role.needs_member() {
+        let mid = member_id.ok_or_else(|| StoreError::invalid("member_id", "党员角色须绑定党员档案"))?;
+        #[derive(sqlx::FromRow)]
+        struct M {
+            org_id: i64,
+        }
+        let m: M = store
+            .db
+            .r()
+            .fetch_optional(q!("SELECT org_id FROM members WHERE id = $1", mid))
+            .await?
+            .ok_or_else(|| StoreError::invalid("member_id", "党员档案不存在"))?;
+        (Some(m.org_id), Some(mid))
+    } else {
+        (None, None)
+    };
+    let mut tx = store.db.begin().await?;
+    let id = tx.alloc_id().await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO user_roles (id, user_id, role, org_id, member_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id, user.id, role.as_str(), org_id, member_id, who.username.clone(), now_ms()
+        ))
+        .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("role_grant", "user", user.id).detail(format!("{} {} org={:?} member={:?}", user.username, role.as_str(), org_id, member_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    store
+        .db
+        .r()
+        .fetch_one(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1", id))
+        .await
+}
+
+pub async fn revoke_role(store: &Store, _cap: SecurityAdmin, who: &Who, role_id: i64) -> Result<()> {
+    let mut tx = store.db.begin().await?;
+    let row: Option<RoleRow> = tx
+        .c()
+        .fetch_optional(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1", role_id))
+        .await?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    tx.c().execute(q!("DELETE FROM user_roles WHERE id = $1", role_id)).await?;
+    // Sessions acting under the revoked role end.
+    tx.c().execute(q!("DELETE FROM sessions WHERE role_id = $1", role_id)).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("role_revoke", "user", row.user_id).detail(row.role.clone())).await?;
+    tx.commit().await
+}
+
+/// All accounts (system and security administrators' lists).
+pub async fn list_users(store: &Store) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
+    let users: Vec<UserRow> = store.db.r().fetch_all(q!(format!("SELECT {USER_COLS} FROM users ORDER BY id"))).await?;
+    let roles: Vec<RoleRow> = store
+        .db
+        .r()
+        .fetch_all(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles ORDER BY id"))
+        .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let r = roles.iter().filter(|r| r.user_id == u.id).cloned().collect();
+            (u, r)
+        })
+        .collect())
+}
+
+/// Enables or disables an account; disabling ends its sessions.
+pub async fn set_active(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64, active: bool) -> Result<()> {
+    let u = user_by_id(store, user_id).await?;
+    let mut tx = store.db.begin().await?;
+    tx.c().execute(q!("UPDATE users SET active = $1, failed_logins = 0, locked_until = 0 WHERE id = $2", active, u.id)).await?;
+    if !active {
+        tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", u.id)).await?;
+    }
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_update", "user", u.id).detail(if active { "启用" } else { "停用" })).await?;
+    tx.commit().await
+}
+
+/// Sets a new temporary password (must be changed at next login) and unlocks.
+pub async fn reset_password(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64) -> Result<String> {
+    let u = user_by_id(store, user_id).await?;
+    let temp = temporary_password();
+    let hash = hash_password(&temp);
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!(
+            "UPDATE users SET password_hash = $1, must_change_password = TRUE, password_changed_at = $2, failed_logins = 0, locked_until = 0 WHERE id = $3",
+            hash, now, u.id
+        ))
+        .await?;
+    tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", u.id)).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_update", "user", u.id).detail("重置密码")).await?;
+    tx.commit().await?;
+    Ok(temp)
+}
+
+/// The result of a sign-in attempt.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    Ok { token: String, csrf: String, user: UserRow, must_change: bool, expired: bool },
+    /// Wrong username or password (the same answer for both).
+    Failed { remaining: i64 },
+    Locked { until_ms: i64 },
+    Disabled,
+}
+
+fn anon(username: &str, ip: &str) -> Who {
+    Who { user_id: None, username: username.to_string(), role: String::new(), ip: ip.to_string() }
+}
+
+/// Checks a password, counts failures, locks after too many, and on success
+/// opens a session under the user's first role.
+pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
+    let policy: SecurityPolicy = store.rule().await?;
+    let now = now_ms();
+    let username = username.trim();
+    let Some(user) = user_by_name(store, username).await? else {
+        // Burn comparable time so unknown names are not distinguishable by timing.
+        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$XvyV8J7qGGrK3Ko0GBZ6nE3mlPX9s1BDPZ1UI6Qd9Zk");
+        store.audit(&anon(username, ip), Event::ok("login", "user", "").outcome("failure").detail("用户不存在")).await?;
+        return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures });
+    };
+    let who = Who { user_id: Some(user.id), username: user.username.clone(), role: String::new(), ip: ip.to_string() };
+    if !user.active {
+        store.audit(&who, Event::ok("login", "user", user.id).outcome("failure").detail("账号已停用")).await?;
+        return Ok(LoginOutcome::Disabled);
+    }
+    if user.is_locked(now) {
+        store.audit(&who, Event::ok("login", "user", user.id).outcome("failure").detail("账号锁定中")).await?;
+        return Ok(LoginOutcome::Locked { until_ms: user.locked_until });
+    }
+    if !verify_password(password, &user.password_hash) {
+        let failures = user.failed_logins + 1;
+        let mut tx = store.db.begin().await?;
+        if failures >= policy.lock_after_failures {
+            let until = now + policy.lock_minutes * 60_000;
+            tx.c().execute(q!("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2", until, user.id)).await?;
+            append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id).outcome("failure").detail("密码错误")).await?;
+            append(&mut tx, &store.keys.audit_key, &who, Event::ok("lockout", "user", user.id).detail(format!("连续{failures}次失败，锁定{}分钟", policy.lock_minutes))).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Locked { until_ms: until });
+        }
+        tx.c().execute(q!("UPDATE users SET failed_logins = $1 WHERE id = $2", failures, user.id)).await?;
+        append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id).outcome("failure").detail("密码错误")).await?;
+        tx.commit().await?;
+        return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures - failures });
+    }
+    let roles = roles_of(store, user.id).await?;
+    let token = random_hex(32);
+    let csrf = random_hex(16);
+    let expired = now - user.password_changed_at > policy.password_expiry_days * 86_400_000;
+    let mut tx = store.db.begin().await?;
+    tx.c().execute(q!("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1", user.id)).await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO sessions (token_hash, user_id, role_id, csrf_token, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            sm3_hex(token.as_bytes()), user.id, roles.first().map(|r| r.id), csrf.clone(), now, ip
+        ))
+        .await?;
+    let who = Who { role: roles.first().map(|r| r.role.clone()).unwrap_or_default(), ..who };
+    append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id)).await?;
+    tx.commit().await?;
+    let must_change = user.must_change_password;
+    Ok(LoginOutcome::Ok { token, csrf, user, must_change, expired })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub role_id: Option<i64>,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub ip: String,
+}
+
+/// A live session with the actor it acts as.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub row: SessionRow,
+    pub user: UserRow,
+    pub roles: Vec<RoleRow>,
+    /// None when the user has no role yet (or only must change the password).
+    pub actor: Option<Actor>,
+    pub password_expired: bool,
+}
+
+/// Resolves a session token; idle sessions past the timeout end here.
+pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
+    let policy: SecurityPolicy = store.rule().await?;
+    let hash = sm3_hex(token.as_bytes());
+    let row: Option<SessionRow> = store
+        .db
+        .r()
+        .fetch_optional(q!("SELECT token_hash, user_id, role_id, csrf_token, created_at, last_seen, ip FROM sessions WHERE token_hash = $1", hash.clone()))
+        .await?;
+    let Some(mut row) = row else { return Ok(None) };
+    let now = now_ms();
+    if now - row.last_seen > policy.idle_timeout_minutes * 60_000 {
+        let mut tx = store.db.begin().await?;
+        tx.c().execute(q!("DELETE FROM sessions WHERE token_hash = $1", hash)).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let user = user_by_id(store, row.user_id).await?;
+    if !user.active {
+        return Ok(None);
+    }
+    if now - row.last_seen > 30_000 {
+        let mut tx = store.db.begin().await?;
+        tx.c().execute(q!("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2", now, hash)).await?;
+        tx.commit().await?;
+        row.last_seen = now;
+    }
+    let roles = roles_of(store, user.id).await?;
+    let binding = row.role_id.and_then(|id| roles.iter().find(|r| r.id == id)).or(roles.first());
+    let actor = match binding {
+        Some(b) => Some(actor_for(store, &user, b).await?),
+        None => None,
+    };
+    let password_expired = now - user.password_changed_at > policy.password_expiry_days * 86_400_000;
+    Ok(Some(Session { row, user, roles, actor, password_expired }))
+}
+
+/// Builds the actor for a role binding.
+pub async fn actor_for(store: &Store, user: &UserRow, b: &RoleRow) -> Result<Actor> {
+    let role = b.role().ok_or_else(|| StoreError::Rule("未知角色".into()))?;
+    let org = match b.org_id {
+        Some(id) => Some(crate::org::anchor_of(store.db.r(), id).await?.anchor()),
+        None => None,
+    };
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role,
+        org,
+        member_id: b.member_id,
+    })
+}
+
+/// Switches the role a session acts under.
+pub async fn switch_role(store: &Store, token: &str, user_id: i64, role_id: i64) -> Result<()> {
+    let roles = roles_of(store, user_id).await?;
+    if !roles.iter().any(|r| r.id == role_id) {
+        return Err(StoreError::NotFound);
+    }
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!("UPDATE sessions SET role_id = $1 WHERE token_hash = $2 AND user_id = $3", role_id, sm3_hex(token.as_bytes()), user_id))
+        .await?;
+    tx.commit().await
+}
+
+pub async fn logout(store: &Store, token: &str, who: &Who) -> Result<()> {
+    let mut tx = store.db.begin().await?;
+    tx.c().execute(q!("DELETE FROM sessions WHERE token_hash = $1", sm3_hex(token.as_bytes()))).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("logout", "user", who.user_id.unwrap_or(0))).await?;
+    tx.commit().await
+}
+
+/// Changes a password after checking the old one, the policy and the history.
+/// Every session of the user ends; the caller signs in again.
+pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, new: &str) -> Result<()> {
+    let user = user_by_id(store, user_id).await?;
+    if !verify_password(old, &user.password_hash) {
+        store.audit(who, Event::ok("password_change", "user", user.id).outcome("failure").detail("原密码错误")).await?;
+        return Err(StoreError::invalid("old_password", "原密码不正确"));
+    }
+    let policy: SecurityPolicy = store.rule().await?;
+    check_password(&policy, &user.username, new)?;
+    #[derive(sqlx::FromRow)]
+    struct H {
+        password_hash: String,
+    }
+    let recent: Vec<H> = store
+        .db
+        .r()
+        .fetch_all(q!("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2", user.id, policy.password_history))
+        .await?;
+    if verify_password(new, &user.password_hash) || recent.iter().any(|h| verify_password(new, &h.password_hash)) {
+        return Err(StoreError::invalid("password", format!("新密码不能与最近{}次使用过的密码相同", policy.password_history)));
+    }
+    let hash = hash_password(new);
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!("UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2 WHERE id = $3", hash.clone(), now, user.id))
+        .await?;
+    tx.c().execute(q!("INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)", user.id, now, hash)).await?;
+    tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", user.id)).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("password_change", "user", user.id)).await?;
+    tx.commit().await
+}
+
+/// Opens a session directly (after a password change, for the same browser).
+pub async fn open_session(store: &Store, user_id: i64, role_id: Option<i64>, ip: &str) -> Result<(String, String)> {
+    let token = random_hex(32);
+    let csrf = random_hex(16);
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO sessions (token_hash, user_id, role_id, csrf_token, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            sm3_hex(token.as_bytes()), user_id, role_id, csrf.clone(), now, ip
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok((token, csrf))
+}

@@ -1,0 +1,44 @@
+//! The store layer's one error type.
+
+use xianfeng_core::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    /// Not found, or outside the caller's scope (the two are indistinguishable on purpose).
+    #[error("记录不存在")]
+    NotFound,
+    #[error("无权进行此操作")]
+    Forbidden,
+    #[error("输入有误")]
+    Invalid(Vec<FieldError>),
+    /// A business rule refused the change; the message says why.
+    #[error("{0}")]
+    Rule(String),
+    /// The record changed since it was read (optimistic concurrency).
+    #[error("记录已被他人修改，请刷新后重试")]
+    Stale,
+    #[error("{0}")]
+    Crypto(String),
+    #[error("配置错误：{0}")]
+    Config(String),
+}
+
+impl From<xianfeng_core::Error> for StoreError {
+    fn from(e: xianfeng_core::Error) -> Self {
+        use xianfeng_core::Error as E;
+        match e {
+            E::Invalid(v) => StoreError::Invalid(v),
+            E::Forbidden => StoreError::Forbidden,
+            E::Rule(m) => StoreError::Rule(m),
+            E::Crypto(m) => StoreError::Crypto(m),
+        }
+    }
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+}

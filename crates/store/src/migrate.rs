@@ -1,0 +1,57 @@
+//! One migration set for both engines. Each migration is portable SQL plus, where
+//! the engines truly differ (triggers), a short engine-specific part.
+
+use crate::db::{Backend, Db, Result};
+use crate::q;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub common: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    common: include_str!("../migrations/0001_foundation.sql"),
+    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+}];
+
+#[derive(sqlx::FromRow)]
+struct Applied {
+    version: i64,
+}
+
+/// Applies every migration not yet applied, each in its own transaction.
+/// Returns the versions applied now.
+pub async fn migrate(db: &Db) -> Result<Vec<i64>> {
+    db.run_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let applied: Vec<Applied> = db.r().fetch_all(q!("SELECT version FROM schema_migrations")).await?;
+    let mut done = Vec::new();
+    for m in MIGRATIONS {
+        if applied.iter().any(|a| a.version == m.version) {
+            continue;
+        }
+        let specific = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let script = format!(
+            "BEGIN;\n{}\n{}\nINSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, '{}', {});\nCOMMIT;",
+            m.common,
+            specific,
+            m.version,
+            m.name,
+            xianfeng_core::text::now_ms()
+        );
+        db.run_script(&script).await?;
+        done.push(m.version);
+    }
+    Ok(done)
+}
