@@ -1,1 +1,418 @@
-fn main() {}
+//! Xianfeng (先锋): the party-building platform of a provincial Working
+//! Committee of Provincial Organs. One binary: the web server, the demo
+//! province, and the operator's commands.
+
+mod config;
+mod demo;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use xianfeng_core::auth::{Role, operator};
+use xianfeng_store::{Store, Who};
+
+#[derive(Parser)]
+#[command(name = "xianfeng", version, about = "先锋党建平台")]
+struct Cli {
+    /// Data directory (SQLite database, key file, uploads).
+    #[arg(long, global = true, default_value = "./data", env = "XIANFENG_DATA_DIR")]
+    data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://…); default is SQLite in the data directory.
+    #[arg(long, global = true, env = "XIANFENG_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the platform.
+    Serve(ServeArgs),
+    /// Create a demo province (fresh database) and serve it.
+    Demo {
+        /// Province size: 1.0 ≈ 83 units, 4,000+ branches, 40,000+ members.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 20251125)]
+        seed: u64,
+        /// Only build the database; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Import records.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
+    /// Export records.
+    Export {
+        #[command(subcommand)]
+        cmd: ExportCmd,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Consistent online copy of the SQLite database.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Field-encryption keys.
+    Keys {
+        #[command(subcommand)]
+        cmd: KeysCmd,
+    },
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080", env = "XIANFENG_LISTEN")]
+    listen: String,
+    /// Mark cookies Secure (when served over TLS, e.g. behind a TLS proxy).
+    #[arg(long, env = "XIANFENG_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account with one role; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The org the role is bound to (committee, unit, branch).
+        #[arg(long)]
+        org: Option<i64>,
+        /// The member record (for the member role).
+        #[arg(long)]
+        member: Option<i64>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Import members from an .xlsx file (all rows or none).
+    Members { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// Export the member roll (masked) to an .xlsx file.
+    Members {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Restrict to an org subtree.
+        #[arg(long)]
+        org: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the hash chain; exits non-zero on any tampering.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Add a new field key and make it current.
+    Rotate,
+    /// Re-encrypt every protected field with the current key.
+    Reencrypt,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_target(false)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> Result<Store, String> {
+    std::fs::create_dir_all(&cli.data_dir).map_err(|e| format!("无法创建数据目录 {}：{e}", cli.data_dir.display()))?;
+    let keys = config::load_keys(&cli.data_dir)?;
+    let url = config::database_url(&cli.data_dir, cli.database_url.as_deref());
+    Store::open(&url, keys).await.map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match &cli.cmd {
+        Cmd::Serve(args) => {
+            let store = open(&cli).await?;
+            serve(store, args).await?;
+        }
+        Cmd::Demo { scale, seed, no_serve, serve: args } => {
+            let store = demo_database(&cli, *scale, *seed).await?;
+            if !no_serve {
+                serve(store, args).await?;
+            }
+        }
+        Cmd::Migrate => {
+            let store = open(&cli).await?;
+            println!("数据库已是最新结构（{:?}）。", store.backend());
+        }
+        Cmd::User { cmd: UserCmd::Create { role, username, display_name, org, member, password_stdin } } => {
+            let role = Role::parse(role).ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("未知角色 {role}；可用：{}", names.join(", "))
+            })?;
+            if !password_stdin {
+                return Err("请用 --password-stdin 从标准输入提供密码（不在命令行上出现）".into());
+            }
+            let mut pw = String::new();
+            std::io::stdin().read_to_string(&mut pw).map_err(|e| e.to_string())?;
+            let pw = pw.trim_end_matches(['\n', '\r']).to_string();
+            let store = open(&cli).await?;
+            let who = Who::operator("user-create");
+            let name = display_name.clone().unwrap_or_else(|| username.clone());
+            let (u, _) = xianfeng_store::auth::create_user(&store, operator::user_admin(), &who, username, &name, Some(&pw))
+                .await
+                .map_err(|e| describe(&e))?;
+            xianfeng_store::auth::grant_role(&store, operator::security_admin(), &who, u.id, role, *org, *member)
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("已创建账号 {}（{}）。", u.username, role.label());
+        }
+        Cmd::Import { cmd: ImportCmd::Members { file } } => {
+            let bytes = std::fs::read(file).map_err(|e| format!("读取 {} 失败：{e}", file.display()))?;
+            let parsed = xianfeng_web::xlsx::parse_members(&bytes, &Default::default()).map_err(|e| e.to_string())?;
+            let store = open(&cli).await?;
+            let root = root(&store).await?;
+            let scope = operator::province_member_scope(&root.path);
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let mut report = if parsed.errors.is_empty() {
+                xianfeng_store::member::import(&store, &scope, &Who::operator("import"), parsed.rows, &name)
+                    .await
+                    .map_err(|e| describe(&e))?
+            } else {
+                Default::default()
+            };
+            report.errors.extend(parsed.errors);
+            if !report.errors.is_empty() {
+                eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
+                for e in &report.errors {
+                    eprintln!("  第{}行 {}：{}", e.row, e.column, e.reason);
+                }
+                return Ok(ExitCode::from(2));
+            }
+            println!("已导入 {} 名党员。", report.imported);
+        }
+        Cmd::Export { cmd: ExportCmd::Members { out, org } } => {
+            let store = open(&cli).await?;
+            let root = root(&store).await?;
+            let scope = operator::province_member_scope(&root.path);
+            let f = xianfeng_store::member::MemberFilter { org_id: *org, ..Default::default() };
+            let rows = xianfeng_store::member::list_all(&store, &scope, &f, 1_000_000).await.map_err(|e| describe(&e))?;
+            let today = xianfeng_core::text::today_cn();
+            let bytes = xianfeng_web::xlsx::members_export(&rows, &root.name, "全部在册", today).map_err(|e| e.to_string())?;
+            let path = out.clone().unwrap_or_else(|| PathBuf::from(xianfeng_web::xlsx::export_file_name(&root.name, today)));
+            std::fs::write(&path, bytes).map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
+            store
+                .audit(&Who::operator("export"), xianfeng_store::audit::Event::ok("export", "member", path.display()).detail(format!("{}条", rows.len())))
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("已导出 {} 条到 {}", rows.len(), path.display());
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
+            let store = open(&cli).await?;
+            let report = xianfeng_store::audit::verify(&store, operator::audit_reader()).await.map_err(|e| describe(&e))?;
+            if report.ok {
+                println!("审计日志完整：已校验 {} 条（至第 {} 条）。", report.checked, report.head_seq);
+            } else {
+                eprintln!("审计日志异常：发现 {} 处问题。", report.breaks.len());
+                for b in &report.breaks {
+                    eprintln!("  第{}条：{}", b.seq, b.reason);
+                }
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Cmd::Backup { to } => {
+            let store = open(&cli).await?;
+            xianfeng_store::backup::backup_sqlite(&store.db, to).await.map_err(|e| describe(&e))?;
+            store
+                .audit(&Who::operator("backup"), xianfeng_store::audit::Event::ok("backup", "database", to.display()))
+                .await
+                .map_err(|e| describe(&e))?;
+            println!("已备份到 {}", to.display());
+        }
+        Cmd::Restore { from } => {
+            restore(&cli, from).await?;
+        }
+        Cmd::Keys { cmd } => match cmd {
+            KeysCmd::Rotate => {
+                if std::env::var("XIANFENG_FIELD_KEYS").is_ok() {
+                    return Err("密钥来自环境变量：请在环境变量中新增密钥并设置 XIANFENG_FIELD_KEY_ID".into());
+                }
+                let path = config::key_file_path(&cli.data_dir);
+                let mut kf = config::read_key_file(&path)?;
+                let next = (1..).map(|n| format!("k{n}")).find(|k| !kf.field_keys.contains_key(k)).expect("a free id");
+                kf.field_keys.insert(next.clone(), xianfeng_core::crypto::random_hex(16));
+                kf.current = next.clone();
+                config::write_key_file(&path, &kf)?;
+                println!("已新增密钥 {next} 并设为当前密钥。运行 `xianfeng keys reencrypt` 以新密钥重新加密已有数据。");
+            }
+            KeysCmd::Reencrypt => {
+                let store = open(&cli).await?;
+                let n = xianfeng_store::member::reencrypt_all(&store, &Who::operator("keys")).await.map_err(|e| describe(&e))?;
+                println!("已重新加密 {n} 名党员的敏感字段。");
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(e: &xianfeng_store::StoreError) -> String {
+    match e {
+        xianfeng_store::StoreError::Invalid(v) => v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"),
+        other => other.to_string(),
+    }
+}
+
+async fn root(store: &Store) -> Result<xianfeng_store::org::OrgRow, String> {
+    xianfeng_store::org::root(store.db.r())
+        .await
+        .map_err(|e| describe(&e))?
+        .ok_or_else(|| "数据库中还没有组织（先运行 demo，或导入组织）".to_string())
+}
+
+async fn serve(store: Store, args: &ServeArgs) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("无法监听 {}：{e}", args.listen))?;
+    let mut state = xianfeng_web::AppState::new(store);
+    state.secure_cookies = args.secure_cookies;
+    println!("先锋党建平台已启动：http://{}", args.listen);
+    xianfeng_web::serve(listener, state).await.map_err(|e| e.to_string())
+}
+
+/// Builds a fresh demo database and prints one-time credentials.
+async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String> {
+    if !(0.001..=20.0).contains(&scale) {
+        return Err("--scale 应在 0.001 到 20 之间".into());
+    }
+    std::fs::create_dir_all(&cli.data_dir).map_err(|e| e.to_string())?;
+    if cli.database_url.is_none() {
+        let db = cli.data_dir.join("xianfeng.db");
+        let marker = cli.data_dir.join("DEMO");
+        if db.exists() && !marker.exists() {
+            return Err(format!("{} 已存在且不是演示数据库；请换一个 --data-dir", db.display()));
+        }
+        for ext in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{ext}", db.display()));
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| e.to_string())?;
+            }
+        }
+        std::fs::write(&marker, "demo database: `xianfeng demo` may recreate it\n").map_err(|e| e.to_string())?;
+    }
+    let store = open(cli).await?;
+    if xianfeng_store::org::root(store.db.r()).await.map_err(|e| describe(&e))?.is_some() {
+        return Err("目标数据库已有数据；演示数据只能写入空数据库".into());
+    }
+    let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn() };
+    let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
+    println!(
+        "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
+        summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline
+    );
+    print_demo_accounts(&store, &summary).await?;
+    Ok(store)
+}
+
+async fn print_demo_accounts(store: &Store, s: &demo::DemoSummary) -> Result<(), String> {
+    let who = Who::operator("demo");
+    let accounts: [(&str, &str, Role, Option<i64>, Option<i64>); 8] = [
+        ("gongwei", "工委管理员", Role::CommitteeAdmin, Some(s.root_id), None),
+        ("danwei", "单位党务管理员", Role::UnitAdmin, Some(s.sample_unit_id), None),
+        ("shuji", "支部书记", Role::BranchSecretary, Some(s.sample_branch_id), None),
+        ("dangyuan", "党员", Role::Member, None, Some(s.sample_member_id)),
+        ("jijian", "纪检专员", Role::DisciplineStaff, Some(s.root_id), None),
+        ("xitong", "系统管理员", Role::SystemAdmin, None, None),
+        ("anquan", "安全管理员", Role::SecurityAdmin, None, None),
+        ("shenji", "审计管理员", Role::AuditAdmin, None, None),
+    ];
+    println!("\n演示账号（密码随机生成，仅显示这一次）：");
+    for (username, label, role, org, member) in accounts {
+        let pw = xianfeng_core::crypto::temporary_password();
+        let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, username, label, Some(&pw))
+            .await
+            .map_err(|e| describe(&e))?;
+        xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, role, org, member)
+            .await
+            .map_err(|e| describe(&e))?;
+        println!("  {label:<10} 用户名 {username:<10} 密码 {pw}");
+    }
+    println!();
+    Ok(())
+}
+
+/// Restores a SQLite backup over the database in the data directory.
+async fn restore(cli: &Cli, from: &Path) -> Result<(), String> {
+    if cli.database_url.is_some() {
+        return Err("PostgreSQL 请使用 pg_restore 恢复（例如：pg_restore -d 数据库名 xianfeng.dump）".into());
+    }
+    if !from.exists() {
+        return Err(format!("备份文件不存在：{}", from.display()));
+    }
+    // Check the backup opens and carries our schema before touching anything.
+    let keys = config::load_keys(&cli.data_dir)?;
+    let check = Store::open(&format!("sqlite://{}", from.display()), keys)
+        .await
+        .map_err(|e| format!("备份文件无法打开：{e}"))?;
+    let report = xianfeng_store::audit::verify(&check, operator::audit_reader()).await.map_err(|e| describe(&e))?;
+    check.db.close().await;
+    if !report.ok {
+        return Err("备份文件中的审计日志校验失败：密钥不匹配或备份已被篡改，未恢复".into());
+    }
+    let db = cli.data_dir.join("xianfeng.db");
+    if db.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        let keep = cli.data_dir.join(format!("xianfeng.db.before-restore-{stamp}"));
+        std::fs::rename(&db, &keep).map_err(|e| e.to_string())?;
+        for ext in ["-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{ext}", db.display()));
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| e.to_string())?;
+            }
+        }
+        println!("原数据库已保留为 {}", keep.display());
+    }
+    std::fs::copy(from, &db).map_err(|e| e.to_string())?;
+    let store = open(cli).await?;
+    store
+        .audit(&Who::operator("restore"), xianfeng_store::audit::Event::ok("restore", "database", from.display()))
+        .await
+        .map_err(|e| describe(&e))?;
+    println!("已从 {} 恢复。", from.display());
+    Ok(())
+}

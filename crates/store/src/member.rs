@@ -44,6 +44,12 @@ impl MemberRow {
     pub fn age(&self) -> i32 {
         age(self.birth_date)
     }
+    pub fn join_date_text(&self) -> String {
+        self.join_date.map(|d| d.to_string()).unwrap_or_default()
+    }
+    pub fn full_date_text(&self) -> String {
+        self.full_date.map(|d| d.to_string()).unwrap_or_default()
+    }
 }
 
 fn age(birth: NaiveDate) -> i32 {
@@ -160,7 +166,11 @@ pub struct MemberFilter {
 impl MemberFilter {
     fn apply(&self, q: &mut Q, under: Option<&OrgRow>) -> Result<()> {
         if let Some(o) = under {
-            q.push(" AND m.committee_id = ").bind(o.committee_id).push(" AND o.path LIKE ").bind(format!("{}%", o.path));
+            // The root's subtree spans every committee: only the path narrows it.
+            if o.kind() != OrgKind::WorkingCommittee {
+                q.push(" AND m.committee_id = ").bind(o.committee_id);
+            }
+            q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
         }
         let name = self.name.trim();
         if !name.is_empty() {
@@ -386,7 +396,7 @@ fn org_scope(scope: &MemberScope) -> Result<&OrgScope> {
     }
 }
 
-struct Sealed {
+pub(crate) struct Sealed {
     id_card_enc: String,
     id_card_masked: String,
     id_card_index: String,
@@ -394,7 +404,7 @@ struct Sealed {
     phone_masked: String,
 }
 
-fn seal(store: &Store, v: &ValidMember) -> Sealed {
+pub(crate) fn seal(store: &Store, v: &ValidMember) -> Sealed {
     let c = &store.keys.cipher;
     Sealed {
         id_card_enc: c.encrypt(&v.id_card),
@@ -405,10 +415,10 @@ fn seal(store: &Store, v: &ValidMember) -> Sealed {
     }
 }
 
-const INSERT_COLS: &str = "committee_id, id, org_id, group_id, name, gender, ethnicity, birth_date, id_card_enc, id_card_masked, id_card_index, \
+pub(crate) const INSERT_COLS: &str = "committee_id, id, org_id, group_id, name, gender, ethnicity, birth_date, id_card_enc, id_card_masked, id_card_index, \
     phone_enc, phone_masked, education, category, position, cadre_rank, native_place, address, community, join_date, full_date, status, version, created_at, updated_at";
 
-fn insert_values(committee_id: i64, id: i64, v: &ValidMember, s: Sealed, now: i64) -> Vec<Arg> {
+pub(crate) fn insert_values(committee_id: i64, id: i64, v: &ValidMember, s: Sealed, now: i64) -> Vec<Arg> {
     vec![
         committee_id.into(),
         id.into(),
@@ -836,4 +846,54 @@ pub async fn of_org(store: &Store, scope: &OrgScope, org: &OrgRow, limit: i64) -
     scope_where(&mut q, scope, "o");
     q.push(" ORDER BY CASE m.status WHEN 'full' THEN 0 WHEN 'probationary' THEN 1 ELSE 2 END, m.id LIMIT ").bind(limit);
     store.db.r().fetch_all(q).await
+}
+
+/// Re-encrypts every protected field not yet under the current key (after a
+/// key rotation). Returns how many members were rewritten.
+pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
+    #[derive(sqlx::FromRow)]
+    struct Enc {
+        committee_id: i64,
+        id: i64,
+        id_card_enc: String,
+        phone_enc: String,
+    }
+    let current = format!("{}:", store.keys.cipher.current_key_id());
+    let mut done = 0u64;
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<Enc> = store
+            .db
+            .r()
+            .fetch_all(q!(
+                "SELECT committee_id, id, id_card_enc, phone_enc FROM members WHERE id > $1 ORDER BY id LIMIT 1000",
+                after
+            ))
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let stale: Vec<&Enc> = rows
+            .iter()
+            .filter(|r| !r.id_card_enc.starts_with(&current) || (!r.phone_enc.is_empty() && !r.phone_enc.starts_with(&current)))
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        let mut tx = store.db.begin().await?;
+        for r in stale {
+            let c = &store.keys.cipher;
+            let id_card = c.encrypt(&c.decrypt(&r.id_card_enc)?);
+            let phone = if r.phone_enc.is_empty() { String::new() } else { c.encrypt(&c.decrypt(&r.phone_enc)?) };
+            tx.c()
+                .execute(q!(
+                    "UPDATE members SET id_card_enc = $1, phone_enc = $2 WHERE committee_id = $3 AND id = $4",
+                    id_card, phone, r.committee_id, r.id
+                ))
+                .await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
+    store.audit(who, Event::ok("config_change", "keys", store.keys.cipher.current_key_id()).detail(format!("重新加密{done}名党员的敏感字段"))).await?;
+    Ok(done)
 }

@@ -331,7 +331,7 @@ pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_pa
         .await?;
     tx.c()
         .execute(q!(
-            "UPDATE orgs SET path = $1 || substr(path, $2), depth = depth + $3, committee_id = $4, updated_at = $5 WHERE committee_id = $6 AND path LIKE $7",
+            "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, committee_id = $4, updated_at = $5 WHERE committee_id = $6 AND path LIKE $7",
             new_path.clone(), old_prefix_len + 1, parent.depth + 1 - org.depth, new_committee, now_ms(), org.committee_id, format!("{}%", org.path)
         ))
         .await?;
@@ -658,4 +658,24 @@ pub async fn ensure_root(store: &Store, name: &str) -> Result<OrgRow> {
     append(&mut tx, &store.keys.audit_key, &Who::operator("init"), Event::ok("create", "org", id).detail(name.to_string())).await?;
     tx.commit().await?;
     anchor_of(store.db.r(), id).await
+}
+
+/// Active members in each child's subtree, in one query.
+pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]) -> Result<Vec<i64>> {
+    #[derive(sqlx::FromRow)]
+    struct PathCount {
+        path: String,
+        n: i64,
+    }
+    let mut q = Q::new(
+        "SELECT o.path, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+         WHERE m.status IN ('probationary','full') AND o.path LIKE ",
+    );
+    q.bind(format!("{}%", parent.path));
+    if parent.kind() != OrgKind::WorkingCommittee {
+        q.push(" AND m.committee_id = ").bind(parent.committee_id);
+    }
+    q.push(" GROUP BY o.path");
+    let rows: Vec<PathCount> = store.db.r().fetch_all(q).await?;
+    Ok(kids.iter().map(|k| rows.iter().filter(|r| r.path.starts_with(&k.path)).map(|r| r.n).sum()).collect())
 }

@@ -78,7 +78,7 @@ pub async fn add_version(
     source: &str,
 ) -> Result<()> {
     if !may_change(actor, key) {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::Forbidden);
     }
     let value = core_rules::check_value(key, value).map_err(|m| StoreError::invalid("value", m))?;
     let source = if source.trim().is_empty() { format!("{}修改", actor.display_name) } else { source.trim().to_string() };

@@ -1,1 +1,147 @@
+//! Xianfeng's web layer: axum routes, server-rendered pages, embedded assets and
+//! the JSON API under /api/v1.
+//!
+//! Each area (org, member, auth, audit, rules) has a module with its page
+//! routes and its API routes; handlers stay thin and call the store with the
+//! caller's scope.
 
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod form;
+pub mod home;
+pub mod layout;
+pub mod member;
+pub mod openapi;
+pub mod org;
+pub mod rules;
+pub mod session;
+pub mod xlsx;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use xianfeng_store::Store;
+
+pub use error::{AppError, Result};
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Mark cookies Secure (the site is served over TLS).
+    pub secure_cookies: bool,
+    pub import_limits: std::sync::Arc<xlsx::ImportLimits>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store, secure_cookies: false, import_limits: Default::default() }
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .merge(home::pages())
+        .merge(auth::pages())
+        .merge(org::pages())
+        .merge(member::pages())
+        .merge(audit::pages())
+        .merge(rules::pages())
+        .layer(middleware::from_fn(page_errors));
+    let api = Router::new()
+        .merge(auth::api())
+        .merge(org::api())
+        .merge(member::api())
+        .merge(audit::api())
+        .merge(rules::api())
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { AppError::NotFound });
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .merge(assets::routes())
+        .fallback(not_found_page)
+        .layer(middleware::from_fn_with_state(state.clone(), session::session_layer))
+        .layer(middleware::from_fn(session::security_headers))
+        .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+async fn not_found_page() -> Response {
+    error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在，或不在您的管理范围内。")
+}
+
+/// Turns API-style errors raised by page handlers into pages: sign-in
+/// redirects, password-change redirects, and a readable error page.
+async fn page_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let Some(body) = res.extensions().get::<error::ErrorBody>().cloned() else { return res };
+    match body.code {
+        "unauthenticated" => Redirect::to("/login").into_response(),
+        "password_change_required" => Redirect::to("/password").into_response(),
+        _ => {
+            let title = match body.code {
+                "not_found" => "页面不存在",
+                "forbidden" => "无权访问",
+                "csrf" => "请刷新页面",
+                "internal" => "系统繁忙",
+                _ => "操作未完成",
+            };
+            let message = if body.code == "not_found" { "您访问的页面或记录不存在，或不在您的管理范围内。".to_string() } else { body.message };
+            error_page(res.status(), title, &message)
+        }
+    }
+}
+
+pub fn esc_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} - 先锋党建平台</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body><main style=\"max-width:640px;margin:3rem auto\">\
+         <div class=\"card\"><h1>{t}</h1><p>{m}</p><p><a class=\"button\" href=\"javascript:history.back()\">返回</a> <a class=\"button primary\" href=\"/\">回到首页</a></p></div></main></body></html>",
+        t = esc_html(title),
+        m = esc_html(message)
+    );
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Serves the application until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

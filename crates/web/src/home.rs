@@ -1,0 +1,137 @@
+//! The home page: what needs my attention now, then key numbers for my scope.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use xianfeng_core::auth::Role;
+use xianfeng_store::org::{self as store_org, ScopeStats};
+
+use crate::AppState;
+use crate::error::Result;
+use crate::layout::{Layout, flash_text, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+pub struct Attention {
+    pub class: &'static str,
+    pub text: String,
+    pub href: String,
+}
+
+pub struct Panel {
+    pub title: String,
+    pub text: String,
+    pub href: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    business: bool,
+    scope_name: String,
+    stats: ScopeStats,
+    attention: Vec<Attention>,
+    panels: Vec<Panel>,
+}
+
+#[derive(Deserialize, Default)]
+struct Flash {
+    #[serde(default)]
+    ok: String,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -> Result<Response> {
+    let l = Layout::new(&ctx, "首页", "/").flash(flash_text(&f.ok));
+    let Some(actor) = ctx.session.actor.clone() else {
+        let page = HomePage {
+            l,
+            business: false,
+            scope_name: String::new(),
+            stats: ScopeStats::default(),
+            attention: Vec::new(),
+            panels: vec![Panel {
+                title: "尚未授权".into(),
+                text: "您的账号还没有被授予任何角色，请联系安全管理员授权。".into(),
+                href: String::new(),
+                link: String::new(),
+            }],
+        };
+        return render(&page);
+    };
+    let mut page = HomePage {
+        l,
+        business: false,
+        scope_name: actor.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+        stats: ScopeStats::default(),
+        attention: Vec::new(),
+        panels: Vec::new(),
+    };
+    match actor.role {
+        Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary => {
+            let scope = actor.org_scope()?;
+            page.business = true;
+            page.stats = store_org::stats(&state.store, &scope).await?;
+            let due = store_org::elections_due(&state.store, &scope, 50).await?;
+            let today = xianfeng_core::text::today_cn();
+            let overdue = due.iter().filter(|o| o.term_end.map(|e| e < today).unwrap_or(false)).count();
+            if overdue > 0 {
+                page.attention.push(Attention {
+                    class: "alert",
+                    text: format!("{overdue}个党组织任期已届满未换届"),
+                    href: "/orgs/elections".into(),
+                });
+            }
+            if due.len() > overdue {
+                page.attention.push(Attention {
+                    class: "warn",
+                    text: format!("{}个党组织任期即将届满，请准备换届", due.len() - overdue),
+                    href: "/orgs/elections".into(),
+                });
+            }
+            let (n, _) = store_org::branch_alerts(&state.store, &scope, 0).await?;
+            if n > 0 {
+                page.attention.push(Attention {
+                    class: "warn",
+                    text: format!("{n}个党支部人数不符合设置要求（正式党员不足或人数过多）"),
+                    href: "/orgs/alerts".into(),
+                });
+            }
+        }
+        Role::Member => return Ok(Redirect::to("/me").into_response()),
+        Role::SystemAdmin => page.panels.push(Panel {
+            title: "用户管理".into(),
+            text: "创建账号、停用账号、重置密码。角色由安全管理员授权，系统管理员不接触党员数据。".into(),
+            href: "/admin/users".into(),
+            link: "进入用户管理".into(),
+        }),
+        Role::SecurityAdmin => page.panels.push(Panel {
+            title: "角色与安全策略".into(),
+            text: "为账号授予或撤销角色及其管理范围；调整密码、锁定、会话超时和敏感字段查看策略。".into(),
+            href: "/admin/roles".into(),
+            link: "进入角色授权".into(),
+        }),
+        Role::AuditAdmin => {
+            page.panels.push(Panel {
+                title: "审计日志".into(),
+                text: "查看登录、修改、导入导出、敏感字段查看、授权与配置变更记录；校验日志链完整性。".into(),
+                href: "/audit".into(),
+                link: "查看审计日志".into(),
+            });
+        }
+        Role::DisciplineStaff => page.panels.push(Panel {
+            title: "纪检监察".into(),
+            text: "纪检专员只能查看本范围内的纪检监察记录。纪检案件登记与统计功能将在后续版本启用，目前暂无可查看的记录。".into(),
+            href: String::new(),
+            link: String::new(),
+        }),
+    }
+    render(&page)
+}

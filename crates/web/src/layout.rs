@@ -1,0 +1,186 @@
+//! The page frame every screen shares: top bar, role switcher, left menu by
+//! area (only what the role may use), breadcrumbs, flash message.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use xianfeng_core::auth::Role;
+
+use crate::error::Result;
+use crate::session::Ctx;
+
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+pub struct MenuGroup {
+    pub label: &'static str,
+    pub items: Vec<MenuItem>,
+}
+
+pub struct RoleChoice {
+    pub id: i64,
+    pub label: String,
+    pub current: bool,
+}
+
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+/// Everything the frame needs.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub role_label: String,
+    pub org_name: String,
+    pub csrf: String,
+    pub menu: Vec<MenuGroup>,
+    pub crumbs: Vec<Crumb>,
+    pub roles: Vec<RoleChoice>,
+    pub flash: String,
+}
+
+fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
+    let item = |label, href: &'static str| MenuItem { label, href, active: false };
+    let mut groups = vec![MenuGroup { label: "工作台", items: vec![item("首页", "/")] }];
+    match role {
+        Some(Role::CommitteeAdmin) | Some(Role::UnitAdmin) | Some(Role::BranchSecretary) => {
+            groups.push(MenuGroup { label: "组织管理", items: vec![item("组织架构", "/orgs")] });
+            groups.push(MenuGroup {
+                label: "党员管理",
+                items: vec![item("党员名册", "/members"), item("新增党员", "/members/new"), item("批量导入", "/members/import")],
+            });
+            if role == Some(Role::CommitteeAdmin) {
+                groups.push(MenuGroup { label: "系统管理", items: vec![item("业务规则", "/rules")] });
+            }
+        }
+        Some(Role::Member) => {
+            groups.push(MenuGroup { label: "我的", items: vec![item("我的档案", "/me")] });
+        }
+        Some(Role::SystemAdmin) => {
+            groups.push(MenuGroup { label: "系统管理", items: vec![item("用户管理", "/admin/users")] });
+        }
+        Some(Role::SecurityAdmin) => {
+            groups.push(MenuGroup {
+                label: "安全管理",
+                items: vec![item("角色授权", "/admin/roles"), item("安全策略", "/rules")],
+            });
+        }
+        Some(Role::AuditAdmin) => {
+            groups.push(MenuGroup {
+                label: "安全审计",
+                items: vec![item("审计日志", "/audit"), item("完整性校验", "/audit/verify")],
+            });
+        }
+        Some(Role::DisciplineStaff) | None => {}
+    }
+    groups.push(MenuGroup { label: "账号", items: vec![item("修改密码", "/password")] });
+    // The most specific item whose link the path starts with is the current one.
+    let matches = |href: &str| path == href || (href != "/" && path.starts_with(&format!("{href}/")));
+    let best = groups.iter().flat_map(|g| g.items.iter()).filter(|i| matches(i.href)).map(|i| i.href.len()).max();
+    for g in &mut groups {
+        for i in &mut g.items {
+            i.active = Some(i.href.len()) == best && matches(i.href);
+        }
+    }
+    groups
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, title: impl Into<String>, path: &str) -> Layout {
+        let s = &ctx.session;
+        let actor = s.actor.as_ref();
+        let current_role = actor.map(|a| a.role);
+        let roles = s
+            .roles
+            .iter()
+            .map(|r| RoleChoice {
+                id: r.id,
+                label: r.label().to_string(),
+                current: Some(r.id) == s.row.role_id || (s.row.role_id.is_none() && Some(r.id) == s.roles.first().map(|x| x.id)),
+            })
+            .collect();
+        Layout {
+            title: title.into(),
+            user_name: s.user.display_name.clone(),
+            role_label: current_role.map(|r| r.label()).unwrap_or("未授权").to_string(),
+            org_name: actor.and_then(|a| a.org.as_ref()).map(|o| o.name.clone()).unwrap_or_default(),
+            csrf: s.row.csrf_token.clone(),
+            menu: menu_for(current_role, path),
+            crumbs: Vec::new(),
+            roles,
+            flash: String::new(),
+        }
+    }
+
+    pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        self.crumbs.push(Crumb { label: label.into(), href: href.into() });
+        self
+    }
+
+    pub fn flash(mut self, msg: impl Into<String>) -> Self {
+        self.flash = msg.into();
+        self
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> Result<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Flash messages passed as ?ok=… after a redirect.
+pub fn flash_text(code: &str) -> &'static str {
+    match code {
+        "saved" => "已保存",
+        "created" => "已新增",
+        "moved" => "已迁移",
+        "dissolved" => "已撤销",
+        "status" => "党籍状态已变更",
+        "imported" => "导入完成",
+        "password" => "密码已修改",
+        "granted" => "已授权",
+        "revoked" => "已撤销授权",
+        "user" => "账号已创建",
+        "rule" => "规则已保存",
+        _ => "",
+    }
+}
+
+/// Formats dates for tables and forms.
+pub fn fmt_date(d: &Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+pub fn fmt_ms(ms: &i64) -> String {
+    xianfeng_core::text::datetime_ms(*ms)
+}
+
+/// Page numbers to show around the current page.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub per_page: i64,
+    /// The query string without page, to which &page=N is appended.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(page: i64, per_page: i64, total: i64, base: String) -> Pager {
+        let pages = if per_page <= 0 { 1 } else { ((total + per_page - 1) / per_page).max(1) };
+        Pager { page, pages, total, per_page, base }
+    }
+    pub fn window(&self) -> Vec<i64> {
+        let from = (self.page - 3).max(1);
+        let to = (self.page + 3).min(self.pages);
+        (from..=to).collect()
+    }
+    pub fn href(&self, p: impl std::borrow::Borrow<i64>) -> String {
+        let p = *p.borrow();
+        if self.base.is_empty() { format!("?page={p}") } else { format!("?{}&page={p}", self.base) }
+    }
+}

@@ -1,0 +1,159 @@
+//! The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// (method, path, tag, summary, request body schema or null, success status)
+pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
+    ("post", "/auth/login", "auth", "登录，开始会话（返回 csrf_token）", "Login", 200),
+    ("post", "/auth/logout", "auth", "退出登录", "", 200),
+    ("get", "/me", "auth", "当前用户、角色与管理范围", "", 200),
+    ("post", "/me/password", "auth", "修改密码（所有会话失效，返回新会话）", "PasswordChange", 200),
+    ("put", "/me/role", "auth", "切换当前角色", "RoleSwitch", 200),
+    ("get", "/me/member", "member", "我的党员档案（党员角色）", "", 200),
+    ("get", "/users", "users", "账号列表（系统管理员、安全管理员）", "", 200),
+    ("post", "/users", "users", "新建账号，返回一次性临时密码（系统管理员）", "NewUser", 201),
+    ("post", "/users/{id}/active", "users", "启用或停用账号（系统管理员）", "Active", 200),
+    ("post", "/users/{id}/password-reset", "users", "重置为临时密码（系统管理员）", "", 200),
+    ("post", "/users/{id}/roles", "users", "授予角色（安全管理员）", "Grant", 201),
+    ("delete", "/roles/{id}", "users", "撤销角色（安全管理员）", "", 200),
+    ("get", "/orgs", "org", "组织检索（范围内，分页）", "", 200),
+    ("post", "/orgs", "org", "新建组织", "OrgCreate", 201),
+    ("get", "/orgs/{id}", "org", "组织详情、人数、预警、换届状态、书记和委员", "", 200),
+    ("patch", "/orgs/{id}", "org", "修改组织（更名、任期等）", "OrgInput", 200),
+    ("get", "/orgs/{id}/children", "org", "下级组织", "", 200),
+    ("get", "/orgs/{id}/history", "org", "组织变更记录", "", 200),
+    ("post", "/orgs/{id}/move", "org", "迁移组织（下级组织、党员、历史随迁）", "OrgMove", 200),
+    ("post", "/orgs/{id}/dissolve", "org", "撤销组织（保留历史）", "OrgDissolve", 200),
+    ("post", "/orgs/{id}/posts", "org", "任命书记或委员", "Post", 201),
+    ("delete", "/orgs/{id}/posts/{post_id}", "org", "免去职务", "", 200),
+    ("get", "/members", "member", "党员检索（姓名、状态、组织、年龄、入党年份；排序、分页）", "", 200),
+    ("post", "/members", "member", "新增党员", "MemberInput", 201),
+    ("get", "/members/count", "member", "按条件计数", "", 200),
+    ("get", "/members/export", "member", "按当前条件导出 .xlsx（脱敏）", "", 200),
+    ("post", "/members/import", "member", "导入 .xlsx（请求体为文件；全部成功或全部不写入）", "Xlsx", 201),
+    ("get", "/members/import/template", "member", "下载导入模板", "", 200),
+    ("get", "/members/{id}", "member", "党员详情（敏感字段脱敏）", "", 200),
+    ("put", "/members/{id}", "member", "修改党员（带 version 乐观锁）", "MemberUpdate", 200),
+    ("get", "/members/{id}/history", "member", "党员变更记录", "", 200),
+    ("post", "/members/{id}/status", "member", "变更党籍状态（日期、原因）", "StatusChange", 200),
+    ("post", "/members/{id}/reveal", "member", "查看完整敏感字段（按策略授权，记入审计）", "Reveal", 200),
+    ("get", "/audit", "audit", "审计日志（审计管理员）", "", 200),
+    ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200),
+    ("get", "/rules", "rules", "规则版本（工委管理员：组织规则；安全管理员：安全策略）", "", 200),
+    ("post", "/rules", "rules", "新增规则版本（带生效日期）", "RuleVersion", 201),
+];
+
+fn params(path: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = path
+        .split('/')
+        .filter(|s| s.starts_with('{'))
+        .map(|s| {
+            let name = s.trim_matches(|c| c == '{' || c == '}');
+            json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
+        })
+        .collect();
+    if path == "/members" || path == "/members/count" || path == "/members/export" {
+        for (n, d) in [
+            ("name", "姓名包含"),
+            ("status", "党籍状态：applicant/activist/candidate/probationary/full/transferred_out/deceased/left，或 members、inactive、all；空为在册"),
+            ("org_id", "组织子树"),
+            ("min_age", "最小年龄"),
+            ("max_age", "最大年龄"),
+            ("join_year", "入党年份"),
+            ("gender", "性别"),
+            ("sort", "name/birth_date/join_date/org"),
+            ("order", "asc/desc"),
+        ] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
+        }
+    }
+    if path == "/orgs" {
+        for n in ["name", "kind", "district", "under"] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
+        }
+    }
+    if path == "/audit" {
+        for n in ["username", "action", "outcome", "object_type", "object_id", "from", "to"] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
+        }
+    }
+    if ["/members", "/orgs", "/audit"].contains(&path) {
+        out.push(json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1 } }));
+        out.push(json!({ "name": "per_page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }));
+    }
+    out
+}
+
+fn schemas() -> Value {
+    let s = |props: &[&str]| {
+        let map: serde_json::Map<String, Value> = props.iter().map(|p| (p.to_string(), json!({ "type": "string" }))).collect();
+        json!({ "type": "object", "properties": map })
+    };
+    json!({
+        "Error": { "type": "object", "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "password_change_required", "forbidden", "not_found", "invalid", "rule", "stale", "bad_request", "csrf", "too_large", "locked", "internal"] },
+            "message": { "type": "string", "description": "中文说明" },
+            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } } } },
+        "Page": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+            "items": { "type": "array", "items": {} }, "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
+        "Login": s(&["username", "password"]),
+        "PasswordChange": s(&["old_password", "password"]),
+        "RoleSwitch": { "type": "object", "properties": { "role_id": { "type": "integer" } } },
+        "NewUser": s(&["username", "display_name"]),
+        "Active": { "type": "object", "properties": { "active": { "type": "boolean" } } },
+        "Grant": { "type": "object", "properties": { "role": { "type": "string", "enum": ["committee_admin", "unit_admin", "branch_secretary", "member", "discipline_staff", "system_admin", "security_admin", "audit_admin"] }, "org_id": { "type": "integer" }, "member_id": { "type": "integer" } } },
+        "OrgInput": s(&["name", "kind", "district", "code", "established_on", "term_start"]),
+        "OrgCreate": { "allOf": [ { "$ref": "#/components/schemas/OrgInput" }, { "type": "object", "required": ["parent_id"], "properties": { "parent_id": { "type": "integer" } } } ] },
+        "OrgMove": { "type": "object", "required": ["parent_id"], "properties": { "parent_id": { "type": "integer" }, "reason": { "type": "string" } } },
+        "OrgDissolve": s(&["date", "reason"]),
+        "Post": { "type": "object", "required": ["member_id", "post"], "properties": { "member_id": { "type": "integer" }, "post": { "type": "string", "enum": ["secretary", "deputy_secretary", "organization", "propaganda", "discipline", "member", "group_leader"] }, "since": { "type": "string", "format": "date" } } },
+        "MemberInput": s(&["name", "gender", "ethnicity", "birth_date", "id_card", "education", "category", "phone", "position", "cadre_rank", "native_place", "address", "community", "join_date", "full_date", "status", "org_id", "group_id"]),
+        "MemberUpdate": { "allOf": [ { "$ref": "#/components/schemas/MemberInput" }, { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer" } } } ] },
+        "StatusChange": s(&["to", "date", "reason"]),
+        "Reveal": { "type": "object", "properties": { "field": { "type": "string", "enum": ["id_card", "phone"] } } },
+        "RuleVersion": { "type": "object", "required": ["key", "effective_from", "value"], "properties": { "key": { "type": "string" }, "effective_from": { "type": "string", "format": "date" }, "value": { "type": "object" }, "source": { "type": "string" } } },
+        "Xlsx": { "type": "string", "format": "binary" }
+    })
+}
+
+/// Builds the document.
+pub fn spec() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, tag, summary, body, status) in OPERATIONS {
+        let mut op = json!({
+            "tags": [tag],
+            "summary": summary,
+            "operationId": format!("{}_{}", method, path.replace(['/', '{', '}', '-'], "_").trim_matches('_')),
+            "parameters": params(path),
+            "responses": {
+                status.to_string(): { "description": "成功" },
+                "default": { "description": "错误", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }
+        });
+        if !body.is_empty() {
+            let content_type = if *body == "Xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "application/json" };
+            op["requestBody"] = json!({ "required": true, "content": { content_type: { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
+        }
+        if *method != "get" && *path != "/auth/login" {
+            op["parameters"].as_array_mut().expect("array").push(json!({
+                "name": "X-CSRF-Token", "in": "header", "required": true, "schema": { "type": "string" },
+                "description": "登录时返回的 csrf_token"
+            }));
+        }
+        paths.entry(path.to_string()).or_insert_with(|| json!({}))[*method] = op;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "先锋党建平台 API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "列表返回 {items, total, page, per_page}；错误返回 {error: {code, message}}。会话由 POST /auth/login 开始（Cookie xf_session）；改变状态的请求须带 X-CSRF-Token。所有查询限定在调用者的组织范围内，范围外的编号与不存在的编号一样返回 404。" },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": { "schemas": schemas(), "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "xf_session" } } },
+        "security": [{ "session": [] }]
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

@@ -1,0 +1,163 @@
+//! An in-process HTTP client for the router, with a cookie jar and the CSRF token.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use xianfeng_core::auth::{Role, operator};
+use xianfeng_store::testkit::Province;
+use xianfeng_store::{Store, Who};
+use xianfeng_web::AppState;
+
+pub const PASSWORD: &str = "Test-Passw0rd";
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub app: Router,
+    pub cookie: Option<String>,
+    pub csrf: String,
+}
+
+impl Client {
+    pub fn new(store: &Store) -> Client {
+        Client { app: xianfeng_web::router(AppState::new(store.clone())), cookie: None, csrf: String::new() }
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, format!("xf_session={c}").parse().unwrap());
+        }
+        let res = self.app.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        if let Some(sc) = headers.get(header::SET_COOKIE) {
+            let v = sc.to_str().unwrap();
+            let token = v.split(';').next().unwrap().trim_start_matches("xf_session=").to_string();
+            self.cookie = if token.is_empty() || v.contains("Max-Age=0") { None } else { Some(token) };
+        }
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let resp = Resp { status, headers, body };
+        if let Some(t) = find_csrf(&resp.text()) {
+            self.csrf = t;
+        }
+        resp
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a urlencoded form, adding the CSRF token.
+    pub async fn form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            pairs.push(("csrf", &csrf));
+        }
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        self.send(
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap(),
+        )
+        .await
+    }
+
+    /// Sends JSON with the CSRF header.
+    pub async fn json(&mut self, method: &str, path: &str, body: serde_json::Value) -> Resp {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", self.csrf.clone())
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn bytes(&mut self, path: &str, data: Vec<u8>) -> Resp {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .header("x-csrf-token", self.csrf.clone())
+            .body(Body::from(data))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Signs in through the JSON API and keeps the session and token.
+    pub async fn api_login(&mut self, username: &str, password: &str) -> Resp {
+        let r = self.json("POST", "/api/v1/auth/login", serde_json::json!({ "username": username, "password": password })).await;
+        if r.status == StatusCode::OK {
+            self.csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        }
+        r
+    }
+
+    /// Signs in through the login form.
+    pub async fn page_login(&mut self, username: &str, password: &str) -> Resp {
+        self.form("/login", &[("username", username), ("password", password)]).await
+    }
+}
+
+fn find_csrf(html: &str) -> Option<String> {
+    let key = "name=\"csrf\" value=\"";
+    let i = html.find(key)? + key.len();
+    let end = html[i..].find('"')?;
+    Some(html[i..i + end].to_string())
+}
+
+/// Creates an account with one role binding and the shared test password.
+pub async fn account(store: &Store, username: &str, role: Role, org: Option<i64>, member: Option<i64>) {
+    let who = Who::operator("test");
+    let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, username, username, Some(PASSWORD))
+        .await
+        .expect("create user");
+    xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, role, org, member).await.expect("grant");
+}
+
+/// The fixture province plus one account per role:
+/// gw (committee), ua (unit A), ub (unit B), sa1 (branch A1), sa2 (branch A2),
+/// m (member 张伟 in A1), js (discipline), sys, sec, aud.
+pub async fn province_with_accounts(store: &Store) -> Province {
+    let p = Province::build(store).await.expect("fixture");
+    account(store, "gwadmin", Role::CommitteeAdmin, Some(p.root.id), None).await;
+    account(store, "unita", Role::UnitAdmin, Some(p.unit_a.id), None).await;
+    account(store, "unitb", Role::UnitAdmin, Some(p.unit_b.id), None).await;
+    account(store, "seca1", Role::BranchSecretary, Some(p.branch_a1.id), None).await;
+    account(store, "seca2", Role::BranchSecretary, Some(p.branch_a2.id), None).await;
+    account(store, "member1", Role::Member, None, Some(p.member("张伟").id())).await;
+    account(store, "jijian", Role::DisciplineStaff, Some(p.root.id), None).await;
+    account(store, "sysadm", Role::SystemAdmin, None, None).await;
+    account(store, "secadm", Role::SecurityAdmin, None, None).await;
+    account(store, "audadm", Role::AuditAdmin, None, None).await;
+    p
+}
+
+/// Data rows of an exported roster (rows after the header row that starts with 序号).
+pub fn export_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx file");
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).expect("first sheet");
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.iter().position(|r| r.first().map(|c| c == "序号").unwrap_or(false)).expect("header row");
+    rows[header + 1..].iter().filter(|r| r.iter().any(|c| !c.is_empty())).cloned().collect()
+}

@@ -1,0 +1,400 @@
+//! HTTP behaviour of pages and API, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Client, PASSWORD, province_with_accounts};
+use xianfeng_store::testkit;
+
+#[tokio::test]
+async fn login_page_session_and_logout() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        let r = c.get("/").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: anonymous home redirects");
+        assert_eq!(r.location(), "/login");
+        let r = c.get("/login").await;
+        assert!(r.text().contains("先锋党建平台"), "{backend}");
+        let r = c.page_login("gwadmin", "wrong-Passw0rd").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
+        assert!(r.text().contains("用户名或密码错误"), "{backend}: {}", r.text());
+        assert!(r.text().contains("value=\"gwadmin\""), "{backend}: the username is kept");
+        let r = c.page_login("gwadmin", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let set_cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap().to_string();
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+        let r = c.get("/").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        let html = r.text();
+        assert!(html.contains("待办提醒") && html.contains("党支部"), "{backend}: home shows attention and numbers");
+        assert!(r.headers.get("content-security-policy").unwrap().to_str().unwrap().contains("script-src 'self'"));
+        assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+        let r = c.form("/logout", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let r = c.get("/members").await;
+        assert_eq!(r.location(), "/login", "{backend}: logged out");
+    }
+}
+
+#[tokio::test]
+async fn csrf_is_required_for_state_changes() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("seca1", PASSWORD).await;
+        let m = p.member("李娜").id();
+        let body = serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x" });
+        let good = c.csrf.clone();
+        c.csrf = "forged".into();
+        let r = c.json("POST", &format!("/api/v1/members/{m}/status"), body.clone()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "csrf", "{backend}");
+        // A form post without the token fails as well.
+        let r = c.form(&format!("/members/{m}/status"), &[("csrf", ""), ("to", "left"), ("date", "2025-01-01"), ("reason", "x")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        // A foreign Origin is refused even with the right token.
+        c.csrf = good.clone();
+        let req = axum::http::Request::post(format!("/api/v1/members/{m}/status"))
+            .header("content-type", "application/json")
+            .header("x-csrf-token", good.clone())
+            .header("origin", "http://evil.example")
+            .header("host", "127.0.0.1:8080")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let r = c.send(req).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let detail = c.get(&format!("/api/v1/members/{m}")).await.json();
+        assert_eq!(detail["status"], "full", "{backend}: nothing changed");
+    }
+}
+
+#[tokio::test]
+async fn api_conventions() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        let r = c.get("/api/v1/members").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "unauthenticated");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("登录"));
+        let r = c.api_login("gwadmin", "nope-Passw0rd").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "invalid_credentials");
+        let r = c.api_login("gwadmin", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(r.json()["user"]["current_role"], "committee_admin");
+        let r = c.get("/api/v1/members?per_page=2&page=1&sort=name").await;
+        let j = r.json();
+        assert_eq!(j["total"], 7, "{backend}: {j}");
+        assert_eq!(j["items"].as_array().unwrap().len(), 2);
+        assert_eq!(j["per_page"], 2);
+        let r = c.get("/api/v1/members?min_age=abc").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("年龄"), "{backend}");
+        let r = c.get("/api/v1/members/999999999").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+        let r = c.get("/healthz").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let spec = c.get("/api/v1/openapi.json").await.json();
+        assert_eq!(spec["openapi"], "3.0.3");
+        for (_, path, ..) in xianfeng_web::openapi::OPERATIONS {
+            assert!(spec["paths"][path].is_object(), "{path} documented");
+        }
+        // Every documented GET without path parameters answers (not 404/405) for the committee admin.
+        for (method, path, ..) in xianfeng_web::openapi::OPERATIONS {
+            // /me/member is the member role's own record: 404 for an administrator.
+            if *method == "get" && !path.contains('{') && *path != "/me/member" {
+                let r = c.get(&format!("/api/v1{path}")).await;
+                assert!(r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED, "{backend} GET {path}: {}", r.status);
+            }
+        }
+    }
+}
+
+/// Roles × targets × operations through the API: out-of-scope ids answer 404
+/// exactly like missing ids, lists never include them.
+#[tokio::test]
+async fn api_scope_matrix() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let own_a1 = p.member("李娜").id(); // branch A1 (unit A)
+        let sibling_a2 = p.member("刘洋").id(); // branch A2 (unit A)
+        let other_b = p.member("陈静").id(); // unit B
+        // (user, ids visible, ids hidden, total visible)
+        let cases: [(&str, Vec<i64>, Vec<i64>, i64); 5] = [
+            ("gwadmin", vec![own_a1, sibling_a2, other_b], vec![], 7),
+            ("unita", vec![own_a1, sibling_a2], vec![other_b], 5),
+            ("unitb", vec![other_b], vec![own_a1, sibling_a2], 2),
+            ("seca1", vec![own_a1], vec![sibling_a2, other_b], 4),
+            ("member1", vec![p.member("张伟").id()], vec![own_a1, sibling_a2, other_b], 1),
+        ];
+        for (user, visible, hidden, total) in cases {
+            let mut c = Client::new(&store);
+            assert_eq!(c.api_login(user, PASSWORD).await.status, StatusCode::OK, "{backend} {user}");
+            let list = c.get("/api/v1/members?per_page=100").await.json();
+            assert_eq!(list["total"], total, "{backend} {user} list total");
+            let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+            assert_eq!(c.get("/api/v1/members/count").await.json()["total"], total, "{backend} {user} count");
+            for id in &visible {
+                assert!(ids.contains(id), "{backend} {user} sees {id} in the list");
+                assert_eq!(c.get(&format!("/api/v1/members/{id}")).await.status, StatusCode::OK, "{backend} {user} detail {id}");
+            }
+            for id in &hidden {
+                assert!(!ids.contains(id), "{backend} {user} must not list {id}");
+                let r = c.get(&format!("/api/v1/members/{id}")).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend} {user} detail {id}");
+                let r = c.json("POST", &format!("/api/v1/members/{id}/status"), serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x" })).await;
+                assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{backend} {user} update {id}: {}", r.status);
+                let name = p.members.iter().find(|m| m.id() == *id).unwrap().name().to_string();
+                let found = c.get(&format!("/api/v1/members?name={}", urlencoding::encode(&name))).await.json();
+                assert_eq!(found["total"], 0, "{backend} {user} search {name}");
+            }
+            // Export contains exactly the visible scope (the member role exports nothing).
+            let r = c.get("/api/v1/members/export").await;
+            if user == "member1" {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend} member export");
+            } else {
+                assert_eq!(r.status, StatusCode::OK, "{backend} {user} export");
+                let rows = common::export_rows(&r.body);
+                assert_eq!(rows.len() as i64, total, "{backend} {user} export rows");
+            }
+        }
+        // Administrators of the triad and discipline staff see no member data at all.
+        for user in ["sysadm", "secadm", "audadm", "jijian"] {
+            let mut c = Client::new(&store);
+            c.api_login(user, PASSWORD).await;
+            let r = c.get("/api/v1/members").await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend} {user} members");
+            let r = c.get(&format!("/api/v1/members/{own_a1}")).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend} {user} detail");
+            let r = c.get("/api/v1/orgs").await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend} {user} orgs");
+        }
+        // Only the audit administrator reads the audit log.
+        for (user, ok) in [("audadm", true), ("sysadm", false), ("secadm", false), ("gwadmin", false)] {
+            let mut c = Client::new(&store);
+            c.api_login(user, PASSWORD).await;
+            let r = c.get("/api/v1/audit").await;
+            assert_eq!(r.status == StatusCode::OK, ok, "{backend} {user} audit: {}", r.status);
+        }
+        // Orgs: the unit admin of B cannot see unit A's branch.
+        let mut c = Client::new(&store);
+        c.api_login("unitb", PASSWORD).await;
+        assert_eq!(c.get(&format!("/api/v1/orgs/{}", p.branch_a1.id)).await.status, StatusCode::NOT_FOUND, "{backend}");
+        assert_eq!(c.get(&format!("/api/v1/orgs/{}", p.branch_b1.id)).await.status, StatusCode::OK, "{backend}");
+        let list = c.get("/api/v1/orgs?per_page=200").await.json();
+        assert!(list["items"].as_array().unwrap().iter().all(|o| o["committee_id"] == p.unit_b.id), "{backend}: {list}");
+    }
+}
+
+#[tokio::test]
+async fn member_form_keeps_input_and_shows_chinese_errors() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.page_login("seca1", PASSWORD).await;
+        let r = c.get("/members/new").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        let branch = p.branch_a1.id.to_string();
+        let birth = chrono::NaiveDate::from_ymd_opt(1992, 4, 5).unwrap();
+        let good_id = xianfeng_core::idcard::compose(520102, birth, 211);
+        let mut bad_id = good_id.clone();
+        bad_id.pop();
+        bad_id.push(if good_id.ends_with('1') { '2' } else { '1' });
+        let mut fields = vec![
+            ("name", "孙丽"),
+            ("gender", "男"),
+            ("ethnicity", "布依族"),
+            ("id_card", bad_id.as_str()),
+            ("status", "full"),
+            ("join_date", "2016-06-01"),
+            ("full_date", "2017-06-01"),
+            ("org_id", branch.as_str()),
+            ("phone", "13912345678"),
+        ];
+        let r = c.form("/members/new", &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let html = r.text();
+        assert!(html.contains("公民身份号码校验位不正确"), "{backend}: {html}");
+        assert!(html.contains("value=\"孙丽\""), "{backend}: input kept");
+        assert!(html.contains(&format!("value=\"{bad_id}\"")), "{backend}: bad value kept for correction");
+        fields[3] = ("id_card", good_id.as_str());
+        let r = c.form("/members/new", &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let loc = r.location();
+        let r = c.get(&loc).await;
+        let html = r.text();
+        assert!(html.contains("孙丽") && html.contains("已新增"), "{backend}");
+        let masked = xianfeng_core::text::mask_id_card(&good_id);
+        assert!(html.contains(&masked) && !html.contains(&good_id), "{backend}: ID masked on the page");
+        // The branch secretary may see phones but not ID numbers in full (default policy).
+        assert!(!html.contains("id_card\"><button"), "{backend}");
+        // Searching finds the new member.
+        let r = c.get(&format!("/members?name={}", urlencoding::encode("孙"))).await;
+        assert!(r.text().contains("孙丽"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn reveal_is_audited_and_policy_bound() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let m = p.member("李娜");
+        let mut c = Client::new(&store);
+        c.api_login("unita", PASSWORD).await;
+        let r = c.json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(r.json()["value"], m.id_card.as_str());
+        let mut s = Client::new(&store);
+        s.api_login("seca1", PASSWORD).await;
+        let r = s.json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" })).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: secretaries do not see ID numbers by default");
+        let mut a = Client::new(&store);
+        a.api_login("audadm", PASSWORD).await;
+        let log = a.get("/api/v1/audit?action=reveal&per_page=50").await.json();
+        let outcomes: Vec<&str> = log["items"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+        assert!(outcomes.contains(&"success") && outcomes.contains(&"denied"), "{backend}: {log}");
+        let v = a.get("/api/v1/audit/verify").await.json();
+        assert_eq!(v["ok"], true, "{backend}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn lockout_and_forced_password_change() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        for i in 0..4 {
+            let r = c.page_login("gwadmin", "Wrong-Passw0rd").await;
+            assert!(r.text().contains(&format!("再错{}次", 4 - i)), "{backend}: {}", r.text());
+        }
+        let r = c.page_login("gwadmin", "Wrong-Passw0rd").await;
+        assert!(r.text().contains("已锁定"), "{backend}");
+        let r = c.page_login("gwadmin", PASSWORD).await;
+        assert!(r.text().contains("已锁定"), "{backend}: even the right password is refused while locked");
+
+        // The system administrator creates an account: temporary password, change at first login.
+        let mut sys = Client::new(&store);
+        sys.page_login("sysadm", PASSWORD).await;
+        sys.get("/admin/users").await;
+        let r = sys.form("/admin/users", &[("username", "newbie"), ("display_name", "新同志")]).await;
+        let html = r.text();
+        let key = "id=\"temp-password\">";
+        let i = html.find(key).expect("temporary password shown once") + key.len();
+        let temp = html[i..i + html[i..].find('<').unwrap()].to_string();
+        let mut n = Client::new(&store);
+        let r = n.page_login("newbie", &temp).await;
+        assert_eq!(r.location(), "/password", "{backend}");
+        let r = n.get("/members").await;
+        assert_eq!(r.location(), "/password", "{backend}: every page leads to the password change");
+        n.get("/password").await;
+        let r = n.form("/password", &[("old_password", &temp), ("password", "short"), ("password2", "short")]).await;
+        assert!(r.text().contains("密码长度至少8位"), "{backend}");
+        let r = n.form("/password", &[("old_password", &temp), ("password", &temp), ("password2", &temp)]).await;
+        assert!(r.text().contains("不能与最近"), "{backend}: history enforced");
+        let r = n.form("/password", &[("old_password", &temp), ("password", "Brand-New-9"), ("password2", "Brand-New-9")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let r = n.get("/").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("尚未授权"), "{backend}: no role yet");
+    }
+}
+
+#[tokio::test]
+async fn org_pages_and_rules() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.page_login("unita", PASSWORD).await;
+        let r = c.get("/orgs").await;
+        assert_eq!(r.location(), format!("/orgs/{}", p.unit_a.id), "{backend}");
+        let r = c.get(&format!("/orgs/{}", p.branch_a2.id)).await;
+        let html = r.text();
+        assert!(html.contains("规划处党支部"), "{backend}");
+        assert!(html.contains("正式党员1人，少于3人"), "{backend}: rule warning shown");
+        // Create a branch, rename it, dissolve it.
+        let r = c.form(&format!("/orgs/{}/new", p.committee_a.id), &[("kind", "branch"), ("name", "新设党支部"), ("term_start", "2025-01-10")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let loc = r.location();
+        let id: i64 = loc.trim_start_matches("/orgs/").split('?').next().unwrap().parse().unwrap();
+        let html = c.get(&loc).await.text();
+        assert!(html.contains("2028-01-10"), "{backend}: term end computed from the rule");
+        let r = c.form(&format!("/orgs/{id}/new"), &[("kind", "branch"), ("name", "不该出现")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("党支部下不能设立党支部"), "{backend}: {}", r.text());
+        let r = c.form(&format!("/orgs/{}/dissolve", p.branch_a1.id), &[("date", "2025-06-01"), ("reason", "合并")]).await;
+        assert!(r.text().contains("撤销未完成：该组织下还有1个下级组织"), "{backend}: a branch with a group cannot be dissolved: {}", r.text());
+        let r = c.form(&format!("/orgs/{id}/dissolve"), &[("date", "2025-06-01"), ("reason", "机构调整")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert!(c.get(&format!("/orgs/{id}")).await.text().contains("已于 2025-06-01 撤销"), "{backend}");
+        // The unit admin cannot reach unit B's pages.
+        assert_eq!(c.get(&format!("/orgs/{}", p.branch_b1.id)).await.status, StatusCode::NOT_FOUND, "{backend}");
+        // Rules: committee admin adds a version; unit admin may not.
+        assert_eq!(c.get("/rules").await.status, StatusCode::FORBIDDEN, "{backend}");
+        let mut g = Client::new(&store);
+        g.page_login("gwadmin", PASSWORD).await;
+        let html = g.get("/rules").await.text();
+        assert!(html.contains("党支部党员人数上限"), "{backend}");
+        let r = g
+            .form(
+                "/rules",
+                &[
+                    ("rule_key", "org"),
+                    ("branch_min_full_members", "3"),
+                    ("committee_threshold_full_members", "7"),
+                    ("branch_max_members", "40"),
+                    ("branch_term_years", "3"),
+                    ("general_branch_term_years", "3"),
+                    ("party_committee_term_years", "5"),
+                    ("election_due_soon_days", "90"),
+                    ("effective_from", "2020-01-01"),
+                    ("source", "测试"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        assert!(g.get("/rules").await.text().contains("党支部党员人数上限：40"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn import_is_all_or_nothing_over_http() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("unita", PASSWORD).await;
+        let birth = chrono::NaiveDate::from_ymd_opt(1991, 1, 1).unwrap();
+        let mk = |name: &str, seq: u32, branch: &str| xianfeng_core::member::MemberInput {
+            name: name.into(),
+            gender: if seq % 2 == 1 { "男".into() } else { "女".into() },
+            ethnicity: "汉族".into(),
+            id_card: xianfeng_core::idcard::compose(520103, birth, seq),
+            status: "正式党员".into(),
+            join_date: "2015-01-01".into(),
+            full_date: "2016-01-01".into(),
+            org_id: branch.into(),
+            ..Default::default()
+        };
+        let mut rows = vec![mk("甲一", 301, "办公室党支部"), mk("乙二", 302, "规划处党支部")];
+        rows.push(mk("丙三", 303, "人事处党支部")); // unit B: outside the scope
+        let file = xianfeng_web::xlsx::synth_members_file(&rows);
+        let r = c.bytes("/api/v1/members/import", file).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        let errs = r.json()["errors"].as_array().unwrap().clone();
+        assert_eq!(errs.len(), 1, "{backend}: {errs:?}");
+        assert_eq!(errs[0]["column"], "所在党支部");
+        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 5, "{backend}: nothing written");
+        rows.pop();
+        let r = c.bytes("/api/v1/members/import", xianfeng_web::xlsx::synth_members_file(&rows)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        assert_eq!(r.json()["imported"], 2);
+        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 7, "{backend}");
+        let r = c.bytes("/api/v1/members/import", b"not a spreadsheet".to_vec()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("xlsx"), "{backend}: {}", r.text());
+        let _ = p;
+    }
+}
