@@ -2,6 +2,7 @@
 //! Committee of Provincial Organs. One binary: the web server, the demo
 //! province, and the operator's commands.
 
+mod bench;
 mod config;
 mod demo;
 
@@ -79,6 +80,16 @@ enum Cmd {
     Keys {
         #[command(subcommand)]
         cmd: KeysCmd,
+    },
+    /// Measure the performance targets; prints JSON lines.
+    Bench {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// Scratch directory for the bench databases.
+        #[arg(long, default_value = "./target/bench")]
+        dir: PathBuf,
     },
 }
 
@@ -270,6 +281,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Restore { from } => {
             restore(&cli, from).await?;
         }
+        Cmd::Bench { scale, iterations, dir } => {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            bench::run(bench::BenchOptions { scale: *scale, iterations: *iterations, dir: dir.clone(), exe }).await?;
+        }
         Cmd::Keys { cmd } => match cmd {
             KeysCmd::Rotate => {
                 if std::env::var("XIANFENG_FIELD_KEYS").is_ok() {
@@ -351,7 +366,9 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
 
 async fn print_demo_accounts(store: &Store, s: &demo::DemoSummary) -> Result<(), String> {
     let who = Who::operator("demo");
-    let accounts: [(&str, &str, Role, Option<i64>, Option<i64>); 8] = [
+    // (username, label, role, org binding, member binding)
+    type Account = (&'static str, &'static str, Role, Option<i64>, Option<i64>);
+    let accounts: [Account; 8] = [
         ("gongwei", "工委管理员", Role::CommitteeAdmin, Some(s.root_id), None),
         ("danwei", "单位党务管理员", Role::UnitAdmin, Some(s.sample_unit_id), None),
         ("shuji", "支部书记", Role::BranchSecretary, Some(s.sample_branch_id), None),

@@ -49,8 +49,7 @@ impl RuleSet {
     pub fn get<R: Rule>(&self, on: NaiveDate) -> R {
         self.rows
             .iter()
-            .filter(|r| r.key == R::KEY && r.effective_from <= on)
-            .next_back()
+            .rfind(|r| r.key == R::KEY && r.effective_from <= on)
             .and_then(|r| serde_json::from_value(r.value.clone()).ok())
             .unwrap_or_default()
     }
@@ -232,8 +231,7 @@ mod tests {
     #[test]
     fn later_version_applies_from_its_date() {
         let mut rows = national_defaults();
-        let mut changed = OrgRules::default();
-        changed.branch_max_members = 40;
+        let changed = OrgRules { branch_max_members: 40, ..Default::default() };
         rows.push(RuleRow {
             key: "org".into(),
             effective_from: d(2025, 7, 1),

@@ -9,12 +9,15 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bulk;
 pub mod db;
 pub mod error;
 pub mod member;
 pub mod migrate;
 pub mod org;
 pub mod rules;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

@@ -131,9 +131,8 @@ async fn password_page_with(state: &AppState, ctx: &Ctx, errors: Errors) -> Resu
     } else {
         (false, String::new())
     };
-    let flash = if errors.is_empty() { String::new() } else { String::new() };
     render(&PasswordPage {
-        l: Layout::new(ctx, "修改密码", "/password").crumb("修改密码", "").flash(flash),
+        l: Layout::new(ctx, "修改密码", "/password").crumb("修改密码", ""),
         errors,
         forced,
         reason,

@@ -116,7 +116,7 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
     let mut rules = Vec::new();
     for key in keys {
         let rows: Vec<&RuleRow> = set.rows().iter().filter(|r| r.key == *key).collect();
-        let current = rows.iter().filter(|r| r.effective_from <= today).next_back().map(|r| r.effective_from);
+        let current = rows.iter().rfind(|r| r.effective_from <= today).map(|r| r.effective_from);
         let latest = rows.last().map(|r| r.value.clone()).unwrap_or_default();
         let params = latest
             .as_object()
@@ -167,7 +167,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, axum::extract::Query(q): 
 
 /// Builds a rule value from form pairs, using the current value as the shape.
 fn value_from_form(set: &core_rules::RuleSet, key: &str, pairs: &[(String, String)]) -> std::result::Result<serde_json::Value, String> {
-    let current = set.rows().iter().filter(|r| r.key == key).next_back().map(|r| r.value.clone()).ok_or("未知的规则")?;
+    let current = set.rows().iter().rfind(|r| r.key == key).map(|r| r.value.clone()).ok_or("未知的规则")?;
     let mut out = serde_json::Map::new();
     for (k, v) in current.as_object().ok_or("规则格式错误")? {
         if v.is_array() {

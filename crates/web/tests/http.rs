@@ -398,3 +398,13 @@ async fn import_is_all_or_nothing_over_http() {
         let _ = p;
     }
 }
+
+#[tokio::test]
+async fn both_backends_run_under_ci() {
+    let names: Vec<&str> = testkit::all_stores().await.into_iter().map(|(n, _)| n).collect();
+    eprintln!("backends under test: {names:?}");
+    assert!(names.contains(&"sqlite"));
+    if std::env::var("CI").is_ok() {
+        assert!(names.contains(&"postgres"), "under CI the PostgreSQL suite must run: {names:?}");
+    }
+}

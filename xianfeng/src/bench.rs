@@ -1,0 +1,357 @@
+//! `xianfeng bench`: the issue's performance targets, measured on this machine,
+//! each printed as a JSON line beside a raw-engine baseline from the same run.
+//! Numbers are medians (and p99 where a tail matters).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use xianfeng_core::auth::{Role, operator};
+use xianfeng_core::member::MemberInput;
+use xianfeng_store::{Keys, Store, Who};
+
+use crate::demo;
+
+pub struct BenchOptions {
+    pub scale: f64,
+    pub iterations: usize,
+    pub dir: PathBuf,
+    pub exe: PathBuf,
+}
+
+fn emit(name: &str, value: f64, unit: &str, extra: serde_json::Value) {
+    let mut line = json!({ "name": name, "value": (value * 1000.0).round() / 1000.0, "unit": unit });
+    if let (Some(obj), Some(more)) = (line.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+    println!("{line}");
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn stats(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    (percentile(&v, 0.5), percentile(&v, 0.99))
+}
+
+async fn fresh_store(dir: &Path, name: &str) -> Result<(Store, String), String> {
+    let path = dir.join(name);
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url, Keys::for_tests()).await.map_err(|e| e.to_string())?;
+    Ok((store, url))
+}
+
+pub async fn run(opts: BenchOptions) -> Result<(), String> {
+    std::fs::create_dir_all(&opts.dir).map_err(|e| e.to_string())?;
+    // 1. Demo generation, beside raw batched inserts of the same number of rows.
+    let (store, url) = fresh_store(&opts.dir, "bench.db").await?;
+    let t = Instant::now();
+    let summary = demo::generate(&store, &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() })
+        .await
+        .map_err(|e| e.to_string())?;
+    let gen_s = t.elapsed().as_secs_f64();
+    let raw_s = raw_insert_baseline(&opts.dir, summary.members + summary.pipeline).await?;
+    emit(
+        "demo.generate",
+        gen_s,
+        "s",
+        json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
+    );
+
+    // 2. Member list, filtered to one unit, page 1, through the router in-process.
+    let admin = bench_admin(&store, summary.root_id).await?;
+    let unit = summary.sample_unit_id;
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let path = format!("/members?org_id={unit}");
+    let api_path = format!("/api/v1/members?org_id={unit}");
+    let mut page_ms = Vec::new();
+    let mut api_ms = Vec::new();
+    for i in 0..opts.iterations + 20 {
+        let a = request_ms(&app, &path, &admin).await?;
+        let b = request_ms(&app, &api_path, &admin).await?;
+        if i >= 20 {
+            page_ms.push(a);
+            api_ms.push(b);
+        }
+    }
+    let raw_ms = raw_list_baseline(&url, unit, opts.iterations).await?;
+    let (p50, p99) = stats(page_ms);
+    let (a50, a99) = stats(api_ms);
+    let (r50, r99) = stats(raw_ms);
+    emit("member_list.page_p99", p99, "ms", json!({ "median_ms": p50, "target_p99_ms": 10, "baseline_raw_sql_p99_ms": r99, "baseline_raw_sql_median_ms": r50 }));
+    emit("member_list.api_p99", a99, "ms", json!({ "median_ms": a50, "baseline_raw_sql_p99_ms": r99 }));
+
+    // 3. Import of 40,000 members from .xlsx, all-or-nothing.
+    let n = ((40_000.0 * opts.scale.max(0.05)) as usize).max(1000);
+    let rows = import_rows(&store, n).await?;
+    let file = xianfeng_web::xlsx::synth_members_file(&rows);
+    let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
+    demo::generate(&istore, &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() })
+        .await
+        .map_err(|e| e.to_string())?;
+    let root = xianfeng_store::org::root(istore.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
+    let scope = operator::province_member_scope(&root.path);
+    let t = Instant::now();
+    let parsed = xianfeng_web::xlsx::parse_members(&file, &Default::default()).map_err(|e| e.to_string())?;
+    let parse_s = t.elapsed().as_secs_f64();
+    let report = xianfeng_store::member::import(&istore, &scope, &Who::operator("bench"), parsed.rows, "bench.xlsx")
+        .await
+        .map_err(|e| e.to_string())?;
+    let total_s = t.elapsed().as_secs_f64();
+    if report.imported != n {
+        return Err(format!("bench import wrote {} of {n} rows: {:?}", report.imported, report.errors.iter().take(3).collect::<Vec<_>>()));
+    }
+    emit(
+        "import.members_rows_per_s",
+        n as f64 / total_s,
+        "rows/s",
+        json!({ "rows": n, "total_s": total_s, "parse_s": parse_s, "target_rows_per_s": 50000,
+                "baseline_raw_insert_rows_per_s": n as f64 / raw_insert_baseline(&opts.dir, n).await? }),
+    );
+    istore.db.close().await;
+
+    // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
+    store.db.close().await;
+    let (rss_idle, rss_served, hwm) = serve_memory(&opts, &url, &admin).await?;
+    emit("serve.rss_mb", rss_served, "MB", json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }));
+    Ok(())
+}
+
+/// A committee-admin session token for the bench.
+async fn bench_admin(store: &Store, root_id: i64) -> Result<String, String> {
+    let who = Who::operator("bench");
+    let pw = xianfeng_core::crypto::temporary_password();
+    let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, "benchadmin", "bench", Some(&pw))
+        .await
+        .map_err(|e| e.to_string())?;
+    let role = xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, Role::CommitteeAdmin, Some(root_id), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (token, _) = xianfeng_store::auth::open_session(store, u.id, Some(role.id), "127.0.0.1").await.map_err(|e| e.to_string())?;
+    Ok(token)
+}
+
+async fn request_ms(app: &axum::Router, path: &str, token: &str) -> Result<f64, String> {
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(path)
+        .header("cookie", format!("xf_session={token}"))
+        .body(axum::body::Body::empty())
+        .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let res = app.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+    let status = res.status();
+    let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("GET {path}: {status}"));
+    }
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// The same list query written by hand on a bare sqlx pool: count + page 1.
+async fn raw_list_baseline(url: &str, unit: i64, iterations: usize) -> Result<Vec<f64>, String> {
+    use sqlx::Row;
+    let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for i in 0..iterations + 20 {
+        let t = Instant::now();
+        let prefix: String = sqlx::query("SELECT path FROM orgs WHERE id = ?")
+            .bind(unit)
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        let like = format!("{prefix}%");
+        let _: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+             WHERE m.committee_id = ? AND o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full')",
+        )
+        .bind(unit)
+        .bind(&like)
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .get(0);
+        let _rows = sqlx::query(
+            "SELECT m.id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_card_masked, m.education, m.join_date, m.status, o.name \
+             FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+             WHERE m.committee_id = ? AND o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full') \
+             ORDER BY o.path, m.id LIMIT 20 OFFSET 0",
+        )
+        .bind(unit)
+        .bind(&like)
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        if i >= 20 {
+            out.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    pool.close().await;
+    Ok(out)
+}
+
+/// Raw engine speed: n rows of 26 columns in 400-row multi-VALUES batches, one transaction.
+async fn raw_insert_baseline(dir: &Path, n: usize) -> Result<f64, String> {
+    let path = dir.join("baseline.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.map_err(|e| e.to_string())?;
+    let cols: Vec<String> = (0..26).map(|i| format!("c{i} TEXT")).collect();
+    sqlx::query(&format!("CREATE TABLE t (id INTEGER PRIMARY KEY, {})", cols.join(", "))).execute(&pool).await.map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let mut i = 0usize;
+    while i < n {
+        let batch = (n - i).min(400);
+        let mut sql = String::from("INSERT INTO t VALUES ");
+        for r in 0..batch {
+            if r > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?");
+            sql.push_str(&",?".repeat(26));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for r in 0..batch {
+            q = q.bind((i + r) as i64);
+            for c in 0..26 {
+                q = q.bind(format!("value-{c}-{}", i + r));
+            }
+        }
+        q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+        i += batch;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    let s = t.elapsed().as_secs_f64();
+    pool.close().await;
+    Ok(s)
+}
+
+/// Builds n valid new members spread over the demo's branches.
+async fn import_rows(store: &Store, n: usize) -> Result<Vec<MemberInput>, String> {
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
+    let scope = operator::province_member_scope(&root.path);
+    let xianfeng_core::auth::MemberScope::Subtree { org, .. } = &scope else { return Err("scope".into()) };
+    let branches: Vec<i64> = xianfeng_store::member::branch_lookup(store, org)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|o| o.kind == "branch")
+        .map(|o| o.id)
+        .collect();
+    let surnames = ["赵", "钱", "孙", "李", "周", "吴", "郑", "王", "冯", "陈"];
+    let given = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明"];
+    Ok((0..n)
+        .map(|i| {
+            let birth = chrono::NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32).expect("date");
+            // Region 522731 is not used by the demo, so the numbers are new.
+            let seq = (i / 480) as u32 * 2 + 1;
+            let region = 522731 + (i % 480 / 40) as u32;
+            MemberInput {
+                name: format!("{}{}{}", surnames[i % 10], given[i % 12], given[(i / 12) % 12]),
+                gender: "男".into(),
+                ethnicity: "汉族".into(),
+                id_card: xianfeng_core::idcard::compose(region, birth, seq),
+                birth_date: String::new(),
+                education: "大学本科".into(),
+                phone: format!("139{:08}", i),
+                status: "full".into(),
+                join_date: format!("{}-07-01", 1960 + (i % 40) + 25),
+                full_date: format!("{}-07-01", 1960 + (i % 40) + 26),
+                org_id: branches[i % branches.len()].to_string(),
+                ..Default::default()
+            }
+        })
+        .collect())
+}
+
+fn rss_mb(pid: u32, key: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn http_get(addr: &str, path: &str, token: &str) -> Result<u16, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: xf_session={token}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
+    let head = String::from_utf8_lossy(&buf[..buf.len().min(20)]).to_string();
+    head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or(format!("bad response to {path}"))
+}
+
+async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) -> Result<(f64, f64, f64), String> {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        l.local_addr().map_err(|e| e.to_string())?.port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let keys = Keys::for_tests();
+    let _ = keys;
+    // The child uses the bench database with the same test keys (written to a key file).
+    let data = opts.dir.join("serve");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let kf = crate::config::KeyFile {
+        field_keys: [("t1".to_string(), "11".repeat(16))].into_iter().collect(),
+        current: "t1".into(),
+        index_key: "22".repeat(16),
+        audit_key: "33".repeat(32),
+    };
+    crate::config::write_key_file(&crate::config::key_file_path(&data), &kf)?;
+    let mut child = tokio::process::Command::new(&opts.exe)
+        .args(["serve", "--listen", &addr, "--data-dir"])
+        .arg(&data)
+        .args(["--database-url", url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let pid = child.id().ok_or("no pid")?;
+    let start = Instant::now();
+    while http_get(&addr, "/healthz", token).await.is_err() {
+        if start.elapsed() > Duration::from_secs(30) {
+            return Err("server did not start".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let idle = rss_mb(pid, "VmRSS:");
+    let paths = ["/", "/members", "/members?page=50", "/orgs", "/members?status=members&sort=name", "/api/v1/members?per_page=200", "/orgs/elections", "/orgs/alerts"];
+    for _ in 0..20 {
+        for p in paths {
+            let code = http_get(&addr, p, token).await?;
+            if !(200..400).contains(&code) {
+                return Err(format!("GET {p}: {code}"));
+            }
+        }
+    }
+    let served = rss_mb(pid, "VmRSS:");
+    let hwm = rss_mb(pid, "VmHWM:");
+    let _ = child.kill().await;
+    Ok((idle, served, hwm))
+}

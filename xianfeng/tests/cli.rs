@@ -1,0 +1,107 @@
+//! The operator's command line, end to end on a small demo province (SQLite).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn exe() -> &'static str {
+    env!("CARGO_BIN_EXE_xianfeng")
+}
+
+fn run(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(exe());
+    cmd.args(args).arg("--data-dir").arg(dir).env_remove("XIANFENG_DATABASE_URL").env_remove("XIANFENG_FIELD_KEYS");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("xianfeng runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("xianfeng finishes")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("xianfeng-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn demo_audit_backup_restore_export_import() {
+    let dir = temp_dir("journey");
+    let o = run(&dir, &["demo", "--scale", "0.02", "--no-serve"], None);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("演示省份已生成"), "{out}");
+    // One line per role, each with a random password.
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("用户名") && l.contains("密码")).collect();
+    assert_eq!(lines.len(), 8, "{out}");
+    let again = run(&temp_dir("journey2"), &["demo", "--scale", "0.02", "--no-serve"], None);
+    let other: Vec<String> = text(&again).lines().filter(|l| l.contains("密码")).map(|l| l.to_string()).collect();
+    assert_ne!(lines[0], other[0], "passwords differ between runs");
+    assert!(dir.join("keys.json").exists());
+
+    let o = run(&dir, &["audit", "verify"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("审计日志完整"));
+
+    // Operator provisioning: password from stdin, policy enforced.
+    let o = run(&dir, &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"], Some("weak\n"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("密码"), "{}", text(&o));
+    let o = run(&dir, &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"], Some("Strong-Pass-2025\n"));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&dir, &["user", "create", "--role", "nobody", "--username", "x1x", "--password-stdin"], Some("Strong-Pass-2025\n"));
+    assert!(!o.status.success() && text(&o).contains("未知角色"), "{}", text(&o));
+
+    let xlsx = dir.join("roster.xlsx");
+    let o = run(&dir, &["export", "members", "--out", xlsx.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx (zip) file");
+
+    // Importing the export back fails as a whole: those people are already registered.
+    let o = run(&dir, &["import", "members", xlsx.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("未写入任何数据"), "{}", text(&o));
+
+    let backup = dir.join("copy.db");
+    let o = run(&dir, &["backup", "--to", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&dir, &["restore", "--from", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&dir, &["audit", "verify"], None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Tampering with an audit row (after dropping the guard trigger) is detected.
+    let db = dir.join("xianfeng.db");
+    let st = Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import sqlite3; c=sqlite3.connect('{}'); c.execute('DROP TRIGGER audit_log_no_update'); c.execute(\"UPDATE audit_log SET detail='x' WHERE seq=2\"); c.commit()",
+            db.display()
+        ))
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    let o = run(&dir, &["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("第2条"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_refuses_to_overwrite_a_real_database() {
+    let dir = temp_dir("refuse");
+    let o = run(&dir, &["migrate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&dir, &["demo", "--scale", "0.02", "--no-serve"], None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("不是演示数据库"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
