@@ -223,14 +223,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let mut report = if parsed.errors.is_empty() {
-                xianfeng_store::member::import(&store, &scope, &Who::operator("import"), parsed.rows, &name)
-                    .await
-                    .map_err(|e| describe(&e))?
-            } else {
-                Default::default()
-            };
-            report.errors.extend(parsed.errors);
+            let report = xianfeng_store::member::import_with(&store, &scope, &Who::operator("import"), parsed.rows, &name, parsed.errors)
+                .await
+                .map_err(|e| describe(&e))?;
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
                 for e in &report.errors {

@@ -694,10 +694,27 @@ pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow
 /// `rows` carry their spreadsheet row numbers. The branch column may hold an
 /// org id or a branch name unique in the scope.
 pub async fn import(store: &Store, scope: &MemberScope, who: &Who, rows: Vec<(usize, MemberInput)>, file_name: &str) -> Result<ImportReport> {
+    import_with(store, scope, who, rows, file_name, Vec::new()).await
+}
+
+/// Like [`import`], with problems already found while reading the file
+/// (`prior`, e.g. numeric ID cells): they count as errors, so nothing is
+/// written, and every row is still checked so the user sees all problems at once.
+pub async fn import_with(
+    store: &Store,
+    scope: &MemberScope,
+    who: &Who,
+    rows: Vec<(usize, MemberInput)>,
+    file_name: &str,
+    prior: Vec<RowError>,
+) -> Result<ImportReport> {
     let os = org_scope(scope)?;
     let orgs = branch_lookup(store, os).await?;
     let today = today_cn();
-    let mut report = ImportReport { rows: rows.len(), ..Default::default() };
+    let mut prior_rows: Vec<usize> = prior.iter().map(|e| e.row).collect();
+    prior_rows.sort_unstable();
+    prior_rows.dedup();
+    let mut report = ImportReport { rows: rows.len() + prior_rows.len(), errors: prior, ..Default::default() };
     let mut valid: Vec<(usize, ValidMember, i64)> = Vec::with_capacity(rows.len());
     let col = |f: &str| core_member::field_label(f).to_string();
     for (row_no, mut input) in rows {

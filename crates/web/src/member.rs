@@ -689,15 +689,8 @@ async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: &str) 
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mut report = store_member::import(&state.store, &scope, &ctx.who(), parsed.rows, file_name).await?;
-    if !parsed.errors.is_empty() {
-        // Cell-level problems found while reading: nothing was written.
-        if report.imported > 0 {
-            return Err(AppError::Internal("导入状态不一致".into()));
-        }
-        report.errors.extend(parsed.errors);
-        report.errors.sort_by_key(|e| e.row);
-    }
+    // Problems found while reading cells count like any other: nothing is written.
+    let report = store_member::import_with(&state.store, &scope, &ctx.who(), parsed.rows, file_name, parsed.errors).await?;
     Ok(report)
 }
 

@@ -392,6 +392,31 @@ async fn import_is_all_or_nothing_over_http() {
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
         assert_eq!(r.json()["imported"], 2);
         assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 7, "{backend}");
+        // A numeric ID cell in one row stops the whole file, valid rows included.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (i, h) in ["姓名", "性别", "民族", "公民身份号码", "党籍状态", "入党日期", "转正日期", "所在党支部"].iter().enumerate() {
+            ws.write_string(0, i as u16, *h).unwrap();
+        }
+        let good = mk("丁四", 305, "办公室党支部");
+        for (i, v) in [&good.name, &good.gender, &good.ethnicity, &good.id_card, &good.status, &good.join_date, &good.full_date, &good.org_id]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(1, i as u16, v.as_str()).unwrap();
+        }
+        let bad = mk("戊五", 307, "办公室党支部");
+        for (i, v) in [&bad.name, &bad.gender, &bad.ethnicity].iter().enumerate() {
+            ws.write_string(2, i as u16, v.as_str()).unwrap();
+        }
+        ws.write_number(2, 3, bad.id_card[..17].parse::<f64>().unwrap()).unwrap();
+        for (i, v) in [&bad.status, &bad.join_date, &bad.full_date, &bad.org_id].iter().enumerate() {
+            ws.write_string(2, 4 + i as u16, v.as_str()).unwrap();
+        }
+        let r = c.bytes("/api/v1/members/import", wb.save_to_buffer().unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        assert!(r.text().contains("公民身份号码被Excel存成了数字"), "{backend}: {}", r.text());
+        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 7, "{backend}: the valid row was not written either");
         let r = c.bytes("/api/v1/members/import", b"not a spreadsheet".to_vec()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("xlsx"), "{backend}: {}", r.text());
