@@ -303,7 +303,7 @@ pub fn validate(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, Er
             }
         }
     };
-    if birth_date.is_none() && input.birth_date.trim().is_empty() && id_parsed.is_none() {
+    if birth_date.is_none() && input.birth_date.trim().is_empty() && input.id_card.trim().is_empty() {
         errs.push(FieldError::new("birth_date", "出生日期为必填项"));
     }
     if let (Some(b), Some(id)) = (birth_date, id_parsed.as_ref())

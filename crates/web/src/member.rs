@@ -145,6 +145,7 @@ struct MembersPage {
     join_year: String,
     status_options: Vec<(String, String)>,
     unit_options: Vec<(String, String)>,
+    show_org_filter: bool,
     genders: Vec<&'static str>,
     under_name: String,
     filter_error: String,
@@ -193,19 +194,27 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
         ),
         Err(e) => return Err(e.into()),
     };
-    let unit_options = if actor.role == xianfeng_core::auth::Role::CommitteeAdmin {
-        let scope = ctx.org_scope()?;
-        let units = store_org::search(&state.store, &scope, &OrgFilter { kind: "unit".into(), ..Default::default() }, 1, 500).await?;
-        let mut v: Vec<(String, String)> = units.items.into_iter().map(|u| (u.id.to_string(), u.name)).collect();
-        if let Some(id) = f.org_id
-            && !v.iter().any(|(k, _)| *k == id.to_string())
-        {
-            v.push((id.to_string(), format!("组织编号 {id}")));
-        }
-        v
-    } else {
-        Vec::new()
+    // The org filter: units for the committee, the unit's orgs for a unit
+    // administrator; a branch secretary's scope is one branch (no filter).
+    let org_kinds = match actor.role {
+        xianfeng_core::auth::Role::CommitteeAdmin => vec!["unit"],
+        xianfeng_core::auth::Role::UnitAdmin => vec!["party_committee", "general_branch", "branch"],
+        _ => Vec::new(),
     };
+    let mut unit_options: Vec<(String, String)> = Vec::new();
+    if !org_kinds.is_empty() {
+        let scope = ctx.org_scope()?;
+        for kind in org_kinds {
+            let page = store_org::search(&state.store, &scope, &OrgFilter { kind: kind.into(), ..Default::default() }, 1, 500).await?;
+            unit_options.extend(page.items.into_iter().map(|u| (u.id.to_string(), u.name)));
+        }
+        if let Some(id) = f.org_id
+            && !unit_options.iter().any(|(k, _)| *k == id.to_string())
+        {
+            unit_options.push((id.to_string(), format!("组织编号 {id}")));
+        }
+    }
+    let show_org_filter = !unit_options.is_empty();
     let under_name = match (f.org_id, &scope) {
         (Some(id), MemberScope::Subtree { org, .. }) => store_org::get(state.store.db.r(), org, id).await.map(|o| o.name).unwrap_or_default(),
         _ => String::new(),
@@ -221,6 +230,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
         join_year: q.join_year.clone(),
         status_options: status_options(true),
         unit_options,
+        show_org_filter,
         genders: core_member::GENDERS.to_vec(),
         under_name,
         filter_error,

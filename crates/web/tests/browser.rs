@@ -1,0 +1,222 @@
+//! Journeys through the real pages in a real browser (headless Debian
+//! Chromium driven by chromedriver), on SQLite: the HTTP suite covers
+//! PostgreSQL. Screenshots of each step go to `target/browser-screenshots/`.
+//!
+//! Without Chromium the tests are skipped with a note, except under CI
+//! (`CI` set), where they must run: `.ci/install-browser.sh` installs it.
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+
+use std::time::Instant;
+
+use browser::{Browser, Install, Viewport};
+use chrono::NaiveDate;
+use serde_json::json;
+use xianfeng_store::testkit;
+use xianfeng_web::AppState;
+
+/// Serves a store on a free loopback port; returns the origin.
+async fn serve(store: xianfeng_store::Store) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let origin = format!("http://{}", listener.local_addr().expect("local address"));
+    tokio::spawn(async move {
+        if let Err(e) = xianfeng_web::serve(listener, AppState::new(store)).await {
+            panic!("the test server stopped: {e}");
+        }
+    });
+    origin
+}
+
+/// Runs a blocking journey off the runtime's threads, passing its panic on.
+async fn run_blocking(journey: impl FnOnce() + Send + 'static) {
+    if let Err(e) = tokio::task::spawn_blocking(journey).await {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the journey did not finish: {e}"),
+        }
+    }
+}
+
+/// Signs in through the login form and waits for the page after it.
+fn login(b: &Browser, username: &str, shot: Option<&str>) {
+    b.goto("/login");
+    let user = b.css("#username");
+    b.wait_text("先锋党建平台");
+    b.assert_only_local();
+    b.type_into(&user, username);
+    b.type_into(&b.css("#password"), common::PASSWORD);
+    if let Some(name) = shot {
+        b.screenshot(name);
+    }
+    b.click(&b.css("form[action='/login'] button[type=submit]"));
+    b.wait_path("a page after signing in", |p| !p.starts_with("/login"));
+}
+
+/// Journey A, desktop, as the secretary of 办公室党支部 (seca1): sign in, the
+/// home page, the org tree through the menu, a name search in the roster, and a
+/// new member whose ID number is first mistyped and then corrected.
+#[tokio::test(flavor = "multi_thread")]
+async fn branch_secretary_on_desktop() {
+    let Some(install) = Install::find() else { return };
+    let started = Instant::now();
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let branch = p.branch_a1.name.clone();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "a", Viewport::Desktop(1280, 900));
+        let width = b.exec("return window.innerWidth;", vec![]);
+        b.check(width.as_u64().is_some_and(|w| w >= 1200), &format!("a desktop viewport, not {width}"));
+
+        // Sign in.
+        login(&b, "seca1", Some("a01-login.png"));
+        b.wait_path("the home page /", |p| p == "/");
+        b.wait_text("待办提醒");
+        b.check(b.text(&b.css(".crumbs")).contains("首页"), "the breadcrumbs start at 首页");
+        b.check(b.text(&b.css("header.topbar")).contains("支部书记"), "the top bar names the role");
+        b.assert_only_local();
+        b.screenshot("a02-home.png");
+
+        // 组织架构 through the left menu.
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='组织架构']"));
+        b.wait_path("/orgs", |p| p.starts_with("/orgs"));
+        b.wait_text(&branch);
+        b.check(b.exists("nav.menu a.active[href='/orgs']"), "the menu marks 组织架构 as the current page");
+        b.assert_only_local();
+        b.screenshot("a03-orgs.png");
+
+        // 党员名册, filtered by a character of the name.
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='党员名册']"));
+        b.wait_path("/members", |p| p.starts_with("/members"));
+        b.css("#member-table");
+        b.type_into(&b.css("form.filters input[name=name]"), "李");
+        b.click(&b.css("form.filters button[type=submit]"));
+        b.wait_path("/members?name=李", |p| p.starts_with("/members?") && p.contains("name=李"));
+        let table = b.text(&b.css("#member-table"));
+        b.check(table.contains("李娜"), "the search for 李 lists 李娜");
+        for other in ["张伟", "赵敏", "王芳", "陈静"] {
+            b.check(!table.contains(other), &format!("the search for 李 does not list {other}"));
+        }
+        b.check(b.value(&b.css("form.filters input[name=name]")) == "李", "the filter keeps 李");
+        b.check(b.body_text().contains("共 1 条"), "the roster counts 共 1 条");
+        b.assert_only_local();
+        b.screenshot("a04-members-filtered.png");
+
+        // 新增党员 with a mistyped ID number.
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='新增党员']"));
+        b.wait_path("/members/new", |p| p.starts_with("/members/new"));
+        let name = "周晓红";
+        let birth = NaiveDate::from_ymd_opt(1992, 4, 5).expect("date");
+        // An even sequence number: a woman's ID number.
+        let good_id = xianfeng_core::idcard::compose(520102, birth, 212);
+        let mut bad_id = good_id.clone();
+        let last = bad_id.pop().expect("18 characters");
+        bad_id.push(if last == '1' { '2' } else { '1' });
+        b.type_into(&b.css("#f-name"), name);
+        b.choose("f-gender", "女");
+        b.choose("f-ethnicity", "布依族");
+        b.type_into(&b.css("#f-id_card"), &bad_id);
+        b.choose("f-education", "大学本科");
+        b.type_into(&b.css("#f-phone"), "13912345678");
+        b.choose("f-status", "正式党员");
+        b.set_value(&b.css("#f-join_date"), "2016-06-01");
+        b.set_value(&b.css("#f-full_date"), "2017-06-01");
+        b.choose("f-org_id", &branch);
+        b.assert_only_local();
+        b.click(&b.css("#save"));
+        let err = b.css("#e-id_card");
+        b.wait_text("请修改标红的项目后再保存");
+        let message = b.text(&err);
+        b.check(message.contains("公民身份号码校验位不正确"), &format!("the ID field says why it is wrong, not {message:?}"));
+        // The message sits under its own field, below the input.
+        let input = b.css("#f-id_card");
+        let under = b.exec(
+            "return arguments[0].parentElement.contains(arguments[1]) && arguments[0].getAttribute('aria-describedby') === arguments[1].id;",
+            vec![Browser::el_arg(&input), Browser::el_arg(&err)],
+        );
+        b.check(under == json!(true), "the error belongs to the ID field (same .field, aria-describedby)");
+        let (_, input_y, _, input_h) = b.rect(&input);
+        let (_, err_y, _, _) = b.rect(&err);
+        b.check(err_y >= input_y + input_h - 1.0, &format!("the error is below the input ({err_y} < {input_y} + {input_h})"));
+        b.check(b.value(&b.css("#f-name")) == name, "the name typed is still in the form");
+        b.check(b.value(&input) == bad_id, "the mistyped ID number is kept for correction");
+        b.check(b.value(&b.css("#f-join_date")) == "2016-06-01", "the join date is kept");
+        b.assert_only_local();
+        b.screenshot("a05-member-form-error.png");
+
+        // Corrected: the member is created and shown with the ID masked.
+        b.type_into(&input, &good_id);
+        b.click(&b.css("#save"));
+        b.wait_path("the new member's page", |p| p.contains("ok=created"));
+        b.wait_text("已新增");
+        b.check(b.text(&b.css("#member-name")) == name, "the detail page shows the new member's name");
+        let masked = xianfeng_core::text::mask_id_card(&good_id);
+        b.check(masked.starts_with("520102********"), &format!("masked as 520102********xxxx: {masked}"));
+        let shown = b.text(&b.css("#id-card"));
+        b.check(shown.contains(&masked), &format!("the ID is shown masked ({masked}), not {shown:?}"));
+        b.check(!b.source().contains(&good_id), "the full ID number is not in the page");
+        b.check(b.text(&b.css("h1")).contains(name), "the page title names the member");
+        b.assert_only_local();
+        b.screenshot("a06-member-created.png");
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("journey A (desktop): browser {:.1?}, whole test {:.1?}\n", b.elapsed(), started.elapsed()),
+        );
+    })
+    .await;
+}
+
+/// Journey B, phone, as the member 张伟 (member1): sign in to 我的档案 and
+/// open the menu behind the 菜单 button (a CSS checkbox, no script).
+#[tokio::test(flavor = "multi_thread")]
+async fn member_on_phone() {
+    let Some(install) = Install::find() else { return };
+    let started = Instant::now();
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let me = p.member("张伟").name().to_string();
+    let branch = p.branch_a1.name.clone();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "b", Viewport::Phone(390, 844));
+        login(&b, "member1", None);
+        b.wait_path("/me", |p| p == "/me");
+        let width = b.exec("return window.innerWidth;", vec![]);
+        b.check(width == json!(390), &format!("a 390 px wide phone viewport, not {width}"));
+        b.wait_text("我的档案");
+        let record = b.text(&b.css("dl.kv"));
+        b.check(record.contains(&me), &format!("我的档案 shows the member's own name {me}"));
+        b.check(record.contains(&branch), "我的档案 shows the member's branch");
+        // One column: nothing wider than the phone.
+        let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth;", vec![]);
+        b.check(overflow.as_i64() == Some(0), &format!("the page is {overflow} px wider than the phone"));
+        b.assert_only_local();
+        b.screenshot("b01-me-phone.png");
+
+        // The menu is folded away behind 菜单 and opens without script.
+        let menu = b.css("nav.menu");
+        b.check(!b.displayed(&menu), "the menu is folded on a phone");
+        let button = b.xpath("//label[@for='nav-toggle' and normalize-space()='菜单']");
+        b.check(b.displayed(&button), "the 菜单 button shows on a phone");
+        let (_, _, bw, bh) = b.rect(&button);
+        b.check(bw >= 32.0 && bh >= 24.0, &format!("the 菜单 button is large enough to tap ({bw}x{bh})"));
+        b.click(&button);
+        b.wait("the menu to open", || b.displayed(&menu).then_some(()));
+        let link = b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='我的档案']");
+        b.check(b.displayed(&link), "the open menu offers 我的档案");
+        b.screenshot("b02-menu-phone.png");
+
+        // The menu's link works.
+        b.click(&link);
+        b.wait_path("/me", |p| p == "/me");
+        b.wait_text(&me);
+        b.assert_only_local();
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("journey B (phone): browser {:.1?}, whole test {:.1?}\n", b.elapsed(), started.elapsed()),
+        );
+    })
+    .await;
+}

@@ -1,0 +1,549 @@
+//! A small WebDriver client for the browser tests: Debian's chromium driven by
+//! chromedriver over the W3C WebDriver protocol, with blocking HTTP (ureq).
+//!
+//! Every wait polls for up to [`WAIT`]; every failure prints the current URL,
+//! the visible text and an excerpt of the page source, saves a screenshot
+//! named `FAILED-<journey>.png`, and panics.
+#![allow(dead_code)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use xianfeng_store::testkit::{self, TempDirGuard};
+
+/// How long an explicit wait polls before it fails.
+pub const WAIT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(50);
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Where the screenshots go: `target/browser-screenshots` of the workspace.
+pub fn screenshot_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/browser-screenshots"))
+}
+
+fn ci() -> bool {
+    std::env::var("CI").map(|v| !v.is_empty() && v != "0" && v != "false").unwrap_or(false)
+}
+
+/// The browser and driver binaries.
+#[derive(Clone, Debug)]
+pub struct Install {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+impl Install {
+    /// Debian's chromium and chromedriver (`CHROMIUM` and `CHROMEDRIVER` override
+    /// the paths). None, after a note on stderr, when they are missing; under CI
+    /// their absence fails the test instead (see `.ci/install-browser.sh`).
+    pub fn find() -> Option<Install> {
+        let path = |var: &str, default: &str| std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
+        let install =
+            Install { chromium: path("CHROMIUM", "/usr/bin/chromium"), chromedriver: path("CHROMEDRIVER", "/usr/bin/chromedriver") };
+        if install.chromium.is_file() && install.chromedriver.is_file() {
+            return Some(install);
+        }
+        if ci() {
+            panic!(
+                "Chromium not found ({} and {}): under CI the browser tests must run; install them with .ci/install-browser.sh",
+                install.chromium.display(),
+                install.chromedriver.display()
+            );
+        }
+        // Straight to stderr: the test harness would swallow an eprintln! of a passing test.
+        let _ = writeln!(std::io::stderr(), "Chromium not found: skipping browser tests");
+        None
+    }
+}
+
+/// The size of the browser's viewport.
+#[derive(Clone, Copy, Debug)]
+pub enum Viewport {
+    /// A desktop window of this size.
+    Desktop(u32, u32),
+    /// A phone: Chrome's mobile emulation at this CSS size (touch, pixel ratio 2).
+    Phone(u32, u32),
+}
+
+/// A WebDriver error: the `error` code and its message.
+#[derive(Debug)]
+pub struct WdError(pub String);
+
+impl std::fmt::Display for WdError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One browser session on its own chromedriver. Dropping it ends the session
+/// and stops the driver.
+pub struct Browser {
+    agent: ureq::Agent,
+    driver_url: String,
+    session: String,
+    /// The application's origin, e.g. `http://127.0.0.1:40123`.
+    pub origin: String,
+    /// Screenshot names start with this (the journey's name in failure shots).
+    journey: String,
+    shots: PathBuf,
+    driver: Child,
+    driver_log: PathBuf,
+    _scratch: TempDirGuard,
+    started: Instant,
+}
+
+/// A reference to an element of the current page.
+#[derive(Clone, Debug)]
+pub struct El(String);
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a session on a fresh profile.
+    pub fn launch(install: &Install, origin: &str, journey: &str, viewport: Viewport) -> Browser {
+        let started = Instant::now();
+        let scratch = testkit::temp_dir("chromium");
+        let profile = scratch.path().join("profile");
+        std::fs::create_dir_all(&profile).expect("create the Chromium profile directory");
+        let driver_log = scratch.path().join("chromedriver.log");
+        let port = free_port();
+        let log = std::fs::File::create(&driver_log).expect("create the chromedriver log");
+        let mut cmd = Command::new(&install.chromedriver);
+        cmd.arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", driver_log.display()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log);
+        // Its own process group, so the watchdog can stop the driver and every
+        // browser process it started in one go.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let driver = cmd.spawn().unwrap_or_else(|e| panic!("start {}: {e}", install.chromedriver.display()));
+        watchdog(driver.id());
+
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .proxy(None)
+            .build()
+            .into();
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let mut b = Browser {
+            agent,
+            driver_url,
+            session: String::new(),
+            origin: origin.trim_end_matches('/').to_string(),
+            journey: journey.to_string(),
+            shots: screenshot_dir(),
+            driver,
+            driver_log,
+            _scratch: scratch,
+            started,
+        };
+        b.wait_for_driver();
+
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-breakpad",
+            "--disable-crash-reporter",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--no-proxy-server",
+            "--lang=zh-CN",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut options = json!({ "binary": install.chromium.display().to_string() });
+        match viewport {
+            Viewport::Desktop(w, h) => args.push(format!("--window-size={w},{h}")),
+            Viewport::Phone(w, h) => {
+                args.push(format!("--window-size={w},{h}"));
+                options["mobileEmulation"] =
+                    json!({ "deviceMetrics": { "width": w, "height": h, "pixelRatio": 2.0, "touch": true, "mobile": true } });
+            }
+        }
+        options["args"] = json!(args);
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "timeouts": { "implicit": 0, "pageLoad": 20000, "script": 10000 },
+            "goog:chromeOptions": options,
+        } } });
+        let value = match b.raw("POST", "/session", Some(caps)) {
+            Ok(v) => v,
+            Err(e) => panic!("create a WebDriver session: {e}\nchromedriver log:\n{}", b.driver_log_tail()),
+        };
+        b.session = value["sessionId"].as_str().expect("a session id").to_string();
+        std::fs::create_dir_all(&b.shots).expect("create target/browser-screenshots");
+        b
+    }
+
+    fn wait_for_driver(&mut self) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(v) = self.raw("GET", "/status", None)
+                && v["ready"].as_bool() == Some(true)
+            {
+                return;
+            }
+            if let Ok(Some(status)) = self.driver.try_wait() {
+                panic!("chromedriver exited ({status}):\n{}", self.driver_log_tail());
+            }
+            if Instant::now() > deadline {
+                panic!("chromedriver did not answer within {WAIT:?}:\n{}", self.driver_log_tail());
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn driver_log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.driver_log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Seconds since the browser was launched.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    // -----------------------------------------------------------------------
+    // Protocol
+
+    /// One WebDriver command; `path` is relative to the driver root.
+    fn raw(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, WdError> {
+        let url = format!("{}{path}", self.driver_url);
+        let res = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut res = res.map_err(|e| WdError(format!("{method} {path}: {e}")))?;
+        let ok = res.status().is_success();
+        let text = res
+            .body_mut()
+            .with_config()
+            .limit(256 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| WdError(format!("{method} {path}: reading the answer: {e}")))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| WdError(format!("{method} {path}: not JSON ({e}): {text}")))?;
+        if ok {
+            Ok(v["value"].clone())
+        } else {
+            let err = &v["value"];
+            Err(WdError(format!(
+                "{method} {path}: {}: {}",
+                err["error"].as_str().unwrap_or("error"),
+                err["message"].as_str().unwrap_or("").lines().next().unwrap_or("")
+            )))
+        }
+    }
+
+    /// A command within the session.
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, WdError> {
+        self.raw(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    /// A command that must succeed.
+    fn must(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        match self.cmd(method, path, body) {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("WebDriver command failed: {e}")),
+        }
+    }
+
+    /// Runs a script in the page (`arguments` are `args`) and returns its result.
+    pub fn try_exec(&self, script: &str, args: Vec<Value>) -> Result<Value, WdError> {
+        self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": args })))
+    }
+
+    pub fn exec(&self, script: &str, args: Vec<Value>) -> Value {
+        match self.try_exec(script, args) {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("script failed: {e}\n{script}")),
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Pages
+
+    /// Opens a path of the application.
+    pub fn goto(&self, path: &str) {
+        let url = format!("{}{path}", self.origin);
+        self.must("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    pub fn try_url(&self) -> Result<String, WdError> {
+        Ok(self.cmd("GET", "/url", None)?.as_str().unwrap_or_default().to_string())
+    }
+
+    pub fn url(&self) -> String {
+        self.try_url().unwrap_or_else(|e| self.fail(&format!("read the URL: {e}")))
+    }
+
+    /// The current URL without the origin, e.g. `/members?name=李`.
+    pub fn path(&self) -> String {
+        let url = self.url();
+        let path = url.strip_prefix(&self.origin).unwrap_or(&url).to_string();
+        urlencoding::decode(&path).map(|p| p.into_owned()).unwrap_or(path)
+    }
+
+    pub fn source(&self) -> String {
+        self.cmd("GET", "/source", None).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// The page's visible text.
+    pub fn body_text(&self) -> String {
+        self.try_exec("return document.body ? document.body.innerText : '';", vec![])
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    // -----------------------------------------------------------------------
+    // Elements
+
+    fn find_by(&self, using: &str, value: &str) -> Result<El, WdError> {
+        let v = self.cmd("POST", "/element", Some(json!({ "using": using, "value": value })))?;
+        v[ELEMENT].as_str().map(|id| El(id.to_string())).ok_or_else(|| WdError(format!("no element reference in {v}")))
+    }
+
+    /// Waits for the element matching a CSS selector.
+    pub fn css(&self, selector: &str) -> El {
+        self.wait(&format!("an element matching `{selector}`"), || self.find_by("css selector", selector).ok())
+    }
+
+    /// Waits for the element matching an XPath expression.
+    pub fn xpath(&self, expr: &str) -> El {
+        self.wait(&format!("an element matching XPath `{expr}`"), || self.find_by("xpath", expr).ok())
+    }
+
+    /// Whether an element matches the selector now (no waiting).
+    pub fn exists(&self, selector: &str) -> bool {
+        self.find_by("css selector", selector).is_ok()
+    }
+
+    pub fn click(&self, el: &El) {
+        self.must("POST", &format!("/element/{}/click", el.0), None);
+    }
+
+    /// Clears an input and types `text` into it, key by key.
+    pub fn type_into(&self, el: &El, text: &str) {
+        self.must("POST", &format!("/element/{}/clear", el.0), None);
+        self.must("POST", &format!("/element/{}/value", el.0), Some(json!({ "text": text })));
+    }
+
+    /// Sets an input's value by script (for date inputs, whose typing depends
+    /// on the browser's locale) and fires `input` and `change`.
+    pub fn set_value(&self, el: &El, value: &str) {
+        self.exec(
+            "arguments[0].value = arguments[1];\
+             arguments[0].dispatchEvent(new Event('input', { bubbles: true }));\
+             arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!({ ELEMENT: el.0 }), json!(value)],
+        );
+    }
+
+    /// Chooses the option of a `<select>` whose text is `label`, by clicking it.
+    pub fn choose(&self, select_id: &str, label: &str) {
+        let opt = self.xpath(&format!("//select[@id='{select_id}']/option[normalize-space()='{label}']"));
+        self.click(&opt);
+        let chosen =
+            self.exec("var s = document.getElementById(arguments[0]); return s.options[s.selectedIndex].text;", vec![json!(select_id)]);
+        if chosen.as_str().map(str::trim) != Some(label) {
+            self.fail(&format!("#{select_id} shows {chosen} after choosing {label}"));
+        }
+    }
+
+    pub fn text(&self, el: &El) -> String {
+        self.must("GET", &format!("/element/{}/text", el.0), None).as_str().unwrap_or_default().to_string()
+    }
+
+    /// The live `value` property of an input.
+    pub fn value(&self, el: &El) -> String {
+        self.must("GET", &format!("/element/{}/property/value", el.0), None).as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn displayed(&self, el: &El) -> bool {
+        self.must("GET", &format!("/element/{}/displayed", el.0), None).as_bool().unwrap_or(false)
+    }
+
+    /// The element's box in CSS pixels: (x, y, width, height).
+    pub fn rect(&self, el: &El) -> (f64, f64, f64, f64) {
+        let r = self.must("GET", &format!("/element/{}/rect", el.0), None);
+        let n = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        (n("x"), n("y"), n("width"), n("height"))
+    }
+
+    pub fn el_arg(el: &El) -> Value {
+        json!({ ELEMENT: el.0 })
+    }
+
+    // -----------------------------------------------------------------------
+    // Waiting
+
+    /// Polls `probe` until it gives Some, for up to [`WAIT`]; fails naming `what`.
+    pub fn wait<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("waited {WAIT:?} for {what}"));
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until the visible text of the page contains `text`.
+    pub fn wait_text(&self, text: &str) {
+        self.wait(&format!("the text {text:?}"), || self.body_text().contains(text).then_some(()));
+    }
+
+    /// Waits until the current path (decoded, without the origin) satisfies `pred`.
+    pub fn wait_path(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait(&format!("a page at {what}"), || {
+            let url = self.try_url().ok()?;
+            let path = url.strip_prefix(&self.origin)?;
+            let path = urlencoding::decode(path).map(|p| p.into_owned()).unwrap_or_else(|_| path.to_string());
+            let ready = self.try_exec("return document.readyState;", vec![]).ok()?;
+            (ready == "complete" && pred(&path)).then_some(path)
+        })
+    }
+
+    /// Fails the test unless `cond` holds.
+    pub fn check(&self, cond: bool, what: &str) {
+        if !cond {
+            self.fail(what);
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Evidence
+
+    /// Saves a PNG screenshot of the viewport as `target/browser-screenshots/<name>`.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let path = self.shots.join(name);
+        if let Err(e) = self.try_screenshot(&path) {
+            self.fail(&format!("screenshot {name}: {e}"));
+        }
+        path
+    }
+
+    fn try_screenshot(&self, path: &Path) -> Result<(), WdError> {
+        let data = self.cmd("GET", "/screenshot", None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .map_err(|e| WdError(format!("screenshot is not base64: {e}")))?;
+        if !png.starts_with(b"\x89PNG") {
+            return Err(WdError("screenshot is not a PNG".into()));
+        }
+        std::fs::write(path, png).map_err(|e| WdError(format!("write {}: {e}", path.display())))
+    }
+
+    /// Asserts that the page and everything it loaded stayed on the local
+    /// server: every `http://` or `https://` in the source starts with the
+    /// server's origin, and so does every resource the browser fetched.
+    pub fn assert_only_local(&self) {
+        let source = self.source();
+        for scheme in ["http://", "https://"] {
+            for (i, _) in source.match_indices(scheme) {
+                let rest = &source[i..];
+                let local = rest.strip_prefix(&self.origin).is_some_and(|after| {
+                    after.is_empty() || !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == ':')
+                });
+                if !local {
+                    let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<').unwrap_or(rest.len());
+                    self.fail(&format!("the page refers to a non-local address: {}", &rest[..end.min(200)]));
+                }
+            }
+        }
+        let fetched = self.exec(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))\
+             .map(function (e) { return e.name; });",
+            vec![],
+        );
+        for name in fetched.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let local = name.strip_prefix(&self.origin).is_some_and(|after| after.is_empty() || after.starts_with('/'));
+            if !local && !name.starts_with("data:") {
+                self.fail(&format!("the browser fetched a non-local resource: {name}"));
+            }
+        }
+    }
+
+    /// Prints the URL, the visible text and the page source (excerpts), saves a
+    /// screenshot `FAILED-<journey>.png`, and panics with `msg`.
+    pub fn fail(&self, msg: &str) -> ! {
+        let url = self.try_url().unwrap_or_else(|e| format!("(unknown: {e})"));
+        let text = excerpt(&self.body_text(), 1500);
+        let source = excerpt(&self.source(), 4000);
+        let shot = self.shots.join(format!("FAILED-{}.png", self.journey));
+        let shot_note = match self.try_screenshot(&shot) {
+            Ok(()) => format!("screenshot: {}", shot.display()),
+            Err(e) => format!("no screenshot: {e}"),
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n=== browser test failed: {msg}\n--- URL: {url}\n--- {shot_note}\n--- visible text:\n{text}\n--- page source:\n{source}\n==="
+        );
+        panic!("{msg} (at {url})");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.raw("DELETE", &format!("/session/{}", self.session), None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn excerpt(s: &str, max_chars: usize) -> String {
+    let n = s.chars().count();
+    if n <= max_chars {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max_chars).collect();
+    format!("{cut}\n… ({} more characters)", n - max_chars)
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().expect("local address").port()
+}
+
+/// Stops the driver's process group (the driver and every browser process it
+/// started) once the test process or the driver has gone, however they went.
+fn watchdog(driver_pid: u32) {
+    // Never signal a group that is not the driver's: "-1" would mean every process.
+    assert!(driver_pid > 1, "a real chromedriver pid");
+    let script = r#"
+case "$1" in ''|*[!0-9]*) exit 0 ;; esac
+[ "$1" -gt 1 ] || exit 0
+while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 0.5; done
+kill -9 "-$1" 2>/dev/null
+exit 0
+"#;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg(std::process::id().to_string()).arg(driver_pid.to_string());
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    if let Err(e) = cmd.spawn() {
+        let _ = writeln!(std::io::stderr(), "browser tests: could not start the chromedriver watchdog ({e})");
+    }
+}
