@@ -57,9 +57,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     // 1. Demo generation, beside raw batched inserts of the same number of rows.
     let (store, url) = fresh_store(&opts.dir, "bench.db").await?;
     let t = Instant::now();
-    let summary = demo::generate(&store, &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() })
-        .await
-        .map_err(|e| e.to_string())?;
+    let summary = demo::generate(
+        &store,
+        &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let gen_s = t.elapsed().as_secs_f64();
     let raw_s = raw_insert_baseline(&opts.dir, summary.members + summary.pipeline).await?;
     emit(
@@ -89,7 +92,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     let (p50, p99) = stats(page_ms);
     let (a50, a99) = stats(api_ms);
     let (r50, r99) = stats(raw_ms);
-    emit("member_list.page_p99", p99, "ms", json!({ "median_ms": p50, "target_p99_ms": 10, "baseline_raw_sql_p99_ms": r99, "baseline_raw_sql_median_ms": r50 }));
+    emit(
+        "member_list.page_p99",
+        p99,
+        "ms",
+        json!({ "median_ms": p50, "target_p99_ms": 10, "baseline_raw_sql_p99_ms": r99, "baseline_raw_sql_median_ms": r50 }),
+    );
     emit("member_list.api_p99", a99, "ms", json!({ "median_ms": a50, "baseline_raw_sql_p99_ms": r99 }));
 
     // 3. Import of 40,000 members from .xlsx, all-or-nothing.
@@ -110,7 +118,11 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let total_s = t.elapsed().as_secs_f64();
     if report.imported != n {
-        return Err(format!("bench import wrote {} of {n} rows: {:?}", report.imported, report.errors.iter().take(3).collect::<Vec<_>>()));
+        return Err(format!(
+            "bench import wrote {} of {n} rows: {:?}",
+            report.imported,
+            report.errors.iter().take(3).collect::<Vec<_>>()
+        ));
     }
     emit(
         "import.members_rows_per_s",
@@ -124,7 +136,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
     store.db.close().await;
     let (rss_idle, rss_served, hwm) = serve_memory(&opts, &url, &admin).await?;
-    emit("serve.rss_mb", rss_served, "MB", json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }));
+    emit(
+        "serve.rss_mb",
+        rss_served,
+        "MB",
+        json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }),
+    );
     Ok(())
 }
 
@@ -132,13 +149,23 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
 async fn bench_admin(store: &Store, root_id: i64) -> Result<String, String> {
     let who = Who::operator("bench");
     let pw = xianfeng_core::crypto::temporary_password();
-    let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, "benchadmin", "bench", Some(&pw))
-        .await
-        .map_err(|e| e.to_string())?;
-    let role = xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, Role::CommitteeAdmin, Some(root_id), None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (token, _) = xianfeng_store::auth::open_session(store, u.id, Some(role.id), "127.0.0.1").await.map_err(|e| e.to_string())?;
+    let (u, _) =
+        xianfeng_store::auth::create_user(store, operator::user_admin(), &who, "benchadmin", "bench", Some(&pw))
+            .await
+            .map_err(|e| e.to_string())?;
+    let role = xianfeng_store::auth::grant_role(
+        store,
+        operator::security_admin(),
+        &who,
+        u.id,
+        Role::CommitteeAdmin,
+        Some(root_id),
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (token, _) =
+        xianfeng_store::auth::open_session(store, u.id, Some(role.id), "127.0.0.1").await.map_err(|e| e.to_string())?;
     Ok(token)
 }
 
@@ -212,9 +239,16 @@ async fn raw_insert_baseline(dir: &Path, n: usize) -> Result<f64, String> {
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-    let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.map_err(|e| e.to_string())?;
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .map_err(|e| e.to_string())?;
     let cols: Vec<String> = (0..26).map(|i| format!("c{i} TEXT")).collect();
-    sqlx::query(&format!("CREATE TABLE t (id INTEGER PRIMARY KEY, {})", cols.join(", "))).execute(&pool).await.map_err(|e| e.to_string())?;
+    sqlx::query(&format!("CREATE TABLE t (id INTEGER PRIMARY KEY, {})", cols.join(", ")))
+        .execute(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
     let t = Instant::now();
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     let mut i = 0usize;
@@ -261,7 +295,9 @@ async fn import_rows(store: &Store, n: usize) -> Result<Vec<MemberInput>, String
     let given = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明"];
     Ok((0..n)
         .map(|i| {
-            let birth = chrono::NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32).expect("date");
+            let birth =
+                chrono::NaiveDate::from_ymd_opt(1960 + (i % 40) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
+                    .expect("date");
             // Region 522731 is not used by the demo, so the numbers are new.
             let seq = (i / 480) as u32 * 2 + 1;
             let region = 522731 + (i % 480 / 40) as u32;
@@ -341,7 +377,16 @@ async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) -> Result<(f6
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let idle = rss_mb(pid, "VmRSS:");
-    let paths = ["/", "/members", "/members?page=50", "/orgs", "/members?status=members&sort=name", "/api/v1/members?per_page=200", "/orgs/elections", "/orgs/alerts"];
+    let paths = [
+        "/",
+        "/members",
+        "/members?page=50",
+        "/orgs",
+        "/members?status=members&sort=name",
+        "/api/v1/members?per_page=200",
+        "/orgs/elections",
+        "/orgs/alerts",
+    ];
     for _ in 0..20 {
         for p in paths {
             let code = http_get(&addr, p, token).await?;

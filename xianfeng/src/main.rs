@@ -158,7 +158,9 @@ enum KeysCmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_target(false)
         .init();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -208,9 +210,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let store = open(&cli).await?;
             let who = Who::operator("user-create");
             let name = display_name.clone().unwrap_or_else(|| username.clone());
-            let (u, _) = xianfeng_store::auth::create_user(&store, operator::user_admin(), &who, username, &name, Some(&pw))
-                .await
-                .map_err(|e| describe(&e))?;
+            let (u, _) =
+                xianfeng_store::auth::create_user(&store, operator::user_admin(), &who, username, &name, Some(&pw))
+                    .await
+                    .map_err(|e| describe(&e))?;
             xianfeng_store::auth::grant_role(&store, operator::security_admin(), &who, u.id, role, *org, *member)
                 .await
                 .map_err(|e| describe(&e))?;
@@ -223,9 +226,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let report = xianfeng_store::member::import_with(&store, &scope, &Who::operator("import"), parsed.rows, &name, parsed.errors)
-                .await
-                .map_err(|e| describe(&e))?;
+            let report = xianfeng_store::member::import_with(
+                &store,
+                &scope,
+                &Who::operator("import"),
+                parsed.rows,
+                &name,
+                parsed.errors,
+            )
+            .await
+            .map_err(|e| describe(&e))?;
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
                 for e in &report.errors {
@@ -240,20 +250,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let f = xianfeng_store::member::MemberFilter { org_id: *org, ..Default::default() };
-            let rows = xianfeng_store::member::list_all(&store, &scope, &f, 1_000_000).await.map_err(|e| describe(&e))?;
+            let rows =
+                xianfeng_store::member::list_all(&store, &scope, &f, 1_000_000).await.map_err(|e| describe(&e))?;
             let today = xianfeng_core::text::today_cn();
-            let bytes = xianfeng_web::xlsx::members_export(&rows, &root.name, "全部在册", today).map_err(|e| e.to_string())?;
-            let path = out.clone().unwrap_or_else(|| PathBuf::from(xianfeng_web::xlsx::export_file_name(&root.name, today)));
+            let bytes =
+                xianfeng_web::xlsx::members_export(&rows, &root.name, "全部在册", today).map_err(|e| e.to_string())?;
+            let path =
+                out.clone().unwrap_or_else(|| PathBuf::from(xianfeng_web::xlsx::export_file_name(&root.name, today)));
             std::fs::write(&path, bytes).map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
             store
-                .audit(&Who::operator("export"), xianfeng_store::audit::Event::ok("export", "member", path.display()).detail(format!("{}条", rows.len())))
+                .audit(
+                    &Who::operator("export"),
+                    xianfeng_store::audit::Event::ok("export", "member", path.display())
+                        .detail(format!("{}条", rows.len())),
+                )
                 .await
                 .map_err(|e| describe(&e))?;
             println!("已导出 {} 条到 {}", rows.len(), path.display());
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {
             let store = open(&cli).await?;
-            let report = xianfeng_store::audit::verify(&store, operator::audit_reader()).await.map_err(|e| describe(&e))?;
+            let report =
+                xianfeng_store::audit::verify(&store, operator::audit_reader()).await.map_err(|e| describe(&e))?;
             if report.ok {
                 println!("审计日志完整：已校验 {} 条（至第 {} 条）。", report.checked, report.head_seq);
             } else {
@@ -295,7 +313,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             KeysCmd::Reencrypt => {
                 let store = open(&cli).await?;
-                let n = xianfeng_store::member::reencrypt_all(&store, &Who::operator("keys")).await.map_err(|e| describe(&e))?;
+                let n = xianfeng_store::member::reencrypt_all(&store, &Who::operator("keys"))
+                    .await
+                    .map_err(|e| describe(&e))?;
                 println!("已重新加密 {n} 名党员的敏感字段。");
             }
         },
@@ -318,7 +338,8 @@ async fn root(store: &Store) -> Result<xianfeng_store::org::OrgRow, String> {
 }
 
 async fn serve(store: Store, args: &ServeArgs) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("无法监听 {}：{e}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("无法监听 {}：{e}", args.listen))?;
     let mut state = xianfeng_web::AppState::new(store);
     state.secure_cookies = args.secure_cookies;
     println!("先锋党建平台已启动：http://{}", args.listen);

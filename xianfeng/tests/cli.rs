@@ -51,12 +51,24 @@ fn demo_audit_backup_restore_export_import() {
     assert!(text(&o).contains("审计日志完整"));
 
     // Operator provisioning: password from stdin, policy enforced.
-    let o = run(&dir, &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"], Some("weak\n"));
+    let o = run(
+        &dir,
+        &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"],
+        Some("weak\n"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("密码"), "{}", text(&o));
-    let o = run(&dir, &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"], Some("Strong-Pass-2025\n"));
+    let o = run(
+        &dir,
+        &["user", "create", "--role", "audit_admin", "--username", "cliaudit", "--password-stdin"],
+        Some("Strong-Pass-2025\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = run(&dir, &["user", "create", "--role", "nobody", "--username", "x1x", "--password-stdin"], Some("Strong-Pass-2025\n"));
+    let o = run(
+        &dir,
+        &["user", "create", "--role", "nobody", "--username", "x1x", "--password-stdin"],
+        Some("Strong-Pass-2025\n"),
+    );
     assert!(!o.status.success() && text(&o).contains("未知角色"), "{}", text(&o));
 
     let xlsx = dir.join("roster.xlsx");

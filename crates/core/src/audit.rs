@@ -90,13 +90,20 @@ impl Verifier {
         if let Some(p) = self.prev_seq
             && e.seq != p + 1
         {
-            self.breaks.push(ChainBreak { seq: e.seq, reason: format!("序号不连续：{} 之后应为 {}，实为 {}（记录被删除或插入）", p, p + 1, e.seq) });
+            self.breaks.push(ChainBreak {
+                seq: e.seq,
+                reason: format!("序号不连续：{} 之后应为 {}，实为 {}（记录被删除或插入）", p, p + 1, e.seq),
+            });
         }
         if e.prev_mac != self.prev_mac {
-            self.breaks.push(ChainBreak { seq: e.seq, reason: "与前一条记录的链接不一致（记录被删除、插入或修改）".into() });
+            self.breaks
+                .push(ChainBreak {
+                    seq: e.seq, reason: "与前一条记录的链接不一致（记录被删除、插入或修改）".into()
+                });
         }
         if !crypto::hmac_sm3_verify(&self.key, &canonical(e), &e.mac) {
-            self.breaks.push(ChainBreak { seq: e.seq, reason: "记录内容与校验码不符（记录被修改）".into() });
+            self.breaks
+                .push(ChainBreak { seq: e.seq, reason: "记录内容与校验码不符（记录被修改）".into() });
         }
         self.prev_mac = e.mac.clone();
         self.prev_seq = Some(e.seq);
@@ -106,8 +113,7 @@ impl Verifier {
     pub fn finish(mut self, head_seq: i64, head_mac: &str) -> Self {
         if self.prev_seq != Some(head_seq) || self.prev_mac != head_mac {
             self.breaks.push(ChainBreak {
-                seq: head_seq,
-                reason: "日志末尾与链头记录不一致（末尾记录被删除）".into(),
+                seq: head_seq, reason: "日志末尾与链头记录不一致（末尾记录被删除）".into()
             });
         }
         self

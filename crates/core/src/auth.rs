@@ -74,10 +74,7 @@ impl Role {
 
     /// Whether a binding of this role names an org (its scope root).
     pub fn needs_org(self) -> bool {
-        matches!(
-            self,
-            Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary | Role::DisciplineStaff
-        )
+        matches!(self, Role::CommitteeAdmin | Role::UnitAdmin | Role::BranchSecretary | Role::DisciplineStaff)
     }
 
     /// Whether a binding of this role names a member record (the person themself).
@@ -317,19 +314,12 @@ pub fn check_password(policy: &SecurityPolicy, username: &str, password: &str) -
     .filter(|b| **b)
     .count();
     if classes < policy.password_min_classes as usize {
-        problems.push(format!(
-            "密码须包含大写字母、小写字母、数字、特殊字符中的至少{}类",
-            policy.password_min_classes
-        ));
+        problems.push(format!("密码须包含大写字母、小写字母、数字、特殊字符中的至少{}类", policy.password_min_classes));
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
         problems.push("密码不能包含用户名".to_string());
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::invalid("password", problems.join("；")))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::invalid("password", problems.join("；"))) }
 }
 
 #[cfg(test)]
@@ -342,13 +332,7 @@ mod tests {
             username: "u".into(),
             display_name: "u".into(),
             role,
-            org: Some(OrgAnchor {
-                id: 5,
-                committee_id: 5,
-                path: path.into(),
-                kind: "unit".into(),
-                name: "x".into(),
-            }),
+            org: Some(OrgAnchor { id: 5, committee_id: 5, path: path.into(), kind: "unit".into(), name: "x".into() }),
             member_id: Some(9),
         }
     }

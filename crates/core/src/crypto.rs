@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{AesGcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
@@ -125,10 +125,7 @@ impl FieldCipher {
 pub fn hash_password(password: &str) -> String {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashes")
-        .to_string()
+    argon2::Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes").to_string()
 }
 
 /// Verifies a password against a PHC string; unknown schemes never verify.
@@ -190,10 +187,8 @@ mod tests {
         let ct = old.encrypt("52010219900101131X");
         assert!(ct.starts_with("k1:"));
         assert!(!ct.contains("5201021990"));
-        let rotated = cipher(
-            &[("k1", "00112233445566778899aabbccddeeff"), ("k2", "ffeeddccbbaa99887766554433221100")],
-            "k2",
-        );
+        let rotated =
+            cipher(&[("k1", "00112233445566778899aabbccddeeff"), ("k2", "ffeeddccbbaa99887766554433221100")], "k2");
         assert_eq!(rotated.decrypt(&ct).unwrap(), "52010219900101131X");
         let ct2 = rotated.encrypt("x");
         assert_eq!(FieldCipher::key_id_of(&ct2), Some("k2"));

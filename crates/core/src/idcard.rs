@@ -7,8 +7,8 @@ const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'
 
 /// Province-level codes that may open an ID number.
 const PROVINCES: [u32; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// A checked 18-character ID number.
@@ -25,11 +25,7 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -51,8 +47,8 @@ pub fn parse(input: &str) -> Result<IdCard, String> {
     if !PROVINCES.contains(&province) {
         return Err("公民身份号码的地区码无效".into());
     }
-    let birth = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
-        .map_err(|_| "公民身份号码中的出生日期无效".to_string())?;
+    let birth =
+        NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| "公民身份号码中的出生日期无效".to_string())?;
     if birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
         return Err("公民身份号码中的出生日期无效".into());
     }
@@ -61,11 +57,7 @@ pub fn parse(input: &str) -> Result<IdCard, String> {
         return Err("公民身份号码校验位不正确，请核对号码".into());
     }
     let gender_digit = body.as_bytes()[16] - b'0';
-    Ok(IdCard {
-        number: number.clone(),
-        birth_date: birth,
-        gender: if gender_digit % 2 == 1 { "男" } else { "女" },
-    })
+    Ok(IdCard { number: number.clone(), birth_date: birth, gender: if gender_digit % 2 == 1 { "男" } else { "女" } })
 }
 
 /// Builds a valid number from region, birth date and sequence (demo data and tests).

@@ -119,12 +119,62 @@ pub const GENDERS: [&str; 2] = ["男", "女"];
 
 /// The 56 ethnic groups, Han first, then Guizhou's larger minorities.
 pub const ETHNICITIES: [&str; 56] = [
-    "汉族", "苗族", "布依族", "侗族", "土家族", "彝族", "仡佬族", "水族", "回族", "白族", "瑶族",
-    "壮族", "畲族", "毛南族", "蒙古族", "仫佬族", "满族", "羌族", "藏族", "维吾尔族", "朝鲜族",
-    "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "高山族", "拉祜族", "东乡族", "纳西族",
-    "景颇族", "柯尔克孜族", "土族", "达斡尔族", "基诺族", "布朗族", "撒拉族", "锡伯族", "阿昌族", "普米族",
-    "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族",
-    "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+    "汉族",
+    "苗族",
+    "布依族",
+    "侗族",
+    "土家族",
+    "彝族",
+    "仡佬族",
+    "水族",
+    "回族",
+    "白族",
+    "瑶族",
+    "壮族",
+    "畲族",
+    "毛南族",
+    "蒙古族",
+    "仫佬族",
+    "满族",
+    "羌族",
+    "藏族",
+    "维吾尔族",
+    "朝鲜族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "高山族",
+    "拉祜族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "基诺族",
+    "布朗族",
+    "撒拉族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
 ];
 
 pub const EDUCATIONS: [&str; 9] =
@@ -239,9 +289,8 @@ fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
 pub fn check_phone(phone: &str) -> bool {
     let p = phone.trim();
     let mobile = p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
-    let landline = (7..=16).contains(&p.len())
-        && p.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-        && p.starts_with('0');
+    let landline =
+        (7..=16).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b == b'-') && p.starts_with('0');
     mobile || landline
 }
 
@@ -449,8 +498,14 @@ pub fn validate(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, Er
 
 /// Birth-date bounds for an age range on a date: members aged within
 /// [min_age, max_age] were born in [earliest, latest].
-pub fn birth_bounds(min_age: Option<i32>, max_age: Option<i32>, on: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let shift = |years: i32| on.with_year(on.year() - years).or_else(|| (on - chrono::Days::new(1)).with_year(on.year() - years));
+pub fn birth_bounds(
+    min_age: Option<i32>,
+    max_age: Option<i32>,
+    on: NaiveDate,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let shift = |years: i32| {
+        on.with_year(on.year() - years).or_else(|| (on - chrono::Days::new(1)).with_year(on.year() - years))
+    };
     // Born on or before this date => age >= min_age.
     let latest = min_age.and_then(shift);
     // Born after this date => age <= max_age.

@@ -105,9 +105,15 @@ pub fn term_end(kind: OrgKind, start: NaiveDate, rules: &OrgRules) -> Option<Nai
 pub enum TermStatus {
     /// No term recorded.
     Unknown,
-    Current { days_left: i64 },
-    DueSoon { days_left: i64 },
-    Overdue { days_over: i64 },
+    Current {
+        days_left: i64,
+    },
+    DueSoon {
+        days_left: i64,
+    },
+    Overdue {
+        days_over: i64,
+    },
 }
 
 impl TermStatus {

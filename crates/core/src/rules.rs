@@ -248,7 +248,10 @@ mod tests {
     fn defaults_match_national_rules() {
         let set = RuleSet::new(national_defaults());
         let s: SecurityPolicy = set.get(d(2025, 1, 1));
-        assert_eq!((s.password_min_length, s.lock_after_failures, s.lock_minutes, s.idle_timeout_minutes), (8, 5, 15, 30));
+        assert_eq!(
+            (s.password_min_length, s.lock_after_failures, s.lock_minutes, s.idle_timeout_minutes),
+            (8, 5, 15, 30)
+        );
         assert_eq!(s.audit_retention_days, 184);
         let o: OrgRules = set.get(d(2025, 1, 1));
         assert_eq!((o.branch_min_full_members, o.committee_threshold_full_members, o.branch_max_members), (3, 7, 50));

@@ -41,10 +41,8 @@ struct Head {
 /// Appends one row to the chain inside `tx`.
 pub async fn append(tx: &mut Tx, key: &[u8], who: &Who, ev: Event<'_>) -> Result<i64> {
     // Taking the head row's lock serializes appenders on PostgreSQL; SQLite has one writer.
-    let head: Head = tx
-        .c()
-        .fetch_one(q!("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac"))
-        .await?;
+    let head: Head =
+        tx.c().fetch_one(q!("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")).await?;
     let mut e = AuditEntry {
         seq: head.seq,
         ts_ms: xianfeng_core::text::now_ms(),
@@ -131,12 +129,25 @@ pub struct AuditFilter {
     pub to_ms: Option<i64>,
 }
 
-const COLS: &str = "seq, ts_ms, user_id, username, role, ip, action, object_type, object_id, outcome, detail, prev_mac, mac";
+const COLS: &str =
+    "seq, ts_ms, user_id, username, role, ip, action, object_type, object_id, outcome, detail, prev_mac, mac";
 
 /// Lists audit rows, newest first.
-pub async fn list(store: &Store, _cap: AuditReader, f: &AuditFilter, page: i64, per_page: i64) -> Result<Page<AuditRow>> {
+pub async fn list(
+    store: &Store,
+    _cap: AuditReader,
+    f: &AuditFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<AuditRow>> {
     let mut w = Q::new(" WHERE 1=1");
-    for (col, v) in [("username", &f.username), ("action", &f.action), ("outcome", &f.outcome), ("object_type", &f.object_type), ("object_id", &f.object_id)] {
+    for (col, v) in [
+        ("username", &f.username),
+        ("action", &f.action),
+        ("outcome", &f.outcome),
+        ("object_type", &f.object_type),
+        ("object_id", &f.object_id),
+    ] {
         if !v.is_empty() {
             w.push(&format!(" AND {col} = ")).bind(v.clone());
         }

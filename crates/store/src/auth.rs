@@ -73,7 +73,11 @@ pub async fn roles_of(store: &Store, user_id: i64) -> Result<Vec<RoleRow>> {
 fn check_username(username: &str) -> Result<()> {
     let ok = (3..=32).contains(&username.len())
         && username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
-    if ok { Ok(()) } else { Err(StoreError::invalid("username", "用户名应为3至32位字母、数字、下划线、点或连字符")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::invalid("username", "用户名应为3至32位字母、数字、下划线、点或连字符"))
+    }
 }
 
 /// Creates an account. With `password` None a temporary password is generated
@@ -117,8 +121,16 @@ pub async fn create_user(
             id, username, display_name, hash.clone(), temp.is_some(), now, who.username.clone()
         ))
         .await?;
-    tx.c().execute(q!("INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)", id, now, hash)).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_create", "user", id).detail(username.to_string())).await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
+            id,
+            now,
+            hash
+        ))
+        .await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_create", "user", id).detail(username.to_string()))
+        .await?;
     tx.commit().await?;
     Ok((user_by_id(store, id).await?, temp))
 }
@@ -136,14 +148,17 @@ pub async fn grant_role(
     let user = user_by_id(store, user_id).await?;
     let existing = roles_of(store, user.id).await?;
     let mut all: Vec<Role> = existing.iter().filter_map(|r| r.role()).collect();
-    if all.contains(&role) && existing.iter().any(|r| r.role() == Some(role) && r.org_id == org_id && r.member_id == member_id) {
+    if all.contains(&role)
+        && existing.iter().any(|r| r.role() == Some(role) && r.org_id == org_id && r.member_id == member_id)
+    {
         return Err(StoreError::Rule("该账号已有此角色".into()));
     }
     all.push(role);
     check_role_combination(&all)?;
     let (org_id, member_id) = if role.needs_org() {
         let oid = org_id.ok_or_else(|| StoreError::invalid("org_id", "该角色须指定所属组织"))?;
-        let org = crate::org::anchor_of(store.db.r(), oid).await.map_err(|_| StoreError::invalid("org_id", "组织不存在"))?;
+        let org =
+            crate::org::anchor_of(store.db.r(), oid).await.map_err(|_| StoreError::invalid("org_id", "组织不存在"))?;
         let want: &[OrgKind] = match role {
             Role::CommitteeAdmin => &[OrgKind::WorkingCommittee],
             Role::UnitAdmin => &[OrgKind::Unit],
@@ -183,14 +198,23 @@ pub async fn grant_role(
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("role_grant", "user", user.id).detail(format!("{} {} org={:?} member={:?}", user.username, role.as_str(), org_id, member_id)),
+        Event::ok("role_grant", "user", user.id).detail(format!(
+            "{} {} org={:?} member={:?}",
+            user.username,
+            role.as_str(),
+            org_id,
+            member_id
+        )),
     )
     .await?;
     tx.commit().await?;
     store
         .db
         .r()
-        .fetch_one(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1", id))
+        .fetch_one(q!(
+            "SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1",
+            id
+        ))
         .await
 }
 
@@ -198,13 +222,17 @@ pub async fn revoke_role(store: &Store, _cap: SecurityAdmin, who: &Who, role_id:
     let mut tx = store.db.begin().await?;
     let row: Option<RoleRow> = tx
         .c()
-        .fetch_optional(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1", role_id))
+        .fetch_optional(q!(
+            "SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles WHERE id = $1",
+            role_id
+        ))
         .await?;
     let row = row.ok_or(StoreError::NotFound)?;
     tx.c().execute(q!("DELETE FROM user_roles WHERE id = $1", role_id)).await?;
     // Sessions acting under the revoked role end.
     tx.c().execute(q!("DELETE FROM sessions WHERE role_id = $1", role_id)).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("role_revoke", "user", row.user_id).detail(row.role.clone())).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("role_revoke", "user", row.user_id).detail(row.role.clone()))
+        .await?;
     tx.commit().await
 }
 
@@ -214,7 +242,9 @@ pub async fn list_users(store: &Store) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
     let roles: Vec<RoleRow> = store
         .db
         .r()
-        .fetch_all(q!("SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles ORDER BY id"))
+        .fetch_all(q!(
+            "SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles ORDER BY id"
+        ))
         .await?;
     Ok(users
         .into_iter()
@@ -229,11 +259,19 @@ pub async fn list_users(store: &Store) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
 pub async fn set_active(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64, active: bool) -> Result<()> {
     let u = user_by_id(store, user_id).await?;
     let mut tx = store.db.begin().await?;
-    tx.c().execute(q!("UPDATE users SET active = $1, failed_logins = 0, locked_until = 0 WHERE id = $2", active, u.id)).await?;
+    tx.c()
+        .execute(q!("UPDATE users SET active = $1, failed_logins = 0, locked_until = 0 WHERE id = $2", active, u.id))
+        .await?;
     if !active {
         tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", u.id)).await?;
     }
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_update", "user", u.id).detail(if active { "启用" } else { "停用" })).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("user_update", "user", u.id).detail(if active { "启用" } else { "停用" }),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -259,10 +297,20 @@ pub async fn reset_password(store: &Store, _cap: UserAdmin, who: &Who, user_id: 
 /// The result of a sign-in attempt.
 #[derive(Debug)]
 pub enum LoginOutcome {
-    Ok { token: String, csrf: String, user: UserRow, must_change: bool, expired: bool },
+    Ok {
+        token: String,
+        csrf: String,
+        user: UserRow,
+        must_change: bool,
+        expired: bool,
+    },
     /// Wrong username or password (the same answer for both).
-    Failed { remaining: i64 },
-    Locked { until_ms: i64 },
+    Failed {
+        remaining: i64,
+    },
+    Locked {
+        until_ms: i64,
+    },
     Disabled,
 }
 
@@ -278,8 +326,13 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     let username = username.trim();
     let Some(user) = user_by_name(store, username).await? else {
         // Burn comparable time so unknown names are not distinguishable by timing.
-        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$XvyV8J7qGGrK3Ko0GBZ6nE3mlPX9s1BDPZ1UI6Qd9Zk");
-        store.audit(&anon(username, ip), Event::ok("login", "user", "").outcome("failure").detail("用户不存在")).await?;
+        let _ = verify_password(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$XvyV8J7qGGrK3Ko0GBZ6nE3mlPX9s1BDPZ1UI6Qd9Zk",
+        );
+        store
+            .audit(&anon(username, ip), Event::ok("login", "user", "").outcome("failure").detail("用户不存在"))
+            .await?;
         return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures });
     };
     let who = Who { user_id: Some(user.id), username: user.username.clone(), role: String::new(), ip: ip.to_string() };
@@ -296,14 +349,35 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
         let mut tx = store.db.begin().await?;
         if failures >= policy.lock_after_failures {
             let until = now + policy.lock_minutes * 60_000;
-            tx.c().execute(q!("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2", until, user.id)).await?;
-            append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id).outcome("failure").detail("密码错误")).await?;
-            append(&mut tx, &store.keys.audit_key, &who, Event::ok("lockout", "user", user.id).detail(format!("连续{failures}次失败，锁定{}分钟", policy.lock_minutes))).await?;
+            tx.c()
+                .execute(q!("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2", until, user.id))
+                .await?;
+            append(
+                &mut tx,
+                &store.keys.audit_key,
+                &who,
+                Event::ok("login", "user", user.id).outcome("failure").detail("密码错误"),
+            )
+            .await?;
+            append(
+                &mut tx,
+                &store.keys.audit_key,
+                &who,
+                Event::ok("lockout", "user", user.id)
+                    .detail(format!("连续{failures}次失败，锁定{}分钟", policy.lock_minutes)),
+            )
+            .await?;
             tx.commit().await?;
             return Ok(LoginOutcome::Locked { until_ms: until });
         }
         tx.c().execute(q!("UPDATE users SET failed_logins = $1 WHERE id = $2", failures, user.id)).await?;
-        append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id).outcome("failure").detail("密码错误")).await?;
+        append(
+            &mut tx,
+            &store.keys.audit_key,
+            &who,
+            Event::ok("login", "user", user.id).outcome("failure").detail("密码错误"),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures - failures });
     }
@@ -410,7 +484,12 @@ pub async fn switch_role(store: &Store, token: &str, user_id: i64, role_id: i64)
     }
     let mut tx = store.db.begin().await?;
     tx.c()
-        .execute(q!("UPDATE sessions SET role_id = $1 WHERE token_hash = $2 AND user_id = $3", role_id, sm3_hex(token.as_bytes()), user_id))
+        .execute(q!(
+            "UPDATE sessions SET role_id = $1 WHERE token_hash = $2 AND user_id = $3",
+            role_id,
+            sm3_hex(token.as_bytes()),
+            user_id
+        ))
         .await?;
     tx.commit().await
 }
@@ -439,18 +518,37 @@ pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, 
     let recent: Vec<H> = store
         .db
         .r()
-        .fetch_all(q!("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2", user.id, policy.password_history))
+        .fetch_all(q!(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+            user.id,
+            policy.password_history
+        ))
         .await?;
     if verify_password(new, &user.password_hash) || recent.iter().any(|h| verify_password(new, &h.password_hash)) {
-        return Err(StoreError::invalid("password", format!("新密码不能与最近{}次使用过的密码相同", policy.password_history)));
+        return Err(StoreError::invalid(
+            "password",
+            format!("新密码不能与最近{}次使用过的密码相同", policy.password_history),
+        ));
     }
     let hash = hash_password(new);
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     tx.c()
-        .execute(q!("UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2 WHERE id = $3", hash.clone(), now, user.id))
+        .execute(q!(
+            "UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2 WHERE id = $3",
+            hash.clone(),
+            now,
+            user.id
+        ))
         .await?;
-    tx.c().execute(q!("INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)", user.id, now, hash)).await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
+            user.id,
+            now,
+            hash
+        ))
+        .await?;
     tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", user.id)).await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("password_change", "user", user.id)).await?;
     tx.commit().await

@@ -6,7 +6,9 @@ use crate::{Result, StoreError};
 /// Writes a consistent copy of a live SQLite database to `to`.
 pub async fn backup_sqlite(db: &Db, to: &std::path::Path) -> Result<()> {
     if db.backend() != Backend::Sqlite {
-        return Err(StoreError::Config("PostgreSQL 请使用 pg_dump 备份（例如：pg_dump -Fc -f xianfeng.dump 数据库名）".into()));
+        return Err(StoreError::Config(
+            "PostgreSQL 请使用 pg_dump 备份（例如：pg_dump -Fc -f xianfeng.dump 数据库名）".into(),
+        ));
     }
     if to.exists() {
         return Err(StoreError::Config(format!("目标文件已存在：{}", to.display())));

@@ -5,6 +5,13 @@
 //! [`MAX_PARAMS`] bind parameters (SQLite allows 32,766 per statement,
 //! PostgreSQL 65,535), through the one code path for both engines.
 //!
+//! On SQLite the statements use anonymous `?` placeholders instead of `$n`:
+//! sqlx resolves each `$n` through `sqlite3_bind_parameter_name`, a linear
+//! scan of the statement's parameter names, which makes binding quadratic in
+//! the parameters of a statement (a 500-row member insert spent 95 % of its
+//! time there). Anonymous placeholders bind by position in constant time.
+//! PostgreSQL keeps `$n`.
+//!
 //! The helpers take `&mut Tx` and never commit: the caller decides how many
 //! rows share a transaction. They check nothing (scope, validation,
 //! duplicates) and write no audit row; callers do that once for the batch.
@@ -18,7 +25,7 @@ use chrono::NaiveDate;
 use xianfeng_core::member::ValidMember;
 use xianfeng_core::org::OrgKind;
 
-use crate::db::{Arg, Q, Tx};
+use crate::db::{Arg, Backend, Q, Tx};
 use crate::member::{INSERT_COLS, insert_values, seal};
 use crate::{Result, Store, Who};
 
@@ -47,6 +54,7 @@ where
 {
     let ncols = cols.split(',').count();
     let per = rows_per_statement(ncols);
+    let anonymous = tx.backend() == Backend::Sqlite;
     let head = format!("INSERT INTO {table} ({cols}) VALUES ");
     let mut q = Q::new(head.as_str());
     let mut in_stmt = 0usize;
@@ -56,7 +64,11 @@ where
         if in_stmt > 0 {
             q.push(", ");
         }
-        q.push_row(row);
+        if anonymous {
+            push_anonymous_row(&mut q, row);
+        } else {
+            q.push_row(row);
+        }
         in_stmt += 1;
         if in_stmt == per {
             written += tx.c().execute(std::mem::replace(&mut q, Q::new(head.as_str()))).await?;
@@ -67,6 +79,16 @@ where
         written += tx.c().execute(q).await?;
     }
     Ok(written)
+}
+
+/// Appends `(?, ?, …)` for a row: positional placeholders (SQLite only).
+fn push_anonymous_row(q: &mut Q, values: Vec<Arg>) {
+    q.sql.push('(');
+    for (i, v) in values.into_iter().enumerate() {
+        q.sql.push_str(if i == 0 { "?" } else { ", ?" });
+        q.args.push(v);
+    }
+    q.sql.push(')');
 }
 
 /// Reserves ids for `n` rows; an empty range when there are none.
@@ -218,7 +240,12 @@ pub struct NewMemberHistory {
 }
 
 /// Inserts member history rows by `who` at `ts_ms`; returns their ids, in row order.
-pub async fn insert_member_history(tx: &mut Tx, who: &Who, ts_ms: i64, rows: &[NewMemberHistory]) -> Result<Range<i64>> {
+pub async fn insert_member_history(
+    tx: &mut Tx,
+    who: &Who,
+    ts_ms: i64,
+    rows: &[NewMemberHistory],
+) -> Result<Range<i64>> {
     let ids = ids_for(tx, rows.len()).await?;
     let values = rows.iter().zip(ids.clone()).map(|(h, id)| {
         vec![
@@ -331,12 +358,23 @@ mod tests {
             let got = member::get(&store, &ms, id).await.unwrap();
             assert_eq!(got.id_card_masked, xianfeng_core::text::mask_id_card(&input.id_card), "{backend}");
             assert_eq!(got.phone_masked, xianfeng_core::text::mask_phone(&input.phone), "{backend}");
-            assert_eq!(member::reveal(&store, &ms, &who, id, Protected::IdCard).await.unwrap(), input.id_card, "{backend}");
-            assert_eq!(member::reveal(&store, &ms, &who, id, Protected::Phone).await.unwrap(), input.phone, "{backend}");
+            assert_eq!(
+                member::reveal(&store, &ms, &who, id, Protected::IdCard).await.unwrap(),
+                input.id_card,
+                "{backend}"
+            );
+            assert_eq!(
+                member::reveal(&store, &ms, &who, id, Protected::Phone).await.unwrap(),
+                input.phone,
+                "{backend}"
+            );
             assert_eq!(member::history(&store, &ms, id).await.unwrap().len(), 1, "{backend}");
             // The blind index is the one single records use: the number counts as taken.
             let again = member::create(&store, &ms, &who, &input).await;
-            assert!(matches!(again, Err(StoreError::Invalid(ref e)) if e[0].field == "id_card"), "{backend}: {again:?}");
+            assert!(
+                matches!(again, Err(StoreError::Invalid(ref e)) if e[0].field == "id_card"),
+                "{backend}: {again:?}"
+            );
         }
     }
 
@@ -367,7 +405,13 @@ mod tests {
             };
             assert_eq!(insert_orgs(&mut tx, &[org], 1).await.unwrap(), 1, "{backend}");
             let secretary = p.member("张伟").id();
-            let post = NewPost { committee_id: p.unit_a.id, org_id: id, member_id: secretary, post: "secretary", since: Some(start) };
+            let post = NewPost {
+                committee_id: p.unit_a.id,
+                org_id: id,
+                member_id: secretary,
+                post: "secretary",
+                since: Some(start),
+            };
             let ids = insert_posts(&mut tx, &[post]).await.unwrap();
             assert_eq!(ids.end - ids.start, 1, "{backend}");
             tx.commit().await.unwrap();

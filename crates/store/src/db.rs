@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
@@ -284,7 +282,10 @@ impl Tx {
         assert!(n > 0, "allocate at least one id");
         let end = self
             .c()
-            .fetch_scalar_i64(q!("UPDATE id_blocks SET next_id = next_id + $1 WHERE name = 'global' RETURNING next_id AS v", n))
+            .fetch_scalar_i64(q!(
+                "UPDATE id_blocks SET next_id = next_id + $1 WHERE name = 'global' RETURNING next_id AS v",
+                n
+            ))
             .await?;
         Ok(end - n..end)
     }
@@ -312,20 +313,71 @@ struct OptScalar {
     v: Option<i64>,
 }
 
+/// SQLite binds named parameters (`$1`) by looking each name up in a list, which
+/// grows quadratically with the parameter count (a 500-row insert has 13,000).
+/// When the placeholders run `$1, $2, … $n` in order, each once, they become
+/// anonymous `?` placeholders, which bind by position. Otherwise the text is
+/// kept as it is (SQLite accepts `$n` too).
+pub fn sqlite_positional(sql: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1u64;
+    let mut in_string = false;
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\'' {
+            in_string = !in_string;
+        } else if b == b'$' && !in_string {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            if end > start {
+                let n: u64 = sql[start..end].parse().unwrap_or(0);
+                if n != expected {
+                    return std::borrow::Cow::Borrowed(sql);
+                }
+                expected += 1;
+                out.push_str(&sql[last..i]);
+                out.push('?');
+                last = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&sql[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 impl Conn<'_> {
+    /// The SQL text as this engine runs it fastest.
+    fn sql_for<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
+        match self {
+            Conn::SqlitePool(_) | Conn::Sqlite(_) => sqlite_positional(sql),
+            _ => std::borrow::Cow::Borrowed(sql),
+        }
+    }
+
     pub async fn fetch_all<T: Row>(self, q: Q) -> Result<Vec<T>> {
+        let lite = self.sql_for(&q.sql);
         Ok(match self {
-            Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&q.sql), q.args).fetch_all(p).await?,
-            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&q.sql), q.args).fetch_all(c).await?,
+            Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_all(p).await?,
+            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_all(c).await?,
             Conn::PgPool(p) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_all(p).await?,
             Conn::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_all(c).await?,
         })
     }
 
     pub async fn fetch_optional<T: Row>(self, q: Q) -> Result<Option<T>> {
+        let lite = self.sql_for(&q.sql);
         Ok(match self {
-            Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&q.sql), q.args).fetch_optional(p).await?,
-            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&q.sql), q.args).fetch_optional(c).await?,
+            Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_optional(p).await?,
+            Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_optional(c).await?,
             Conn::PgPool(p) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_optional(p).await?,
             Conn::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_optional(c).await?,
         })
@@ -337,9 +389,10 @@ impl Conn<'_> {
 
     /// Runs a statement; returns the number of rows affected.
     pub async fn execute(self, q: Q) -> Result<u64> {
+        let lite = self.sql_for(&q.sql);
         Ok(match self {
-            Conn::SqlitePool(p) => bind_args!(sqlx::query::<Sqlite>(&q.sql), q.args).execute(p).await?.rows_affected(),
-            Conn::Sqlite(c) => bind_args!(sqlx::query::<Sqlite>(&q.sql), q.args).execute(c).await?.rows_affected(),
+            Conn::SqlitePool(p) => bind_args!(sqlx::query::<Sqlite>(&lite), q.args).execute(p).await?.rows_affected(),
+            Conn::Sqlite(c) => bind_args!(sqlx::query::<Sqlite>(&lite), q.args).execute(c).await?.rows_affected(),
             Conn::PgPool(p) => bind_args!(sqlx::query::<Postgres>(&q.sql), q.args).execute(p).await?.rows_affected(),
             Conn::Pg(c) => bind_args!(sqlx::query::<Postgres>(&q.sql), q.args).execute(c).await?.rows_affected(),
         })
@@ -367,4 +420,23 @@ pub fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_positional;
+
+    #[test]
+    fn sequential_placeholders_become_positional() {
+        assert_eq!(
+            sqlite_positional("SELECT a FROM t WHERE x = $1 AND y LIKE $2"),
+            "SELECT a FROM t WHERE x = ? AND y LIKE ?"
+        );
+        assert_eq!(sqlite_positional("INSERT INTO t VALUES ($1, $2), ($3, $4)"), "INSERT INTO t VALUES (?, ?), (?, ?)");
+        // Reused or out-of-order placeholders keep their names.
+        assert_eq!(sqlite_positional("VALUES ($1, $1)"), "VALUES ($1, $1)");
+        assert_eq!(sqlite_positional("WHERE a = $2 AND b = $1"), "WHERE a = $2 AND b = $1");
+        // A dollar sign inside a string literal is text.
+        assert_eq!(sqlite_positional("SELECT '$9' WHERE a = $1"), "SELECT '$9' WHERE a = ?");
+    }
 }

@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use xianfeng_core::FieldError;
 use xianfeng_core::auth::{MemberScope, OrgScope};
 use xianfeng_core::member::{self as core_member, MemberInput, MemberStatus, ValidMember};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::{mask_id_card, mask_phone, now_ms, today_cn};
-use xianfeng_core::FieldError;
 
 use crate::audit::{Event, append};
 use crate::db::{Arg, Q, Tx};
@@ -211,8 +211,10 @@ impl MemberFilter {
             q.push(" AND m.birth_date <= ").bind(d);
         }
         if let Some(y) = self.join_year {
-            let from = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| StoreError::invalid("join_year", "入党年份无效"))?;
-            let to = NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(|| StoreError::invalid("join_year", "入党年份无效"))?;
+            let from =
+                NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| StoreError::invalid("join_year", "入党年份无效"))?;
+            let to =
+                NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(|| StoreError::invalid("join_year", "入党年份无效"))?;
             q.push(" AND m.join_date >= ").bind(from).push(" AND m.join_date < ").bind(to);
         }
         Ok(())
@@ -253,7 +255,13 @@ pub async fn count(store: &Store, scope: &MemberScope, f: &MemberFilter) -> Resu
 }
 
 /// One page of members matching the filter inside the scope, with the total.
-pub async fn list(store: &Store, scope: &MemberScope, f: &MemberFilter, page: i64, per_page: i64) -> Result<Page<MemberRow>> {
+pub async fn list(
+    store: &Store,
+    scope: &MemberScope,
+    f: &MemberFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<MemberRow>> {
     let page = page.max(1);
     let per_page = per_page.clamp(1, 500);
     let under = resolve_under(store, scope, f).await?;
@@ -326,15 +334,17 @@ pub async fn reveal(store: &Store, scope: &MemberScope, who: &Who, id: i64, fiel
     };
     let m = get(store, scope, id).await?;
     if !allowed {
-        store
-            .audit(who, Event::ok("reveal", "member", id).outcome("denied").detail(field.as_str()))
-            .await?;
+        store.audit(who, Event::ok("reveal", "member", id).outcome("denied").detail(field.as_str())).await?;
         return Err(StoreError::Forbidden);
     }
     let s: Secret = store
         .db
         .r()
-        .fetch_one(q!("SELECT id_card_enc, phone_enc FROM members WHERE committee_id = $1 AND id = $2", m.committee_id, m.id))
+        .fetch_one(q!(
+            "SELECT id_card_enc, phone_enc FROM members WHERE committee_id = $1 AND id = $2",
+            m.committee_id,
+            m.id
+        ))
         .await?;
     let enc = match field {
         Protected::IdCard => s.id_card_enc,
@@ -380,11 +390,15 @@ async fn check_duplicate(store: &Store, index: &str, except: Option<i64>) -> Res
         .r()
         .fetch_scalar_i64(q!(
             "SELECT COUNT(*) AS v FROM members WHERE id_card_index = $1 AND id <> $2 AND status NOT IN ('deceased')",
-            index, except.unwrap_or(0)
+            index,
+            except.unwrap_or(0)
         ))
         .await?;
     if n > 0 {
-        return Err(StoreError::invalid("id_card", "该公民身份号码已有党员档案，不能重复登记（如需接收，请办理组织关系转接）"));
+        return Err(StoreError::invalid(
+            "id_card",
+            "该公民身份号码已有党员档案，不能重复登记（如需接收，请办理组织关系转接）",
+        ));
     }
     Ok(())
 }
@@ -485,15 +499,40 @@ pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &Membe
     let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}) VALUES "));
     q.push_row(insert_values(branch.committee_id, id, &v, sealed, now_ms()));
     tx.c().execute(q).await?;
-    add_history(&mut tx, branch.committee_id, id, who, "create", "status", "", v.status.as_str(), v.join_date, "新建档案").await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("create", "member", id).detail(format!("{}（{}）", v.name, branch.name))).await?;
+    add_history(
+        &mut tx,
+        branch.committee_id,
+        id,
+        who,
+        "create",
+        "status",
+        "",
+        v.status.as_str(),
+        v.join_date,
+        "新建档案",
+    )
+    .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("create", "member", id).detail(format!("{}（{}）", v.name, branch.name)),
+    )
+    .await?;
     tx.commit().await?;
     get(store, scope, id).await
 }
 
 /// Updates a member. Protected fields left empty keep their stored value.
 /// `version` guards against overwriting someone else's change.
-pub async fn update(store: &Store, scope: &MemberScope, who: &Who, id: i64, input: &MemberInput, version: i64) -> Result<MemberDetail> {
+pub async fn update(
+    store: &Store,
+    scope: &MemberScope,
+    who: &Who,
+    id: i64,
+    input: &MemberInput,
+    version: i64,
+) -> Result<MemberDetail> {
     let os = org_scope(scope)?;
     let current = get(store, scope, id).await?;
     if current.version != version {
@@ -502,7 +541,11 @@ pub async fn update(store: &Store, scope: &MemberScope, who: &Who, id: i64, inpu
     let secret: Secret = store
         .db
         .r()
-        .fetch_one(q!("SELECT id_card_enc, phone_enc FROM members WHERE committee_id = $1 AND id = $2", current.committee_id, id))
+        .fetch_one(q!(
+            "SELECT id_card_enc, phone_enc FROM members WHERE committee_id = $1 AND id = $2",
+            current.committee_id,
+            id
+        ))
         .await?;
     let mut full = input.clone();
     let id_card_kept = full.id_card.trim().is_empty();
@@ -551,7 +594,11 @@ pub async fn update(store: &Store, scope: &MemberScope, who: &Who, id: i64, inpu
         ("join_date", fmt(current.join_date), fmt(v.join_date)),
         ("full_date", fmt(current.full_date), fmt(v.full_date)),
         ("org_id", current.org_id.to_string(), v.org_id.to_string()),
-        ("group_id", current.group_id.map(|g| g.to_string()).unwrap_or_default(), v.group_id.map(|g| g.to_string()).unwrap_or_default()),
+        (
+            "group_id",
+            current.group_id.map(|g| g.to_string()).unwrap_or_default(),
+            v.group_id.map(|g| g.to_string()).unwrap_or_default(),
+        ),
         ("id_card", current.id_card_masked.clone(), sealed.id_card_masked.clone()),
         ("phone", current.phone_masked.clone(), sealed.phone_masked.clone()),
     ] {
@@ -622,8 +669,31 @@ pub async fn change_status(
             to.as_str(), join_date, full_date, now_ms(), current.committee_id, id
         ))
         .await?;
-    add_history(&mut tx, current.committee_id, id, who, "status", "status", from.as_str(), to.as_str(), Some(on), reason.trim()).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("status_change", "member", id).detail(format!("{} → {}：{}", from.as_str(), to.as_str(), reason.trim()))).await?;
+    add_history(
+        &mut tx,
+        current.committee_id,
+        id,
+        who,
+        "status",
+        "status",
+        from.as_str(),
+        to.as_str(),
+        Some(on),
+        reason.trim(),
+    )
+    .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("status_change", "member", id).detail(format!(
+            "{} → {}：{}",
+            from.as_str(),
+            to.as_str(),
+            reason.trim()
+        )),
+    )
+    .await?;
     tx.commit().await?;
     get(store, scope, id).await
 }
@@ -685,7 +755,8 @@ pub struct ImportReport {
 
 /// Branches in scope by id and by name, for resolving spreadsheet cells.
 pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow>> {
-    let mut q = Q::new(format!("SELECT {} FROM orgs o WHERE o.kind IN ('branch','group') AND o.active = TRUE", org::COLS));
+    let mut q =
+        Q::new(format!("SELECT {} FROM orgs o WHERE o.kind IN ('branch','group') AND o.active = TRUE", org::COLS));
     scope_where(&mut q, scope, "o");
     store.db.r().fetch_all(q).await
 }
@@ -693,7 +764,13 @@ pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow
 /// Validates every row and writes all of them in one transaction, or none.
 /// `rows` carry their spreadsheet row numbers. The branch column may hold an
 /// org id or a branch name unique in the scope.
-pub async fn import(store: &Store, scope: &MemberScope, who: &Who, rows: Vec<(usize, MemberInput)>, file_name: &str) -> Result<ImportReport> {
+pub async fn import(
+    store: &Store,
+    scope: &MemberScope,
+    who: &Who,
+    rows: Vec<(usize, MemberInput)>,
+    file_name: &str,
+) -> Result<ImportReport> {
     import_with(store, scope, who, rows, file_name, Vec::new()).await
 }
 
@@ -725,15 +802,25 @@ pub async fn import_with(
             None
         } else {
             let by_id = bcell.parse::<i64>().ok().and_then(|id| orgs.iter().find(|o| o.id == id && o.kind == "branch"));
-            let found = by_id.map(|o| vec![o]).unwrap_or_else(|| orgs.iter().filter(|o| o.kind == "branch" && o.name == bcell).collect());
+            let found = by_id
+                .map(|o| vec![o])
+                .unwrap_or_else(|| orgs.iter().filter(|o| o.kind == "branch" && o.name == bcell).collect());
             match found.len() {
                 1 => Some(found[0]),
                 0 => {
-                    row_errs.push(RowError { row: row_no, column: col("org_id"), reason: format!("找不到党支部“{bcell}”（或不在您的管理范围内）") });
+                    row_errs.push(RowError {
+                        row: row_no,
+                        column: col("org_id"),
+                        reason: format!("找不到党支部“{bcell}”（或不在您的管理范围内）"),
+                    });
                     None
                 }
                 _ => {
-                    row_errs.push(RowError { row: row_no, column: col("org_id"), reason: format!("党支部名称“{bcell}”不唯一，请填写组织编号") });
+                    row_errs.push(RowError {
+                        row: row_no,
+                        column: col("org_id"),
+                        reason: format!("党支部名称“{bcell}”不唯一，请填写组织编号"),
+                    });
                     None
                 }
             }
@@ -742,9 +829,16 @@ pub async fn import_with(
             input.org_id = b.id.to_string();
             let g = input.group_id.trim().to_string();
             if !g.is_empty() {
-                match orgs.iter().find(|o| o.kind == "group" && o.parent_id == Some(b.id) && (o.name == g || o.id.to_string() == g)) {
+                match orgs
+                    .iter()
+                    .find(|o| o.kind == "group" && o.parent_id == Some(b.id) && (o.name == g || o.id.to_string() == g))
+                {
                     Some(o) => input.group_id = o.id.to_string(),
-                    None => row_errs.push(RowError { row: row_no, column: col("group_id"), reason: format!("党小组“{g}”不属于{}", b.name) }),
+                    None => row_errs.push(RowError {
+                        row: row_no,
+                        column: col("group_id"),
+                        reason: format!("党小组“{g}”不属于{}", b.name),
+                    }),
                 }
             }
         } else if !bcell.is_empty() {
@@ -777,7 +871,11 @@ pub async fn import_with(
     let mut seen = std::collections::HashMap::new();
     for ((row_no, _, _), s) in valid.iter().zip(&sealed) {
         if let Some(first) = seen.insert(s.id_card_index.clone(), *row_no) {
-            report.errors.push(RowError { row: *row_no, column: col("id_card"), reason: format!("与第{first}行的公民身份号码重复") });
+            report.errors.push(RowError {
+                row: *row_no,
+                column: col("id_card"),
+                reason: format!("与第{first}行的公民身份号码重复"),
+            });
         }
     }
     let indexes: Vec<&String> = sealed.iter().map(|s| &s.id_card_index).collect();
@@ -796,15 +894,28 @@ pub async fn import_with(
         }
         let existing: Vec<V> = store.db.r().fetch_all(q).await?;
         for e in existing {
-            if let Some((row_no, _, _)) = valid.iter().zip(&sealed).find(|(_, s)| s.id_card_index == e.v).map(|(v, _)| v) {
-                report.errors.push(RowError { row: *row_no, column: col("id_card"), reason: "该公民身份号码已有党员档案".into() });
+            if let Some((row_no, _, _)) =
+                valid.iter().zip(&sealed).find(|(_, s)| s.id_card_index == e.v).map(|(v, _)| v)
+            {
+                report.errors.push(RowError {
+                    row: *row_no,
+                    column: col("id_card"),
+                    reason: "该公民身份号码已有党员档案".into(),
+                });
             }
         }
     }
     if !report.errors.is_empty() {
         report.errors.sort_by_key(|e| e.row);
         store
-            .audit(who, Event::ok("import", "member", file_name).outcome("failure").detail(format!("{}行，{}处错误，未写入", report.rows, report.errors.len())))
+            .audit(
+                who,
+                Event::ok("import", "member", file_name).outcome("failure").detail(format!(
+                    "{}行，{}处错误，未写入",
+                    report.rows,
+                    report.errors.len()
+                )),
+            )
             .await?;
         return Ok(report);
     }
@@ -850,7 +961,13 @@ pub async fn import_with(
         tx.c().execute(h).await?;
     }
     report.imported = items.len();
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("import", "member", file_name).detail(format!("导入{}名", report.imported))).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("import", "member", file_name).detail(format!("导入{}名", report.imported)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -891,7 +1008,9 @@ pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
         after = last.id;
         let stale: Vec<&Enc> = rows
             .iter()
-            .filter(|r| !r.id_card_enc.starts_with(&current) || (!r.phone_enc.is_empty() && !r.phone_enc.starts_with(&current)))
+            .filter(|r| {
+                !r.id_card_enc.starts_with(&current) || (!r.phone_enc.is_empty() && !r.phone_enc.starts_with(&current))
+            })
             .collect();
         if stale.is_empty() {
             continue;
@@ -904,13 +1023,22 @@ pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
             tx.c()
                 .execute(q!(
                     "UPDATE members SET id_card_enc = $1, phone_enc = $2 WHERE committee_id = $3 AND id = $4",
-                    id_card, phone, r.committee_id, r.id
+                    id_card,
+                    phone,
+                    r.committee_id,
+                    r.id
                 ))
                 .await?;
             done += 1;
         }
         tx.commit().await?;
     }
-    store.audit(who, Event::ok("config_change", "keys", store.keys.cipher.current_key_id()).detail(format!("重新加密{done}名党员的敏感字段"))).await?;
+    store
+        .audit(
+            who,
+            Event::ok("config_change", "keys", store.keys.cipher.current_key_id())
+                .detail(format!("重新加密{done}名党员的敏感字段")),
+        )
+        .await?;
     Ok(done)
 }

@@ -79,8 +79,10 @@ pub async fn anchor_of(c: Conn<'_>, id: i64) -> Result<OrgRow> {
 
 /// The root (the working committee).
 pub async fn root(c: Conn<'_>) -> Result<Option<OrgRow>> {
-    c.fetch_optional(q!(format!("SELECT {COLS} FROM orgs o WHERE o.kind = 'working_committee' AND o.depth = 0 ORDER BY o.id LIMIT 1")))
-        .await
+    c.fetch_optional(q!(format!(
+        "SELECT {COLS} FROM orgs o WHERE o.kind = 'working_committee' AND o.depth = 0 ORDER BY o.id LIMIT 1"
+    )))
+    .await
 }
 
 /// Direct children of an org, active first then by sort order.
@@ -212,7 +214,16 @@ fn check_input(input: &OrgInput) -> Result<CheckedOrg> {
     })
 }
 
-async fn history(tx: &mut Tx, committee_id: i64, org_id: i64, who: &Who, change: &str, from: &str, to: &str, reason: &str) -> Result<()> {
+async fn history(
+    tx: &mut Tx,
+    committee_id: i64,
+    org_id: i64,
+    who: &Who,
+    change: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> Result<()> {
     let id = tx.alloc_id().await?;
     tx.c()
         .execute(q!(
@@ -252,7 +263,13 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, parent_id: i64, 
         ))
         .await?;
     history(&mut tx, committee_id, id, who, "create", "", &c.name, "").await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("create", "org", id).detail(format!("{}：{}", kind.label(), c.name))).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("create", "org", id).detail(format!("{}：{}", kind.label(), c.name)),
+    )
+    .await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -294,7 +311,8 @@ pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     }
     if c.term_start != org.term_start {
         let fmt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        history(&mut tx, org.committee_id, org.id, who, "term", &fmt(org.term_start), &fmt(c.term_start), "换届").await?;
+        history(&mut tx, org.committee_id, org.id, who, "term", &fmt(org.term_start), &fmt(c.term_start), "换届")
+            .await?;
     }
     append(&mut tx, &store.keys.audit_key, who, Event::ok("update", "org", id).detail(c.name.clone())).await?;
     tx.commit().await?;
@@ -302,7 +320,14 @@ pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
 }
 
 /// Moves an org (and its whole subtree, members and history) under a new parent.
-pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_parent_id: i64, reason: &str) -> Result<OrgRow> {
+pub async fn move_to(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    id: i64,
+    new_parent_id: i64,
+    reason: &str,
+) -> Result<OrgRow> {
     let org = get(store.db.r(), scope, id).await?;
     check_modifiable(scope, &org)?;
     let parent = get(store.db.r(), scope, new_parent_id).await?;
@@ -327,7 +352,11 @@ pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_pa
     }
     let sub: Vec<Id> = tx
         .c()
-        .fetch_all(q!("SELECT id FROM orgs WHERE committee_id = $1 AND path LIKE $2", org.committee_id, format!("{}%", org.path)))
+        .fetch_all(q!(
+            "SELECT id FROM orgs WHERE committee_id = $1 AND path LIKE $2",
+            org.committee_id,
+            format!("{}%", org.path)
+        ))
         .await?;
     tx.c()
         .execute(q!(
@@ -335,7 +364,14 @@ pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_pa
             new_path.clone(), old_prefix_len + 1, parent.depth + 1 - org.depth, new_committee, now_ms(), org.committee_id, format!("{}%", org.path)
         ))
         .await?;
-    tx.c().execute(q!("UPDATE orgs SET parent_id = $1 WHERE committee_id = $2 AND id = $3", parent.id, new_committee, org.id)).await?;
+    tx.c()
+        .execute(q!(
+            "UPDATE orgs SET parent_id = $1 WHERE committee_id = $2 AND id = $3",
+            parent.id,
+            new_committee,
+            org.id
+        ))
+        .await?;
     if new_committee != org.committee_id {
         for chunk in sub.chunks(500) {
             let mut list = String::new();
@@ -347,7 +383,11 @@ pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_pa
             }
             for (table, col) in [("org_history", "org_id"), ("org_posts", "org_id"), ("members", "org_id")] {
                 tx.c()
-                    .execute(q!(format!("UPDATE {table} SET committee_id = $1 WHERE committee_id = $2 AND {col} IN ({list})"), new_committee, org.committee_id))
+                    .execute(q!(
+                        format!("UPDATE {table} SET committee_id = $1 WHERE committee_id = $2 AND {col} IN ({list})"),
+                        new_committee,
+                        org.committee_id
+                    ))
                     .await?;
             }
             tx.c()
@@ -360,13 +400,26 @@ pub async fn move_to(store: &Store, scope: &OrgScope, who: &Who, id: i64, new_pa
     }
     let from = org.parent_id.unwrap_or(0).to_string();
     history(&mut tx, new_committee, org.id, who, "move", &from, &parent.id.to_string(), reason).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("move", "org", id).detail(format!("迁移至 {}（{}）", parent.name, parent.id))).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("move", "org", id).detail(format!("迁移至 {}（{}）", parent.name, parent.id)),
+    )
+    .await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
 
 /// Dissolves an org: kept in history, no longer active. It must be empty.
-pub async fn dissolve(store: &Store, scope: &OrgScope, who: &Who, id: i64, on: NaiveDate, reason: &str) -> Result<OrgRow> {
+pub async fn dissolve(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    id: i64,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<OrgRow> {
     let org = get(store.db.r(), scope, id).await?;
     check_modifiable(scope, &org)?;
     if !org.active {
@@ -378,7 +431,11 @@ pub async fn dissolve(store: &Store, scope: &OrgScope, who: &Who, id: i64, on: N
     let kids = store
         .db
         .r()
-        .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM orgs WHERE committee_id = $1 AND parent_id = $2 AND active = TRUE", org.committee_id, org.id))
+        .fetch_scalar_i64(q!(
+            "SELECT COUNT(*) AS v FROM orgs WHERE committee_id = $1 AND parent_id = $2 AND active = TRUE",
+            org.committee_id,
+            org.id
+        ))
         .await?;
     if kids > 0 {
         return Err(StoreError::Rule(format!("该组织下还有{kids}个下级组织，请先迁移或撤销")));
@@ -396,7 +453,13 @@ pub async fn dissolve(store: &Store, scope: &OrgScope, who: &Who, id: i64, on: N
     }
     let mut tx = store.db.begin().await?;
     if org.kind() == OrgKind::Group {
-        tx.c().execute(q!("UPDATE members SET group_id = NULL WHERE committee_id = $1 AND group_id = $2", org.committee_id, org.id)).await?;
+        tx.c()
+            .execute(q!(
+                "UPDATE members SET group_id = NULL WHERE committee_id = $1 AND group_id = $2",
+                org.committee_id,
+                org.id
+            ))
+            .await?;
     }
     tx.c()
         .execute(q!(
@@ -405,7 +468,8 @@ pub async fn dissolve(store: &Store, scope: &OrgScope, who: &Who, id: i64, on: N
         ))
         .await?;
     history(&mut tx, org.committee_id, org.id, who, "dissolve", "", "", reason.trim()).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("dissolve", "org", id).detail(reason.trim().to_string())).await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("dissolve", "org", id).detail(reason.trim().to_string()))
+        .await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -457,7 +521,15 @@ pub async fn posts(c: Conn<'_>, org: &OrgRow) -> Result<Vec<PostRow>> {
 }
 
 /// Appoints a member of the org to a post (书记, 委员…).
-pub async fn set_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, member_id: i64, post: &str, since: Option<NaiveDate>) -> Result<()> {
+pub async fn set_post(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    org_id: i64,
+    member_id: i64,
+    post: &str,
+    since: Option<NaiveDate>,
+) -> Result<()> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
@@ -472,7 +544,9 @@ pub async fn set_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, m
         .fetch_scalar_i64(q!(
             "SELECT COUNT(*) AS v FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
              WHERE m.committee_id = $1 AND m.id = $2 AND o.path LIKE $3 AND m.status IN ('probationary','full')",
-            org.committee_id, member_id, format!("{}%", org.path)
+            org.committee_id,
+            member_id,
+            format!("{}%", org.path)
         ))
         .await?;
     if found == 0 {
@@ -480,15 +554,52 @@ pub async fn set_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, m
     }
     let mut tx = store.db.begin().await?;
     if post == "secretary" {
-        tx.c().execute(q!("DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post = 'secretary'", org.committee_id, org.id)).await?;
+        tx.c()
+            .execute(q!(
+                "DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post = 'secretary'",
+                org.committee_id,
+                org.id
+            ))
+            .await?;
     }
-    tx.c().execute(q!("DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND member_id = $3", org.committee_id, org.id, member_id)).await?;
+    tx.c()
+        .execute(q!(
+            "DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND member_id = $3",
+            org.committee_id,
+            org.id,
+            member_id
+        ))
+        .await?;
     let id = tx.alloc_id().await?;
     tx.c()
-        .execute(q!("INSERT INTO org_posts (committee_id, id, org_id, member_id, post, since) VALUES ($1, $2, $3, $4, $5, $6)", org.committee_id, id, org.id, member_id, post, since))
+        .execute(q!(
+            "INSERT INTO org_posts (committee_id, id, org_id, member_id, post, since) VALUES ($1, $2, $3, $4, $5, $6)",
+            org.committee_id,
+            id,
+            org.id,
+            member_id,
+            post,
+            since
+        ))
         .await?;
-    history(&mut tx, org.committee_id, org.id, who, "post", "", &format!("{}：{}", core_org::post_label(post), member_id), "").await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("update", "org_post", org.id).detail(format!("{post} {member_id}"))).await?;
+    history(
+        &mut tx,
+        org.committee_id,
+        org.id,
+        who,
+        "post",
+        "",
+        &format!("{}：{}", core_org::post_label(post), member_id),
+        "",
+    )
+    .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("update", "org_post", org.id).detail(format!("{post} {member_id}")),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -498,11 +609,25 @@ pub async fn remove_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64
     }
     let org = get(store.db.r(), scope, org_id).await?;
     let mut tx = store.db.begin().await?;
-    let n = tx.c().execute(q!("DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND id = $3", org.committee_id, org.id, post_id)).await?;
+    let n = tx
+        .c()
+        .execute(q!(
+            "DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND id = $3",
+            org.committee_id,
+            org.id,
+            post_id
+        ))
+        .await?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("update", "org_post", org.id).detail(format!("remove {post_id}"))).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("update", "org_post", org.id).detail(format!("remove {post_id}")),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -535,7 +660,10 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
     let committee_members = store
         .db
         .r()
-        .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post <> 'group_leader'", org.committee_id, org.id))
+        .fetch_scalar_i64(q!(
+            "SELECT COUNT(*) AS v FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post NOT IN ('secretary', 'group_leader')",
+            org.committee_id, org.id
+        ))
         .await?;
     let counts = BranchCounts {
         full: get("full"),
@@ -544,7 +672,11 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
         committee_members,
     };
     let rules: OrgRules = store.rule().await?;
-    let warnings = if org.kind() == OrgKind::Branch && org.active { core_org::branch_warnings(counts, &rules) } else { Vec::new() };
+    let warnings = if org.kind() == OrgKind::Branch && org.active {
+        core_org::branch_warnings(counts, &rules)
+    } else {
+        Vec::new()
+    };
     let term = if org.kind().has_term() && org.active {
         core_org::term_status(org.term_end, xianfeng_core::text::today_cn(), &rules)
     } else {
@@ -558,7 +690,9 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
 pub async fn elections_due(store: &Store, scope: &OrgScope, limit: i64) -> Result<Vec<OrgRow>> {
     let rules: OrgRules = store.rule().await?;
     let horizon = xianfeng_core::text::today_cn() + chrono::Days::new(rules.election_due_soon_days as u64);
-    let mut q = Q::new(format!("SELECT {COLS} FROM orgs o WHERE o.active = TRUE AND o.term_end IS NOT NULL AND o.term_end <= "));
+    let mut q = Q::new(format!(
+        "SELECT {COLS} FROM orgs o WHERE o.active = TRUE AND o.term_end IS NOT NULL AND o.term_end <= "
+    ));
     q.bind(horizon);
     scope_where(&mut q, scope, "o");
     q.push(" ORDER BY o.term_end LIMIT ").bind(limit);
@@ -573,8 +707,13 @@ pub struct BranchCountRow {
     pub members: i64,
 }
 
-/// Branches in scope breaking the organization rules (too few full members, too many members).
-pub async fn branch_alerts(store: &Store, scope: &OrgScope, limit: i64) -> Result<(i64, Vec<(BranchCountRow, Vec<OrgWarning>)>)> {
+/// Branches in scope breaking the organization rules: too few full members,
+/// a committee missing, too many members. Returns the total and the first `limit`.
+pub async fn branch_alerts(
+    store: &Store,
+    scope: &OrgScope,
+    limit: i64,
+) -> Result<(i64, Vec<(BranchCountRow, Vec<OrgWarning>)>)> {
     let rules: OrgRules = store.rule().await?;
     let mut q = Q::new(
         "SELECT o.id, o.name, \
@@ -584,23 +723,37 @@ pub async fn branch_alerts(store: &Store, scope: &OrgScope, limit: i64) -> Resul
          WHERE o.kind = 'branch' AND o.active = TRUE",
     );
     scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY o.id, o.name HAVING CAST(COALESCE(SUM(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) AS BIGINT) < ")
-        .bind(rules.branch_min_full_members)
-        .push(" OR CAST(COALESCE(SUM(CASE WHEN m.status IN ('full','probationary') THEN 1 ELSE 0 END), 0) AS BIGINT) > ")
-        .bind(rules.branch_max_members)
-        .push(" ORDER BY o.id");
+    q.push(" GROUP BY o.id, o.name ORDER BY o.id");
     let rows: Vec<BranchCountRow> = store.db.r().fetch_all(q).await?;
-    let total = rows.len() as i64;
-    let out = rows
+    // Committee members (posts other than the secretary and group leaders) per branch.
+    #[derive(sqlx::FromRow)]
+    struct PostCount {
+        org_id: i64,
+        n: i64,
+    }
+    let mut q = Q::new(
+        "SELECT p.org_id, COUNT(*) AS n FROM org_posts p JOIN orgs o ON o.committee_id = p.committee_id AND o.id = p.org_id \
+         WHERE o.kind = 'branch' AND p.post NOT IN ('secretary', 'group_leader')",
+    );
+    scope_where(&mut q, scope, "o");
+    q.push(" GROUP BY p.org_id");
+    let posts: std::collections::HashMap<i64, i64> =
+        store.db.r().fetch_all::<PostCount>(q).await?.into_iter().map(|p| (p.org_id, p.n)).collect();
+    let flagged: Vec<(BranchCountRow, Vec<OrgWarning>)> = rows
         .into_iter()
-        .take(limit as usize)
-        .map(|r| {
-            // Committee presence is not checked here (needs posts); the org page shows it.
-            let w = core_org::branch_warnings(BranchCounts { full: r.full, probationary: 0, members: r.members, committee_members: 1 }, &rules);
-            (r, w)
+        .filter_map(|r| {
+            let counts = BranchCounts {
+                full: r.full,
+                probationary: r.members - r.full,
+                members: r.members,
+                committee_members: posts.get(&r.id).copied().unwrap_or(0),
+            };
+            let w = core_org::branch_warnings(counts, &rules);
+            (!w.is_empty()).then_some((r, w))
         })
         .collect();
-    Ok((total, out))
+    let total = flagged.len() as i64;
+    Ok((total, flagged.into_iter().take(limit.max(0) as usize).collect()))
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -624,7 +777,9 @@ pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY o.kind");
     let kinds: Vec<KindCount> = store.db.r().fetch_all(q).await?;
-    let mut q = Q::new("SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1");
+    let mut q = Q::new(
+        "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
+    );
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY m.status");
     let statuses: Vec<StatusCount> = store.db.r().fetch_all(q).await?;
@@ -655,7 +810,13 @@ pub async fn ensure_root(store: &Store, name: &str) -> Result<OrgRow> {
             id, format!("/{id}/"), name, now
         ))
         .await?;
-    append(&mut tx, &store.keys.audit_key, &Who::operator("init"), Event::ok("create", "org", id).detail(name.to_string())).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        &Who::operator("init"),
+        Event::ok("create", "org", id).detail(name.to_string()),
+    )
+    .await?;
     tx.commit().await?;
     anchor_of(store.db.r(), id).await
 }

@@ -17,8 +17,10 @@ struct RuleDbRow {
 }
 
 pub async fn load(db: &Db) -> Result<RuleSet> {
-    let rows: Vec<RuleDbRow> =
-        db.r().fetch_all(q!("SELECT rule_key, effective_from, value, source FROM rules ORDER BY rule_key, effective_from")).await?;
+    let rows: Vec<RuleDbRow> = db
+        .r()
+        .fetch_all(q!("SELECT rule_key, effective_from, value, source FROM rules ORDER BY rule_key, effective_from"))
+        .await?;
     Ok(RuleSet::new(
         rows.into_iter()
             .filter_map(|r| {
@@ -37,10 +39,8 @@ pub async fn load(db: &Db) -> Result<RuleSet> {
 pub async fn seed_defaults(store: &Store) -> Result<()> {
     let mut tx = store.db.begin().await?;
     for row in core_rules::national_defaults() {
-        let exists = tx
-            .c()
-            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM rules WHERE rule_key = $1", row.key.clone()))
-            .await?;
+        let exists =
+            tx.c().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM rules WHERE rule_key = $1", row.key.clone())).await?;
         if exists == 0 {
             tx.c()
                 .execute(q!(
@@ -81,11 +81,10 @@ pub async fn add_version(
         return Err(StoreError::Forbidden);
     }
     let value = core_rules::check_value(key, value).map_err(|m| StoreError::invalid("value", m))?;
-    let source = if source.trim().is_empty() { format!("{}修改", actor.display_name) } else { source.trim().to_string() };
+    let source =
+        if source.trim().is_empty() { format!("{}修改", actor.display_name) } else { source.trim().to_string() };
     let mut tx = store.db.begin().await?;
-    tx.c()
-        .execute(q!("DELETE FROM rules WHERE rule_key = $1 AND effective_from = $2", key, effective_from))
-        .await?;
+    tx.c().execute(q!("DELETE FROM rules WHERE rule_key = $1 AND effective_from = $2", key, effective_from)).await?;
     tx.c()
         .execute(q!(
             "INSERT INTO rules (rule_key, effective_from, value, source, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)",

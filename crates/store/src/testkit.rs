@@ -78,7 +78,8 @@ fn process_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
         let pid = std::process::id();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let dir = std::env::temp_dir().join(format!("xianfeng-test-{pid}-{nanos:x}"));
         std::fs::create_dir_all(&dir).expect("create the test scratch directory");
         set_mode(&dir, 0o755);
@@ -100,7 +101,11 @@ rm -rf "$1"
         // Its own process group: a Ctrl-C on the test run does not kill the cleaner.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         if let Err(e) = cmd.spawn() {
-            let _ = writeln!(std::io::stderr(), "testkit: could not start the cleanup watchdog ({e}); {} stays behind", dir.display());
+            let _ = writeln!(
+                std::io::stderr(),
+                "testkit: could not start the cleanup watchdog ({e}); {} stays behind",
+                dir.display()
+            );
         }
         dir
     })
@@ -177,7 +182,9 @@ pub async fn all_urls() -> Vec<(&'static str, String)> {
     if wants("postgres") {
         match pg_url().await {
             Some(url) => out.push(("postgres", url)),
-            None if !wanted.trim().is_empty() => panic!("XIANFENG_TEST_BACKENDS asks for postgres, but PostgreSQL was not found"),
+            None if !wanted.trim().is_empty() => {
+                panic!("XIANFENG_TEST_BACKENDS asks for postgres, but PostgreSQL was not found")
+            }
             None => {}
         }
     }
@@ -191,7 +198,8 @@ pub async fn all_urls() -> Vec<(&'static str, String)> {
 pub async fn all_stores() -> Vec<(&'static str, Store)> {
     let mut out = Vec::new();
     for (name, url) in all_urls().await {
-        let store = Store::open(&url, Keys::for_tests()).await.unwrap_or_else(|e| panic!("open the {name} test store: {e}"));
+        let store =
+            Store::open(&url, Keys::for_tests()).await.unwrap_or_else(|e| panic!("open the {name} test store: {e}"));
         out.push((name, store));
     }
     out
@@ -262,11 +270,7 @@ fn find_pg_bin() -> Option<PathBuf> {
 }
 
 fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 /// Starts initdb and postgres synchronously (no async runtime involved).
@@ -304,7 +308,8 @@ fn start_cluster(bin: &Path) -> PgCluster {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     // Only names the socket file inside our own directory: no clash with other servers.
     let port = 20_000 + (nanos % 40_000) as u16;
     let log_path = dir.join("server.log");
@@ -333,10 +338,16 @@ fn start_cluster(bin: &Path) -> PgCluster {
             break;
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("postgres exited during start-up ({status}):\n{}", std::fs::read_to_string(&log_path).unwrap_or_default());
+            panic!(
+                "postgres exited during start-up ({status}):\n{}",
+                std::fs::read_to_string(&log_path).unwrap_or_default()
+            );
         }
         if Instant::now() > deadline {
-            panic!("postgres did not become ready in 30 s:\n{}", std::fs::read_to_string(&log_path).unwrap_or_default());
+            panic!(
+                "postgres did not become ready in 30 s:\n{}",
+                std::fs::read_to_string(&log_path).unwrap_or_default()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -413,7 +424,10 @@ pub fn member_input(name: &str, branch_id: i64, birth: NaiveDate, seq: u32, stat
         birth_date: birth.to_string(),
         id_card: id,
         education: "大学本科".into(),
-        phone: format!("139{:08}", (birth.to_string().replace('-', "").parse::<u64>().unwrap_or(0) + seq as u64) % 100_000_000),
+        phone: format!(
+            "139{:08}",
+            (birth.to_string().replace('-', "").parse::<u64>().unwrap_or(0) + seq as u64) % 100_000_000
+        ),
         join_date: d(join),
         full_date: d(full),
         status: status.as_str().into(),

@@ -7,8 +7,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use xianfeng_core::audit::action_label;
-use xianfeng_store::audit::{self as store_audit, AuditFilter, AuditRow, VerifyReport};
 use xianfeng_store::Page;
+use xianfeng_store::audit::{self as store_audit, AuditFilter, AuditRow, VerifyReport};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
@@ -49,7 +49,9 @@ impl AuditQuery {
             if s.trim().is_empty() {
                 return Ok(None);
             }
-            xianfeng_core::member::parse_date(s).map(Some).ok_or_else(|| AppError::BadRequest(format!("{label}格式应为 2025-07-01")))
+            xianfeng_core::member::parse_date(s)
+                .map(Some)
+                .ok_or_else(|| AppError::BadRequest(format!("{label}格式应为 2025-07-01")))
         };
         Ok(AuditFilter {
             username: self.username.trim().to_string(),
@@ -94,9 +96,26 @@ struct AuditPage {
 }
 
 const ACTIONS: [&str; 20] = [
-    "login", "logout", "lockout", "password_change", "create", "update", "move", "dissolve", "status_change", "import",
-    "export", "reveal", "role_grant", "role_revoke", "user_create", "user_update", "config_change", "audit_verify",
-    "backup", "restore",
+    "login",
+    "logout",
+    "lockout",
+    "password_change",
+    "create",
+    "update",
+    "move",
+    "dissolve",
+    "status_change",
+    "import",
+    "export",
+    "reveal",
+    "role_grant",
+    "role_revoke",
+    "user_create",
+    "user_update",
+    "config_change",
+    "audit_verify",
+    "backup",
+    "restore",
 ];
 
 fn outcome_label(o: &str) -> &'static str {
@@ -120,7 +139,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
             seq: r.seq,
             time: xianfeng_core::text::datetime_ms(r.ts_ms),
             username: r.username.clone(),
-            role: xianfeng_core::auth::Role::parse(&r.role).map(|x| x.label().to_string()).unwrap_or_else(|| r.role.clone()),
+            role: xianfeng_core::auth::Role::parse(&r.role)
+                .map(|x| x.label().to_string())
+                .unwrap_or_else(|| r.role.clone()),
             ip: r.ip.clone(),
             action: action_label(&r.action).to_string(),
             object: format!("{} {}", r.object_type, r.object_id),
@@ -179,7 +200,11 @@ async fn verify_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     })
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Json<Page<AuditRow>>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Page<AuditRow>>> {
     let cap = ctx.actor()?.audit_reader()?;
     let f = q.filter()?;
     let (page, per_page) = q.paging();

@@ -13,11 +13,11 @@ use xianfeng_core::rules::SecurityPolicy;
 use xianfeng_core::text::{datetime_ms, now_ms};
 use xianfeng_store::auth::{self as store_auth, LoginOutcome, RoleRow};
 
+use crate::AppState;
 use crate::error::{AppError, Result};
 use crate::form::{Errors, opt_num};
 use crate::layout::{Layout, flash_text, render};
 use crate::session::{ClientIp, Ctx, cookie_value, session_cookie};
-use crate::AppState;
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -84,7 +84,11 @@ fn outcome_message(o: &LoginOutcome) -> String {
     }
 }
 
-async fn login_submit(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<LoginForm>) -> Result<Response> {
+async fn login_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Form(f): Form<LoginForm>,
+) -> Result<Response> {
     let outcome = store_auth::login(&state.store, &f.username, &f.password, &ip).await?;
     match outcome {
         LoginOutcome::Ok { token, must_change, expired, .. } => {
@@ -160,8 +164,14 @@ async fn change_password(state: &AppState, ctx: &Ctx, f: &PasswordForm) -> Resul
     {
         return Err(AppError::Invalid(vec![xianfeng_core::FieldError::new("password2", "两次输入的新密码不一致")]));
     }
-    store_auth::change_password(&state.store, &ctx.who(), ctx.session.user.id, &f.old_password, &f.new_password_checked()?)
-        .await?;
+    store_auth::change_password(
+        &state.store,
+        &ctx.who(),
+        ctx.session.user.id,
+        &f.old_password,
+        &f.new_password_checked()?,
+    )
+    .await?;
     // Every session ended; open a fresh one for this browser.
     let pair = store_auth::open_session(&state.store, ctx.session.user.id, ctx.session.row.role_id, &ctx.ip).await?;
     Ok(pair)
@@ -178,11 +188,10 @@ impl PasswordForm {
 
 async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response> {
     match change_password(&state, &ctx, &f).await {
-        Ok((token, _)) => Ok((
-            [(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))],
-            Redirect::to("/?ok=password"),
-        )
-            .into_response()),
+        Ok((token, _)) => {
+            Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Redirect::to("/?ok=password"))
+                .into_response())
+        }
         Err(AppError::Invalid(errs)) => password_page_with(&state, &ctx, Errors(errs)).await,
         Err(e) => Err(e),
     }
@@ -231,7 +240,14 @@ struct NewUserForm {
     display_name: String,
 }
 
-async fn users_view(state: &AppState, ctx: &Ctx, errors: Errors, form: NewUserForm, secret: (String, String), flash: &str) -> Result<Response> {
+async fn users_view(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: Errors,
+    form: NewUserForm,
+    secret: (String, String),
+    flash: &str,
+) -> Result<Response> {
     ctx.actor()?.user_admin()?;
     let now = now_ms();
     let users = store_auth::list_users(&state.store)
@@ -267,9 +283,19 @@ async fn users_create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<New
     let cap = ctx.actor()?.user_admin()?;
     match store_auth::create_user(&state.store, cap, &ctx.who(), &f.username, &f.display_name, None).await {
         Ok((u, temp)) => {
-            users_view(&state, &ctx, Errors::default(), NewUserForm::default(), (temp.unwrap_or_default(), u.username), "账号已创建").await
+            users_view(
+                &state,
+                &ctx,
+                Errors::default(),
+                NewUserForm::default(),
+                (temp.unwrap_or_default(), u.username),
+                "账号已创建",
+            )
+            .await
         }
-        Err(xianfeng_store::StoreError::Invalid(e)) => users_view(&state, &ctx, Errors(e), f, Default::default(), "").await,
+        Err(xianfeng_store::StoreError::Invalid(e)) => {
+            users_view(&state, &ctx, Errors(e), f, Default::default(), "").await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -279,7 +305,12 @@ struct ActiveForm {
     active: bool,
 }
 
-async fn users_active(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> Result<Response> {
+async fn users_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> Result<Response> {
     let cap = ctx.actor()?.user_admin()?;
     store_auth::set_active(&state.store, cap, &ctx.who(), id, f.active).await?;
     Ok(Redirect::to("/admin/users").into_response())
@@ -358,7 +389,10 @@ async fn roles_view(state: &AppState, ctx: &Ctx, errors: Errors, form: GrantForm
         rows,
         errors,
         form,
-        user_options: all.iter().map(|(u, _)| (u.id.to_string(), format!("{}（{}）", u.display_name, u.username))).collect(),
+        user_options: all
+            .iter()
+            .map(|(u, _)| (u.id.to_string(), format!("{}（{}）", u.display_name, u.username)))
+            .collect(),
         role_options: Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect(),
     })
 }
@@ -394,13 +428,17 @@ fn parse_grant(f: &GrantForm) -> Result<(i64, Role, Option<i64>, Option<i64>)> {
 async fn roles_grant(State(state): State<AppState>, ctx: Ctx, Form(f): Form<GrantForm>) -> Result<Response> {
     let cap = ctx.actor()?.security_admin()?;
     let result = match parse_grant(&f) {
-        Ok((u, r, o, m)) => store_auth::grant_role(&state.store, cap, &ctx.who(), u, r, o, m).await.map_err(AppError::from),
+        Ok((u, r, o, m)) => {
+            store_auth::grant_role(&state.store, cap, &ctx.who(), u, r, o, m).await.map_err(AppError::from)
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => roles_view(&state, &ctx, Errors::default(), GrantForm::default(), flash_text("granted")).await,
         Err(AppError::Invalid(e)) => roles_view(&state, &ctx, Errors(e), f, "").await,
-        Err(AppError::Rule(m)) => roles_view(&state, &ctx, Errors(vec![xianfeng_core::FieldError::new("_", m)]), f, "").await,
+        Err(AppError::Rule(m)) => {
+            roles_view(&state, &ctx, Errors(vec![xianfeng_core::FieldError::new("_", m)]), f, "").await
+        }
         Err(e) => Err(e),
     }
 }
@@ -440,7 +478,11 @@ fn me_view(s: &store_auth::Session) -> MeView {
     }
 }
 
-async fn api_login(State(state): State<AppState>, ClientIp(ip): ClientIp, Json(f): Json<LoginForm>) -> Result<Response> {
+async fn api_login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(f): Json<LoginForm>,
+) -> Result<Response> {
     let outcome = store_auth::login(&state.store, &f.username, &f.password, &ip).await?;
     match outcome {
         LoginOutcome::Ok { token, csrf, .. } => {
@@ -448,14 +490,17 @@ async fn api_login(State(state): State<AppState>, ClientIp(ip): ClientIp, Json(f
             let body = serde_json::json!({ "user": me_view(&s), "csrf_token": csrf });
             Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Json(body)).into_response())
         }
-        LoginOutcome::Locked { .. } => Err(AppError::Locked(outcome_message(&outcome).replace("连续登录失败次数过多，账号已锁定至 ", ""))),
+        LoginOutcome::Locked { .. } => {
+            Err(AppError::Locked(outcome_message(&outcome).replace("连续登录失败次数过多，账号已锁定至 ", "")))
+        }
         other => Err(AppError::Credentials(outcome_message(&other))),
     }
 }
 
 async fn api_logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     store_auth::logout(&state.store, &ctx.token, &ctx.who()).await?;
-    Ok(([(header::SET_COOKIE, session_cookie("", state.secure_cookies))], Json(serde_json::json!({ "ok": true }))).into_response())
+    Ok(([(header::SET_COOKIE, session_cookie("", state.secure_cookies))], Json(serde_json::json!({ "ok": true })))
+        .into_response())
 }
 
 async fn api_me(ctx: Ctx) -> Json<MeView> {
@@ -471,7 +516,11 @@ async fn api_password(State(state): State<AppState>, ctx: Ctx, Json(f): Json<Pas
         .into_response())
 }
 
-async fn api_switch_role(State(state): State<AppState>, ctx: Ctx, Json(f): Json<serde_json::Value>) -> Result<Json<serde_json::Value>> {
+async fn api_switch_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(f): Json<serde_json::Value>,
+) -> Result<Json<serde_json::Value>> {
     let id = f.get("role_id").and_then(|v| v.as_i64()).ok_or_else(|| AppError::BadRequest("缺少 role_id".into()))?;
     store_auth::switch_role(&state.store, &ctx.token, ctx.session.user.id, id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
@@ -504,17 +553,27 @@ struct NewUserJson {
 async fn api_create_user(State(state): State<AppState>, ctx: Ctx, Json(f): Json<NewUserJson>) -> Result<Response> {
     let cap = ctx.actor()?.user_admin()?;
     let (u, temp) = store_auth::create_user(&state.store, cap, &ctx.who(), &f.username, &f.display_name, None).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "user": u, "temporary_password": temp }))).into_response())
+    Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "user": u, "temporary_password": temp })))
+        .into_response())
 }
 
-async fn api_user_active(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<serde_json::Value>) -> Result<Json<serde_json::Value>> {
+async fn api_user_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<serde_json::Value>,
+) -> Result<Json<serde_json::Value>> {
     let cap = ctx.actor()?.user_admin()?;
     let active = f.get("active").and_then(|v| v.as_bool()).ok_or_else(|| AppError::BadRequest("缺少 active".into()))?;
     store_auth::set_active(&state.store, cap, &ctx.who(), id, active).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
-async fn api_user_reset(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
+async fn api_user_reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
     let cap = ctx.actor()?.user_admin()?;
     let temp = store_auth::reset_password(&state.store, cap, &ctx.who(), id).await?;
     Ok(Json(serde_json::json!({ "temporary_password": temp })))
@@ -527,9 +586,15 @@ struct GrantJson {
     member_id: Option<i64>,
 }
 
-async fn api_grant(State(state): State<AppState>, ctx: Ctx, Path(user_id): Path<i64>, Json(f): Json<GrantJson>) -> Result<Response> {
+async fn api_grant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(user_id): Path<i64>,
+    Json(f): Json<GrantJson>,
+) -> Result<Response> {
     let cap = ctx.actor()?.security_admin()?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid(vec![xianfeng_core::FieldError::new("role", "角色无效")]))?;
+    let role = Role::parse(&f.role)
+        .ok_or_else(|| AppError::Invalid(vec![xianfeng_core::FieldError::new("role", "角色无效")]))?;
     let row = store_auth::grant_role(&state.store, cap, &ctx.who(), user_id, role, f.org_id, f.member_id).await?;
     Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
 }

@@ -82,9 +82,7 @@ impl AppError {
 
     pub fn body(&self) -> ErrorBody {
         let (message, fields) = match self {
-            AppError::Invalid(f) => {
-                (f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"), f.clone())
-            }
+            AppError::Invalid(f) => (f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"), f.clone()),
             other => (other.to_string(), Vec::new()),
         };
         ErrorBody { code: self.code(), message, fields }

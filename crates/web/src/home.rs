@@ -100,7 +100,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
             if n > 0 {
                 page.attention.push(Attention {
                     class: "warn",
-                    text: format!("{n}个党支部人数不符合设置要求（正式党员不足或人数过多）"),
+                    text: format!("{n}个党支部设置不符合规定（正式党员不足、应设支委未设或人数过多）"),
                     href: "/orgs/alerts".into(),
                 });
             }
@@ -128,7 +128,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
         }
         Role::DisciplineStaff => page.panels.push(Panel {
             title: "纪检监察".into(),
-            text: "纪检专员只能查看本范围内的纪检监察记录。纪检案件登记与统计功能将在后续版本启用，目前暂无可查看的记录。".into(),
+            text:
+                "纪检专员只能查看本范围内的纪检监察记录。纪检案件登记与统计功能将在后续版本启用，目前暂无可查看的记录。"
+                    .into(),
             href: String::new(),
             link: String::new(),
         }),

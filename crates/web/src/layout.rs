@@ -51,7 +51,11 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
             groups.push(MenuGroup { label: "组织管理", items: vec![item("组织架构", "/orgs")] });
             groups.push(MenuGroup {
                 label: "党员管理",
-                items: vec![item("党员名册", "/members"), item("新增党员", "/members/new"), item("批量导入", "/members/import")],
+                items: vec![
+                    item("党员名册", "/members"),
+                    item("新增党员", "/members/new"),
+                    item("批量导入", "/members/import"),
+                ],
             });
             if role == Some(Role::CommitteeAdmin) {
                 groups.push(MenuGroup { label: "系统管理", items: vec![item("业务规则", "/rules")] });
@@ -100,7 +104,8 @@ impl Layout {
             .map(|r| RoleChoice {
                 id: r.id,
                 label: r.label().to_string(),
-                current: Some(r.id) == s.row.role_id || (s.row.role_id.is_none() && Some(r.id) == s.roles.first().map(|x| x.id)),
+                current: Some(r.id) == s.row.role_id
+                    || (s.row.role_id.is_none() && Some(r.id) == s.roles.first().map(|x| x.id)),
             })
             .collect();
         Layout {

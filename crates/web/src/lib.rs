@@ -102,7 +102,11 @@ async fn page_errors(req: Request, next: Next) -> Response {
                 "internal" => "系统繁忙",
                 _ => "操作未完成",
             };
-            let message = if body.code == "not_found" { "您访问的页面或记录不存在，或不在您的管理范围内。".to_string() } else { body.message };
+            let message = if body.code == "not_found" {
+                "您访问的页面或记录不存在，或不在您的管理范围内。".to_string()
+            } else {
+                body.message
+            };
             error_page(res.status(), title, &message)
         }
     }

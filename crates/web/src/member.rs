@@ -18,7 +18,7 @@ use xianfeng_store::{Page, StoreError};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::{Errors, options, opt_num};
+use crate::form::{Errors, opt_num, options};
 use crate::layout::{Layout, Pager, flash_text, render};
 use crate::session::Ctx;
 
@@ -205,7 +205,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     if !org_kinds.is_empty() {
         let scope = ctx.org_scope()?;
         for kind in org_kinds {
-            let page = store_org::search(&state.store, &scope, &OrgFilter { kind: kind.into(), ..Default::default() }, 1, 500).await?;
+            let page =
+                store_org::search(&state.store, &scope, &OrgFilter { kind: kind.into(), ..Default::default() }, 1, 500)
+                    .await?;
             unit_options.extend(page.items.into_iter().map(|u| (u.id.to_string(), u.name)));
         }
         if let Some(id) = f.org_id
@@ -216,7 +218,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     }
     let show_org_filter = !unit_options.is_empty();
     let under_name = match (f.org_id, &scope) {
-        (Some(id), MemberScope::Subtree { org, .. }) => store_org::get(state.store.db.r(), org, id).await.map(|o| o.name).unwrap_or_default(),
+        (Some(id), MemberScope::Subtree { org, .. }) => {
+            store_org::get(state.store.db.r(), org, id).await.map(|o| o.name).unwrap_or_default()
+        }
         _ => String::new(),
     };
     let base = q.base(None);
@@ -269,11 +273,33 @@ struct MemberFormPage {
 }
 
 const SHOWN: [&str; 18] = [
-    "name", "gender", "ethnicity", "id_card", "birth_date", "education", "category", "phone", "position", "cadre_rank",
-    "native_place", "address", "community", "status", "join_date", "full_date", "org_id", "group_id",
+    "name",
+    "gender",
+    "ethnicity",
+    "id_card",
+    "birth_date",
+    "education",
+    "category",
+    "phone",
+    "position",
+    "cadre_rank",
+    "native_place",
+    "address",
+    "community",
+    "status",
+    "join_date",
+    "full_date",
+    "org_id",
+    "group_id",
 ];
 
-async fn form_view(state: &AppState, ctx: &Ctx, f: MemberInput, errors: Errors, edit: Option<&MemberDetail>) -> Result<Response> {
+async fn form_view(
+    state: &AppState,
+    ctx: &Ctx,
+    f: MemberInput,
+    errors: Errors,
+    edit: Option<&MemberDetail>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let orgs = store_member::branch_lookup(&state.store, &scope).await?;
     let branches: Vec<_> = orgs.iter().filter(|o| o.kind() == OrgKind::Branch).collect();
@@ -299,7 +325,13 @@ async fn form_view(state: &AppState, ctx: &Ctx, f: MemberInput, errors: Errors, 
         None => "填写党支部的组织编号（可在组织架构中查看）".into(),
     };
     let (title, action, back, creating, version) = match edit {
-        Some(m) => (format!("编辑 {}", m.name), format!("/members/{}/edit", m.id), format!("/members/{}", m.id), false, m.version),
+        Some(m) => (
+            format!("编辑 {}", m.name),
+            format!("/members/{}/edit", m.id),
+            format!("/members/{}", m.id),
+            false,
+            m.version,
+        ),
         None => ("新增党员".to_string(), "/members/new".to_string(), "/members".to_string(), true, 0),
     };
     let mut l = Layout::new(ctx, title, "/members").crumb("党员管理", "").crumb("党员名册", "/members");
@@ -314,7 +346,11 @@ async fn form_view(state: &AppState, ctx: &Ctx, f: MemberInput, errors: Errors, 
         action,
         back,
         shown: SHOWN.to_vec(),
-        id_hint: if creating { "18位，末位可为X；保存后加密存储" } else { "不修改请留空；保存后加密存储" },
+        id_hint: if creating {
+            "18位，末位可为X；保存后加密存储"
+        } else {
+            "不修改请留空；保存后加密存储"
+        },
         phone_hint: if creating { "" } else { "不修改请留空" },
         branch_hint,
         gender_options: options(&core_member::GENDERS),
@@ -374,7 +410,12 @@ async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     form_view(&state, &ctx, m.to_input(), Errors::default(), Some(&m)).await
 }
 
-async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> Result<Response> {
+async fn edit_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberForm>,
+) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let version = opt_num::<i64>(&f.version).unwrap_or(0);
     match store_member::update(&state.store, &scope, &ctx.who(), id, &f.input, version).await {
@@ -385,7 +426,10 @@ async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         }
         Err(StoreError::Stale) => {
             let m = store_member::get(&state.store, &scope, id).await?;
-            let e = vec![xianfeng_core::FieldError::new("_", "该党员信息已被他人修改，请核对后重新保存（下方显示的是您填写的内容）")];
+            let e = vec![xianfeng_core::FieldError::new(
+                "_",
+                "该党员信息已被他人修改，请核对后重新保存（下方显示的是您填写的内容）",
+            )];
             let mut detail = m.clone();
             detail.version = m.version;
             form_view(&state, &ctx, f.input, Errors(e), Some(&detail)).await
@@ -449,7 +493,9 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailExtras) -> R
         })
         .collect();
     let group_name = match (p.group_id, &scope) {
-        (Some(g), MemberScope::Subtree { org, .. }) => store_org::get(state.store.db.r(), org, g).await.map(|o| o.name).unwrap_or_default(),
+        (Some(g), MemberScope::Subtree { org, .. }) => {
+            store_org::get(state.store.db.r(), org, g).await.map(|o| o.name).unwrap_or_default()
+        }
         _ => String::new(),
     };
     let status = MemberStatus::parse(&p.status);
@@ -474,7 +520,11 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailExtras) -> R
         revealed_phone: x.revealed.1,
         next_statuses,
         status_form: StatusForm {
-            date: if x.status_form.date.is_empty() { xianfeng_core::text::today_cn().to_string() } else { x.status_form.date.clone() },
+            date: if x.status_form.date.is_empty() {
+                xianfeng_core::text::today_cn().to_string()
+            } else {
+                x.status_form.date.clone()
+            },
             ..x.status_form
         },
         errors: x.errors.clone(),
@@ -504,7 +554,12 @@ fn extras() -> DetailExtras {
     }
 }
 
-async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<FlashQ>) -> Result<Response> {
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<FlashQ>,
+) -> Result<Response> {
     detail_view(&state, &ctx, id, DetailExtras { flash: flash_text(&q.ok).to_string(), ..extras() }).await
 }
 
@@ -527,10 +582,17 @@ fn parse_status(f: &StatusForm) -> Result<(MemberStatus, chrono::NaiveDate)> {
     Ok((to.expect("checked"), date.expect("checked")))
 }
 
-async fn status_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> Result<Response> {
+async fn status_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let result = match parse_status(&f) {
-        Ok((to, date)) => store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason).await.map_err(AppError::from),
+        Ok((to, date)) => store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -542,7 +604,8 @@ async fn status_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
                 }
                 e
             });
-            detail_view(&state, &ctx, id, DetailExtras { status_form: f, errors: Errors(e.collect()), ..extras() }).await
+            detail_view(&state, &ctx, id, DetailExtras { status_form: f, errors: Errors(e.collect()), ..extras() })
+                .await
         }
         Err(e) => Err(e),
     }
@@ -553,7 +616,12 @@ struct RevealForm {
     field: String,
 }
 
-async fn reveal_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<RevealForm>) -> Result<Response> {
+async fn reveal_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<RevealForm>,
+) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let field = Protected::parse(&f.field).ok_or_else(|| AppError::BadRequest("字段无效".into()))?;
     let value = store_member::reveal(&state.store, &scope, &ctx.who(), id, field).await?;
@@ -631,14 +699,19 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQue
         .store
         .audit(
             &ctx.who(),
-            xianfeng_store::audit::Event::ok("export", "member", &name).detail(format!("{}条；筛选：{}", rows.len(), describe_filter(&f))),
+            xianfeng_store::audit::Event::ok("export", "member", &name).detail(format!(
+                "{}条；筛选：{}",
+                rows.len(),
+                describe_filter(&f)
+            )),
         )
         .await?;
     Ok(xlsx_response(bytes, &crate::xlsx::export_file_name(&name, today)))
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let disposition = format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}", urlencoding::encode(file_name));
+    let disposition =
+        format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}", urlencoding::encode(file_name));
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -700,19 +773,27 @@ async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: &str) 
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     // Problems found while reading cells count like any other: nothing is written.
-    let report = store_member::import_with(&state.store, &scope, &ctx.who(), parsed.rows, file_name, parsed.errors).await?;
+    let report =
+        store_member::import_with(&state.store, &scope, &ctx.who(), parsed.rows, file_name, parsed.errors).await?;
     Ok(report)
 }
 
 async fn import_submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {
     let mut file: Option<(String, Bytes)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload.xlsx").to_string();
             let limit = state.import_limits.max_file_bytes;
-            let data = field.bytes().await.map_err(|_| AppError::TooLarge(format!("文件超过{}MB", limit / 1024 / 1024)))?;
+            let data =
+                field.bytes().await.map_err(|_| AppError::TooLarge(format!("文件超过{}MB", limit / 1024 / 1024)))?;
             if data.len() > limit {
-                return import_page_of(&state, &ctx, None, format!("文件超过{}MB，请拆分后分批导入", limit / 1024 / 1024));
+                return import_page_of(
+                    &state,
+                    &ctx,
+                    None,
+                    format!("文件超过{}MB，请拆分后分批导入", limit / 1024 / 1024),
+                );
             }
             file = Some((name, data));
         }
@@ -732,14 +813,22 @@ async fn import_submit(State(state): State<AppState>, ctx: Ctx, mut multipart: M
 
 // ----- API -----
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Json<Page<MemberRow>>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<MemberRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let f = q.filter().map_err(AppError::BadRequest)?;
     let (page, per_page) = q.paging();
     Ok(Json(store_member::list(&state.store, &scope, &f, page, per_page).await?))
 }
 
-async fn api_count(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Json<serde_json::Value>> {
+async fn api_count(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let f = q.filter().map_err(AppError::BadRequest)?;
     Ok(Json(serde_json::json!({ "total": store_member::count(&state.store, &scope, &f).await? })))
@@ -769,7 +858,12 @@ struct UpdateJson {
     version: i64,
 }
 
-async fn api_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<UpdateJson>) -> Result<Json<MemberDetail>> {
+async fn api_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<UpdateJson>,
+) -> Result<Json<MemberDetail>> {
     let scope = ctx.member_scope(&state).await?;
     Ok(Json(store_member::update(&state.store, &scope, &ctx.who(), id, &f.input, f.version).await?))
 }
@@ -781,13 +875,23 @@ async fn api_history(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })))
 }
 
-async fn api_status(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<StatusForm>) -> Result<Json<MemberDetail>> {
+async fn api_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<StatusForm>,
+) -> Result<Json<MemberDetail>> {
     let scope = ctx.member_scope(&state).await?;
     let (to, date) = parse_status(&f)?;
     Ok(Json(store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason).await?))
 }
 
-async fn api_reveal(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<serde_json::Value>) -> Result<Json<serde_json::Value>> {
+async fn api_reveal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<serde_json::Value>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let name = f.get("field").and_then(|v| v.as_str()).unwrap_or("");
     let field = Protected::parse(name).ok_or_else(|| AppError::BadRequest("field 应为 id_card 或 phone".into()))?;
@@ -796,7 +900,12 @@ async fn api_reveal(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
 }
 
 /// Upload the .xlsx as the raw request body (or as multipart field "file").
-async fn api_import(State(state): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap, body: Bytes) -> Result<Response> {
+async fn api_import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
     if body.len() > state.import_limits.max_file_bytes {
         return Err(AppError::TooLarge(format!("文件超过{}MB", state.import_limits.max_file_bytes / 1024 / 1024)));
     }

@@ -56,7 +56,10 @@ fn params(path: &str) -> Vec<Value> {
     if path == "/members" || path == "/members/count" || path == "/members/export" {
         for (n, d) in [
             ("name", "姓名包含"),
-            ("status", "党籍状态：applicant/activist/candidate/probationary/full/transferred_out/deceased/left，或 members、inactive、all；空为在册"),
+            (
+                "status",
+                "党籍状态：applicant/activist/candidate/probationary/full/transferred_out/deceased/left，或 members、inactive、all；空为在册",
+            ),
             ("org_id", "组织子树"),
             ("min_age", "最小年龄"),
             ("max_age", "最大年龄"),
@@ -79,7 +82,9 @@ fn params(path: &str) -> Vec<Value> {
         }
     }
     if ["/members", "/orgs", "/audit"].contains(&path) {
-        out.push(json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1 } }));
+        out.push(
+            json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1 } }),
+        );
         out.push(json!({ "name": "per_page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }));
     }
     out
@@ -87,7 +92,8 @@ fn params(path: &str) -> Vec<Value> {
 
 fn schemas() -> Value {
     let s = |props: &[&str]| {
-        let map: serde_json::Map<String, Value> = props.iter().map(|p| (p.to_string(), json!({ "type": "string" }))).collect();
+        let map: serde_json::Map<String, Value> =
+            props.iter().map(|p| (p.to_string(), json!({ "type": "string" }))).collect();
         json!({ "type": "object", "properties": map })
     };
     json!({
@@ -132,7 +138,11 @@ pub fn spec() -> Value {
             }
         });
         if !body.is_empty() {
-            let content_type = if *body == "Xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "application/json" };
+            let content_type = if *body == "Xlsx" {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            } else {
+                "application/json"
+            };
             op["requestBody"] = json!({ "required": true, "content": { content_type: { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
         }
         if *method != "get" && *path != "/auth/login" {

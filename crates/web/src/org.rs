@@ -139,7 +139,11 @@ async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Errors, flash: &
     let members_more = members.len() > 200;
     let members: Vec<_> = members.into_iter().take(200).collect();
     let post_candidates = if matches!(org.kind(), OrgKind::Branch | OrgKind::Group) {
-        members.iter().filter(|m| m.status == "full" || m.status == "probationary").map(|m| (m.id, m.name.clone())).collect()
+        members
+            .iter()
+            .filter(|m| m.status == "full" || m.status == "probationary")
+            .map(|m| (m.id, m.name.clone()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -180,7 +184,12 @@ async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Errors, flash: &
     render(&page)
 }
 
-async fn org_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(f): Query<FlashQ>) -> Result<Response> {
+async fn org_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(f): Query<FlashQ>,
+) -> Result<Response> {
     org_view(&state, &ctx, id, Errors::default(), flash_text(&f.ok)).await
 }
 
@@ -206,11 +215,17 @@ struct KindQ {
 async fn new_view(state: &AppState, ctx: &Ctx, parent_id: i64, form: OrgInput, errors: Errors) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let parent = store_org::get(state.store.db.r(), &scope, parent_id).await?;
-    let l = crumbs(state, ctx, &parent, Layout::new(ctx, format!("在“{}”下新增组织", parent.name), "/orgs"), true).await?;
+    let l =
+        crumbs(state, ctx, &parent, Layout::new(ctx, format!("在“{}”下新增组织", parent.name), "/orgs"), true).await?;
     render(&OrgFormPage {
         l: l.crumb("新增", ""),
         show_district: form.kind == "unit",
-        kind_options: parent.kind().allowed_children().iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect(),
+        kind_options: parent
+            .kind()
+            .allowed_children()
+            .iter()
+            .map(|k| (k.as_str().to_string(), k.label().to_string()))
+            .collect(),
         form,
         errors,
         creating: true,
@@ -219,7 +234,12 @@ async fn new_view(state: &AppState, ctx: &Ctx, parent_id: i64, form: OrgInput, e
     })
 }
 
-async fn new_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(k): Query<KindQ>) -> Result<Response> {
+async fn new_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(k): Query<KindQ>,
+) -> Result<Response> {
     new_view(&state, &ctx, id, OrgInput { kind: k.kind, ..Default::default() }, Errors::default()).await
 }
 
@@ -229,12 +249,19 @@ struct OrgForm {
     input: OrgInput,
 }
 
-async fn new_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> Result<Response> {
+async fn new_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     match store_org::create(&state.store, &scope, &ctx.who(), id, &f.input).await {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?ok=created", o.id)).into_response()),
         Err(StoreError::Invalid(e)) => new_view(&state, &ctx, id, f.input, Errors(e)).await,
-        Err(StoreError::Rule(m)) => new_view(&state, &ctx, id, f.input, Errors(vec![xianfeng_core::FieldError::new("_", m)])).await,
+        Err(StoreError::Rule(m)) => {
+            new_view(&state, &ctx, id, f.input, Errors(vec![xianfeng_core::FieldError::new("_", m)])).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -270,12 +297,19 @@ async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     edit_view(&state, &ctx, id, None, Errors::default()).await
 }
 
-async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> Result<Response> {
+async fn edit_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     match store_org::update(&state.store, &scope, &ctx.who(), id, &f.input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(e)) => edit_view(&state, &ctx, id, Some(f.input), Errors(e)).await,
-        Err(StoreError::Rule(m)) => edit_view(&state, &ctx, id, Some(f.input), Errors(vec![xianfeng_core::FieldError::new("_", m)])).await,
+        Err(StoreError::Rule(m)) => {
+            edit_view(&state, &ctx, id, Some(f.input), Errors(vec![xianfeng_core::FieldError::new("_", m)])).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -304,7 +338,8 @@ async fn move_view(state: &AppState, ctx: &Ctx, id: i64, form: MoveForm, errors:
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
     // Possible new parents: orgs in scope of a kind that may hold this kind.
-    let kinds: Vec<&str> = OrgKind::ALL.iter().filter(|k| k.allowed_children().contains(&org.kind())).map(|k| k.as_str()).collect();
+    let kinds: Vec<&str> =
+        OrgKind::ALL.iter().filter(|k| k.allowed_children().contains(&org.kind())).map(|k| k.as_str()).collect();
     let mut options = Vec::new();
     for k in kinds {
         let f = OrgFilter { kind: k.to_string(), ..Default::default() };
@@ -331,15 +366,29 @@ async fn move_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     move_view(&state, &ctx, id, MoveForm::default(), Errors::default()).await
 }
 
-async fn move_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Result<Response> {
+async fn move_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let Ok(parent) = f.parent_id.trim().parse::<i64>() else {
-        return move_view(&state, &ctx, id, f, Errors(vec![xianfeng_core::FieldError::new("parent_id", "请选择新的上级组织")])).await;
+        return move_view(
+            &state,
+            &ctx,
+            id,
+            f,
+            Errors(vec![xianfeng_core::FieldError::new("parent_id", "请选择新的上级组织")]),
+        )
+        .await;
     };
     match store_org::move_to(&state.store, &scope, &ctx.who(), id, parent, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=moved")).into_response()),
         Err(StoreError::Invalid(e)) => move_view(&state, &ctx, id, f, Errors(e)).await,
-        Err(StoreError::Rule(m)) => move_view(&state, &ctx, id, f, Errors(vec![xianfeng_core::FieldError::new("_", m)])).await,
+        Err(StoreError::Rule(m)) => {
+            move_view(&state, &ctx, id, f, Errors(vec![xianfeng_core::FieldError::new("_", m)])).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -360,7 +409,12 @@ fn dissolve_date(s: &str) -> Result<chrono::NaiveDate> {
         .ok_or_else(|| AppError::Invalid(vec![xianfeng_core::FieldError::new("date", "撤销日期格式应为 2025-07-01")]))
 }
 
-async fn dissolve_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DissolveForm>) -> Result<Response> {
+async fn dissolve_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DissolveForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let result = match dissolve_date(&f.date) {
         Ok(d) => store_org::dissolve(&state.store, &scope, &ctx.who(), id, d, &f.reason).await.map_err(AppError::from),
@@ -370,7 +424,14 @@ async fn dissolve_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=dissolved")).into_response()),
         Err(AppError::Invalid(e)) => org_view(&state, &ctx, id, Errors(e), "").await,
         Err(AppError::Rule(m)) => {
-            org_view(&state, &ctx, id, Errors(vec![xianfeng_core::FieldError::new("_", format!("撤销未完成：{m}"))]), "").await
+            org_view(
+                &state,
+                &ctx,
+                id,
+                Errors(vec![xianfeng_core::FieldError::new("_", format!("撤销未完成：{m}"))]),
+                "",
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -384,13 +445,22 @@ pub struct PostForm {
     pub since: Option<chrono::NaiveDate>,
 }
 
-async fn post_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PostForm>) -> Result<Response> {
+async fn post_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PostForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     store_org::set_post(&state.store, &scope, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response())
 }
 
-async fn post_remove(State(state): State<AppState>, ctx: Ctx, Path((id, post_id)): Path<(i64, i64)>) -> Result<Response> {
+async fn post_remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, post_id)): Path<(i64, i64)>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     store_org::remove_post(&state.store, &scope, &ctx.who(), id, post_id).await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response())
@@ -413,7 +483,12 @@ async fn elections_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
         .into_iter()
         .map(|o| {
             let s = xianfeng_core::org::term_status(o.term_end, today, &rules);
-            (o.id, o.name.clone(), o.kind_label(), format!("任期至 {}，{}", o.term_end.map(|d| d.to_string()).unwrap_or_default(), s.label()))
+            (
+                o.id,
+                o.name.clone(),
+                o.kind_label(),
+                format!("任期至 {}，{}", o.term_end.map(|d| d.to_string()).unwrap_or_default(), s.label()),
+            )
         })
         .collect();
     render(&OrgListPage {
@@ -428,11 +503,13 @@ async fn alerts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     let (_, list) = store_org::branch_alerts(&state.store, &scope, 2000).await?;
     let rows = list
         .into_iter()
-        .map(|(b, w)| (b.id, b.name, OrgKind::Branch.label(), w.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join("；")))
+        .map(|(b, w)| {
+            (b.id, b.name, OrgKind::Branch.label(), w.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join("；"))
+        })
         .collect();
     render(&OrgListPage {
         l: Layout::new(&ctx, "党支部设置预警", "/orgs").crumb("组织架构", "/orgs").crumb("设置预警", ""),
-        intro: "正式党员少于规定人数、或党员人数超过规定上限的党支部。".into(),
+        intro: "正式党员少于规定人数、达到人数应设支部委员会而未设、或党员人数超过规定上限的党支部。".into(),
         rows,
     })
 }
@@ -453,7 +530,11 @@ struct ListQ {
     per_page: String,
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Json<xianfeng_store::Page<OrgRow>>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQ>,
+) -> Result<Json<xianfeng_store::Page<OrgRow>>> {
     let scope = ctx.org_scope()?;
     let num = |s: &str, label: &str| -> Result<Option<i64>> {
         if s.trim().is_empty() {
@@ -469,7 +550,8 @@ async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
         under: num(&q.under, "under")?,
         include_dissolved: q.include_dissolved == "true",
     };
-    let paging = Paging { page: num(&q.page, "page")?.unwrap_or(1), per_page: num(&q.per_page, "per_page")?.unwrap_or(20) };
+    let paging =
+        Paging { page: num(&q.page, "page")?.unwrap_or(1), per_page: num(&q.per_page, "per_page")?.unwrap_or(20) };
     let (page, per_page) = paging.clamp();
     Ok(Json(store_org::search(&state.store, &scope, &filter, page, per_page).await?))
 }
@@ -498,12 +580,22 @@ async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let posts = store_org::posts(state.store.db.r(), &org)
         .await?
         .into_iter()
-        .map(|p| PostJson { id: p.id, member_id: p.member_id, member_name: p.member_name.clone(), post_label: post_label(&p.post), post: p.post })
+        .map(|p| PostJson {
+            id: p.id,
+            member_id: p.member_id,
+            member_name: p.member_name.clone(),
+            post_label: post_label(&p.post),
+            post: p.post,
+        })
         .collect();
     Ok(Json(OrgDetail { org, health, posts }))
 }
 
-async fn api_children(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<xianfeng_store::Page<OrgRow>>> {
+async fn api_children(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<xianfeng_store::Page<OrgRow>>> {
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
     let items = store_org::children(state.store.db.r(), &scope, &org, false).await?;
@@ -531,7 +623,12 @@ async fn api_create(State(state): State<AppState>, ctx: Ctx, Json(f): Json<Creat
     Ok((StatusCode::CREATED, Json(o)).into_response())
 }
 
-async fn api_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<serde_json::Value>) -> Result<Json<OrgRow>> {
+async fn api_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<serde_json::Value>,
+) -> Result<Json<OrgRow>> {
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
     // PATCH: start from the stored values, apply the fields sent.
@@ -543,7 +640,8 @@ async fn api_update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
             }
         }
     }
-    let input: OrgInput = serde_json::from_value(input).map_err(|e| AppError::BadRequest(format!("请求格式错误：{e}")))?;
+    let input: OrgInput =
+        serde_json::from_value(input).map_err(|e| AppError::BadRequest(format!("请求格式错误：{e}")))?;
     Ok(Json(store_org::update(&state.store, &scope, &ctx.who(), id, &input).await?))
 }
 
@@ -554,24 +652,43 @@ struct MoveJson {
     reason: String,
 }
 
-async fn api_move(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<MoveJson>) -> Result<Json<OrgRow>> {
+async fn api_move(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<MoveJson>,
+) -> Result<Json<OrgRow>> {
     let scope = ctx.org_scope()?;
     Ok(Json(store_org::move_to(&state.store, &scope, &ctx.who(), id, f.parent_id, &f.reason).await?))
 }
 
-async fn api_dissolve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<DissolveForm>) -> Result<Json<OrgRow>> {
+async fn api_dissolve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<DissolveForm>,
+) -> Result<Json<OrgRow>> {
     let scope = ctx.org_scope()?;
     let d = dissolve_date(&f.date)?;
     Ok(Json(store_org::dissolve(&state.store, &scope, &ctx.who(), id, d, &f.reason).await?))
 }
 
-async fn api_add_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(f): Json<PostForm>) -> Result<Response> {
+async fn api_add_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(f): Json<PostForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     store_org::set_post(&state.store, &scope, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "ok": true }))).into_response())
 }
 
-async fn api_remove_post(State(state): State<AppState>, ctx: Ctx, Path((id, post_id)): Path<(i64, i64)>) -> Result<Json<serde_json::Value>> {
+async fn api_remove_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, post_id)): Path<(i64, i64)>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     store_org::remove_post(&state.store, &scope, &ctx.who(), id, post_id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))

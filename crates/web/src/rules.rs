@@ -124,7 +124,8 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
                 o.iter()
                     .map(|(k, v)| {
                         let is_roles = v.is_array();
-                        let chosen: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+                        let chosen: Vec<&str> =
+                            v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
                         Param {
                             name: k.clone(),
                             label: param_label(k),
@@ -145,7 +146,14 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
             versions: rows
                 .iter()
                 .rev()
-                .map(|r| (r.effective_from.to_string(), describe(&r.value), r.source.clone(), Some(r.effective_from) == current))
+                .map(|r| {
+                    (
+                        r.effective_from.to_string(),
+                        describe(&r.value),
+                        r.source.clone(),
+                        Some(r.effective_from) == current,
+                    )
+                })
                 .collect(),
             editable: store_rules::may_change(actor, key),
             params,
@@ -161,17 +169,26 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
     })
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>) -> Result<Response> {
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response> {
     view(&state, &ctx, Errors::default(), "", flash_text(q.get("ok").map(|s| s.as_str()).unwrap_or(""))).await
 }
 
 /// Builds a rule value from form pairs, using the current value as the shape.
-fn value_from_form(set: &core_rules::RuleSet, key: &str, pairs: &[(String, String)]) -> std::result::Result<serde_json::Value, String> {
+fn value_from_form(
+    set: &core_rules::RuleSet,
+    key: &str,
+    pairs: &[(String, String)],
+) -> std::result::Result<serde_json::Value, String> {
     let current = set.rows().iter().rfind(|r| r.key == key).map(|r| r.value.clone()).ok_or("未知的规则")?;
     let mut out = serde_json::Map::new();
     for (k, v) in current.as_object().ok_or("规则格式错误")? {
         if v.is_array() {
-            let chosen: Vec<serde_json::Value> = pairs.iter().filter(|(n, _)| n == k).map(|(_, val)| serde_json::Value::String(val.clone())).collect();
+            let chosen: Vec<serde_json::Value> =
+                pairs.iter().filter(|(n, _)| n == k).map(|(_, val)| serde_json::Value::String(val.clone())).collect();
             out.insert(k.clone(), serde_json::Value::Array(chosen));
         } else {
             let typed = pairs.iter().find(|(n, _)| n == k).map(|(_, val)| val.trim().to_string()).unwrap_or_default();
@@ -183,7 +200,8 @@ fn value_from_form(set: &core_rules::RuleSet, key: &str, pairs: &[(String, Strin
 }
 
 async fn submit(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Response> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("表单格式错误".into()))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("表单格式错误".into()))?;
     let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default();
     let key = get("rule_key");
     let fail = |m: String| Errors(vec![xianfeng_core::FieldError::new("value", m)]);
@@ -223,6 +241,7 @@ struct AddJson {
 }
 
 async fn api_add(State(state): State<AppState>, ctx: Ctx, Json(f): Json<AddJson>) -> Result<Response> {
-    store_rules::add_version(&state.store, ctx.actor()?, &ctx.who(), &f.key, f.effective_from, &f.value, &f.source).await?;
+    store_rules::add_version(&state.store, ctx.actor()?, &ctx.who(), &f.key, f.effective_from, &f.value, &f.source)
+        .await?;
     Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "ok": true }))).into_response())
 }

@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use xianfeng_core::auth::{Actor, MemberScope, OrgScope, RevealPolicy};
-use xianfeng_store::auth::Session;
 use xianfeng_store::Who;
+use xianfeng_store::auth::Session;
 
 use crate::AppState;
 use crate::error::{AppError, Result};
@@ -81,10 +81,7 @@ pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
 }
 
 fn client_ip(req: &Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// Paths that may be posted without a session (they start one).
@@ -157,9 +154,8 @@ async fn check_csrf(req: Request, expected: &str) -> Result<(Request, bool)> {
         return Ok((req, false));
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
-        .await
-        .map_err(|_| AppError::TooLarge("表单内容过大".into()))?;
+    let bytes =
+        axum::body::to_bytes(body, 2 * 1024 * 1024).await.map_err(|_| AppError::TooLarge("表单内容过大".into()))?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let ok = pairs.iter().any(|(k, v)| k == "csrf" && eq(v));
     Ok((Request::from_parts(parts, Body::from(bytes)), ok))

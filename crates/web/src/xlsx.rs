@@ -155,11 +155,16 @@ fn check_container(bytes: &[u8], limits: &ImportLimits) -> Result<(), XlsxError>
         return Err(XlsxError::LegacyXls);
     }
     if !bytes.starts_with(b"PK\x03\x04") {
-        let reason = if bytes.is_empty() { "文件是空的" } else { "文件内容不是 Excel 工作簿（.xlsx），可能是其他文件改了扩展名" };
+        let reason = if bytes.is_empty() {
+            "文件是空的"
+        } else {
+            "文件内容不是 Excel 工作簿（.xlsx），可能是其他文件改了扩展名"
+        };
         return Err(XlsxError::NotXlsx { reason });
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| XlsxError::NotXlsx { reason: "文件已损坏，无法作为 Excel 工作簿（.xlsx）打开" })?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| XlsxError::NotXlsx {
+        reason: "文件已损坏，无法作为 Excel 工作簿（.xlsx）打开",
+    })?;
     if zip.len() > limits.max_zip_entries {
         return Err(XlsxError::TooManyEntries { limit: limits.max_zip_entries });
     }
@@ -228,11 +233,7 @@ impl Val {
 }
 
 fn number_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
 }
 
 fn cell_value(v: &DataRef<'_>) -> Option<Val> {
@@ -507,7 +508,14 @@ fn write_import_header(ws: &mut Worksheet, styled: bool) -> Result<(), rust_xlsx
         .set_background_color(Color::RGB(0xF2F2F2));
     let required = head.clone().set_font_color(Color::RGB(0xC00000));
     if styled {
-        ws.merge_range(0, 0, 0, last_col, &format!("{TEMPLATE_TITLE}（红色表头为必填列，填写前请阅读“填写说明”工作表）"), &title)?;
+        ws.merge_range(
+            0,
+            0,
+            0,
+            last_col,
+            &format!("{TEMPLATE_TITLE}（红色表头为必填列，填写前请阅读“填写说明”工作表）"),
+            &title,
+        )?;
         ws.set_row_height(0, 30)?;
         ws.set_row_height(1, 22)?;
     } else {
@@ -706,11 +714,8 @@ fn build_export(
         "" => "无",
         f => f,
     };
-    let info_text = format!(
-        "筛选条件：{filters}\u{3000}数据日期：{}\u{3000}共 {} 人",
-        generated_on.format("%Y-%m-%d"),
-        rows.len()
-    );
+    let info_text =
+        format!("筛选条件：{filters}\u{3000}数据日期：{}\u{3000}共 {} 人", generated_on.format("%Y-%m-%d"), rows.len());
     ws.merge_range(1, 0, 1, last_col, &info_text, &info)?;
     ws.set_row_height(1, 20)?;
     for (c, (label, width)) in EXPORT_COLUMNS.iter().enumerate() {
@@ -787,8 +792,19 @@ mod tests {
         ws.set_name("导入").unwrap();
         ws.merge_range(0, 0, 0, 9, "某某党委党员信息", &Format::new()).unwrap();
         let header = [
-            "序号", "姓名", " 性别 ", "*民族", "出生日期", "公民身份号码", "联系电话", "党籍状态", "所在党支部", "所在党小组",
-            "入党日期", "转正日期", "备注",
+            "序号",
+            "姓名",
+            " 性别 ",
+            "*民族",
+            "出生日期",
+            "公民身份号码",
+            "联系电话",
+            "党籍状态",
+            "所在党支部",
+            "所在党小组",
+            "入党日期",
+            "转正日期",
+            "备注",
         ];
         for (c, h) in header.iter().enumerate() {
             ws.write_string(1, c as u16, *h).unwrap();
@@ -1009,7 +1025,10 @@ mod tests {
         assert_eq!(err, XlsxError::FileTooLarge { limit_mb: 1 });
         assert!(err.to_string().contains("1 MB"));
         let d = ImportLimits::default();
-        assert_eq!((d.max_file_bytes, d.max_uncompressed_bytes, d.max_zip_entries, d.max_rows), (20 << 20, 200 << 20, 1000, 100_000));
+        assert_eq!(
+            (d.max_file_bytes, d.max_uncompressed_bytes, d.max_zip_entries, d.max_rows),
+            (20 << 20, 200 << 20, 1000, 100_000)
+        );
     }
 
     #[test]
@@ -1072,8 +1091,21 @@ mod tests {
         assert_eq!(
             first,
             [
-                "1", "张三", "男", "汉族", "1990-01-01", "520102********1316", "大学本科", "公务员", "科员", "科员",
-                "138****5678", "2015-07-01", "2016-07-01", "正式党员", "第一党支部",
+                "1",
+                "张三",
+                "男",
+                "汉族",
+                "1990-01-01",
+                "520102********1316",
+                "大学本科",
+                "公务员",
+                "科员",
+                "科员",
+                "138****5678",
+                "2015-07-01",
+                "2016-07-01",
+                "正式党员",
+                "第一党支部",
             ]
             .map(String::from)
             .to_vec()

@@ -52,7 +52,12 @@ async fn csrf_is_required_for_state_changes() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         assert_eq!(r.json()["error"]["code"], "csrf", "{backend}");
         // A form post without the token fails as well.
-        let r = c.form(&format!("/members/{m}/status"), &[("csrf", ""), ("to", "left"), ("date", "2025-01-01"), ("reason", "x")]).await;
+        let r = c
+            .form(
+                &format!("/members/{m}/status"),
+                &[("csrf", ""), ("to", "left"), ("date", "2025-01-01"), ("reason", "x")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         // A foreign Origin is refused even with the right token.
         c.csrf = good.clone();
@@ -108,7 +113,11 @@ async fn api_conventions() {
             // /me/member is the member role's own record: 404 for an administrator.
             if *method == "get" && !path.contains('{') && *path != "/me/member" {
                 let r = c.get(&format!("/api/v1{path}")).await;
-                assert!(r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED, "{backend} GET {path}: {}", r.status);
+                assert!(
+                    r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+                    "{backend} GET {path}: {}",
+                    r.status
+                );
             }
         }
     }
@@ -140,14 +149,28 @@ async fn api_scope_matrix() {
             assert_eq!(c.get("/api/v1/members/count").await.json()["total"], total, "{backend} {user} count");
             for id in &visible {
                 assert!(ids.contains(id), "{backend} {user} sees {id} in the list");
-                assert_eq!(c.get(&format!("/api/v1/members/{id}")).await.status, StatusCode::OK, "{backend} {user} detail {id}");
+                assert_eq!(
+                    c.get(&format!("/api/v1/members/{id}")).await.status,
+                    StatusCode::OK,
+                    "{backend} {user} detail {id}"
+                );
             }
             for id in &hidden {
                 assert!(!ids.contains(id), "{backend} {user} must not list {id}");
                 let r = c.get(&format!("/api/v1/members/{id}")).await;
                 assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend} {user} detail {id}");
-                let r = c.json("POST", &format!("/api/v1/members/{id}/status"), serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x" })).await;
-                assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{backend} {user} update {id}: {}", r.status);
+                let r = c
+                    .json(
+                        "POST",
+                        &format!("/api/v1/members/{id}/status"),
+                        serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x" }),
+                    )
+                    .await;
+                assert!(
+                    matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                    "{backend} {user} update {id}: {}",
+                    r.status
+                );
                 let name = p.members.iter().find(|m| m.id() == *id).unwrap().name().to_string();
                 let found = c.get(&format!("/api/v1/members?name={}", urlencoding::encode(&name))).await.json();
                 assert_eq!(found["total"], 0, "{backend} {user} search {name}");
@@ -186,7 +209,10 @@ async fn api_scope_matrix() {
         assert_eq!(c.get(&format!("/api/v1/orgs/{}", p.branch_a1.id)).await.status, StatusCode::NOT_FOUND, "{backend}");
         assert_eq!(c.get(&format!("/api/v1/orgs/{}", p.branch_b1.id)).await.status, StatusCode::OK, "{backend}");
         let list = c.get("/api/v1/orgs?per_page=200").await.json();
-        assert!(list["items"].as_array().unwrap().iter().all(|o| o["committee_id"] == p.unit_b.id), "{backend}: {list}");
+        assert!(
+            list["items"].as_array().unwrap().iter().all(|o| o["committee_id"] == p.unit_b.id),
+            "{backend}: {list}"
+        );
     }
 }
 
@@ -245,17 +271,22 @@ async fn reveal_is_audited_and_policy_bound() {
         let m = p.member("李娜");
         let mut c = Client::new(&store);
         c.api_login("unita", PASSWORD).await;
-        let r = c.json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" })).await;
+        let r = c
+            .json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" }))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         assert_eq!(r.json()["value"], m.id_card.as_str());
         let mut s = Client::new(&store);
         s.api_login("seca1", PASSWORD).await;
-        let r = s.json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" })).await;
+        let r = s
+            .json("POST", &format!("/api/v1/members/{}/reveal", m.id()), serde_json::json!({ "field": "id_card" }))
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: secretaries do not see ID numbers by default");
         let mut a = Client::new(&store);
         a.api_login("audadm", PASSWORD).await;
         let log = a.get("/api/v1/audit?action=reveal&per_page=50").await.json();
-        let outcomes: Vec<&str> = log["items"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+        let outcomes: Vec<&str> =
+            log["items"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
         assert!(outcomes.contains(&"success") && outcomes.contains(&"denied"), "{backend}: {log}");
         let v = a.get("/api/v1/audit/verify").await.json();
         assert_eq!(v["ok"], true, "{backend}: {v}");
@@ -295,7 +326,9 @@ async fn lockout_and_forced_password_change() {
         assert!(r.text().contains("密码长度至少8位"), "{backend}");
         let r = n.form("/password", &[("old_password", &temp), ("password", &temp), ("password2", &temp)]).await;
         assert!(r.text().contains("不能与最近"), "{backend}: history enforced");
-        let r = n.form("/password", &[("old_password", &temp), ("password", "Brand-New-9"), ("password2", "Brand-New-9")]).await;
+        let r = n
+            .form("/password", &[("old_password", &temp), ("password", "Brand-New-9"), ("password2", "Brand-New-9")])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let r = n.get("/").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
@@ -316,7 +349,12 @@ async fn org_pages_and_rules() {
         assert!(html.contains("规划处党支部"), "{backend}");
         assert!(html.contains("正式党员1人，少于3人"), "{backend}: rule warning shown");
         // Create a branch, rename it, dissolve it.
-        let r = c.form(&format!("/orgs/{}/new", p.committee_a.id), &[("kind", "branch"), ("name", "新设党支部"), ("term_start", "2025-01-10")]).await;
+        let r = c
+            .form(
+                &format!("/orgs/{}/new", p.committee_a.id),
+                &[("kind", "branch"), ("name", "新设党支部"), ("term_start", "2025-01-10")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let loc = r.location();
         let id: i64 = loc.trim_start_matches("/orgs/").split('?').next().unwrap().parse().unwrap();
@@ -325,8 +363,13 @@ async fn org_pages_and_rules() {
         let r = c.form(&format!("/orgs/{id}/new"), &[("kind", "branch"), ("name", "不该出现")]).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         assert!(r.text().contains("党支部下不能设立党支部"), "{backend}: {}", r.text());
-        let r = c.form(&format!("/orgs/{}/dissolve", p.branch_a1.id), &[("date", "2025-06-01"), ("reason", "合并")]).await;
-        assert!(r.text().contains("撤销未完成：该组织下还有1个下级组织"), "{backend}: a branch with a group cannot be dissolved: {}", r.text());
+        let r =
+            c.form(&format!("/orgs/{}/dissolve", p.branch_a1.id), &[("date", "2025-06-01"), ("reason", "合并")]).await;
+        assert!(
+            r.text().contains("撤销未完成：该组织下还有1个下级组织"),
+            "{backend}: a branch with a group cannot be dissolved: {}",
+            r.text()
+        );
         let r = c.form(&format!("/orgs/{id}/dissolve"), &[("date", "2025-06-01"), ("reason", "机构调整")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         assert!(c.get(&format!("/orgs/{id}")).await.text().contains("已于 2025-06-01 撤销"), "{backend}");
@@ -395,13 +438,25 @@ async fn import_is_all_or_nothing_over_http() {
         // A numeric ID cell in one row stops the whole file, valid rows included.
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
-        for (i, h) in ["姓名", "性别", "民族", "公民身份号码", "党籍状态", "入党日期", "转正日期", "所在党支部"].iter().enumerate() {
+        for (i, h) in ["姓名", "性别", "民族", "公民身份号码", "党籍状态", "入党日期", "转正日期", "所在党支部"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, i as u16, *h).unwrap();
         }
         let good = mk("丁四", 305, "办公室党支部");
-        for (i, v) in [&good.name, &good.gender, &good.ethnicity, &good.id_card, &good.status, &good.join_date, &good.full_date, &good.org_id]
-            .iter()
-            .enumerate()
+        for (i, v) in [
+            &good.name,
+            &good.gender,
+            &good.ethnicity,
+            &good.id_card,
+            &good.status,
+            &good.join_date,
+            &good.full_date,
+            &good.org_id,
+        ]
+        .iter()
+        .enumerate()
         {
             ws.write_string(1, i as u16, v.as_str()).unwrap();
         }
@@ -416,7 +471,11 @@ async fn import_is_all_or_nothing_over_http() {
         let r = c.bytes("/api/v1/members/import", wb.save_to_buffer().unwrap()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
         assert!(r.text().contains("公民身份号码被Excel存成了数字"), "{backend}: {}", r.text());
-        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 7, "{backend}: the valid row was not written either");
+        assert_eq!(
+            c.get("/api/v1/members/count").await.json()["total"],
+            7,
+            "{backend}: the valid row was not written either"
+        );
         let r = c.bytes("/api/v1/members/import", b"not a spreadsheet".to_vec()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("xlsx"), "{backend}: {}", r.text());

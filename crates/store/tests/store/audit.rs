@@ -18,7 +18,8 @@ async fn every_write_appends_and_the_chain_verifies() {
         // The fixture's writes: root, 10 orgs, 7 members.
         assert_eq!(audit_rows(&store).await, 18, "{backend}");
         let admin = p.committee_admin();
-        let (os, ms, who) = (admin.org_scope().unwrap(), testkit::member_scope(&store, &admin).await.unwrap(), testkit::who(&admin));
+        let (os, ms, who) =
+            (admin.org_scope().unwrap(), testkit::member_scope(&store, &admin).await.unwrap(), testkit::who(&admin));
         let li = p.member("李娜").id();
 
         let mut expect = audit_rows(&store).await;
@@ -26,7 +27,9 @@ async fn every_write_appends_and_the_chain_verifies() {
             expect += 1;
             assert_eq!(audit_rows(store).await, expect, "{backend}: {what} appends one row");
         };
-        let b = org::create(&store, &os, &who, p.committee_a.id, &testkit::org_input("新支部", "branch", None)).await.unwrap();
+        let b = org::create(&store, &os, &who, p.committee_a.id, &testkit::org_input("新支部", "branch", None))
+            .await
+            .unwrap();
         step("org create", &store).await;
         org::update(&store, &os, &who, b.id, &testkit::org_input("新建党支部", "branch", None)).await.unwrap();
         step("org rename", &store).await;
@@ -35,7 +38,9 @@ async fn every_write_appends_and_the_chain_verifies() {
         input.position = "处长".into();
         member::update(&store, &ms, &who, li, &input, m.version).await.unwrap();
         step("member update", &store).await;
-        member::change_status(&store, &ms, &who, p.member("王芳").id(), MemberStatus::Full, today_cn(), "转正").await.unwrap();
+        member::change_status(&store, &ms, &who, p.member("王芳").id(), MemberStatus::Full, today_cn(), "转正")
+            .await
+            .unwrap();
         step("status change", &store).await;
         member::reveal(&store, &ms, &who, li, Protected::IdCard).await.unwrap();
         step("reveal", &store).await;
@@ -44,7 +49,8 @@ async fn every_write_appends_and_the_chain_verifies() {
         org::dissolve(&store, &os, &who, b.id, today_cn(), "合并").await.unwrap();
         step("dissolve", &store).await;
         // A refused write appends nothing.
-        let _ = org::create(&store, &os, &who, p.group_a1.id, &testkit::org_input("x", "branch", None)).await.unwrap_err();
+        let _ =
+            org::create(&store, &os, &who, p.group_a1.id, &testkit::org_input("x", "branch", None)).await.unwrap_err();
         assert_eq!(audit_rows(&store).await, expect, "{backend}");
 
         let report = audit::verify(&store, operator::audit_reader()).await.unwrap();
@@ -56,7 +62,10 @@ async fn every_write_appends_and_the_chain_verifies() {
         let page = audit::list(&store, operator::audit_reader(), &f, 1, 10).await.unwrap();
         assert_eq!(page.total, 1, "{backend}");
         let row = &page.items[0];
-        assert_eq!((row.username.as_str(), row.role.as_str(), row.object_id.clone()), (admin.username.as_str(), "committee_admin", p.member("王芳").id().to_string()));
+        assert_eq!(
+            (row.username.as_str(), row.role.as_str(), row.object_id.clone()),
+            (admin.username.as_str(), "committee_admin", p.member("王芳").id().to_string())
+        );
         let all = audit::list(&store, operator::audit_reader(), &AuditFilter::default(), 1, 5).await.unwrap();
         assert_eq!(all.total, expect, "{backend}");
         assert!(all.items.windows(2).all(|w| w[0].seq > w[1].seq), "{backend}");
@@ -83,7 +92,11 @@ async fn an_edited_row_breaks_the_chain() {
         Province::build(&store).await.unwrap();
         assert!(audit::verify(&store, operator::audit_reader()).await.unwrap().ok, "{backend}");
         drop_guard(&store).await;
-        assert_eq!(exec(&store, "UPDATE audit_log SET detail = '无事发生' WHERE seq = 5").await.unwrap(), 1, "{backend}");
+        assert_eq!(
+            exec(&store, "UPDATE audit_log SET detail = '无事发生' WHERE seq = 5").await.unwrap(),
+            1,
+            "{backend}"
+        );
         let report = audit::verify(&store, operator::audit_reader()).await.unwrap();
         assert!(!report.ok, "{backend}");
         assert_eq!(report.breaks.len(), 1, "{backend}: {:?}", report.breaks);
@@ -100,7 +113,11 @@ async fn a_deleted_row_breaks_the_chain() {
         assert_eq!(exec(&store, "DELETE FROM audit_log WHERE seq = 7").await.unwrap(), 1, "{backend}");
         let report = audit::verify(&store, operator::audit_reader()).await.unwrap();
         assert!(!report.ok, "{backend}");
-        assert!(report.breaks.iter().all(|b| b.seq == 8), "{backend}: the break shows right after the gap: {:?}", report.breaks);
+        assert!(
+            report.breaks.iter().all(|b| b.seq == 8),
+            "{backend}: the break shows right after the gap: {:?}",
+            report.breaks
+        );
         assert!(report.breaks.iter().any(|b| b.reason.contains("不连续")), "{backend}: {:?}", report.breaks);
 
         // Cutting rows off the end shows too.
@@ -150,6 +167,9 @@ async fn young_rows_cannot_be_changed_or_deleted() {
         )
         .await
         .unwrap();
-        assert!(exec(&store, "DELETE FROM audit_log WHERE seq = 1000001").await.is_err(), "{backend}: 150 days is too young");
+        assert!(
+            exec(&store, "DELETE FROM audit_log WHERE seq = 1000001").await.is_err(),
+            "{backend}: 150 days is too young"
+        );
     }
 }

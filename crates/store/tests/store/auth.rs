@@ -13,7 +13,9 @@ use crate::{exec, invalid_on};
 const PASSWORD: &str = "Dangjian#2025";
 
 async fn new_user(store: &Store, username: &str, password: Option<&str>) -> (auth::UserRow, Option<String>) {
-    auth::create_user(store, operator::user_admin(), &Who::operator("test"), username, "测试用户", password).await.unwrap()
+    auth::create_user(store, operator::user_admin(), &Who::operator("test"), username, "测试用户", password)
+        .await
+        .unwrap()
 }
 
 async fn login_token(store: &Store, username: &str, password: &str) -> String {
@@ -38,13 +40,24 @@ async fn login_counts_failures_and_locks_for_fifteen_minutes() {
                 assert_eq!((s.user.id, s.row.ip.as_str()), (user.id, "10.0.0.1"), "{backend}");
                 assert!(s.actor.is_none(), "{backend}: no role yet, no actor");
                 // Only the token's hash is stored.
-                let raw = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE token_hash = $1", token.clone())).await.unwrap();
+                let raw = store
+                    .db
+                    .r()
+                    .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE token_hash = $1", token.clone()))
+                    .await
+                    .unwrap();
                 assert_eq!(raw, 0, "{backend}");
             }
             other => panic!("{backend}: {other:?}"),
         }
         // Unknown user and wrong password answer alike.
-        assert!(matches!(auth::login(&store, "nobody", PASSWORD, "ip").await.unwrap(), LoginOutcome::Failed { remaining: 5 }), "{backend}");
+        assert!(
+            matches!(
+                auth::login(&store, "nobody", PASSWORD, "ip").await.unwrap(),
+                LoginOutcome::Failed { remaining: 5 }
+            ),
+            "{backend}"
+        );
 
         for remaining in (1..=4).rev() {
             let r = auth::login(&store, "zhangwei", "Wrong#2025x", "ip").await.unwrap();
@@ -60,17 +73,30 @@ async fn login_counts_failures_and_locks_for_fifteen_minutes() {
         assert!(until_ms >= before + fifteen && until_ms <= now_ms() + fifteen, "{backend}: locked for 15 minutes");
         assert!(stored.is_locked(now_ms()), "{backend}");
         // Locked: even the right password is refused.
-        assert!(matches!(auth::login(&store, "zhangwei", PASSWORD, "ip").await.unwrap(), LoginOutcome::Locked { .. }), "{backend}");
-        let lockouts = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM audit_log WHERE action = 'lockout'")).await.unwrap();
+        assert!(
+            matches!(auth::login(&store, "zhangwei", PASSWORD, "ip").await.unwrap(), LoginOutcome::Locked { .. }),
+            "{backend}"
+        );
+        let lockouts = store
+            .db
+            .r()
+            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM audit_log WHERE action = 'lockout'"))
+            .await
+            .unwrap();
         assert_eq!(lockouts, 1, "{backend}");
 
         // Fifteen minutes later the right password works again and the count starts over.
-        exec(&store, &format!("UPDATE users SET locked_until = {} WHERE id = {}", now_ms() - 1, user.id)).await.unwrap();
+        exec(&store, &format!("UPDATE users SET locked_until = {} WHERE id = {}", now_ms() - 1, user.id))
+            .await
+            .unwrap();
         login_token(&store, "zhangwei", PASSWORD).await;
         assert_eq!(auth::user_by_id(&store, user.id).await.unwrap().failed_logins, 0, "{backend}");
         // A disabled account cannot sign in.
         auth::set_active(&store, operator::user_admin(), &Who::operator("test"), user.id, false).await.unwrap();
-        assert!(matches!(auth::login(&store, "zhangwei", PASSWORD, "ip").await.unwrap(), LoginOutcome::Disabled), "{backend}");
+        assert!(
+            matches!(auth::login(&store, "zhangwei", PASSWORD, "ip").await.unwrap(), LoginOutcome::Disabled),
+            "{backend}"
+        );
     }
 }
 
@@ -103,11 +129,22 @@ async fn password_policy_and_history() {
         auth::change_password(&store, &me, user.id, &temp, PASSWORD).await.unwrap();
         let u = auth::user_by_id(&store, user.id).await.unwrap();
         assert!(!u.must_change_password, "{backend}");
-        assert!(auth::session(&store, &token).await.unwrap().is_none(), "{backend}: a password change ends every session");
-        let left = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE user_id = $1", user.id)).await.unwrap();
+        assert!(
+            auth::session(&store, &token).await.unwrap().is_none(),
+            "{backend}: a password change ends every session"
+        );
+        let left = store
+            .db
+            .r()
+            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE user_id = $1", user.id))
+            .await
+            .unwrap();
         assert_eq!(left, 0, "{backend}");
         // The old password no longer works, the new one does.
-        assert!(matches!(auth::login(&store, "liming", &temp, "ip").await.unwrap(), LoginOutcome::Failed { .. }), "{backend}");
+        assert!(
+            matches!(auth::login(&store, "liming", &temp, "ip").await.unwrap(), LoginOutcome::Failed { .. }),
+            "{backend}"
+        );
         login_token(&store, "liming", PASSWORD).await;
 
         // Going back to a recent password is refused.
@@ -124,7 +161,9 @@ async fn idle_sessions_end_after_thirty_minutes() {
     for (backend, store) in testkit::all_stores().await {
         let (user, _) = new_user(&store, "wangfang", Some(PASSWORD)).await;
         let token = login_token(&store, "wangfang", PASSWORD).await;
-        let set_idle = |minutes: i64| format!("UPDATE sessions SET last_seen = {} WHERE user_id = {}", now_ms() - minutes * 60_000, user.id);
+        let set_idle = |minutes: i64| {
+            format!("UPDATE sessions SET last_seen = {} WHERE user_id = {}", now_ms() - minutes * 60_000, user.id)
+        };
 
         exec(&store, &set_idle(29)).await.unwrap();
         let s = auth::session(&store, &token).await.unwrap().expect("29 idle minutes are fine");
@@ -132,7 +171,12 @@ async fn idle_sessions_end_after_thirty_minutes() {
 
         exec(&store, &set_idle(31)).await.unwrap();
         assert!(auth::session(&store, &token).await.unwrap().is_none(), "{backend}: 31 idle minutes end the session");
-        let left = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE user_id = $1", user.id)).await.unwrap();
+        let left = store
+            .db
+            .r()
+            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM sessions WHERE user_id = $1", user.id))
+            .await
+            .unwrap();
         assert_eq!(left, 0, "{backend}: the ended session is deleted");
         assert!(auth::session(&store, "not-a-token").await.unwrap().is_none(), "{backend}");
 
@@ -155,7 +199,9 @@ async fn the_three_administrators_stay_separate() {
         let (clerk, _) = new_user(&store, "clerk", None).await;
 
         auth::grant_role(&store, sa, &who, admin.id, Role::SystemAdmin, None, None).await.unwrap();
-        for (role, org) in [(Role::AuditAdmin, None), (Role::SecurityAdmin, None), (Role::CommitteeAdmin, Some(p.root.id))] {
+        for (role, org) in
+            [(Role::AuditAdmin, None), (Role::SecurityAdmin, None), (Role::CommitteeAdmin, Some(p.root.id))]
+        {
             let r = auth::grant_role(&store, sa, &who, admin.id, role, org, None).await;
             match r {
                 Err(StoreError::Rule(m)) => assert!(m.contains("三员分立"), "{backend}: {m}"),
@@ -176,15 +222,27 @@ async fn the_three_administrators_stay_separate() {
         let r = auth::grant_role(&store, sa, &who, clerk.id, Role::Member, None, None).await;
         invalid_on(r, "member_id");
         let roles = auth::roles_of(&store, clerk.id).await.unwrap();
-        assert_eq!(roles.iter().map(|r| r.role.as_str()).collect::<Vec<_>>(), ["unit_admin", "branch_secretary"], "{backend}");
+        assert_eq!(
+            roles.iter().map(|r| r.role.as_str()).collect::<Vec<_>>(),
+            ["unit_admin", "branch_secretary"],
+            "{backend}"
+        );
 
         // A binding yields an actor scoped to its org.
         let actor = auth::actor_for(&store, &clerk, &roles[0]).await.unwrap();
         let ms = testkit::member_scope(&store, &actor).await.unwrap();
-        assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), 5, "{backend}: unit A's members");
+        assert_eq!(
+            member::count(&store, &ms, &MemberFilter::default()).await.unwrap(),
+            5,
+            "{backend}: unit A's members"
+        );
         let actor = auth::actor_for(&store, &clerk, &roles[1]).await.unwrap();
         let ms = testkit::member_scope(&store, &actor).await.unwrap();
-        assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), 2, "{backend}: branch B1's members");
+        assert_eq!(
+            member::count(&store, &ms, &MemberFilter::default()).await.unwrap(),
+            2,
+            "{backend}: branch B1's members"
+        );
         // The member role binds to the person's own record and branch.
         let li = p.member("李娜").id();
         let (person, _) = new_user(&store, "lina", None).await;

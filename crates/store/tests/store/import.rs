@@ -23,7 +23,15 @@ async fn one_bad_row_means_nothing_is_written() {
             m.org_id = "办公室党支部".into();
             (n, m)
         };
-        let mut rows = vec![row(2, "甲", 1), row(3, "乙", 2), row(4, "丙", 3), row(5, "丁", 4), row(6, "戊", 5), row(7, "己", 6), row(8, "庚", 7)];
+        let mut rows = vec![
+            row(2, "甲", 1),
+            row(3, "乙", 2),
+            row(4, "丙", 3),
+            row(5, "丁", 4),
+            row(6, "戊", 5),
+            row(7, "己", 6),
+            row(8, "庚", 7),
+        ];
         // Row 4: wrong check character.
         let id = rows[2].1.id_card.clone();
         rows[2].1.id_card = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
@@ -41,8 +49,10 @@ async fn one_bad_row_means_nothing_is_written() {
         // Row 8: a group that is not in the branch.
         rows[6].1.group_id = "第九党小组".into();
 
-        let members_before = member::count(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }).await.unwrap();
-        let history_before = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history")).await.unwrap();
+        let members_before =
+            member::count(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }).await.unwrap();
+        let history_before =
+            store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history")).await.unwrap();
         let audit_before = audit_rows(&store).await;
         let report = member::import(&store, &ms, &who, rows, "党员名册.xlsx").await.unwrap();
         assert_eq!((report.rows, report.imported), (7, 0), "{backend}");
@@ -65,9 +75,11 @@ async fn one_bad_row_means_nothing_is_written() {
         assert!(e[0].reason.contains("第九党小组"), "{backend}: {}", e[0].reason);
         assert!(report.errors.windows(2).all(|w| w[0].row <= w[1].row), "{backend}: errors in row order");
 
-        let members_after = member::count(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }).await.unwrap();
+        let members_after =
+            member::count(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }).await.unwrap();
         assert_eq!(members_after, members_before, "{backend}: nothing written");
-        let history_after = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history")).await.unwrap();
+        let history_after =
+            store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history")).await.unwrap();
         assert_eq!(history_after, history_before, "{backend}");
         // The refused attempt itself is on record.
         assert_eq!(audit_rows(&store).await, audit_before + 1, "{backend}");
@@ -82,7 +94,8 @@ async fn one_bad_row_means_nothing_is_written() {
         // Branches outside the caller's scope are "not found", like missing ones.
         let other = p.unit_admin(&p.unit_b);
         let oms = testkit::member_scope(&store, &other).await.unwrap();
-        let report = member::import(&store, &oms, &testkit::who(&other), vec![row(2, "甲", 1)], "b.xlsx").await.unwrap();
+        let report =
+            member::import(&store, &oms, &testkit::who(&other), vec![row(2, "甲", 1)], "b.xlsx").await.unwrap();
         assert_eq!(report.imported, 0, "{backend}");
         assert!(report.errors[0].reason.contains("找不到党支部"), "{backend}: {:?}", report.errors);
         // A member cannot import at all.
@@ -140,15 +153,26 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
         let wrong_shard = store
             .db
             .r()
-            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM members WHERE name LIKE '导入党员%' AND committee_id <> $1", p.unit_a.id))
+            .fetch_scalar_i64(q!(
+                "SELECT COUNT(*) AS v FROM members WHERE name LIKE '导入党员%' AND committee_id <> $1",
+                p.unit_a.id
+            ))
             .await
             .unwrap();
         assert_eq!(wrong_shard, 0, "{backend}");
-        let history = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history WHERE change = 'import'")).await.unwrap();
+        let history = store
+            .db
+            .r()
+            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history WHERE change = 'import'"))
+            .await
+            .unwrap();
         assert_eq!(history, 1000, "{backend}");
         assert_eq!(audit_rows(&store).await, audit_before + 1, "{backend}");
         // Imported records read back like any other, and the other unit sees none of them.
-        let page = member::list(&store, &ms, &MemberFilter { name: "导入党员0999".into(), ..Default::default() }, 1, 10).await.unwrap();
+        let page =
+            member::list(&store, &ms, &MemberFilter { name: "导入党员0999".into(), ..Default::default() }, 1, 10)
+                .await
+                .unwrap();
         assert_eq!(page.total, 1, "{backend}");
         let m = member::get(&store, &ms, page.items[0].id).await.unwrap();
         assert_eq!((m.org_id, m.status.as_str()), (p.branch_a2.id, "full"), "{backend}");
@@ -158,7 +182,13 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
         // Importing the same file again is refused whole: every number is already on file.
         let again: Vec<_> = (0..3usize)
             .map(|i| {
-                let mut m = testkit::member_input("重复", 0, d(1960, 1, 1) + Days::new(i as u64 * 7), i as u32, MemberStatus::Full);
+                let mut m = testkit::member_input(
+                    "重复",
+                    0,
+                    d(1960, 1, 1) + Days::new(i as u64 * 7),
+                    i as u32,
+                    MemberStatus::Full,
+                );
                 m.org_id = p.branch_a2.id.to_string();
                 (i + 2, m)
             })

@@ -31,7 +31,11 @@ async fn a_bad_id_number_is_refused_on_its_field() {
         input.id_card = "52010219920202".into();
         let r = member::create(&store, &ms, &testkit::who(&admin), &input).await;
         assert!(invalid_on(r, "id_card").contains("18位"), "{backend}");
-        assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), before, "{backend}: nothing written");
+        assert_eq!(
+            member::count(&store, &ms, &MemberFilter::default()).await.unwrap(),
+            before,
+            "{backend}: nothing written"
+        );
         input.id_card = good;
         member::create(&store, &ms, &testkit::who(&admin), &input).await.unwrap();
         assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), before + 1, "{backend}");
@@ -48,12 +52,23 @@ async fn create_get_update_with_a_version_check() {
         input.group_id = p.group_a1.id.to_string();
         input.position = "科员".into();
         let created = member::create(&store, &ms, &who, &input).await.unwrap();
-        assert_eq!((created.committee_id, created.org_id, created.group_id), (p.unit_a.id, p.branch_a1.id, Some(p.group_a1.id)));
+        assert_eq!(
+            (created.committee_id, created.org_id, created.group_id),
+            (p.unit_a.id, p.branch_a1.id, Some(p.group_a1.id))
+        );
         assert_eq!((created.name.as_str(), created.status.as_str(), created.version), ("孙丽", "full", 1), "{backend}");
-        assert_eq!(created.id_card_masked, format!("{}********{}", &input.id_card[..6], &input.id_card[14..]), "{backend}");
+        assert_eq!(
+            created.id_card_masked,
+            format!("{}********{}", &input.id_card[..6], &input.id_card[14..]),
+            "{backend}"
+        );
         assert_eq!(created.birth_date, d(1992, 2, 2), "{backend}");
         let got = member::get(&store, &ms, created.id).await.unwrap();
-        assert_eq!((got.id, got.org_name.as_str(), got.position.as_str()), (created.id, "办公室党支部", "科员"), "{backend}");
+        assert_eq!(
+            (got.id, got.org_name.as_str(), got.position.as_str()),
+            (created.id, "办公室党支部", "科员"),
+            "{backend}"
+        );
 
         // Two people open the same record; the first save wins, the second is told.
         let mut first = got.to_input();
@@ -65,13 +80,24 @@ async fn create_get_update_with_a_version_check() {
         second.position = "科长".into();
         let r = member::update(&store, &ms, &who, created.id, &second, got.version).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
-        assert_eq!(member::get(&store, &ms, created.id).await.unwrap().position, "副科长", "{backend}: the stale save changed nothing");
+        assert_eq!(
+            member::get(&store, &ms, created.id).await.unwrap().position,
+            "副科长",
+            "{backend}: the stale save changed nothing"
+        );
         // Protected fields left empty keep their values.
-        assert_eq!(member::reveal(&store, &ms, &who, created.id, Protected::Phone).await.unwrap(), input.phone, "{backend}");
+        assert_eq!(
+            member::reveal(&store, &ms, &who, created.id, Protected::Phone).await.unwrap(),
+            input.phone,
+            "{backend}"
+        );
 
         let history = member::history(&store, &ms, created.id).await.unwrap();
-        let changed: Vec<(&str, &str, &str)> =
-            history.iter().filter(|h| h.change == "update").map(|h| (h.field.as_str(), h.from_value.as_str(), h.to_value.as_str())).collect();
+        let changed: Vec<(&str, &str, &str)> = history
+            .iter()
+            .filter(|h| h.change == "update")
+            .map(|h| (h.field.as_str(), h.from_value.as_str(), h.to_value.as_str()))
+            .collect();
         assert_eq!(changed.len(), 2, "{backend}: {changed:?}");
         assert!(changed.contains(&("position", "科员", "副科长")), "{backend}: {changed:?}");
         assert!(changed.contains(&("address", "", "贵阳市观山湖区")), "{backend}: {changed:?}");
@@ -80,11 +106,18 @@ async fn create_get_update_with_a_version_check() {
         // Validation on update names the field; status changes need their own operation.
         let mut bad = saved.to_input();
         bad.join_date = "2001-01-01".into();
-        assert!(invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "join_date").contains("18"), "{backend}");
+        assert!(
+            invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "join_date")
+                .contains("18"),
+            "{backend}"
+        );
         let mut bad = saved.to_input();
         bad.status = "probationary".into();
         bad.full_date = String::new();
-        assert!(invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "status").contains("变更党籍状态"));
+        assert!(
+            invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "status")
+                .contains("变更党籍状态")
+        );
         // Moving to a branch of another unit is a transfer, not an edit.
         let admin = p.committee_admin();
         let ams = testkit::member_scope(&store, &admin).await.unwrap();
@@ -97,7 +130,8 @@ async fn create_get_update_with_a_version_check() {
         let mut within = saved.to_input();
         within.org_id = p.branch_a2.id.to_string();
         within.group_id = String::new();
-        let moved = member::update(&store, &ams, &testkit::who(&admin), created.id, &within, saved.version).await.unwrap();
+        let moved =
+            member::update(&store, &ams, &testkit::who(&admin), created.id, &within, saved.version).await.unwrap();
         assert_eq!((moved.org_id, moved.group_id), (p.branch_a2.id, None), "{backend}");
         // …which takes the member out of the A1 secretary's scope.
         assert!(matches!(member::get(&store, &ms, created.id).await, Err(StoreError::NotFound)), "{backend}");
@@ -113,7 +147,8 @@ async fn status_changes_are_kept_as_history() {
         let wang = p.member("王芳").id();
         let today = today_cn();
 
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today + Days::new(1), "按期转正").await;
+        let r =
+            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today + Days::new(1), "按期转正").await;
         assert!(invalid_on(r, "date").contains("晚于今天"), "{backend}");
         let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "  ").await;
         assert!(invalid_on(r, "reason").contains("原因"), "{backend}");
@@ -121,12 +156,23 @@ async fn status_changes_are_kept_as_history() {
         assert!(invalid_on(r, "status").contains("不能直接变更"), "{backend}");
 
         let before = member::get(&store, &ms, wang).await.unwrap();
-        let full = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "支部大会讨论通过，按期转正").await.unwrap();
-        assert_eq!((full.status.as_str(), full.full_date, full.join_date), ("full", Some(today), before.join_date), "{backend}");
+        let full =
+            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "支部大会讨论通过，按期转正")
+                .await
+                .unwrap();
+        assert_eq!(
+            (full.status.as_str(), full.full_date, full.join_date),
+            ("full", Some(today), before.join_date),
+            "{backend}"
+        );
         assert_eq!(full.version, before.version + 1, "{backend}");
         let h = member::history(&store, &ms, wang).await.unwrap();
         let s = h.iter().find(|h| h.change == "status").expect("status history");
-        assert_eq!((s.from_value.as_str(), s.to_value.as_str(), s.effective_date), ("probationary", "full", Some(today)), "{backend}");
+        assert_eq!(
+            (s.from_value.as_str(), s.to_value.as_str(), s.effective_date),
+            ("probationary", "full", Some(today)),
+            "{backend}"
+        );
         assert_eq!(s.reason, "支部大会讨论通过，按期转正", "{backend}");
         assert_eq!(s.describe(), "党籍状态：预备党员 → 正式党员", "{backend}");
         // Listing by status follows.
@@ -134,7 +180,9 @@ async fn status_changes_are_kept_as_history() {
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 0, "{backend}");
 
         // Someone who died leaves the roll but not the records.
-        member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Deceased, today, "病故").await.unwrap();
+        member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Deceased, today, "病故")
+            .await
+            .unwrap();
         assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), 6, "{backend}");
         let f = MemberFilter { status: "inactive".into(), ..Default::default() };
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 1, "{backend}");
@@ -144,7 +192,16 @@ async fn status_changes_are_kept_as_history() {
         // A branch secretary of another unit cannot change it (and cannot tell it exists).
         let other = p.branch_secretary(&p.branch_b1);
         let oms = testkit::member_scope(&store, &other).await.unwrap();
-        let r = member::change_status(&store, &oms, &testkit::who(&other), p.member("刘洋").id(), MemberStatus::Left, today, "x").await;
+        let r = member::change_status(
+            &store,
+            &oms,
+            &testkit::who(&other),
+            p.member("刘洋").id(),
+            MemberStatus::Left,
+            today,
+            "x",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
     }
 }
@@ -214,10 +271,15 @@ async fn reveal_follows_the_role_and_every_attempt_is_audited() {
             let last: Last = store
                 .db
                 .r()
-                .fetch_one(q!("SELECT username, action, object_id, outcome, detail FROM audit_log ORDER BY seq DESC LIMIT 1"))
+                .fetch_one(q!(
+                    "SELECT username, action, object_id, outcome, detail FROM audit_log ORDER BY seq DESC LIMIT 1"
+                ))
                 .await
                 .unwrap();
-            assert_eq!((last.username.as_str(), last.action.as_str(), last.detail.as_str()), (actor.username.as_str(), "reveal", field.as_str()));
+            assert_eq!(
+                (last.username.as_str(), last.action.as_str(), last.detail.as_str()),
+                (actor.username.as_str(), "reveal", field.as_str())
+            );
             assert_eq!(last.object_id, li.id().to_string(), "{backend}");
             assert_eq!(last.outcome, if expected.is_some() { "success" } else { "denied" }, "{backend}: {role}");
         }
@@ -257,7 +319,9 @@ async fn plain_id_numbers_are_never_stored() {
         let rows: Vec<Secret> = store
             .db
             .r()
-            .fetch_all(q!("SELECT id, id_card_enc, id_card_masked, id_card_index, phone_enc, phone_masked FROM members"))
+            .fetch_all(q!(
+                "SELECT id, id_card_enc, id_card_masked, id_card_index, phone_enc, phone_masked FROM members"
+            ))
             .await
             .unwrap();
         assert_eq!(rows.len(), 7, "{backend}");
@@ -267,7 +331,10 @@ async fn plain_id_numbers_are_never_stored() {
             let m = p.members.iter().find(|m| m.id() == r.id).unwrap();
             for stored in [&r.id_card_enc, &r.id_card_masked, &r.id_card_index, &r.phone_enc, &r.phone_masked] {
                 for plain in &plains {
-                    assert!(!stored.contains(plain.as_str()), "{backend}: a stored column holds the plain number {plain}");
+                    assert!(
+                        !stored.contains(plain.as_str()),
+                        "{backend}: a stored column holds the plain number {plain}"
+                    );
                     // Not even the birth-date middle part in clear (masked keeps 6 + 4).
                     assert!(!stored.contains(&plain[6..14]), "{backend}: {stored}");
                 }
@@ -285,7 +352,10 @@ async fn plain_id_numbers_are_never_stored() {
                     n += store
                         .db
                         .r()
-                        .fetch_scalar_i64(q!(format!("SELECT COUNT(*) AS v FROM {table} WHERE {cols} LIKE $1"), format!("%{plain}%")))
+                        .fetch_scalar_i64(q!(
+                            format!("SELECT COUNT(*) AS v FROM {table} WHERE {cols} LIKE $1"),
+                            format!("%{plain}%")
+                        ))
                         .await
                         .unwrap();
                 }
@@ -316,11 +386,25 @@ async fn list_filters_sorting_and_paging() {
         let today = today_cn();
         // Someone whose 40th birthday is today: on the edge of every age range that names 40.
         let forty = today.checked_sub_months(Months::new(480)).unwrap();
-        let edge = member::create(&store, &ms, &who, &testkit::member_input("周年", p.branch_b1.id, forty, 40, MemberStatus::Full)).await.unwrap();
+        let edge = member::create(
+            &store,
+            &ms,
+            &who,
+            &testkit::member_input("周年", p.branch_b1.id, forty, 40, MemberStatus::Full),
+        )
+        .await
+        .unwrap();
         assert_eq!(edge.age(), 40, "{backend}");
         // And someone who turns 41 tomorrow: still 40 today.
         let born = today.checked_sub_months(Months::new(492)).unwrap() + Days::new(1);
-        let edge = member::create(&store, &ms, &who, &testkit::member_input("明日", p.branch_b1.id, born, 41, MemberStatus::Full)).await.unwrap();
+        let edge = member::create(
+            &store,
+            &ms,
+            &who,
+            &testkit::member_input("明日", p.branch_b1.id, born, 41, MemberStatus::Full),
+        )
+        .await
+        .unwrap();
         assert_eq!(edge.age(), 40, "{backend}");
 
         let names = |f: MemberFilter| {
@@ -345,7 +429,11 @@ async fn list_filters_sorting_and_paging() {
         };
         assert_eq!(names(f(|f| f.name = "李".into())).await, sorted(&["李娜"]), "{backend}");
         assert_eq!(names(f(|f| f.name = " 娜 ".into())).await, sorted(&["李娜"]), "{backend}: trimmed");
-        assert_eq!(names(f(|f| f.name = "%".into())).await, Vec::<String>::new(), "{backend}: % is a character, not a wildcard");
+        assert_eq!(
+            names(f(|f| f.name = "%".into())).await,
+            Vec::<String>::new(),
+            "{backend}: % is a character, not a wildcard"
+        );
         assert_eq!(names(f(|f| f.name = "_".into())).await, Vec::<String>::new(), "{backend}: so is _");
         assert_eq!(names(f(|f| f.status = "probationary".into())).await, sorted(&["王芳"]), "{backend}");
         assert_eq!(names(f(|f| f.status = "full".into())).await.len(), 8, "{backend}");
@@ -358,15 +446,33 @@ async fn list_filters_sorting_and_paging() {
         assert_eq!(names(under(p.unit_a.id)).await, sorted(&["张伟", "李娜", "赵敏", "王芳", "刘洋"]), "{backend}");
         assert_eq!(names(under(p.committee_b.id)).await, sorted(&["陈静", "杨磊", "周年", "明日"]), "{backend}");
         assert_eq!(names(under(p.root.id)).await.len(), 9, "{backend}");
-        assert!(matches!(member::list(&store, &ms, &under(987_654_321), 1, 10).await, Err(StoreError::NotFound)), "{backend}");
+        assert!(
+            matches!(member::list(&store, &ms, &under(987_654_321), 1, 10).await, Err(StoreError::NotFound)),
+            "{backend}"
+        );
 
         // Age ranges, checked against ages computed here.
-        let everyone: Vec<(String, NaiveDate)> =
-            member::list(&store, &ms, &MemberFilter::default(), 1, 100).await.unwrap().items.into_iter().map(|m| (m.name, m.birth_date)).collect();
-        for (min, max) in [(Some(35), Some(45)), (Some(40), None), (None, Some(40)), (Some(40), Some(40)), (None, Some(39)), (Some(41), None), (Some(50), Some(60))] {
+        let everyone: Vec<(String, NaiveDate)> = member::list(&store, &ms, &MemberFilter::default(), 1, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|m| (m.name, m.birth_date))
+            .collect();
+        for (min, max) in [
+            (Some(35), Some(45)),
+            (Some(40), None),
+            (None, Some(40)),
+            (Some(40), Some(40)),
+            (None, Some(39)),
+            (Some(41), None),
+            (Some(50), Some(60)),
+        ] {
             let mut expected: Vec<String> = everyone
                 .iter()
-                .filter(|(_, b)| min.is_none_or(|a| age_on(*b, today) >= a) && max.is_none_or(|a| age_on(*b, today) <= a))
+                .filter(|(_, b)| {
+                    min.is_none_or(|a| age_on(*b, today) >= a) && max.is_none_or(|a| age_on(*b, today) <= a)
+                })
                 .map(|(n, _)| n.clone())
                 .collect();
             expected.sort();
@@ -376,22 +482,42 @@ async fn list_filters_sorting_and_paging() {
             assert_eq!(got.contains(&"周年".to_string()), includes_edge, "{backend}: ages {min:?}..={max:?}");
             assert_eq!(got.contains(&"明日".to_string()), includes_edge, "{backend}: ages {min:?}..={max:?}");
         }
-        let r = member::list(&store, &ms, &MemberFilter { min_age: Some(50), max_age: Some(40), ..Default::default() }, 1, 10).await;
+        let r = member::list(
+            &store,
+            &ms,
+            &MemberFilter { min_age: Some(50), max_age: Some(40), ..Default::default() },
+            1,
+            10,
+        )
+        .await;
         assert!(invalid_on(r, "min_age").contains("不能大于"), "{backend}");
 
         // Join year: the fixture joins at 25 (李娜: 1985 + 25).
         let roll = member::list(&store, &ms, &MemberFilter::default(), 1, 100).await.unwrap().items;
-        let mut joined_2010: Vec<String> = roll.iter().filter(|m| m.join_date.map(|j| j.year()) == Some(2010)).map(|m| m.name.clone()).collect();
+        let mut joined_2010: Vec<String> =
+            roll.iter().filter(|m| m.join_date.map(|j| j.year()) == Some(2010)).map(|m| m.name.clone()).collect();
         joined_2010.sort();
         assert!(joined_2010.contains(&"李娜".to_string()) && joined_2010.len() < roll.len(), "{backend}");
         assert_eq!(names(MemberFilter { join_year: Some(2010), ..Default::default() }).await, joined_2010, "{backend}");
-        assert_eq!(names(MemberFilter { join_year: Some(2000), ..Default::default() }).await, sorted(&["刘洋"]), "{backend}");
-        assert_eq!(names(MemberFilter { join_year: Some(1999), ..Default::default() }).await, Vec::<String>::new(), "{backend}");
+        assert_eq!(
+            names(MemberFilter { join_year: Some(2000), ..Default::default() }).await,
+            sorted(&["刘洋"]),
+            "{backend}"
+        );
+        assert_eq!(
+            names(MemberFilter { join_year: Some(1999), ..Default::default() }).await,
+            Vec::<String>::new(),
+            "{backend}"
+        );
         let year = today.checked_sub_days(Days::new(100)).unwrap().year();
-        assert!(names(MemberFilter { join_year: Some(year), ..Default::default() }).await.contains(&"王芳".to_string()), "{backend}");
+        assert!(
+            names(MemberFilter { join_year: Some(year), ..Default::default() }).await.contains(&"王芳".to_string()),
+            "{backend}"
+        );
 
         // Filters combine.
-        let combo = MemberFilter { org_id: Some(p.unit_a.id), status: "full".into(), min_age: Some(40), ..Default::default() };
+        let combo =
+            MemberFilter { org_id: Some(p.unit_a.id), status: "full".into(), min_age: Some(40), ..Default::default() };
         let mut expected: Vec<String> = ["张伟", "李娜", "赵敏", "刘洋"]
             .iter()
             .filter(|n| age_on(p.member(n).detail.birth_date, today) >= 40)
@@ -399,7 +525,11 @@ async fn list_filters_sorting_and_paging() {
             .collect();
         expected.sort();
         assert_eq!(names(combo.clone()).await, expected, "{backend}");
-        assert_eq!(member::count(&store, &ms, &combo).await.unwrap(), expected.len() as i64, "{backend}: count agrees with list");
+        assert_eq!(
+            member::count(&store, &ms, &combo).await.unwrap(),
+            expected.len() as i64,
+            "{backend}: count agrees with list"
+        );
 
         // Sorting.
         let order = |sort: &str, dir: &str| {
@@ -416,7 +546,11 @@ async fn list_filters_sorting_and_paging() {
         let mut by_name_desc: Vec<String> = order("name", "desc").await.into_iter().map(|m| m.name).collect();
         by_name_desc.reverse();
         assert_eq!(by_name, by_name_desc, "{backend}");
-        assert_ne!(by_name, order("birth_date", "asc").await.into_iter().map(|m| m.name).collect::<Vec<_>>(), "{backend}");
+        assert_ne!(
+            by_name,
+            order("birth_date", "asc").await.into_iter().map(|m| m.name).collect::<Vec<_>>(),
+            "{backend}"
+        );
         let joined = order("join_date", "asc").await;
         assert_eq!(joined[0].name, "杨磊", "{backend}: joined in 1995");
         // The default order groups members by org.
@@ -429,7 +563,9 @@ async fn list_filters_sorting_and_paging() {
         // Paging: 9 members, 4 a page.
         let mut seen = Vec::new();
         for page in 1..=3 {
-            let pg = member::list(&store, &ms, &MemberFilter { sort: "name".into(), ..Default::default() }, page, 4).await.unwrap();
+            let pg = member::list(&store, &ms, &MemberFilter { sort: "name".into(), ..Default::default() }, page, 4)
+                .await
+                .unwrap();
             assert_eq!((pg.total, pg.page, pg.per_page, pg.pages()), (9, page, 4, 3), "{backend}");
             assert_eq!(pg.items.len(), if page < 3 { 4 } else { 1 }, "{backend}: page {page}");
             seen.extend(pg.items.into_iter().map(|m| m.name));
@@ -437,7 +573,10 @@ async fn list_filters_sorting_and_paging() {
         assert_eq!(seen, by_name, "{backend}: pages follow the sort order without gaps or repeats");
         let beyond = member::list(&store, &ms, &MemberFilter::default(), 9, 3).await.unwrap();
         assert_eq!((beyond.total, beyond.items.len()), (9, 0), "{backend}");
-        let filtered = member::list(&store, &ms, &MemberFilter { org_id: Some(p.branch_a1.id), ..Default::default() }, 2, 3).await.unwrap();
+        let filtered =
+            member::list(&store, &ms, &MemberFilter { org_id: Some(p.branch_a1.id), ..Default::default() }, 2, 3)
+                .await
+                .unwrap();
         assert_eq!((filtered.total, filtered.items.len()), (4, 1), "{backend}: totals count the filtered rows");
     }
 }

@@ -43,10 +43,16 @@ async fn rules_start_from_the_national_defaults() {
             assert!(!stored.source.is_empty(), "{backend}: {} names its source", row.key);
         }
         let org: OrgRules = store.rule().await.unwrap();
-        assert_eq!((org.branch_min_full_members, org.committee_threshold_full_members, org.branch_max_members), (3, 7, 50));
+        assert_eq!(
+            (org.branch_min_full_members, org.committee_threshold_full_members, org.branch_max_members),
+            (3, 7, 50)
+        );
         assert_eq!(org.branch_term_years, 3, "{backend}");
         let sec: SecurityPolicy = store.rule().await.unwrap();
-        assert_eq!((sec.password_min_length, sec.lock_after_failures, sec.lock_minutes, sec.idle_timeout_minutes), (8, 5, 15, 30));
+        assert_eq!(
+            (sec.password_min_length, sec.lock_after_failures, sec.lock_minutes, sec.idle_timeout_minutes),
+            (8, 5, 15, 30)
+        );
         let reveal: RevealPolicy = store.rule().await.unwrap();
         assert_eq!(reveal, RevealPolicy::default(), "{backend}");
     }
@@ -68,7 +74,11 @@ async fn a_new_rule_version_applies_from_its_date() {
         let value = serde_json::to_value(&v).unwrap();
         rules::add_version(&store, &admin, &who, "org", d(2025, 7, 1), &value, "工委〔2025〕1号").await.unwrap();
         let set = store.rules().await.unwrap();
-        assert_eq!(set.get::<OrgRules>(d(2025, 6, 30)).branch_max_members, 50, "{backend}: the old rule before the date");
+        assert_eq!(
+            set.get::<OrgRules>(d(2025, 6, 30)).branch_max_members,
+            50,
+            "{backend}: the old rule before the date"
+        );
         assert_eq!(set.get::<OrgRules>(d(2025, 7, 1)).branch_max_members, 40, "{backend}: the new rule from the date");
         assert_eq!(store.rule::<OrgRules>().await.unwrap().branch_max_members, 40, "{backend}: in force today");
         // Branch A1 has 3 full members: fine under the old rule, flagged under the new one.
@@ -80,7 +90,9 @@ async fn a_new_rule_version_applies_from_its_date() {
         // A version that starts tomorrow does not change today's rule.
         let tomorrow = today_cn() + Days::new(1);
         v.branch_max_members = 30;
-        rules::add_version(&store, &admin, &who, "org", tomorrow, &serde_json::to_value(&v).unwrap(), "").await.unwrap();
+        rules::add_version(&store, &admin, &who, "org", tomorrow, &serde_json::to_value(&v).unwrap(), "")
+            .await
+            .unwrap();
         assert_eq!(store.rule::<OrgRules>().await.unwrap().branch_max_members, 40, "{backend}");
         assert_eq!(store.rules().await.unwrap().get::<OrgRules>(tomorrow).branch_max_members, 30, "{backend}");
 
@@ -88,7 +100,9 @@ async fn a_new_rule_version_applies_from_its_date() {
         let n = store
             .db
             .r()
-            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM audit_log WHERE action = 'config_change' AND object_id = 'org'"))
+            .fetch_scalar_i64(q!(
+                "SELECT COUNT(*) AS v FROM audit_log WHERE action = 'config_change' AND object_id = 'org'"
+            ))
             .await
             .unwrap();
         assert_eq!(n, 2, "{backend}");
@@ -103,15 +117,27 @@ async fn a_new_rule_version_applies_from_its_date() {
         let r = rules::add_version(&store, &security, &testkit::who(&security), "org", d(2025, 1, 1), &value, "").await;
         assert!(refused(&r), "{backend}: {r:?}");
         let unit_admin = testkit::actor(Role::UnitAdmin, Some(&p.unit_a));
-        let r = rules::add_version(&store, &unit_admin, &testkit::who(&unit_admin), "org", d(2025, 1, 1), &value, "").await;
+        let r =
+            rules::add_version(&store, &unit_admin, &testkit::who(&unit_admin), "org", d(2025, 1, 1), &value, "").await;
         assert!(refused(&r), "{backend}: {r:?}");
 
         // Unreasonable values are refused with a reason.
         let bad = OrgRules { branch_term_years: 0, ..Default::default() };
-        let r = rules::add_version(&store, &admin, &who, "org", d(2025, 1, 1), &serde_json::to_value(&bad).unwrap(), "").await;
+        let r =
+            rules::add_version(&store, &admin, &who, "org", d(2025, 1, 1), &serde_json::to_value(&bad).unwrap(), "")
+                .await;
         assert!(invalid_on(r, "value").contains("任期"), "{backend}");
         let weak = SecurityPolicy { audit_retention_days: 30, ..Default::default() };
-        let r = rules::add_version(&store, &security, &testkit::who(&security), "security", d(2025, 1, 1), &serde_json::to_value(&weak).unwrap(), "").await;
+        let r = rules::add_version(
+            &store,
+            &security,
+            &testkit::who(&security),
+            "security",
+            d(2025, 1, 1),
+            &serde_json::to_value(&weak).unwrap(),
+            "",
+        )
+        .await;
         assert!(invalid_on(r, "value").contains("184"), "{backend}");
     }
 }

@@ -36,9 +36,14 @@ async fn placement_rules_refuse_a_branch_under_a_group() {
 
         // Allowed placements work, under the right committee.
         let g = org::create(&store, &os, &who, p.branch_a1.id, &org_input("第二党小组", "group", None)).await.unwrap();
-        assert_eq!((g.committee_id, g.parent_id, g.depth), (p.unit_a.id, Some(p.branch_a1.id), p.branch_a1.depth + 1), "{backend}");
+        assert_eq!(
+            (g.committee_id, g.parent_id, g.depth),
+            (p.unit_a.id, Some(p.branch_a1.id), p.branch_a1.depth + 1),
+            "{backend}"
+        );
         assert_eq!(g.path, format!("{}{}/", p.branch_a1.path, g.id), "{backend}");
-        let direct = org::create(&store, &os, &who, p.unit_b.id, &org_input("直属党支部", "branch", None)).await.unwrap();
+        let direct =
+            org::create(&store, &os, &who, p.unit_b.id, &org_input("直属党支部", "branch", None)).await.unwrap();
         assert_eq!(direct.committee_id, p.unit_b.id, "{backend}");
         // A new unit is its own shard.
         let u = org::create(&store, &os, &who, p.root.id, &org_input("省财政厅", "unit", None)).await.unwrap();
@@ -46,9 +51,18 @@ async fn placement_rules_refuse_a_branch_under_a_group() {
 
         // A unit administrator cannot create outside the unit (the root is not even visible).
         let ua = p.unit_admin(&p.unit_a);
-        let r = org::create(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.root.id, &org_input("x", "unit", None)).await;
+        let r =
+            org::create(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.root.id, &org_input("x", "unit", None))
+                .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
-        let r = org::create(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.branch_b1.id, &org_input("x", "group", None)).await;
+        let r = org::create(
+            &store,
+            &ua.org_scope().unwrap(),
+            &testkit::who(&ua),
+            p.branch_b1.id,
+            &org_input("x", "group", None),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
     }
 }
@@ -67,7 +81,11 @@ async fn rename_keeps_the_old_name_in_history() {
 
         let history = org::history_of(&store, &os, p.branch_a1.id).await.unwrap();
         let rename = history.iter().find(|h| h.change == "rename").expect("rename recorded");
-        assert_eq!((rename.from_value.as_str(), rename.to_value.as_str()), ("办公室党支部", "综合处党支部"), "{backend}");
+        assert_eq!(
+            (rename.from_value.as_str(), rename.to_value.as_str()),
+            ("办公室党支部", "综合处党支部"),
+            "{backend}"
+        );
         assert_eq!(rename.username, admin.username, "{backend}");
         assert!(history.iter().any(|h| h.change == "create"), "{backend}: creation still in history");
 
@@ -83,9 +101,23 @@ async fn rename_keeps_the_old_name_in_history() {
 
         // The branch's secretary may not rename the branch itself, only what is below it.
         let sec = p.branch_secretary(&p.branch_a1);
-        let r = org::update(&store, &sec.org_scope().unwrap(), &testkit::who(&sec), p.branch_a1.id, &org_input("x", "branch", None)).await;
+        let r = org::update(
+            &store,
+            &sec.org_scope().unwrap(),
+            &testkit::who(&sec),
+            p.branch_a1.id,
+            &org_input("x", "branch", None),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: {r:?}");
-        let g = org::update(&store, &sec.org_scope().unwrap(), &testkit::who(&sec), p.group_a1.id, &org_input("学习小组", "group", None)).await;
+        let g = org::update(
+            &store,
+            &sec.org_scope().unwrap(),
+            &testkit::who(&sec),
+            p.group_a1.id,
+            &org_input("学习小组", "group", None),
+        )
+        .await;
         assert_eq!(g.unwrap().name, "学习小组", "{backend}");
     }
 }
@@ -119,19 +151,29 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         assert_eq!(m.org_path, moved.path, "{backend}");
         assert_eq!(m.group_id, Some(p.group_a2.id), "{backend}");
         let history = member::history(&store, &ms, liu).await.unwrap();
-        assert!(history.iter().any(|h| h.change == "create"), "{backend}: member history moved with the member: {history:?}");
+        assert!(
+            history.iter().any(|h| h.change == "create"),
+            "{backend}: member history moved with the member: {history:?}"
+        );
         assert!(history.iter().any(|h| h.field == "position" && h.to_value == "处长"), "{backend}");
         let stray = store
             .db
             .r()
-            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history WHERE member_id = $1 AND committee_id <> $2", liu, p.unit_b.id))
+            .fetch_scalar_i64(q!(
+                "SELECT COUNT(*) AS v FROM member_history WHERE member_id = $1 AND committee_id <> $2",
+                liu,
+                p.unit_b.id
+            ))
             .await
             .unwrap();
         assert_eq!(stray, 0, "{backend}: no history row left under the old shard");
         let org_history = org::history_of(&store, &os, p.branch_a2.id).await.unwrap();
         assert!(org_history.iter().any(|h| h.change == "create"), "{backend}: org history moved: {org_history:?}");
         let mv = org_history.iter().find(|h| h.change == "move").expect("move recorded");
-        assert_eq!((mv.from_value.clone(), mv.to_value.clone(), mv.reason.as_str()), (p.committee_a.id.to_string(), p.committee_b.id.to_string(), "机构改革"));
+        assert_eq!(
+            (mv.from_value.clone(), mv.to_value.clone(), mv.reason.as_str()),
+            (p.committee_a.id.to_string(), p.committee_b.id.to_string(), "机构改革")
+        );
 
         // Scopes follow: unit A no longer sees the branch or its member, unit B does.
         let ua = p.unit_admin(&p.unit_a);
@@ -139,7 +181,10 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         let msa = testkit::member_scope(&store, &ua).await.unwrap();
         let msb = testkit::member_scope(&store, &ub).await.unwrap();
         assert!(matches!(member::get(&store, &msa, liu).await, Err(StoreError::NotFound)), "{backend}");
-        assert!(matches!(org::get(store.db.r(), &ua.org_scope().unwrap(), p.branch_a2.id).await, Err(StoreError::NotFound)), "{backend}");
+        assert!(
+            matches!(org::get(store.db.r(), &ua.org_scope().unwrap(), p.branch_a2.id).await, Err(StoreError::NotFound)),
+            "{backend}"
+        );
         assert_eq!(member::get(&store, &msb, liu).await.unwrap().name, "刘洋", "{backend}");
         assert_eq!(member::count(&store, &msa, &MemberFilter::default()).await.unwrap(), 4, "{backend}");
         assert_eq!(member::count(&store, &msb, &MemberFilter::default()).await.unwrap(), 3, "{backend}");
@@ -149,7 +194,10 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         let m = member::get(&store, &msb, liu).await.unwrap();
         let mut input = m.to_input();
         input.position = "副处长".into();
-        assert_eq!(member::update(&store, &msb, &testkit::who(&ub), liu, &input, m.version).await.unwrap().position, "副处长");
+        assert_eq!(
+            member::update(&store, &msb, &testkit::who(&ub), liu, &input, m.version).await.unwrap().position,
+            "副处长"
+        );
 
         // Refused moves.
         let r = org::move_to(&store, &os, &who, p.branch_b1.id, p.group_a1.id, "").await;
@@ -157,7 +205,9 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         let r = org::move_to(&store, &os, &who, p.committee_b.id, p.branch_a2.id, "").await;
         assert!(invalid_on(r, "parent_id").contains("下级"), "{backend}: not under its own subtree");
         // Unit A's admin cannot move its branch out of the unit (the target is out of scope).
-        let r = org::move_to(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.branch_a1.id, p.committee_b.id, "").await;
+        let r =
+            org::move_to(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.branch_a1.id, p.committee_b.id, "")
+                .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
     }
 }
@@ -189,10 +239,14 @@ async fn dissolve_refuses_a_non_empty_org_and_keeps_a_dissolved_one() {
         }
         let r = org::dissolve(&store, &os, &who, p.branch_a2.id, today, " ").await;
         assert!(invalid_on(r, "reason").contains("原因"), "{backend}");
-        assert!(org::get(store.db.r(), &os, p.branch_a2.id).await.unwrap().active, "{backend}: refusals change nothing");
+        assert!(
+            org::get(store.db.r(), &os, p.branch_a2.id).await.unwrap().active,
+            "{backend}: refusals change nothing"
+        );
 
         // An empty branch dissolves and stays on record.
-        let b = org::create(&store, &os, &who, p.committee_a.id, &org_input("临时党支部", "branch", None)).await.unwrap();
+        let b =
+            org::create(&store, &os, &who, p.committee_a.id, &org_input("临时党支部", "branch", None)).await.unwrap();
         let on = d(2025, 6, 30);
         let gone = org::dissolve(&store, &os, &who, b.id, on, "任务完成").await.unwrap();
         assert!(!gone.active, "{backend}");
@@ -224,9 +278,17 @@ async fn term_end_follows_the_term_rules() {
         let admin = p.committee_admin();
         let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
         let start = d(2024, 3, 15);
-        let b = org::create(&store, &os, &who, p.committee_a.id, &org_input("机关第三党支部", "branch", Some(start))).await.unwrap();
-        assert_eq!((b.term_start, b.term_end), (Some(start), Some(d(2027, 3, 15))), "{backend}: a branch serves 3 years");
-        let c = org::create(&store, &os, &who, p.unit_b.id, &org_input("省教育厅党委", "party_committee", Some(start))).await.unwrap();
+        let b = org::create(&store, &os, &who, p.committee_a.id, &org_input("机关第三党支部", "branch", Some(start)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (b.term_start, b.term_end),
+            (Some(start), Some(d(2027, 3, 15))),
+            "{backend}: a branch serves 3 years"
+        );
+        let c = org::create(&store, &os, &who, p.unit_b.id, &org_input("省教育厅党委", "party_committee", Some(start)))
+            .await
+            .unwrap();
         assert_eq!(c.term_end, Some(d(2029, 3, 15)), "{backend}: a committee serves 5 years");
         let g = org::create(&store, &os, &who, b.id, &org_input("党小组", "group", Some(start))).await.unwrap();
         assert_eq!(g.term_end, None, "{backend}: groups are not elected");
@@ -238,17 +300,30 @@ async fn term_end_follows_the_term_rules() {
         let b = org::update(&store, &os, &who, b.id, &input).await.unwrap();
         assert_eq!(b.term_end, Some(d(2028, 1, 10)), "{backend}");
         let history = org::history_of(&store, &os, b.id).await.unwrap();
-        assert!(history.iter().any(|h| h.change == "term" && h.from_value == "2024-03-15" && h.to_value == "2025-01-10"), "{backend}");
+        assert!(
+            history.iter().any(|h| h.change == "term" && h.from_value == "2024-03-15" && h.to_value == "2025-01-10"),
+            "{backend}"
+        );
 
         // Branches whose term ended long ago show as elections due.
-        let old = org::create(&store, &os, &who, p.committee_b.id, &org_input("老干部党支部", "branch", Some(d(2020, 1, 1)))).await.unwrap();
+        let old =
+            org::create(&store, &os, &who, p.committee_b.id, &org_input("老干部党支部", "branch", Some(d(2020, 1, 1))))
+                .await
+                .unwrap();
         let due = org::elections_due(&store, &os, 50).await.unwrap();
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
         assert!(!due.iter().any(|o| o.id == b.id), "{backend}: a term ending in 2028 is not due");
         let h = org::health(&store, &old).await.unwrap();
         assert!(h.term.is_alert() && h.term_label.contains("超期"), "{backend}: {}", h.term_label);
         // A start in the future is refused.
-        let r = org::create(&store, &os, &who, p.committee_b.id, &org_input("x", "branch", Some(today_cn() + Days::new(2)))).await;
+        let r = org::create(
+            &store,
+            &os,
+            &who,
+            p.committee_b.id,
+            &org_input("x", "branch", Some(today_cn() + Days::new(2))),
+        )
+        .await;
         assert!(invalid_on(r, "term_start").contains("晚于今天"), "{backend}");
     }
 }
@@ -260,7 +335,16 @@ async fn add_full_members(store: &xianfeng_store::Store, p: &Province, branch_id
     let rows = (0..n)
         .map(|i| {
             let birth = d(1980, 1, 1) + Days::new(i as u64 * 3);
-            (i + 2, testkit::member_input(&format!("党员{}", seq_base as usize + i), branch_id, birth, seq_base + i as u32, MemberStatus::Full))
+            (
+                i + 2,
+                testkit::member_input(
+                    &format!("党员{}", seq_base as usize + i),
+                    branch_id,
+                    birth,
+                    seq_base + i as u32,
+                    MemberStatus::Full,
+                ),
+            )
         })
         .collect();
     let report = member::import(store, &ms, &testkit::who(&admin), rows, "health.xlsx").await.unwrap();
@@ -283,7 +367,9 @@ async fn health_warns_about_branch_size_and_missing_committee() {
         assert!(b1.warnings[0].message.contains("正式党员2人"), "{backend}: {}", b1.warnings[0].message);
 
         // Seven full members and no committee recorded.
-        let b = org::create(&store, &os, &who, p.committee_b.id, &org_input("信息中心党支部", "branch", None)).await.unwrap();
+        let b = org::create(&store, &os, &who, p.committee_b.id, &org_input("信息中心党支部", "branch", None))
+            .await
+            .unwrap();
         add_full_members(&store, &p, b.id, 7, 200).await;
         let h = org::health(&store, &b).await.unwrap();
         assert_eq!(codes(&h), ["committee_missing"], "{backend}");
@@ -299,7 +385,10 @@ async fn health_warns_about_branch_size_and_missing_committee() {
         assert!(h.warnings[0].message.contains("51"), "{backend}");
         let (n, alerts) = org::branch_alerts(&store, &os, 10).await.unwrap();
         let ids: Vec<i64> = alerts.iter().map(|(r, _)| r.id).collect();
-        assert!(ids.contains(&b.id) && ids.contains(&p.branch_b1.id) && !ids.contains(&p.branch_a1.id), "{backend}: {ids:?}");
+        assert!(
+            ids.contains(&b.id) && ids.contains(&p.branch_b1.id) && !ids.contains(&p.branch_a1.id),
+            "{backend}: {ids:?}"
+        );
         assert_eq!(n, 3, "{backend}: B1 and A2 (too few) and the new one (too many)");
         // A unit administrator's alerts stay within the unit.
         let ua = p.unit_admin(&p.unit_a);

@@ -36,8 +36,17 @@ fn matrix(p: &Province) -> Vec<Row> {
             label: "committee_admin@root",
             actor: p.committee_admin(),
             roll: all,
-            members: vec![("own subtree", "李娜", See), ("child subtree", "张伟", See), ("other unit", "陈静", See), ("other branch", "刘洋", See)],
-            orgs: vec![("own", p.root.clone(), See), ("child", p.unit_b.clone(), See), ("grandchild", p.group_b1.clone(), See)],
+            members: vec![
+                ("own subtree", "李娜", See),
+                ("child subtree", "张伟", See),
+                ("other unit", "陈静", See),
+                ("other branch", "刘洋", See),
+            ],
+            orgs: vec![
+                ("own", p.root.clone(), See),
+                ("child", p.unit_b.clone(), See),
+                ("grandchild", p.group_b1.clone(), See),
+            ],
             writes: true,
         },
         Row {
@@ -65,8 +74,17 @@ fn matrix(p: &Province) -> Vec<Row> {
             label: "unit_admin@unit_b",
             actor: p.unit_admin(&p.unit_b),
             roll: &["陈静", "杨磊"],
-            members: vec![("own subtree", "杨磊", See), ("child subtree", "陈静", See), ("sibling subtree", "李娜", NotSee), ("sibling subtree", "刘洋", NotSee)],
-            orgs: vec![("own", p.unit_b.clone(), See), ("parent", p.root.clone(), NotSee), ("sibling", p.committee_a.clone(), NotSee)],
+            members: vec![
+                ("own subtree", "杨磊", See),
+                ("child subtree", "陈静", See),
+                ("sibling subtree", "李娜", NotSee),
+                ("sibling subtree", "刘洋", NotSee),
+            ],
+            orgs: vec![
+                ("own", p.unit_b.clone(), See),
+                ("parent", p.root.clone(), NotSee),
+                ("sibling", p.committee_a.clone(), NotSee),
+            ],
             writes: true,
         },
         Row {
@@ -94,8 +112,17 @@ fn matrix(p: &Province) -> Vec<Row> {
             label: "member 李娜",
             actor: p.member_actor("李娜"),
             roll: &["李娜"],
-            members: vec![("self", "李娜", See), ("same branch", "赵敏", NotSee), ("same group tree", "张伟", NotSee), ("other unit", "陈静", NotSee)],
-            orgs: vec![("own branch", p.branch_a1.clone(), See), ("parent", p.committee_a.clone(), NotSee), ("sibling", p.branch_a2.clone(), NotSee)],
+            members: vec![
+                ("self", "李娜", See),
+                ("same branch", "赵敏", NotSee),
+                ("same group tree", "张伟", NotSee),
+                ("other unit", "陈静", NotSee),
+            ],
+            orgs: vec![
+                ("own branch", p.branch_a1.clone(), See),
+                ("parent", p.committee_a.clone(), NotSee),
+                ("sibling", p.branch_a2.clone(), NotSee),
+            ],
             writes: false,
         },
     ]
@@ -106,7 +133,14 @@ fn is_not_found<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {
 }
 
 /// Runs every operation for one member target and checks the expectation.
-async fn check_member(store: &Store, p: &Province, row: &Row, ms: &MemberScope, target: (&str, &str, Can), backend: &str) {
+async fn check_member(
+    store: &Store,
+    p: &Province,
+    row: &Row,
+    ms: &MemberScope,
+    target: (&str, &str, Can),
+    backend: &str,
+) {
     let (kind, name, can) = target;
     let ctx = format!("{backend}: {} → {kind} {name}", row.label);
     let seed = p.member(name);
@@ -203,12 +237,20 @@ async fn every_role_sees_exactly_its_scope() {
             names.sort();
             assert_eq!(names, expected, "{backend}: {} list", row.label);
             assert_eq!(list.total, expected.len() as i64, "{backend}: {} list total", row.label);
-            assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), expected.len() as i64, "{backend}: {}", row.label);
+            assert_eq!(
+                member::count(&store, &ms, &MemberFilter::default()).await.unwrap(),
+                expected.len() as i64,
+                "{backend}: {}",
+                row.label
+            );
             // Paging never pulls in rows from outside.
             let small = member::list(&store, &ms, &MemberFilter::default(), 2, 1).await.unwrap();
             assert_eq!(small.total, expected.len() as i64, "{backend}: {} paged total", row.label);
             // A search that matches everyone by a common character still stays inside.
-            let everyone = member::list(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }, 1, 100).await.unwrap();
+            let everyone =
+                member::list(&store, &ms, &MemberFilter { status: "all".into(), ..Default::default() }, 1, 100)
+                    .await
+                    .unwrap();
             assert_eq!(everyone.total, expected.len() as i64, "{backend}: {}", row.label);
 
             for (kind, name, can) in &row.members {
@@ -243,8 +285,14 @@ async fn roles_without_business_data_are_refused_outright() {
             assert_eq!(actor.audit_reader().is_ok(), actor.role == Role::AuditAdmin, "{backend}: {label}");
         }
         // …and business roles hold none of them.
-        for actor in [p.committee_admin(), p.unit_admin(&p.unit_a), p.branch_secretary(&p.branch_a1), p.member_actor("李娜")] {
-            assert!(actor.user_admin().is_err() && actor.security_admin().is_err() && actor.audit_reader().is_err(), "{backend}: {:?}", actor.role);
+        for actor in
+            [p.committee_admin(), p.unit_admin(&p.unit_a), p.branch_secretary(&p.branch_a1), p.member_actor("李娜")]
+        {
+            assert!(
+                actor.user_admin().is_err() && actor.security_admin().is_err() && actor.audit_reader().is_err(),
+                "{backend}: {:?}",
+                actor.role
+            );
             assert!(actor.discipline_scope().is_err(), "{backend}: {:?}", actor.role);
         }
         // A member bound to no record, or an org role bound to no org, sees nothing.
@@ -262,9 +310,16 @@ async fn writes_are_refused_outside_the_scope() {
     for (backend, store) in testkit::all_stores().await {
         let p = Province::build(&store).await.unwrap();
         let sec = p.branch_secretary(&p.branch_a1);
-        let (ms, os, who) = (testkit::member_scope(&store, &sec).await.unwrap(), sec.org_scope().unwrap(), testkit::who(&sec));
+        let (ms, os, who) =
+            (testkit::member_scope(&store, &sec).await.unwrap(), sec.org_scope().unwrap(), testkit::who(&sec));
         // Creating a member in a sibling branch: refused on the branch field, nothing written.
-        let input = testkit::member_input("外人", p.branch_a2.id, chrono::NaiveDate::from_ymd_opt(1990, 5, 5).unwrap(), 9, xianfeng_core::member::MemberStatus::Full);
+        let input = testkit::member_input(
+            "外人",
+            p.branch_a2.id,
+            chrono::NaiveDate::from_ymd_opt(1990, 5, 5).unwrap(),
+            9,
+            xianfeng_core::member::MemberStatus::Full,
+        );
         let r = member::create(&store, &ms, &who, &input).await;
         assert!(crate::invalid_on(r, "org_id").contains("不在您的管理范围内"), "{backend}");
         // Moving one's own member into a sibling branch: the same.
@@ -283,11 +338,27 @@ async fn writes_are_refused_outside_the_scope() {
         // Appointing someone from outside the branch is refused.
         let r = org::set_post(&store, &os, &who, p.branch_a1.id, p.member("刘洋").id(), "secretary", None).await;
         assert!(crate::invalid_on(r, "member_id").contains("本组织"), "{backend}");
-        let r = member::change_status(&store, &ms, &who, p.member("刘洋").id(), xianfeng_core::member::MemberStatus::Left, xianfeng_core::text::today_cn(), "x").await;
+        let r = member::change_status(
+            &store,
+            &ms,
+            &who,
+            p.member("刘洋").id(),
+            xianfeng_core::member::MemberStatus::Left,
+            xianfeng_core::text::today_cn(),
+            "x",
+        )
+        .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
         // A member's read-only org scope cannot write even inside it.
         let me = p.member_actor("李娜");
-        let r = org::create(&store, &me.org_scope().unwrap(), &testkit::who(&me), p.branch_a1.id, &testkit::org_input("x", "group", None)).await;
+        let r = org::create(
+            &store,
+            &me.org_scope().unwrap(),
+            &testkit::who(&me),
+            p.branch_a1.id,
+            &testkit::org_input("x", "group", None),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}: {r:?}");
         let mms = testkit::member_scope(&store, &me).await.unwrap();
         let r = member::create(&store, &mms, &testkit::who(&me), &input).await;

@@ -41,9 +41,13 @@ impl Install {
     /// the paths). None, after a note on stderr, when they are missing; under CI
     /// their absence fails the test instead (see `.ci/install-browser.sh`).
     pub fn find() -> Option<Install> {
-        let path = |var: &str, default: &str| std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
-        let install =
-            Install { chromium: path("CHROMIUM", "/usr/bin/chromium"), chromedriver: path("CHROMEDRIVER", "/usr/bin/chromedriver") };
+        let path = |var: &str, default: &str| {
+            std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
+        };
+        let install = Install {
+            chromium: path("CHROMIUM", "/usr/bin/chromium"),
+            chromedriver: path("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        };
         if install.chromium.is_file() && install.chromedriver.is_file() {
             return Some(install);
         }
@@ -169,8 +173,7 @@ impl Browser {
             Viewport::Desktop(w, h) => args.push(format!("--window-size={w},{h}")),
             Viewport::Phone(w, h) => {
                 args.push(format!("--window-size={w},{h}"));
-                options["mobileEmulation"] =
-                    json!({ "deviceMetrics": { "width": w, "height": h, "pixelRatio": 2.0, "touch": true, "mobile": true } });
+                options["mobileEmulation"] = json!({ "deviceMetrics": { "width": w, "height": h, "pixelRatio": 2.0, "touch": true, "mobile": true } });
             }
         }
         options["args"] = json!(args);
@@ -237,7 +240,8 @@ impl Browser {
             .limit(256 * 1024 * 1024)
             .read_to_string()
             .map_err(|e| WdError(format!("{method} {path}: reading the answer: {e}")))?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| WdError(format!("{method} {path}: not JSON ({e}): {text}")))?;
+        let v: Value =
+            serde_json::from_str(&text).map_err(|e| WdError(format!("{method} {path}: not JSON ({e}): {text}")))?;
         if ok {
             Ok(v["value"].clone())
         } else {
@@ -359,8 +363,10 @@ impl Browser {
     pub fn choose(&self, select_id: &str, label: &str) {
         let opt = self.xpath(&format!("//select[@id='{select_id}']/option[normalize-space()='{label}']"));
         self.click(&opt);
-        let chosen =
-            self.exec("var s = document.getElementById(arguments[0]); return s.options[s.selectedIndex].text;", vec![json!(select_id)]);
+        let chosen = self.exec(
+            "var s = document.getElementById(arguments[0]); return s.options[s.selectedIndex].text;",
+            vec![json!(select_id)],
+        );
         if chosen.as_str().map(str::trim) != Some(label) {
             self.fail(&format!("#{select_id} shows {chosen} after choosing {label}"));
         }
@@ -465,7 +471,9 @@ impl Browser {
                     after.is_empty() || !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == ':')
                 });
                 if !local {
-                    let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<').unwrap_or(rest.len());
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<')
+                        .unwrap_or(rest.len());
                     self.fail(&format!("the page refers to a non-local address: {}", &rest[..end.min(200)]));
                 }
             }

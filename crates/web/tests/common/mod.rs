@@ -76,7 +76,10 @@ impl Client {
         }
         let body = serde_urlencoded::to_string(&pairs).unwrap();
         self.send(
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap(),
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
         )
         .await
     }
@@ -104,7 +107,9 @@ impl Client {
 
     /// Signs in through the JSON API and keeps the session and token.
     pub async fn api_login(&mut self, username: &str, password: &str) -> Resp {
-        let r = self.json("POST", "/api/v1/auth/login", serde_json::json!({ "username": username, "password": password })).await;
+        let r = self
+            .json("POST", "/api/v1/auth/login", serde_json::json!({ "username": username, "password": password }))
+            .await;
         if r.status == StatusCode::OK {
             self.csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
         }
@@ -127,10 +132,13 @@ fn find_csrf(html: &str) -> Option<String> {
 /// Creates an account with one role binding and the shared test password.
 pub async fn account(store: &Store, username: &str, role: Role, org: Option<i64>, member: Option<i64>) {
     let who = Who::operator("test");
-    let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, username, username, Some(PASSWORD))
+    let (u, _) =
+        xianfeng_store::auth::create_user(store, operator::user_admin(), &who, username, username, Some(PASSWORD))
+            .await
+            .expect("create user");
+    xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, role, org, member)
         .await
-        .expect("create user");
-    xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, role, org, member).await.expect("grant");
+        .expect("grant");
 }
 
 /// The fixture province plus one account per role:
