@@ -76,6 +76,7 @@ CREATE TABLE members (
     join_date DATE,
     full_date DATE,
     status TEXT NOT NULL,
+    import_batch_id BIGINT,
     version BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
@@ -83,9 +84,21 @@ CREATE TABLE members (
 );
 CREATE INDEX members_by_id ON members (id);
 CREATE INDEX members_by_org ON members (committee_id, org_id, status);
-CREATE INDEX members_by_name ON members (committee_id, name);
-CREATE INDEX members_by_status ON members (status, committee_id);
+-- No index on name: the roster searches by substring (LIKE '%…%'), which an
+-- index cannot serve; counts by status go through members_by_org.
 CREATE INDEX members_by_idcard ON members (id_card_index);
+
+-- One row per spreadsheet import: the members it created point here, so a
+-- 40,000-row import writes its provenance once instead of once per member.
+CREATE TABLE import_batches (
+    id BIGINT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    user_id BIGINT,
+    username TEXT NOT NULL,
+    ts_ms BIGINT NOT NULL,
+    row_count BIGINT NOT NULL
+);
 
 -- Every change to a member record: who, when, why.
 CREATE TABLE member_history (

@@ -180,11 +180,13 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .pragma("cache_size", "-8000")
                 .pragma("temp_store", "memory");
+            // The single writer keeps a larger page cache: bulk imports touch
+            // every index of a growing table.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(base.clone())
+                .connect_with(base.clone().pragma("cache_size", "-32000"))
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(4)

@@ -410,6 +410,22 @@ fn org_scope(scope: &MemberScope) -> Result<&OrgScope> {
     }
 }
 
+/// Seals many records on all cores (SM4 and SM3 dominate a large import).
+fn seal_all(store: &Store, rows: Vec<&ValidMember>) -> Vec<Sealed> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if rows.len() < 2000 || threads < 2 {
+        return rows.into_iter().map(|v| seal(store, v)).collect();
+    }
+    let chunk = rows.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|v| seal(store, v)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("sealing thread")).collect()
+    })
+}
+
 pub(crate) struct Sealed {
     id_card_enc: String,
     id_card_masked: String,
@@ -725,14 +741,33 @@ impl HistoryRow {
 
 pub async fn history(store: &Store, scope: &MemberScope, id: i64) -> Result<Vec<HistoryRow>> {
     let m = get(store, scope, id).await?;
-    store
+    let mut rows: Vec<HistoryRow> = store
         .db
         .r()
         .fetch_all(q!(
             "SELECT ts_ms, username, change, field, from_value, to_value, effective_date, reason FROM member_history WHERE committee_id = $1 AND member_id = $2 ORDER BY ts_ms DESC, id DESC",
             m.committee_id, id
         ))
-        .await
+        .await?;
+    // A record created by a spreadsheet import starts with that import.
+    let created: Option<HistoryRow> = store
+        .db
+        .r()
+        .fetch_optional(q!(
+            "SELECT b.ts_ms, b.username, 'import' AS change, 'status' AS field, '' AS from_value, m.status AS to_value, \
+             m.join_date AS effective_date, b.file_name AS reason \
+             FROM members m JOIN import_batches b ON b.id = m.import_batch_id WHERE m.committee_id = $1 AND m.id = $2",
+            m.committee_id, id
+        ))
+        .await?;
+    if let Some(mut c) = created {
+        // The status at import is the oldest status in the history, if it changed since.
+        if let Some(first) = rows.iter().rev().find(|r| r.change == "status") {
+            c.to_value = first.from_value.clone();
+        }
+        rows.push(c);
+    }
+    Ok(rows)
 }
 
 /// A problem with one spreadsheet row.
@@ -794,6 +829,7 @@ pub async fn import_with(
     let mut report = ImportReport { rows: rows.len() + prior_rows.len(), errors: prior, ..Default::default() };
     let mut valid: Vec<(usize, ValidMember, i64)> = Vec::with_capacity(rows.len());
     let col = |f: &str| core_member::field_label(f).to_string();
+    let t0 = std::time::Instant::now();
     for (row_no, mut input) in rows {
         // Resolve the branch and group cells to ids.
         let mut row_errs: Vec<RowError> = Vec::new();
@@ -866,8 +902,10 @@ pub async fn import_with(
         }
         report.errors.extend(row_errs);
     }
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: validated");
     // Duplicates inside the file and against the database.
-    let sealed: Vec<Sealed> = valid.iter().map(|(_, v, _)| seal(store, v)).collect();
+    let sealed = seal_all(store, valid.iter().map(|(_, v, _)| v).collect());
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: sealed");
     let mut seen = std::collections::HashMap::new();
     for ((row_no, _, _), s) in valid.iter().zip(&sealed) {
         if let Some(first) = seen.insert(s.id_card_index.clone(), *row_no) {
@@ -879,7 +917,7 @@ pub async fn import_with(
         }
     }
     let indexes: Vec<&String> = sealed.iter().map(|s| &s.id_card_index).collect();
-    for chunk in indexes.chunks(500) {
+    for chunk in indexes.chunks(4000) {
         let mut q = Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
         for (i, ix) in chunk.iter().enumerate() {
             if i > 0 {
@@ -919,20 +957,28 @@ pub async fn import_with(
             .await?;
         return Ok(report);
     }
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: duplicates checked");
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     let ids = tx.alloc_ids(valid.len().max(1) as i64).await?;
-    let hist_ids = tx.alloc_ids(valid.len().max(1) as i64).await?;
-    let items: Vec<_> = valid.into_iter().zip(sealed).zip(ids).zip(hist_ids).collect();
-    for chunk in items.chunks(400) {
-        let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}) VALUES "));
-        let mut h = Q::new(
-            "INSERT INTO member_history (committee_id, id, member_id, ts_ms, user_id, username, change, field, from_value, to_value, effective_date, reason) VALUES ",
-        );
-        for (i, ((((_, v, cid), s), id), hid)) in chunk.iter().enumerate() {
+    let batch = tx.alloc_id().await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO import_batches (id, kind, file_name, user_id, username, ts_ms, row_count) VALUES ($1, 'members', $2, $3, $4, $5, $6)",
+            batch,
+            file_name,
+            who.user_id,
+            who.username.clone(),
+            now,
+            valid.len() as i64
+        ))
+        .await?;
+    let items: Vec<_> = valid.into_iter().zip(sealed).zip(ids).collect();
+    for chunk in items.chunks(1000) {
+        let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}, import_batch_id) VALUES "));
+        for (i, (((_, v, cid), s), id)) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
-                h.push(", ");
             }
             let s = Sealed {
                 id_card_enc: s.id_card_enc.clone(),
@@ -941,25 +987,13 @@ pub async fn import_with(
                 phone_enc: s.phone_enc.clone(),
                 phone_masked: s.phone_masked.clone(),
             };
-            q.push_row(insert_values(*cid, *id, v, s, now));
-            h.push_row(vec![
-                (*cid).into(),
-                (*hid).into(),
-                (*id).into(),
-                now.into(),
-                who.user_id.into(),
-                who.username.clone().into(),
-                "import".into(),
-                "status".into(),
-                "".into(),
-                v.status.as_str().into(),
-                v.join_date.into(),
-                file_name.into(),
-            ]);
+            let mut row = insert_values(*cid, *id, v, s, now);
+            row.push(batch.into());
+            q.push_row(row);
         }
         tx.c().execute(q).await?;
-        tx.c().execute(h).await?;
     }
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: inserted");
     report.imported = items.len();
     append(
         &mut tx,

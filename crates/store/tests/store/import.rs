@@ -160,19 +160,29 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
             .await
             .unwrap();
         assert_eq!(wrong_shard, 0, "{backend}");
-        let history = store
+        // Provenance is written once: every imported member points at one batch row.
+        let linked = store
             .db
             .r()
-            .fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history WHERE change = 'import'"))
+            .fetch_scalar_i64(q!(
+                "SELECT COUNT(*) AS v FROM members m JOIN import_batches b ON b.id = m.import_batch_id \
+                 WHERE m.name LIKE '导入党员%' AND b.row_count = 1000 AND b.file_name = '全体党员.xlsx'"
+            ))
             .await
             .unwrap();
-        assert_eq!(history, 1000, "{backend}");
+        assert_eq!(linked, 1000, "{backend}");
         assert_eq!(audit_rows(&store).await, audit_before + 1, "{backend}");
         // Imported records read back like any other, and the other unit sees none of them.
         let page =
             member::list(&store, &ms, &MemberFilter { name: "导入党员0999".into(), ..Default::default() }, 1, 10)
                 .await
                 .unwrap();
+        // The member's history starts with the import (file name as the reason).
+        let h = member::history(&store, &ms, page.items[0].id).await.unwrap();
+        assert_eq!(h.len(), 1, "{backend}: {h:?}");
+        assert_eq!(h[0].change, "import", "{backend}");
+        assert_eq!(h[0].reason, "全体党员.xlsx", "{backend}");
+        assert!(h[0].describe().contains("批量导入建档"), "{backend}: {}", h[0].describe());
         assert_eq!(page.total, 1, "{backend}");
         let m = member::get(&store, &ms, page.items[0].id).await.unwrap();
         assert_eq!((m.org_id, m.status.as_str()), (p.branch_a2.id, "full"), "{backend}");
