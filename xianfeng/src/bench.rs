@@ -59,7 +59,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     let t = Instant::now();
     let summary = demo::generate(
         &store,
-        &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() },
+        &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -105,9 +105,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     let rows = import_rows(&store, n).await?;
     let file = xianfeng_web::xlsx::synth_members_file(&rows);
     let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
-    demo::generate(&istore, &demo::DemoOptions { scale: opts.scale, seed: 7, today: xianfeng_core::text::today_cn() })
-        .await
-        .map_err(|e| e.to_string())?;
+    demo::generate(
+        &istore,
+        &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let root = xianfeng_store::org::root(istore.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
     let scope = operator::province_member_scope(&root.path);
     let t = Instant::now();

@@ -138,6 +138,11 @@ impl OrgScope {
     pub fn path_prefix(&self) -> &str {
         &self.path
     }
+    /// Whether the scope is the whole tree (bound to the root): queries then
+    /// need no scope condition at all.
+    pub fn is_whole_tree(&self) -> bool {
+        self.committee_id.is_none() && self.path.matches('/').count() == 2
+    }
     /// Whether an org with this path lies inside the scope.
     pub fn contains(&self, path: &str) -> bool {
         path.starts_with(&self.path)
@@ -360,6 +365,8 @@ mod tests {
     #[test]
     fn unit_scope_is_its_subtree() {
         let s = actor(Role::UnitAdmin, "/1/5/").org_scope().unwrap();
+        assert!(!s.is_whole_tree());
+        assert!(actor(Role::CommitteeAdmin, "/1/").org_scope().unwrap().is_whole_tree());
         assert!(s.contains("/1/5/23/"));
         assert!(!s.contains("/1/6/"));
         assert!(!s.contains("/1/"));

@@ -220,7 +220,7 @@ mod tests {
         assert!(!verify_password("Abcdef12?", &h));
         assert!(!verify_password("x", "not a hash"));
         let t = temporary_password();
-        assert!(crate::auth::check_password(&crate::rules::SecurityPolicy::default(), "u", &t).is_ok());
+        assert!(crate::auth::check_password(&crate::rules::SecurityPolicy::default(), "operator_1", &t).is_ok());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct MemberRow {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
+    /// The unit (shard) the member belongs to.
+    pub unit_name: String,
     pub group_id: Option<i64>,
     pub name: String,
     pub gender: String,
@@ -125,12 +127,15 @@ impl MemberDetail {
     }
 }
 
-const ROW_COLS: &str = "m.committee_id, m.id, m.org_id, o.name AS org_name, m.group_id, m.name, m.gender, m.ethnicity, m.birth_date, \
+const ROW_COLS: &str = "m.committee_id, m.id, m.org_id, o.name AS org_name, COALESCE(u.name, '') AS unit_name, m.group_id, m.name, m.gender, m.ethnicity, m.birth_date, \
     m.id_card_masked, m.phone_masked, m.education, m.category, m.position, m.cadre_rank, m.join_date, m.full_date, m.status";
 const DETAIL_COLS: &str = "m.committee_id, m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.group_id, m.name, m.gender, m.ethnicity, m.birth_date, \
     m.id_card_masked, m.phone_masked, m.education, m.category, m.position, m.cadre_rank, m.native_place, m.address, m.community, \
     m.join_date, m.full_date, m.status, m.version, m.created_at, m.updated_at";
 const FROM: &str = " FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id";
+/// FROM for list rows: also the unit (the org whose id is the shard key).
+const ROW_FROM: &str = " FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+    LEFT JOIN orgs u ON u.committee_id = m.committee_id AND u.id = m.committee_id";
 
 /// Appends the member-scope condition (members alias `m`, orgs alias `o`).
 pub fn member_scope_where(q: &mut Q, scope: &MemberScope) {
@@ -226,7 +231,8 @@ impl MemberFilter {
             "name" => format!(" ORDER BY m.name {dir}, m.id"),
             "birth_date" => format!(" ORDER BY m.birth_date {dir}, m.id"),
             "join_date" => format!(" ORDER BY m.join_date {dir}, m.id"),
-            _ => format!(" ORDER BY o.path {dir}, m.id"),
+            // By unit, then branch, then record: the roster's natural order, served by members_by_org.
+            _ => format!(" ORDER BY m.committee_id {dir}, m.org_id {dir}, m.id"),
         }
     }
 }
@@ -249,9 +255,17 @@ fn where_clause(scope: &MemberScope, f: &MemberFilter, under: Option<&OrgRow>) -
 pub async fn count(store: &Store, scope: &MemberScope, f: &MemberFilter) -> Result<i64> {
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
-    let mut q = Q::new(format!("SELECT COUNT(*) AS v{FROM}{}", w.sql));
+    let mut q = Q::new(format!("SELECT COUNT(*) AS v{}{}", count_from(scope, under.as_ref()), w.sql));
     q.args = w.args;
     store.db.r().fetch_scalar_i64(q).await
+}
+
+/// Counting over the whole tree needs no join with the orgs.
+fn count_from(scope: &MemberScope, under: Option<&OrgRow>) -> &'static str {
+    match scope {
+        MemberScope::Subtree { org, .. } if org.is_whole_tree() && under.is_none() => " FROM members m",
+        _ => FROM,
+    }
 }
 
 /// One page of members matching the filter inside the scope, with the total.
@@ -266,10 +280,10 @@ pub async fn list(
     let per_page = per_page.clamp(1, 500);
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
-    let mut cq = Q::new(format!("SELECT COUNT(*) AS v{FROM}{}", w.sql));
+    let mut cq = Q::new(format!("SELECT COUNT(*) AS v{}{}", count_from(scope, under.as_ref()), w.sql));
     cq.args = w.args.clone();
     let total = store.db.r().fetch_scalar_i64(cq).await?;
-    let mut q = Q::new(format!("SELECT {ROW_COLS}{FROM}{}{}", w.sql, f.order_by()));
+    let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM}{}{}", w.sql, f.order_by()));
     q.args = w.args;
     q.push(" LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
     let items = store.db.r().fetch_all(q).await?;
@@ -283,7 +297,7 @@ pub async fn list_all(store: &Store, scope: &MemberScope, f: &MemberFilter, cap:
     }
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
-    let mut q = Q::new(format!("SELECT {ROW_COLS}{FROM}{}{}", w.sql, f.order_by()));
+    let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM}{}{}", w.sql, f.order_by()));
     q.args = w.args;
     q.push(" LIMIT ").bind(cap);
     store.db.r().fetch_all(q).await
@@ -1008,7 +1022,7 @@ pub async fn import_with(
 
 /// Members of a branch (for posts and pickers).
 pub async fn of_org(store: &Store, scope: &OrgScope, org: &OrgRow, limit: i64) -> Result<Vec<MemberRow>> {
-    let mut q = Q::new(format!("SELECT {ROW_COLS}{FROM} WHERE m.committee_id = "));
+    let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM} WHERE m.committee_id = "));
     q.bind(org.committee_id).push(" AND (m.org_id = ").bind(org.id).push(" OR m.group_id = ").bind(org.id).push(")");
     q.push(" AND m.status IN ('applicant','activist','candidate','probationary','full')");
     scope_where(&mut q, scope, "o");

@@ -57,6 +57,9 @@ pub const COLS: &str = "o.committee_id, o.id, o.parent_id, o.path, o.depth, o.ki
 
 /// Appends the scope condition on the orgs alias `a` (which must be joined).
 pub fn scope_where(q: &mut Q, scope: &OrgScope, a: &str) {
+    if scope.is_whole_tree() {
+        return;
+    }
     if let Some(c) = scope.committee_id() {
         q.push(&format!(" AND {a}.committee_id = ")).bind(c);
     }
@@ -647,15 +650,17 @@ struct StatusCount {
 }
 
 pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
-    let rows: Vec<StatusCount> = store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-             WHERE m.committee_id = $1 AND o.path LIKE $2 GROUP BY m.status",
-            org.committee_id, format!("{}%", org.path)
-        ))
-        .await?;
+    let mut q = Q::new(
+        "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+         WHERE o.path LIKE ",
+    );
+    q.bind(format!("{}%", org.path));
+    // The working committee spans every shard; any other org lives in one.
+    if org.kind() != OrgKind::WorkingCommittee {
+        q.push(" AND m.committee_id = ").bind(org.committee_id);
+    }
+    q.push(" GROUP BY m.status");
+    let rows: Vec<StatusCount> = store.db.r().fetch_all(q).await?;
     let get = |s: &str| rows.iter().find(|r| r.status == s).map(|r| r.n).unwrap_or(0);
     let committee_members = store
         .db
@@ -777,9 +782,13 @@ pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY o.kind");
     let kinds: Vec<KindCount> = store.db.r().fetch_all(q).await?;
-    let mut q = Q::new(
-        "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
-    );
+    let mut q = if scope.is_whole_tree() {
+        Q::new("SELECT m.status, COUNT(*) AS n FROM members m WHERE 1=1")
+    } else {
+        Q::new(
+            "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
+        )
+    };
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY m.status");
     let statuses: Vec<StatusCount> = store.db.r().fetch_all(q).await?;

@@ -649,7 +649,7 @@ pub fn synth_members_file(rows: &[MemberInput]) -> Vec<u8> {
 }
 
 const EXPORT_SHEET: &str = "党员名册";
-const EXPORT_COLUMNS: [(&str, f64); 15] = [
+const EXPORT_COLUMNS: [(&str, f64); 16] = [
     ("序号", 6.0),
     ("姓名", 10.0),
     ("性别", 6.0),
@@ -665,6 +665,7 @@ const EXPORT_COLUMNS: [(&str, f64); 15] = [
     ("转正日期", 12.0),
     ("党籍状态", 12.0),
     ("所在党支部", 30.0),
+    ("所在单位", 24.0),
 ];
 
 /// The member roster as .xlsx: sheet “党员名册”, a merged title row naming
@@ -725,7 +726,7 @@ fn build_export(
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     for (i, m) in rows.iter().enumerate() {
         let r = 3 + i as u32;
-        let values: [(&str, &Format); 14] = [
+        let values: [(&str, &Format); 15] = [
             (&m.name, &cell),
             (&m.gender, &center),
             (&m.ethnicity, &center),
@@ -740,6 +741,7 @@ fn build_export(
             (&date(m.full_date), &center),
             (m.status_label(), &center),
             (&m.org_name, &cell),
+            (&m.unit_name, &cell),
         ];
         ws.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
         for (c, (v, f)) in values.iter().enumerate() {
@@ -1058,6 +1060,7 @@ mod tests {
             id,
             org_id: 7,
             org_name: "第一党支部".into(),
+            unit_name: "省直单位".into(),
             group_id: None,
             name: name.into(),
             gender: "男".into(),
@@ -1085,9 +1088,9 @@ mod tests {
         let text = |r: u32, c: u32| range.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
         assert_eq!(text(0, 0), "党员名册 — 省工业和信息化厅");
         assert_eq!(text(1, 0), "筛选条件：党籍状态：党员\u{3000}数据日期：2025-11-25\u{3000}共 2 人");
-        let header: Vec<String> = (0..15).map(|c| text(2, c)).collect();
+        let header: Vec<String> = (0..16).map(|c| text(2, c)).collect();
         assert_eq!(header, EXPORT_COLUMNS.map(|(l, _)| l.to_string()).to_vec());
-        let first: Vec<String> = (0..15).map(|c| text(3, c)).collect();
+        let first: Vec<String> = (0..16).map(|c| text(3, c)).collect();
         assert_eq!(
             first,
             [
@@ -1106,6 +1109,7 @@ mod tests {
                 "2016-07-01",
                 "正式党员",
                 "第一党支部",
+                "省直单位",
             ]
             .map(String::from)
             .to_vec()
