@@ -650,16 +650,17 @@ struct StatusCount {
 }
 
 pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
-    let mut q = Q::new(
-        "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-         WHERE o.path LIKE ",
-    );
-    q.bind(format!("{}%", org.path));
-    // The working committee spans every shard; any other org lives in one.
-    if org.kind() != OrgKind::WorkingCommittee {
-        q.push(" AND m.committee_id = ").bind(org.committee_id);
-    }
-    q.push(" GROUP BY m.status");
+    // The working committee spans every member; any other org lives in one shard.
+    let q = if org.kind() == OrgKind::WorkingCommittee {
+        q!("SELECT m.status, COUNT(*) AS n FROM members m GROUP BY m.status")
+    } else {
+        q!(
+            "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+             WHERE o.path LIKE $1 AND m.committee_id = $2 GROUP BY m.status",
+            format!("{}%", org.path),
+            org.committee_id
+        )
+    };
     let rows: Vec<StatusCount> = store.db.r().fetch_all(q).await?;
     let get = |s: &str| rows.iter().find(|r| r.status == s).map(|r| r.n).unwrap_or(0);
     let committee_members = store
@@ -720,28 +721,53 @@ pub async fn branch_alerts(
     limit: i64,
 ) -> Result<(i64, Vec<(BranchCountRow, Vec<OrgWarning>)>)> {
     let rules: OrgRules = store.rule().await?;
-    let mut q = Q::new(
-        "SELECT o.id, o.name, \
-         CAST(COALESCE(SUM(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END), 0) AS BIGINT) AS full, \
-         CAST(COALESCE(SUM(CASE WHEN m.status IN ('full','probationary') THEN 1 ELSE 0 END), 0) AS BIGINT) AS members \
-         FROM orgs o LEFT JOIN members m ON m.committee_id = o.committee_id AND m.org_id = o.id \
-         WHERE o.kind = 'branch' AND o.active = TRUE",
-    );
+    // Branches in scope, then member counts per org straight from the members
+    // index (no join), merged here: one pass over each table.
+    #[derive(sqlx::FromRow)]
+    struct Branch {
+        id: i64,
+        name: String,
+    }
+    let mut q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'branch' AND o.active = TRUE");
     scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY o.id, o.name ORDER BY o.id");
-    let rows: Vec<BranchCountRow> = store.db.r().fetch_all(q).await?;
+    q.push(" ORDER BY o.id");
+    let branches: Vec<Branch> = store.db.r().fetch_all(q).await?;
+    #[derive(sqlx::FromRow)]
+    struct Counts {
+        org_id: i64,
+        full: i64,
+        members: i64,
+    }
+    let mut q = Q::new(
+        "SELECT m.org_id, CAST(SUM(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END) AS BIGINT) AS full, \
+         CAST(COUNT(*) AS BIGINT) AS members FROM members m WHERE m.status IN ('full', 'probationary')",
+    );
+    if let Some(c) = scope.committee_id() {
+        q.push(" AND m.committee_id = ").bind(c);
+    }
+    q.push(" GROUP BY m.committee_id, m.org_id");
+    let counts: std::collections::HashMap<i64, (i64, i64)> =
+        store.db.r().fetch_all::<Counts>(q).await?.into_iter().map(|c| (c.org_id, (c.full, c.members))).collect();
+    let rows: Vec<BranchCountRow> = branches
+        .into_iter()
+        .map(|b| {
+            let (full, members) = counts.get(&b.id).copied().unwrap_or((0, 0));
+            BranchCountRow { id: b.id, name: b.name, full, members }
+        })
+        .collect();
     // Committee members (posts other than the secretary and group leaders) per branch.
     #[derive(sqlx::FromRow)]
     struct PostCount {
         org_id: i64,
         n: i64,
     }
-    let mut q = Q::new(
-        "SELECT p.org_id, COUNT(*) AS n FROM org_posts p JOIN orgs o ON o.committee_id = p.committee_id AND o.id = p.org_id \
-         WHERE o.kind = 'branch' AND p.post NOT IN ('secretary', 'group_leader')",
-    );
-    scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY p.org_id");
+    // Posts of other orgs in the shard are counted too but never looked up.
+    let mut q =
+        Q::new("SELECT p.org_id, COUNT(*) AS n FROM org_posts p WHERE p.post NOT IN ('secretary', 'group_leader')");
+    if let Some(c) = scope.committee_id() {
+        q.push(" AND p.committee_id = ").bind(c);
+    }
+    q.push(" GROUP BY p.committee_id, p.org_id");
     let posts: std::collections::HashMap<i64, i64> =
         store.db.r().fetch_all::<PostCount>(q).await?.into_iter().map(|p| (p.org_id, p.n)).collect();
     let flagged: Vec<(BranchCountRow, Vec<OrgWarning>)> = rows
@@ -837,14 +863,29 @@ pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]
         path: String,
         n: i64,
     }
+    if parent.kind() == OrgKind::WorkingCommittee {
+        // The root's children are units, and a unit's id is its members' shard key.
+        #[derive(sqlx::FromRow)]
+        struct UnitCount {
+            committee_id: i64,
+            n: i64,
+        }
+        let rows: Vec<UnitCount> = store
+            .db
+            .r()
+            .fetch_all(q!(
+                "SELECT m.committee_id, COUNT(*) AS n FROM members m WHERE m.status IN ('probationary','full') GROUP BY m.committee_id"
+            ))
+            .await?;
+        let by_unit: std::collections::HashMap<i64, i64> = rows.into_iter().map(|r| (r.committee_id, r.n)).collect();
+        return Ok(kids.iter().map(|k| by_unit.get(&k.id).copied().unwrap_or(0)).collect());
+    }
     let mut q = Q::new(
         "SELECT o.path, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
          WHERE m.status IN ('probationary','full') AND o.path LIKE ",
     );
     q.bind(format!("{}%", parent.path));
-    if parent.kind() != OrgKind::WorkingCommittee {
-        q.push(" AND m.committee_id = ").bind(parent.committee_id);
-    }
+    q.push(" AND m.committee_id = ").bind(parent.committee_id);
     q.push(" GROUP BY o.path");
     let rows: Vec<PathCount> = store.db.r().fetch_all(q).await?;
     Ok(kids.iter().map(|k| rows.iter().filter(|r| r.path.starts_with(&k.path)).map(|r| r.n).sum()).collect())
