@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod import;
+mod keys;
 mod members;
 mod migrations;
 mod orgs;
