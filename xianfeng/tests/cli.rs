@@ -117,3 +117,31 @@ fn demo_refuses_to_overwrite_a_real_database() {
     assert!(text(&o).contains("不是演示数据库"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The same commands against PostgreSQL (`--database-url`).
+#[test]
+fn demo_audit_export_on_postgres() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(url) = rt.block_on(xianfeng_store::testkit::pg_url()) else { return };
+    let dir = temp_dir("pg");
+    let with_url = |args: &[&str]| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--database-url", url.as_str()]);
+        run(&dir, &a, None)
+    };
+    let o = with_url(&["demo", "--scale", "0.02", "--no-serve"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("演示省份已生成"), "{}", text(&o));
+    // A second demo into the same database is refused: it is not empty any more.
+    let o = with_url(&["demo", "--scale", "0.02", "--no-serve"]);
+    assert!(!o.status.success() && text(&o).contains("已有数据"), "{}", text(&o));
+    let o = with_url(&["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let xlsx = dir.join("pg.xlsx");
+    let o = with_url(&["export", "members", "--out", xlsx.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    let o = with_url(&["backup", "--to", dir.join("x.db").to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("pg_dump"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
