@@ -117,8 +117,12 @@ impl FieldCipher {
     }
 
     /// A keyed hash for equality look-ups (duplicate ID numbers) without decrypting.
+    /// 128 bits of HMAC-SM3 (32 hex characters): ample to tell ID numbers
+    /// apart, and a shorter key for the index that imports maintain.
     pub fn blind_index(&self, plain: &str) -> String {
-        hmac_sm3_hex(&self.index_key, plain.trim().to_uppercase().as_bytes())
+        let mut h = hmac_sm3_hex(&self.index_key, plain.trim().to_uppercase().as_bytes());
+        h.truncate(32);
+        h
     }
 }
 
