@@ -127,12 +127,14 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             report.errors.iter().take(3).collect::<Vec<_>>()
         ));
     }
+    let schema_rps = n as f64 / raw_members_schema_baseline(&opts.dir, n).await?;
     emit(
         "import.members_rows_per_s",
         n as f64 / total_s,
         "rows/s",
         json!({ "rows": n, "total_s": total_s, "parse_s": parse_s, "target_rows_per_s": 50000,
-                "baseline_raw_insert_rows_per_s": n as f64 / raw_insert_baseline(&opts.dir, n).await? }),
+                "baseline_raw_insert_rows_per_s": n as f64 / raw_insert_baseline(&opts.dir, n).await?,
+                "baseline_raw_insert_members_schema_rows_per_s": schema_rps }),
     );
     istore.db.close().await;
 
@@ -402,4 +404,69 @@ async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) -> Result<(f6
     let hwm = rss_mb(pid, "VmHWM:");
     let _ = child.kill().await;
     Ok((idle, served, hwm))
+}
+
+/// The engine floor for this schema: n pre-sealed member rows written with bare
+/// sqlx into the real `members` table (all its indexes), one transaction,
+/// 1,000-row statements with positional parameters.
+async fn raw_members_schema_baseline(dir: &Path, n: usize) -> Result<f64, String> {
+    let (store, url) = fresh_store(dir, "baseline-members.db").await?;
+    store.db.close().await;
+    let pool = sqlx::SqlitePool::connect(&url).await.map_err(|e| e.to_string())?;
+    sqlx::query("PRAGMA synchronous=FULL").execute(&pool).await.map_err(|e| e.to_string())?;
+    let cols = "committee_id, id, org_id, group_id, name, gender, ethnicity, birth_date, id_card_enc, id_card_masked, id_card_index, \
+        phone_enc, phone_masked, education, category, position, cadre_rank, native_place, address, community, join_date, full_date, status, version, created_at, updated_at";
+    let keys = Keys::for_tests();
+    let t = Instant::now();
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let mut i = 0usize;
+    while i < n {
+        let batch = (n - i).min(1000);
+        let mut sql = format!("INSERT INTO members ({cols}) VALUES ");
+        for r in 0..batch {
+            if r > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?");
+            sql.push_str(&",?".repeat(25));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for r in 0..batch {
+            let k = (i + r) as i64;
+            q = q
+                .bind(1 + k % 83)
+                .bind(1_000_000 + k)
+                .bind(10 + k % 4000)
+                .bind(None::<i64>)
+                .bind(format!("党员{k}"))
+                .bind("男")
+                .bind("汉族")
+                .bind("1980-01-01")
+                .bind(keys.cipher.encrypt("52010219800101001X"))
+                .bind("520102********001X")
+                .bind(keys.cipher.blind_index(&k.to_string()))
+                .bind(keys.cipher.encrypt("13900000000"))
+                .bind("139****0000")
+                .bind("大学本科")
+                .bind("公务员")
+                .bind("")
+                .bind("科员")
+                .bind("")
+                .bind("")
+                .bind("")
+                .bind("2005-07-01")
+                .bind("2006-07-01")
+                .bind("full")
+                .bind(1i64)
+                .bind(0i64)
+                .bind(0i64);
+        }
+        q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+        i += batch;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    let s = t.elapsed().as_secs_f64();
+    pool.close().await;
+    Ok(s)
 }
