@@ -138,6 +138,34 @@ pub async fn create_user(
 /// Grants a role bound to an org (or, for the member role, to a member record).
 pub async fn grant_role(
     store: &Store,
+    cap: SecurityAdmin,
+    who: &Who,
+    user_id: i64,
+    role: Role,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> Result<RoleRow> {
+    let result = grant_role_checked(store, cap, who, user_id, role, org_id, member_id).await;
+    // A refused grant is a security event too.
+    if let Err(e @ (StoreError::Rule(_) | StoreError::Invalid(_) | StoreError::NotFound)) = &result {
+        let reason = match e {
+            StoreError::Invalid(v) => v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"),
+            other => other.to_string(),
+        };
+        store
+            .audit(
+                who,
+                Event::ok("role_grant", "user", user_id)
+                    .outcome("failure")
+                    .detail(format!("{} org={org_id:?} member={member_id:?}：{reason}", role.as_str())),
+            )
+            .await?;
+    }
+    result
+}
+
+async fn grant_role_checked(
+    store: &Store,
     _cap: SecurityAdmin,
     who: &Who,
     user_id: i64,

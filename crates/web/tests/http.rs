@@ -492,3 +492,103 @@ async fn both_backends_run_under_ci() {
         assert!(names.contains(&"postgres"), "under CI the PostgreSQL suite must run: {names:?}");
     }
 }
+
+#[tokio::test]
+async fn roles_granted_switched_and_separated() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        // The system administrator creates the account; the security administrator grants roles.
+        let mut sys = Client::new(&store);
+        sys.page_login("sysadm", PASSWORD).await;
+        sys.get("/admin/users").await;
+        sys.form("/admin/users", &[("username", "twohats"), ("display_name", "双岗干部")]).await;
+        let users = sys.get("/api/v1/users").await.json();
+        let id = users["items"].as_array().unwrap().iter().find(|u| u["username"] == "twohats").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            sys.get("/admin/roles").await.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: not the system administrator's duty"
+        );
+
+        let mut sec = Client::new(&store);
+        sec.page_login("secadm", PASSWORD).await;
+        sec.get("/admin/roles").await;
+        let uid = id.to_string();
+        let unit = p.unit_a.id.to_string();
+        let branch = p.branch_b1.id.to_string();
+        let r = sec.form("/admin/roles", &[("user_id", &uid), ("role", "unit_admin"), ("org_id", &unit)]).await;
+        assert!(r.text().contains("已授权"), "{backend}: {}", r.text());
+        sec.form("/admin/roles", &[("user_id", &uid), ("role", "branch_secretary"), ("org_id", &branch)]).await;
+        // A unit admin must be bound to a unit, and the triad never combines with business roles.
+        let r = sec.form("/admin/roles", &[("user_id", &uid), ("role", "unit_admin"), ("org_id", &branch)]).await;
+        assert!(r.text().contains("单位党务管理员须绑定到省直单位"), "{backend}: {}", r.text());
+        let r = sec.form("/admin/roles", &[("user_id", &uid), ("role", "audit_admin")]).await;
+        assert!(r.text().contains("三员分立"), "{backend}: {}", r.text());
+
+        // The account's password is reset by the system administrator; first login forces a change.
+        let r = sys.form(&format!("/admin/users/{id}/reset"), &[]).await;
+        let html = r.text();
+        let key = "id=\"temp-password\">";
+        let i = html.find(key).unwrap() + key.len();
+        let temp = html[i..i + html[i..].find('<').unwrap()].to_string();
+        let mut u = Client::new(&store);
+        u.page_login("twohats", &temp).await;
+        u.get("/password").await;
+        u.form("/password", &[("old_password", &temp), ("password", "Two-Hats-2025"), ("password2", "Two-Hats-2025")])
+            .await;
+        let me = u.get("/api/v1/me").await.json();
+        assert_eq!(me["current_role"], "unit_admin", "{backend}: {me}");
+        assert_eq!(u.get("/api/v1/members/count").await.json()["total"], 5, "{backend}: unit A");
+        // Switch to the branch-secretary role: a different scope, same account.
+        let role_id = me["roles"].as_array().unwrap().iter().find(|r| r["role"] == "branch_secretary").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        u.get("/").await; // the page carries the new session's CSRF token
+        let r = u.form("/role", &[("role_id", &role_id.to_string())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(u.get("/api/v1/me").await.json()["current_role"], "branch_secretary", "{backend}");
+        assert_eq!(u.get("/api/v1/members/count").await.json()["total"], 2, "{backend}: branch B1 only");
+        assert!(u.get("/").await.text().contains("role-switch"), "{backend}: the top bar offers the switch");
+
+        // Revoking the role ends the sessions acting under it.
+        let rid = role_id.to_string();
+        sec.form(&format!("/admin/roles/{rid}/revoke"), &[]).await;
+        assert_eq!(u.get("/api/v1/members/count").await.status, StatusCode::UNAUTHORIZED, "{backend}");
+
+        // The audit administrator sees all of it, and the chain is intact.
+        let mut aud = Client::new(&store);
+        aud.page_login("audadm", PASSWORD).await;
+        let html = aud.get("/audit?action=role_grant").await.text();
+        assert!(html.contains("授予角色") && html.contains("secadm"), "{backend}");
+        let html = aud.get("/audit?action=role_grant&outcome=failure").await.text();
+        assert!(
+            html.contains("三员分立") && html.contains("须绑定到省直单位"),
+            "{backend}: refused grants are audited"
+        );
+        assert!(aud.get("/audit/verify").await.text().contains("日志链完整"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn expired_password_must_be_changed() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let long_ago = xianfeng_core::text::now_ms() - 91 * 86_400_000;
+        let mut tx = store.db.begin().await.unwrap();
+        tx.c()
+            .execute(xianfeng_store::q!("UPDATE users SET password_changed_at = $1 WHERE username = 'unita'", long_ago))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = Client::new(&store);
+        let r = c.page_login("unita", PASSWORD).await;
+        assert_eq!(r.location(), "/password", "{backend}");
+        let html = c.get("/password").await.text();
+        assert!(html.contains("密码已超过90天未修改"), "{backend}: {html}");
+        let r = c.get("/api/v1/members").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "password_change_required", "{backend}");
+    }
+}
