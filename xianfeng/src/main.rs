@@ -221,21 +221,20 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Cmd::Import { cmd: ImportCmd::Members { file } } => {
             let bytes = std::fs::read(file).map_err(|e| format!("读取 {} 失败：{e}", file.display()))?;
-            let parsed = xianfeng_web::xlsx::parse_members(&bytes, &Default::default()).map_err(|e| e.to_string())?;
             let store = open(&cli).await?;
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let report = xianfeng_store::member::import_with(
+            let report = xianfeng_web::member::import_file(
                 &store,
                 &scope,
                 &Who::operator("import"),
-                parsed.rows,
+                bytes,
                 &name,
-                parsed.errors,
+                Default::default(),
             )
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| e.body().message)?;
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
                 for e in &report.errors {

@@ -834,18 +834,197 @@ pub async fn import_with(
     file_name: &str,
     prior: Vec<RowError>,
 ) -> Result<ImportReport> {
-    let os = org_scope(scope)?;
-    let orgs = branch_lookup(store, os).await?;
-    let today = today_cn();
-    let mut prior_rows: Vec<usize> = prior.iter().map(|e| e.row).collect();
-    prior_rows.sort_unstable();
-    prior_rows.dedup();
-    let mut report = ImportReport { rows: rows.len() + prior_rows.len(), errors: prior, ..Default::default() };
-    let mut valid: Vec<(usize, ValidMember, i64)> = Vec::with_capacity(rows.len());
+    let mut imp = Importer::begin(store, scope, who, file_name).await?;
+    imp.add_errors(prior);
+    imp.push(rows).await?;
+    imp.finish().await
+}
+
+/// An import in progress: rows arrive in chunks (while the file is still being
+/// read), are checked, and are written inside one transaction as long as no
+/// row so far had a problem. `finish` commits only if the whole file was
+/// clean; otherwise nothing is written and every problem is reported.
+pub struct Importer<'a> {
+    store: &'a Store,
+    who: Who,
+    file_name: String,
+    orgs: Vec<OrgRow>,
+    today: NaiveDate,
+    report: ImportReport,
+    counted_error_rows: std::collections::HashSet<usize>,
+    seen: std::collections::HashMap<String, usize>,
+    tx: Option<Tx>,
+    batch: i64,
+    now: i64,
+}
+
+impl<'a> Importer<'a> {
+    pub async fn begin(store: &'a Store, scope: &MemberScope, who: &Who, file_name: &str) -> Result<Importer<'a>> {
+        let os = org_scope(scope)?;
+        let orgs = branch_lookup(store, os).await?;
+        let now = now_ms();
+        let mut tx = store.db.begin().await?;
+        let batch = tx.alloc_id().await?;
+        tx.c()
+            .execute(q!(
+                "INSERT INTO import_batches (id, kind, file_name, user_id, username, ts_ms, row_count) VALUES ($1, 'members', $2, $3, $4, $5, 0)",
+                batch,
+                file_name,
+                who.user_id,
+                who.username.clone(),
+                now
+            ))
+            .await?;
+        Ok(Importer {
+            store,
+            who: who.clone(),
+            file_name: file_name.to_string(),
+            orgs,
+            today: today_cn(),
+            report: ImportReport::default(),
+            counted_error_rows: Default::default(),
+            seen: Default::default(),
+            tx: Some(tx),
+            batch,
+            now,
+        })
+    }
+
+    /// Problems found while reading the file (they count as rows with errors).
+    pub fn add_errors(&mut self, errors: Vec<RowError>) {
+        for e in &errors {
+            if self.counted_error_rows.insert(e.row) {
+                self.report.rows += 1;
+            }
+        }
+        self.report.errors.extend(errors);
+    }
+
+    /// Checks a chunk of rows and, while the file is clean so far, writes them.
+    pub async fn push(&mut self, rows: Vec<(usize, MemberInput)>) -> Result<()> {
+        self.report.rows += rows.len();
+        let (valid, errors) = validate_rows(&self.orgs, rows, self.today);
+        self.report.errors.extend(errors);
+        let col = |f: &str| core_member::field_label(f).to_string();
+        let sealed = seal_all(self.store, valid.iter().map(|(_, v, _)| v).collect());
+        // Duplicates inside the file and against the database.
+        for ((row_no, _, _), s) in valid.iter().zip(&sealed) {
+            if let Some(first) = self.seen.insert(s.id_card_index.clone(), *row_no) {
+                self.report.errors.push(RowError {
+                    row: *row_no,
+                    column: col("id_card"),
+                    reason: format!("与第{first}行的公民身份号码重复"),
+                });
+            }
+        }
+        let positions: std::collections::HashMap<&str, usize> =
+            valid.iter().zip(&sealed).map(|((row_no, _, _), s)| (s.id_card_index.as_str(), *row_no)).collect();
+        let indexes: Vec<&String> = sealed.iter().map(|s| &s.id_card_index).collect();
+        for chunk in indexes.chunks(4000) {
+            let mut q =
+                Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
+            for (i, ix) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(",");
+                }
+                q.bind((*ix).clone());
+            }
+            q.push(")");
+            #[derive(sqlx::FromRow)]
+            struct V {
+                v: String,
+            }
+            let existing: Vec<V> = self.store.db.r().fetch_all(q).await?;
+            for e in existing {
+                if let Some(row_no) = positions.get(e.v.as_str()) {
+                    self.report.errors.push(RowError {
+                        row: *row_no,
+                        column: col("id_card"),
+                        reason: "该公民身份号码已有党员档案".into(),
+                    });
+                }
+            }
+        }
+        if !self.report.errors.is_empty() {
+            // Nothing of this file will be kept: stop writing, keep checking.
+            self.tx = None;
+            return Ok(());
+        }
+        let Some(tx) = self.tx.as_mut() else { return Ok(()) };
+        if valid.is_empty() {
+            return Ok(());
+        }
+        let ids = tx.alloc_ids(valid.len() as i64).await?;
+        let items: Vec<_> = valid.into_iter().zip(sealed).zip(ids).collect();
+        for chunk in items.chunks(1000) {
+            let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}, import_batch_id) VALUES "));
+            for (i, (((_, v, cid), s), id)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                let s = Sealed {
+                    id_card_enc: s.id_card_enc.clone(),
+                    id_card_masked: s.id_card_masked.clone(),
+                    id_card_index: s.id_card_index.clone(),
+                    phone_enc: s.phone_enc.clone(),
+                    phone_masked: s.phone_masked.clone(),
+                };
+                let mut row = insert_values(*cid, *id, v, s, self.now);
+                row.push(self.batch.into());
+                q.push_row(row);
+            }
+            tx.c().execute(q).await?;
+        }
+        self.report.imported += items.len();
+        Ok(())
+    }
+
+    /// Commits a clean file (all rows), or writes nothing and reports every problem.
+    pub async fn finish(mut self) -> Result<ImportReport> {
+        let mut report = std::mem::take(&mut self.report);
+        let who = self.who.clone();
+        if !report.errors.is_empty() || self.tx.is_none() {
+            drop(self.tx.take());
+            report.imported = 0;
+            report.errors.sort_by_key(|e| e.row);
+            self.store
+                .audit(
+                    &who,
+                    Event::ok("import", "member", &self.file_name).outcome("failure").detail(format!(
+                        "{}行，{}处错误，未写入",
+                        report.rows,
+                        report.errors.len()
+                    )),
+                )
+                .await?;
+            return Ok(report);
+        }
+        let mut tx = self.tx.take().expect("a clean import keeps its transaction");
+        tx.c()
+            .execute(q!("UPDATE import_batches SET row_count = $1 WHERE id = $2", report.imported as i64, self.batch))
+            .await?;
+        append(
+            &mut tx,
+            &self.store.keys.audit_key,
+            &who,
+            Event::ok("import", "member", &self.file_name).detail(format!("导入{}名", report.imported)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+/// Resolves branch and group cells to ids and validates each row.
+fn validate_rows(
+    orgs: &[OrgRow],
+    rows: Vec<(usize, MemberInput)>,
+    today: NaiveDate,
+) -> (Vec<(usize, ValidMember, i64)>, Vec<RowError>) {
     let col = |f: &str| core_member::field_label(f).to_string();
-    let t0 = std::time::Instant::now();
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
     for (row_no, mut input) in rows {
-        // Resolve the branch and group cells to ids.
         let mut row_errs: Vec<RowError> = Vec::new();
         let bcell = input.org_id.trim().to_string();
         let branch = if bcell.is_empty() {
@@ -914,110 +1093,9 @@ pub async fn import_with(
             }
             Err(e) => row_errs.push(RowError { row: row_no, column: String::new(), reason: e.to_string() }),
         }
-        report.errors.extend(row_errs);
+        errors.extend(row_errs);
     }
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: validated");
-    // Duplicates inside the file and against the database.
-    let sealed = seal_all(store, valid.iter().map(|(_, v, _)| v).collect());
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: sealed");
-    let mut seen = std::collections::HashMap::new();
-    for ((row_no, _, _), s) in valid.iter().zip(&sealed) {
-        if let Some(first) = seen.insert(s.id_card_index.clone(), *row_no) {
-            report.errors.push(RowError {
-                row: *row_no,
-                column: col("id_card"),
-                reason: format!("与第{first}行的公民身份号码重复"),
-            });
-        }
-    }
-    let indexes: Vec<&String> = sealed.iter().map(|s| &s.id_card_index).collect();
-    for chunk in indexes.chunks(4000) {
-        let mut q = Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
-        for (i, ix) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(",");
-            }
-            q.bind((*ix).clone());
-        }
-        q.push(")");
-        #[derive(sqlx::FromRow)]
-        struct V {
-            v: String,
-        }
-        let existing: Vec<V> = store.db.r().fetch_all(q).await?;
-        for e in existing {
-            if let Some((row_no, _, _)) =
-                valid.iter().zip(&sealed).find(|(_, s)| s.id_card_index == e.v).map(|(v, _)| v)
-            {
-                report.errors.push(RowError {
-                    row: *row_no,
-                    column: col("id_card"),
-                    reason: "该公民身份号码已有党员档案".into(),
-                });
-            }
-        }
-    }
-    if !report.errors.is_empty() {
-        report.errors.sort_by_key(|e| e.row);
-        store
-            .audit(
-                who,
-                Event::ok("import", "member", file_name).outcome("failure").detail(format!(
-                    "{}行，{}处错误，未写入",
-                    report.rows,
-                    report.errors.len()
-                )),
-            )
-            .await?;
-        return Ok(report);
-    }
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: duplicates checked");
-    let now = now_ms();
-    let mut tx = store.db.begin().await?;
-    let ids = tx.alloc_ids(valid.len().max(1) as i64).await?;
-    let batch = tx.alloc_id().await?;
-    tx.c()
-        .execute(q!(
-            "INSERT INTO import_batches (id, kind, file_name, user_id, username, ts_ms, row_count) VALUES ($1, 'members', $2, $3, $4, $5, $6)",
-            batch,
-            file_name,
-            who.user_id,
-            who.username.clone(),
-            now,
-            valid.len() as i64
-        ))
-        .await?;
-    let items: Vec<_> = valid.into_iter().zip(sealed).zip(ids).collect();
-    for chunk in items.chunks(1000) {
-        let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}, import_batch_id) VALUES "));
-        for (i, (((_, v, cid), s), id)) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            let s = Sealed {
-                id_card_enc: s.id_card_enc.clone(),
-                id_card_masked: s.id_card_masked.clone(),
-                id_card_index: s.id_card_index.clone(),
-                phone_enc: s.phone_enc.clone(),
-                phone_masked: s.phone_masked.clone(),
-            };
-            let mut row = insert_values(*cid, *id, v, s, now);
-            row.push(batch.into());
-            q.push_row(row);
-        }
-        tx.c().execute(q).await?;
-    }
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: inserted");
-    report.imported = items.len();
-    append(
-        &mut tx,
-        &store.keys.audit_key,
-        who,
-        Event::ok("import", "member", file_name).detail(format!("导入{}名", report.imported)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(report)
+    (valid, errors)
 }
 
 /// Members of a branch (for posts and pickers).

@@ -768,16 +768,45 @@ async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: &str) 
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let limits = state.import_limits.clone();
-    let data = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || crate::xlsx::parse_members(&data, &limits))
+    import_file(&state.store, &scope, &ctx.who(), bytes.to_vec(), file_name, *state.import_limits).await
+}
+
+/// Imports an .xlsx file: the workbook is read on a blocking thread and handed
+/// over in chunks, which are checked and written while the rest is still being
+/// read, all inside one transaction. A file-level problem (not a workbook, too
+/// large, missing columns) is an error and writes nothing; row problems come
+/// back in the report, and then nothing is written either.
+pub async fn import_file(
+    store: &xianfeng_store::Store,
+    scope: &MemberScope,
+    who: &xianfeng_store::Who,
+    bytes: Vec<u8>,
+    file_name: &str,
+    limits: crate::xlsx::ImportLimits,
+) -> Result<ImportReport> {
+    // Refuse bad files before opening a transaction.
+    if bytes.len() > limits.max_file_bytes {
+        return Err(AppError::TooLarge(
+            crate::xlsx::XlsxError::FileTooLarge { limit_mb: limits.max_file_bytes / 1024 / 1024 }.to_string(),
+        ));
+    }
+    let mut importer = store_member::Importer::begin(store, scope, who, file_name).await?;
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<(usize, MemberInput)>>(4);
+    let parser = tokio::task::spawn_blocking(move || {
+        crate::xlsx::parse_members_streaming(&bytes, &limits, 2000, &mut |rows| {
+            // The receiver only goes away when the import failed; then stop quietly.
+            let _ = send.blocking_send(rows);
+        })
+    });
+    while let Some(rows) = receive.recv().await {
+        importer.push(rows).await?;
+    }
+    let cell_errors = parser
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    // Problems found while reading cells count like any other: nothing is written.
-    let report =
-        store_member::import_with(&state.store, &scope, &ctx.who(), parsed.rows, file_name, parsed.errors).await?;
-    Ok(report)
+    importer.add_errors(cell_errors);
+    Ok(importer.finish().await?)
 }
 
 async fn import_submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {

@@ -132,8 +132,33 @@ const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// all empty are skipped. Values are left as typed; validation is the
 /// store's job.
 pub fn parse_members(bytes: &[u8], limits: &ImportLimits) -> Result<ParsedMembers, XlsxError> {
+    parse_members_with(bytes, limits, None)
+}
+
+/// A receiver of parsed rows, a chunk at a time.
+pub type RowSink<'a> = &'a mut dyn FnMut(Vec<(usize, MemberInput)>);
+
+/// Like [`parse_members`], handing rows to `sink` every `chunk` rows as they
+/// are read, so a caller can check and write them while the rest is parsed.
+/// Returns the cell-level errors; a file-level error means the rows already
+/// handed over must be discarded.
+pub fn parse_members_streaming(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    chunk: usize,
+    sink: RowSink<'_>,
+) -> Result<Vec<RowError>, XlsxError> {
+    let out = parse_members_with(bytes, limits, Some((chunk.max(1), sink)))?;
+    Ok(out.errors)
+}
+
+fn parse_members_with(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    sink: Option<(usize, RowSink<'_>)>,
+) -> Result<ParsedMembers, XlsxError> {
     check_container(bytes, limits)?;
-    match catch_unwind(AssertUnwindSafe(|| read_members(bytes, limits))) {
+    match catch_unwind(AssertUnwindSafe(|| read_members(bytes, limits, sink))) {
         Ok(r) => r,
         Err(panic) => {
             let detail = panic
@@ -308,15 +333,28 @@ impl Header {
     }
 }
 
-struct RowReader<'a> {
+struct RowReader<'a, 's> {
     limits: &'a ImportLimits,
     header: Option<Header>,
     id_field: Option<usize>,
     data_rows: usize,
     out: ParsedMembers,
+    sink: Option<(usize, RowSink<'s>)>,
 }
 
-impl RowReader<'_> {
+impl RowReader<'_, '_> {
+    /// Hands the rows read so far to the sink: a full chunk, or (at the end) the rest.
+    fn flush(&mut self, at_end: bool) {
+        if let Some((chunk, sink)) = &mut self.sink {
+            let n = self.out.rows.len();
+            if n >= *chunk || (at_end && n > 0) {
+                sink(std::mem::take(&mut self.out.rows));
+            }
+        }
+    }
+}
+
+impl RowReader<'_, '_> {
     /// Takes one sheet row (0-based index) with its non-empty cells.
     fn row(&mut self, row: u32, cells: &mut Vec<(u32, Val)>) -> Result<(), XlsxError> {
         if cells.is_empty() {
@@ -359,6 +397,7 @@ impl RowReader<'_> {
         }
         if errors.is_empty() {
             self.out.rows.push((excel_row, input));
+            self.flush(false);
         } else {
             self.out.errors.extend(errors);
         }
@@ -390,7 +429,11 @@ impl RowReader<'_> {
     }
 }
 
-fn read_members(bytes: &[u8], limits: &ImportLimits) -> Result<ParsedMembers, XlsxError> {
+fn read_members(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    sink: Option<(usize, RowSink<'_>)>,
+) -> Result<ParsedMembers, XlsxError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(XlsxError::parse)?;
     let sheets = wb.sheets_metadata();
     let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
@@ -407,6 +450,7 @@ fn read_members(bytes: &[u8], limits: &ImportLimits) -> Result<ParsedMembers, Xl
         id_field: field_index("id_card"),
         data_rows: 0,
         out: ParsedMembers::default(),
+        sink,
     };
     let mut current: Option<u32> = None;
     let mut row_cells: Vec<(u32, Val)> = Vec::new();
@@ -435,6 +479,7 @@ fn read_members(bytes: &[u8], limits: &ImportLimits) -> Result<ParsedMembers, Xl
     if reader.header.is_none() {
         return Err(XlsxError::NoHeader);
     }
+    reader.flush(true);
     Ok(reader.out)
 }
 

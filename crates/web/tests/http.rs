@@ -476,6 +476,27 @@ async fn import_is_all_or_nothing_over_http() {
             7,
             "{backend}: the valid row was not written either"
         );
+        // A file read in several chunks: the first chunks are written inside the
+        // transaction, a bad row near the end rolls all of them back.
+        let many: Vec<_> = (0..2500u32)
+            .map(|i| {
+                let birth = chrono::NaiveDate::from_ymd_opt(1960 + (i % 30) as i32, 1 + i % 12, 1 + i % 28).unwrap();
+                let mut m = mk("批量", 1 + (i / 360) * 2, "办公室党支部");
+                m.name = format!("批量{i:04}");
+                m.id_card = xianfeng_core::idcard::compose(522601 + i % 360, birth, 1 + (i / 360) * 2);
+                if i == 2400 {
+                    m.ethnicity = "火星族".into();
+                }
+                m
+            })
+            .collect();
+        let r = c.bytes("/api/v1/members/import", xianfeng_web::xlsx::synth_members_file(&many)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", &r.text()[..r.text().len().min(400)]);
+        let errs = r.json()["errors"].as_array().unwrap().clone();
+        assert_eq!(errs.len(), 1, "{backend}: {errs:?}");
+        assert_eq!(errs[0]["column"], "民族", "{backend}");
+        assert_eq!(r.json()["imported"], 0, "{backend}");
+        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 7, "{backend}: earlier chunks rolled back");
         let r = c.bytes("/api/v1/members/import", b"not a spreadsheet".to_vec()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("xlsx"), "{backend}: {}", r.text());
