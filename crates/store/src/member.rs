@@ -425,16 +425,16 @@ fn org_scope(scope: &MemberScope) -> Result<&OrgScope> {
 }
 
 /// Seals many records on all cores (SM4 and SM3 dominate a large import).
-fn seal_all(store: &Store, rows: Vec<&ValidMember>) -> Vec<Sealed> {
+fn seal_all(cipher: &xianfeng_core::crypto::FieldCipher, rows: Vec<&ValidMember>) -> Vec<Sealed> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if rows.len() < 2000 || threads < 2 {
-        return rows.into_iter().map(|v| seal(store, v)).collect();
+        return rows.into_iter().map(|v| seal_with(cipher, v)).collect();
     }
     let chunk = rows.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = rows
             .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|v| seal(store, v)).collect::<Vec<_>>()))
+            .map(|part| s.spawn(move || part.iter().map(|v| seal_with(cipher, v)).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("sealing thread")).collect()
     })
@@ -449,7 +449,10 @@ pub(crate) struct Sealed {
 }
 
 pub(crate) fn seal(store: &Store, v: &ValidMember) -> Sealed {
-    let c = &store.keys.cipher;
+    seal_with(&store.keys.cipher, v)
+}
+
+fn seal_with(c: &xianfeng_core::crypto::FieldCipher, v: &ValidMember) -> Sealed {
     Sealed {
         id_card_enc: c.encrypt(&v.id_card),
         id_card_masked: mask_id_card(&v.id_card),
@@ -848,8 +851,7 @@ pub struct Importer<'a> {
     store: &'a Store,
     who: Who,
     file_name: String,
-    orgs: Vec<OrgRow>,
-    today: NaiveDate,
+    prep: Preparer,
     report: ImportReport,
     counted_error_rows: std::collections::HashSet<usize>,
     seen: std::collections::HashMap<String, usize>,
@@ -879,8 +881,7 @@ impl<'a> Importer<'a> {
             store,
             who: who.clone(),
             file_name: file_name.to_string(),
-            orgs,
-            today: today_cn(),
+            prep: Preparer { orgs: std::sync::Arc::new(orgs), keys: store.keys.clone(), today: today_cn() },
             report: ImportReport::default(),
             counted_error_rows: Default::default(),
             seen: Default::default(),
@@ -902,11 +903,29 @@ impl<'a> Importer<'a> {
 
     /// Checks a chunk of rows and, while the file is clean so far, writes them.
     pub async fn push(&mut self, rows: Vec<(usize, MemberInput)>) -> Result<()> {
-        self.report.rows += rows.len();
-        let (valid, errors) = validate_rows(&self.orgs, rows, self.today);
+        let prepared = self.prep.prepare(rows, true);
+        self.write(prepared).await
+    }
+
+    /// The CPU-only half of `push` (validation and sealing), to run on another
+    /// thread while the previous chunk is being written.
+    pub fn preparer(&self) -> Preparer {
+        self.prep.clone()
+    }
+
+    /// The database half of `push`: duplicate checks and the write.
+    pub async fn write(&mut self, prepared: Prepared) -> Result<()> {
+        let existing = existing_ids(self.store, &prepared).await?;
+        self.write_checked(prepared, existing).await
+    }
+
+    /// Like `write`, with the chunk's already-registered ID numbers looked up
+    /// beforehand (see [`existing_ids`]), e.g. while the previous chunk was written.
+    pub async fn write_checked(&mut self, prepared: Prepared, existing: Vec<String>) -> Result<()> {
+        let Prepared { rows, valid, sealed, errors } = prepared;
+        self.report.rows += rows;
         self.report.errors.extend(errors);
         let col = |f: &str| core_member::field_label(f).to_string();
-        let sealed = seal_all(self.store, valid.iter().map(|(_, v, _)| v).collect());
         // Duplicates inside the file and against the database.
         for ((row_no, _, _), s) in valid.iter().zip(&sealed) {
             if let Some(first) = self.seen.insert(s.id_card_index.clone(), *row_no) {
@@ -919,30 +938,13 @@ impl<'a> Importer<'a> {
         }
         let positions: std::collections::HashMap<&str, usize> =
             valid.iter().zip(&sealed).map(|((row_no, _, _), s)| (s.id_card_index.as_str(), *row_no)).collect();
-        let indexes: Vec<&String> = sealed.iter().map(|s| &s.id_card_index).collect();
-        for chunk in indexes.chunks(4000) {
-            let mut q =
-                Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
-            for (i, ix) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(",");
-                }
-                q.bind((*ix).clone());
-            }
-            q.push(")");
-            #[derive(sqlx::FromRow)]
-            struct V {
-                v: String,
-            }
-            let existing: Vec<V> = self.store.db.r().fetch_all(q).await?;
-            for e in existing {
-                if let Some(row_no) = positions.get(e.v.as_str()) {
-                    self.report.errors.push(RowError {
-                        row: *row_no,
-                        column: col("id_card"),
-                        reason: "该公民身份号码已有党员档案".into(),
-                    });
-                }
+        for v in existing {
+            if let Some(row_no) = positions.get(v.as_str()) {
+                self.report.errors.push(RowError {
+                    row: *row_no,
+                    column: col("id_card"),
+                    reason: "该公民身份号码已有党员档案".into(),
+                });
             }
         }
         if !self.report.errors.is_empty() {
@@ -955,27 +957,29 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let ids = tx.alloc_ids(valid.len() as i64).await?;
-        let items: Vec<_> = valid.into_iter().zip(sealed).zip(ids).collect();
-        for chunk in items.chunks(1000) {
+        let (now, batch) = (self.now, self.batch);
+        let mut rows: Vec<Vec<Arg>> = valid
+            .into_iter()
+            .zip(sealed)
+            .zip(ids)
+            .map(|(((_, v, cid), s), id)| {
+                let mut row = insert_values(cid, id, &v, s, now);
+                row.push(batch.into());
+                row
+            })
+            .collect();
+        let written = rows.len();
+        for chunk in rows.chunks_mut(1000) {
             let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}, import_batch_id) VALUES "));
-            for (i, (((_, v, cid), s), id)) in chunk.iter().enumerate() {
+            for (i, row) in chunk.iter_mut().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                let s = Sealed {
-                    id_card_enc: s.id_card_enc.clone(),
-                    id_card_masked: s.id_card_masked.clone(),
-                    id_card_index: s.id_card_index.clone(),
-                    phone_enc: s.phone_enc.clone(),
-                    phone_masked: s.phone_masked.clone(),
-                };
-                let mut row = insert_values(*cid, *id, v, s, self.now);
-                row.push(self.batch.into());
-                q.push_row(row);
+                q.push_row(std::mem::take(row));
             }
             tx.c().execute(q).await?;
         }
-        self.report.imported += items.len();
+        self.report.imported += written;
         Ok(())
     }
 
@@ -1012,6 +1016,61 @@ impl<'a> Importer<'a> {
         .await?;
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+/// The blind indexes of a prepared chunk that already belong to a member
+/// (read on a reader connection; committed rows only).
+pub async fn existing_ids(store: &Store, prepared: &Prepared) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let indexes: Vec<&String> = prepared.sealed.iter().map(|s| &s.id_card_index).collect();
+    for chunk in indexes.chunks(4000) {
+        let mut q = Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
+        for (i, ix) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(",");
+            }
+            q.bind((*ix).clone());
+        }
+        q.push(")");
+        #[derive(sqlx::FromRow)]
+        struct V {
+            v: String,
+        }
+        out.extend(store.db.r().fetch_all::<V>(q).await?.into_iter().map(|r| r.v));
+    }
+    Ok(out)
+}
+
+/// Validation and sealing of import rows: pure computation, safe to run on
+/// any thread.
+#[derive(Clone)]
+pub struct Preparer {
+    orgs: std::sync::Arc<Vec<OrgRow>>,
+    keys: std::sync::Arc<crate::Keys>,
+    today: NaiveDate,
+}
+
+/// A chunk of rows after validation and sealing.
+pub struct Prepared {
+    rows: usize,
+    valid: Vec<(usize, ValidMember, i64)>,
+    sealed: Vec<Sealed>,
+    errors: Vec<RowError>,
+}
+
+impl Preparer {
+    /// `parallel`: seal on all cores (when nothing else runs beside it).
+    pub fn prepare(&self, rows: Vec<(usize, MemberInput)>, parallel: bool) -> Prepared {
+        let n = rows.len();
+        let (valid, errors) = validate_rows(&self.orgs, rows, self.today);
+        let members: Vec<&ValidMember> = valid.iter().map(|(_, v, _)| v).collect();
+        let sealed = if parallel {
+            seal_all(&self.keys.cipher, members)
+        } else {
+            members.into_iter().map(|v| seal_with(&self.keys.cipher, v)).collect()
+        };
+        Prepared { rows: n, valid, sealed, errors }
     }
 }
 

@@ -793,13 +793,35 @@ pub async fn import_file(
     let mut importer = store_member::Importer::begin(store, scope, who, file_name).await?;
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<(usize, MemberInput)>>(4);
     let parser = tokio::task::spawn_blocking(move || {
-        crate::xlsx::parse_members_streaming(&bytes, &limits, 2000, &mut |rows| {
+        crate::xlsx::parse_members_streaming(&bytes, &limits, 1000, &mut |rows| {
             // The receiver only goes away when the import failed; then stop quietly.
             let _ = send.blocking_send(rows);
         })
     });
+    // Three stages run at once: the parser thread reads the next rows, a
+    // blocking thread validates and seals a chunk, and the importer writes the
+    // chunk before it.
+    let preparer = importer.preparer();
+    type Stage = tokio::task::JoinHandle<Result<(store_member::Prepared, Vec<String>)>>;
+    let mut pending: Option<Stage> = None;
     while let Some(rows) = receive.recv().await {
-        importer.push(rows).await?;
+        let p = preparer.clone();
+        let st = store.clone();
+        let next: Stage = tokio::spawn(async move {
+            let prepared = tokio::task::spawn_blocking(move || p.prepare(rows, false))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let existing = store_member::existing_ids(&st, &prepared).await?;
+            Ok((prepared, existing))
+        });
+        if let Some(prev) = pending.replace(next) {
+            let (prepared, existing) = prev.await.map_err(|e| AppError::Internal(e.to_string()))??;
+            importer.write_checked(prepared, existing).await?;
+        }
+    }
+    if let Some(prev) = pending {
+        let (prepared, existing) = prev.await.map_err(|e| AppError::Internal(e.to_string()))??;
+        importer.write_checked(prepared, existing).await?;
     }
     let cell_errors = parser
         .await
