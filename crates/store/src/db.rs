@@ -90,9 +90,10 @@ impl Q {
     }
     /// Appends a placeholder for `v`.
     pub fn bind(&mut self, v: impl Into<Arg>) -> &mut Self {
+        use std::fmt::Write as _;
         self.args.push(v.into());
-        self.sql.push('$');
-        self.sql.push_str(&self.args.len().to_string());
+        // Writing the number in place: a bulk insert binds a million of these.
+        let _ = write!(self.sql, "${}", self.args.len());
         self
     }
     /// Adds an argument for a `$n` the SQL text already contains.

@@ -466,27 +466,32 @@ pub(crate) const INSERT_COLS: &str = "committee_id, id, org_id, group_id, name, 
     phone_enc, phone_masked, education, category, position, cadre_rank, native_place, address, community, join_date, full_date, status, version, created_at, updated_at";
 
 pub(crate) fn insert_values(committee_id: i64, id: i64, v: &ValidMember, s: Sealed, now: i64) -> Vec<Arg> {
+    insert_values_owned(committee_id, id, v.clone(), s, now)
+}
+
+/// The insert row for a member, taking the record by value (bulk paths: no copies).
+fn insert_values_owned(committee_id: i64, id: i64, v: ValidMember, s: Sealed, now: i64) -> Vec<Arg> {
     vec![
         committee_id.into(),
         id.into(),
         v.org_id.into(),
         v.group_id.into(),
-        v.name.clone().into(),
-        v.gender.clone().into(),
-        v.ethnicity.clone().into(),
+        v.name.into(),
+        v.gender.into(),
+        v.ethnicity.into(),
         v.birth_date.into(),
         s.id_card_enc.into(),
         s.id_card_masked.into(),
         s.id_card_index.into(),
         s.phone_enc.into(),
         s.phone_masked.into(),
-        v.education.clone().into(),
-        v.category.clone().into(),
-        v.position.clone().into(),
-        v.cadre_rank.clone().into(),
-        v.native_place.clone().into(),
-        v.address.clone().into(),
-        v.community.clone().into(),
+        v.education.into(),
+        v.category.into(),
+        v.position.into(),
+        v.cadre_rank.into(),
+        v.native_place.into(),
+        v.address.into(),
+        v.community.into(),
         v.join_date.into(),
         v.full_date.into(),
         v.status.as_str().into(),
@@ -963,7 +968,7 @@ impl<'a> Importer<'a> {
             .zip(sealed)
             .zip(ids)
             .map(|(((_, v, cid), s), id)| {
-                let mut row = insert_values(cid, id, &v, s, now);
+                let mut row = insert_values_owned(cid, id, v, s, now);
                 row.push(batch.into());
                 row
             })
