@@ -268,15 +268,7 @@ async fn raw_insert_baseline(dir: &Path, n: usize) -> Result<f64, String> {
     let mut i = 0usize;
     while i < n {
         let batch = (n - i).min(400);
-        let mut sql = String::from("INSERT INTO t VALUES ");
-        for r in 0..batch {
-            if r > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?");
-            sql.push_str(&",?".repeat(26));
-            sql.push(')');
-        }
+        let sql = format!("INSERT INTO t VALUES {}", placeholders(batch, 27));
         let mut q = sqlx::query(&sql);
         for r in 0..batch {
             q = q.bind((i + r) as i64);
@@ -431,15 +423,7 @@ async fn raw_members_schema_baseline(dir: &Path, n: usize) -> Result<f64, String
     let mut i = 0usize;
     while i < n {
         let batch = (n - i).min(1000);
-        let mut sql = format!("INSERT INTO members ({cols}) VALUES ");
-        for r in 0..batch {
-            if r > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?");
-            sql.push_str(&",?".repeat(25));
-            sql.push(')');
-        }
+        let sql = format!("INSERT INTO members ({cols}) VALUES {}", placeholders(batch, 26));
         let mut q = sqlx::query(&sql);
         for r in 0..batch {
             let k = (i + r) as i64;
@@ -478,4 +462,10 @@ async fn raw_members_schema_baseline(dir: &Path, n: usize) -> Result<f64, String
     let s = t.elapsed().as_secs_f64();
     pool.close().await;
     Ok(s)
+}
+
+/// `(?, …, ?), (…)`: `rows` rows of `cols` positional placeholders (raw baselines).
+fn placeholders(rows: usize, cols: usize) -> String {
+    let row = format!("({})", vec!["?"; cols].join(","));
+    vec![row; rows].join(",")
 }

@@ -375,18 +375,18 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     if !verify_password(password, &user.password_hash) {
         let failures = user.failed_logins + 1;
         let mut tx = store.db.begin().await?;
+        append(
+            &mut tx,
+            &store.keys.audit_key,
+            &who,
+            Event::ok("login", "user", user.id).outcome("failure").detail("密码错误"),
+        )
+        .await?;
         if failures >= policy.lock_after_failures {
             let until = now + policy.lock_minutes * 60_000;
             tx.c()
                 .execute(q!("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2", until, user.id))
                 .await?;
-            append(
-                &mut tx,
-                &store.keys.audit_key,
-                &who,
-                Event::ok("login", "user", user.id).outcome("failure").detail("密码错误"),
-            )
-            .await?;
             append(
                 &mut tx,
                 &store.keys.audit_key,
@@ -399,13 +399,6 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
             return Ok(LoginOutcome::Locked { until_ms: until });
         }
         tx.c().execute(q!("UPDATE users SET failed_logins = $1 WHERE id = $2", failures, user.id)).await?;
-        append(
-            &mut tx,
-            &store.keys.audit_key,
-            &who,
-            Event::ok("login", "user", user.id).outcome("failure").detail("密码错误"),
-        )
-        .await?;
         tx.commit().await?;
         return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures - failures });
     }
