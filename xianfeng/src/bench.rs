@@ -17,6 +17,14 @@ pub struct BenchOptions {
     pub iterations: usize,
     pub dir: PathBuf,
     pub exe: PathBuf,
+    /// Benchmark groups to run; empty means all.
+    pub only: Vec<String>,
+}
+
+impl BenchOptions {
+    fn wants(&self, group: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|g| g == group)
+    }
 }
 
 fn emit(name: &str, value: f64, unit: &str, extra: serde_json::Value) {
@@ -64,98 +72,104 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     let gen_s = t.elapsed().as_secs_f64();
-    let raw_s = raw_insert_baseline(&opts.dir, summary.members + summary.pipeline).await?;
-    emit(
-        "demo.generate",
-        gen_s,
-        "s",
-        json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
-    );
+    if opts.wants("demo") {
+        let raw_s = raw_insert_baseline(&opts.dir, summary.members + summary.pipeline).await?;
+        emit(
+            "demo.generate",
+            gen_s,
+            "s",
+            json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
+        );
+    }
 
-    // 2. Member list, filtered to one unit, page 1, through the router in-process.
     let admin = bench_admin(&store, summary.root_id).await?;
-    let unit = summary.sample_unit_id;
-    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
-    let path = format!("/members?org_id={unit}");
-    let api_path = format!("/api/v1/members?org_id={unit}");
-    let mut page_ms = Vec::new();
-    let mut api_ms = Vec::new();
-    for i in 0..opts.iterations + 20 {
-        let a = request_ms(&app, &path, &admin).await?;
-        let b = request_ms(&app, &api_path, &admin).await?;
-        if i >= 20 {
-            page_ms.push(a);
-            api_ms.push(b);
+    if opts.wants("list") {
+        // 2. Member list, filtered to one unit, page 1, through the router in-process.
+        let unit = summary.sample_unit_id;
+        let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+        let path = format!("/members?org_id={unit}");
+        let api_path = format!("/api/v1/members?org_id={unit}");
+        let mut page_ms = Vec::new();
+        let mut api_ms = Vec::new();
+        for i in 0..opts.iterations + 20 {
+            let a = request_ms(&app, &path, &admin).await?;
+            let b = request_ms(&app, &api_path, &admin).await?;
+            if i >= 20 {
+                page_ms.push(a);
+                api_ms.push(b);
+            }
         }
+        let raw_ms = raw_list_baseline(&url, unit, opts.iterations).await?;
+        let (p50, p99) = stats(page_ms);
+        let (a50, a99) = stats(api_ms);
+        let (r50, r99) = stats(raw_ms);
+        emit(
+            "member_list.page_p99",
+            p99,
+            "ms",
+            json!({ "median_ms": p50, "target_p99_ms": 10, "baseline_raw_sql_p99_ms": r99, "baseline_raw_sql_median_ms": r50 }),
+        );
+        emit("member_list.api_p99", a99, "ms", json!({ "median_ms": a50, "baseline_raw_sql_p99_ms": r99 }));
     }
-    let raw_ms = raw_list_baseline(&url, unit, opts.iterations).await?;
-    let (p50, p99) = stats(page_ms);
-    let (a50, a99) = stats(api_ms);
-    let (r50, r99) = stats(raw_ms);
-    emit(
-        "member_list.page_p99",
-        p99,
-        "ms",
-        json!({ "median_ms": p50, "target_p99_ms": 10, "baseline_raw_sql_p99_ms": r99, "baseline_raw_sql_median_ms": r50 }),
-    );
-    emit("member_list.api_p99", a99, "ms", json!({ "median_ms": a50, "baseline_raw_sql_p99_ms": r99 }));
-
-    // 3. Import of 40,000 members from .xlsx, all-or-nothing.
-    let n = ((40_000.0 * opts.scale.max(0.05)) as usize).max(1000);
-    let rows = import_rows(&store, n).await?;
-    let file = xianfeng_web::xlsx::synth_members_file(&rows);
-    let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
-    demo::generate(
-        &istore,
-        &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let root = xianfeng_store::org::root(istore.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
-    let scope = operator::province_member_scope(&root.path);
-    // Parse time alone, for the record; the import below parses again, streaming.
-    let t = Instant::now();
-    xianfeng_web::xlsx::parse_members(&file, &Default::default()).map_err(|e| e.to_string())?;
-    let parse_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let report = xianfeng_web::member::import_file(
-        &istore,
-        &scope,
-        &Who::operator("bench"),
-        file,
-        "bench.xlsx",
-        Default::default(),
-    )
-    .await
-    .map_err(|e| e.body().message)?;
-    let total_s = t.elapsed().as_secs_f64();
-    if report.imported != n {
-        return Err(format!(
-            "bench import wrote {} of {n} rows: {:?}",
-            report.imported,
-            report.errors.iter().take(3).collect::<Vec<_>>()
-        ));
-    }
-    let schema_rps = n as f64 / raw_members_schema_baseline(&opts.dir, n).await?;
-    emit(
-        "import.members_rows_per_s",
-        n as f64 / total_s,
-        "rows/s",
-        json!({ "rows": n, "total_s": total_s, "parse_s": parse_s, "target_rows_per_s": 50000,
+    if opts.wants("import") {
+        // 3. Import of 40,000 members from .xlsx, all-or-nothing.
+        let n = ((40_000.0 * opts.scale.max(0.05)) as usize).max(1000);
+        let rows = import_rows(&store, n).await?;
+        let file = xianfeng_web::xlsx::synth_members_file(&rows);
+        let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
+        demo::generate(
+            &istore,
+            &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let root = xianfeng_store::org::root(istore.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
+        let scope = operator::province_member_scope(&root.path);
+        // Parse time alone, for the record; the import below parses again, streaming.
+        let t = Instant::now();
+        xianfeng_web::xlsx::parse_members(&file, &Default::default()).map_err(|e| e.to_string())?;
+        let parse_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let report = xianfeng_web::member::import_file(
+            &istore,
+            &scope,
+            &Who::operator("bench"),
+            file,
+            "bench.xlsx",
+            Default::default(),
+        )
+        .await
+        .map_err(|e| e.body().message)?;
+        let total_s = t.elapsed().as_secs_f64();
+        if report.imported != n {
+            return Err(format!(
+                "bench import wrote {} of {n} rows: {:?}",
+                report.imported,
+                report.errors.iter().take(3).collect::<Vec<_>>()
+            ));
+        }
+        let schema_rps = n as f64 / raw_members_schema_baseline(&opts.dir, n).await?;
+        emit(
+            "import.members_rows_per_s",
+            n as f64 / total_s,
+            "rows/s",
+            json!({ "rows": n, "total_s": total_s, "parse_s": parse_s, "target_rows_per_s": 50000,
                 "baseline_raw_insert_rows_per_s": n as f64 / raw_insert_baseline(&opts.dir, n).await?,
                 "baseline_raw_insert_members_schema_rows_per_s": schema_rps }),
-    );
-    istore.db.close().await;
-
-    // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
+        );
+        istore.db.close().await;
+    }
     store.db.close().await;
-    let (rss_idle, rss_served, hwm) = serve_memory(&opts, &url, &admin).await?;
-    emit(
-        "serve.rss_mb",
-        rss_served,
-        "MB",
-        json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }),
-    );
+    if opts.wants("memory") {
+        // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
+        let (rss_idle, rss_served, hwm) = serve_memory(&opts, &url, &admin).await?;
+        emit(
+            "serve.rss_mb",
+            rss_served,
+            "MB",
+            json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }),
+        );
+    }
     Ok(())
 }
 

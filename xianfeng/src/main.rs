@@ -90,6 +90,9 @@ enum Cmd {
         /// Scratch directory for the bench databases.
         #[arg(long, default_value = "./target/bench")]
         dir: PathBuf,
+        /// Run only these benchmark groups (comma-separated: demo,list,import,memory,…).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
 }
 
@@ -293,9 +296,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Restore { from } => {
             restore(&cli, from).await?;
         }
-        Cmd::Bench { scale, iterations, dir } => {
+        Cmd::Bench { scale, iterations, dir, only } => {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            bench::run(bench::BenchOptions { scale: *scale, iterations: *iterations, dir: dir.clone(), exe }).await?;
+            let opts = bench::BenchOptions {
+                scale: *scale,
+                iterations: *iterations,
+                dir: dir.clone(),
+                exe,
+                only: only.clone(),
+            };
+            bench::run(opts).await?;
         }
         Cmd::Keys { cmd } => match cmd {
             KeysCmd::Rotate => {

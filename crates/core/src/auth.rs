@@ -178,6 +178,22 @@ impl MemberScope {
     }
 }
 
+/// Capability to check oneself in to a meeting: a member acting as themselves.
+#[derive(Debug, Clone)]
+pub struct Attendee {
+    member_id: i64,
+    committee_id: i64,
+}
+
+impl Attendee {
+    pub fn member_id(&self) -> i64 {
+        self.member_id
+    }
+    pub fn committee_id(&self) -> i64 {
+        self.committee_id
+    }
+}
+
 /// Capability to administer user accounts (system administrator).
 #[derive(Debug, Clone, Copy)]
 pub struct UserAdmin(());
@@ -250,6 +266,14 @@ impl Actor {
                 let committee_id = self.anchor()?.committee_id;
                 Ok(MemberScope::SelfOnly { member_id, committee_id })
             }
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// A member checking themselves in (签到).
+    pub fn attendee(&self) -> Result<Attendee, Error> {
+        match (self.role, self.member_id) {
+            (Role::Member, Some(member_id)) => Ok(Attendee { member_id, committee_id: self.anchor()?.committee_id }),
             _ => Err(Error::Forbidden),
         }
     }

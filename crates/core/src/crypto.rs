@@ -40,6 +40,11 @@ pub fn hmac_sm3_verify(key: &[u8], data: &[u8], expected_hex: &str) -> bool {
 }
 
 /// A 16-byte key from 32 hex characters.
+/// Compares two secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn parse_key(hex_key: &str) -> Result<[u8; 16], Error> {
     let bytes = hex::decode(hex_key.trim()).map_err(|_| Error::Crypto("密钥应为32位十六进制字符".into()))?;
     bytes.try_into().map_err(|_| Error::Crypto("SM4 密钥应为16字节（32位十六进制字符）".into()))

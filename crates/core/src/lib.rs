@@ -3,9 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod compliance;
 pub mod crypto;
 pub mod error;
 pub mod idcard;
+pub mod meeting;
 pub mod member;
 pub mod org;
 pub mod rules;

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::RevealPolicy;
+use crate::meeting::MeetingKinds;
 
 /// One stored version of one rule.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -28,6 +29,10 @@ pub trait Rule: Serialize + DeserializeOwned + Default + Clone {
     const DEFAULT_FROM: (i32, u32, u32);
     /// Checks a proposed new value; messages in Chinese.
     fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Checks the effective date of a proposed version; messages in Chinese.
+    fn check_date(&self, _effective_from: NaiveDate) -> Result<(), String> {
         Ok(())
     }
 }
@@ -71,20 +76,31 @@ fn default_row<R: Rule>() -> RuleRow {
 
 /// The national defaults every new installation starts from.
 pub fn national_defaults() -> Vec<RuleRow> {
-    vec![default_row::<OrgRules>(), default_row::<SecurityPolicy>(), default_row::<RevealPolicy>()]
+    vec![
+        default_row::<OrgRules>(),
+        default_row::<SecurityPolicy>(),
+        default_row::<RevealPolicy>(),
+        default_row::<MeetingKinds>(),
+    ]
 }
 
-/// Validates a JSON value proposed for a rule key, returning the normalized value.
-pub fn check_value(key: &str, value: &serde_json::Value) -> Result<serde_json::Value, String> {
-    fn typed<R: Rule>(value: &serde_json::Value) -> Result<serde_json::Value, String> {
+/// Validates a JSON value proposed for a rule key from a date, returning the normalized value.
+pub fn check_value(
+    key: &str,
+    value: &serde_json::Value,
+    effective_from: NaiveDate,
+) -> Result<serde_json::Value, String> {
+    fn typed<R: Rule>(value: &serde_json::Value, from: NaiveDate) -> Result<serde_json::Value, String> {
         let r: R = serde_json::from_value(value.clone()).map_err(|e| format!("规则内容格式不正确：{e}"))?;
         r.check()?;
+        r.check_date(from)?;
         Ok(serde_json::to_value(r).expect("rule serializes"))
     }
     match key {
-        OrgRules::KEY => typed::<OrgRules>(value),
-        SecurityPolicy::KEY => typed::<SecurityPolicy>(value),
-        RevealPolicy::KEY => typed::<RevealPolicy>(value),
+        OrgRules::KEY => typed::<OrgRules>(value, effective_from),
+        SecurityPolicy::KEY => typed::<SecurityPolicy>(value, effective_from),
+        RevealPolicy::KEY => typed::<RevealPolicy>(value, effective_from),
+        MeetingKinds::KEY => typed::<MeetingKinds>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
     }
 }
@@ -95,6 +111,7 @@ pub fn label(key: &str) -> &'static str {
         OrgRules::KEY => OrgRules::LABEL,
         SecurityPolicy::KEY => SecurityPolicy::LABEL,
         RevealPolicy::KEY => RevealPolicy::LABEL,
+        MeetingKinds::KEY => MeetingKinds::LABEL,
         _ => "未知规则",
     }
 }
@@ -109,6 +126,8 @@ pub struct OrgRules {
     pub committee_threshold_full_members: i64,
     /// A branch usually has at most this many members.
     pub branch_max_members: i64,
+    /// A branch counts as having a committee with at least this many committee posts filled.
+    pub committee_min_size: i64,
     pub branch_term_years: i64,
     pub general_branch_term_years: i64,
     pub party_committee_term_years: i64,
@@ -122,6 +141,7 @@ impl Default for OrgRules {
             branch_min_full_members: 3,
             committee_threshold_full_members: 7,
             branch_max_members: 50,
+            committee_min_size: 3,
             branch_term_years: 3,
             general_branch_term_years: 3,
             party_committee_term_years: 5,
@@ -261,7 +281,7 @@ mod tests {
     fn bad_values_are_refused() {
         let mut s = serde_json::to_value(SecurityPolicy::default()).unwrap();
         s["audit_retention_days"] = 30.into();
-        assert!(check_value("security", &s).unwrap_err().contains("184"));
-        assert!(check_value("nope", &s).is_err());
+        assert!(check_value("security", &s, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).unwrap_err().contains("184"));
+        assert!(check_value("nope", &s, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).is_err());
     }
 }

@@ -24,6 +24,7 @@ pub enum Arg {
     Text(Option<String>),
     Date(Option<NaiveDate>),
     Bool(bool),
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Arg {
@@ -64,6 +65,11 @@ impl From<NaiveDate> for Arg {
 impl From<Option<NaiveDate>> for Arg {
     fn from(v: Option<NaiveDate>) -> Self {
         Arg::Date(v)
+    }
+}
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Bytes(v)
     }
 }
 impl From<bool> for Arg {
@@ -135,6 +141,7 @@ macro_rules! bind_args {
                 Arg::Text(v) => query.bind(v),
                 Arg::Date(v) => query.bind(v),
                 Arg::Bool(v) => query.bind(v),
+                Arg::Bytes(v) => query.bind(v),
             };
         }
         query

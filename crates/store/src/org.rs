@@ -384,7 +384,24 @@ pub async fn move_to(
                 }
                 list.push_str(&s.id.to_string());
             }
-            for (table, col) in [("org_history", "org_id"), ("org_posts", "org_id"), ("members", "org_id")] {
+            // Meeting rows hang off the meeting; move them before the meetings themselves.
+            for table in ["meeting_attendees", "meeting_observers", "meeting_attachments"] {
+                tx.c()
+                    .execute(q!(
+                        format!("UPDATE {table} SET committee_id = $1 WHERE committee_id = $2 AND meeting_id IN (SELECT id FROM meetings WHERE committee_id = $2 AND org_id IN ({list}))"),
+                        new_committee,
+                        org.committee_id
+                    ))
+                    .await?;
+            }
+            for (table, col) in [
+                ("org_history", "org_id"),
+                ("org_posts", "org_id"),
+                ("members", "org_id"),
+                ("meetings", "org_id"),
+                ("meeting_tallies", "org_id"),
+                ("first_agenda_tasks", "org_id"),
+            ] {
                 tx.c()
                     .execute(q!(
                         format!("UPDATE {table} SET committee_id = $1 WHERE committee_id = $2 AND {col} IN ({list})"),

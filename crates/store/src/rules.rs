@@ -80,7 +80,7 @@ pub async fn add_version(
     if !may_change(actor, key) {
         return Err(StoreError::Forbidden);
     }
-    let value = core_rules::check_value(key, value).map_err(|m| StoreError::invalid("value", m))?;
+    let value = core_rules::check_value(key, value, effective_from).map_err(|m| StoreError::invalid("value", m))?;
     let source =
         if source.trim().is_empty() { format!("{}修改", actor.display_name) } else { source.trim().to_string() };
     let mut tx = store.db.begin().await?;

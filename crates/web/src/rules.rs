@@ -30,6 +30,7 @@ fn param_label(name: &str) -> &'static str {
         "branch_min_full_members" => "党支部最少正式党员数",
         "committee_threshold_full_members" => "设立支部委员会的正式党员数",
         "branch_max_members" => "党支部党员人数上限",
+        "committee_min_size" => "支部委员会最少委员数",
         "branch_term_years" => "党支部任期（年）",
         "general_branch_term_years" => "党总支任期（年）",
         "party_committee_term_years" => "基层党委任期（年）",

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod import;
 mod keys;
+mod meetings;
 mod members;
 mod migrations;
 mod orgs;

@@ -1,0 +1,526 @@
+//! Compliance (组织生活落实情况): expected versus actual meetings for every org,
+//! kind and cycle, derived from the meeting tallies and the meeting-kind rules.
+//! Nothing here is typed in by anyone.
+//!
+//! The rules, stated once:
+//! - Each cycle (month, quarter, year) is judged by the version of the meeting
+//!   kinds in force in its last month. Versions take effect on the 1st of a month.
+//! - When a kind is new, or its cycle changed, within a cycle, only the months
+//!   from the change on count towards that cycle.
+//! - An org is expected to hold a kind's meetings for a cycle if the kind applies
+//!   to it and the org existed for the whole cycle (established on or before the
+//!   cycle's first day, not dissolved before its last day).
+//! - A meeting counts when it was held and, where a quorum applies, reached it.
+//!   Extra meetings in one cycle do not make up for a missed cycle.
+//! - A cycle that has not ended yet is "due" (in progress), not missing.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::meeting::{Cycle, MeetingKinds, Tally};
+use crate::org::OrgKind;
+use crate::rules::RuleSet;
+
+/// What compliance needs to know of an org.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgFacts {
+    pub id: i64,
+    pub committee_id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub kind: OrgKind,
+    pub name: String,
+    pub district: String,
+    pub has_committee: bool,
+    pub established_on: Option<NaiveDate>,
+    pub dissolved_on: Option<NaiveDate>,
+}
+
+/// One cycle of one kind in the year, as the rules define it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slot {
+    pub kind: String,
+    pub kind_label: String,
+    pub cycle: Cycle,
+    /// Months counted, 1..=12, inclusive.
+    pub from_month: u32,
+    pub to_month: u32,
+    pub expected: u32,
+    pub applies_to: crate::meeting::AppliesTo,
+}
+
+impl Slot {
+    /// "2025年第3季度", "2025年7月", "2025年度".
+    pub fn label(&self, year: i32) -> String {
+        match self.cycle {
+            Cycle::Month => format!("{year}年{}月", self.to_month),
+            Cycle::Quarter => format!("{year}年第{}季度", (self.to_month + 2) / 3),
+            Cycle::Year => format!("{year}年度"),
+        }
+    }
+    pub fn first_day(&self, year: i32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, self.from_month, 1).expect("valid month")
+    }
+    pub fn last_day(&self, year: i32) -> NaiveDate {
+        last_day_of(year, self.to_month)
+    }
+}
+
+pub fn last_day_of(year: i32, month: u32) -> NaiveDate {
+    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("valid month").pred_opt().expect("has a previous day")
+}
+
+/// Every cycle of every kind in `year` under the rules in force month by month.
+pub fn slots(rules: &RuleSet, year: i32) -> Vec<Slot> {
+    let by_month: Vec<MeetingKinds> =
+        (1..=12).map(|m| rules.get::<MeetingKinds>(NaiveDate::from_ymd_opt(year, m, 1).expect("valid"))).collect();
+    let mut out = Vec::new();
+    let mut ids: Vec<&str> = Vec::new();
+    for v in &by_month {
+        for k in &v.kinds {
+            if !ids.contains(&k.id.as_str()) {
+                ids.push(&k.id);
+            }
+        }
+    }
+    for id in ids {
+        for m in 1..=12u32 {
+            let Some(k) = by_month[m as usize - 1].find(id) else { continue };
+            if !k.cycle.ends_at(m) {
+                continue;
+            }
+            let start = k.cycle.start_month(m);
+            let mut from = m;
+            while from > start {
+                match by_month[from as usize - 2].find(id) {
+                    Some(prev) if prev.cycle == k.cycle => from -= 1,
+                    _ => break,
+                }
+            }
+            out.push(Slot {
+                kind: k.id.clone(),
+                kind_label: k.label.clone(),
+                cycle: k.cycle,
+                from_month: from,
+                to_month: m,
+                expected: k.times as u32,
+                applies_to: k.applies_to,
+            });
+        }
+    }
+    out
+}
+
+/// Expected versus actual for one kind at one org over the year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// Meetings due in cycles that have ended.
+    pub expected: u32,
+    /// Of those, how many were held (at most the number due per cycle).
+    pub met: u32,
+    /// All counted meetings in ended cycles, extras included.
+    pub held: u32,
+    /// Cycles ended with fewer meetings than due.
+    pub missed_cycles: u32,
+    /// The cycle in progress: due and held so far.
+    pub open_expected: u32,
+    pub open_held: u32,
+}
+
+impl Cell {
+    fn add(&mut self, o: &Cell) {
+        self.expected += o.expected;
+        self.met += o.met;
+        self.held += o.held;
+        self.missed_cycles += o.missed_cycles;
+        self.open_expected += o.open_expected;
+        self.open_held += o.open_held;
+    }
+}
+
+/// A cycle that ended short: the drill-down's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub org_id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    pub period: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub expected: u32,
+    pub held: u32,
+}
+
+/// Whether the org is expected to hold meetings for the whole slot.
+fn org_expected(org: &OrgFacts, slot: &Slot, year: i32) -> bool {
+    if !slot.applies_to.matches(org.kind, org.has_committee) {
+        return false;
+    }
+    if org.established_on.is_some_and(|e| e > slot.first_day(year)) {
+        return false;
+    }
+    !org.dissolved_on.is_some_and(|d| d < slot.last_day(year))
+}
+
+/// Judges one org for the year, as of a date; calls `missing` for each ended cycle that fell short.
+pub fn judge_org(
+    org: &OrgFacts,
+    tally: &Tally,
+    slots: &[Slot],
+    year: i32,
+    as_of: NaiveDate,
+    mut missing: impl FnMut(&Slot, u32),
+) -> BTreeMap<String, Cell> {
+    let mut cells: BTreeMap<String, Cell> = BTreeMap::new();
+    for slot in slots {
+        if !org_expected(org, slot, year) {
+            continue;
+        }
+        if slot.first_day(year) > as_of {
+            continue;
+        }
+        let held = tally.counted(&slot.kind, slot.from_month, slot.to_month);
+        let cell = cells.entry(slot.kind.clone()).or_default();
+        if slot.last_day(year) < as_of {
+            cell.expected += slot.expected;
+            cell.met += held.min(slot.expected);
+            cell.held += held;
+            if held < slot.expected {
+                cell.missed_cycles += 1;
+                missing(slot, held);
+            }
+        } else {
+            cell.open_expected += slot.expected;
+            cell.open_held += held;
+        }
+    }
+    cells
+}
+
+/// Totals over kinds (or over orgs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub kinds: BTreeMap<String, Cell>,
+    pub all: Cell,
+    /// Orgs with at least one expected meeting in ended cycles.
+    pub orgs_expected: u32,
+    /// Of those, orgs that missed nothing.
+    pub orgs_complete: u32,
+}
+
+impl Totals {
+    pub fn add_org(&mut self, cells: &BTreeMap<String, Cell>) {
+        let mut any = false;
+        let mut missed = false;
+        for (k, c) in cells {
+            self.kinds.entry(k.clone()).or_default().add(c);
+            self.all.add(c);
+            any |= c.expected > 0;
+            missed |= c.missed_cycles > 0;
+        }
+        if any {
+            self.orgs_expected += 1;
+            self.orgs_complete += (!missed) as u32;
+        }
+    }
+    pub fn add(&mut self, o: &Totals) {
+        for (k, c) in &o.kinds {
+            self.kinds.entry(k.clone()).or_default().add(c);
+        }
+        self.all.add(&o.all);
+        self.orgs_expected += o.orgs_expected;
+        self.orgs_complete += o.orgs_complete;
+    }
+    /// Share of due meetings held, in per cent (100 when nothing was due).
+    pub fn rate(&self) -> f64 {
+        rate(&self.all)
+    }
+}
+
+pub fn rate(c: &Cell) -> f64 {
+    if c.expected == 0 { 100.0 } else { (c.met as f64) * 100.0 / (c.expected as f64) }
+}
+
+/// Compliance of every org given, for a year as of a date.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub year: i32,
+    pub as_of: NaiveDate,
+    pub per_org: Vec<(i64, Totals)>,
+}
+
+/// Computes every org's compliance. `tallies` maps org id to its tally for the year.
+pub fn compute(
+    orgs: &[OrgFacts],
+    tallies: &std::collections::HashMap<i64, Tally>,
+    rules: &RuleSet,
+    year: i32,
+    as_of: NaiveDate,
+) -> Report {
+    let slots = slots(rules, year);
+    let empty = Tally::default();
+    let per_org = orgs
+        .iter()
+        .map(|o| {
+            let cells = judge_org(o, tallies.get(&o.id).unwrap_or(&empty), &slots, year, as_of, |_, _| {});
+            let mut t = Totals::default();
+            t.add_org(&cells);
+            (o.id, t)
+        })
+        .collect();
+    Report { year, as_of, per_org }
+}
+
+/// The ended cycles that fell short for the orgs given (drill-down).
+pub fn missing(
+    orgs: &[OrgFacts],
+    tallies: &std::collections::HashMap<i64, Tally>,
+    rules: &RuleSet,
+    year: i32,
+    as_of: NaiveDate,
+) -> Vec<Missing> {
+    let slots = slots(rules, year);
+    let empty = Tally::default();
+    let mut out = Vec::new();
+    for o in orgs {
+        judge_org(o, tallies.get(&o.id).unwrap_or(&empty), &slots, year, as_of, |slot, held| {
+            out.push(Missing {
+                org_id: o.id,
+                kind: slot.kind.clone(),
+                kind_label: slot.kind_label.clone(),
+                period: slot.label(year),
+                from: slot.first_day(year),
+                to: slot.last_day(year),
+                expected: slot.expected,
+                held,
+            })
+        });
+    }
+    out
+}
+
+/// Sums each org's totals into the groups `group_of` names (e.g. the child
+/// of the viewed org whose subtree holds it, or the org's district).
+pub fn roll_up<K: Ord + Clone>(
+    report: &Report,
+    orgs: &[OrgFacts],
+    mut group_of: impl FnMut(&OrgFacts) -> Option<K>,
+) -> BTreeMap<K, Totals> {
+    let mut out: BTreeMap<K, Totals> = BTreeMap::new();
+    for (o, (id, t)) in orgs.iter().zip(&report.per_org) {
+        debug_assert_eq!(o.id, *id);
+        if let Some(k) = group_of(o) {
+            out.entry(k).or_default().add(t);
+        }
+    }
+    out
+}
+
+/// What is due this cycle and what is overdue, for a secretary's home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    pub org_id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    pub period: String,
+    pub due_by: NaiveDate,
+    pub expected: u32,
+    pub held: u32,
+    pub overdue: bool,
+}
+
+/// Items due in the cycle containing `today` (not yet held) and cycles of
+/// this year already ended short (overdue).
+pub fn due_items(org: &OrgFacts, tally: &Tally, rules: &RuleSet, today: NaiveDate) -> Vec<DueItem> {
+    let year = today.year();
+    let slots = slots(rules, year);
+    let mut out = Vec::new();
+    for slot in &slots {
+        if !org_expected(org, slot, year) || slot.first_day(year) > today {
+            continue;
+        }
+        let held = tally.counted(&slot.kind, slot.from_month, slot.to_month);
+        if held >= slot.expected {
+            continue;
+        }
+        out.push(DueItem {
+            org_id: org.id,
+            kind: slot.kind.clone(),
+            kind_label: slot.kind_label.clone(),
+            period: slot.label(year),
+            due_by: slot.last_day(year),
+            expected: slot.expected,
+            held,
+            overdue: slot.last_day(year) < today,
+        });
+    }
+    out.sort_by(|a, b| (!a.overdue, a.due_by, &a.kind).cmp(&(!b.overdue, b.due_by, &b.kind)));
+    out
+}
+
+pub fn year_of(d: NaiveDate) -> i32 {
+    d.year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meeting::{AppliesTo, MeetingKind};
+    use crate::rules::{Rule, RuleRow};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn branch(id: i64) -> OrgFacts {
+        OrgFacts {
+            id,
+            committee_id: 2,
+            parent_id: Some(2),
+            path: format!("/1/2/{id}/"),
+            kind: OrgKind::Branch,
+            name: format!("第{id}支部"),
+            district: "一片区".into(),
+            has_committee: false,
+            established_on: Some(d("2019-01-01")),
+            dissolved_on: None,
+        }
+    }
+
+    fn only(kinds: Vec<MeetingKind>, from: &str) -> RuleRow {
+        RuleRow {
+            key: MeetingKinds::KEY.into(),
+            effective_from: d(from),
+            value: serde_json::to_value(MeetingKinds { kinds }).unwrap(),
+            source: "test".into(),
+        }
+    }
+
+    fn kind(id: &str, cycle: Cycle, times: i64) -> MeetingKind {
+        let mut k = MeetingKinds::default().kinds.into_iter().find(|k| k.id == "theme_day").unwrap();
+        k.id = id.into();
+        k.label = id.into();
+        k.cycle = cycle;
+        k.times = times;
+        k.applies_to = AppliesTo::Branch;
+        k
+    }
+
+    #[test]
+    fn default_rules_expect_the_national_frequencies_of_a_branch() {
+        let rules = RuleSet::new(crate::rules::national_defaults());
+        let org = branch(7);
+        let mut tally = Tally::default();
+        // Q1 general meeting held, Q2 missed; theme days Jan–Jun all held, one extra in March.
+        tally.add("branch_general_meeting", 2, 1, 10, 12);
+        for m in 1..=6 {
+            tally.add("theme_day", m, 1, 10, 12);
+        }
+        tally.add("theme_day", 3, 1, 10, 12);
+        let r = compute(std::slice::from_ref(&org), &[(7, tally.clone())].into(), &rules, 2025, d("2025-07-15"));
+        let t = &r.per_org[0].1;
+        let general = &t.kinds["branch_general_meeting"];
+        assert_eq!((general.expected, general.met, general.missed_cycles, general.open_expected), (2, 1, 1, 1));
+        let theme = &t.kinds["theme_day"];
+        assert_eq!((theme.expected, theme.met, theme.held, theme.missed_cycles), (6, 6, 7, 0));
+        // No committee: no committee meetings expected; groups' meetings not the branch's.
+        assert!(!t.kinds.contains_key("branch_committee_meeting"));
+        assert!(!t.kinds.contains_key("group_meeting"));
+        // Yearly kinds are in progress, not missing, in July.
+        assert_eq!(t.kinds["life_meeting"].expected, 0);
+        assert_eq!(t.kinds["life_meeting"].open_expected, 1);
+        assert_eq!(t.orgs_expected, 1);
+        assert_eq!(t.orgs_complete, 0);
+        let miss = missing(std::slice::from_ref(&org), &[(7, tally)].into(), &rules, 2025, d("2025-07-15"));
+        let kinds: Vec<(&str, &str)> = miss.iter().map(|m| (m.kind.as_str(), m.period.as_str())).collect();
+        assert!(kinds.contains(&("branch_general_meeting", "2025年第2季度")));
+        assert!(kinds.contains(&("party_lecture", "2025年第1季度")));
+        assert!(!kinds.iter().any(|k| k.0 == "theme_day"));
+    }
+
+    #[test]
+    fn a_rule_changed_mid_year_applies_from_its_month() {
+        // Monthly until June; from July a quarterly kind (only Jul–Sep count for Q3).
+        let rules = RuleSet::new(vec![
+            only(vec![kind("talk", Cycle::Month, 1)], "2018-10-01"),
+            only(vec![kind("talk", Cycle::Quarter, 2)], "2025-07-01"),
+        ]);
+        let s = slots(&rules, 2025);
+        assert_eq!(s.len(), 6 + 2);
+        assert!(s[..6].iter().all(|x| x.cycle == Cycle::Month && x.expected == 1));
+        assert_eq!((s[6].from_month, s[6].to_month, s[6].expected), (7, 9, 2));
+        // A change inside a quarter: Aug → Q3 counts Aug–Sep only, July was monthly.
+        let rules = RuleSet::new(vec![
+            only(vec![kind("talk", Cycle::Month, 1)], "2018-10-01"),
+            only(vec![kind("talk", Cycle::Quarter, 1)], "2025-08-01"),
+        ]);
+        let s = slots(&rules, 2025);
+        assert_eq!(s.len(), 7 + 2);
+        assert_eq!((s[7].from_month, s[7].to_month), (8, 9));
+        // Frequency changed within the same cycle type: the whole cycle follows the new rule.
+        let rules = RuleSet::new(vec![
+            only(vec![kind("talk", Cycle::Year, 1)], "2018-10-01"),
+            only(vec![kind("talk", Cycle::Year, 2)], "2025-07-01"),
+        ]);
+        let s = slots(&rules, 2025);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].from_month, s[0].expected), (1, 2));
+        // A kind added mid-year counts only from its month; removed kinds stop.
+        let rules = RuleSet::new(vec![
+            only(vec![kind("a", Cycle::Month, 1)], "2018-10-01"),
+            only(vec![kind("b", Cycle::Year, 1)], "2025-10-01"),
+        ]);
+        let s = slots(&rules, 2025);
+        assert_eq!(s.iter().filter(|x| x.kind == "a").count(), 9);
+        let b: Vec<&Slot> = s.iter().filter(|x| x.kind == "b").collect();
+        assert_eq!((b.len(), b[0].from_month), (1, 10));
+    }
+
+    #[test]
+    fn orgs_count_only_for_cycles_they_existed_through() {
+        let rules = RuleSet::new(vec![only(vec![kind("talk", Cycle::Month, 1)], "2018-10-01")]);
+        let mut org = branch(3);
+        org.established_on = Some(d("2025-03-10"));
+        org.dissolved_on = Some(d("2025-09-15"));
+        let r = compute(std::slice::from_ref(&org), &Default::default(), &rules, 2025, d("2026-01-01"));
+        // April–August: five full months.
+        assert_eq!(r.per_org[0].1.kinds["talk"].expected, 5);
+    }
+
+    #[test]
+    fn roll_up_sums_orgs_into_groups() {
+        let rules = RuleSet::new(vec![only(vec![kind("talk", Cycle::Quarter, 1)], "2018-10-01")]);
+        let orgs = vec![branch(10), branch(11), branch(12)];
+        let mut full = Tally::default();
+        for m in [1, 4, 7, 10] {
+            full.add("talk", m, 1, 5, 5);
+        }
+        let mut half = Tally::default();
+        half.add("talk", 2, 1, 5, 5);
+        half.add("talk", 8, 1, 5, 5);
+        let tallies = [(10, full), (11, half)].into();
+        let r = compute(&orgs, &tallies, &rules, 2025, d("2026-01-01"));
+        let groups = roll_up(&r, &orgs, |o| Some(if o.id == 12 { "b" } else { "a" }));
+        let a = &groups["a"];
+        assert_eq!((a.all.expected, a.all.met, a.orgs_expected, a.orgs_complete), (8, 6, 2, 1));
+        assert_eq!(a.rate(), 75.0);
+        assert_eq!(groups["b"].all.met, 0);
+        assert_eq!(groups["b"].rate(), 0.0);
+    }
+
+    #[test]
+    fn due_items_list_the_open_cycle_and_the_overdue_ones() {
+        let rules =
+            RuleSet::new(vec![only(vec![kind("talk", Cycle::Month, 1), kind("life", Cycle::Year, 1)], "2018-10-01")]);
+        let org = branch(5);
+        let mut t = Tally::default();
+        t.add("talk", 1, 1, 1, 1);
+        let items = due_items(&org, &t, &rules, d("2025-03-05"));
+        let got: Vec<(&str, &str, bool)> =
+            items.iter().map(|i| (i.kind.as_str(), i.period.as_str(), i.overdue)).collect();
+        assert_eq!(got, [("talk", "2025年2月", true), ("talk", "2025年3月", false), ("life", "2025年度", false)]);
+    }
+}

@@ -1,0 +1,289 @@
+//! Compliance read from the maintained tallies: one query for the orgs, one for
+//! their committee sizes and one for the year's tallies, then core computes.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use xianfeng_core::auth::OrgScope;
+use xianfeng_core::compliance::{self as core_compliance, DueItem, Missing, OrgFacts, Report, Totals};
+use xianfeng_core::meeting::{MeetingKinds, Tally};
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::rules::OrgRules;
+use xianfeng_core::text::today_cn;
+
+use crate::db::Q;
+use crate::org::{self, OrgRow};
+use crate::{Result, Store};
+
+/// Orgs of a subtree with their tallies for one year.
+pub struct Loaded {
+    pub orgs: Vec<OrgFacts>,
+    pub tallies: HashMap<i64, Tally>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgDb {
+    id: i64,
+    committee_id: i64,
+    parent_id: Option<i64>,
+    path: String,
+    kind: String,
+    name: String,
+    district: String,
+    established_on: Option<NaiveDate>,
+    dissolved_on: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountDb {
+    org_id: i64,
+    v: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TallyDb {
+    org_id: i64,
+    tally: String,
+}
+
+/// Loads the subtree under `root` (which the caller got through its scope).
+pub async fn load(store: &Store, root: &OrgRow, year: i32) -> Result<Loaded> {
+    let whole = root.kind() == OrgKind::WorkingCommittee;
+    let mut q = Q::new(
+        "SELECT o.id, o.committee_id, o.parent_id, o.path, o.kind, o.name, o.district, o.established_on, o.dissolved_on FROM orgs o WHERE 1 = 1",
+    );
+    if !whole {
+        q.push(" AND o.committee_id = ")
+            .bind(root.committee_id)
+            .push(" AND o.path LIKE ")
+            .bind(format!("{}%", root.path));
+    }
+    q.push(" ORDER BY o.path");
+    let orgs: Vec<OrgDb> = store.db.r().fetch_all(q).await?;
+    let ids: HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut q = Q::new("SELECT org_id, COUNT(*) AS v FROM org_posts WHERE post <> 'group_leader'");
+    if !whole {
+        q.push(" AND committee_id = ").bind(root.committee_id);
+    }
+    q.push(" GROUP BY org_id");
+    let posts: HashMap<i64, i64> =
+        store.db.r().fetch_all::<CountDb>(q).await?.into_iter().map(|c| (c.org_id, c.v)).collect();
+    let mut q = Q::new("SELECT org_id, tally FROM meeting_tallies WHERE year = ");
+    q.bind(year as i64);
+    if !whole {
+        q.push(" AND committee_id = ").bind(root.committee_id);
+    }
+    let tallies: HashMap<i64, Tally> = store
+        .db
+        .r()
+        .fetch_all::<TallyDb>(q)
+        .await?
+        .into_iter()
+        .filter(|t| ids.contains(&t.org_id))
+        .map(|t| (t.org_id, Tally::decode(&t.tally)))
+        .collect();
+    let rules: OrgRules = store.rule().await?;
+    let orgs = orgs
+        .into_iter()
+        .map(|o| OrgFacts {
+            has_committee: posts.get(&o.id).copied().unwrap_or(0) >= rules.committee_min_size,
+            kind: OrgKind::parse(&o.kind).unwrap_or(OrgKind::Branch),
+            id: o.id,
+            committee_id: o.committee_id,
+            parent_id: o.parent_id,
+            path: o.path,
+            name: o.name,
+            district: o.district,
+            established_on: o.established_on,
+            dissolved_on: o.dissolved_on,
+        })
+        .collect();
+    Ok(Loaded { orgs, tallies })
+}
+
+/// The date a year is judged as of: today for the current year, its end for past years.
+pub fn as_of_for(year: i32) -> NaiveDate {
+    let today = today_cn();
+    if year >= today.year() { today } else { NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid") }
+}
+
+/// Every org's compliance in the subtree.
+pub async fn report(store: &Store, root: &OrgRow, year: i32) -> Result<(Loaded, Report)> {
+    let loaded = load(store, root, year).await?;
+    let rules = store.rules().await?;
+    let r = core_compliance::compute(&loaded.orgs, &loaded.tallies, &rules, year, as_of_for(year));
+    Ok((loaded, r))
+}
+
+/// One row of the roll-up table.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    /// The child org (None for a district row or the org's own meetings).
+    pub org_id: Option<i64>,
+    pub name: String,
+    pub kind_label: &'static str,
+    pub totals: Totals,
+}
+
+impl GroupRow {
+    pub fn rate_text(&self) -> String {
+        format!("{:.1}%", self.totals.rate())
+    }
+    pub fn rate(&self) -> f64 {
+        self.totals.rate()
+    }
+    pub fn cell(&self, kind: &str) -> String {
+        match self.totals.kinds.get(kind) {
+            Some(c) if c.expected > 0 || c.open_expected > 0 => format!("{}/{}", c.met, c.expected),
+            _ => "—".into(),
+        }
+    }
+    pub fn cell_short(&self, kind: &str) -> bool {
+        self.totals.kinds.get(kind).is_some_and(|c| c.met < c.expected)
+    }
+}
+
+/// The compliance page: the org's total and one row per child (or per district).
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub as_of: NaiveDate,
+    pub total: Totals,
+    pub rows: Vec<GroupRow>,
+    /// The kinds that occur, in rule order: (id, label).
+    pub kinds: Vec<(String, String)>,
+    pub by_district: bool,
+}
+
+/// Compliance of `org_id`'s subtree for a year, rolled up to its children
+/// (or to districts when `by_district` and the org is the root).
+pub async fn view(store: &Store, scope: &OrgScope, org_id: i64, year: i32, by_district: bool) -> Result<View> {
+    let root = org::get(store.db.r(), scope, org_id).await?;
+    let (loaded, report) = report(store, &root, year).await?;
+    let by_district = by_district && root.kind() == OrgKind::WorkingCommittee;
+    let mut total = Totals::default();
+    for (_, t) in &report.per_org {
+        total.add(t);
+    }
+    let depth = root.path.matches('/').count();
+    let mut names: HashMap<i64, (String, &'static str)> = HashMap::new();
+    for o in &loaded.orgs {
+        if o.parent_id == Some(root.id) {
+            names.insert(o.id, (o.name.clone(), o.kind.label()));
+        }
+    }
+    let rows = if by_district {
+        core_compliance::roll_up(&report, &loaded.orgs, |o| {
+            if o.id == root.id {
+                None
+            } else {
+                Some(if o.district.is_empty() { "未划片区".to_string() } else { o.district.clone() })
+            }
+        })
+        .into_iter()
+        .map(|(d, totals)| GroupRow { org_id: None, name: d, kind_label: "片区", totals })
+        .collect()
+    } else {
+        let grouped = core_compliance::roll_up(&report, &loaded.orgs, |o| {
+            if o.id == root.id {
+                return Some((0, 0));
+            }
+            // The child of root on o's path.
+            let child = o.path.split('/').filter(|s| !s.is_empty()).nth(depth - 1)?.parse::<i64>().ok()?;
+            Some((1, child))
+        });
+        let mut rows: Vec<GroupRow> = grouped
+            .into_iter()
+            .filter_map(|((own, id), totals)| {
+                if own == 0 {
+                    (totals.all.expected > 0 || totals.all.open_expected > 0).then(|| GroupRow {
+                        org_id: None,
+                        name: format!("{}（本级）", root.name),
+                        kind_label: root.kind_label(),
+                        totals,
+                    })
+                } else {
+                    let (name, kind) = names.get(&id)?.clone();
+                    Some(GroupRow { org_id: Some(id), name, kind_label: kind, totals })
+                }
+            })
+            .collect();
+        // The org's own row first, then children in creation order.
+        rows.sort_by_key(|r| (r.org_id.is_some(), r.org_id));
+        rows
+    };
+    let rules = store.rules().await?;
+    let kinds_in_force =
+        rules.get::<MeetingKinds>(report.as_of.min(NaiveDate::from_ymd_opt(year, 12, 1).expect("valid")));
+    let mut kinds: Vec<(String, String)> = kinds_in_force
+        .kinds
+        .iter()
+        .filter(|k| total.kinds.contains_key(&k.id))
+        .map(|k| (k.id.clone(), k.label.clone()))
+        .collect();
+    for k in total.kinds.keys() {
+        if !kinds.iter().any(|(id, _)| id == k) {
+            kinds.push((k.clone(), k.clone()));
+        }
+    }
+    Ok(View {
+        org_id: root.id,
+        org_name: root.name.clone(),
+        year,
+        as_of: report.as_of,
+        total,
+        rows,
+        kinds,
+        by_district,
+    })
+}
+
+/// A missing meeting with the org's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingRow {
+    pub org_name: String,
+    #[serde(flatten)]
+    pub missing: Missing,
+}
+
+/// The ended cycles that fell short in the subtree (drill-down), sorted by org then date.
+pub async fn missing(store: &Store, scope: &OrgScope, org_id: i64, year: i32, kind: &str) -> Result<Vec<MissingRow>> {
+    let root = org::get(store.db.r(), scope, org_id).await?;
+    let loaded = load(store, &root, year).await?;
+    let rules = store.rules().await?;
+    let names: HashMap<i64, (String, String)> =
+        loaded.orgs.iter().map(|o| (o.id, (o.name.clone(), o.path.clone()))).collect();
+    let mut out: Vec<MissingRow> =
+        core_compliance::missing(&loaded.orgs, &loaded.tallies, &rules, year, as_of_for(year))
+            .into_iter()
+            .filter(|m| kind.is_empty() || m.kind == kind)
+            .map(|m| MissingRow { org_name: names.get(&m.org_id).map(|n| n.0.clone()).unwrap_or_default(), missing: m })
+            .collect();
+    out.sort_by(|a, b| {
+        let pa = names.get(&a.missing.org_id).map(|n| n.1.as_str()).unwrap_or("");
+        let pb = names.get(&b.missing.org_id).map(|n| n.1.as_str()).unwrap_or("");
+        (pa, a.missing.from, &a.missing.kind).cmp(&(pb, b.missing.from, &b.missing.kind))
+    });
+    Ok(out)
+}
+
+/// What is due and overdue this year for an org and the orgs below it
+/// (a branch and its groups), for the secretary's home page.
+pub async fn due(store: &Store, scope: &OrgScope, org_id: i64) -> Result<Vec<(String, DueItem)>> {
+    let root = org::get(store.db.r(), scope, org_id).await?;
+    let today = today_cn();
+    let loaded = load(store, &root, today.year()).await?;
+    let rules = store.rules().await?;
+    let empty = Tally::default();
+    let mut out = Vec::new();
+    for o in loaded.orgs.iter().filter(|o| o.dissolved_on.is_none()) {
+        for item in core_compliance::due_items(o, loaded.tallies.get(&o.id).unwrap_or(&empty), &rules, today) {
+            out.push((o.name.clone(), item));
+        }
+    }
+    out.sort_by(|a, b| (!a.1.overdue, a.1.due_by).cmp(&(!b.1.overdue, b.1.due_by)));
+    Ok(out)
+}
