@@ -56,7 +56,7 @@ impl Slot {
     pub fn label(&self, year: i32) -> String {
         match self.cycle {
             Cycle::Month => format!("{year}年{}月", self.to_month),
-            Cycle::Quarter => format!("{year}年第{}季度", (self.to_month + 2) / 3),
+            Cycle::Quarter => format!("{year}年第{}季度", self.to_month.div_ceil(3)),
             Cycle::Year => format!("{year}年度"),
         }
     }
@@ -162,7 +162,7 @@ fn org_expected(org: &OrgFacts, slot: &Slot, year: i32) -> bool {
     if org.established_on.is_some_and(|e| e > slot.first_day(year)) {
         return false;
     }
-    !org.dissolved_on.is_some_and(|d| d < slot.last_day(year))
+    org.dissolved_on.is_none_or(|d| d >= slot.last_day(year))
 }
 
 /// Judges one org for the year, as of a date; calls `missing` for each ended cycle that fell short.

@@ -51,7 +51,7 @@ impl Cycle {
     pub fn ends_at(self, month: u32) -> bool {
         match self {
             Cycle::Month => true,
-            Cycle::Quarter => month % 3 == 0,
+            Cycle::Quarter => month.is_multiple_of(3),
             Cycle::Year => month == 12,
         }
     }

@@ -284,6 +284,6 @@ pub async fn due(store: &Store, scope: &OrgScope, org_id: i64) -> Result<Vec<(St
             out.push((o.name.clone(), item));
         }
     }
-    out.sort_by(|a, b| (!a.1.overdue, a.1.due_by).cmp(&(!b.1.overdue, b.1.due_by)));
+    out.sort_by_key(|x| (!x.1.overdue, x.1.due_by));
     Ok(out)
 }

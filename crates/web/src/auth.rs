@@ -2,7 +2,7 @@
 //! administration for the system and security administrators.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post, put};
@@ -51,15 +51,33 @@ pub fn api() -> Router<AppState> {
 struct LoginPage {
     error: String,
     username: String,
+    next: String,
 }
 
-async fn login_page(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response> {
+/// A local path to return to after signing in; anything else is ignored.
+pub fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login"))
+        .then_some(next)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQ {
+    next: String,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<NextQ>,
+) -> Result<Response> {
+    let next = safe_next(&q.next).unwrap_or("").to_string();
     if let Some(t) = cookie_value(&headers, crate::session::COOKIE)
         && store_auth::session(&state.store, &t).await?.is_some()
     {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response());
     }
-    render(&LoginPage { error: String::new(), username: String::new() })
+    render(&LoginPage { error: String::new(), username: String::new(), next })
 }
 
 #[derive(Deserialize)]
@@ -68,6 +86,8 @@ pub struct LoginForm {
     pub username: String,
     #[serde(default)]
     pub password: String,
+    #[serde(default)]
+    pub next: String,
 }
 
 fn outcome_message(o: &LoginOutcome) -> String {
@@ -92,11 +112,12 @@ async fn login_submit(
     let outcome = store_auth::login(&state.store, &f.username, &f.password, &ip).await?;
     match outcome {
         LoginOutcome::Ok { token, must_change, expired, .. } => {
-            let to = if must_change || expired { "/password" } else { "/" };
+            let to = if must_change || expired { "/password" } else { safe_next(&f.next).unwrap_or("/") };
             Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Redirect::to(to)).into_response())
         }
         other => {
-            let mut res = render(&LoginPage { error: outcome_message(&other), username: f.username })?;
+            let next = safe_next(&f.next).unwrap_or("").to_string();
+            let mut res = render(&LoginPage { error: outcome_message(&other), username: f.username, next })?;
             *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
             Ok(res)
         }

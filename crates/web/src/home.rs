@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
 use xianfeng_store::org::{self as store_org, ScopeStats};
@@ -95,6 +96,46 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     text: format!("{}个党组织任期即将届满，请准备换届", due.len() - overdue),
                     href: "/orgs/elections".into(),
                 });
+            }
+            if actor.role == Role::BranchSecretary {
+                let due = crate::meeting::due_for_home(&state, &ctx).await?;
+                for (org_name, item) in due.iter().take(12) {
+                    let held = if item.held > 0 { format!("，已开{}次", item.held) } else { String::new() };
+                    page.attention.push(Attention {
+                        class: if item.overdue { "alert" } else { "warn" },
+                        text: if item.overdue {
+                            format!("逾期：{org_name}{}{}应开{}次{held}", item.period, item.kind_label, item.expected)
+                        } else {
+                            format!(
+                                "本期待开：{org_name}{}{}（{}前，应开{}次{held}）",
+                                item.period, item.kind_label, item.due_by, item.expected
+                            )
+                        },
+                        href: format!("/meetings/new?org_id={}&kind={}", item.org_id, item.kind),
+                    });
+                }
+                if due.len() > 12 {
+                    page.attention.push(Attention {
+                        class: "warn",
+                        text: format!("另有{}项会议待开或逾期", due.len() - 12),
+                        href: "/compliance".into(),
+                    });
+                }
+            } else {
+                let year = xianfeng_core::text::today_cn().year();
+                let org_id = actor.org.as_ref().map(|o| o.id).unwrap_or(0);
+                let v = xianfeng_store::compliance::view(&state.store, &scope, org_id, year, false).await?;
+                let lagging = v.total.orgs_expected - v.total.orgs_complete;
+                if lagging > 0 {
+                    page.attention.push(Attention {
+                        class: "warn",
+                        text: format!(
+                            "{year}年会议按期召开率{:.1}%，{lagging}个组织有未按期召开的会议",
+                            v.total.rate()
+                        ),
+                        href: format!("/compliance?org_id={org_id}&year={year}"),
+                    });
+                }
             }
             let (n, _) = store_org::branch_alerts(&state.store, &scope, 0).await?;
             if n > 0 {

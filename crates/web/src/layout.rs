@@ -57,12 +57,23 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("批量导入", "/members/import"),
                 ],
             });
+            groups.push(MenuGroup {
+                label: "组织生活",
+                items: vec![
+                    item("会议活动", "/meetings"),
+                    item("安排会议", "/meetings/new"),
+                    item("落实情况", "/compliance"),
+                ],
+            });
             if role == Some(Role::CommitteeAdmin) {
                 groups.push(MenuGroup { label: "系统管理", items: vec![item("业务规则", "/rules")] });
             }
         }
         Some(Role::Member) => {
-            groups.push(MenuGroup { label: "我的", items: vec![item("我的档案", "/me")] });
+            groups.push(MenuGroup {
+                label: "我的",
+                items: vec![item("我的档案", "/me"), item("我的组织生活", "/me/meetings")],
+            });
         }
         Some(Role::SystemAdmin) => {
             groups.push(MenuGroup { label: "系统管理", items: vec![item("用户管理", "/admin/users")] });

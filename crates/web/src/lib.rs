@@ -8,10 +8,12 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod docx;
 pub mod error;
 pub mod form;
 pub mod home;
 pub mod layout;
+pub mod meeting;
 pub mod member;
 pub mod openapi;
 pub mod org;
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(member::pages())
         .merge(audit::pages())
         .merge(rules::pages())
+        .merge(meeting::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -60,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(member::api())
         .merge(audit::api())
         .merge(rules::api())
+        .merge(meeting::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()
@@ -89,10 +93,18 @@ async fn not_found_page() -> Response {
 /// Turns API-style errors raised by page handlers into pages: sign-in
 /// redirects, password-change redirects, and a readable error page.
 async fn page_errors(req: Request, next: Next) -> Response {
+    // After signing in, a GET page (e.g. a scanned check-in code) opens where the user was going.
+    let back = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten()
+        .filter(|p| p != "/");
     let res = next.run(req).await;
     let Some(body) = res.extensions().get::<error::ErrorBody>().cloned() else { return res };
     match body.code {
-        "unauthenticated" => Redirect::to("/login").into_response(),
+        "unauthenticated" => match back {
+            Some(p) => Redirect::to(&format!("/login?next={}", urlencoding::encode(&p))).into_response(),
+            None => Redirect::to("/login").into_response(),
+        },
         "password_change_required" => Redirect::to("/password").into_response(),
         _ => {
             let title = match body.code {

@@ -42,6 +42,19 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200),
     ("get", "/rules", "rules", "规则版本（工委管理员：组织规则；安全管理员：安全策略）", "", 200),
     ("post", "/rules", "rules", "新增规则版本（带生效日期）", "RuleVersion", 201),
+    ("get", "/meeting-kinds", "meeting", "现行会议类型与频次（规则数据）", "", 200),
+    ("get", "/meetings", "meeting", "会议检索（组织子树、类型、状态、年度、主题；分页）", "", 200),
+    ("post", "/meetings", "meeting", "安排会议（应到人员按会议类型自动带出）", "MeetingPlan", 201),
+    ("get", "/meetings/{id}", "meeting", "会议详情：出勤、列席、法定人数、签到链接", "", 200),
+    ("post", "/meetings/{id}/record", "meeting", "填写或更正会议记录与出勤（带 version）", "MeetingRecord", 200),
+    ("post", "/meetings/{id}/cancel", "meeting", "取消会议（不再计入）", "Reason", 200),
+    ("post", "/meetings/{id}/attendance", "meeting", "更正一人出勤（记入审计）", "AttendanceMark", 200),
+    ("post", "/meetings/{id}/attendees", "meeting", "添加应到人员（本组织范围内党员）", "MemberIds", 200),
+    ("post", "/meetings/{id}/checkins", "meeting", "扫码签到（党员本人；重复签到只记一次）", "Checkin", 200),
+    ("get", "/me/meetings", "meeting", "我的组织生活（党员本人）", "", 200),
+    ("get", "/compliance", "compliance", "组织生活落实情况：应开与已开，按下级组织或片区汇总", "", 200),
+    ("get", "/compliance/missing", "compliance", "未按要求召开的会议（逐组织、逐周期）", "", 200),
+    ("get", "/compliance/due", "compliance", "本期待开与逾期的会议", "", 200),
 ];
 
 fn params(path: &str) -> Vec<Value> {
@@ -81,7 +94,22 @@ fn params(path: &str) -> Vec<Value> {
             out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
         }
     }
-    if ["/members", "/orgs", "/audit"].contains(&path) {
+    if path == "/meetings" {
+        for n in ["org_id", "kind", "status", "year", "q"] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
+        }
+    }
+    if path.starts_with("/compliance") {
+        for (n, d) in [
+            ("org_id", "组织（默认本级）"),
+            ("year", "年度（默认今年）"),
+            ("by", "district：按片区汇总"),
+            ("kind", "会议类型"),
+        ] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
+        }
+    }
+    if ["/members", "/orgs", "/audit", "/meetings"].contains(&path) {
         out.push(
             json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1 } }),
         );
@@ -119,6 +147,13 @@ fn schemas() -> Value {
         "StatusChange": s(&["to", "date", "reason"]),
         "Reveal": { "type": "object", "properties": { "field": { "type": "string", "enum": ["id_card", "phone"] } } },
         "RuleVersion": { "type": "object", "required": ["key", "effective_from", "value"], "properties": { "key": { "type": "string" }, "effective_from": { "type": "string", "format": "date" }, "value": { "type": "object" }, "source": { "type": "string" } } },
+        "MeetingPlan": { "allOf": [ s(&["kind", "planned_on", "start_time", "place", "topic", "host", "recorder"]), { "type": "object", "required": ["org_id", "kind", "planned_on", "topic"], "properties": { "org_id": { "type": "integer" } } } ] },
+        "AttendanceMark": { "type": "object", "required": ["member_id", "presence"], "properties": { "member_id": { "type": "integer" }, "presence": { "type": "string", "enum": ["present", "leave", "absent"] }, "reason": { "type": "string" } } },
+        "MeetingRecord": { "allOf": [ s(&["held_on", "topic", "place", "host", "recorder", "minutes", "decisions", "first_agenda", "observers"]), { "type": "object", "properties": {
+            "attendance": { "type": "array", "items": { "$ref": "#/components/schemas/AttendanceMark" } }, "version": { "type": "integer" } } } ] },
+        "Reason": s(&["reason"]),
+        "MemberIds": { "type": "object", "required": ["member_ids"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } } } },
+        "Checkin": s(&["token"]),
         "Xlsx": { "type": "string", "format": "binary" }
     })
 }

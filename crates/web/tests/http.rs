@@ -34,7 +34,11 @@ async fn login_page_session_and_logout() {
         let r = c.form("/logout", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         let r = c.get("/members").await;
-        assert_eq!(r.location(), "/login", "{backend}: logged out");
+        assert_eq!(
+            r.location(),
+            "/login?next=%2Fmembers",
+            "{backend}: logged out, and back to the page after signing in"
+        );
     }
 }
 
@@ -389,6 +393,7 @@ async fn org_pages_and_rules() {
                     ("branch_min_full_members", "3"),
                     ("committee_threshold_full_members", "7"),
                     ("branch_max_members", "40"),
+                    ("committee_min_size", "3"),
                     ("branch_term_years", "3"),
                     ("general_branch_term_years", "3"),
                     ("party_committee_term_years", "5"),

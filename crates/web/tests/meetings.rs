@@ -1,0 +1,263 @@
+//! Organizational life over HTTP: pages and API, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Client, PASSWORD, province_with_accounts};
+use xianfeng_core::text::today_cn;
+use xianfeng_store::testkit;
+
+#[tokio::test]
+async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let today = today_cn().to_string();
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+
+        // The plan form: a bad date keeps the input and names the field.
+        let r = sec.get(&format!("/meetings/new?org_id={}", p.branch_a1.id)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("支部党员大会"), "{backend}");
+        assert!(!r.text().contains("理论学习中心组学习（"), "{backend}: a branch is not offered unit kinds");
+        let org = p.branch_a1.id.to_string();
+        let fields = |day: &'static str| {
+            vec![
+                ("org_id", org.clone()),
+                ("kind", "theme_day".to_string()),
+                ("planned_on", day.to_string()),
+                ("topic", "重温入党誓词".to_string()),
+                ("place", "党员活动室".to_string()),
+            ]
+        };
+        let bad: Vec<(&str, String)> = fields("2025-02-30");
+        let bad_ref: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = sec.form("/meetings", &bad_ref).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("请按 2025-07-01 的格式填写会议日期"), "{backend}");
+        assert!(r.text().contains("value=\"重温入党誓词\""), "{backend}: input kept");
+
+        let mut good = fields("2025-02-30");
+        good[2].1 = today.clone();
+        let good_ref: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = sec.form("/meetings", &good_ref).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let loc = r.location();
+        let id: i64 = loc.trim_start_matches("/meetings/").split('?').next().unwrap().parse().unwrap();
+        let r = sec.get(&loc).await;
+        let html = r.text();
+        assert!(html.contains("会议已安排") && html.contains("checkin-qr"), "{backend}");
+        assert!(html.contains("应到 4 人"), "{backend}");
+        let qr = sec.get(&format!("/meetings/{id}/qr.svg")).await;
+        assert_eq!(qr.headers.get("content-type").unwrap(), "image/svg+xml", "{backend}");
+        assert!(qr.text().starts_with("<?xml") && qr.text().contains("<svg"), "{backend}");
+
+        // The check-in link from the API (what the QR code carries).
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let d = api.get(&format!("/api/v1/meetings/{id}")).await.json();
+        let url = d["checkin_url"].as_str().unwrap().to_string();
+        let path = url.split_once("//").unwrap().1.split_once('/').map(|x| format!("/{}", x.1)).unwrap();
+        assert!(path.starts_with(&format!("/checkin/{id}?t=")), "{backend}: {path}");
+
+        // A member not signed in is sent to log in and comes back to the check-in page.
+        let mut phone = Client::new(&store);
+        let r = phone.get(&path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert!(r.location().starts_with("/login?next=%2Fcheckin%2F"), "{backend}: {}", r.location());
+        let r = phone.form("/login", &[("username", "member1"), ("password", PASSWORD), ("next", &path)]).await;
+        assert_eq!(r.location(), path, "{backend}");
+        let r = phone.get(&path).await;
+        assert!(r.text().contains("确认签到"), "{backend}");
+        let token = path.split("t=").nth(1).unwrap().to_string();
+        let r = phone.form(&format!("/checkin/{id}"), &[("t", &token)]).await;
+        assert!(r.text().contains("签到成功"), "{backend}: {}", r.text());
+        let r = phone.form(&format!("/checkin/{id}"), &[("t", &token)]).await;
+        assert!(r.text().contains("此前已签到"), "{backend}: idempotent");
+        let mut mapi = Client::new(&store);
+        mapi.api_login("member1", PASSWORD).await;
+        let r =
+            mapi.json("POST", &format!("/api/v1/meetings/{id}/checkins"), serde_json::json!({ "token": token })).await;
+        assert_eq!(r.json()["outcome"], "already", "{backend}");
+        let r =
+            mapi.json("POST", &format!("/api/v1/meetings/{id}/checkins"), serde_json::json!({ "token": "x" })).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let mine = mapi.get("/api/v1/me/meetings").await.json();
+        assert_eq!(mine["items"][0]["presence"], "present", "{backend}");
+        assert!(phone.get("/me/meetings").await.text().contains("重温入党誓词"), "{backend}");
+
+        // Compliance before and after recording.
+        let year = &today[..4];
+        let before = api.get(&format!("/api/v1/compliance?org_id={}&year={year}", p.branch_a1.id)).await.json();
+        let open_before = before["total"]["all"]["open_held"].as_u64().unwrap();
+        // Record: 李娜 on leave without a reason is refused, the marks are kept.
+        let li = p.member("李娜").id();
+        let r = sec
+            .form(
+                &format!("/meetings/{id}/record"),
+                &[
+                    ("held_on", &today),
+                    ("topic", "重温入党誓词"),
+                    ("minutes", "全体党员重温入党誓词。"),
+                    (&format!("p_{li}"), "leave"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("请假须填写原因"), "{backend}");
+        let r = sec
+            .form(
+                &format!("/meetings/{id}/record"),
+                &[
+                    ("held_on", &today),
+                    ("topic", "重温入党誓词"),
+                    ("minutes", "全体党员重温入党誓词。"),
+                    (&format!("p_{li}"), "leave"),
+                    (&format!("r_{li}"), "外出培训"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let r = sec.get(&format!("/meetings/{id}")).await;
+        assert!(r.text().contains("实到 1 人，请假 1 人，缺席 2 人"), "{backend}: {}", r.text());
+        let after = api.get(&format!("/api/v1/compliance?org_id={}&year={year}", p.branch_a1.id)).await.json();
+        assert_eq!(after["total"]["all"]["open_held"].as_u64().unwrap(), open_before + 1, "{backend}");
+        let page = sec.get(&format!("/compliance?org_id={}&year={year}", p.branch_a1.id)).await;
+        assert!(page.text().contains("会议按期召开率"), "{backend}");
+
+        // Correction through the API is audited and changes the counts.
+        let r = api
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/attendance"),
+                serde_json::json!({ "member_id": li, "presence": "present" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        assert_eq!(r.json()["present_count"], 2, "{backend}");
+
+        // Scope: unit B's admin and branch A2's secretary get 404 for the meeting, its QR and its record form.
+        for user in ["unitb", "seca2"] {
+            let mut other = Client::new(&store);
+            other.api_login(user, PASSWORD).await;
+            for path in [format!("/api/v1/meetings/{id}"), format!("/meetings/{id}"), format!("/meetings/{id}/qr.svg")]
+            {
+                assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{backend} {user} {path}");
+            }
+            let r = other
+                .json("POST", &format!("/api/v1/meetings/{id}/cancel"), serde_json::json!({ "reason": "x" }))
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend} {user}");
+            let list = other.get("/api/v1/meetings").await.json();
+            assert_eq!(list["total"], 0, "{backend} {user}");
+        }
+        // The discipline staff and the triad have no business scope.
+        let mut js = Client::new(&store);
+        js.api_login("jijian", PASSWORD).await;
+        assert_eq!(js.get("/api/v1/meetings").await.status, StatusCode::FORBIDDEN, "{backend}");
+
+        // Secretary's home page lists due and overdue meetings.
+        let home = sec.get("/").await.text();
+        assert!(home.contains("本期待开") || home.contains("逾期"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_plans_records_and_rolls_up_like_the_pages() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut gw = Client::new(&store);
+        gw.api_login("gwadmin", PASSWORD).await;
+        let r = gw
+            .json(
+                "POST",
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "topic", "{backend}");
+        let r = gw
+            .json(
+                "POST",
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "一季度党员大会" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let marks: Vec<serde_json::Value> = ["张伟", "李娜", "赵敏"]
+            .iter()
+            .map(|n| serde_json::json!({ "member_id": p.member(n).id(), "presence": "present" }))
+            .collect();
+        let r = gw
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/record"),
+                serde_json::json!({ "held_on": "2025-03-05", "topic": "一季度党员大会", "minutes": "讨论通过年度工作要点。", "attendance": marks }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        assert_eq!(
+            (r.json()["counted"].as_bool(), r.json()["voting_present"].as_i64()),
+            (Some(true), Some(3)),
+            "{backend}"
+        );
+
+        let v = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025", p.root.id)).await.json();
+        assert_eq!(v["total"]["kinds"]["branch_general_meeting"]["met"], 1, "{backend}");
+        let d = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025&by=district", p.root.id)).await.json();
+        assert_eq!(d["rows"][0]["name"], "贵阳市", "{backend}");
+        let miss = gw
+            .get(&format!("/api/v1/compliance/missing?org_id={}&year=2025&kind=branch_general_meeting", p.branch_a1.id))
+            .await
+            .json();
+        assert_eq!(miss["total"], 3, "{backend}");
+        let page = gw.get(&format!("/compliance/missing?org_id={}&year=2025", p.branch_a1.id)).await.text();
+        assert!(page.contains("2025年第2季度"), "{backend}");
+        let kinds = gw.get("/api/v1/meeting-kinds").await.json();
+        assert!(kinds["kinds"].as_array().unwrap().iter().any(|k| k["id"] == "central_group"), "{backend}");
+        let r = gw.get("/api/v1/compliance?year=abc").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+
+        // Listed kinds: the unit adds its central-group members by name.
+        let mut ua = Client::new(&store);
+        ua.page_login("unita", PASSWORD).await;
+        ua.get("/meetings/new").await;
+        let r = ua
+            .form(
+                "/meetings",
+                &[
+                    ("org_id", &p.unit_a.id.to_string()),
+                    ("kind", "central_group"),
+                    ("planned_on", "2025-04-10"),
+                    ("topic", "专题学习"),
+                ],
+            )
+            .await;
+        let loc = r.location();
+        let mid = loc.trim_start_matches("/meetings/").split('?').next().unwrap().to_string();
+        let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋，无此人")]).await;
+        assert!(r.text().contains("未在省工业和信息化厅找到党员“无此人”"), "{backend}: {}", r.text());
+        let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let html = ua.get(&format!("/meetings/{mid}")).await.text();
+        assert!(html.contains("应到 2 人"), "{backend}");
+        let r = ua
+            .form(
+                &format!("/meetings/{mid}/record"),
+                &[
+                    ("held_on", "2025-04-10"),
+                    ("topic", "专题学习"),
+                    ("minutes", "集体学习研讨。"),
+                    ("observers", "王列席，省委宣传部，处长"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let d = ua.get(&format!("/api/v1/meetings/{mid}")).await;
+        assert_eq!(d.status, StatusCode::OK, "{backend}");
+        assert_eq!(d.json()["observers"][0]["org_name"], "省委宣传部", "{backend}");
+        assert!(gw.get("/api/v1/openapi.json").await.text().contains("/meetings/{id}/checkins"), "{backend}");
+    }
+}
