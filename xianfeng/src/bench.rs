@@ -67,7 +67,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     let t = Instant::now();
     let summary = demo::generate(
         &store,
-        &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
+        &demo::DemoOptions {
+            scale: opts.scale,
+            seed: 20251125,
+            today: xianfeng_core::text::today_cn(),
+            meetings: true,
+        },
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -75,10 +80,19 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if opts.wants("demo") {
         let raw_s = raw_insert_baseline(&opts.dir, summary.members + summary.pipeline).await?;
         emit(
+            "demo.province",
+            summary.province_ms as f64 / 1000.0,
+            "s",
+            json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
+        );
+        let rows = summary.members + summary.pipeline + summary.meetings + summary.attendance;
+        let raw_all = raw_insert_baseline(&opts.dir, rows).await?;
+        emit(
             "demo.generate",
             gen_s,
             "s",
-            json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
+            json!({ "scale": opts.scale, "meetings": summary.meetings, "attendance_rows": summary.attendance, "target_s": 60,
+                    "baseline_raw_insert_same_rows_s": raw_all }),
         );
     }
 
@@ -119,7 +133,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
         demo::generate(
             &istore,
-            &demo::DemoOptions { scale: opts.scale, seed: 20251125, today: xianfeng_core::text::today_cn() },
+            &demo::DemoOptions {
+                scale: opts.scale,
+                seed: 20251125,
+                today: xianfeng_core::text::today_cn(),
+                meetings: false,
+            },
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -159,6 +178,12 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         );
         istore.db.close().await;
     }
+    if opts.wants("compliance") {
+        bench_compliance(&store, &url, &admin, opts.iterations).await?;
+    }
+    if opts.wants("checkin") {
+        bench_checkin(&store, &opts.dir).await?;
+    }
     store.db.close().await;
     if opts.wants("memory") {
         // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
@@ -171,6 +196,227 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Province-wide compliance for a year, all orgs and kinds, from the store;
+/// beside the raw aggregate over the meetings table in the same run.
+async fn bench_compliance(store: &Store, url: &str, admin: &str, iterations: usize) -> Result<(), String> {
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
+    let year = 2025;
+    let n = iterations.clamp(10, 100);
+    let mut ms = Vec::new();
+    let mut orgs = 0;
+    for i in 0..n + 5 {
+        let t = Instant::now();
+        let (loaded, report) =
+            xianfeng_store::compliance::report(store, &root, year).await.map_err(|e| e.to_string())?;
+        let el = t.elapsed().as_secs_f64() * 1000.0;
+        orgs = loaded.orgs.len();
+        std::hint::black_box(report);
+        if i >= 5 {
+            ms.push(el);
+        }
+    }
+    // After a write: one unit's tallies changed, so that unit is read again.
+    let units = xianfeng_store::org::children(store.db.r(), &operator::province_org_scope(&root.path), &root, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut after_write = Vec::new();
+    for i in 0..n {
+        let unit = &units[i % units.len()];
+        let mut tx = store.db.begin().await.map_err(|e| e.to_string())?;
+        xianfeng_store::generation::bump_meetings(&mut tx, unit.committee_id).await.map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let r = xianfeng_store::compliance::report(store, &root, year).await.map_err(|e| e.to_string())?;
+        after_write.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(r);
+    }
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let path = format!("/compliance?org_id={}&year={year}", root.id);
+    let mut page = Vec::new();
+    for i in 0..n + 3 {
+        let el = request_ms(&app, &path, admin).await?;
+        if i >= 3 {
+            page.push(el);
+        }
+    }
+    // The raw engine: the same year's counted meetings grouped by org and kind.
+    let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    for i in 0..n + 3 {
+        let t = Instant::now();
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT org_id, kind, COUNT(*) FROM meetings WHERE counted = 1 AND held_on BETWEEN ? AND ? GROUP BY org_id, kind",
+        )
+        .bind(chrono::NaiveDate::from_ymd_opt(year, 1, 1))
+        .bind(chrono::NaiveDate::from_ymd_opt(year, 12, 31))
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        std::hint::black_box(rows);
+        if i >= 3 {
+            raw.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    pool.close().await;
+    let (m50, m99) = stats(ms);
+    let (p50, p99) = stats(page);
+    let (r50, _) = stats(raw);
+    let (w50, w99) = stats(after_write);
+    emit(
+        "compliance.province_year_ms",
+        m50,
+        "ms",
+        json!({ "year": year, "orgs": orgs, "p99_ms": m99, "target_ms": 50, "page_median_ms": p50, "page_p99_ms": p99,
+                "after_one_unit_changed_median_ms": w50, "after_one_unit_changed_p99_ms": w99,
+                "baseline_raw_aggregate_median_ms": r50 }),
+    );
+    Ok(())
+}
+
+/// 10,000 members check in to one meeting through the HTTP API (in-process,
+/// 32 at a time); every acknowledged check-in must be stored.
+async fn bench_checkin(store: &Store, dir: &Path) -> Result<(), String> {
+    use tower::ServiceExt;
+    use xianfeng_core::member::{MemberStatus, ValidMember};
+    const N: usize = 10_000;
+    let err = |e: xianfeng_store::StoreError| e.to_string();
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(err)?.ok_or("no root")?;
+    let scope = operator::province_org_scope(&root.path);
+    let who = Who::operator("bench");
+    let input = |name: &str, kind: &str| xianfeng_store::org::OrgInput {
+        name: name.into(),
+        kind: kind.into(),
+        district: "压测片区".into(),
+        ..Default::default()
+    };
+    let unit =
+        xianfeng_store::org::create(store, &scope, &who, root.id, &input("压测单位", "unit")).await.map_err(err)?;
+    let pc = xianfeng_store::org::create(store, &scope, &who, unit.id, &input("压测单位机关党委", "party_committee"))
+        .await
+        .map_err(err)?;
+    let branch =
+        xianfeng_store::org::create(store, &scope, &who, pc.id, &input("压测党支部", "branch")).await.map_err(err)?;
+    let mut tx = store.db.begin().await.map_err(err)?;
+    let ids = tx.alloc_ids(N as i64).await.map_err(err)?;
+    let birth = chrono::NaiveDate::from_ymd_opt(1985, 6, 1).expect("date");
+    let members: Vec<xianfeng_store::bulk::NewMember> = (0..N)
+        .map(|i| xianfeng_store::bulk::NewMember {
+            committee_id: unit.committee_id,
+            id: ids.start + i as i64,
+            member: ValidMember {
+                name: format!("压测党员{i}"),
+                gender: "男".into(),
+                ethnicity: "汉族".into(),
+                birth_date: birth + chrono::Days::new((i % 3000) as u64),
+                id_card: xianfeng_core::idcard::compose(
+                    520199,
+                    birth + chrono::Days::new((i % 3000) as u64),
+                    (i / 3000) as u32 * 2 + 1,
+                ),
+                education: "大学".into(),
+                category: String::new(),
+                phone: String::new(),
+                position: String::new(),
+                cadre_rank: String::new(),
+                native_place: String::new(),
+                address: String::new(),
+                community: String::new(),
+                join_date: Some(chrono::NaiveDate::from_ymd_opt(2010, 7, 1).expect("date")),
+                full_date: Some(chrono::NaiveDate::from_ymd_opt(2011, 7, 1).expect("date")),
+                status: MemberStatus::Full,
+                org_id: branch.id,
+                group_id: None,
+            },
+        })
+        .collect();
+    xianfeng_store::bulk::insert_members(&mut tx, store, &members, xianfeng_core::text::now_ms()).await.map_err(err)?;
+    let pairs: Vec<(i64, i64)> = members.iter().map(|m| (m.id, branch.id)).collect();
+    let sessions = xianfeng_store::bulk::member_sessions(&mut tx, &pairs, "bench_m").await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    let plan = xianfeng_core::meeting::PlanInput {
+        kind: "party_lecture".into(),
+        planned_on: xianfeng_core::text::today_cn().to_string(),
+        topic: "万人党课".into(),
+        ..Default::default()
+    };
+    let m = xianfeng_store::meeting::plan(store, &scope, &who, branch.id, &plan).await.map_err(err)?;
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    let t = Instant::now();
+    let mut tasks = Vec::with_capacity(N);
+    for (token, csrf) in sessions {
+        let app = app.clone();
+        let sem = sem.clone();
+        let body = json!({ "token": m.checkin_token }).to_string();
+        let path = format!("/api/v1/meetings/{}/checkins", m.id);
+        tasks.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await.ok()?;
+            let req = axum::http::Request::post(path)
+                .header("cookie", format!("xf_session={token}"))
+                .header("x-csrf-token", csrf)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body))
+                .ok()?;
+            let res = app.oneshot(req).await.ok()?;
+            let ok = res.status().is_success();
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.ok()?;
+            Some(ok && String::from_utf8_lossy(&bytes).contains("checked_in"))
+        }));
+    }
+    let mut acknowledged = 0;
+    for t in tasks {
+        if t.await.map_err(|e| e.to_string())? == Some(true) {
+            acknowledged += 1;
+        }
+    }
+    let total_s = t.elapsed().as_secs_f64();
+    let stored = xianfeng_store::meeting::checked_in_count(store, &m).await.map_err(err)?;
+    if stored != acknowledged as i64 {
+        return Err(format!("check-in bench: {acknowledged} acknowledged but {stored} stored"));
+    }
+    let raw_s = raw_single_commits_baseline(dir, N).await?;
+    emit(
+        "checkin.10k_s",
+        total_s,
+        "s",
+        json!({ "checkins": N, "acknowledged": acknowledged, "stored": stored, "target_s": 60, "per_s": acknowledged as f64 / total_s,
+                "concurrency": 32, "baseline_raw_single_row_commits_s": raw_s }),
+    );
+    Ok(())
+}
+
+/// The raw engine: N single-row committed inserts with the store's pragmas (WAL, synchronous=FULL).
+async fn raw_single_commits_baseline(dir: &Path, n: usize) -> Result<f64, String> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let path = dir.join("raw-commits.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    let o = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    let pool =
+        sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(o).await.map_err(|e| e.to_string())?;
+    sqlx::query("CREATE TABLE t (a INTEGER PRIMARY KEY, b INTEGER NOT NULL, c TEXT NOT NULL)")
+        .execute(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    for i in 0..n as i64 {
+        sqlx::query("INSERT INTO t (a, b, c) VALUES (?, ?, 'present')")
+            .bind(i)
+            .bind(i)
+            .execute(&pool)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let s = t.elapsed().as_secs_f64();
+    pool.close().await;
+    Ok(s)
 }
 
 /// A committee-admin session token for the bench.

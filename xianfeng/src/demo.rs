@@ -64,11 +64,13 @@ pub struct DemoOptions {
     pub seed: u64,
     /// The day the province is generated as of: ages, probation, terms.
     pub today: NaiveDate,
+    /// Also generate organizational life since 2021 (meetings and attendance).
+    pub meetings: bool,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { scale: 1.0, seed: 2025, today: xianfeng_core::text::today_cn() }
+        DemoOptions { scale: 1.0, seed: 2025, today: xianfeng_core::text::today_cn(), meetings: true }
     }
 }
 
@@ -92,6 +94,14 @@ pub struct DemoSummary {
     pub sample_branch_id: i64,
     /// The sample branch's secretary (a full member).
     pub sample_member_id: i64,
+    /// Meetings written (held and planned), attendance rows and meetings still planned.
+    pub meetings: usize,
+    pub attendance: usize,
+    pub planned_meetings: usize,
+    /// A meeting of the sample branch planned for today (0 without meetings).
+    pub sample_meeting_id: i64,
+    /// Time for the province alone (orgs and members), and in all.
+    pub province_ms: u128,
     pub elapsed_ms: u128,
 }
 
@@ -125,6 +135,11 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         sample_unit_id: 0,
         sample_branch_id: 0,
         sample_member_id: 0,
+        meetings: 0,
+        attendance: 0,
+        planned_meetings: 0,
+        sample_meeting_id: 0,
+        province_ms: 0,
         elapsed_ms: 0,
     };
 
@@ -176,6 +191,25 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
     );
     append(&mut tx, &store.keys.audit_key, &who, Event::ok("import", "demo", root.id).detail(detail)).await?;
     tx.commit().await?;
+    summary.province_ms = started.elapsed().as_millis();
+    if opts.meetings {
+        let m = crate::demo_meetings::generate(store, opts.seed, opts.today).await?;
+        summary.meetings = m.meetings;
+        summary.attendance = m.attendance;
+        summary.planned_meetings = m.planned;
+        // Today's theme day of the sample branch, ready for check-in.
+        let scope = xianfeng_core::auth::operator::province_org_scope(&root.path);
+        let plan = xianfeng_core::meeting::PlanInput {
+            kind: "theme_day".into(),
+            planned_on: opts.today.to_string(),
+            start_time: "15:00".into(),
+            place: "党员活动室".into(),
+            topic: "主题党日：学习贯彻党的二十届四中全会精神".into(),
+            ..Default::default()
+        };
+        let m = xianfeng_store::meeting::plan(store, &scope, &who, summary.sample_branch_id, &plan).await?;
+        summary.sample_meeting_id = m.id;
+    }
     summary.elapsed_ms = started.elapsed().as_millis();
     Ok(summary)
 }
@@ -1878,7 +1912,7 @@ mod tests {
     }
 
     fn opts(scale: f64, seed: u64) -> DemoOptions {
-        DemoOptions { scale, seed, today: NaiveDate::from_ymd_opt(2025, 7, 1).expect("date") }
+        DemoOptions { scale, seed, today: NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"), meetings: true }
     }
 
     async fn rows<T: Row>(store: &Store, sql: &str) -> Vec<T> {
@@ -1933,6 +1967,46 @@ mod tests {
         assert_eq!(cn_number(105), "一百零五");
         assert_eq!(cn_number(110), "一百一十");
         assert_eq!(cn_number(123), "一百二十三");
+    }
+
+    #[tokio::test]
+    async fn small_province_has_organizational_life() {
+        let (store, _dir) = temp_store().await;
+        let o = opts(0.02, 11);
+        let s = generate(&store, &o).await.expect("generate");
+        assert!(s.meetings > 5_000 && s.attendance > 10_000, "{s:?}");
+        let after =
+            count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'held' AND held_on > '2025-07-01'").await;
+        assert_eq!(after, 0, "nothing is held after today");
+        let planned = count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'planned'").await;
+        assert!(planned >= 1 && s.sample_meeting_id > 0, "{planned}");
+        let failed =
+            count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'held' AND counted = FALSE").await;
+        assert!(failed > 0, "some meetings miss their quorum");
+        let observed = count(&store, "SELECT COUNT(DISTINCT meeting_id) AS v FROM meeting_observers").await;
+        assert!(observed > 0, "central-group sessions have observers");
+        let first =
+            count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE kind = 'first_agenda' AND first_agenda <> ''")
+                .await;
+        assert!(first > 0);
+        // Rows agree with their headcounts.
+        let mismatch = count(
+            &store,
+            "SELECT COUNT(*) AS v FROM meetings m WHERE m.status = 'held' AND m.expected_count > 0 AND EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.committee_id = m.committee_id AND a.meeting_id = m.id) \
+             AND m.present_count <> (SELECT COUNT(*) FROM meeting_attendees a WHERE a.committee_id = m.committee_id AND a.meeting_id = m.id AND a.presence = 'present')",
+        )
+        .await;
+        assert_eq!(mismatch, 0);
+        // Compliance shows most meetings held and some laggards.
+        let root = xianfeng_store::org::root(store.db.r()).await.expect("root").expect("root");
+        let (_, r) = xianfeng_store::compliance::report(&store, &root, 2024).await.expect("report");
+        let mut total = xianfeng_core::compliance::Totals::default();
+        for (_, t) in &r.per_org {
+            total.add(t);
+        }
+        assert!((75.0..99.5).contains(&total.rate()), "{}", total.rate());
+        assert!(total.orgs_complete < total.orgs_expected, "{total:?}");
+        assert!(total.orgs_complete * 3 > total.orgs_expected, "{total:?}");
     }
 
     #[tokio::test]
@@ -2193,7 +2267,8 @@ mod tests {
                 (store, Some(dir))
             }
         };
-        let o = opts(scale, 2025);
+        // Five years of meetings take ~25 s in release; here only on request.
+        let o = DemoOptions { meetings: std::env::var("XIANFENG_DEMO_MEETINGS").is_ok(), ..opts(scale, 2025) };
         let s = generate(&store, &o).await.expect("generate");
         println!("{}", serde_json::to_string_pretty(&s).expect("json"));
         let rules = OrgRules::default();

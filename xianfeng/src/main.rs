@@ -5,6 +5,7 @@
 mod bench;
 mod config;
 mod demo;
+mod demo_meetings;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -379,11 +380,15 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     if xianfeng_store::org::root(store.db.r()).await.map_err(|e| describe(&e))?.is_some() {
         return Err("目标数据库已有数据；演示数据只能写入空数据库".into());
     }
-    let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn() };
+    let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn(), meetings: true };
     let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline
+    );
+    println!(
+        "组织生活：{} 次会议（其中 {} 次待召开），{} 条出勤记录。",
+        summary.meetings, summary.planned_meetings, summary.attendance
     );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)

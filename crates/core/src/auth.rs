@@ -312,6 +312,10 @@ pub mod operator {
             reveal_phone: false,
         }
     }
+    /// The CLI's province-wide org scope (demo data, benchmarks), writable.
+    pub fn province_org_scope(root_path: &str) -> OrgScope {
+        OrgScope { committee_id: None, path: root_path.to_string(), writable: true }
+    }
     pub fn user_admin() -> UserAdmin {
         UserAdmin(())
     }

@@ -38,6 +38,17 @@ pub struct OrgFacts {
     pub dissolved_on: Option<NaiveDate>,
 }
 
+/// Where compliance finds each org's tally for the year.
+pub trait Tallies {
+    fn tally_of(&self, org: &OrgFacts) -> Option<&Tally>;
+}
+
+impl Tallies for std::collections::HashMap<i64, Tally> {
+    fn tally_of(&self, org: &OrgFacts) -> Option<&Tally> {
+        self.get(&org.id)
+    }
+}
+
 /// One cycle of one kind in the year, as the rules define it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Slot {
@@ -253,19 +264,13 @@ pub struct Report {
 }
 
 /// Computes every org's compliance. `tallies` maps org id to its tally for the year.
-pub fn compute(
-    orgs: &[OrgFacts],
-    tallies: &std::collections::HashMap<i64, Tally>,
-    rules: &RuleSet,
-    year: i32,
-    as_of: NaiveDate,
-) -> Report {
+pub fn compute(orgs: &[OrgFacts], tallies: &impl Tallies, rules: &RuleSet, year: i32, as_of: NaiveDate) -> Report {
     let slots = slots(rules, year);
     let empty = Tally::default();
     let per_org = orgs
         .iter()
         .map(|o| {
-            let cells = judge_org(o, tallies.get(&o.id).unwrap_or(&empty), &slots, year, as_of, |_, _| {});
+            let cells = judge_org(o, tallies.tally_of(o).unwrap_or(&empty), &slots, year, as_of, |_, _| {});
             let mut t = Totals::default();
             t.add_org(&cells);
             (o.id, t)
@@ -277,7 +282,7 @@ pub fn compute(
 /// The ended cycles that fell short for the orgs given (drill-down).
 pub fn missing(
     orgs: &[OrgFacts],
-    tallies: &std::collections::HashMap<i64, Tally>,
+    tallies: &impl Tallies,
     rules: &RuleSet,
     year: i32,
     as_of: NaiveDate,
@@ -286,7 +291,7 @@ pub fn missing(
     let empty = Tally::default();
     let mut out = Vec::new();
     for o in orgs {
-        judge_org(o, tallies.get(&o.id).unwrap_or(&empty), &slots, year, as_of, |slot, held| {
+        judge_org(o, tallies.tally_of(o).unwrap_or(&empty), &slots, year, as_of, |slot, held| {
             out.push(Missing {
                 org_id: o.id,
                 kind: slot.kind.clone(),
@@ -371,6 +376,10 @@ mod tests {
     use crate::meeting::{AppliesTo, MeetingKind};
     use crate::rules::{Rule, RuleRow};
 
+    fn map<const N: usize>(items: [(i64, Tally); N]) -> std::collections::HashMap<i64, Tally> {
+        items.into_iter().collect()
+    }
+
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
@@ -420,7 +429,7 @@ mod tests {
             tally.add("theme_day", m, 1, 10, 12);
         }
         tally.add("theme_day", 3, 1, 10, 12);
-        let r = compute(std::slice::from_ref(&org), &[(7, tally.clone())].into(), &rules, 2025, d("2025-07-15"));
+        let r = compute(std::slice::from_ref(&org), &map([(7, tally.clone())]), &rules, 2025, d("2025-07-15"));
         let t = &r.per_org[0].1;
         let general = &t.kinds["branch_general_meeting"];
         assert_eq!((general.expected, general.met, general.missed_cycles, general.open_expected), (2, 1, 1, 1));
@@ -434,7 +443,7 @@ mod tests {
         assert_eq!(t.kinds["life_meeting"].open_expected, 1);
         assert_eq!(t.orgs_expected, 1);
         assert_eq!(t.orgs_complete, 0);
-        let miss = missing(std::slice::from_ref(&org), &[(7, tally)].into(), &rules, 2025, d("2025-07-15"));
+        let miss = missing(std::slice::from_ref(&org), &map([(7, tally)]), &rules, 2025, d("2025-07-15"));
         let kinds: Vec<(&str, &str)> = miss.iter().map(|m| (m.kind.as_str(), m.period.as_str())).collect();
         assert!(kinds.contains(&("branch_general_meeting", "2025年第2季度")));
         assert!(kinds.contains(&("party_lecture", "2025年第1季度")));
@@ -485,7 +494,7 @@ mod tests {
         let mut org = branch(3);
         org.established_on = Some(d("2025-03-10"));
         org.dissolved_on = Some(d("2025-09-15"));
-        let r = compute(std::slice::from_ref(&org), &Default::default(), &rules, 2025, d("2026-01-01"));
+        let r = compute(std::slice::from_ref(&org), &map([]), &rules, 2025, d("2026-01-01"));
         // April–August: five full months.
         assert_eq!(r.per_org[0].1.kinds["talk"].expected, 5);
     }
@@ -501,7 +510,7 @@ mod tests {
         let mut half = Tally::default();
         half.add("talk", 2, 1, 5, 5);
         half.add("talk", 8, 1, 5, 5);
-        let tallies = [(10, full), (11, half)].into();
+        let tallies = map([(10, full), (11, half)]);
         let r = compute(&orgs, &tallies, &rules, 2025, d("2026-01-01"));
         let groups = roll_up(&r, &orgs, |o| Some(if o.id == 12 { "b" } else { "a" }));
         let a = &groups["a"];

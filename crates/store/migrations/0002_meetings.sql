@@ -94,3 +94,11 @@ CREATE TABLE meeting_tallies (
     PRIMARY KEY (committee_id, org_id, year)
 );
 CREATE INDEX meeting_tallies_by_year ON meeting_tallies (year, committee_id);
+
+-- Per-committee generation numbers for in-memory caches of derived data (see store::generation).
+CREATE TABLE committee_generations (
+    committee_id BIGINT PRIMARY KEY,
+    orgs BIGINT NOT NULL DEFAULT 0,
+    meetings BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO committee_generations (committee_id, orgs, meetings) SELECT DISTINCT committee_id, 1, 1 FROM orgs;

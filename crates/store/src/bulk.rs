@@ -126,6 +126,12 @@ const ORG_COLS: &str = "committee_id, id, parent_id, path, depth, kind, name, di
 
 /// Inserts orgs (active), created and updated at `now_ms`.
 pub async fn insert_orgs(tx: &mut Tx, orgs: &[NewOrg], now_ms: i64) -> Result<u64> {
+    let mut committees: Vec<i64> = orgs.iter().map(|o| o.committee_id).collect();
+    committees.sort_unstable();
+    committees.dedup();
+    for c in committees {
+        crate::generation::bump_orgs(tx, c).await?;
+    }
     let rows = orgs.iter().map(|o| {
         vec![
             o.committee_id.into(),
@@ -180,6 +186,12 @@ pub struct NewPost {
 
 /// Inserts posts; returns their ids, in row order.
 pub async fn insert_posts(tx: &mut Tx, posts: &[NewPost]) -> Result<Range<i64>> {
+    let mut committees: Vec<i64> = posts.iter().map(|p| p.committee_id).collect();
+    committees.sort_unstable();
+    committees.dedup();
+    for c in committees {
+        crate::generation::bump_orgs(tx, c).await?;
+    }
     let ids = ids_for(tx, posts.len()).await?;
     let rows = posts.iter().zip(ids.clone()).map(|(p, id)| {
         vec![p.committee_id.into(), id.into(), p.org_id.into(), p.member_id.into(), p.post.into(), p.since.into()]
@@ -427,4 +439,62 @@ mod tests {
             assert_eq!(posts[0].member_name, "张伟", "{backend}");
         }
     }
+}
+
+/// Accounts and open sessions for members, in bulk: for load tests of the
+/// member-facing pages (check-in). The accounts have no usable password
+/// (an empty hash never verifies), so they can only act through the sessions
+/// returned here. Returns (session token, CSRF token) per member, in order.
+pub async fn member_sessions(tx: &mut Tx, members: &[(i64, i64)], prefix: &str) -> Result<Vec<(String, String)>> {
+    use xianfeng_core::crypto::{random_hex, sm3_hex};
+    let users = ids_for(tx, members.len()).await?;
+    let roles = ids_for(tx, members.len()).await?;
+    let now = xianfeng_core::text::now_ms();
+    let user_rows = members.iter().enumerate().map(|(i, _)| {
+        let id = users.start + i as i64;
+        vec![
+            id.into(),
+            format!("{prefix}{i}").into(),
+            format!("{prefix}{i}").into(),
+            "".into(),
+            false.into(),
+            now.into(),
+            now.into(),
+            "bulk".into(),
+        ]
+    });
+    insert_rows(
+        tx,
+        "users",
+        "id, username, display_name, password_hash, must_change_password, password_changed_at, created_at, created_by",
+        user_rows,
+    )
+    .await?;
+    let role_rows = members.iter().enumerate().map(|(i, (member_id, branch_id))| {
+        vec![
+            (roles.start + i as i64).into(),
+            (users.start + i as i64).into(),
+            "member".into(),
+            (*branch_id).into(),
+            (*member_id).into(),
+            "bulk".into(),
+            now.into(),
+        ]
+    });
+    insert_rows(tx, "user_roles", "id, user_id, role, org_id, member_id, granted_by, granted_at", role_rows).await?;
+    let tokens: Vec<(String, String)> = members.iter().map(|_| (random_hex(32), random_hex(16))).collect();
+    let session_rows = tokens.iter().enumerate().map(|(i, (token, csrf))| {
+        vec![
+            sm3_hex(token.as_bytes()).into(),
+            (users.start + i as i64).into(),
+            (roles.start + i as i64).into(),
+            csrf.clone().into(),
+            now.into(),
+            now.into(),
+            "bulk".into(),
+        ]
+    });
+    insert_rows(tx, "sessions", "token_hash, user_id, role_id, csrf_token, created_at, last_seen, ip", session_rows)
+        .await?;
+    Ok(tokens)
 }

@@ -1,7 +1,8 @@
 //! Compliance read from the maintained tallies: one query for the orgs, one for
 //! their committee sizes and one for the year's tallies, then core computes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -13,13 +14,20 @@ use xianfeng_core::rules::OrgRules;
 use xianfeng_core::text::today_cn;
 
 use crate::db::Q;
+use crate::generation::Generation;
 use crate::org::{self, OrgRow};
 use crate::{Result, Store};
 
-/// Orgs of a subtree with their tallies for one year.
+/// Orgs of a subtree with their tallies for one year (shared with the cache, per committee).
 pub struct Loaded {
     pub orgs: Vec<OrgFacts>,
-    pub tallies: HashMap<i64, Tally>,
+    pub tallies: HashMap<i64, Arc<HashMap<i64, Tally>>>,
+}
+
+impl core_compliance::Tallies for Loaded {
+    fn tally_of(&self, org: &OrgFacts) -> Option<&Tally> {
+        self.tallies.get(&org.committee_id)?.get(&org.id)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -41,64 +49,146 @@ struct CountDb {
     v: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct TallyDb {
-    org_id: i64,
-    tally: String,
+/// Orgs and tallies per committee, valid while the committee's generation
+/// numbers (see [`crate::generation`]) stay the same.
+#[derive(Default)]
+pub struct Cache {
+    orgs: HashMap<i64, (i64, Arc<CommitteeOrgs>)>,
+    tallies: HashMap<(i64, i32), (i64, Arc<OrgTallies>)>,
 }
 
-/// Loads the subtree under `root` (which the caller got through its scope).
+/// One committee's tallies for one year, by org.
+type OrgTallies = HashMap<i64, Tally>;
+
+/// One committee's orgs (ordered by path) with their filled committee posts.
+struct CommitteeOrgs {
+    orgs: Vec<(OrgFacts, i64)>,
+}
+
+async fn load_orgs(store: &Store, committees: &[i64]) -> Result<HashMap<i64, CommitteeOrgs>> {
+    let mut out: HashMap<i64, CommitteeOrgs> = HashMap::new();
+    for chunk in committees.chunks(500) {
+        let list = chunk.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+        let orgs: Vec<OrgDb> = store
+            .db
+            .r()
+            .fetch_all(Q::new(format!(
+                "SELECT o.id, o.committee_id, o.parent_id, o.path, o.kind, o.name, o.district, o.established_on, o.dissolved_on \
+                 FROM orgs o WHERE o.committee_id IN ({list}) ORDER BY o.committee_id, o.path"
+            )))
+            .await?;
+        let posts: HashMap<i64, i64> = store
+            .db
+            .r()
+            .fetch_all::<CountDb>(Q::new(format!(
+                "SELECT org_id, COUNT(*) AS v FROM org_posts WHERE committee_id IN ({list}) AND post <> 'group_leader' GROUP BY org_id"
+            )))
+            .await?
+            .into_iter()
+            .map(|c| (c.org_id, c.v))
+            .collect();
+        for c in chunk {
+            out.insert(*c, CommitteeOrgs { orgs: Vec::new() });
+        }
+        for o in orgs {
+            let n = posts.get(&o.id).copied().unwrap_or(0);
+            let facts = OrgFacts {
+                has_committee: false,
+                kind: OrgKind::parse(&o.kind).unwrap_or(OrgKind::Branch),
+                id: o.id,
+                committee_id: o.committee_id,
+                parent_id: o.parent_id,
+                path: o.path,
+                name: o.name,
+                district: o.district,
+                established_on: o.established_on,
+                dissolved_on: o.dissolved_on,
+            };
+            out.entry(o.committee_id).or_insert_with(|| CommitteeOrgs { orgs: Vec::new() }).orgs.push((facts, n));
+        }
+    }
+    Ok(out)
+}
+
+async fn load_tallies(store: &Store, committees: &[i64], year: i32) -> Result<HashMap<i64, HashMap<i64, Tally>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        committee_id: i64,
+        org_id: i64,
+        tally: String,
+    }
+    let mut out: HashMap<i64, HashMap<i64, Tally>> = committees.iter().map(|c| (*c, HashMap::new())).collect();
+    for chunk in committees.chunks(500) {
+        let list = chunk.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+        let mut q = Q::new(format!(
+            "SELECT committee_id, org_id, tally FROM meeting_tallies WHERE committee_id IN ({list}) AND year = "
+        ));
+        q.bind(year as i64);
+        for r in store.db.r().fetch_all::<Row>(q).await? {
+            out.entry(r.committee_id).or_default().insert(r.org_id, Tally::decode(&r.tally));
+        }
+    }
+    Ok(out)
+}
+
+/// Loads the subtree under `root` (which the caller got through its scope):
+/// one query for the generation numbers, then only what changed since the
+/// last call.
 pub async fn load(store: &Store, root: &OrgRow, year: i32) -> Result<Loaded> {
     let whole = root.kind() == OrgKind::WorkingCommittee;
-    let mut q = Q::new(
-        "SELECT o.id, o.committee_id, o.parent_id, o.path, o.kind, o.name, o.district, o.established_on, o.dissolved_on FROM orgs o WHERE 1 = 1",
-    );
+    let mut q = Q::new("SELECT committee_id, orgs, meetings FROM committee_generations");
     if !whole {
-        q.push(" AND o.committee_id = ")
-            .bind(root.committee_id)
-            .push(" AND o.path LIKE ")
-            .bind(format!("{}%", root.path));
+        q.push(" WHERE committee_id = ").bind(root.committee_id);
     }
-    q.push(" ORDER BY o.path");
-    let orgs: Vec<OrgDb> = store.db.r().fetch_all(q).await?;
-    let ids: HashSet<i64> = orgs.iter().map(|o| o.id).collect();
-    let mut q = Q::new("SELECT org_id, COUNT(*) AS v FROM org_posts WHERE post <> 'group_leader'");
-    if !whole {
-        q.push(" AND committee_id = ").bind(root.committee_id);
-    }
-    q.push(" GROUP BY org_id");
-    let posts: HashMap<i64, i64> =
-        store.db.r().fetch_all::<CountDb>(q).await?.into_iter().map(|c| (c.org_id, c.v)).collect();
-    let mut q = Q::new("SELECT org_id, tally FROM meeting_tallies WHERE year = ");
-    q.bind(year as i64);
-    if !whole {
-        q.push(" AND committee_id = ").bind(root.committee_id);
-    }
-    let tallies: HashMap<i64, Tally> = store
-        .db
-        .r()
-        .fetch_all::<TallyDb>(q)
-        .await?
-        .into_iter()
-        .filter(|t| ids.contains(&t.org_id))
-        .map(|t| (t.org_id, Tally::decode(&t.tally)))
-        .collect();
+    q.push(" ORDER BY committee_id");
+    let gens: Vec<Generation> = store.db.r().fetch_all(q).await?;
+    let (stale_orgs, stale_tallies) = {
+        let cache = store.compliance_cache.lock().expect("cache lock");
+        let orgs: Vec<i64> = gens
+            .iter()
+            .filter(|g| cache.orgs.get(&g.committee_id).is_none_or(|(n, _)| *n != g.orgs))
+            .map(|g| g.committee_id)
+            .collect();
+        let tallies: Vec<i64> = gens
+            .iter()
+            .filter(|g| cache.tallies.get(&(g.committee_id, year)).is_none_or(|(n, _)| *n != g.meetings))
+            .map(|g| g.committee_id)
+            .collect();
+        (orgs, tallies)
+    };
+    let fresh_orgs = if stale_orgs.is_empty() { HashMap::new() } else { load_orgs(store, &stale_orgs).await? };
+    let fresh_tallies =
+        if stale_tallies.is_empty() { HashMap::new() } else { load_tallies(store, &stale_tallies, year).await? };
     let rules: OrgRules = store.rule().await?;
-    let orgs = orgs
-        .into_iter()
-        .map(|o| OrgFacts {
-            has_committee: posts.get(&o.id).copied().unwrap_or(0) >= rules.committee_min_size,
-            kind: OrgKind::parse(&o.kind).unwrap_or(OrgKind::Branch),
-            id: o.id,
-            committee_id: o.committee_id,
-            parent_id: o.parent_id,
-            path: o.path,
-            name: o.name,
-            district: o.district,
-            established_on: o.established_on,
-            dissolved_on: o.dissolved_on,
-        })
-        .collect();
+    let mut cache = store.compliance_cache.lock().expect("cache lock");
+    for (c, o) in fresh_orgs {
+        let n = gens.iter().find(|g| g.committee_id == c).map(|g| g.orgs).unwrap_or(0);
+        cache.orgs.insert(c, (n, Arc::new(o)));
+    }
+    for (c, t) in fresh_tallies {
+        let n = gens.iter().find(|g| g.committee_id == c).map(|g| g.meetings).unwrap_or(0);
+        cache.tallies.insert((c, year), (n, Arc::new(t)));
+    }
+    let mut orgs = Vec::new();
+    let mut tallies = HashMap::new();
+    let empty = Arc::new(HashMap::new());
+    for g in &gens {
+        if let Some((_, co)) = cache.orgs.get(&g.committee_id) {
+            for (f, posts) in &co.orgs {
+                if whole || f.path.starts_with(&root.path) {
+                    let mut f = f.clone();
+                    f.has_committee = *posts >= rules.committee_min_size;
+                    orgs.push(f);
+                }
+            }
+        }
+        let t = cache.tallies.get(&(g.committee_id, year)).map(|(_, t)| t.clone()).unwrap_or_else(|| empty.clone());
+        tallies.insert(g.committee_id, t);
+    }
+    if whole {
+        // The root itself sits in its own committee row; orgs outside the root's path never occur.
+        orgs.retain(|o| o.path.starts_with(&root.path));
+    }
     Ok(Loaded { orgs, tallies })
 }
 
@@ -112,7 +202,7 @@ pub fn as_of_for(year: i32) -> NaiveDate {
 pub async fn report(store: &Store, root: &OrgRow, year: i32) -> Result<(Loaded, Report)> {
     let loaded = load(store, root, year).await?;
     let rules = store.rules().await?;
-    let r = core_compliance::compute(&loaded.orgs, &loaded.tallies, &rules, year, as_of_for(year));
+    let r = core_compliance::compute(&loaded.orgs, &loaded, &rules, year, as_of_for(year));
     Ok((loaded, r))
 }
 
@@ -256,12 +346,11 @@ pub async fn missing(store: &Store, scope: &OrgScope, org_id: i64, year: i32, ki
     let rules = store.rules().await?;
     let names: HashMap<i64, (String, String)> =
         loaded.orgs.iter().map(|o| (o.id, (o.name.clone(), o.path.clone()))).collect();
-    let mut out: Vec<MissingRow> =
-        core_compliance::missing(&loaded.orgs, &loaded.tallies, &rules, year, as_of_for(year))
-            .into_iter()
-            .filter(|m| kind.is_empty() || m.kind == kind)
-            .map(|m| MissingRow { org_name: names.get(&m.org_id).map(|n| n.0.clone()).unwrap_or_default(), missing: m })
-            .collect();
+    let mut out: Vec<MissingRow> = core_compliance::missing(&loaded.orgs, &loaded, &rules, year, as_of_for(year))
+        .into_iter()
+        .filter(|m| kind.is_empty() || m.kind == kind)
+        .map(|m| MissingRow { org_name: names.get(&m.org_id).map(|n| n.0.clone()).unwrap_or_default(), missing: m })
+        .collect();
     out.sort_by(|a, b| {
         let pa = names.get(&a.missing.org_id).map(|n| n.1.as_str()).unwrap_or("");
         let pb = names.get(&b.missing.org_id).map(|n| n.1.as_str()).unwrap_or("");
@@ -280,7 +369,12 @@ pub async fn due(store: &Store, scope: &OrgScope, org_id: i64) -> Result<Vec<(St
     let empty = Tally::default();
     let mut out = Vec::new();
     for o in loaded.orgs.iter().filter(|o| o.dissolved_on.is_none()) {
-        for item in core_compliance::due_items(o, loaded.tallies.get(&o.id).unwrap_or(&empty), &rules, today) {
+        for item in core_compliance::due_items(
+            o,
+            core_compliance::Tallies::tally_of(&loaded, o).unwrap_or(&empty),
+            &rules,
+            today,
+        ) {
             out.push((o.name.clone(), item));
         }
     }

@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod compliance;
 pub mod db;
 pub mod error;
+pub mod generation;
 pub mod meeting;
 pub mod member;
 pub mod migrate;
@@ -92,6 +93,8 @@ pub struct Store {
     pub db: Db,
     pub keys: Arc<Keys>,
     rules: Arc<RwLock<(i64, RuleSet)>>,
+    /// Orgs and tallies per committee, kept while their generation holds.
+    pub(crate) compliance_cache: Arc<std::sync::Mutex<compliance::Cache>>,
 }
 
 impl Store {
@@ -99,7 +102,12 @@ impl Store {
     pub async fn open(url: &str, keys: Keys) -> Result<Store> {
         let db = Db::connect(url).await?;
         migrate::migrate(&db).await?;
-        let store = Store { db, keys: Arc::new(keys), rules: Arc::new(RwLock::new((0, RuleSet::default()))) };
+        let store = Store {
+            db,
+            keys: Arc::new(keys),
+            rules: Arc::new(RwLock::new((0, RuleSet::default()))),
+            compliance_cache: Default::default(),
+        };
         rules::seed_defaults(&store).await?;
         store.reload_rules().await?;
         Ok(store)

@@ -758,7 +758,9 @@ async fn checkin_view(store: &Store, me: &Attendee, id: i64, token: &str) -> Res
         .await?
         .ok_or(StoreError::NotFound)?;
     // A wrong token is answered like a missing meeting: the code is the key.
-    if !xianfeng_core::crypto::constant_time_eq(v.checkin_token.as_bytes(), token.as_bytes()) {
+    if v.checkin_token.is_empty()
+        || !xianfeng_core::crypto::constant_time_eq(v.checkin_token.as_bytes(), token.as_bytes())
+    {
         return Err(StoreError::NotFound);
     }
     Ok(v)
@@ -912,6 +914,7 @@ pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> 
     for r in rows {
         t.add(&r.kind, r.held_on.month(), 1, r.present_count, r.expected_count);
     }
+    crate::generation::bump_meetings(tx, committee_id).await?;
     tx.c()
         .execute(q!(
             "DELETE FROM meeting_tallies WHERE committee_id = $1 AND org_id = $2 AND year = $3",
@@ -986,6 +989,7 @@ pub async fn rebuild_tallies(store: &Store) -> Result<usize> {
             written += chunk.len();
         }
     }
+    crate::generation::bump_all(&mut tx).await?;
     tx.commit().await?;
     Ok(written)
 }

@@ -273,6 +273,7 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, parent_id: i64, 
         Event::ok("create", "org", id).detail(format!("{}：{}", kind.label(), c.name)),
     )
     .await?;
+    crate::generation::bump_orgs(&mut tx, committee_id).await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -318,6 +319,7 @@ pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
             .await?;
     }
     append(&mut tx, &store.keys.audit_key, who, Event::ok("update", "org", id).detail(c.name.clone())).await?;
+    crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -427,6 +429,10 @@ pub async fn move_to(
         Event::ok("move", "org", id).detail(format!("迁移至 {}（{}）", parent.name, parent.id)),
     )
     .await?;
+    crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
+    crate::generation::bump_orgs(&mut tx, new_committee).await?;
+    crate::generation::bump_meetings(&mut tx, org.committee_id).await?;
+    crate::generation::bump_meetings(&mut tx, new_committee).await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -490,6 +496,7 @@ pub async fn dissolve(
     history(&mut tx, org.committee_id, org.id, who, "dissolve", "", "", reason.trim()).await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("dissolve", "org", id).detail(reason.trim().to_string()))
         .await?;
+    crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
     tx.commit().await?;
     get(store.db.r(), scope, id).await
 }
@@ -620,6 +627,7 @@ pub async fn set_post(
         Event::ok("update", "org_post", org.id).detail(format!("{post} {member_id}")),
     )
     .await?;
+    crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
     tx.commit().await
 }
 
@@ -648,6 +656,7 @@ pub async fn remove_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64
         Event::ok("update", "org_post", org.id).detail(format!("remove {post_id}")),
     )
     .await?;
+    crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
     tx.commit().await
 }
 
@@ -869,6 +878,7 @@ pub async fn ensure_root(store: &Store, name: &str) -> Result<OrgRow> {
         Event::ok("create", "org", id).detail(name.to_string()),
     )
     .await?;
+    crate::generation::bump_orgs(&mut tx, id).await?;
     tx.commit().await?;
     anchor_of(store.db.r(), id).await
 }
