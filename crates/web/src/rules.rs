@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
-use xianfeng_core::rules::{self as core_rules, RuleRow};
+use xianfeng_core::rules::{self as core_rules, Rule, RuleRow};
 use xianfeng_store::rules as store_rules;
 
 use crate::AppState;
@@ -69,6 +69,7 @@ struct RuleView {
 #[template(path = "rules.html")]
 struct RulesPage {
     l: Layout,
+    meeting_kinds: bool,
     rules: Vec<RuleView>,
     errors: Errors,
     error_key: String,
@@ -100,7 +101,7 @@ fn describe(value: &serde_json::Value) -> String {
 /// The rule keys a role sees on this page.
 fn visible_keys(role: Role) -> &'static [&'static str] {
     match role {
-        Role::CommitteeAdmin => &["org"],
+        Role::CommitteeAdmin => &["org", "meeting_kinds"],
         Role::SecurityAdmin => &["security", "reveal"],
         _ => &[],
     }
@@ -115,7 +116,8 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
     let set = state.store.reload_rules().await?;
     let today = xianfeng_core::text::today_cn();
     let mut rules = Vec::new();
-    for key in keys {
+    // Meeting kinds have their own editor (a table of kinds).
+    for key in keys.iter().filter(|k| **k != xianfeng_core::meeting::MeetingKinds::KEY) {
         let rows: Vec<&RuleRow> = set.rows().iter().filter(|r| r.key == *key).collect();
         let current = rows.iter().rfind(|r| r.effective_from <= today).map(|r| r.effective_from);
         let latest = rows.last().map(|r| r.value.clone()).unwrap_or_default();
@@ -161,7 +163,9 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
         });
     }
     let title = if actor.role == Role::SecurityAdmin { "安全策略" } else { "业务规则" };
+    let meeting_kinds = keys.contains(&xianfeng_core::meeting::MeetingKinds::KEY);
     render(&RulesPage {
+        meeting_kinds,
         l: Layout::new(ctx, title, "/rules").crumb(title, "").flash(flash),
         rules,
         errors,

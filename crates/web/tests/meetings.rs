@@ -261,3 +261,61 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         assert!(gw.get("/api/v1/openapi.json").await.text().contains("/meetings/{id}/checkins"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_working_committee_changes_a_frequency_and_adds_a_kind_without_code() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut gw = Client::new(&store);
+        gw.page_login("gwadmin", PASSWORD).await;
+        let page = gw.get("/rules/meeting-kinds").await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        let html = page.text();
+        assert!(html.contains("支部党员大会（党支部）每季度至少1次"), "{backend}");
+        // Rebuild the form as the browser would send it: every row, theme days made quarterly, a new kind.
+        let kinds = xianfeng_core::meeting::MeetingKinds::default().kinds;
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for (i, k) in kinds.iter().enumerate() {
+            fields.push((format!("id_{i}"), k.id.clone()));
+            fields.push((format!("label_{i}"), k.label.clone()));
+            fields.push((format!("applies_to_{i}"), k.applies_to.as_str().into()));
+            let cycle = if k.id == "theme_day" { "quarter" } else { k.cycle.as_str() };
+            fields.push((format!("cycle_{i}"), cycle.into()));
+            fields.push((format!("times_{i}"), k.times.to_string()));
+            fields.push((format!("quorum_{i}"), k.quorum.as_str().into()));
+            fields.push((format!("invitees_{i}"), k.invitees.as_str().into()));
+        }
+        let n = kinds.len();
+        fields.push((format!("id_{n}"), "youth_study".into()));
+        fields.push((format!("label_{n}"), "青年理论学习小组学习".into()));
+        fields.push((format!("applies_to_{n}"), "branch".into()));
+        fields.push((format!("cycle_{n}"), "year".into()));
+        fields.push((format!("times_{n}"), "2".into()));
+        fields.push(("rows".into(), (n + 1).to_string()));
+        fields.push(("source".into(), "工委会议纪要".into()));
+        // Mid-month: refused with the reason, nothing saved.
+        let mut bad = fields.clone();
+        bad.push(("effective_from".into(), "2025-07-15".into()));
+        let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = gw.form("/rules/meeting-kinds", &refs).await;
+        assert!(r.text().contains("生效日期须为某月1日"), "{backend}");
+        assert!(r.text().contains("value=\"青年理论学习小组学习\""), "{backend}: input kept");
+        fields.push(("effective_from".into(), "2025-07-01".into()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = gw.form("/rules/meeting-kinds", &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let html = gw.get("/rules/meeting-kinds?ok=rule").await.text();
+        assert!(html.contains("规则已保存") && html.contains("青年理论学习小组学习（党支部）每年至少2次"), "{backend}");
+
+        let v = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025", p.branch_a1.id)).await.json();
+        assert_eq!(v["total"]["kinds"]["theme_day"]["expected"], 6 + 2, "{backend}");
+        assert_eq!(
+            v["total"]["kinds"]["youth_study"]["expected"], 2,
+            "{backend}: a yearly kind added in July counts for 2025"
+        );
+        // The unit admin may not change it.
+        let mut ua = Client::new(&store);
+        ua.page_login("unita", PASSWORD).await;
+        assert_eq!(ua.get("/rules/meeting-kinds").await.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
