@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod compliance;
 pub mod db;
 pub mod error;
+pub mod first_agenda;
 pub mod generation;
 pub mod meeting;
 pub mod member;

@@ -137,6 +137,31 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     });
                 }
             }
+            let mine = xianfeng_store::first_agenda::mine(&state.store, actor.user_id).await?;
+            let mine_overdue = mine.iter().filter(|t| t.overdue()).count();
+            if mine_overdue > 0 {
+                page.attention.push(Attention {
+                    class: "alert",
+                    text: format!("您负责的{mine_overdue}项第一议题落实任务已逾期"),
+                    href: "/first-agenda".into(),
+                });
+            } else if !mine.is_empty() {
+                page.attention.push(Attention {
+                    class: "warn",
+                    text: format!("您负责的{}项第一议题落实任务正在进行", mine.len()),
+                    href: "/first-agenda".into(),
+                });
+            }
+            if actor.role != Role::BranchSecretary {
+                let s = xianfeng_store::first_agenda::summary(&state.store, &scope, &Default::default()).await?;
+                if s.overdue > 0 {
+                    page.attention.push(Attention {
+                        class: "warn",
+                        text: format!("本范围内{}项第一议题落实任务已逾期", s.overdue),
+                        href: "/first-agenda?status=overdue".into(),
+                    });
+                }
+            }
             let (n, _) = store_org::branch_alerts(&state.store, &scope, 0).await?;
             if n > 0 {
                 page.attention.push(Attention {

@@ -63,6 +63,7 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("会议活动", "/meetings"),
                     item("安排会议", "/meetings/new"),
                     item("落实情况", "/compliance"),
+                    item("第一议题落实", "/first-agenda"),
                 ],
             });
             if role == Some(Role::CommitteeAdmin) {

@@ -40,6 +40,9 @@ pub fn pages() -> Router<AppState> {
         .route("/compliance/missing", get(missing_page))
         .route("/me/meetings", get(my_meetings_page))
         .route("/rules/meeting-kinds", get(kinds_page).post(kinds_submit))
+        .route("/meetings/{id}/tasks", post(task_add_submit))
+        .route("/first-agenda", get(tasks_page))
+        .route("/first-agenda/tasks/{id}", post(task_update_submit))
 }
 
 pub fn api() -> Router<AppState> {
@@ -56,6 +59,10 @@ pub fn api() -> Router<AppState> {
         .route("/compliance/missing", get(api_missing))
         .route("/compliance/due", get(api_due))
         .route("/me/meetings", get(api_my_meetings))
+        .route("/meetings/{id}/tasks", post(api_task_add))
+        .route("/first-agenda-tasks", get(api_tasks))
+        .route("/first-agenda-tasks/{id}", axum::routing::patch(api_task_update))
+        .route("/me/tasks", get(api_my_tasks))
 }
 
 fn flash(code: &str) -> &'static str {
@@ -64,6 +71,8 @@ fn flash(code: &str) -> &'static str {
         "recorded" => "会议记录已保存",
         "cancelled" => "会议已取消",
         "attendees" => "应到人员已更新",
+        "task" => "落实任务已登记",
+        "task_updated" => "落实任务已更新",
         other => flash_text(other),
     }
 }
@@ -270,6 +279,10 @@ struct DetailPage {
     checkin_url: String,
     can_write: bool,
     is_listed: bool,
+    first_agenda: bool,
+    tasks: Vec<xianfeng_store::first_agenda::TaskRow>,
+    owners: Vec<xianfeng_store::first_agenda::OwnerOption>,
+    task_form: xianfeng_store::first_agenda::TaskInput,
     errors: Errors,
 }
 
@@ -288,6 +301,18 @@ async fn detail_view(
     flash_code: &str,
     errors: Errors,
 ) -> Result<Response> {
+    detail_view_with(state, ctx, headers, id, flash_code, errors, Default::default()).await
+}
+
+async fn detail_view_with(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: i64,
+    flash_code: &str,
+    errors: Errors,
+    task_form: xianfeng_store::first_agenda::TaskInput,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let m = store_meeting::get(&state.store, &scope, id).await?;
     let kinds = store_meeting::kinds_on(&state.store, m.planned_on).await?;
@@ -296,6 +321,15 @@ async fn detail_view(
     let observers = store_meeting::observers(&state.store, &m).await?;
     let checked_in = attendees.iter().filter(|a| a.presence() == Presence::Present).count() as i64;
     let kind_label = store_meeting::kind_label(&kinds, &m.kind);
+    let first_agenda = kind.is_some_and(|k| k.first_agenda);
+    let (tasks, owners) = if first_agenda {
+        (
+            xianfeng_store::first_agenda::of_meeting(&state.store, &m).await?,
+            xianfeng_store::first_agenda::owner_options(&state.store, &m).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let title = format!("{}：{}", kind_label, m.topic);
     let l = Layout::new(ctx, title, "/meetings")
         .crumb("组织生活", "/meetings")
@@ -312,6 +346,10 @@ async fn detail_view(
         attendees,
         observers,
         checked_in,
+        first_agenda,
+        tasks,
+        owners,
+        task_form,
         errors,
     })
 }
@@ -1113,4 +1151,154 @@ async fn kinds_submit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ----- 第一议题 follow-up tasks -----
+
+use xianfeng_store::first_agenda::{self as store_tasks, TaskFilter, TaskInput, TaskUpdate};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskForm {
+    title: String,
+    owner_user_id: String,
+    owner_name: String,
+    due_on: String,
+}
+
+impl TaskForm {
+    fn input(&self) -> TaskInput {
+        TaskInput {
+            title: self.title.clone(),
+            owner_user_id: self.owner_user_id.trim().parse().ok(),
+            owner_name: self.owner_name.clone(),
+            due_on: self.due_on.clone(),
+        }
+    }
+}
+
+async fn task_add_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<TaskForm>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    match store_tasks::add(&state.store, &scope, &ctx.who(), id, &f.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=task#tasks")).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            detail_view_with(&state, &ctx, &headers, id, "", Errors(errs), f.input()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskUpdateForm {
+    status: String,
+    evidence: String,
+    back: String,
+}
+
+async fn task_update_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TaskUpdateForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let scope = ctx.org_scope().ok();
+    let input = TaskUpdate { status: f.status.clone(), evidence: f.evidence.clone() };
+    let back =
+        if f.back.starts_with('/') && !f.back.starts_with("//") { f.back.clone() } else { "/first-agenda".into() };
+    match store_tasks::update(&state.store, scope.as_ref(), actor.user_id, &ctx.who(), id, &input).await {
+        Ok(_) => {
+            let sep = if back.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{back}{sep}ok=task_updated")).into_response())
+        }
+        Err(StoreError::Invalid(errs)) => tasks_view(&state, &ctx, &TaskFilter::default(), Errors(errs), "").await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "first_agenda.html")]
+struct TasksPage {
+    l: Layout,
+    summary: store_tasks::TaskSummary,
+    mine: Vec<store_tasks::TaskRow>,
+    status: String,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TasksQ {
+    org_id: String,
+    status: String,
+    ok: String,
+}
+
+async fn tasks_view(state: &AppState, ctx: &Ctx, f: &TaskFilter, errors: Errors, flash_code: &str) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let summary = match ctx.org_scope() {
+        Ok(scope) => store_tasks::summary(&state.store, &scope, f).await?,
+        Err(_) => store_tasks::TaskSummary { items: Vec::new(), total: 0, open: 0, overdue: 0, done: 0 },
+    };
+    let mine = store_tasks::mine(&state.store, actor.user_id).await?;
+    render(&TasksPage {
+        l: Layout::new(ctx, "第一议题落实", "/first-agenda")
+            .crumb("组织生活", "/meetings")
+            .crumb("第一议题落实", "")
+            .flash(flash(flash_code)),
+        summary,
+        mine,
+        status: f.status.clone(),
+        errors,
+    })
+}
+
+async fn tasks_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<TasksQ>) -> Result<Response> {
+    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
+    tasks_view(&state, &ctx, &f, Errors::default(), &q.ok).await
+}
+
+async fn api_task_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<TaskInput>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let t = store_tasks::add(&state.store, &scope, &ctx.who(), id, &b).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
+}
+
+async fn api_task_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<TaskUpdate>,
+) -> Result<Json<store_tasks::TaskRow>> {
+    let actor = ctx.actor()?;
+    let scope = ctx.org_scope().ok();
+    Ok(Json(store_tasks::update(&state.store, scope.as_ref(), actor.user_id, &ctx.who(), id, &b).await?))
+}
+
+async fn api_tasks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TasksQ>,
+) -> Result<Json<store_tasks::TaskSummary>> {
+    let scope = ctx.org_scope()?;
+    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
+    Ok(Json(store_tasks::summary(&state.store, &scope, &f).await?))
+}
+
+async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+    let actor = ctx.actor()?;
+    let items = store_tasks::mine(&state.store, actor.user_id).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }

@@ -55,6 +55,10 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/compliance", "compliance", "组织生活落实情况：应开与已开，按下级组织或片区汇总", "", 200),
     ("get", "/compliance/missing", "compliance", "未按要求召开的会议（逐组织、逐周期）", "", 200),
     ("get", "/compliance/due", "compliance", "本期待开与逾期的会议", "", 200),
+    ("post", "/meetings/{id}/tasks", "meeting", "登记第一议题落实任务（责任人、完成时限）", "TaskInput", 201),
+    ("get", "/first-agenda-tasks", "meeting", "第一议题落实任务汇总（status=open/done/overdue）", "", 200),
+    ("patch", "/first-agenda-tasks/{id}", "meeting", "更新落实任务状态与佐证（管理者或责任人）", "TaskUpdate", 200),
+    ("get", "/me/tasks", "meeting", "我负责的落实任务", "", 200),
 ];
 
 fn params(path: &str) -> Vec<Value> {
@@ -154,6 +158,8 @@ fn schemas() -> Value {
         "Reason": s(&["reason"]),
         "MemberIds": { "type": "object", "required": ["member_ids"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } } } },
         "Checkin": s(&["token"]),
+        "TaskInput": { "type": "object", "required": ["title", "due_on"], "properties": { "title": { "type": "string" }, "owner_user_id": { "type": "integer" }, "owner_name": { "type": "string" }, "due_on": { "type": "string", "format": "date" } } },
+        "TaskUpdate": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["open", "done"] }, "evidence": { "type": "string" } } },
         "Xlsx": { "type": "string", "format": "binary" }
     })
 }

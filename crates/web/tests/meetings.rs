@@ -319,3 +319,122 @@ async fn the_working_committee_changes_a_frequency_and_adds_a_kind_without_code(
         assert_eq!(ua.get("/rules/meeting-kinds").await.status, StatusCode::FORBIDDEN, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut ua = Client::new(&store);
+        ua.api_login("unita", PASSWORD).await;
+        let r = ua
+            .json(
+                "POST",
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": p.unit_a.id, "kind": "first_agenda", "planned_on": "2025-03-03", "topic": "党组会议" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        // Recording a first-agenda meeting requires what was studied.
+        let r = ua
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/record"),
+                serde_json::json!({ "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。" }),
+            )
+            .await;
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "first_agenda", "{backend}");
+        let r = ua
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/record"),
+                serde_json::json!({ "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。", "first_agenda": "学习习近平总书记关于作风建设的重要论述" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        // Owner: the branch secretary account of A1 (an account of the unit).
+        let users = ua.get(&format!("/meetings/{id}")).await.text();
+        assert!(users.contains("seca1"), "{backend}: owner options list the unit's accounts");
+        let sec_id: i64 = store
+            .db
+            .r()
+            .fetch_scalar_i64(xianfeng_store::q!("SELECT id AS v FROM users WHERE username = 'seca1'"))
+            .await
+            .unwrap();
+        let r = ua
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/tasks"),
+                serde_json::json!({ "title": "修订机关作风建设制度", "owner_user_id": sec_id, "due_on": "2025-04-30" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let task = r.json()["id"].as_i64().unwrap();
+        let r = ua
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/tasks"),
+                serde_json::json!({ "title": "x", "owner_user_id": 1, "due_on": "2025-04-30" }),
+            )
+            .await;
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "owner_user_id", "{backend}: only the unit's accounts");
+        // A task on a meeting that is not a first-agenda meeting is refused.
+        let other = ua
+            .json("POST", "/api/v1/meetings", serde_json::json!({ "org_id": p.unit_a.id, "kind": "central_group", "planned_on": "2025-03-03", "topic": "学习" }))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let r = ua
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{other}/tasks"),
+                serde_json::json!({ "title": "x", "owner_name": "办公室", "due_on": "2025-04-30" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}");
+
+        // Overdue: on the owner's home page and in the unit's summary.
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let home = sec.get("/").await.text();
+        assert!(home.contains("您负责的1项第一议题落实任务已逾期"), "{backend}");
+        let s = ua.get("/api/v1/first-agenda-tasks?status=overdue").await.json();
+        assert_eq!(
+            (s["overdue"].as_i64(), s["items"][0]["title"].as_str()),
+            (Some(1), Some("修订机关作风建设制度")),
+            "{backend}"
+        );
+        let mut ua_page = Client::new(&store);
+        ua_page.page_login("unita", PASSWORD).await;
+        assert!(ua_page.get("/").await.text().contains("本范围内1项第一议题落实任务已逾期"), "{backend}");
+        // Unit B does not see it; the owner closes it with evidence.
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        assert_eq!(ub.get("/api/v1/first-agenda-tasks").await.json()["total"], 0, "{backend}");
+        let r = ub
+            .json(
+                "PATCH",
+                &format!("/api/v1/first-agenda-tasks/{task}"),
+                serde_json::json!({ "status": "done", "evidence": "x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let mut sapi = Client::new(&store);
+        sapi.api_login("seca1", PASSWORD).await;
+        let r = sapi
+            .json("PATCH", &format!("/api/v1/first-agenda-tasks/{task}"), serde_json::json!({ "status": "done" }))
+            .await;
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "evidence", "{backend}");
+        let r = sapi
+            .json(
+                "PATCH",
+                &format!("/api/v1/first-agenda-tasks/{task}"),
+                serde_json::json!({ "status": "done", "evidence": "制度已印发（黔直工〔2025〕5号）" }),
+            )
+            .await;
+        assert_eq!(r.json()["status"], "done", "{backend}: {}", r.text());
+        assert_eq!(ua.get("/api/v1/first-agenda-tasks?status=overdue").await.json()["overdue"], 0, "{backend}");
+        assert!(ua_page.get("/first-agenda").await.text().contains("制度已印发"), "{backend}");
+    }
+}

@@ -1,0 +1,306 @@
+//! 第一议题 follow-up (part of the meeting area): the tasks a leadership
+//! meeting's first agenda item produced, with owner, due date, status and
+//! evidence. Overdue is derived (open and past due), never stored.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use xianfeng_core::FieldError;
+use xianfeng_core::auth::OrgScope;
+use xianfeng_core::text::{now_ms, today_cn};
+
+use crate::audit::{Event, append};
+use crate::db::Q;
+use crate::meeting::{self, MeetingRow};
+use crate::org::scope_where;
+use crate::{Result, Store, StoreError, Who, q};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TaskRow {
+    pub committee_id: i64,
+    pub id: i64,
+    pub meeting_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub meeting_topic: String,
+    pub title: String,
+    pub owner_user_id: Option<i64>,
+    pub owner_name: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub evidence: String,
+    pub done_on: Option<NaiveDate>,
+}
+
+impl TaskRow {
+    pub fn overdue(&self) -> bool {
+        self.status == "open" && self.due_on < today_cn()
+    }
+    pub fn status_label(&self) -> &'static str {
+        match (self.status.as_str(), self.overdue()) {
+            ("done", _) => "已完成",
+            (_, true) => "已逾期",
+            _ => "进行中",
+        }
+    }
+    pub fn done_text(&self) -> String {
+        self.done_on.map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+const COLS: &str = "t.committee_id, t.id, t.meeting_id, t.org_id, o.name AS org_name, m.topic AS meeting_topic, t.title, \
+    t.owner_user_id, t.owner_name, t.due_on, t.status, t.evidence, t.done_on";
+const FROM: &str = " FROM first_agenda_tasks t JOIN orgs o ON o.committee_id = t.committee_id AND o.id = t.org_id \
+    JOIN meetings m ON m.committee_id = t.committee_id AND m.id = t.meeting_id";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskInput {
+    pub title: String,
+    /// An account responsible for the task (shown on their home page), or none.
+    pub owner_user_id: Option<i64>,
+    pub owner_name: String,
+    pub due_on: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskUpdate {
+    /// open | done
+    pub status: String,
+    pub evidence: String,
+}
+
+/// Tasks of one meeting.
+pub async fn of_meeting(store: &Store, m: &MeetingRow) -> Result<Vec<TaskRow>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            format!("SELECT {COLS}{FROM} WHERE t.committee_id = $1 AND t.meeting_id = $2 ORDER BY t.due_on, t.id"),
+            m.committee_id,
+            m.id
+        ))
+        .await
+}
+
+/// Users who may own a task of an org: accounts bound to an org of the same unit.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OwnerOption {
+    pub user_id: i64,
+    pub display_name: String,
+}
+
+pub async fn owner_options(store: &Store, m: &MeetingRow) -> Result<Vec<OwnerOption>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT DISTINCT u.id AS user_id, u.display_name FROM user_roles r JOIN users u ON u.id = r.user_id \
+             JOIN orgs o ON o.id = r.org_id WHERE o.committee_id = $1 AND u.active = TRUE AND r.role IN ('unit_admin', 'branch_secretary') \
+             ORDER BY u.display_name",
+            m.committee_id
+        ))
+        .await
+}
+
+/// Adds a follow-up task to a meeting that carries a first agenda item.
+pub async fn add(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, input: &TaskInput) -> Result<TaskRow> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let m = meeting::get(store, scope, meeting_id).await?;
+    let kinds = meeting::kinds_on(store, m.planned_on).await?;
+    if !kinds.find(&m.kind).is_some_and(|k| k.first_agenda) {
+        return Err(StoreError::Rule("只有学习第一议题的会议才能登记落实任务".into()));
+    }
+    let mut errors = Vec::new();
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "请填写任务内容（200字以内）"));
+    }
+    let due = xianfeng_core::meeting::parse_day(&input.due_on);
+    if due.is_none() {
+        errors.push(FieldError::new("due_on", "请按 2025-07-01 的格式填写完成时限"));
+    }
+    let owners = owner_options(store, &m).await?;
+    let (owner_id, owner_name) = match input.owner_user_id {
+        Some(id) => match owners.iter().find(|o| o.user_id == id) {
+            Some(o) => (Some(id), o.display_name.clone()),
+            None => {
+                errors.push(FieldError::new("owner_user_id", "责任人须为本单位的党务账号"));
+                (None, String::new())
+            }
+        },
+        None => (None, input.owner_name.trim().to_string()),
+    };
+    if owner_id.is_none() && owner_name.is_empty() && !errors.iter().any(|e| e.field == "owner_user_id") {
+        errors.push(FieldError::new("owner_user_id", "请选择或填写责任人"));
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let mut tx = store.db.begin().await?;
+    let id = tx.alloc_id().await?;
+    let now = now_ms();
+    tx.c()
+        .execute(q!(
+            "INSERT INTO first_agenda_tasks (committee_id, id, meeting_id, org_id, title, owner_user_id, owner_name, due_on, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9)",
+            m.committee_id, id, m.id, m.org_id, title, owner_id, owner_name.clone(), due, now
+        ))
+        .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("create", "first_agenda_task", id).detail(format!("{title}；责任人{owner_name}")),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(store, m.committee_id, id).await
+}
+
+async fn get_any(store: &Store, committee_id: i64, id: i64) -> Result<TaskRow> {
+    store
+        .db
+        .r()
+        .fetch_one(q!(format!("SELECT {COLS}{FROM} WHERE t.committee_id = $1 AND t.id = $2"), committee_id, id))
+        .await
+}
+
+/// A task the caller may see: in their org scope, or their own.
+pub async fn get(store: &Store, scope: Option<&OrgScope>, user_id: i64, id: i64) -> Result<TaskRow> {
+    let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE t.id = "));
+    q.bind(id);
+    match scope {
+        Some(s) => {
+            q.push(" AND (t.owner_user_id = ").bind(user_id).push(" OR (1 = 1");
+            scope_where(&mut q, s, "o");
+            q.push("))");
+        }
+        None => {
+            q.push(" AND t.owner_user_id = ").bind(user_id);
+        }
+    }
+    store.db.r().fetch_one(q).await
+}
+
+/// Updates status and evidence: by whoever manages the org, or by the owner.
+pub async fn update(
+    store: &Store,
+    scope: Option<&OrgScope>,
+    user_id: i64,
+    who: &Who,
+    id: i64,
+    input: &TaskUpdate,
+) -> Result<TaskRow> {
+    let t = get(store, scope, user_id, id).await?;
+    let path = crate::org::anchor_of(store.db.r(), t.org_id).await?.path;
+    let may = t.owner_user_id == Some(user_id) || scope.is_some_and(|s| s.can_write() && s.contains(&path));
+    if !may {
+        return Err(StoreError::Forbidden);
+    }
+    let status = match input.status.as_str() {
+        "open" | "done" => input.status.clone(),
+        _ => return Err(StoreError::invalid("status", "状态应为“进行中”或“已完成”")),
+    };
+    let evidence = input.evidence.trim();
+    if status == "done" && evidence.is_empty() {
+        return Err(StoreError::invalid("evidence", "标记完成须填写落实情况（佐证）"));
+    }
+    if evidence.chars().count() > 2000 {
+        return Err(StoreError::invalid("evidence", "落实情况不能超过2000字"));
+    }
+    let done_on = (status == "done").then(today_cn);
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!(
+            "UPDATE first_agenda_tasks SET status = $1, evidence = $2, done_on = $3, updated_at = $4 WHERE committee_id = $5 AND id = $6",
+            status.clone(), evidence, done_on, now_ms(), t.committee_id, t.id
+        ))
+        .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("update", "first_agenda_task", id).detail(format!("{} → {status}", t.status)),
+    )
+    .await?;
+    tx.commit().await?;
+    get_any(store, t.committee_id, id).await
+}
+
+/// Open tasks owned by a user, overdue first.
+pub async fn mine(store: &Store, user_id: i64) -> Result<Vec<TaskRow>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            format!(
+                "SELECT {COLS}{FROM} WHERE t.owner_user_id = $1 AND t.status = 'open' ORDER BY t.due_on, t.id LIMIT 200"
+            ),
+            user_id
+        ))
+        .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskFilter {
+    pub org_id: Option<i64>,
+    /// open | done | overdue | "" (all)
+    pub status: String,
+}
+
+/// Tasks in scope (the unit's summary), overdue first; with counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskSummary {
+    pub items: Vec<TaskRow>,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter) -> Result<TaskSummary> {
+    let sub = match f.org_id {
+        Some(id) => Some(crate::org::get(store.db.r(), scope, id).await?.path),
+        None => None,
+    };
+    let base = |cols: &str| {
+        let mut q = Q::new(format!("SELECT {cols}{FROM} WHERE 1 = 1"));
+        scope_where(&mut q, scope, "o");
+        if let Some(p) = &sub {
+            q.push(" AND o.path LIKE ").bind(format!("{p}%"));
+        }
+        q
+    };
+    let today = today_cn();
+    let count = |extra: &str, with_date: bool| {
+        let mut q = base("COUNT(*) AS v");
+        q.push(extra);
+        if with_date {
+            q.bind(today);
+        }
+        q
+    };
+    let open = store.db.r().fetch_scalar_i64(count(" AND t.status = 'open'", false)).await?;
+    let overdue = store.db.r().fetch_scalar_i64(count(" AND t.status = 'open' AND t.due_on < ", true)).await?;
+    let done = store.db.r().fetch_scalar_i64(count(" AND t.status = 'done'", false)).await?;
+    let mut q = base(COLS);
+    match f.status.as_str() {
+        "open" => {
+            q.push(" AND t.status = 'open'");
+        }
+        "done" => {
+            q.push(" AND t.status = 'done'");
+        }
+        "overdue" => {
+            q.push(" AND t.status = 'open' AND t.due_on < ").bind(today);
+        }
+        _ => {}
+    }
+    q.push(" ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 500");
+    let items: Vec<TaskRow> = store.db.r().fetch_all(q).await?;
+    Ok(TaskSummary { total: items.len() as i64, items, open, overdue, done })
+}
