@@ -43,6 +43,9 @@ pub fn pages() -> Router<AppState> {
         .route("/meetings/{id}/tasks", post(task_add_submit))
         .route("/first-agenda", get(tasks_page))
         .route("/first-agenda/tasks/{id}", post(task_update_submit))
+        .route("/meetings/{id}/attachments", post(attachment_upload))
+        .route("/meetings/{id}/attachments/{aid}", get(attachment_download))
+        .route("/meetings/{id}/attachments/{aid}/delete", post(attachment_delete))
 }
 
 pub fn api() -> Router<AppState> {
@@ -63,6 +66,8 @@ pub fn api() -> Router<AppState> {
         .route("/first-agenda-tasks", get(api_tasks))
         .route("/first-agenda-tasks/{id}", axum::routing::patch(api_task_update))
         .route("/me/tasks", get(api_my_tasks))
+        .route("/meetings/{id}/attachments", post(api_attachment_upload))
+        .route("/meetings/{id}/attachments/{aid}", get(attachment_download).delete(api_attachment_delete))
 }
 
 fn flash(code: &str) -> &'static str {
@@ -72,6 +77,8 @@ fn flash(code: &str) -> &'static str {
         "cancelled" => "会议已取消",
         "attendees" => "应到人员已更新",
         "task" => "落实任务已登记",
+        "uploaded" => "附件已上传",
+        "deleted" => "附件已删除",
         "task_updated" => "落实任务已更新",
         other => flash_text(other),
     }
@@ -280,6 +287,7 @@ struct DetailPage {
     can_write: bool,
     is_listed: bool,
     first_agenda: bool,
+    attachments: Vec<store_meeting::AttachmentRow>,
     tasks: Vec<xianfeng_store::first_agenda::TaskRow>,
     owners: Vec<xianfeng_store::first_agenda::OwnerOption>,
     task_form: xianfeng_store::first_agenda::TaskInput,
@@ -330,6 +338,7 @@ async fn detail_view_with(
     } else {
         (Vec::new(), Vec::new())
     };
+    let attachments = store_meeting::attachments(&state.store, &m).await?;
     let title = format!("{}：{}", kind_label, m.topic);
     let l = Layout::new(ctx, title, "/meetings")
         .crumb("组织生活", "/meetings")
@@ -347,6 +356,7 @@ async fn detail_view_with(
         observers,
         checked_in,
         first_agenda,
+        attachments,
         tasks,
         owners,
         task_form,
@@ -1301,4 +1311,128 @@ async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<se
     let actor = ctx.actor()?;
     let items = store_tasks::mine(&state.store, actor.user_id).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- attachments -----
+
+/// Reads the "file" field of a multipart upload (size-limited while reading).
+async fn upload_field(mut multipart: axum::extract::Multipart) -> Result<Option<(String, Vec<u8>)>> {
+    let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("附件").to_string();
+            let data = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::TooLarge(format!("附件不能超过{}MB", limit / 1024 / 1024)))?;
+            if data.len() > limit {
+                return Err(AppError::TooLarge(format!("附件不能超过{}MB", limit / 1024 / 1024)));
+            }
+            return Ok(Some((name, data.to_vec())));
+        }
+    }
+    Ok(None)
+}
+
+async fn attachment_upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let field_error = |m: String| Errors(vec![xianfeng_core::FieldError::new("file", m)]);
+    let (name, data) = match upload_field(multipart).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return detail_view(&state, &ctx, &headers, id, "", field_error("请选择要上传的文件".into())).await,
+        Err(AppError::TooLarge(m)) | Err(AppError::BadRequest(m)) => {
+            return detail_view(&state, &ctx, &headers, id, "", field_error(m)).await;
+        }
+        Err(e) => return Err(e),
+    };
+    match store_meeting::add_attachment(&state.store, &scope, &ctx.who(), id, &name, data).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=uploaded#attachments")).into_response()),
+        Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends an attachment as a download with the type found at upload; never inline HTML.
+async fn attachment_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let (a, data) = store_meeting::attachment(&state.store, &scope, id, aid).await?;
+    let disposition =
+        format!("attachment; filename=\"attachment\"; filename*=UTF-8''{}", urlencoding::encode(&a.file_name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::HeaderName::from_static("content-security-policy"), "sandbox; default-src 'none'".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+async fn attachment_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    store_meeting::delete_attachment(&state.store, &scope, &ctx.who(), id, aid).await?;
+    Ok(Redirect::to(&format!("/meetings/{id}?ok=deleted#attachments")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NameQ {
+    name: String,
+}
+
+/// Upload as multipart field "file", or as the raw request body with ?name=FILE.
+async fn api_attachment_upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<NameQ>,
+    req: axum::extract::Request,
+) -> Result<Response> {
+    use axum::extract::FromRequest;
+    let scope = ctx.org_scope()?;
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (name, data) = if is_multipart {
+        let mp = axum::extract::Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        upload_field(mp).await?.ok_or_else(|| AppError::BadRequest("缺少文件字段 file".into()))?
+    } else {
+        let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
+        let body = axum::body::to_bytes(req.into_body(), limit + 1)
+            .await
+            .map_err(|_| AppError::TooLarge(format!("附件不能超过{}MB", limit / 1024 / 1024)))?;
+        (if q.name.trim().is_empty() { "附件".to_string() } else { q.name.clone() }, body.to_vec())
+    };
+    let a = store_meeting::add_attachment(&state.store, &scope, &ctx.who(), id, &name, data).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(a)).into_response())
+}
+
+async fn api_attachment_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.org_scope()?;
+    store_meeting::delete_attachment(&state.store, &scope, &ctx.who(), id, aid).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
 }

@@ -59,6 +59,16 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/first-agenda-tasks", "meeting", "第一议题落实任务汇总（status=open/done/overdue）", "", 200),
     ("patch", "/first-agenda-tasks/{id}", "meeting", "更新落实任务状态与佐证（管理者或责任人）", "TaskUpdate", 200),
     ("get", "/me/tasks", "meeting", "我负责的落实任务", "", 200),
+    (
+        "post",
+        "/meetings/{id}/attachments",
+        "meeting",
+        "上传附件（multipart 字段 file，或请求体为文件并带 ?name=；按内容识别类型，≤10MB）",
+        "File",
+        201,
+    ),
+    ("get", "/meetings/{id}/attachments/{aid}", "meeting", "下载附件（始终作为附件下载）", "", 200),
+    ("delete", "/meetings/{id}/attachments/{aid}", "meeting", "删除附件", "", 200),
 ];
 
 fn params(path: &str) -> Vec<Value> {
@@ -160,6 +170,7 @@ fn schemas() -> Value {
         "Checkin": s(&["token"]),
         "TaskInput": { "type": "object", "required": ["title", "due_on"], "properties": { "title": { "type": "string" }, "owner_user_id": { "type": "integer" }, "owner_name": { "type": "string" }, "due_on": { "type": "string", "format": "date" } } },
         "TaskUpdate": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["open", "done"] }, "evidence": { "type": "string" } } },
+        "File": { "type": "string", "format": "binary" },
         "Xlsx": { "type": "string", "format": "binary" }
     })
 }
@@ -181,6 +192,8 @@ pub fn spec() -> Value {
         if !body.is_empty() {
             let content_type = if *body == "Xlsx" {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            } else if *body == "File" {
+                "application/octet-stream"
             } else {
                 "application/json"
             };

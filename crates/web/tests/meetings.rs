@@ -438,3 +438,85 @@ async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
         assert!(ua_page.get("/first-agenda").await.text().contains("制度已印发"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn attachments_are_typed_by_content_and_never_served_as_html() {
+    use axum::body::Body;
+    use axum::http::Request;
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut sec = Client::new(&store);
+        sec.api_login("seca1", PASSWORD).await;
+        let id = sec
+            .json("POST", "/api/v1/meetings", serde_json::json!({ "org_id": p.branch_a1.id, "kind": "party_lecture", "planned_on": "2025-05-06", "topic": "专题党课" }))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let upload = |name: &str, data: &[u8]| {
+            Request::post(format!("/api/v1/meetings/{id}/attachments?name={}", urlencoding::encode(name)))
+                .header("content-type", "application/octet-stream")
+                .body(Body::from(data.to_vec()))
+                .unwrap()
+        };
+        let mut req = upload("党课课件.pdf", b"%PDF-1.7\n1 0 obj\n");
+        req.headers_mut().insert("x-csrf-token", sec.csrf.parse().unwrap());
+        let r = sec.send(req).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let aid = r.json()["id"].as_i64().unwrap();
+        // HTML dressed as a PDF is refused with a Chinese reason; nothing stored.
+        let mut req = upload("evil.pdf", b"<html><script>alert(1)</script></html>");
+        req.headers_mut().insert("x-csrf-token", sec.csrf.parse().unwrap());
+        let r = sec.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.json()["error"]["fields"][0]["message"].as_str().unwrap().contains("不支持"), "{backend}");
+        // Without the CSRF token: refused.
+        let r = sec.send(upload("x.pdf", b"%PDF-1.7")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+
+        let r = sec.get(&format!("/api/v1/meetings/{id}/attachments/{aid}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(r.headers.get("content-type").unwrap(), "application/pdf", "{backend}");
+        let cd = r.headers.get("content-disposition").unwrap().to_str().unwrap().to_string();
+        assert!(cd.starts_with("attachment;") && cd.contains("UTF-8''%E5%85%9A"), "{backend}: {cd}");
+        assert!(r.headers.get("content-security-policy").unwrap().to_str().unwrap().contains("sandbox"), "{backend}");
+        assert_eq!(r.body, b"%PDF-1.7\n1 0 obj\n", "{backend}");
+
+        // The page upload (multipart) reports problems on the meeting page.
+        let mut page = Client::new(&store);
+        page.page_login("seca1", PASSWORD).await;
+        let html = page.get(&format!("/meetings/{id}")).await.text();
+        assert!(html.contains("党课课件.pdf"), "{backend}");
+        let boundary = "XFBOUNDARY";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.docx\"\r\nContent-Type: application/octet-stream\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n"
+        );
+        let req = Request::post(format!("/meetings/{id}/attachments?csrf={}", page.csrf))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        let r = page.send(req).await;
+        assert!(r.text().contains("文件内容是PDF，但扩展名是“.docx”"), "{backend}: {}", r.text());
+
+        // Other units cannot see or delete it.
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        assert_eq!(
+            ub.get(&format!("/api/v1/meetings/{id}/attachments/{aid}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        assert_eq!(
+            ub.json("DELETE", &format!("/api/v1/meetings/{id}/attachments/{aid}"), serde_json::json!({})).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        let r = sec.json("DELETE", &format!("/api/v1/meetings/{id}/attachments/{aid}"), serde_json::json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(
+            sec.get(&format!("/api/v1/meetings/{id}/attachments/{aid}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+    }
+}
