@@ -19,6 +19,7 @@ pub mod meeting;
 pub mod member;
 pub mod migrate;
 pub mod org;
+pub mod report;
 pub mod rules;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -66,6 +66,12 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("第一议题落实", "/first-agenda"),
                 ],
             });
+            if role != Some(Role::BranchSecretary) {
+                groups.push(MenuGroup {
+                    label: "统计报表",
+                    items: vec![item("中心组学习通报", "/reports/central-group")],
+                });
+            }
             if role == Some(Role::CommitteeAdmin) {
                 groups.push(MenuGroup { label: "系统管理", items: vec![item("业务规则", "/rules")] });
             }

@@ -17,6 +17,7 @@ pub mod meeting;
 pub mod member;
 pub mod openapi;
 pub mod org;
+pub mod report;
 pub mod rules;
 pub mod session;
 pub mod xlsx;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::pages())
         .merge(rules::pages())
         .merge(meeting::pages())
+        .merge(report::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -64,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::api())
         .merge(rules::api())
         .merge(meeting::api())
+        .merge(report::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

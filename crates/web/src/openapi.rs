@@ -69,6 +69,9 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ),
     ("get", "/meetings/{id}/attachments/{aid}", "meeting", "下载附件（始终作为附件下载）", "", 200),
     ("delete", "/meetings/{id}/attachments/{aid}", "meeting", "删除附件", "", 200),
+    ("get", "/reports/central-group", "report", "中心组学习通报数据（from、to、units、doc_number、title）", "", 200),
+    ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
+    ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
 ];
 
 fn params(path: &str) -> Vec<Value> {
@@ -111,6 +114,17 @@ fn params(path: &str) -> Vec<Value> {
     if path == "/meetings" {
         for n in ["org_id", "kind", "status", "year", "q"] {
             out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
+        }
+    }
+    if path.starts_with("/reports/central-group") {
+        for (n, d) in [
+            ("from", "开始日期"),
+            ("to", "结束日期"),
+            ("units", "单位编号，逗号分隔；空为全部"),
+            ("doc_number", "发文字号"),
+            ("title", "标题"),
+        ] {
+            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
         }
     }
     if path.starts_with("/compliance") {

@@ -520,3 +520,109 @@ async fn attachments_are_typed_by_content_and_never_served_as_html() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
+    use std::io::Read;
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut gw = Client::new(&store);
+        gw.api_login("gwadmin", PASSWORD).await;
+        // Unit A studies in February with two observers; unit B does not study.
+        let id = gw
+            .json("POST", "/api/v1/meetings", serde_json::json!({ "org_id": p.unit_a.id, "kind": "central_group", "planned_on": "2025-02-18", "topic": "学习贯彻党的二十届三中全会精神" }))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        gw.json(
+            "POST",
+            &format!("/api/v1/meetings/{id}/attendees"),
+            serde_json::json!({ "member_ids": [p.member("张伟").id(), p.member("刘洋").id()] }),
+        )
+        .await;
+        let r = gw
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{id}/record"),
+                serde_json::json!({ "held_on": "2025-02-18", "topic": "学习贯彻党的二十届三中全会精神", "minutes": "集体学习研讨。",
+                    "observers": "王列席，省直机关工委，督导组成员\n李旁听，省委宣传部，干部",
+                    "attendance": [{ "member_id": p.member("张伟").id(), "presence": "present" }, { "member_id": p.member("刘洋").id(), "presence": "leave", "reason": "出差" }] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+
+        let q = "from=2025-01-01&to=2025-03-31&doc_number=%E9%BB%94%E7%9B%B4%E5%B7%A5%E9%80%9A%E3%80%942025%E3%80%953%E5%8F%B7";
+        let b = gw.get(&format!("/api/v1/reports/central-group?{q}")).await.json();
+        let units = b["units"].as_array().unwrap();
+        assert_eq!(units.len(), 2, "{backend}");
+        let a = units.iter().find(|u| u["unit_name"] == "省工业和信息化厅").unwrap();
+        assert_eq!(
+            (a["expected"].as_u64(), a["held"].as_u64(), a["observers"].as_u64()),
+            (Some(1), Some(1), Some(2)),
+            "{backend}"
+        );
+        assert_eq!((a["present"].as_i64(), a["attendees"].as_i64()), (Some(1), Some(2)), "{backend}");
+        let bu = units.iter().find(|u| u["unit_name"] == "省教育厅").unwrap();
+        assert_eq!(bu["short_cycles"][0], "2025年第1季度", "{backend}");
+
+        let mut page = Client::new(&store);
+        page.page_login("gwadmin", PASSWORD).await;
+        let html = page.get(&format!("/reports/central-group?{q}")).await.text();
+        assert!(html.contains("2025年第一季度") && html.contains("王列席（省直机关工委）"), "{backend}");
+
+        // .docx: the official layout, with the numbers.
+        let r = page.get(&format!("/reports/central-group.docx?{q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        let cd = r.headers.get("content-disposition").unwrap().to_str().unwrap().to_string();
+        assert!(
+            cd.contains(".docx") && cd.contains(&urlencoding::encode("2025年第一季度").to_string()),
+            "{backend}: {cd}"
+        );
+        let text = xianfeng_web::docx::document_text(&r.body).unwrap();
+        assert!(text.contains("省直机关工委文件"), "{backend}: issuer mark");
+        assert!(text.contains("黔直工通〔2025〕3号"), "{backend}");
+        assert!(text.contains("关于2025年第一季度各单位党委（党组）理论学习中心组学习情况的通报"), "{backend}");
+        assert!(text.contains("2个单位共开展中心组集体学习1次，平均出席率50.0%，邀请列席旁听2人次。1个单位按要求完成学习，1个单位未达到要求。"), "{backend}: {text}");
+        assert!(text.contains("省教育厅：2025年第1季度未开展中心组集体学习。"), "{backend}");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.body.clone())).unwrap();
+        let mut xml = String::new();
+        zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+        assert!(
+            xml.contains("方正小标宋简体") && xml.contains("仿宋_GB2312") && xml.contains("黑体"),
+            "{backend}: GB/T 9704 fonts"
+        );
+        assert!(xml.contains("w:color w:val=\"FF0000\""), "{backend}: red issuer mark");
+        assert!(
+            xml.contains("w:sz w:val=\"44\"") && xml.contains("w:sz w:val=\"32\""),
+            "{backend}: 2号 title, 3号 body"
+        );
+        assert!(xml.contains("w:w=\"11906\"") && xml.contains("w:h=\"16838\""), "{backend}: A4");
+
+        // .xlsx: title row, period, one row per unit, the sessions sheet.
+        let r = page.get(&format!("/reports/central-group.xlsx?{q}")).await;
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.body.clone())).unwrap();
+        let names = wb.sheet_names().to_vec();
+        assert_eq!(names, ["各单位情况", "学习明细"], "{backend}");
+        let sheet = wb.worksheet_range("各单位情况").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows[0][0].contains("2025年第一季度中心组学习情况"), "{backend}: {:?}", rows[0]);
+        assert!(rows[1][0].contains("2025-01-01") && rows[1][0].contains("共 2 个单位"), "{backend}");
+        assert_eq!(rows[2][1], "单位", "{backend}");
+        let b_row = rows.iter().find(|r| r.get(1).map(|s| s == "省教育厅").unwrap_or(false)).unwrap();
+        assert_eq!((b_row[4].as_str(), b_row[7].as_str()), ("0", "未达标"), "{backend}");
+        let detail = wb.worksheet_range("学习明细").unwrap();
+        let drows: Vec<Vec<String>> = detail.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(drows[3][6].contains("李旁听（省委宣传部）"), "{backend}: {:?}", drows[3]);
+
+        // A unit admin's bulletin covers their unit only.
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        let b = ub.get(&format!("/api/v1/reports/central-group?{q}")).await.json();
+        assert_eq!(b["units"].as_array().unwrap().len(), 1, "{backend}");
+        assert_eq!(b["units"][0]["unit_name"], "省教育厅", "{backend}");
+        let r = ub.get("/api/v1/reports/central-group?from=2025-13-01").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+    }
+}
