@@ -220,3 +220,98 @@ async fn member_on_phone() {
     })
     .await;
 }
+
+/// Journey C: the secretary of 办公室党支部 plans today's theme day on a
+/// desktop, 张伟 scans the code and checks in on a phone, the secretary records
+/// the meeting, and the branch's compliance for this cycle moves by one.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_check_in_on_a_phone_record_and_see_compliance_move() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let branch_id = p.branch_a1.id;
+    let li = p.member("李娜").id();
+    let origin = serve(store).await;
+    let year = xianfeng_core::text::today_cn().format("%Y").to_string();
+    let today = xianfeng_core::text::today_cn().to_string();
+    run_blocking(move || {
+        let compliance = format!("/compliance?org_id={branch_id}&year={year}");
+        let b = Browser::launch(&install, &origin, "c", Viewport::Desktop(1280, 900));
+        login(&b, "seca1", None);
+        b.goto(&compliance);
+        b.wait_text("会议按期召开率");
+        let before = b.text(&b.css("#open-total"));
+        b.screenshot("c01-compliance-before.png");
+
+        // Plan today's theme day through the menu.
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='安排会议']"));
+        b.wait_path("/meetings/new", |p| p.starts_with("/meetings/new"));
+        b.choose("f-org_id", "办公室党支部（党支部）");
+        b.choose("f-kind", "主题党日（党支部，每月至少1次）");
+        b.set_value(&b.css("#f-planned_on"), &today);
+        b.type_into(&b.css("#f-topic"), "重温入党誓词");
+        b.type_into(&b.css("#f-place"), "党员活动室");
+        b.screenshot("c02-plan.png");
+        b.click(&b.css("form[action='/meetings'] button[type=submit]"));
+        let path = b.wait_path("the new meeting's page", |p| p.starts_with("/meetings/") && p.contains("ok=planned"));
+        b.wait_text("会议已安排");
+        b.check(b.exists("#checkin-qr"), "the meeting page shows the check-in QR code");
+        let qr_ok =
+            b.exec("var i = document.getElementById('checkin-qr'); return i.complete && i.naturalWidth > 0;", vec![]);
+        b.check(qr_ok == json!(true), "the QR code image loads (served by the platform)");
+        let link = b.exec("return document.getElementById('checkin-link').getAttribute('href');", vec![]);
+        let link = link.as_str().expect("a check-in link").to_string();
+        let checkin_path =
+            link.split_once("//").and_then(|x| x.1.split_once('/')).map(|x| format!("/{}", x.1)).expect("a path");
+        b.assert_only_local();
+        b.screenshot("c03-meeting-with-qr.png");
+        let meeting_path = path.split('?').next().expect("path").to_string();
+        drop(b);
+
+        // 张伟 scans the code on a phone: sign in, come back to the check-in, confirm.
+        let phone = Browser::launch(&install, &origin, "c-phone", Viewport::Phone(390, 844));
+        phone.goto(&checkin_path);
+        phone.wait_path("the sign-in page", |p| p.starts_with("/login"));
+        phone.type_into(&phone.css("#username"), "member1");
+        phone.type_into(&phone.css("#password"), common::PASSWORD);
+        phone.click(&phone.css("form[action='/login'] button[type=submit]"));
+        phone.wait_path("back to the check-in page", |p| p.starts_with("/checkin/"));
+        phone.wait_text("重温入党誓词");
+        let button = phone.css("#checkin-button");
+        let (_, _, w, h) = phone.rect(&button);
+        phone.check(w >= 300.0 && h >= 44.0, &format!("a large tap target on the phone, not {w}x{h}"));
+        phone.screenshot("c04-phone-checkin.png");
+        phone.click(&button);
+        phone.wait_text("签到成功");
+        phone.assert_only_local();
+        phone.screenshot("c05-phone-done.png");
+        drop(phone);
+
+        // The secretary records the meeting: 李娜 was there too.
+        let b = Browser::launch(&install, &origin, "c2", Viewport::Desktop(1280, 900));
+        login(&b, "seca1", None);
+        b.goto(&meeting_path);
+        b.wait_text("已签到 1 人");
+        b.click(&b.css("#record-link"));
+        b.wait_path("the record form", |p| p.ends_with("/record"));
+        b.click(&b.css(&format!("input[name='p_{li}'][value='present']")));
+        b.type_into(&b.css("#f-minutes"), "全体党员面向党旗重温入党誓词，交流学习体会。");
+        b.screenshot("c06-record.png");
+        b.click(&b.css("#record-form button[type=submit]"));
+        b.wait_path("the meeting page", |p| p.contains("ok=recorded"));
+        b.wait_text("实到 2 人");
+        b.check(b.text(&b.css("#meeting-status")).contains("计入落实情况"), "the meeting counts");
+        b.screenshot("c07-recorded.png");
+
+        b.goto(&compliance);
+        b.wait_text("会议按期召开率");
+        let after = b.text(&b.css("#open-total"));
+        let held = |s: &str| s.split('/').next().and_then(|n| n.trim().parse::<i64>().ok()).unwrap_or(-1);
+        b.check(
+            held(&after) == held(&before) + 1,
+            &format!("this cycle's held meetings went from {before} to {after}"),
+        );
+        b.screenshot("c08-compliance-after.png");
+    })
+    .await;
+}
