@@ -38,6 +38,67 @@ pub struct OrgFacts {
     pub dissolved_on: Option<NaiveDate>,
 }
 
+/// The span a compliance view covers: a year, or a quarter or month of it.
+/// Only cycles that lie wholly inside it count (a quarter shows its months and
+/// the quarter itself; a year shows everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub year: i32,
+    pub from_month: u32,
+    pub to_month: u32,
+}
+
+impl Period {
+    pub fn year(year: i32) -> Period {
+        Period { year, from_month: 1, to_month: 12 }
+    }
+    pub fn quarter(year: i32, q: u32) -> Period {
+        let q = q.clamp(1, 4);
+        Period { year, from_month: q * 3 - 2, to_month: q * 3 }
+    }
+    pub fn month(year: i32, m: u32) -> Period {
+        let m = m.clamp(1, 12);
+        Period { year, from_month: m, to_month: m }
+    }
+    /// "" (the year), "q1".."q4", "m1".."m12".
+    pub fn parse(year: i32, s: &str) -> Option<Period> {
+        let s = s.trim();
+        if s.is_empty() || s == "year" {
+            return Some(Period::year(year));
+        }
+        let n: u32 = s.get(1..)?.parse().ok()?;
+        match s.as_bytes()[0] {
+            b'q' if (1..=4).contains(&n) => Some(Period::quarter(year, n)),
+            b'm' if (1..=12).contains(&n) => Some(Period::month(year, n)),
+            _ => None,
+        }
+    }
+    /// The query-string form ("", "q3", "m8").
+    pub fn code(&self) -> String {
+        match (self.from_month, self.to_month) {
+            (1, 12) => String::new(),
+            (a, b) if a == b => format!("m{a}"),
+            (_, b) => format!("q{}", b / 3),
+        }
+    }
+    pub fn label(&self) -> String {
+        match (self.from_month, self.to_month) {
+            (1, 12) => format!("{}年", self.year),
+            (a, b) if a == b => format!("{}年{}月", self.year, a),
+            (_, b) => format!("{}年第{}季度", self.year, b / 3),
+        }
+    }
+    fn covers(&self, slot: &Slot) -> bool {
+        slot.from_month >= self.from_month && slot.to_month <= self.to_month
+    }
+}
+
+impl From<i32> for Period {
+    fn from(year: i32) -> Period {
+        Period::year(year)
+    }
+}
+
 /// Where compliance finds each org's tally for the year.
 pub trait Tallies {
     fn tally_of(&self, org: &OrgFacts) -> Option<&Tally>;
@@ -264,8 +325,16 @@ pub struct Report {
 }
 
 /// Computes every org's compliance. `tallies` maps org id to its tally for the year.
-pub fn compute(orgs: &[OrgFacts], tallies: &impl Tallies, rules: &RuleSet, year: i32, as_of: NaiveDate) -> Report {
-    let slots = slots(rules, year);
+pub fn compute(
+    orgs: &[OrgFacts],
+    tallies: &impl Tallies,
+    rules: &RuleSet,
+    period: impl Into<Period>,
+    as_of: NaiveDate,
+) -> Report {
+    let period = period.into();
+    let year = period.year;
+    let slots: Vec<Slot> = slots(rules, year).into_iter().filter(|s| period.covers(s)).collect();
     let empty = Tally::default();
     let per_org = orgs
         .iter()
@@ -284,10 +353,12 @@ pub fn missing(
     orgs: &[OrgFacts],
     tallies: &impl Tallies,
     rules: &RuleSet,
-    year: i32,
+    period: impl Into<Period>,
     as_of: NaiveDate,
 ) -> Vec<Missing> {
-    let slots = slots(rules, year);
+    let period = period.into();
+    let year = period.year;
+    let slots: Vec<Slot> = slots(rules, year).into_iter().filter(|s| period.covers(s)).collect();
     let empty = Tally::default();
     let mut out = Vec::new();
     for o in orgs {
@@ -486,6 +557,30 @@ mod tests {
         assert_eq!(s.iter().filter(|x| x.kind == "a").count(), 9);
         let b: Vec<&Slot> = s.iter().filter(|x| x.kind == "b").collect();
         assert_eq!((b.len(), b[0].from_month), (1, 10));
+    }
+
+    #[test]
+    fn a_quarter_or_a_month_counts_only_the_cycles_inside_it() {
+        let rules = RuleSet::new(crate::rules::national_defaults());
+        let org = branch(7);
+        let mut tally = Tally::default();
+        tally.add("branch_general_meeting", 8, 1, 10, 12);
+        tally.add("theme_day", 7, 1, 10, 12);
+        let t = map([(7, tally)]);
+        let q3 = compute(std::slice::from_ref(&org), &t, &rules, Period::quarter(2025, 3), d("2026-01-01"));
+        let k = &q3.per_org[0].1.kinds;
+        assert_eq!((k["branch_general_meeting"].expected, k["branch_general_meeting"].met), (1, 1));
+        assert_eq!((k["theme_day"].expected, k["theme_day"].met), (3, 1));
+        assert!(!k.contains_key("life_meeting"), "a yearly cycle is not inside a quarter");
+        let aug = compute(std::slice::from_ref(&org), &t, &rules, Period::month(2025, 8), d("2026-01-01"));
+        let k = &aug.per_org[0].1.kinds;
+        assert_eq!(k.keys().map(|s| s.as_str()).collect::<Vec<_>>(), ["theme_day"]);
+        assert_eq!(k["theme_day"].met, 0);
+        assert_eq!(Period::parse(2025, "q3"), Some(Period::quarter(2025, 3)));
+        assert_eq!(Period::parse(2025, "m12").map(|p| p.label()), Some("2025年12月".into()));
+        assert_eq!(Period::parse(2025, ""), Some(Period::year(2025)));
+        assert_eq!(Period::parse(2025, "q5"), None);
+        assert_eq!(Period::quarter(2025, 2).code(), "q2");
     }
 
     #[test]

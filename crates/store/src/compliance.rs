@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use xianfeng_core::auth::OrgScope;
-use xianfeng_core::compliance::{self as core_compliance, DueItem, Missing, OrgFacts, Report, Totals};
+use xianfeng_core::compliance::{self as core_compliance, DueItem, Missing, OrgFacts, Period, Report, Totals};
 use xianfeng_core::meeting::{MeetingKinds, Tally};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::rules::OrgRules;
@@ -199,10 +199,11 @@ pub fn as_of_for(year: i32) -> NaiveDate {
 }
 
 /// Every org's compliance in the subtree.
-pub async fn report(store: &Store, root: &OrgRow, year: i32) -> Result<(Loaded, Report)> {
-    let loaded = load(store, root, year).await?;
+pub async fn report(store: &Store, root: &OrgRow, period: impl Into<Period>) -> Result<(Loaded, Report)> {
+    let period = period.into();
+    let loaded = load(store, root, period.year).await?;
     let rules = store.rules().await?;
-    let r = core_compliance::compute(&loaded.orgs, &loaded, &rules, year, as_of_for(year));
+    let r = core_compliance::compute(&loaded.orgs, &loaded, &rules, period, as_of_for(period.year));
     Ok((loaded, r))
 }
 
@@ -240,6 +241,8 @@ pub struct View {
     pub org_id: i64,
     pub org_name: String,
     pub year: i32,
+    pub period: Period,
+    pub period_label: String,
     pub as_of: NaiveDate,
     pub total: Totals,
     pub rows: Vec<GroupRow>,
@@ -250,9 +253,17 @@ pub struct View {
 
 /// Compliance of `org_id`'s subtree for a year, rolled up to its children
 /// (or to districts when `by_district` and the org is the root).
-pub async fn view(store: &Store, scope: &OrgScope, org_id: i64, year: i32, by_district: bool) -> Result<View> {
+pub async fn view(
+    store: &Store,
+    scope: &OrgScope,
+    org_id: i64,
+    period: impl Into<Period>,
+    by_district: bool,
+) -> Result<View> {
+    let period = period.into();
+    let year = period.year;
     let root = org::get(store.db.r(), scope, org_id).await?;
-    let (loaded, report) = report(store, &root, year).await?;
+    let (loaded, report) = report(store, &root, period).await?;
     let by_district = by_district && root.kind() == OrgKind::WorkingCommittee;
     let mut total = Totals::default();
     for (_, t) in &report.per_org {
@@ -323,6 +334,8 @@ pub async fn view(store: &Store, scope: &OrgScope, org_id: i64, year: i32, by_di
         org_id: root.id,
         org_name: root.name.clone(),
         year,
+        period,
+        period_label: period.label(),
         as_of: report.as_of,
         total,
         rows,
@@ -340,13 +353,21 @@ pub struct MissingRow {
 }
 
 /// The ended cycles that fell short in the subtree (drill-down), sorted by org then date.
-pub async fn missing(store: &Store, scope: &OrgScope, org_id: i64, year: i32, kind: &str) -> Result<Vec<MissingRow>> {
+pub async fn missing(
+    store: &Store,
+    scope: &OrgScope,
+    org_id: i64,
+    period: impl Into<Period>,
+    kind: &str,
+) -> Result<Vec<MissingRow>> {
+    let period = period.into();
+    let year = period.year;
     let root = org::get(store.db.r(), scope, org_id).await?;
     let loaded = load(store, &root, year).await?;
     let rules = store.rules().await?;
     let names: HashMap<i64, (String, String)> =
         loaded.orgs.iter().map(|o| (o.id, (o.name.clone(), o.path.clone()))).collect();
-    let mut out: Vec<MissingRow> = core_compliance::missing(&loaded.orgs, &loaded, &rules, year, as_of_for(year))
+    let mut out: Vec<MissingRow> = core_compliance::missing(&loaded.orgs, &loaded, &rules, period, as_of_for(year))
         .into_iter()
         .filter(|m| kind.is_empty() || m.kind == kind)
         .map(|m| MissingRow { org_name: names.get(&m.org_id).map(|n| n.0.clone()).unwrap_or_default(), missing: m })

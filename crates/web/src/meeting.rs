@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use xianfeng_core::compliance::DueItem;
+use xianfeng_core::compliance::{DueItem, Period};
 use xianfeng_core::meeting::{MeetingKind, MeetingKinds, Observer, PlanInput, Presence};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::today_cn;
@@ -698,11 +698,13 @@ async fn my_meetings_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 struct ComplianceQ {
     org_id: String,
     year: String,
+    /// "" for the year, "q1".."q4" or "m1".."m12".
+    period: String,
     by: String,
     kind: String,
 }
 
-async fn compliance_args(state: &AppState, ctx: &Ctx, q: &ComplianceQ) -> Result<(OrgRow, i32)> {
+async fn compliance_args(state: &AppState, ctx: &Ctx, q: &ComplianceQ) -> Result<(OrgRow, Period)> {
     let scope = ctx.org_scope()?;
     let org = match q.org_id.trim().parse::<i64>() {
         Ok(id) => store_org::get(state.store.db.r(), &scope, id).await?,
@@ -721,7 +723,9 @@ async fn compliance_args(state: &AppState, ctx: &Ctx, q: &ComplianceQ) -> Result
             .filter(|y| (2000..=this_year + 1).contains(y))
             .ok_or_else(|| AppError::BadRequest(format!("年度应为2000至{}之间的数字", this_year + 1)))?,
     };
-    Ok((org, year))
+    let period = Period::parse(year, &q.period)
+        .ok_or_else(|| AppError::BadRequest("period 应为空（全年）、q1–q4（季度）或 m1–m12（月份）".into()))?;
+    Ok((org, period))
 }
 
 #[derive(Template)]
@@ -730,14 +734,16 @@ struct CompliancePage {
     l: Layout,
     v: store_compliance::View,
     years: Vec<i32>,
+    periods: Vec<(String, String)>,
     can_by_district: bool,
     by: String,
 }
 
 async fn compliance_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ComplianceQ>) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let (org, year) = compliance_args(&state, &ctx, &q).await?;
-    let v = store_compliance::view(&state.store, &scope, org.id, year, q.by == "district").await?;
+    let (org, period) = compliance_args(&state, &ctx, &q).await?;
+    let year = period.year;
+    let v = store_compliance::view(&state.store, &scope, org.id, period, q.by == "district").await?;
     let lineage = store_org::lineage(state.store.db.r(), &scope, &org).await?;
     let this_year = today_cn().year();
     let mut l =
@@ -751,10 +757,19 @@ async fn compliance_page(State(state): State<AppState>, ctx: Ctx, Query(q): Quer
     render(&CompliancePage {
         l,
         years: (this_year - 5..=this_year).rev().collect(),
+        periods: period_options(),
         can_by_district: org.kind() == OrgKind::WorkingCommittee,
         by: q.by.clone(),
         v,
     })
+}
+
+/// The period choices of the compliance page: the year, its quarters and months.
+fn period_options() -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), "全年".to_string())];
+    out.extend((1..=4).map(|q| (format!("q{q}"), format!("第{q}季度"))));
+    out.extend((1..=12).map(|m| (format!("m{m}"), format!("{m}月"))));
+    out
 }
 
 #[derive(Template)]
@@ -762,7 +777,7 @@ async fn compliance_page(State(state): State<AppState>, ctx: Ctx, Query(q): Quer
 struct MissingPage {
     l: Layout,
     org: OrgRow,
-    year: i32,
+    period_label: String,
     kind_label: String,
     rows: Vec<MissingRow>,
     more: usize,
@@ -770,14 +785,18 @@ struct MissingPage {
 
 async fn missing_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ComplianceQ>) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let (org, year) = compliance_args(&state, &ctx, &q).await?;
-    let mut rows = store_compliance::missing(&state.store, &scope, org.id, year, q.kind.trim()).await?;
+    let (org, period) = compliance_args(&state, &ctx, &q).await?;
+    let year = period.year;
+    let mut rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
     let kinds = kinds_today(&state).await?;
     let more = rows.len().saturating_sub(2000);
     rows.truncate(2000);
     let l = Layout::new(&ctx, format!("未按要求召开的会议 — {}", org.name), "/compliance")
         .crumb("组织生活", "/meetings")
-        .crumb(format!("{year}年落实情况"), format!("/compliance?org_id={}&year={year}", org.id))
+        .crumb(
+            format!("{}落实情况", period.label()),
+            format!("/compliance?org_id={}&year={year}&period={}", org.id, period.code()),
+        )
         .crumb("缺少的会议", "");
     render(&MissingPage {
         l,
@@ -787,7 +806,7 @@ async fn missing_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<C
             store_meeting::kind_label(&kinds, q.kind.trim())
         },
         org,
-        year,
+        period_label: period.label(),
         rows,
         more,
     })
@@ -926,8 +945,8 @@ async fn api_compliance(
     Query(q): Query<ComplianceQ>,
 ) -> Result<Json<store_compliance::View>> {
     let scope = ctx.org_scope()?;
-    let (org, year) = compliance_args(&state, &ctx, &q).await?;
-    Ok(Json(store_compliance::view(&state.store, &scope, org.id, year, q.by == "district").await?))
+    let (org, period) = compliance_args(&state, &ctx, &q).await?;
+    Ok(Json(store_compliance::view(&state.store, &scope, org.id, period, q.by == "district").await?))
 }
 
 async fn api_missing(
@@ -936,8 +955,8 @@ async fn api_missing(
     Query(q): Query<ComplianceQ>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    let (org, year) = compliance_args(&state, &ctx, &q).await?;
-    let rows = store_compliance::missing(&state.store, &scope, org.id, year, q.kind.trim()).await?;
+    let (org, period) = compliance_args(&state, &ctx, &q).await?;
+    let rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
     Ok(Json(serde_json::json!({ "total": rows.len(), "items": rows })))
 }
 

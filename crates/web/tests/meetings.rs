@@ -217,6 +217,13 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         assert!(page.contains("2025年第2季度"), "{backend}");
         let kinds = gw.get("/api/v1/meeting-kinds").await.json();
         assert!(kinds["kinds"].as_array().unwrap().iter().any(|k| k["id"] == "central_group"), "{backend}");
+        let q1 = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025&period=q1", p.branch_a1.id)).await.json();
+        assert_eq!(q1["total"]["kinds"]["branch_general_meeting"]["expected"], 1, "{backend}");
+        assert_eq!(q1["total"]["kinds"]["branch_general_meeting"]["met"], 1, "{backend}");
+        assert_eq!(q1["period_label"], "2025年第1季度", "{backend}");
+        let page = gw.get(&format!("/compliance?org_id={}&year=2025&period=m3", p.branch_a1.id)).await.text();
+        assert!(page.contains("2025年3月"), "{backend}");
+        assert_eq!(gw.get("/api/v1/compliance?period=q9").await.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         let r = gw.get("/api/v1/compliance?year=abc").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
 
