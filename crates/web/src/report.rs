@@ -76,6 +76,24 @@ fn args(q: &BulletinQ) -> Result<Args> {
     Ok(Args { from, to, units })
 }
 
+/// Reads the query, joining repeated `units` (a multiple select) into one list.
+fn read_query(pairs: Vec<(String, String)>) -> BulletinQ {
+    let mut q = BulletinQ::default();
+    let mut units = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "from" => q.from = v,
+            "to" => q.to = v,
+            "units" if !v.trim().is_empty() => units.push(v),
+            "doc_number" => q.doc_number = v,
+            "title" => q.title = v,
+            _ => {}
+        }
+    }
+    q.units = units.join(",");
+    q
+}
+
 async fn bulletin(state: &AppState, ctx: &Ctx, q: &BulletinQ) -> Result<Bulletin> {
     let scope = ctx.org_scope()?;
     let a = args(q)?;
@@ -99,7 +117,8 @@ struct BulletinPage {
     query: String,
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ>) -> Result<Response> {
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response> {
+    let q = read_query(pairs);
     let scope = ctx.org_scope()?;
     let b = bulletin(&state, &ctx, &q).await?;
     let filter = OrgFilter { kind: "unit".into(), ..Default::default() };
@@ -132,7 +151,12 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ
     })
 }
 
-async fn api_json(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ>) -> Result<Json<Bulletin>> {
+async fn api_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Bulletin>> {
+    let q = read_query(pairs);
     Ok(Json(bulletin(&state, &ctx, &q).await?))
 }
 
@@ -152,7 +176,8 @@ fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response 
         .into_response()
 }
 
-async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ>) -> Result<Response> {
+async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response> {
+    let q = read_query(pairs);
     let b = bulletin(&state, &ctx, &q).await?;
     let scope = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let bytes = bulletin_xlsx(&b, &scope, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -163,7 +188,8 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ
     ))
 }
 
-async fn docx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BulletinQ>) -> Result<Response> {
+async fn docx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response> {
+    let q = read_query(pairs);
     let b = bulletin(&state, &ctx, &q).await?;
     let issuer = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let doc = official_doc(&b, &issuer, &q, today_cn());

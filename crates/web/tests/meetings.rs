@@ -623,6 +623,16 @@ async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
         let drows: Vec<Vec<String>> = detail.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
         assert!(drows[3][6].contains("李旁听（省委宣传部）"), "{backend}: {:?}", drows[3]);
 
+        // A chosen set of units (a multiple select sends units=… repeatedly).
+        let one = gw.get(&format!("/api/v1/reports/central-group?{q}&units={}", p.unit_b.id)).await.json();
+        assert_eq!(one["units"].as_array().unwrap().len(), 1, "{backend}");
+        let both = gw
+            .get(&format!("/api/v1/reports/central-group?{q}&units={}&units={}", p.unit_a.id, p.unit_b.id))
+            .await
+            .json();
+        assert_eq!(both["units"].as_array().unwrap().len(), 2, "{backend}");
+        let html = page.get(&format!("/reports/central-group?{q}&units={}", p.unit_a.id)).await.text();
+        assert!(html.contains(&format!("units={}", p.unit_a.id)), "{backend}: the download links keep the choice");
         // A unit admin's bulletin covers their unit only.
         let mut ub = Client::new(&store);
         ub.api_login("unitb", PASSWORD).await;
