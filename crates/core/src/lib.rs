@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod compliance;
 pub mod crypto;
+pub mod dues;
 pub mod error;
 pub mod idcard;
 pub mod meeting;

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::RevealPolicy;
+use crate::dues::DuesRules;
 use crate::meeting::MeetingKinds;
 
 /// One stored version of one rule.
@@ -81,6 +82,7 @@ pub fn national_defaults() -> Vec<RuleRow> {
         default_row::<SecurityPolicy>(),
         default_row::<RevealPolicy>(),
         default_row::<MeetingKinds>(),
+        default_row::<DuesRules>(),
     ]
 }
 
@@ -101,6 +103,7 @@ pub fn check_value(
         SecurityPolicy::KEY => typed::<SecurityPolicy>(value, effective_from),
         RevealPolicy::KEY => typed::<RevealPolicy>(value, effective_from),
         MeetingKinds::KEY => typed::<MeetingKinds>(value, effective_from),
+        DuesRules::KEY => typed::<DuesRules>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
     }
 }
@@ -112,6 +115,7 @@ pub fn label(key: &str) -> &'static str {
         SecurityPolicy::KEY => SecurityPolicy::LABEL,
         RevealPolicy::KEY => RevealPolicy::LABEL,
         MeetingKinds::KEY => MeetingKinds::LABEL,
+        DuesRules::KEY => DuesRules::LABEL,
         _ => "未知规则",
     }
 }

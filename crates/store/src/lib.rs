@@ -12,6 +12,7 @@ pub mod backup;
 pub mod bulk;
 pub mod compliance;
 pub mod db;
+pub mod dues;
 pub mod error;
 pub mod first_agenda;
 pub mod generation;

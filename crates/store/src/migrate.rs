@@ -27,6 +27,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0002_meetings.sqlite.sql"),
         postgres: include_str!("../migrations/0002_meetings.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "dues",
+        common: include_str!("../migrations/0003_dues.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]

@@ -79,7 +79,11 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
         Some(Role::Member) => {
             groups.push(MenuGroup {
                 label: "我的",
-                items: vec![item("我的档案", "/me"), item("我的组织生活", "/me/meetings")],
+                items: vec![
+                    item("我的档案", "/me"),
+                    item("我的组织生活", "/me/meetings"),
+                    item("我的党费", "/me/dues"),
+                ],
             });
         }
         Some(Role::SystemAdmin) => {

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod docx;
+pub mod dues;
 pub mod error;
 pub mod form;
 pub mod home;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::pages())
         .merge(meeting::pages())
         .merge(report::pages())
+        .merge(dues::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::api())
         .merge(meeting::api())
         .merge(report::api())
+        .merge(dues::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

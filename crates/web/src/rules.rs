@@ -101,7 +101,7 @@ fn describe(value: &serde_json::Value) -> String {
 /// The rule keys a role sees on this page.
 fn visible_keys(role: Role) -> &'static [&'static str] {
     match role {
-        Role::CommitteeAdmin => &["org", "meeting_kinds"],
+        Role::CommitteeAdmin => &["org", "meeting_kinds", "dues"],
         Role::SecurityAdmin => &["security", "reveal"],
         _ => &[],
     }
@@ -117,7 +117,10 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
     let today = xianfeng_core::text::today_cn();
     let mut rules = Vec::new();
     // Meeting kinds have their own editor (a table of kinds).
-    for key in keys.iter().filter(|k| **k != xianfeng_core::meeting::MeetingKinds::KEY) {
+    for key in keys
+        .iter()
+        .filter(|k| **k != xianfeng_core::meeting::MeetingKinds::KEY && **k != xianfeng_core::dues::DuesRules::KEY)
+    {
         let rows: Vec<&RuleRow> = set.rows().iter().filter(|r| r.key == *key).collect();
         let current = rows.iter().rfind(|r| r.effective_from <= today).map(|r| r.effective_from);
         let latest = rows.last().map(|r| r.value.clone()).unwrap_or_default();

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod dues;
 mod import;
 mod keys;
 mod meetings;

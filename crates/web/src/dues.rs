@@ -1,0 +1,440 @@
+//! Party dues pages and API: the dues rule (brackets as versioned data), each
+//! member's dues setting, the monthly roster, and the member's own dues.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use chrono::Datelike;
+use serde::Deserialize;
+use xianfeng_core::dues::{Bracket, DuesRules, Fen, MemberType, rate_text};
+use xianfeng_core::rules::Rule;
+use xianfeng_core::text::today_cn;
+use xianfeng_store::StoreError;
+use xianfeng_store::dues::{self as store_dues, BaseInput, BaseRow, Roster};
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::form::{Errors, opt_num};
+use crate::layout::{Layout, Pager, flash_text, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/dues", get(roster_page))
+        .route("/dues/members/{id}", get(member_page).post(member_submit))
+        .route("/me/dues", get(my_page))
+        .route("/rules/dues", get(rules_page).post(rules_submit))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/dues/roster", get(api_roster))
+        .route("/members/{id}/dues-bases", get(api_bases).post(api_set_base))
+        .route("/me/dues", get(api_mine))
+}
+
+fn this_month() -> chrono::NaiveDate {
+    let t = today_cn();
+    chrono::NaiveDate::from_ymd_opt(t.year(), t.month(), 1).expect("valid")
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct RosterQ {
+    org_id: String,
+    month: String,
+    missing: String,
+    page: String,
+    per_page: String,
+    ok: String,
+}
+
+impl RosterQ {
+    fn month(&self) -> Result<chrono::NaiveDate> {
+        if self.month.trim().is_empty() {
+            return Ok(this_month());
+        }
+        store_dues::parse_month(&self.month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))
+    }
+    fn org(&self) -> Result<Option<i64>> {
+        match self.org_id.trim() {
+            "" => Ok(None),
+            s => s.parse().map(Some).map_err(|_| AppError::BadRequest("org_id应为数字".into())),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_roster.html")]
+struct RosterPage {
+    l: Layout,
+    r: Roster,
+    q: RosterQ,
+    month: String,
+    offset: usize,
+    pager: Pager,
+    can_write: bool,
+    rule_text: String,
+}
+
+fn rule_summary(r: &DuesRules) -> String {
+    let brackets = |b: &[Bracket]| {
+        b.iter()
+            .map(|x| match x.up_to {
+                Some(u) => format!("{}及以下{}", u, rate_text(x.rate_bp)),
+                None => format!("以上{}", rate_text(x.rate_bp)),
+            })
+            .collect::<Vec<_>>()
+            .join("，")
+    };
+    format!(
+        "在职：{}；离退休：{}；学生、下岗失业、低保：每月{}、{}、{}；农民：每月{}至{}",
+        brackets(&r.salaried),
+        brackets(&r.retired),
+        r.student,
+        r.laid_off,
+        r.relief,
+        r.farmer_min,
+        r.farmer_max
+    )
+}
+
+async fn roster_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RosterQ>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let month = q.month()?;
+    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
+    let per_page = opt_num(&q.per_page).unwrap_or(50i64).clamp(1, 200);
+    let r = store_dues::roster(&state.store, &scope, q.org()?, month, q.missing == "1", page, per_page).await?;
+    let rules: DuesRules = state.store.rules().await?.get::<DuesRules>(month);
+    let base = serde_urlencoded::to_string([
+        ("org_id", q.org_id.as_str()),
+        ("month", &month.format("%Y-%m").to_string()),
+        ("missing", q.missing.as_str()),
+    ])
+    .unwrap_or_default();
+    render(&RosterPage {
+        l: Layout::new(&ctx, "党费基数与应缴", "/dues")
+            .crumb("党费管理", "/dues")
+            .crumb("党费基数与应缴", "")
+            .flash(flash_text(&q.ok)),
+        month: month.format("%Y-%m").to_string(),
+        offset: ((page - 1) * per_page) as usize,
+        pager: Pager::new(page, per_page, r.total, base),
+        can_write: scope.can_write(),
+        rule_text: rule_summary(&rules),
+        r,
+        q,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dues_member.html")]
+struct MemberPage {
+    l: Layout,
+    member_id: i64,
+    name: String,
+    org_name: String,
+    history: Vec<(BaseRow, String)>,
+    form: BaseInput,
+    types: Vec<(&'static str, &'static str, bool)>,
+    errors: Errors,
+    can_write: bool,
+}
+
+async fn member_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    form: Option<BaseInput>,
+    errors: Errors,
+) -> Result<Response> {
+    let scope = ctx.member_scope(state).await?;
+    let m = xianfeng_store::member::get(&state.store, &scope, id).await?;
+    let bases = store_dues::bases_of(&state.store, &scope, id).await?;
+    let set = state.store.rules().await?;
+    let history = bases
+        .into_iter()
+        .map(|b| {
+            let rules: DuesRules = set.get::<DuesRules>(b.effective_from);
+            let due = xianfeng_core::dues::monthly_due(&rules, &b.base()).map(|d| d.explanation).unwrap_or_else(|e| e);
+            (b, due)
+        })
+        .collect::<Vec<_>>();
+    let form = form.unwrap_or_else(|| match history.first() {
+        Some((b, _)) => BaseInput {
+            member_type: b.member_type.clone(),
+            base: Fen(b.base_fen).plain(),
+            fixed: Fen(b.fixed_fen).plain(),
+            effective_month: this_month().format("%Y-%m").to_string(),
+            note: String::new(),
+        },
+        None => BaseInput { effective_month: this_month().format("%Y-%m").to_string(), ..Default::default() },
+    });
+    let types = MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), form.member_type == t.as_str())).collect();
+    render(&MemberPage {
+        l: Layout::new(ctx, format!("党费基数 — {}", m.name), "/dues")
+            .crumb("党费管理", "/dues")
+            .crumb(m.name.clone(), format!("/members/{id}"))
+            .crumb("党费基数", ""),
+        member_id: id,
+        name: m.name,
+        org_name: m.org_name,
+        history,
+        form,
+        types,
+        errors,
+        can_write: scope.can_write(),
+    })
+}
+
+async fn member_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+    member_view(&state, &ctx, id, None, Errors::default()).await
+}
+
+async fn member_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<BaseInput>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    match store_dues::set_base(&state.store, &scope, &ctx.who(), id, &f).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dues/members/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errs)) => member_view(&state, &ctx, id, Some(f), Errors(errs)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_me.html")]
+struct MyPage {
+    l: Layout,
+    current: Option<(BaseRow, String)>,
+    history: Vec<(BaseRow, String)>,
+}
+
+async fn my_history(state: &AppState, ctx: &Ctx) -> Result<Vec<(BaseRow, String)>> {
+    let actor = ctx.actor()?;
+    let id = actor.member_id.ok_or(AppError::Forbidden)?;
+    let scope = ctx.member_scope(state).await?;
+    let set = state.store.rules().await?;
+    Ok(store_dues::bases_of(&state.store, &scope, id)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let rules: DuesRules = set.get::<DuesRules>(b.effective_from);
+            let due = xianfeng_core::dues::monthly_due(&rules, &b.base()).map(|d| d.explanation).unwrap_or_else(|e| e);
+            (b, due)
+        })
+        .collect())
+}
+
+async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let history = my_history(&state, &ctx).await?;
+    let now = this_month();
+    let current = history.iter().find(|(b, _)| b.effective_from <= now).cloned();
+    render(&MyPage { l: Layout::new(&ctx, "我的党费", "/me/dues").crumb("我的党费", ""), current, history })
+}
+
+// ----- the rule -----
+
+#[derive(Template)]
+#[template(path = "dues_rules.html")]
+struct RulesPage {
+    l: Layout,
+    versions: Vec<(String, String, String, bool)>,
+    salaried: Vec<(usize, String, String)>,
+    retired: Vec<(usize, String, String)>,
+    r: DuesRules,
+    effective_from: String,
+    errors: Vec<String>,
+    editable: bool,
+}
+
+fn bracket_rows(b: &[Bracket], n: usize) -> Vec<(usize, String, String)> {
+    (0..n)
+        .map(|i| match b.get(i) {
+            Some(x) => (
+                i,
+                x.up_to.map(|u| u.plain()).unwrap_or_default(),
+                rate_text(x.rate_bp).trim_end_matches('%').to_string(),
+            ),
+            None => (i, String::new(), String::new()),
+        })
+        .collect()
+}
+
+async fn rules_view(state: &AppState, ctx: &Ctx, errors: Vec<String>, flash: &str) -> Result<Response> {
+    let actor = ctx.actor()?;
+    if actor.role != xianfeng_core::auth::Role::CommitteeAdmin {
+        return Err(AppError::Forbidden);
+    }
+    let set = state.store.reload_rules().await?;
+    let today = today_cn();
+    let rows: Vec<&xianfeng_core::rules::RuleRow> = set.rows().iter().filter(|r| r.key == DuesRules::KEY).collect();
+    let current = rows.iter().rfind(|r| r.effective_from <= today).map(|r| r.effective_from);
+    let versions = rows
+        .iter()
+        .rev()
+        .map(|r| {
+            let v: DuesRules = serde_json::from_value(r.value.clone()).unwrap_or_default();
+            (r.effective_from.to_string(), rule_summary(&v), r.source.clone(), Some(r.effective_from) == current)
+        })
+        .collect();
+    let latest: DuesRules = rows.last().and_then(|r| serde_json::from_value(r.value.clone()).ok()).unwrap_or_default();
+    let next = {
+        let m = this_month();
+        let (y, mo) = if m.month() == 12 { (m.year() + 1, 1) } else { (m.year(), m.month() + 1) };
+        chrono::NaiveDate::from_ymd_opt(y, mo, 1).expect("valid").to_string()
+    };
+    render(&RulesPage {
+        l: Layout::new(ctx, "党费收缴标准", "/rules")
+            .crumb("业务规则", "/rules")
+            .crumb("党费收缴标准", "")
+            .flash(flash),
+        versions,
+        salaried: bracket_rows(&latest.salaried, 6),
+        retired: bracket_rows(&latest.retired, 4),
+        r: latest,
+        effective_from: next,
+        errors,
+        editable: xianfeng_store::rules::may_change(actor, DuesRules::KEY),
+    })
+}
+
+async fn rules_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RosterQ>) -> Result<Response> {
+    rules_view(&state, &ctx, Vec::new(), flash_text(&q.ok)).await
+}
+
+/// Percent as typed ("1.5") to basis points (150), at most two decimals.
+fn percent_bp(s: &str) -> Option<i64> {
+    let f = Fen::parse(s)?; // same grammar: digits with up to two decimals
+    Some(f.0)
+}
+
+fn brackets_from(pairs: &[(String, String)], prefix: &str, label: &str, errors: &mut Vec<String>) -> Vec<Bracket> {
+    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let mut out = Vec::new();
+    for i in 0..8 {
+        let (up, rate) = (get(&format!("{prefix}_up_{i}")), get(&format!("{prefix}_rate_{i}")));
+        if up.is_empty() && rate.is_empty() {
+            continue;
+        }
+        let Some(rate_bp) = percent_bp(&rate) else {
+            errors.push(format!("{label}第{}档：比例请填写百分数，如 1.5", i + 1));
+            continue;
+        };
+        let up_to = if up.is_empty() {
+            None
+        } else {
+            match Fen::parse(&up) {
+                Some(f) => Some(f),
+                None => {
+                    errors.push(format!("{label}第{}档：上限请填写金额（元）", i + 1));
+                    continue;
+                }
+            }
+        };
+        out.push(Bracket { up_to, rate_bp });
+    }
+    out
+}
+
+async fn rules_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let mut errors = Vec::new();
+    let salaried = brackets_from(&pairs, "s", "在职党员", &mut errors);
+    let retired = brackets_from(&pairs, "r", "离退休党员", &mut errors);
+    let money = |n: &str, label: &str, errors: &mut Vec<String>| {
+        Fen::parse(&get(n)).unwrap_or_else(|| {
+            errors.push(format!("{label}请填写金额（元）"));
+            Fen(0)
+        })
+    };
+    let months = |n: &str, label: &str, errors: &mut Vec<String>| {
+        get(n).parse::<i64>().unwrap_or_else(|_| {
+            errors.push(format!("{label}请填写整数"));
+            0
+        })
+    };
+    let value = DuesRules {
+        salaried,
+        retired,
+        student: money("student", "学生党员党费", &mut errors),
+        laid_off: money("laid_off", "下岗失业党员党费", &mut errors),
+        relief: money("relief", "低保党员党费", &mut errors),
+        farmer_min: money("farmer_min", "农民党员党费下限", &mut errors),
+        farmer_max: money("farmer_max", "农民党员党费上限", &mut errors),
+        back_pay_months: months("back_pay_months", "补交月数", &mut errors),
+        warn_unpaid_months: months("warn_unpaid_months", "未缴提醒月数", &mut errors),
+        lapse_unpaid_months: months("lapse_unpaid_months", "连续未缴标记月数", &mut errors),
+    };
+    let from = xianfeng_core::member::parse_date(&get("effective_from"));
+    if from.is_none() {
+        errors.push("请按 2025-07-01 的格式填写生效日期".into());
+    }
+    if !errors.is_empty() {
+        return rules_view(&state, &ctx, errors, "").await;
+    }
+    let json = serde_json::to_value(&value).map_err(|e| AppError::Internal(e.to_string()))?;
+    match xianfeng_store::rules::add_version(
+        &state.store,
+        ctx.actor()?,
+        &ctx.who(),
+        DuesRules::KEY,
+        from.expect("checked"),
+        &json,
+        &get("source"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/rules/dues?ok=rule").into_response()),
+        Err(StoreError::Invalid(e)) => rules_view(&state, &ctx, e.into_iter().map(|e| e.message).collect(), "").await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ----- API -----
+
+async fn api_roster(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RosterQ>) -> Result<Json<Roster>> {
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
+    let per_page = opt_num(&q.per_page).unwrap_or(50i64).clamp(1, 200);
+    Ok(Json(store_dues::roster(&state.store, &scope, q.org()?, q.month()?, q.missing == "1", page, per_page).await?))
+}
+
+async fn api_bases(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::bases_of(&state.store, &scope, id).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+async fn api_set_base(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<BaseInput>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let row = store_dues::set_base(&state.store, &scope, &ctx.who(), id, &b).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
+}
+
+async fn api_mine(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+    let history = my_history(&state, &ctx).await?;
+    let items: Vec<serde_json::Value> =
+        history.into_iter().map(|(b, due)| serde_json::json!({ "setting": b, "due": due })).collect();
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
