@@ -305,6 +305,73 @@ pub fn monthly_due(rules: &DuesRules, b: &DuesBase) -> Result<Due, String> {
     })
 }
 
+/// How a payment was made.
+pub const PAYMENT_METHODS: [(&str, &str); 5] =
+    [("cash", "现金"), ("transfer", "银行转账"), ("wechat", "微信"), ("alipay", "支付宝"), ("payroll", "工资代扣")];
+
+pub fn method_label(id: &str) -> &'static str {
+    PAYMENT_METHODS.iter().find(|(k, _)| *k == id).map(|(_, v)| *v).unwrap_or("")
+}
+
+/// Whole months from `from` to `to` (both taken as months): Jan→Jul = 6.
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    (to.year() as i64 * 12 + to.month() as i64) - (from.year() as i64 * 12 + from.month() as i64)
+}
+
+/// Checks a payment for `month`'s due: not in the future, at least the due,
+/// a known method, and a reason when it reaches back further than the rule allows.
+pub fn check_payment(
+    rules: &DuesRules,
+    month: NaiveDate,
+    due: Fen,
+    amount: Fen,
+    paid_on: NaiveDate,
+    today: NaiveDate,
+    method: &str,
+    reason: &str,
+) -> Result<(), crate::Error> {
+    let mut errors = Vec::new();
+    if paid_on > today {
+        errors.push(crate::FieldError::new("paid_on", "缴费日期不能晚于今天"));
+    }
+    if amount < due {
+        errors.push(crate::FieldError::new("amount", format!("缴费金额少于应缴的{due}")));
+    }
+    if method_label(method).is_empty() {
+        errors.push(crate::FieldError::new("method", "请选择缴费方式"));
+    }
+    let back = months_between(month, paid_on);
+    if back > rules.back_pay_months && reason.trim().is_empty() {
+        errors.push(crate::FieldError::new(
+            "reason",
+            format!("补交{}个月前的党费（超过{}个月）须说明原因", back, rules.back_pay_months),
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(crate::Error::Invalid(errors)) }
+}
+
+/// Consecutive unpaid months up to the latest charged month, given each
+/// charged month and whether it was paid (any order).
+pub fn consecutive_unpaid(mut charges: Vec<(NaiveDate, bool)>) -> i64 {
+    charges.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let mut n = 0;
+    let mut expect: Option<NaiveDate> = None;
+    for (month, paid) in charges {
+        if paid {
+            break;
+        }
+        if let Some(e) = expect
+            && months_between(month, e) != 1
+        {
+            break;
+        }
+        n += 1;
+        expect = Some(month);
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +436,66 @@ mod tests {
         assert_eq!(d.explanation, "¥8,000.00 × 1.5% = ¥120.00");
         assert_eq!(rate_text(50), "0.5%");
         assert_eq!(rate_text(125), "1.25%");
+    }
+
+    #[test]
+    fn payments_and_back_payments() {
+        let r = DuesRules::default();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let ok = check_payment(
+            &r,
+            d("2025-01-01"),
+            Fen(12_000),
+            Fen(12_000),
+            d("2025-07-20"),
+            d("2025-08-01"),
+            "wechat",
+            "",
+        );
+        assert!(ok.is_ok(), "six months back is allowed without a reason");
+        let Err(crate::Error::Invalid(e)) = check_payment(
+            &r,
+            d("2025-01-01"),
+            Fen(12_000),
+            Fen(12_000),
+            d("2025-08-01"),
+            d("2025-08-01"),
+            "wechat",
+            "",
+        ) else {
+            panic!()
+        };
+        assert_eq!(e[0].field, "reason");
+        assert!(
+            check_payment(
+                &r,
+                d("2025-01-01"),
+                Fen(12_000),
+                Fen(12_000),
+                d("2025-08-01"),
+                d("2025-08-01"),
+                "wechat",
+                "长期外派"
+            )
+            .is_ok()
+        );
+        let Err(crate::Error::Invalid(e)) =
+            check_payment(&r, d("2025-07-01"), Fen(12_000), Fen(11_999), d("2025-08-02"), d("2025-08-01"), "x", "")
+        else {
+            panic!()
+        };
+        let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(fields, ["paid_on", "amount", "method"]);
+    }
+
+    #[test]
+    fn consecutive_unpaid_months_end_at_the_latest() {
+        let d = |m: u32| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+        assert_eq!(consecutive_unpaid(vec![(d(1), true), (d(2), false), (d(3), false), (d(4), false)]), 3);
+        assert_eq!(consecutive_unpaid(vec![(d(4), true), (d(3), false)]), 0);
+        assert_eq!(consecutive_unpaid(vec![(d(1), false), (d(3), false)]), 1, "a gap breaks the run");
+        assert_eq!(consecutive_unpaid(vec![]), 0);
+        assert_eq!(months_between(d(1), NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()), 12);
     }
 
     #[test]

@@ -291,3 +291,475 @@ pub async fn roster(
     let items = lines.into_iter().skip(((page - 1).max(0) * per_page) as usize).take(per_page as usize).collect();
     Ok(Roster { month, items, total, page, per_page, members, without_setting, total_due })
 }
+
+// ----- monthly cycles and payments -----
+
+/// A unit's cycle for a month.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CycleRow {
+    pub committee_id: i64,
+    pub unit_name: String,
+    pub month: NaiveDate,
+    pub status: String,
+    pub members: i64,
+    pub expected_fen: i64,
+    pub paid_fen: i64,
+    pub paid_members: i64,
+}
+
+impl CycleRow {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "collecting" => "收缴中",
+            "settled" => "已结算",
+            _ => "",
+        }
+    }
+    pub fn expected_text(&self) -> String {
+        Fen(self.expected_fen).to_string()
+    }
+    pub fn paid_text(&self) -> String {
+        Fen(self.paid_fen).to_string()
+    }
+}
+
+/// What opening a month did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpenReport {
+    pub units_opened: usize,
+    pub units_already_open: usize,
+    pub charges: usize,
+    pub expected: Fen,
+    /// Members left out because they have no dues setting for the month.
+    pub without_setting: usize,
+}
+
+/// The units (committees) a subtree scope covers.
+async fn units_in(store: &Store, scope: &MemberScope) -> Result<Vec<(i64, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct U {
+        id: i64,
+        name: String,
+    }
+    let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
+    let mut q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'unit'");
+    crate::org::scope_where(&mut q, org, "o");
+    if !org.is_whole_tree()
+        && let Some(c) = org.committee_id()
+    {
+        // A unit admin or branch secretary: their own unit.
+        q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'unit' AND o.id = ");
+        q.bind(c);
+    }
+    q.push(" ORDER BY o.sort_order, o.id");
+    Ok(store.db.r().fetch_all::<U>(q).await?.into_iter().map(|u| (u.id, u.name)).collect())
+}
+
+/// Opens the month's cycle for every unit in scope that has none yet: each
+/// member's charge is computed from their setting and the rule in force that
+/// month, in one transaction. Opening again is harmless.
+pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<OpenReport> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("valid");
+    let units = units_in(store, scope).await?;
+    let open: Vec<i64> = {
+        #[derive(sqlx::FromRow)]
+        struct C {
+            committee_id: i64,
+        }
+        store
+            .db
+            .r()
+            .fetch_all::<C>(q!("SELECT committee_id FROM dues_cycles WHERE month = $1", month))
+            .await?
+            .into_iter()
+            .map(|c| c.committee_id)
+            .collect()
+    };
+    let todo: Vec<i64> = units.iter().map(|u| u.0).filter(|c| !open.contains(c)).collect();
+    let mut report = OpenReport { units_already_open: units.len() - todo.len(), ..Default::default() };
+    if todo.is_empty() {
+        return Ok(report);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        committee_id: i64,
+        member_id: i64,
+        org_id: i64,
+        member_type: Option<String>,
+        base_fen: Option<i64>,
+        fixed_fen: Option<i64>,
+    }
+    let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    let mut cycles = Vec::new();
+    for chunk in todo.chunks(200) {
+        let list = chunk.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+        let mut q = Q::new(
+            "SELECT m.committee_id, m.id AS member_id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m \
+             LEFT JOIN dues_bases b ON b.committee_id = m.committee_id AND b.member_id = m.id AND b.effective_from = \
+             (SELECT MAX(b2.effective_from) FROM dues_bases b2 WHERE b2.committee_id = m.committee_id AND b2.member_id = m.id AND b2.effective_from <= ",
+        );
+        q.bind(month).push(&format!(") WHERE m.committee_id IN ({list}) AND m.status IN ('full', 'probationary')"));
+        let rows: Vec<Row> = tx.c().fetch_all(q).await?;
+        let mut per_unit: std::collections::HashMap<i64, (i64, i64)> = chunk.iter().map(|c| (*c, (0, 0))).collect();
+        let mut charges = Vec::new();
+        for r in rows {
+            let Some(t) = r.member_type.as_deref().and_then(MemberType::parse) else {
+                report.without_setting += 1;
+                continue;
+            };
+            let setting =
+                DuesBase { member_type: t, base: Fen(r.base_fen.unwrap_or(0)), fixed: Fen(r.fixed_fen.unwrap_or(0)) };
+            let Ok(due) = core_dues::monthly_due(&rules, &setting) else {
+                report.without_setting += 1;
+                continue;
+            };
+            let e = per_unit.entry(r.committee_id).or_default();
+            e.0 += 1;
+            e.1 += due.amount.0;
+            charges.push(vec![
+                r.committee_id.into(),
+                r.member_id.into(),
+                month.into(),
+                r.org_id.into(),
+                due.amount.0.into(),
+            ]);
+        }
+        report.charges += charges.len();
+        crate::bulk::insert_rows(&mut tx, "dues_charges", "committee_id, member_id, month, org_id, due_fen", charges)
+            .await?;
+        for c in chunk {
+            let (n, fen) = per_unit.get(c).copied().unwrap_or_default();
+            report.expected = Fen(report.expected.0 + fen);
+            cycles.push(vec![
+                (*c).into(),
+                month.into(),
+                "collecting".into(),
+                n.into(),
+                fen.into(),
+                who.username.clone().into(),
+                now.into(),
+            ]);
+        }
+    }
+    report.units_opened = cycles.len();
+    crate::bulk::insert_rows(
+        &mut tx,
+        "dues_cycles",
+        "committee_id, month, status, members, expected_fen, opened_by, opened_at",
+        cycles,
+    )
+    .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("open", "dues_cycle", month.format("%Y-%m")).detail(format!(
+            "开启{}个单位的党费收缴，{}人，应缴{}",
+            report.units_opened, report.charges, report.expected
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The cycles of a month in scope, with what has been collected so far.
+pub async fn cycles(store: &Store, scope: &MemberScope, month: NaiveDate) -> Result<Vec<CycleRow>> {
+    let units = units_in(store, scope).await?;
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",");
+    let mut q = Q::new(format!(
+        "SELECT c.committee_id, o.name AS unit_name, c.month, c.status, c.members, c.expected_fen, \
+         CAST(COALESCE((SELECT SUM(x.paid_fen) FROM dues_charges x WHERE x.committee_id = c.committee_id AND x.month = c.month), 0) AS BIGINT) AS paid_fen, \
+         (SELECT COUNT(*) FROM dues_charges x WHERE x.committee_id = c.committee_id AND x.month = c.month AND x.paid_on IS NOT NULL) AS paid_members \
+         FROM dues_cycles c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.committee_id \
+         WHERE c.committee_id IN ({list}) AND c.month = "
+    ));
+    q.bind(month).push(" ORDER BY o.sort_order, o.id");
+    store.db.r().fetch_all(q).await
+}
+
+/// One member's charge.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ChargeRow {
+    pub member_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub month: NaiveDate,
+    pub due_fen: i64,
+    pub paid_fen: Option<i64>,
+    pub paid_on: Option<NaiveDate>,
+    pub method: String,
+    pub note: String,
+}
+
+impl ChargeRow {
+    pub fn due_text(&self) -> String {
+        Fen(self.due_fen).to_string()
+    }
+    pub fn due_plain(&self) -> String {
+        Fen(self.due_fen).plain()
+    }
+    pub fn paid_text(&self) -> String {
+        self.paid_fen.map(|f| Fen(f).to_string()).unwrap_or_default()
+    }
+    pub fn method_label(&self) -> &'static str {
+        core_dues::method_label(&self.method)
+    }
+    pub fn paid(&self) -> bool {
+        self.paid_on.is_some()
+    }
+}
+
+/// The month's charges in scope (under an org if given), unpaid first.
+pub async fn charges(
+    store: &Store,
+    scope: &MemberScope,
+    org_id: Option<i64>,
+    month: NaiveDate,
+) -> Result<Vec<ChargeRow>> {
+    let mut q = Q::new(
+        "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
+         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.month = ",
+    );
+    q.bind(month);
+    member_scope_where(&mut q, scope);
+    if let Some(id) = org_id {
+        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
+        let under = crate::org::get(store.db.r(), org, id).await?;
+        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
+    }
+    q.push(" ORDER BY CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END, o.path, m.name LIMIT 2000");
+    store.db.r().fetch_all(q).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PaymentInput {
+    /// Yuan, as typed.
+    pub amount: String,
+    pub paid_on: String,
+    pub method: String,
+    /// Required for back payments beyond the rule's months.
+    pub reason: String,
+}
+
+/// Records a member's payment for a month (once; corrections go through the audit trail).
+pub async fn record_payment(
+    store: &Store,
+    scope: &MemberScope,
+    who: &Who,
+    member_id: i64,
+    month: NaiveDate,
+    input: &PaymentInput,
+) -> Result<ChargeRow> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let m = crate::member::get(store, scope, member_id).await?;
+    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("valid");
+    #[derive(sqlx::FromRow)]
+    struct C {
+        due_fen: i64,
+        paid_on: Option<NaiveDate>,
+    }
+    let c: C = store
+        .db
+        .r()
+        .fetch_optional(q!(
+            "SELECT due_fen, paid_on FROM dues_charges WHERE committee_id = $1 AND member_id = $2 AND month = $3",
+            m.committee_id,
+            m.id,
+            month
+        ))
+        .await?
+        .ok_or_else(|| {
+            StoreError::Rule(format!("{}的党费收缴尚未开启，或该党员当月无应缴记录", month.format("%Y年%m月")))
+        })?;
+    if c.paid_on.is_some() {
+        return Err(StoreError::Rule("该月党费已登记缴纳".into()));
+    }
+    let mut errors = Vec::new();
+    let amount = Fen::parse(&input.amount);
+    if amount.is_none() {
+        errors.push(FieldError::new("amount", "请填写缴费金额（元，最多两位小数）"));
+    }
+    let paid_on = xianfeng_core::member::parse_date(input.paid_on.trim());
+    if paid_on.is_none() {
+        errors.push(FieldError::new("paid_on", "请按 2025-07-01 的格式填写缴费日期"));
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let (amount, paid_on) = (amount.expect("checked"), paid_on.expect("checked"));
+    let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
+    core_dues::check_payment(
+        &rules,
+        month,
+        Fen(c.due_fen),
+        amount,
+        paid_on,
+        xianfeng_core::text::today_cn(),
+        input.method.trim(),
+        &input.reason,
+    )?;
+    let mut tx = store.db.begin().await?;
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE dues_charges SET paid_fen = $1, paid_on = $2, method = $3, note = $4, recorded_by = $5, recorded_at = $6 \
+             WHERE committee_id = $7 AND member_id = $8 AND month = $9 AND paid_on IS NULL",
+            amount.0, paid_on, input.method.trim(), input.reason.trim(), who.username.clone(), now_ms(),
+            m.committee_id, m.id, month
+        ))
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Rule("该月党费已登记缴纳".into()));
+    }
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("payment", "dues_charge", m.id).detail(format!(
+            "{} {} {}（{}）{}",
+            month.format("%Y-%m"),
+            amount,
+            paid_on,
+            core_dues::method_label(input.method.trim()),
+            input.reason.trim()
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(charges(store, scope, None, month).await?.into_iter().find(|c| c.member_id == member_id).expect("just recorded"))
+}
+
+/// Closes a unit's month: payments for it are then back payments.
+pub async fn settle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<usize> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let units = units_in(store, scope).await?;
+    let mut tx = store.db.begin().await?;
+    let mut n = 0;
+    for (id, _) in &units {
+        n += tx
+            .c()
+            .execute(q!(
+                "UPDATE dues_cycles SET status = 'settled', settled_by = $1, settled_at = $2 WHERE committee_id = $3 AND month = $4 AND status = 'collecting'",
+                who.username.clone(), now_ms(), *id, month
+            ))
+            .await? as usize;
+    }
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("settle", "dues_cycle", month.format("%Y-%m")).detail(format!("结算{n}个单位")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// A member in arrears.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArrearLine {
+    pub member_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub unpaid: Vec<NaiveDate>,
+    pub owed: Fen,
+    pub consecutive: i64,
+    /// "" | "warn" (≥ warn months) | "lapse" (≥ lapse months: possible 自行脱党, people decide).
+    pub flag: &'static str,
+}
+
+impl ArrearLine {
+    pub fn months_text(&self) -> String {
+        self.unpaid.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、")
+    }
+    pub fn flag_label(&self) -> &'static str {
+        match self.flag {
+            "lapse" => "连续未缴已达标记月数（按规定应视为自行脱党，由党组织研究认定）",
+            "warn" => "连续未缴，需提醒",
+            _ => "",
+        }
+    }
+}
+
+/// Members with unpaid charges in scope, most consecutive months first.
+pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) -> Result<Vec<ArrearLine>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        member_id: i64,
+        name: String,
+        org_name: String,
+        month: NaiveDate,
+        due_fen: i64,
+        paid: bool,
+    }
+    let mut q = Q::new(
+        "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, (c.paid_on IS NOT NULL) AS paid \
+         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id IN \
+         (SELECT u.member_id FROM dues_charges u WHERE u.committee_id = c.committee_id AND u.paid_on IS NULL)",
+    );
+    member_scope_where(&mut q, scope);
+    if let Some(id) = org_id {
+        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
+        let under = crate::org::get(store.db.r(), org, id).await?;
+        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
+    }
+    q.push(" ORDER BY c.member_id, c.month");
+    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    let rules: DuesRules = store.rules().await?.get::<DuesRules>(xianfeng_core::text::today_cn());
+    let mut out: Vec<ArrearLine> = Vec::new();
+    let mut history: Vec<(NaiveDate, bool)> = Vec::new();
+    let flush = |out: &mut Vec<ArrearLine>, history: &mut Vec<(NaiveDate, bool)>, line: Option<ArrearLine>| {
+        if let Some(mut l) = line {
+            l.consecutive = core_dues::consecutive_unpaid(std::mem::take(history));
+            l.flag = if l.consecutive >= rules.lapse_unpaid_months {
+                "lapse"
+            } else if l.consecutive >= rules.warn_unpaid_months {
+                "warn"
+            } else {
+                ""
+            };
+            out.push(l);
+        }
+        history.clear();
+    };
+    let mut current: Option<ArrearLine> = None;
+    for r in rows {
+        if current.as_ref().is_none_or(|c| c.member_id != r.member_id) {
+            flush(&mut out, &mut history, current.take());
+            current = Some(ArrearLine {
+                member_id: r.member_id,
+                name: r.name.clone(),
+                org_name: r.org_name.clone(),
+                unpaid: Vec::new(),
+                owed: Fen(0),
+                consecutive: 0,
+                flag: "",
+            });
+        }
+        let c = current.as_mut().expect("set above");
+        history.push((r.month, r.paid));
+        if !r.paid {
+            c.unpaid.push(r.month);
+            c.owed = Fen(c.owed.0 + r.due_fen);
+        }
+    }
+    flush(&mut out, &mut history, current.take());
+    out.sort_by_key(|l| (std::cmp::Reverse(l.consecutive), l.org_name.clone(), l.name.clone()));
+    Ok(out)
+}

@@ -34,6 +34,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "dues_cycles",
+        common: include_str!("../migrations/0004_dues_cycles.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]

@@ -170,3 +170,94 @@ async fn a_new_dues_rule_applies_from_its_month_only() {
 async fn p_branch(store: &xianfeng_store::Store) -> i64 {
     store.db.r().fetch_scalar_i64(q!("SELECT id AS v FROM orgs WHERE name = '办公室党支部'")).await.unwrap()
 }
+
+#[tokio::test]
+async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let ua = p.unit_admin(&p.unit_a);
+        let scope = testkit::member_scope(&store, &ua).await.unwrap();
+        let who = testkit::who(&ua);
+        let (zhang, li) = (p.member("张伟").id(), p.member("李娜").id());
+        dues::set_base(&store, &scope, &who, zhang, &input("salaried", "8000", "2025-01")).await.unwrap();
+        dues::set_base(&store, &scope, &who, li, &input("student", "", "2025-01")).await.unwrap();
+        // Nothing to pay before the month is opened.
+        let pay = |amount: &str, on: &str, reason: &str| dues::PaymentInput {
+            amount: amount.into(),
+            paid_on: on.into(),
+            method: "wechat".into(),
+            reason: reason.into(),
+        };
+        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120", "2025-01-10", "")).await;
+        assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("尚未开启")), "{backend}: {r:?}");
+        for month in 1..=4 {
+            let rep = dues::open_cycle(&store, &scope, &who, m(2025, month)).await.unwrap();
+            assert_eq!(
+                (rep.units_opened, rep.charges, rep.without_setting),
+                (1, 2, 3),
+                "{backend}: unit A only; 赵敏 王芳 刘洋 have no setting"
+            );
+            assert_eq!(rep.expected, Fen(12_000 + 20), "{backend}");
+        }
+        let again = dues::open_cycle(&store, &scope, &who, m(2025, 1)).await.unwrap();
+        assert_eq!(
+            (again.units_opened, again.units_already_open, again.charges),
+            (0, 1, 0),
+            "{backend}: opening twice is harmless"
+        );
+
+        // Payments: checked, recorded once.
+        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("119.99", "2025-01-10", "")).await;
+        invalid_on(r, "amount");
+        dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120.00", "2025-01-10", "")).await.unwrap();
+        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120.00", "2025-01-10", "")).await;
+        assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("已登记")), "{backend}");
+        // A back payment more than six months later needs a reason.
+        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 2), &pay("120", "2025-09-01", "")).await;
+        assert!(invalid_on(r, "reason").contains("补交"), "{backend}");
+        dues::record_payment(&store, &scope, &who, zhang, m(2025, 2), &pay("120", "2025-09-01", "援外归来补交"))
+            .await
+            .unwrap();
+
+        let cycles = dues::cycles(&store, &scope, m(2025, 1)).await.unwrap();
+        assert_eq!(cycles.len(), 1, "{backend}");
+        assert_eq!(
+            (cycles[0].expected_fen, cycles[0].paid_fen, cycles[0].paid_members),
+            (12_020, 12_000, 1),
+            "{backend}"
+        );
+        assert_eq!(dues::settle(&store, &scope, &who, m(2025, 1)).await.unwrap(), 1, "{backend}");
+        assert_eq!(dues::cycles(&store, &scope, m(2025, 1)).await.unwrap()[0].status, "settled", "{backend}");
+
+        // Arrears: 李娜 unpaid Jan–Apr (4 in a row: warned); 张伟 unpaid Mar–Apr.
+        let a = dues::arrears(&store, &scope, None).await.unwrap();
+        let li_line = a.iter().find(|l| l.member_id == li).unwrap();
+        assert_eq!(
+            (li_line.unpaid.len(), li_line.consecutive, li_line.flag, li_line.owed),
+            (4, 4, "warn", Fen(80)),
+            "{backend}"
+        );
+        let z = a.iter().find(|l| l.member_id == zhang).unwrap();
+        assert_eq!((z.consecutive, z.flag), (2, ""), "{backend}");
+        assert_eq!(a[0].member_id, li, "{backend}: most months first");
+        for month in 5..=6 {
+            dues::open_cycle(&store, &scope, &who, m(2025, month)).await.unwrap();
+        }
+        let a = dues::arrears(&store, &scope, None).await.unwrap();
+        assert_eq!(a.iter().find(|l| l.member_id == li).unwrap().flag, "lapse", "{backend}: six months in a row");
+
+        // Scope: unit B sees no cycles or charges of unit A and cannot record.
+        let ub = p.unit_admin(&p.unit_b);
+        let ubs = testkit::member_scope(&store, &ub).await.unwrap();
+        assert!(dues::cycles(&store, &ubs, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
+        assert!(dues::charges(&store, &ubs, None, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
+        let r =
+            dues::record_payment(&store, &ubs, &testkit::who(&ub), li, m(2025, 3), &pay("0.2", "2025-03-05", "")).await;
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
+        // The committee admin opens a month for the whole province: both units.
+        let gw = p.committee_admin();
+        let gws = testkit::member_scope(&store, &gw).await.unwrap();
+        let rep = dues::open_cycle(&store, &gws, &testkit::who(&gw), m(2025, 7)).await.unwrap();
+        assert_eq!(rep.units_opened, 2, "{backend}");
+    }
+}

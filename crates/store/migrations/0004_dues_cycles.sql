@@ -1,0 +1,30 @@
+-- Monthly dues cycles per unit (open → collecting → settled) and each member's
+-- charge for the month, with the payment once recorded.
+CREATE TABLE dues_cycles (
+    committee_id BIGINT NOT NULL,
+    month DATE NOT NULL,
+    status TEXT NOT NULL,
+    members BIGINT NOT NULL DEFAULT 0,
+    expected_fen BIGINT NOT NULL DEFAULT 0,
+    opened_by TEXT NOT NULL DEFAULT '',
+    opened_at BIGINT NOT NULL,
+    settled_by TEXT NOT NULL DEFAULT '',
+    settled_at BIGINT,
+    PRIMARY KEY (committee_id, month)
+);
+
+CREATE TABLE dues_charges (
+    committee_id BIGINT NOT NULL,
+    member_id BIGINT NOT NULL,
+    month DATE NOT NULL,
+    org_id BIGINT NOT NULL,
+    due_fen BIGINT NOT NULL,
+    paid_fen BIGINT,
+    paid_on DATE,
+    method TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL DEFAULT '',
+    recorded_at BIGINT,
+    PRIMARY KEY (committee_id, member_id, month)
+);
+CREATE INDEX dues_charges_by_month ON dues_charges (committee_id, month, org_id);
