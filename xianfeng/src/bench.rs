@@ -181,6 +181,9 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if opts.wants("compliance") {
         bench_compliance(&store, &url, &admin, opts.iterations).await?;
     }
+    if opts.wants("dues") {
+        bench_dues(&store, &opts.dir).await?;
+    }
     if opts.wants("checkin") {
         bench_checkin(&store, &opts.dir).await?;
     }
@@ -271,6 +274,37 @@ async fn bench_compliance(store: &Store, url: &str, admin: &str, iterations: usi
         json!({ "year": year, "orgs": orgs, "p99_ms": m99, "target_ms": 50, "page_median_ms": p50, "page_p99_ms": p99,
                 "after_one_unit_changed_median_ms": w50, "after_one_unit_changed_p99_ms": w99,
                 "baseline_raw_aggregate_median_ms": r50 }),
+    );
+    Ok(())
+}
+
+/// A monthly dues cycle for the whole province: every member's charge computed
+/// from their setting and the rule, written in one transaction.
+async fn bench_dues(store: &Store, dir: &Path) -> Result<(), String> {
+    let err = |e: xianfeng_store::StoreError| e.to_string();
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(err)?.ok_or("no root")?;
+    let scope = operator::province_member_scope(&root.path);
+    let who = Who::operator("bench");
+    let mut times = Vec::new();
+    let mut charges = 0;
+    // Three separate months, each opened once for the whole province.
+    for (i, month) in [(2030, 1), (2030, 2), (2030, 3)].iter().enumerate() {
+        let m = chrono::NaiveDate::from_ymd_opt(month.0, month.1, 1).expect("date");
+        let t = Instant::now();
+        let r = xianfeng_store::dues::open_cycle(store, &scope, &who, m).await.map_err(err)?;
+        times.push(t.elapsed().as_secs_f64());
+        charges = r.charges;
+        if i == 0 && r.units_opened < 80 {
+            return Err(format!("dues bench opened only {} units", r.units_opened));
+        }
+    }
+    let raw = raw_insert_baseline(dir, charges).await?;
+    let (median, _) = stats(times);
+    emit(
+        "dues.monthly_cycle_s",
+        median,
+        "s",
+        json!({ "charges": charges, "target_s": 1.0, "baseline_raw_insert_same_rows_s": raw }),
     );
     Ok(())
 }

@@ -100,6 +100,8 @@ pub struct DemoSummary {
     pub planned_meetings: usize,
     /// A meeting of the sample branch planned for today (0 without meetings).
     pub sample_meeting_id: i64,
+    /// Members given a dues setting (type and base) from January 2021.
+    pub dues_settings: usize,
     /// Time for the province alone (orgs and members), and in all.
     pub province_ms: u128,
     pub elapsed_ms: u128,
@@ -139,6 +141,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         attendance: 0,
         planned_meetings: 0,
         sample_meeting_id: 0,
+        dues_settings: 0,
         province_ms: 0,
         elapsed_ms: 0,
     };
@@ -210,8 +213,68 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         let m = xianfeng_store::meeting::plan(store, &scope, &who, summary.sample_branch_id, &plan).await?;
         summary.sample_meeting_id = m.id;
     }
+    summary.dues_settings = dues_settings(store, opts.seed).await?;
     summary.elapsed_ms = started.elapsed().as_millis();
     Ok(summary)
+}
+
+/// Every full or probationary member gets a dues setting from January 2021:
+/// retirees a pension, everyone else an after-tax wage, spread like a
+/// provincial organ's pay scale.
+async fn dues_settings(store: &Store, seed: u64) -> Result<usize, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct M {
+        committee_id: i64,
+        id: i64,
+        category: String,
+        cadre_rank: String,
+    }
+    let members: Vec<M> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT committee_id, id, category, cadre_rank FROM members WHERE status IN ('full', 'probationary') ORDER BY committee_id, id"
+        ))
+        .await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6475_6573);
+    let from = NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
+    let now = xianfeng_core::text::now_ms();
+    let rows: Vec<Vec<xianfeng_store::db::Arg>> = members
+        .iter()
+        .map(|m| {
+            let retired = m.category == "离退休人员";
+            let senior = m.cadre_rank.contains("厅") || m.cadre_rank.contains("处");
+            let yuan: i64 = if retired {
+                rng.gen_range(3_500..9_000)
+            } else if senior {
+                rng.gen_range(8_000..16_000)
+            } else {
+                rng.gen_range(3_800..9_500)
+            };
+            let fen = yuan * 100 + rng.gen_range(0..100);
+            vec![
+                m.committee_id.into(),
+                m.id.into(),
+                from.into(),
+                if retired { "retired" } else { "salaried" }.into(),
+                fen.into(),
+                0i64.into(),
+                "cli:demo".into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    let n = rows.len();
+    let mut tx = store.db.begin().await?;
+    bulk::insert_rows(
+        &mut tx,
+        "dues_bases",
+        "committee_id, member_id, effective_from, member_type, base_fen, fixed_fen, set_by, set_at",
+        rows,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// How many units of the roster to generate and the factor on their sizes:
@@ -1975,6 +2038,7 @@ mod tests {
         let o = opts(0.02, 11);
         let s = generate(&store, &o).await.expect("generate");
         assert!(s.meetings > 5_000 && s.attendance > 10_000, "{s:?}");
+        assert_eq!(s.dues_settings, s.members, "every member has a dues setting");
         let after =
             count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'held' AND held_on > '2025-07-01'").await;
         assert_eq!(after, 0, "nothing is held after today");

@@ -26,6 +26,12 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/members/{id}", get(member_page).post(member_submit))
         .route("/me/dues", get(my_page))
         .route("/rules/dues", get(rules_page).post(rules_submit))
+        .route("/dues/cycles", get(cycles_page))
+        .route("/dues/cycles.xlsx", get(cycles_xlsx))
+        .route("/dues/cycles/open", axum::routing::post(open_submit))
+        .route("/dues/cycles/settle", axum::routing::post(settle_submit))
+        .route("/dues/charges/{member_id}/{month}", axum::routing::post(pay_submit))
+        .route("/dues/arrears", get(arrears_page))
 }
 
 pub fn api() -> Router<AppState> {
@@ -33,6 +39,12 @@ pub fn api() -> Router<AppState> {
         .route("/dues/roster", get(api_roster))
         .route("/members/{id}/dues-bases", get(api_bases).post(api_set_base))
         .route("/me/dues", get(api_mine))
+        .route("/dues/cycles", get(api_cycles).post(api_open))
+        .route("/dues/cycles/settle", axum::routing::post(api_settle))
+        .route("/dues/cycles.xlsx", get(cycles_xlsx))
+        .route("/dues/charges", get(api_charges))
+        .route("/dues/charges/{member_id}/{month}/payment", axum::routing::post(api_pay))
+        .route("/dues/arrears", get(api_arrears))
 }
 
 fn this_month() -> chrono::NaiveDate {
@@ -436,5 +448,268 @@ async fn api_mine(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_
     let history = my_history(&state, &ctx).await?;
     let items: Vec<serde_json::Value> =
         history.into_iter().map(|(b, due)| serde_json::json!({ "setting": b, "due": due })).collect();
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- monthly cycles, payments, arrears -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct CycleQ {
+    month: String,
+    org_id: String,
+    ok: String,
+}
+
+impl CycleQ {
+    fn month(&self) -> Result<chrono::NaiveDate> {
+        RosterQ { month: self.month.clone(), ..Default::default() }.month()
+    }
+    fn org(&self) -> Result<Option<i64>> {
+        RosterQ { org_id: self.org_id.clone(), ..Default::default() }.org()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_cycles.html")]
+struct CyclesPage {
+    l: Layout,
+    month: String,
+    cycles: Vec<store_dues::CycleRow>,
+    charges: Vec<store_dues::ChargeRow>,
+    methods: Vec<(&'static str, &'static str)>,
+    today: String,
+    can_write: bool,
+    errors: Errors,
+    error_member: i64,
+    query: String,
+}
+
+fn dues_flash(code: &str) -> &'static str {
+    match code {
+        "opened" => "已开启本月党费收缴",
+        "settled" => "已结算",
+        "paid" => "缴费已登记",
+        other => flash_text(other),
+    }
+}
+
+async fn cycles_view(state: &AppState, ctx: &Ctx, q: &CycleQ, errors: Errors, error_member: i64) -> Result<Response> {
+    let scope = ctx.member_scope(state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let month = q.month()?;
+    let cycles = store_dues::cycles(&state.store, &scope, month).await?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    render(&CyclesPage {
+        l: Layout::new(ctx, "党费收缴", "/dues/cycles")
+            .crumb("党费管理", "/dues")
+            .crumb("党费收缴", "")
+            .flash(dues_flash(&q.ok)),
+        month: month.format("%Y-%m").to_string(),
+        cycles,
+        charges,
+        methods: xianfeng_core::dues::PAYMENT_METHODS.to_vec(),
+        today: today_cn().to_string(),
+        can_write: scope.can_write(),
+        errors,
+        error_member,
+        query: serde_urlencoded::to_string([
+            ("month", month.format("%Y-%m").to_string()),
+            ("org_id", q.org_id.clone()),
+        ])
+        .unwrap_or_default(),
+    })
+}
+
+async fn cycles_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    cycles_view(&state, &ctx, &q, Errors::default(), 0).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MonthForm {
+    month: String,
+}
+
+async fn open_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<MonthForm>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month.clone(), ..Default::default() }.month()?;
+    store_dues::open_cycle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=opened", month.format("%Y-%m"))).into_response())
+}
+
+async fn settle_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<MonthForm>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month.clone(), ..Default::default() }.month()?;
+    store_dues::settle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=settled", month.format("%Y-%m"))).into_response())
+}
+
+async fn pay_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((member_id, month)): Path<(i64, String)>,
+    Form(f): Form<store_dues::PaymentInput>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let m =
+        store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
+    let q = CycleQ { month: m.format("%Y-%m").to_string(), ..Default::default() };
+    match store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=paid", m.format("%Y-%m"))).into_response()),
+        Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), member_id).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_arrears.html")]
+struct ArrearsPage {
+    l: Layout,
+    lines: Vec<store_dues::ArrearLine>,
+    flagged: usize,
+}
+
+async fn arrears_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let lines = store_dues::arrears(&state.store, &scope, q.org()?).await?;
+    render(&ArrearsPage {
+        l: Layout::new(&ctx, "欠缴党费", "/dues/arrears").crumb("党费管理", "/dues").crumb("欠缴党费", ""),
+        flagged: lines.iter().filter(|l| !l.flag.is_empty()).count(),
+        lines,
+    })
+}
+
+/// The month's charges for finance: title, scope, month and date rows, then one row per member.
+async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let month = q.month()?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let build = || -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("党费收缴")?;
+        let title = Format::new().set_bold().set_font_size(16);
+        let head = Format::new().set_bold().set_border(FormatBorder::Thin);
+        let cell = Format::new().set_border(FormatBorder::Thin);
+        let money = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.00");
+        ws.merge_range(0, 0, 0, 8, &format!("{}党费收缴明细 — {scope_name}", month.format("%Y年%m月")), &title)?;
+        let paid: i64 = charges.iter().filter_map(|c| c.paid_fen).sum();
+        let due: i64 = charges.iter().map(|c| c.due_fen).sum();
+        ws.merge_range(
+            1,
+            0,
+            1,
+            8,
+            &format!("数据日期：{}　应缴合计：{}　实缴合计：{}（金额单位：元）", today_cn(), Fen(due), Fen(paid)),
+            &Format::new(),
+        )?;
+        for (c, h) in ["序号", "姓名", "党支部", "月份", "应缴", "实缴", "缴费日期", "方式", "备注"].iter().enumerate()
+        {
+            ws.write_string_with_format(2, c as u16, *h, &head)?;
+        }
+        for (i, c) in charges.iter().enumerate() {
+            let r = 3 + i as u32;
+            ws.write_number_with_format(r, 0, (i + 1) as f64, &cell)?;
+            ws.write_string_with_format(r, 1, &c.name, &cell)?;
+            ws.write_string_with_format(r, 2, &c.org_name, &cell)?;
+            ws.write_string_with_format(r, 3, c.month.format("%Y-%m").to_string(), &cell)?;
+            // Fen to yuan for the spreadsheet: exact for any amount below 2^53 fen.
+            ws.write_number_with_format(r, 4, c.due_fen as f64 / 100.0, &money)?;
+            match c.paid_fen {
+                Some(p) => ws.write_number_with_format(r, 5, p as f64 / 100.0, &money)?,
+                None => ws.write_string_with_format(r, 5, "", &cell)?,
+            };
+            ws.write_string_with_format(r, 6, c.paid_on.map(|d| d.to_string()).unwrap_or_default(), &cell)?;
+            ws.write_string_with_format(r, 7, c.method_label(), &cell)?;
+            ws.write_string_with_format(r, 8, &c.note, &cell)?;
+        }
+        ws.set_column_width(1, 12)?;
+        ws.set_column_width(2, 24)?;
+        wb.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m"));
+    let disposition = format!("attachment; filename=\"dues.xlsx\"; filename*=UTF-8''{}", urlencoding::encode(&name));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn api_cycles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::cycles(&state.store, &scope, q.month()?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(f): Json<MonthForm>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month, ..Default::default() }.month()?;
+    let r = store_dues::open_cycle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
+}
+
+async fn api_settle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(f): Json<MonthForm>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month, ..Default::default() }.month()?;
+    let n = store_dues::settle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Json(serde_json::json!({ "settled": n })))
+}
+
+async fn api_charges(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::charges(&state.store, &scope, q.org()?, q.month()?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+async fn api_pay(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((member_id, month)): Path<(i64, String)>,
+    Json(f): Json<store_dues::PaymentInput>,
+) -> Result<Json<store_dues::ChargeRow>> {
+    let scope = ctx.member_scope(&state).await?;
+    let m =
+        store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
+    Ok(Json(store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await?))
+}
+
+async fn api_arrears(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }

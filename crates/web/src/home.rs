@@ -162,6 +162,32 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     });
                 }
             }
+            let mscope = actor.member_scope(&state.store.rule().await?)?;
+            let today = xianfeng_core::text::today_cn();
+            let month = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+            if actor.role == Role::BranchSecretary {
+                let charges = xianfeng_store::dues::charges(&state.store, &mscope, None, month).await?;
+                let unpaid = charges.iter().filter(|c| !c.paid()).count();
+                if unpaid > 0 {
+                    page.attention.push(Attention {
+                        class: "warn",
+                        text: format!("本月{unpaid}名党员尚未缴纳党费"),
+                        href: "/dues/cycles".into(),
+                    });
+                }
+                let flagged = xianfeng_store::dues::arrears(&state.store, &mscope, None)
+                    .await?
+                    .iter()
+                    .filter(|a| !a.flag.is_empty())
+                    .count();
+                if flagged > 0 {
+                    page.attention.push(Attention {
+                        class: "alert",
+                        text: format!("{flagged}名党员连续未缴党费，需提醒或研究处理"),
+                        href: "/dues/arrears".into(),
+                    });
+                }
+            }
             let (n, _) = store_org::branch_alerts(&state.store, &scope, 0).await?;
             if n > 0 {
                 page.attention.push(Attention {

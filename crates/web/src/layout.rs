@@ -66,6 +66,14 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("第一议题落实", "/first-agenda"),
                 ],
             });
+            groups.push(MenuGroup {
+                label: "党费管理",
+                items: vec![
+                    item("党费基数与应缴", "/dues"),
+                    item("党费收缴", "/dues/cycles"),
+                    item("欠缴党费", "/dues/arrears"),
+                ],
+            });
             if role != Some(Role::BranchSecretary) {
                 groups.push(MenuGroup {
                     label: "统计报表",

@@ -105,3 +105,96 @@ async fn a_secretary_sets_dues_bases_and_the_roster_and_the_member_see_the_due()
         );
     }
 }
+
+#[tokio::test]
+async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_sheet() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let (zhang, li) = (p.member("张伟").id(), p.member("李娜").id());
+        let mut api = Client::new(&store);
+        api.api_login("unita", PASSWORD).await;
+        for (id, t, base) in [(zhang, "salaried", "8000"), (li, "retired", "4000")] {
+            let r = api
+                .json(
+                    "POST",
+                    &format!("/api/v1/members/{id}/dues-bases"),
+                    serde_json::json!({ "member_type": t, "base": base, "effective_month": "2025-01" }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{backend}");
+        }
+        // Open March through the page.
+        let mut ua = Client::new(&store);
+        ua.page_login("unita", PASSWORD).await;
+        let html = ua.get("/dues/cycles?month=2025-03").await.text();
+        assert!(html.contains("尚未开启"), "{backend}");
+        let r = ua.form("/dues/cycles/open", &[("month", "2025-03")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let html = ua.get("/dues/cycles?month=2025-03").await.text();
+        assert!(html.contains("收缴中") && html.contains("¥120.00") && html.contains("¥20.00"), "{backend}");
+
+        // The secretary records 张伟's payment; a short amount is refused.
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let home = sec.get("/").await;
+        assert!(home.text().contains("党费收缴"), "{backend}: the menu offers dues: {} {}", home.status, home.text());
+        sec.get("/dues/cycles?month=2025-03").await;
+        let r = sec
+            .form(
+                &format!("/dues/charges/{zhang}/2025-03"),
+                &[("amount", "100"), ("paid_on", "2025-03-10"), ("method", "wechat")],
+            )
+            .await;
+        assert!(r.text().contains("缴费金额少于应缴的¥120.00"), "{backend}");
+        let r = sec
+            .form(
+                &format!("/dues/charges/{zhang}/2025-03"),
+                &[("amount", "120.00"), ("paid_on", "2025-03-10"), ("method", "wechat")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let mut sapi = Client::new(&store);
+        sapi.api_login("seca1", PASSWORD).await;
+        let r = sapi
+            .json(
+                "POST",
+                &format!("/api/v1/dues/charges/{li}/2025-03/payment"),
+                serde_json::json!({ "amount": "20", "paid_on": "2025-12-01", "method": "cash" }),
+            )
+            .await;
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "reason", "{backend}: nine months back needs a reason");
+        let cycles = api.get("/api/v1/dues/cycles?month=2025-03").await.json();
+        assert_eq!(
+            (cycles["items"][0]["expected_fen"].as_i64(), cycles["items"][0]["paid_fen"].as_i64()),
+            (Some(14_000), Some(12_000)),
+            "{backend}"
+        );
+
+        // Finance sheet.
+        let r = ua.get("/dues/cycles.xlsx?month=2025-03").await;
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.body.clone())).unwrap();
+        let sheet = wb.worksheet_range("党费收缴").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows[0][0].contains("2025年03月党费收缴明细"), "{backend}: {:?}", rows[0]);
+        assert!(rows[1][0].contains("应缴合计：¥140.00") && rows[1][0].contains("实缴合计：¥120.00"), "{backend}");
+        let zr = rows.iter().find(|r| r.get(1).map(|s| s == "张伟").unwrap_or(false)).unwrap();
+        assert_eq!((zr[4].as_str(), zr[5].as_str(), zr[7].as_str()), ("120", "120", "微信"), "{backend}");
+
+        // Arrears and scope.
+        let a = api.get("/api/v1/dues/arrears").await.json();
+        assert_eq!(a["items"][0]["member_id"], li, "{backend}");
+        assert!(ua.get("/dues/arrears").await.text().contains("李娜"), "{backend}");
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        assert_eq!(ub.get("/api/v1/dues/charges?month=2025-03").await.json()["total"], 0, "{backend}");
+        let r = ub
+            .json(
+                "POST",
+                &format!("/api/v1/dues/charges/{li}/2025-03/payment"),
+                serde_json::json!({ "amount": "20", "paid_on": "2025-03-01", "method": "cash" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+    }
+}
