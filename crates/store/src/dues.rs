@@ -763,3 +763,118 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
     out.sort_by_key(|l| (std::cmp::Reverse(l.consecutive), l.org_name.clone(), l.name.clone()));
     Ok(out)
 }
+
+/// A member's own charges and payments, newest first (self-service).
+pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<ChargeRow>> {
+    let m = crate::member::get(store, scope, member_id).await?;
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
+             FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+             JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id \
+             WHERE c.committee_id = $1 AND c.member_id = $2 ORDER BY c.month DESC LIMIT 120",
+            m.committee_id,
+            m.id
+        ))
+        .await
+}
+
+/// One row of the monthly summary: a child org of the viewed org (or the org itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRow {
+    pub org_id: i64,
+    pub name: String,
+    pub members: i64,
+    pub paid_members: i64,
+    pub expected: Fen,
+    pub paid: Fen,
+}
+
+impl SummaryRow {
+    pub fn rate_text(&self) -> String {
+        if self.members == 0 {
+            "—".into()
+        } else {
+            format!("{:.1}%", self.paid_members as f64 * 100.0 / self.members as f64)
+        }
+    }
+}
+
+/// The month's dues rolled up to the children of `org_id` (branch → unit → province).
+pub async fn summary(
+    store: &Store,
+    scope: &MemberScope,
+    org_id: i64,
+    month: NaiveDate,
+) -> Result<(SummaryRow, Vec<SummaryRow>)> {
+    let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
+    let root = crate::org::get(store.db.r(), org, org_id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Agg {
+        path: String,
+        members: i64,
+        paid_members: i64,
+        expected: i64,
+        paid: i64,
+    }
+    let mut q = Q::new(
+        "SELECT o.path, COUNT(*) AS members, CAST(SUM(CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS paid_members, \
+         CAST(SUM(c.due_fen) AS BIGINT) AS expected, CAST(COALESCE(SUM(c.paid_fen), 0) AS BIGINT) AS paid \
+         FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.month = ",
+    );
+    q.bind(month);
+    crate::org::scope_where(&mut q, org, "o");
+    if root.kind() != xianfeng_core::org::OrgKind::WorkingCommittee {
+        q.push(" AND o.committee_id = ").bind(root.committee_id);
+    }
+    q.push(" AND o.path LIKE ").bind(format!("{}%", root.path)).push(" GROUP BY o.path");
+    let aggs: Vec<Agg> = store.db.r().fetch_all(q).await?;
+    let kids = crate::org::children(store.db.r(), org, &root, false).await?;
+    let mut total = SummaryRow {
+        org_id: root.id,
+        name: root.name.clone(),
+        members: 0,
+        paid_members: 0,
+        expected: Fen(0),
+        paid: Fen(0),
+    };
+    let mut rows: Vec<SummaryRow> = kids
+        .iter()
+        .map(|k| SummaryRow {
+            org_id: k.id,
+            name: k.name.clone(),
+            members: 0,
+            paid_members: 0,
+            expected: Fen(0),
+            paid: Fen(0),
+        })
+        .collect();
+    let mut own = SummaryRow {
+        org_id: root.id,
+        name: format!("{}（本级）", root.name),
+        members: 0,
+        paid_members: 0,
+        expected: Fen(0),
+        paid: Fen(0),
+    };
+    for a in aggs {
+        let add = |r: &mut SummaryRow| {
+            r.members += a.members;
+            r.paid_members += a.paid_members;
+            r.expected = Fen(r.expected.0 + a.expected);
+            r.paid = Fen(r.paid.0 + a.paid);
+        };
+        add(&mut total);
+        match kids.iter().position(|k| a.path.starts_with(&k.path)) {
+            Some(i) => add(&mut rows[i]),
+            None => add(&mut own),
+        }
+    }
+    if own.members > 0 {
+        rows.insert(0, own);
+    }
+    rows.retain(|r| r.members > 0);
+    Ok((total, rows))
+}

@@ -32,6 +32,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/cycles/settle", axum::routing::post(settle_submit))
         .route("/dues/charges/{member_id}/{month}", axum::routing::post(pay_submit))
         .route("/dues/arrears", get(arrears_page))
+        .route("/dues/summary", get(summary_page))
 }
 
 pub fn api() -> Router<AppState> {
@@ -45,6 +46,7 @@ pub fn api() -> Router<AppState> {
         .route("/dues/charges", get(api_charges))
         .route("/dues/charges/{member_id}/{month}/payment", axum::routing::post(api_pay))
         .route("/dues/arrears", get(api_arrears))
+        .route("/dues/summary", get(api_summary))
 }
 
 fn this_month() -> chrono::NaiveDate {
@@ -228,6 +230,8 @@ struct MyPage {
     l: Layout,
     current: Option<(BaseRow, String)>,
     history: Vec<(BaseRow, String)>,
+    charges: Vec<store_dues::ChargeRow>,
+    unpaid: usize,
 }
 
 async fn my_history(state: &AppState, ctx: &Ctx) -> Result<Vec<(BaseRow, String)>> {
@@ -250,7 +254,17 @@ async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let history = my_history(&state, &ctx).await?;
     let now = this_month();
     let current = history.iter().find(|(b, _)| b.effective_from <= now).cloned();
-    render(&MyPage { l: Layout::new(&ctx, "我的党费", "/me/dues").crumb("我的党费", ""), current, history })
+    let id = ctx.actor()?.member_id.ok_or(AppError::Forbidden)?;
+    let scope = ctx.member_scope(&state).await?;
+    let charges = store_dues::my_charges(&state.store, &scope, id).await?;
+    let unpaid = charges.iter().filter(|c| !c.paid()).count();
+    render(&MyPage {
+        l: Layout::new(&ctx, "我的党费", "/me/dues").crumb("我的党费", ""),
+        current,
+        history,
+        charges,
+        unpaid,
+    })
 }
 
 // ----- the rule -----
@@ -448,7 +462,55 @@ async fn api_mine(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_
     let history = my_history(&state, &ctx).await?;
     let items: Vec<serde_json::Value> =
         history.into_iter().map(|(b, due)| serde_json::json!({ "setting": b, "due": due })).collect();
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let id = ctx.actor()?.member_id.ok_or(AppError::Forbidden)?;
+    let scope = ctx.member_scope(&state).await?;
+    let charges = store_dues::my_charges(&state.store, &scope, id).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items, "charges": charges })))
+}
+
+#[derive(Template)]
+#[template(path = "dues_summary.html")]
+struct SummaryPage {
+    l: Layout,
+    month: String,
+    total: store_dues::SummaryRow,
+    rows: Vec<store_dues::SummaryRow>,
+    org_id: i64,
+}
+
+fn summary_args(ctx: &Ctx, q: &CycleQ) -> Result<(i64, chrono::NaiveDate)> {
+    let month = q.month()?;
+    let org_id = match q.org()? {
+        Some(id) => id,
+        None => ctx.actor()?.org.as_ref().map(|o| o.id).ok_or(AppError::Forbidden)?,
+    };
+    Ok((org_id, month))
+}
+
+async fn summary_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let (org_id, month) = summary_args(&ctx, &q)?;
+    let (total, rows) = store_dues::summary(&state.store, &scope, org_id, month).await?;
+    render(&SummaryPage {
+        l: Layout::new(&ctx, format!("党费收缴汇总 — {}", total.name), "/dues/summary")
+            .crumb("党费管理", "/dues")
+            .crumb("收缴汇总", ""),
+        month: month.format("%Y-%m").to_string(),
+        total,
+        rows,
+        org_id,
+    })
+}
+
+async fn api_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let (org_id, month) = summary_args(&ctx, &q)?;
+    let (total, rows) = store_dues::summary(&state.store, &scope, org_id, month).await?;
+    Ok(Json(serde_json::json!({ "total": total, "items": rows })))
 }
 
 // ----- monthly cycles, payments, arrears -----

@@ -72,6 +72,7 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("党费基数与应缴", "/dues"),
                     item("党费收缴", "/dues/cycles"),
                     item("欠缴党费", "/dues/arrears"),
+                    item("收缴汇总", "/dues/summary"),
                 ],
             });
             if role != Some(Role::BranchSecretary) {

@@ -87,6 +87,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         200,
     ),
     ("get", "/dues/arrears", "dues", "欠缴党费与连续未缴标记", "", 200),
+    ("get", "/dues/summary", "dues", "某月党费收缴汇总，按下级组织（org_id、month）", "", 200),
     ("get", "/reports/central-group", "report", "中心组学习通报数据（from、to、units、doc_number、title）", "", 200),
     ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
     ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),

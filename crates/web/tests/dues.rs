@@ -181,6 +181,28 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         let zr = rows.iter().find(|r| r.get(1).map(|s| s == "张伟").unwrap_or(false)).unwrap();
         assert_eq!((zr[4].as_str(), zr[5].as_str(), zr[7].as_str()), ("120", "120", "微信"), "{backend}");
 
+        // Roll-up: the province sees unit A's month; the unit sees its branches.
+        let mut gw = Client::new(&store);
+        gw.api_login("gwadmin", PASSWORD).await;
+        let sum = gw.get("/api/v1/dues/summary?month=2025-03").await.json();
+        assert_eq!(
+            (sum["total"]["members"].as_i64(), sum["total"]["paid_members"].as_i64()),
+            (Some(2), Some(1)),
+            "{backend}"
+        );
+        assert_eq!(sum["items"][0]["name"], "省工业和信息化厅", "{backend}");
+        assert_eq!(sum["items"][0]["paid"], 12_000, "{backend}");
+        let html = ua.get("/dues/summary?month=2025-03").await.text();
+        assert!(html.contains("省工业和信息化厅机关党委") && html.contains("50.0%"), "{backend}");
+        // The member's own page: the payment and the unpaid month.
+        let mut me = Client::new(&store);
+        me.page_login("member1", PASSWORD).await;
+        let mine = me.get("/me/dues").await.text();
+        assert!(mine.contains("2025-03") && mine.contains("微信"), "{backend}");
+        let mut mapi = Client::new(&store);
+        mapi.api_login("member1", PASSWORD).await;
+        assert_eq!(mapi.get("/api/v1/me/dues").await.json()["charges"][0]["paid_fen"], 12_000, "{backend}");
+
         // Arrears and scope.
         let a = api.get("/api/v1/dues/arrears").await.json();
         assert_eq!(a["items"][0]["member_id"], li, "{backend}");
