@@ -372,6 +372,19 @@ pub fn consecutive_unpaid(mut charges: Vec<(NaiveDate, bool)>) -> i64 {
     n
 }
 
+/// Deduction items a unit starts from when it has configured none (the items
+/// 中组发〔2008〕3号 names for the salaried base).
+pub const DEFAULT_DEDUCTIONS: [&str; 6] = ["养老保险", "医疗保险", "失业保险", "住房公积金", "职业年金", "个人所得税"];
+
+/// The base from a gross monthly wage and its deductions (never below zero).
+pub fn base_from(gross: Fen, deductions: &[(String, Fen)]) -> Result<Fen, String> {
+    let total: i64 = deductions.iter().map(|(_, f)| f.0).sum();
+    if total > gross.0 {
+        return Err(format!("扣除合计{}超过了应发工资{}", Fen(total), gross));
+    }
+    Ok(Fen(gross.0 - total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,6 +509,18 @@ mod tests {
         assert_eq!(consecutive_unpaid(vec![(d(1), false), (d(3), false)]), 1, "a gap breaks the run");
         assert_eq!(consecutive_unpaid(vec![]), 0);
         assert_eq!(months_between(d(1), NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()), 12);
+    }
+
+    #[test]
+    fn the_base_is_the_wage_less_the_units_deductions() {
+        let d = |n: &str, y: &str| (n.to_string(), Fen::parse(y).unwrap());
+        let base = base_from(
+            Fen::parse("12000").unwrap(),
+            &[d("养老保险", "960"), d("住房公积金", "1440"), d("个人所得税", "1600")],
+        )
+        .unwrap();
+        assert_eq!(base, Fen::parse("8000").unwrap());
+        assert!(base_from(Fen(100), &[d("x", "2")]).unwrap_err().contains("超过"));
     }
 
     #[test]

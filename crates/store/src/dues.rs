@@ -22,6 +22,9 @@ pub struct BaseRow {
     pub member_type: String,
     pub base_fen: i64,
     pub fixed_fen: i64,
+    /// The gross wage and "item:amount;…" deductions the base came from (0 / "" when typed directly).
+    pub gross_fen: i64,
+    pub deductions: String,
     pub note: String,
     pub set_by: String,
     pub set_at: i64,
@@ -47,6 +50,135 @@ impl BaseRow {
     pub fn month(&self) -> String {
         self.effective_from.format("%Y-%m").to_string()
     }
+    /// "应发¥12,000.00，扣除养老保险¥960.00、…" or "".
+    pub fn derivation(&self) -> String {
+        if self.gross_fen == 0 {
+            return String::new();
+        }
+        let parts: Vec<String> = self
+            .deductions
+            .split(';')
+            .filter_map(|p| p.split_once(':'))
+            .map(|(n, a)| format!("{n}{}", Fen::parse(a).unwrap_or_default()))
+            .collect();
+        format!("应发{}，扣除{}", Fen(self.gross_fen), if parts.is_empty() { "无".into() } else { parts.join("、") })
+    }
+}
+
+/// A unit's deduction item.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub name: String,
+    pub sort_order: i64,
+    pub active: bool,
+}
+
+/// The unit's active deduction items; the national list when it has configured none.
+pub async fn items_of(store: &Store, committee_id: i64) -> Result<Vec<ItemRow>> {
+    let rows: Vec<ItemRow> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT id, name, sort_order, active FROM dues_deduction_items WHERE committee_id = $1 ORDER BY sort_order, id",
+            committee_id
+        ))
+        .await?;
+    if rows.is_empty() {
+        return Ok(core_dues::DEFAULT_DEDUCTIONS
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ItemRow { id: 0, name: n.to_string(), sort_order: i as i64, active: true })
+            .collect());
+    }
+    Ok(rows.into_iter().filter(|r| r.active).collect())
+}
+
+/// Every configured item of a unit, active or not (for its settings page).
+pub async fn all_items(
+    store: &Store,
+    scope: &xianfeng_core::auth::OrgScope,
+    unit_id: i64,
+) -> Result<(crate::org::OrgRow, Vec<ItemRow>)> {
+    let unit = crate::org::get(store.db.r(), scope, unit_id).await?;
+    if unit.kind() != xianfeng_core::org::OrgKind::Unit {
+        return Err(StoreError::invalid("unit_id", "扣除项目按单位设置"));
+    }
+    let rows: Vec<ItemRow> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT id, name, sort_order, active FROM dues_deduction_items WHERE committee_id = $1 ORDER BY sort_order, id",
+            unit.committee_id
+        ))
+        .await?;
+    Ok((unit, rows))
+}
+
+/// Replaces a unit's deduction items by the list given (names in order); items
+/// no longer listed are kept inactive, so old settings still read.
+pub async fn set_items(
+    store: &Store,
+    scope: &xianfeng_core::auth::OrgScope,
+    who: &Who,
+    unit_id: i64,
+    names: &[String],
+) -> Result<Vec<ItemRow>> {
+    let (unit, existing) = all_items(store, scope, unit_id).await?;
+    if !scope.can_write() || !scope.contains(&unit.path) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut clean: Vec<String> = Vec::new();
+    for n in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if n.chars().count() > 20 {
+            return Err(StoreError::invalid("items", format!("扣除项目“{n}”不能超过20个字")));
+        }
+        if !clean.iter().any(|c| c == n) {
+            clean.push(n.to_string());
+        }
+    }
+    if clean.len() > 20 {
+        return Err(StoreError::invalid("items", "扣除项目不能超过20项"));
+    }
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!("UPDATE dues_deduction_items SET active = FALSE WHERE committee_id = $1", unit.committee_id))
+        .await?;
+    for (i, n) in clean.iter().enumerate() {
+        match existing.iter().find(|e| &e.name == n) {
+            Some(e) => {
+                tx.c()
+                    .execute(q!(
+                        "UPDATE dues_deduction_items SET active = TRUE, sort_order = $1 WHERE committee_id = $2 AND id = $3",
+                        i as i64,
+                        unit.committee_id,
+                        e.id
+                    ))
+                    .await?;
+            }
+            None => {
+                let id = tx.alloc_id().await?;
+                tx.c()
+                    .execute(q!(
+                        "INSERT INTO dues_deduction_items (committee_id, id, name, sort_order, active) VALUES ($1, $2, $3, $4, TRUE)",
+                        unit.committee_id,
+                        id,
+                        n.clone(),
+                        i as i64
+                    ))
+                    .await?;
+            }
+        }
+    }
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("config_change", "dues_deduction_items", unit.id).detail(clean.join("、")),
+    )
+    .await?;
+    tx.commit().await?;
+    items_of(store, unit.committee_id).await
 }
 
 /// The first day of a month typed as 2025-07 (or any date in it).
@@ -68,6 +200,10 @@ pub struct BaseInput {
     /// The first month it applies to: 2025-07.
     pub effective_month: String,
     pub note: String,
+    /// Optional, for salaried members: the gross monthly wage (yuan) and the
+    /// unit's deduction items (name → yuan); the base is then computed from them.
+    pub gross: String,
+    pub deductions: std::collections::BTreeMap<String, String>,
 }
 
 /// Records a member's dues setting from a month on (a later setting of the
@@ -94,7 +230,35 @@ pub async fn set_base(
     }
     let mut base = Fen(0);
     let mut fixed = Fen(0);
-    if let Some(t) = t {
+    let mut gross = Fen(0);
+    let mut deductions: Vec<(String, Fen)> = Vec::new();
+    let from_wage = t.is_some_and(|t| t != MemberType::Retired && t.has_base()) && !input.gross.trim().is_empty();
+    if from_wage {
+        let items: Vec<String> = items_of(store, m.committee_id).await?.into_iter().map(|i| i.name).collect();
+        match Fen::parse(&input.gross) {
+            Some(g) => gross = g,
+            None => errors.push(FieldError::new("gross", "应发工资请填写金额（元，最多两位小数）")),
+        }
+        for (name, amount) in &input.deductions {
+            if !amount.trim().is_empty() && !items.contains(name) {
+                errors.push(FieldError::new("deductions", format!("“{name}”不是本单位设置的扣除项目")));
+            }
+        }
+        // In the unit's order of items.
+        for name in &items {
+            let Some(amount) = input.deductions.get(name).filter(|a| !a.trim().is_empty()) else { continue };
+            match Fen::parse(amount) {
+                Some(f) => deductions.push((name.clone(), f)),
+                None => errors.push(FieldError::new("deductions", format!("{name}请填写金额（元）"))),
+            }
+        }
+        if errors.is_empty() {
+            match core_dues::base_from(gross, &deductions) {
+                Ok(b) => base = b,
+                Err(msg) => errors.push(FieldError::new("deductions", msg)),
+            }
+        }
+    } else if let Some(t) = t {
         if t.has_base() {
             match Fen::parse(&input.base) {
                 Some(b) => base = b,
@@ -126,11 +290,13 @@ pub async fn set_base(
             month
         ))
         .await?;
+    let deductions_text = deductions.iter().map(|(n, f)| format!("{n}:{}", f.plain())).collect::<Vec<_>>().join(";");
     tx.c()
         .execute(q!(
-            "INSERT INTO dues_bases (committee_id, member_id, effective_from, member_type, base_fen, fixed_fen, note, set_by, set_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            m.committee_id, m.id, month, t.as_str(), base.0, fixed.0, input.note.trim(), who.username.clone(), now_ms()
+            "INSERT INTO dues_bases (committee_id, member_id, effective_from, member_type, base_fen, fixed_fen, note, set_by, set_at, gross_fen, deductions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            m.committee_id, m.id, month, t.as_str(), base.0, fixed.0, input.note.trim(), who.username.clone(), now_ms(),
+            gross.0, deductions_text
         ))
         .await?;
     append(
@@ -156,7 +322,7 @@ pub async fn bases_of(store: &Store, scope: &MemberScope, member_id: i64) -> Res
         .db
         .r()
         .fetch_all(q!(
-            "SELECT member_id, effective_from, member_type, base_fen, fixed_fen, note, set_by, set_at FROM dues_bases \
+            "SELECT member_id, effective_from, member_type, base_fen, fixed_fen, gross_fen, deductions, note, set_by, set_at FROM dues_bases \
              WHERE committee_id = $1 AND member_id = $2 ORDER BY effective_from DESC",
             m.committee_id,
             m.id

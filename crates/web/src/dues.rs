@@ -33,6 +33,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/charges/{member_id}/{month}", axum::routing::post(pay_submit))
         .route("/dues/arrears", get(arrears_page))
         .route("/dues/summary", get(summary_page))
+        .route("/dues/deductions", get(items_page).post(items_submit))
 }
 
 pub fn api() -> Router<AppState> {
@@ -150,6 +151,7 @@ async fn roster_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ro
 #[template(path = "dues_member.html")]
 struct MemberPage {
     l: Layout,
+    items: Vec<(String, String)>,
     member_id: i64,
     name: String,
     org_name: String,
@@ -186,15 +188,31 @@ async fn member_view(
             fixed: Fen(b.fixed_fen).plain(),
             effective_month: this_month().format("%Y-%m").to_string(),
             note: String::new(),
+            gross: if b.gross_fen > 0 { Fen(b.gross_fen).plain() } else { String::new() },
+            deductions: b
+                .deductions
+                .split(';')
+                .filter_map(|p| p.split_once(':'))
+                .map(|(n, a)| (n.to_string(), a.to_string()))
+                .collect(),
         },
         None => BaseInput { effective_month: this_month().format("%Y-%m").to_string(), ..Default::default() },
     });
     let types = MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), form.member_type == t.as_str())).collect();
+    let items = store_dues::items_of(&state.store, m.committee_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let v = form.deductions.get(&i.name).cloned().unwrap_or_default();
+            (i.name, v)
+        })
+        .collect();
     render(&MemberPage {
         l: Layout::new(ctx, format!("党费基数 — {}", m.name), "/dues")
             .crumb("党费管理", "/dues")
             .crumb(m.name.clone(), format!("/members/{id}"))
             .crumb("党费基数", ""),
+        items,
         member_id: id,
         name: m.name,
         org_name: m.org_name,
@@ -210,12 +228,30 @@ async fn member_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     member_view(&state, &ctx, id, None, Errors::default()).await
 }
 
+/// The settings form: fixed fields, and `d:<item>` for each deduction item.
+fn base_input(pairs: &[(String, String)]) -> BaseInput {
+    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default();
+    BaseInput {
+        member_type: get("member_type"),
+        base: get("base"),
+        fixed: get("fixed"),
+        effective_month: get("effective_month"),
+        note: get("note"),
+        gross: get("gross"),
+        deductions: pairs
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("d:").map(|n| (n.to_string(), v.clone())))
+            .collect(),
+    }
+}
+
 async fn member_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<BaseInput>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
+    let f = base_input(&pairs);
     let scope = ctx.member_scope(&state).await?;
     match store_dues::set_base(&state.store, &scope, &ctx.who(), id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/dues/members/{id}?ok=saved")).into_response()),
@@ -774,4 +810,87 @@ async fn api_arrears(
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- deduction items per unit -----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ItemsQ {
+    unit_id: String,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "dues_deductions.html")]
+struct ItemsPage {
+    l: Layout,
+    unit_id: i64,
+    unit_name: String,
+    units: Vec<(i64, String)>,
+    text: String,
+    configured: bool,
+    errors: Errors,
+}
+
+async fn items_view(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: Option<i64>,
+    text: Option<String>,
+    errors: Errors,
+    flash: &str,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let units: Vec<(i64, String)> = xianfeng_store::org::search(
+        &state.store,
+        &scope,
+        &xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() },
+        1,
+        500,
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|o| (o.id, o.name))
+    .collect();
+    let own = ctx.actor()?.org.as_ref().map(|o| o.committee_id);
+    let unit_id = unit_id.or(own.filter(|c| units.iter().any(|u| u.0 == *c))).or(units.first().map(|u| u.0));
+    let Some(unit_id) = unit_id else { return Err(AppError::Forbidden) };
+    let (unit, rows) = store_dues::all_items(&state.store, &scope, unit_id).await?;
+    let active = store_dues::items_of(&state.store, unit.committee_id).await?;
+    render(&ItemsPage {
+        l: Layout::new(ctx, format!("党费扣除项目 — {}", unit.name), "/dues/deductions")
+            .crumb("党费管理", "/dues")
+            .crumb("扣除项目", "")
+            .flash(flash),
+        unit_id: unit.id,
+        unit_name: unit.name,
+        units,
+        text: text.unwrap_or_else(|| active.iter().map(|i| i.name.clone()).collect::<Vec<_>>().join("\n")),
+        configured: !rows.is_empty(),
+        errors,
+    })
+}
+
+async fn items_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ItemsQ>) -> Result<Response> {
+    items_view(&state, &ctx, q.unit_id.trim().parse().ok(), None, Errors::default(), flash_text(&q.ok)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ItemsForm {
+    unit_id: String,
+    items: String,
+}
+
+async fn items_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ItemsForm>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let unit_id: i64 = f.unit_id.trim().parse().map_err(|_| AppError::BadRequest("unit_id应为数字".into()))?;
+    let names: Vec<String> = f.items.lines().map(|l| l.trim().to_string()).collect();
+    match store_dues::set_items(&state.store, &scope, &ctx.who(), unit_id, &names).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dues/deductions?unit_id={unit_id}&ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => items_view(&state, &ctx, Some(unit_id), Some(f.items), Errors(e), "").await,
+        Err(e) => Err(e.into()),
+    }
 }

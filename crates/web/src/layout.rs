@@ -73,6 +73,7 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("党费收缴", "/dues/cycles"),
                     item("欠缴党费", "/dues/arrears"),
                     item("收缴汇总", "/dues/summary"),
+                    item("扣除项目", "/dues/deductions"),
                 ],
             });
             if role != Some(Role::BranchSecretary) {

@@ -207,7 +207,9 @@ fn schemas() -> Value {
         "DuesBase": { "type": "object", "required": ["member_type", "effective_month"], "properties": {
             "member_type": { "type": "string", "enum": ["salaried", "annual_salary", "retired", "student", "laid_off", "relief", "farmer"] },
             "base": { "type": "string", "description": "元，最多两位小数" }, "fixed": { "type": "string", "description": "农民党员每月金额（元）" },
-            "effective_month": { "type": "string", "example": "2025-07" }, "note": { "type": "string" } } },
+            "effective_month": { "type": "string", "example": "2025-07" }, "note": { "type": "string" },
+            "gross": { "type": "string", "description": "应发月工资（元）；填写后基数 = 应发工资 − 扣除项目" },
+            "deductions": { "type": "object", "additionalProperties": { "type": "string" }, "description": "本单位扣除项目名称 → 金额（元）" } } },
         "TaskInput": { "type": "object", "required": ["title", "due_on"], "properties": { "title": { "type": "string" }, "owner_user_id": { "type": "integer" }, "owner_name": { "type": "string" }, "due_on": { "type": "string", "format": "date" } } },
         "TaskUpdate": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["open", "done"] }, "evidence": { "type": "string" } } },
         "File": { "type": "string", "format": "binary" },

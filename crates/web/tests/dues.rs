@@ -220,3 +220,76 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_unit_sets_its_deduction_items_and_the_base_is_computed_from_the_wage() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let zhang = p.member("张伟").id();
+        let mut ua = Client::new(&store);
+        ua.page_login("unita", PASSWORD).await;
+        let html = ua.get("/dues/deductions").await.text();
+        assert!(html.contains("暂按国家规定的六项") && html.contains("住房公积金"), "{backend}");
+        let r = ua
+            .form(
+                "/dues/deductions",
+                &[("unit_id", &p.unit_a.id.to_string()), ("items", "养老保险\n住房公积金\n个人所得税\n工会会费")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let html = ua.get(&format!("/dues/members/{zhang}")).await.text();
+        assert!(
+            html.contains("扣除：工会会费（元）") && !html.contains("扣除：职业年金"),
+            "{backend}: the unit's own items"
+        );
+        // Deductions above the wage are refused; a good set computes the base.
+        let r = ua
+            .form(
+                &format!("/dues/members/{zhang}"),
+                &[
+                    ("member_type", "salaried"),
+                    ("gross", "1000"),
+                    ("d:住房公积金", "1200"),
+                    ("effective_month", "2025-01"),
+                ],
+            )
+            .await;
+        assert!(r.text().contains("超过了应发工资"), "{backend}: {}", html);
+        let r = ua
+            .form(
+                &format!("/dues/members/{zhang}"),
+                &[
+                    ("member_type", "salaried"),
+                    ("gross", "12,000"),
+                    ("d:养老保险", "960"),
+                    ("d:住房公积金", "1440"),
+                    ("d:个人所得税", "1600"),
+                    ("effective_month", "2025-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let html = ua.get(&format!("/dues/members/{zhang}")).await.text();
+        assert!(html.contains("¥8,000.00 × 1.5% = ¥120.00"), "{backend}");
+        assert!(
+            html.contains("应发¥12,000.00，扣除养老保险¥960.00、住房公积金¥1,440.00、个人所得税¥1,600.00"),
+            "{backend}: {}",
+            html
+        );
+        // An item the unit does not use is refused through the API; another unit cannot change A's items.
+        let mut api = Client::new(&store);
+        api.api_login("unita", PASSWORD).await;
+        let r = api
+            .json("POST", &format!("/api/v1/members/{zhang}/dues-bases"), serde_json::json!({ "member_type": "salaried", "gross": "9000", "deductions": { "职业年金": "100" }, "effective_month": "2025-02" }))
+            .await;
+        assert!(
+            r.json()["error"]["fields"][0]["message"].as_str().unwrap().contains("不是本单位设置的扣除项目"),
+            "{backend}"
+        );
+        let mut ub = Client::new(&store);
+        ub.page_login("unitb", PASSWORD).await;
+        ub.get("/dues/deductions").await;
+        let r = ub.form("/dues/deductions", &[("unit_id", &p.unit_a.id.to_string()), ("items", "x")]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+    }
+}
