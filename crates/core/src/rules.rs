@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::RevealPolicy;
 use crate::dues::DuesRules;
 use crate::meeting::MeetingKinds;
+use crate::recruitment::RecruitmentRules;
 
 /// One stored version of one rule.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -83,6 +84,7 @@ pub fn national_defaults() -> Vec<RuleRow> {
         default_row::<RevealPolicy>(),
         default_row::<MeetingKinds>(),
         default_row::<DuesRules>(),
+        default_row::<RecruitmentRules>(),
     ]
 }
 
@@ -104,6 +106,7 @@ pub fn check_value(
         RevealPolicy::KEY => typed::<RevealPolicy>(value, effective_from),
         MeetingKinds::KEY => typed::<MeetingKinds>(value, effective_from),
         DuesRules::KEY => typed::<DuesRules>(value, effective_from),
+        RecruitmentRules::KEY => typed::<RecruitmentRules>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
     }
 }
@@ -116,6 +119,7 @@ pub fn label(key: &str) -> &'static str {
         RevealPolicy::KEY => RevealPolicy::LABEL,
         MeetingKinds::KEY => MeetingKinds::LABEL,
         DuesRules::KEY => DuesRules::LABEL,
+        RecruitmentRules::KEY => RecruitmentRules::LABEL,
         _ => "未知规则",
     }
 }

@@ -34,6 +34,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/arrears", get(arrears_page))
         .route("/dues/summary", get(summary_page))
         .route("/dues/deductions", get(items_page).post(items_submit))
+        .route("/month", get(month_page))
 }
 
 pub fn api() -> Router<AppState> {
@@ -893,4 +894,81 @@ async fn items_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Ite
         Err(StoreError::Invalid(e)) => items_view(&state, &ctx, Some(unit_id), Some(f.items), Errors(e), "").await,
         Err(e) => Err(e.into()),
     }
+}
+
+// ----- the secretary's month on one page -----
+
+struct Probation {
+    member_id: i64,
+    name: String,
+    org_name: String,
+    admitted: String,
+    ends: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "month.html")]
+struct MonthPage {
+    l: Layout,
+    month: String,
+    cycle_open: bool,
+    unpaid: Vec<store_dues::ChargeRow>,
+    flagged: Vec<store_dues::ArrearLine>,
+    probations: Vec<Probation>,
+    meetings: Vec<(String, xianfeng_core::compliance::DueItem)>,
+    elections: Vec<xianfeng_store::org::OrgRow>,
+}
+
+async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let actor = ctx.actor()?.clone();
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let org_scope = ctx.org_scope()?;
+    let month = this_month();
+    let today = today_cn();
+    let charges = store_dues::charges(&state.store, &scope, None, month).await?;
+    let cycle_open = !charges.is_empty();
+    let unpaid: Vec<_> = charges.into_iter().filter(|c| !c.paid()).collect();
+    let flagged: Vec<_> =
+        store_dues::arrears(&state.store, &scope, None).await?.into_iter().filter(|a| !a.flag.is_empty()).collect();
+    let rules: xianfeng_core::recruitment::RecruitmentRules = state.store.rule().await?;
+    let filter = xianfeng_store::member::MemberFilter { status: "probationary".into(), ..Default::default() };
+    let probationary = xianfeng_store::member::list(&state.store, &scope, &filter, 1, 200).await?;
+    let mut probations: Vec<Probation> = probationary
+        .items
+        .into_iter()
+        .filter_map(|m| {
+            let admitted = m.join_date?;
+            let ends = rules.probation_end(admitted);
+            ((ends - today).num_days() <= rules.warn_days).then(|| Probation {
+                member_id: m.id,
+                name: m.name.clone(),
+                org_name: m.org_name.clone(),
+                admitted: admitted.to_string(),
+                ends: ends.to_string(),
+                overdue: ends < today,
+            })
+        })
+        .collect();
+    probations.sort_by(|a, b| a.ends.cmp(&b.ends));
+    let meetings = match actor.org.as_ref() {
+        Some(o) if actor.role == xianfeng_core::auth::Role::BranchSecretary => {
+            xianfeng_store::compliance::due(&state.store, &org_scope, o.id).await?
+        }
+        _ => Vec::new(),
+    };
+    let elections = xianfeng_store::org::elections_due(&state.store, &org_scope, 20).await?;
+    render(&MonthPage {
+        l: Layout::new(&ctx, format!("本月工作 — {}", month.format("%Y年%m月")), "/month").crumb("本月工作", ""),
+        month: month.format("%Y-%m").to_string(),
+        cycle_open,
+        unpaid,
+        flagged,
+        probations,
+        meetings,
+        elections,
+    })
 }

@@ -46,6 +46,9 @@ pub struct Layout {
 fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
     let item = |label, href: &'static str| MenuItem { label, href, active: false };
     let mut groups = vec![MenuGroup { label: "工作台", items: vec![item("首页", "/")] }];
+    if matches!(role, Some(Role::UnitAdmin) | Some(Role::BranchSecretary)) {
+        groups[0].items.push(item("本月工作", "/month"));
+    }
     match role {
         Some(Role::CommitteeAdmin) | Some(Role::UnitAdmin) | Some(Role::BranchSecretary) => {
             groups.push(MenuGroup { label: "组织管理", items: vec![item("组织架构", "/orgs")] });

@@ -31,6 +31,14 @@ fn param_label(name: &str) -> &'static str {
         "committee_threshold_full_members" => "设立支部委员会的正式党员数",
         "branch_max_members" => "党支部党员人数上限",
         "committee_min_size" => "支部委员会最少委员数",
+        "talk_within_months" => "收到入党申请后谈话时限（月）",
+        "applicant_to_activist_months" => "申请人转为积极分子最短时间（月）",
+        "activist_min_months" => "积极分子培养最短时间（月）",
+        "approval_within_months" => "上级党委审批时限（月）",
+        "probation_months" => "预备期（月）",
+        "extension_min_months" => "延长预备期下限（月）",
+        "extension_max_months" => "延长预备期上限（月）",
+        "warn_days" => "到期前提醒天数",
         "branch_term_years" => "党支部任期（年）",
         "general_branch_term_years" => "党总支任期（年）",
         "party_committee_term_years" => "基层党委任期（年）",
@@ -101,7 +109,7 @@ fn describe(value: &serde_json::Value) -> String {
 /// The rule keys a role sees on this page.
 fn visible_keys(role: Role) -> &'static [&'static str] {
     match role {
-        Role::CommitteeAdmin => &["org", "meeting_kinds", "dues"],
+        Role::CommitteeAdmin => &["org", "meeting_kinds", "dues", "recruitment"],
         Role::SecurityAdmin => &["security", "reveal"],
         _ => &[],
     }

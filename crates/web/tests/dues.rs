@@ -293,3 +293,44 @@ async fn a_unit_sets_its_deduction_items_and_the_base_is_computed_from_the_wage(
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_secretarys_month_on_one_page() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let zhang = p.member("张伟").id();
+        let today = xianfeng_core::text::today_cn();
+        let month = today.format("%Y-%m").to_string();
+        // 王芳 was admitted as probationary almost a year ago.
+        let admitted = today - chrono::Days::new(350);
+        let mut tx = store.db.begin().await.unwrap();
+        tx.c()
+            .execute(xianfeng_store::q!(
+                "UPDATE members SET join_date = $1 WHERE id = $2",
+                admitted,
+                p.member("王芳").id()
+            ))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut ua = Client::new(&store);
+        ua.api_login("unita", PASSWORD).await;
+        ua.json(
+            "POST",
+            &format!("/api/v1/members/{zhang}/dues-bases"),
+            serde_json::json!({ "member_type": "salaried", "base": "6000", "effective_month": "2020-01" }),
+        )
+        .await;
+        let r = ua.json("POST", "/api/v1/dues/cycles", serde_json::json!({ "month": month })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}");
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let html = sec.get("/month").await.text();
+        assert!(html.contains("1名党员尚未缴纳") && html.contains("张伟（¥90.00）"), "{backend}: {html}");
+        assert!(html.contains("王芳") && html.contains("至 "), "{backend}: the probation ending within 30 days");
+        assert!(html.contains("组织生活") && html.contains("换届提醒"), "{backend}");
+        let mut me = Client::new(&store);
+        me.api_login("member1", PASSWORD).await;
+        assert_eq!(me.get("/month").await.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
