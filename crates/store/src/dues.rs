@@ -500,6 +500,15 @@ pub struct OpenReport {
     pub without_setting: usize,
 }
 
+/// Whether the scope covers whole units (the province or one unit): opening and
+/// settling a month is the unit's business, not a branch's.
+pub fn may_run_cycles(scope: &MemberScope) -> bool {
+    match scope {
+        MemberScope::Subtree { org, .. } => org.can_write() && org.path_prefix().matches('/').count() <= 3,
+        MemberScope::SelfOnly { .. } => false,
+    }
+}
+
 /// The units (committees) a subtree scope covers.
 async fn units_in(store: &Store, scope: &MemberScope) -> Result<Vec<(i64, String)>> {
     #[derive(sqlx::FromRow)]
@@ -525,7 +534,7 @@ async fn units_in(store: &Store, scope: &MemberScope) -> Result<Vec<(i64, String
 /// member's charge is computed from their setting and the rule in force that
 /// month, in one transaction. Opening again is harmless.
 pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<OpenReport> {
-    if !scope.can_write() {
+    if !may_run_cycles(scope) {
         return Err(StoreError::Forbidden);
     }
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("valid");
@@ -810,7 +819,7 @@ pub async fn record_payment(
 
 /// Closes a unit's month: payments for it are then back payments.
 pub async fn settle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<usize> {
-    if !scope.can_write() {
+    if !may_run_cycles(scope) {
         return Err(StoreError::Forbidden);
     }
     let units = units_in(store, scope).await?;

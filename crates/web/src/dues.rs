@@ -579,6 +579,7 @@ struct CyclesPage {
     methods: Vec<(&'static str, &'static str)>,
     today: String,
     can_write: bool,
+    can_run: bool,
     errors: Errors,
     error_member: i64,
     query: String,
@@ -612,6 +613,7 @@ async fn cycles_view(state: &AppState, ctx: &Ctx, q: &CycleQ, errors: Errors, er
         methods: xianfeng_core::dues::PAYMENT_METHODS.to_vec(),
         today: today_cn().to_string(),
         can_write: scope.can_write(),
+        can_run: store_dues::may_run_cycles(&scope),
         errors,
         error_member,
         query: serde_urlencoded::to_string([

@@ -315,3 +315,46 @@ async fn plan_check_in_on_a_phone_record_and_see_compliance_move() {
     })
     .await;
 }
+
+/// Journey D: the secretary of 办公室党支部 records 张伟's dues for this month on
+/// a desktop after the unit opened the month; a short amount is refused first.
+#[tokio::test(flavor = "multi_thread")]
+async fn record_a_dues_payment() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let zhang = p.member("张伟").id();
+    let admin = p.unit_admin(&p.unit_a);
+    let scope = testkit::member_scope(&store, &admin).await.expect("scope");
+    let who = testkit::who(&admin);
+    let input = xianfeng_store::dues::BaseInput {
+        member_type: "salaried".into(),
+        base: "8000".into(),
+        effective_month: "2020-01".into(),
+        ..Default::default()
+    };
+    xianfeng_store::dues::set_base(&store, &scope, &who, zhang, &input).await.expect("base");
+    let today = xianfeng_core::text::today_cn();
+    xianfeng_store::dues::open_cycle(&store, &scope, &who, today).await.expect("open");
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "d", Viewport::Desktop(1280, 900));
+        login(&b, "seca1", None);
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='党费收缴']"));
+        b.wait_path("/dues/cycles", |p| p.starts_with("/dues/cycles"));
+        b.wait_text("缴费登记");
+        let form = format!("form[action^='/dues/charges/{zhang}/']");
+        b.type_into(&b.css(&format!("{form} input[name=amount]")), "100");
+        b.screenshot("d01-dues-short.png");
+        b.click(&b.css(&format!("{form} button[type=submit]")));
+        b.wait_text("缴费金额少于应缴的¥120.00");
+        b.screenshot("d02-dues-refused.png");
+        b.type_into(&b.css(&format!("{form} input[name=amount]")), "120.00");
+        b.click(&b.css(&format!("{form} button[type=submit]")));
+        b.wait_text("缴费已登记");
+        b.check(b.text(&b.css("#charge-table")).contains("已缴 ¥120.00"), "the charge shows as paid");
+        b.assert_only_local();
+        b.screenshot("d03-dues-paid.png");
+    })
+    .await;
+}

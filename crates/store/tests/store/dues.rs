@@ -254,6 +254,17 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         let r =
             dues::record_payment(&store, &ubs, &testkit::who(&ub), li, m(2025, 3), &pay("0.2", "2025-03-05", "")).await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
+        // A branch secretary records payments but does not open or settle the unit's month.
+        let sec = p.branch_secretary(&p.branch_a1);
+        let ss = testkit::member_scope(&store, &sec).await.unwrap();
+        assert!(
+            matches!(dues::open_cycle(&store, &ss, &testkit::who(&sec), m(2025, 8)).await, Err(StoreError::Forbidden)),
+            "{backend}"
+        );
+        assert!(
+            matches!(dues::settle(&store, &ss, &testkit::who(&sec), m(2025, 2)).await, Err(StoreError::Forbidden)),
+            "{backend}"
+        );
         // The committee admin opens a month for the whole province: both units.
         let gw = p.committee_admin();
         let gws = testkit::member_scope(&store, &gw).await.unwrap();
