@@ -85,13 +85,14 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             "s",
             json!({ "scale": opts.scale, "members": summary.members, "branches": summary.branches, "target_s": 30, "baseline_raw_insert_same_rows_s": raw_s }),
         );
-        let rows = summary.members + summary.pipeline + summary.meetings + summary.attendance;
+        let rows = summary.members + summary.pipeline + summary.meetings + summary.attendance + summary.dues_charges;
         let raw_all = raw_insert_baseline(&opts.dir, rows).await?;
         emit(
             "demo.generate",
             gen_s,
             "s",
-            json!({ "scale": opts.scale, "meetings": summary.meetings, "attendance_rows": summary.attendance, "target_s": 60,
+            json!({ "scale": opts.scale, "meetings": summary.meetings, "attendance_rows": summary.attendance,
+                    "dues_charges": summary.dues_charges, "target_s": 60,
                     "baseline_raw_insert_same_rows_s": raw_all }),
         );
     }

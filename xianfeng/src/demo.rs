@@ -102,6 +102,9 @@ pub struct DemoSummary {
     pub sample_meeting_id: i64,
     /// Members given a dues setting (type and base) from January 2021.
     pub dues_settings: usize,
+    /// Monthly dues charges since January 2021, and how many are unpaid.
+    pub dues_charges: usize,
+    pub dues_unpaid: usize,
     /// Time for the province alone (orgs and members), and in all.
     pub province_ms: u128,
     pub elapsed_ms: u128,
@@ -142,6 +145,8 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         planned_meetings: 0,
         sample_meeting_id: 0,
         dues_settings: 0,
+        dues_charges: 0,
+        dues_unpaid: 0,
         province_ms: 0,
         elapsed_ms: 0,
     };
@@ -214,6 +219,11 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         summary.sample_meeting_id = m.id;
     }
     summary.dues_settings = dues_settings(store, opts.seed).await?;
+    if opts.meetings {
+        let d = crate::demo_dues::generate(store, opts.seed, opts.today).await?;
+        summary.dues_charges = d.charges;
+        summary.dues_unpaid = d.unpaid;
+    }
     summary.elapsed_ms = started.elapsed().as_millis();
     Ok(summary)
 }
@@ -2039,6 +2049,15 @@ mod tests {
         let s = generate(&store, &o).await.expect("generate");
         assert!(s.meetings > 5_000 && s.attendance > 10_000, "{s:?}");
         assert_eq!(s.dues_settings, s.members, "every member has a dues setting");
+        assert!(s.dues_charges > s.members * 50, "{s:?}");
+        // Some members are flagged for long arrears, most pay on time.
+        let unpaid_share = s.dues_unpaid as f64 / s.dues_charges as f64;
+        assert!((0.005..0.05).contains(&unpaid_share), "{unpaid_share}");
+        let root = xianfeng_store::org::root(store.db.r()).await.expect("root").expect("root");
+        let scope = xianfeng_core::auth::operator::province_member_scope(&root.path);
+        let arrears = xianfeng_store::dues::arrears(&store, &scope, None).await.expect("arrears");
+        assert!(arrears.iter().any(|a| a.flag == "lapse"), "someone has six months unpaid");
+        assert!(arrears.iter().any(|a| a.flag == "warn"), "someone has three months unpaid");
         let after =
             count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'held' AND held_on > '2025-07-01'").await;
         assert_eq!(after, 0, "nothing is held after today");

@@ -5,6 +5,7 @@
 mod bench;
 mod config;
 mod demo;
+mod demo_dues;
 mod demo_meetings;
 
 use std::io::Read;
@@ -389,6 +390,10 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     println!(
         "组织生活：{} 次会议（其中 {} 次待召开），{} 条出勤记录。",
         summary.meetings, summary.planned_meetings, summary.attendance
+    );
+    println!(
+        "党费：{} 名党员的基数，{} 条月度应缴记录（未缴 {} 条）。",
+        summary.dues_settings, summary.dues_charges, summary.dues_unpaid
     );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)

@@ -25,6 +25,8 @@ CREATE TABLE dues_charges (
     note TEXT NOT NULL DEFAULT '',
     recorded_by TEXT NOT NULL DEFAULT '',
     recorded_at BIGINT,
-    PRIMARY KEY (committee_id, member_id, month)
+    -- Month before member: a new month's charges go in as one run per unit, and
+    -- no index is keyed by member first (that would scatter a month's writes).
+    PRIMARY KEY (committee_id, month, member_id)
 );
-CREATE INDEX dues_charges_by_month ON dues_charges (committee_id, month, org_id);
+CREATE INDEX dues_charges_by_month ON dues_charges (month, committee_id, org_id);

@@ -882,11 +882,15 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
         due_fen: i64,
         paid: bool,
     }
+    // First the members with an unpaid month (a partial index serves this), then their months.
+    #[derive(sqlx::FromRow)]
+    struct Who2 {
+        committee_id: i64,
+        member_id: i64,
+    }
     let mut q = Q::new(
-        "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, (c.paid_on IS NOT NULL) AS paid \
-         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
-         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id IN \
-         (SELECT u.member_id FROM dues_charges u WHERE u.committee_id = c.committee_id AND u.paid_on IS NULL)",
+        "SELECT DISTINCT c.committee_id, c.member_id FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL",
     );
     member_scope_where(&mut q, scope);
     if let Some(id) = org_id {
@@ -894,8 +898,24 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
         let under = crate::org::get(store.db.r(), org, id).await?;
         q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
     }
-    q.push(" ORDER BY c.member_id, c.month");
-    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    let who: Vec<Who2> = store.db.r().fetch_all(q).await?;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut by_committee: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    for w in who {
+        by_committee.entry(w.committee_id).or_default().push(w.member_id);
+    }
+    for (committee, ids) in by_committee {
+        for chunk in ids.chunks(500) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let mut q = Q::new(
+                "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, (c.paid_on IS NOT NULL) AS paid \
+                 FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+                 JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.committee_id = ",
+            );
+            q.bind(committee).push(&format!(" AND c.member_id IN ({list}) ORDER BY c.member_id, c.month"));
+            rows.extend(store.db.r().fetch_all::<Row>(q).await?);
+        }
+    }
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(xianfeng_core::text::today_cn());
     let mut out: Vec<ArrearLine> = Vec::new();
     let mut history: Vec<(NaiveDate, bool)> = Vec::new();

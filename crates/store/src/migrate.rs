@@ -48,6 +48,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "dues_unpaid_index",
+        common: include_str!("../migrations/0006_dues_unpaid_index.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]
