@@ -16,7 +16,6 @@ use xianfeng_store::{Store, StoreError, q};
 
 #[derive(Debug, Clone, Default)]
 pub struct DuesSummary {
-    pub months: usize,
     pub charges: usize,
     pub unpaid: usize,
 }
@@ -75,7 +74,7 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Dues
         m = m.checked_add_months(chrono::Months::new(1)).expect("valid");
     }
     let now = xianfeng_core::text::now_ms();
-    let mut summary = DuesSummary { months: months.len(), ..Default::default() };
+    let mut summary = DuesSummary::default();
     let mut tx = store.db.begin().await?;
     if tx.backend() == xianfeng_store::Backend::Sqlite {
         tx.c().execute(q!("PRAGMA cache_size = -262144")).await?;
