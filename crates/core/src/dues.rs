@@ -351,6 +351,21 @@ pub fn check_payment(
     if errors.is_empty() { Ok(()) } else { Err(crate::Error::Invalid(errors)) }
 }
 
+/// Consecutive unpaid months ending at `latest` (the unit's latest month),
+/// from the unpaid months alone: a paid or uncharged month breaks the run.
+pub fn consecutive_unpaid_to(unpaid: &[NaiveDate], latest: NaiveDate) -> i64 {
+    let mut n = 0;
+    let mut month = latest;
+    while unpaid.contains(&month) {
+        n += 1;
+        match month.checked_sub_months(chrono::Months::new(1)) {
+            Some(m) => month = m,
+            None => break,
+        }
+    }
+    n
+}
+
 /// Consecutive unpaid months up to the latest charged month, given each
 /// charged month and whether it was paid (any order).
 pub fn consecutive_unpaid(mut charges: Vec<(NaiveDate, bool)>) -> i64 {
@@ -508,6 +523,9 @@ mod tests {
         assert_eq!(consecutive_unpaid(vec![(d(4), true), (d(3), false)]), 0);
         assert_eq!(consecutive_unpaid(vec![(d(1), false), (d(3), false)]), 1, "a gap breaks the run");
         assert_eq!(consecutive_unpaid(vec![]), 0);
+        assert_eq!(consecutive_unpaid_to(&[d(2), d(3), d(4)], d(4)), 3);
+        assert_eq!(consecutive_unpaid_to(&[d(2), d(3)], d(4)), 0, "April was paid");
+        assert_eq!(consecutive_unpaid_to(&[d(1), d(3), d(4)], d(4)), 2, "February was paid");
         assert_eq!(months_between(d(1), NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()), 12);
     }
 

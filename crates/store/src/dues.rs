@@ -871,25 +871,26 @@ impl ArrearLine {
     }
 }
 
-/// Members with unpaid charges in scope, most consecutive months first.
+/// Members with unpaid charges in scope, most consecutive months first. Reads
+/// only the unpaid charges (a partial index) and each unit's latest month.
 pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) -> Result<Vec<ArrearLine>> {
     #[derive(sqlx::FromRow)]
     struct Row {
+        committee_id: i64,
         member_id: i64,
         name: String,
         org_name: String,
         month: NaiveDate,
         due_fen: i64,
-        paid: bool,
     }
-    // First the members with an unpaid month (a partial index serves this), then their months.
     #[derive(sqlx::FromRow)]
-    struct Who2 {
+    struct Latest {
         committee_id: i64,
-        member_id: i64,
+        month: NaiveDate,
     }
     let mut q = Q::new(
-        "SELECT DISTINCT c.committee_id, c.member_id FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+        "SELECT c.committee_id, c.member_id, m.name, o.name AS org_name, c.month, c.due_fen \
+         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
          JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL",
     );
     member_scope_where(&mut q, scope);
@@ -898,30 +899,36 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
         let under = crate::org::get(store.db.r(), org, id).await?;
         q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
     }
-    let who: Vec<Who2> = store.db.r().fetch_all(q).await?;
-    let mut rows: Vec<Row> = Vec::new();
-    let mut by_committee: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-    for w in who {
-        by_committee.entry(w.committee_id).or_default().push(w.member_id);
-    }
-    for (committee, ids) in by_committee {
-        for chunk in ids.chunks(500) {
-            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-            let mut q = Q::new(
-                "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, (c.paid_on IS NOT NULL) AS paid \
-                 FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
-                 JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.committee_id = ",
-            );
-            q.bind(committee).push(&format!(" AND c.member_id IN ({list}) ORDER BY c.member_id, c.month"));
-            rows.extend(store.db.r().fetch_all::<Row>(q).await?);
-        }
-    }
+    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    let latest: std::collections::HashMap<i64, NaiveDate> = store
+        .db
+        .r()
+        .fetch_all::<Latest>(q!("SELECT committee_id, MAX(month) AS month FROM dues_cycles GROUP BY committee_id"))
+        .await?
+        .into_iter()
+        .map(|l| (l.committee_id, l.month))
+        .collect();
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(xianfeng_core::text::today_cn());
-    let mut out: Vec<ArrearLine> = Vec::new();
-    let mut history: Vec<(NaiveDate, bool)> = Vec::new();
-    let flush = |out: &mut Vec<ArrearLine>, history: &mut Vec<(NaiveDate, bool)>, line: Option<ArrearLine>| {
-        if let Some(mut l) = line {
-            l.consecutive = core_dues::consecutive_unpaid(std::mem::take(history));
+    let mut by_member: std::collections::BTreeMap<(i64, i64), ArrearLine> = std::collections::BTreeMap::new();
+    for r in rows {
+        let line = by_member.entry((r.committee_id, r.member_id)).or_insert_with(|| ArrearLine {
+            member_id: r.member_id,
+            name: r.name.clone(),
+            org_name: r.org_name.clone(),
+            unpaid: Vec::new(),
+            owed: Fen(0),
+            consecutive: 0,
+            flag: "",
+        });
+        line.unpaid.push(r.month);
+        line.owed = Fen(line.owed.0 + r.due_fen);
+    }
+    let mut out: Vec<ArrearLine> = by_member
+        .into_iter()
+        .map(|((committee, _), mut l)| {
+            l.unpaid.sort();
+            l.consecutive =
+                latest.get(&committee).map(|m| core_dues::consecutive_unpaid_to(&l.unpaid, *m)).unwrap_or(0);
             l.flag = if l.consecutive >= rules.lapse_unpaid_months {
                 "lapse"
             } else if l.consecutive >= rules.warn_unpaid_months {
@@ -929,32 +936,9 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
             } else {
                 ""
             };
-            out.push(l);
-        }
-        history.clear();
-    };
-    let mut current: Option<ArrearLine> = None;
-    for r in rows {
-        if current.as_ref().is_none_or(|c| c.member_id != r.member_id) {
-            flush(&mut out, &mut history, current.take());
-            current = Some(ArrearLine {
-                member_id: r.member_id,
-                name: r.name.clone(),
-                org_name: r.org_name.clone(),
-                unpaid: Vec::new(),
-                owed: Fen(0),
-                consecutive: 0,
-                flag: "",
-            });
-        }
-        let c = current.as_mut().expect("set above");
-        history.push((r.month, r.paid));
-        if !r.paid {
-            c.unpaid.push(r.month);
-            c.owed = Fen(c.owed.0 + r.due_fen);
-        }
-    }
-    flush(&mut out, &mut history, current.take());
+            l
+        })
+        .collect();
     out.sort_by_key(|l| (std::cmp::Reverse(l.consecutive), l.org_name.clone(), l.name.clone()));
     Ok(out)
 }

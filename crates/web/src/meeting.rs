@@ -149,8 +149,17 @@ struct ListPage {
     under_name: String,
 }
 
-async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Response> {
+async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(mut q): Query<ListQ>) -> Result<Response> {
     let scope = ctx.org_scope()?;
+    // Without any filter the list opens on this year (a province holds a million meetings).
+    if q.year.trim().is_empty()
+        && q.org_id.trim().is_empty()
+        && q.kind.is_empty()
+        && q.status.is_empty()
+        && q.q.is_empty()
+    {
+        q.year = today_cn().year().to_string();
+    }
     let f = q.filter()?;
     let (page, per_page) = q.paging();
     let list = store_meeting::list(&state.store, &scope, &f, page, per_page).await?;
