@@ -14,6 +14,36 @@ use crate::db::Q;
 use crate::member::member_scope_where;
 use crate::{Result, Store, StoreError, Who, q};
 
+/// Restricts a query over orgs alias `o` to the subtree of `org_id` (an org
+/// inside the caller's scope), when one is given.
+async fn under_org(store: &Store, scope: &MemberScope, q: &mut Q, org_id: Option<i64>) -> Result<()> {
+    if let Some(id) = org_id {
+        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
+        let under = crate::org::get(store.db.r(), org, id).await?;
+        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
+    }
+    Ok(())
+}
+
+/// Joins each member `m` to the dues setting `b` in force in a month: push
+/// this, bind the month, then close with ")".
+const SETTING_IN_FORCE: &str = " LEFT JOIN dues_bases b ON b.committee_id = m.committee_id AND b.member_id = m.id AND b.effective_from = \
+    (SELECT MAX(b2.effective_from) FROM dues_bases b2 WHERE b2.committee_id = m.committee_id AND b2.member_id = m.id AND b2.effective_from <= ";
+
+/// The due of a stored setting under the rules (None when there is no setting).
+fn due_of(
+    rules: &DuesRules,
+    member_type: Option<&str>,
+    base_fen: Option<i64>,
+    fixed_fen: Option<i64>,
+) -> Option<Result<core_dues::Due, String>> {
+    let t = member_type.and_then(MemberType::parse)?;
+    Some(core_dues::monthly_due(
+        rules,
+        &DuesBase { member_type: t, base: Fen(base_fen.unwrap_or(0)), fixed: Fen(fixed_fen.unwrap_or(0)) },
+    ))
+}
+
 /// One version of a member's dues setting.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BaseRow {
@@ -400,17 +430,12 @@ pub async fn roster(
     }
     let mut q = Q::new(
         "SELECT m.id AS member_id, m.name, m.org_id, o.name AS org_name, m.status, b.member_type, b.base_fen, b.fixed_fen, b.effective_from \
-         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-         LEFT JOIN dues_bases b ON b.committee_id = m.committee_id AND b.member_id = m.id AND b.effective_from = \
-         (SELECT MAX(b2.effective_from) FROM dues_bases b2 WHERE b2.committee_id = m.committee_id AND b2.member_id = m.id AND b2.effective_from <= ",
+         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id",
     );
+    q.push(SETTING_IN_FORCE);
     q.bind(month).push(") WHERE m.status IN ('full', 'probationary')");
     member_scope_where(&mut q, scope);
-    if let Some(id) = org_id {
-        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
-        let under = crate::org::get(store.db.r(), org, id).await?;
-        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
-    }
+    under_org(store, scope, &mut q, org_id).await?;
     q.push(" ORDER BY o.path, m.name, m.id");
     let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
@@ -418,17 +443,7 @@ pub async fn roster(
         .into_iter()
         .map(|r| {
             let t = r.member_type.as_deref().and_then(MemberType::parse);
-            let due = t.map(|t| {
-                core_dues::monthly_due(
-                    &rules,
-                    &DuesBase {
-                        member_type: t,
-                        base: Fen(r.base_fen.unwrap_or(0)),
-                        fixed: Fen(r.fixed_fen.unwrap_or(0)),
-                    },
-                )
-            });
-            let (due, explanation) = match due {
+            let (due, explanation) = match due_of(&rules, r.member_type.as_deref(), r.base_fen, r.fixed_fen) {
                 Some(Ok(d)) => (Some(d.amount), d.explanation),
                 Some(Err(msg)) => (None, msg),
                 None => (None, String::new()),
@@ -460,8 +475,8 @@ pub async fn roster(
 
 // ----- monthly cycles and payments -----
 
-/// A unit's cycle for a month.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// A unit's cycle for a month, with the totals of the charges in the caller's scope.
+#[derive(Debug, Clone, Serialize)]
 pub struct CycleRow {
     pub committee_id: i64,
     pub unit_name: String,
@@ -574,22 +589,15 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
     for chunk in todo.chunks(200) {
         let list = chunk.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
         let mut q = Q::new(
-            "SELECT m.committee_id, m.id AS member_id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m \
-             LEFT JOIN dues_bases b ON b.committee_id = m.committee_id AND b.member_id = m.id AND b.effective_from = \
-             (SELECT MAX(b2.effective_from) FROM dues_bases b2 WHERE b2.committee_id = m.committee_id AND b2.member_id = m.id AND b2.effective_from <= ",
+            "SELECT m.committee_id, m.id AS member_id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m",
         );
+        q.push(SETTING_IN_FORCE);
         q.bind(month).push(&format!(") WHERE m.committee_id IN ({list}) AND m.status IN ('full', 'probationary')"));
         let rows: Vec<Row> = tx.c().fetch_all(q).await?;
         let mut per_unit: std::collections::HashMap<i64, (i64, i64)> = chunk.iter().map(|c| (*c, (0, 0))).collect();
         let mut charges = Vec::new();
         for r in rows {
-            let Some(t) = r.member_type.as_deref().and_then(MemberType::parse) else {
-                report.without_setting += 1;
-                continue;
-            };
-            let setting =
-                DuesBase { member_type: t, base: Fen(r.base_fen.unwrap_or(0)), fixed: Fen(r.fixed_fen.unwrap_or(0)) };
-            let Ok(due) = core_dues::monthly_due(&rules, &setting) else {
+            let Some(Ok(due)) = due_of(&rules, r.member_type.as_deref(), r.base_fen, r.fixed_fen) else {
                 report.without_setting += 1;
                 continue;
             };
@@ -645,20 +653,61 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
 
 /// The cycles of a month in scope, with what has been collected so far.
 pub async fn cycles(store: &Store, scope: &MemberScope, month: NaiveDate) -> Result<Vec<CycleRow>> {
+    #[derive(sqlx::FromRow)]
+    struct Status {
+        committee_id: i64,
+        unit_name: String,
+        status: String,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Totals {
+        committee_id: i64,
+        members: i64,
+        expected_fen: i64,
+        paid_fen: i64,
+        paid_members: i64,
+    }
     let units = units_in(store, scope).await?;
     if units.is_empty() {
         return Ok(Vec::new());
     }
     let list = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",");
     let mut q = Q::new(format!(
-        "SELECT c.committee_id, o.name AS unit_name, c.month, c.status, c.members, c.expected_fen, \
-         CAST(COALESCE((SELECT SUM(x.paid_fen) FROM dues_charges x WHERE x.committee_id = c.committee_id AND x.month = c.month), 0) AS BIGINT) AS paid_fen, \
-         (SELECT COUNT(*) FROM dues_charges x WHERE x.committee_id = c.committee_id AND x.month = c.month AND x.paid_on IS NOT NULL) AS paid_members \
-         FROM dues_cycles c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.committee_id \
+        "SELECT c.committee_id, o.name AS unit_name, c.status FROM dues_cycles c \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.committee_id \
          WHERE c.committee_id IN ({list}) AND c.month = "
     ));
     q.bind(month).push(" ORDER BY o.sort_order, o.id");
-    store.db.r().fetch_all(q).await
+    let statuses: Vec<Status> = store.db.r().fetch_all(q).await?;
+    // Totals count only the charges inside the caller's scope (a branch sees its own).
+    let mut q = Q::new(
+        "SELECT c.committee_id, COUNT(*) AS members, CAST(SUM(c.due_fen) AS BIGINT) AS expected_fen, \
+         CAST(COALESCE(SUM(c.paid_fen), 0) AS BIGINT) AS paid_fen, \
+         CAST(SUM(CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS paid_members \
+         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.month = ",
+    );
+    q.bind(month);
+    member_scope_where(&mut q, scope);
+    q.push(" GROUP BY c.committee_id");
+    let totals: std::collections::HashMap<i64, Totals> =
+        store.db.r().fetch_all::<Totals>(q).await?.into_iter().map(|t| (t.committee_id, t)).collect();
+    Ok(statuses
+        .into_iter()
+        .map(|s| {
+            let t = totals.get(&s.committee_id);
+            CycleRow {
+                committee_id: s.committee_id,
+                unit_name: s.unit_name,
+                month,
+                status: s.status,
+                members: t.map(|t| t.members).unwrap_or(0),
+                expected_fen: t.map(|t| t.expected_fen).unwrap_or(0),
+                paid_fen: t.map(|t| t.paid_fen).unwrap_or(0),
+                paid_members: t.map(|t| t.paid_members).unwrap_or(0),
+            }
+        })
+        .collect())
 }
 
 /// One member's charge.
@@ -707,11 +756,7 @@ pub async fn charges(
     );
     q.bind(month);
     member_scope_where(&mut q, scope);
-    if let Some(id) = org_id {
-        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
-        let under = crate::org::get(store.db.r(), org, id).await?;
-        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
-    }
+    under_org(store, scope, &mut q, org_id).await?;
     q.push(" ORDER BY CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END, o.path, m.name LIMIT 2000");
     store.db.r().fetch_all(q).await
 }
@@ -894,11 +939,7 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
          JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL",
     );
     member_scope_where(&mut q, scope);
-    if let Some(id) = org_id {
-        let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::NotFound) };
-        let under = crate::org::get(store.db.r(), org, id).await?;
-        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
-    }
+    under_org(store, scope, &mut q, org_id).await?;
     let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
     let latest: std::collections::HashMap<i64, NaiveDate> = store
         .db

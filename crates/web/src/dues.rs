@@ -174,14 +174,7 @@ async fn member_view(
     let m = xianfeng_store::member::get(&state.store, &scope, id).await?;
     let bases = store_dues::bases_of(&state.store, &scope, id).await?;
     let set = state.store.rules().await?;
-    let history = bases
-        .into_iter()
-        .map(|b| {
-            let rules: DuesRules = set.get::<DuesRules>(b.effective_from);
-            let due = xianfeng_core::dues::monthly_due(&rules, &b.base()).map(|d| d.explanation).unwrap_or_else(|e| e);
-            (b, due)
-        })
-        .collect::<Vec<_>>();
+    let history = bases.into_iter().map(|b| explained(&set, b)).collect::<Vec<_>>();
     let form = form.unwrap_or_else(|| match history.first() {
         Some((b, _)) => BaseInput {
             member_type: b.member_type.clone(),
@@ -276,15 +269,7 @@ async fn my_history(state: &AppState, ctx: &Ctx) -> Result<Vec<(BaseRow, String)
     let id = actor.member_id.ok_or(AppError::Forbidden)?;
     let scope = ctx.member_scope(state).await?;
     let set = state.store.rules().await?;
-    Ok(store_dues::bases_of(&state.store, &scope, id)
-        .await?
-        .into_iter()
-        .map(|b| {
-            let rules: DuesRules = set.get::<DuesRules>(b.effective_from);
-            let due = xianfeng_core::dues::monthly_due(&rules, &b.base()).map(|d| d.explanation).unwrap_or_else(|e| e);
-            (b, due)
-        })
-        .collect())
+    Ok(store_dues::bases_of(&state.store, &scope, id).await?.into_iter().map(|b| explained(&set, b)).collect())
 }
 
 async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
@@ -302,6 +287,13 @@ async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
         charges,
         unpaid,
     })
+}
+
+/// A setting with how its due is computed under the rule in force from its month.
+fn explained(set: &xianfeng_core::rules::RuleSet, b: BaseRow) -> (BaseRow, String) {
+    let rules: DuesRules = set.get::<DuesRules>(b.effective_from);
+    let due = xianfeng_core::dues::monthly_due(&rules, &b.base()).map(|d| d.explanation).unwrap_or_else(|e| e);
+    (b, due)
 }
 
 // ----- the rule -----
