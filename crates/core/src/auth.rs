@@ -194,6 +194,21 @@ impl Attendee {
     }
 }
 
+/// Capability to act as the higher party committee (上级党委) in recruitment:
+/// file, talk, approve and send back, for orgs strictly below its root. Held
+/// by unit and working-committee staff, never by a branch.
+#[derive(Debug, Clone)]
+pub struct HigherCommittee {
+    path: String,
+}
+
+impl HigherCommittee {
+    /// Whether an org with this path lies strictly below this committee.
+    pub fn covers(&self, org_path: &str) -> bool {
+        org_path.starts_with(&self.path) && org_path != self.path
+    }
+}
+
 /// Capability to administer user accounts (system administrator).
 #[derive(Debug, Clone, Copy)]
 pub struct UserAdmin(());
@@ -278,6 +293,16 @@ impl Actor {
         }
     }
 
+    /// The higher-committee capability (unit and working-committee staff).
+    pub fn higher_committee(&self) -> Option<HigherCommittee> {
+        match self.role {
+            Role::CommitteeAdmin | Role::UnitAdmin => {
+                self.org.as_ref().map(|a| HigherCommittee { path: a.path.clone() })
+            }
+            _ => None,
+        }
+    }
+
     pub fn user_admin(&self) -> Result<UserAdmin, Error> {
         if self.role == Role::SystemAdmin { Ok(UserAdmin(())) } else { Err(Error::Forbidden) }
     }
@@ -315,6 +340,10 @@ pub mod operator {
     /// The CLI's province-wide org scope (demo data, benchmarks), writable.
     pub fn province_org_scope(root_path: &str) -> OrgScope {
         OrgScope { committee_id: None, path: root_path.to_string(), writable: true }
+    }
+    /// The working committee acting as the higher committee (demo data).
+    pub fn province_higher_committee(root_path: &str) -> HigherCommittee {
+        HigherCommittee { path: root_path.to_string() }
     }
     pub fn user_admin() -> UserAdmin {
         UserAdmin(())

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod member;
 pub mod migrate;
 pub mod org;
+pub mod recruitment;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "testkit")]

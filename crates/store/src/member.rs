@@ -502,7 +502,7 @@ fn insert_values_owned(committee_id: i64, id: i64, v: ValidMember, s: Sealed, no
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn add_history(
+pub(crate) async fn add_history(
     tx: &mut Tx,
     committee_id: i64,
     member_id: i64,

@@ -62,6 +62,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "recruitment",
+        common: include_str!("../migrations/0008_recruitment.sql"),
+        sqlite: include_str!("../migrations/0008_recruitment.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_recruitment.postgres.sql"),
+    },
 ];
 
 #[derive(sqlx::FromRow)]

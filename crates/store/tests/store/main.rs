@@ -10,6 +10,7 @@ mod meetings;
 mod members;
 mod migrations;
 mod orgs;
+mod recruitment;
 mod scope;
 
 use std::fmt::Debug;
