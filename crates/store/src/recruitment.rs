@@ -670,7 +670,7 @@ pub async fn pipeline(store: &Store, scope: &OrgScope, year: i32) -> Result<Pipe
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY c.committee_id, u.name");
     counts.extend(store.db.r().fetch_all::<Count>(q).await?);
-    let mut q = Q::new(format!("SELECT c.committee_id, u.name AS unit_name, CASE WHEN c.due_on < "));
+    let mut q = Q::new("SELECT c.committee_id, u.name AS unit_name, CASE WHEN c.due_on < ");
     q.bind(today).push(" THEN 'overdue' ELSE 'soon' END AS k, COUNT(*) AS n");
     q.push(JOIN).push("c.state = 'open' AND c.due_on <= ").bind(soon);
     scope_where(&mut q, scope, "o");
