@@ -227,6 +227,7 @@ pub struct Votes {
     pub entitled: u32,
     /// Of them, present.
     pub present: u32,
+    #[serde(rename = "for")]
     pub for_: u32,
     pub against: u32,
     pub abstain: u32,

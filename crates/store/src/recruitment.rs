@@ -130,6 +130,9 @@ impl EventRow {
     pub fn action_label(&self) -> &'static str {
         Action::parse(&self.action).map(|a| a.label()).unwrap_or("")
     }
+    pub fn recorded_at(&self) -> String {
+        xianfeng_core::text::datetime_ms(self.created_at)
+    }
     pub fn level_label(&self) -> &'static str {
         if self.actor_level == "higher" { "上级党委" } else { "党支部" }
     }

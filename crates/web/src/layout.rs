@@ -69,6 +69,12 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("第一议题落实", "/first-agenda"),
                 ],
             });
+            let mut rec = vec![item("发展党员总览", "/recruitment"), item("发展党员名册", "/recruitment/cases")];
+            rec.push(item("建立发展档案", "/recruitment/new"));
+            if role != Some(Role::BranchSecretary) {
+                rec.push(item("年度发展计划", "/recruitment/plans"));
+            }
+            groups.push(MenuGroup { label: "发展党员", items: rec });
             groups.push(MenuGroup {
                 label: "党费管理",
                 items: vec![

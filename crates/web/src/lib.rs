@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod member;
 pub mod openapi;
 pub mod org;
+pub mod recruitment;
 pub mod report;
 pub mod rules;
 pub mod session;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meeting::pages())
         .merge(report::pages())
         .merge(dues::pages())
+        .merge(recruitment::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meeting::api())
         .merge(report::api())
         .merge(dues::api())
+        .merge(recruitment::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

@@ -1344,7 +1344,7 @@ async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<se
 // ----- attachments -----
 
 /// Reads the "file" field of a multipart upload (size-limited while reading).
-async fn upload_field(mut multipart: axum::extract::Multipart) -> Result<Option<(String, Vec<u8>)>> {
+pub(crate) async fn upload_field(mut multipart: axum::extract::Multipart) -> Result<Option<(String, Vec<u8>)>> {
     let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
     {

@@ -88,6 +88,58 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ),
     ("get", "/dues/arrears", "dues", "欠缴党费与连续未缴标记", "", 200),
     ("get", "/dues/summary", "dues", "某月党费收缴汇总，按下级组织（org_id、month）", "", 200),
+    ("get", "/recruitment/steps", "recruitment", "发展党员的5个阶段25个步骤及各步骤需填写的内容", "", 200),
+    (
+        "get",
+        "/recruitment/pipeline",
+        "recruitment",
+        "发展党员总览：各单位各阶段人数、本年接收与计划、到期与逾期（year）",
+        "",
+        200,
+    ),
+    (
+        "get",
+        "/recruitment/cases",
+        "recruitment",
+        "发展党员档案（org_id、status、state=open/completed/closed/all、overdue=1、due_soon=1、name）",
+        "",
+        200,
+    ),
+    (
+        "post",
+        "/recruitment/cases",
+        "recruitment",
+        "为入党申请人建立发展档案（第1步：递交入党申请书）",
+        "RecruitmentStart",
+        201,
+    ),
+    (
+        "get",
+        "/recruitment/cases/{id}",
+        "recruitment",
+        "发展档案：各步骤、办理记录、材料、下一步最早可办日期与期限",
+        "",
+        200,
+    ),
+    (
+        "post",
+        "/recruitment/cases/{id}/events",
+        "recruitment",
+        "办理、报批、审批或打回一个步骤（过早办理时以 rule 错误说明依据和最早日期）",
+        "RecruitmentEvent",
+        201,
+    ),
+    (
+        "post",
+        "/recruitment/cases/{id}/documents",
+        "recruitment",
+        "上传步骤材料（multipart 字段 file；?step=N）",
+        "",
+        201,
+    ),
+    ("get", "/recruitment/cases/{id}/documents/{doc}", "recruitment", "下载材料", "", 200),
+    ("get", "/recruitment/plans", "recruitment", "各单位年度发展计划（year）", "", 200),
+    ("put", "/recruitment/plans", "recruitment", "设置单位年度发展计划", "RecruitmentPlan", 200),
     ("get", "/reports/central-group", "report", "中心组学习通报数据（from、to、units、doc_number、title）", "", 200),
     ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
     ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
@@ -166,6 +218,27 @@ fn params(path: &str) -> Vec<Value> {
 }
 
 fn schemas() -> Value {
+    let mut all = base_schemas();
+    if let (Some(m), Value::Object(extra)) = (all.as_object_mut(), recruitment_schemas()) {
+        m.extend(extra);
+    }
+    all
+}
+
+fn recruitment_schemas() -> Value {
+    json!({
+        "RecruitmentData": { "type": "object", "properties": {
+            "responsible": { "type": "string" }, "note": { "type": "string" }, "people": { "type": "string", "description": "培养联系人或入党介绍人，顿号分隔" },
+            "hours": { "type": "integer" }, "notice_from": { "type": "string", "format": "date" }, "notice_to": { "type": "string", "format": "date" },
+            "votes": { "type": "object", "properties": { "entitled": { "type": "integer" }, "present": { "type": "integer" }, "for": { "type": "integer" }, "against": { "type": "integer" }, "abstain": { "type": "integer" } } },
+            "outcome": { "type": "string", "enum": ["full", "extend", "disqualify"] }, "extend_months": { "type": "integer" }, "return_to": { "type": "integer" } } },
+        "RecruitmentStart": { "type": "object", "required": ["member_id", "applied_on"], "properties": { "member_id": { "type": "integer" }, "applied_on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
+        "RecruitmentEvent": { "type": "object", "required": ["step", "action", "on", "data"], "properties": { "step": { "type": "integer", "minimum": 1, "maximum": 25 }, "action": { "type": "string", "enum": ["record", "submit", "approve", "return"] }, "on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
+        "RecruitmentPlan": { "type": "object", "required": ["unit_id", "year", "planned"], "properties": { "unit_id": { "type": "integer" }, "year": { "type": "integer" }, "planned": { "type": "integer" }, "note": { "type": "string" } } }
+    })
+}
+
+fn base_schemas() -> Value {
     let s = |props: &[&str]| {
         let map: serde_json::Map<String, Value> =
             props.iter().map(|p| (p.to_string(), json!({ "type": "string" }))).collect();
