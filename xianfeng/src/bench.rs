@@ -188,6 +188,9 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if opts.wants("checkin") {
         bench_checkin(&store, &opts.dir).await?;
     }
+    if opts.wants("recruitment") {
+        bench_recruitment(&store, &url, &admin, opts.iterations).await?;
+    }
     store.db.close().await;
     if opts.wants("memory") {
         // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
@@ -275,6 +278,63 @@ async fn bench_compliance(store: &Store, url: &str, admin: &str, iterations: usi
         json!({ "year": year, "orgs": orgs, "p99_ms": m99, "target_ms": 50, "page_median_ms": p50, "page_p99_ms": p99,
                 "after_one_unit_changed_median_ms": w50, "after_one_unit_changed_p99_ms": w99,
                 "baseline_raw_aggregate_median_ms": r50 }),
+    );
+    Ok(())
+}
+
+/// The recruitment pipeline dashboard for the whole province (every unit's
+/// people per stage, admissions against plan, due and overdue steps), from
+/// the store and as the page; beside the raw engine's grouping of the cases.
+async fn bench_recruitment(store: &Store, url: &str, admin: &str, iterations: usize) -> Result<(), String> {
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(|e| e.to_string())?.ok_or("no root")?;
+    let scope = operator::province_org_scope(&root.path);
+    let year = chrono::Datelike::year(&xianfeng_core::text::today_cn());
+    let n = iterations.clamp(20, 200);
+    let mut ms = Vec::new();
+    let mut cases = 0;
+    for i in 0..n + 5 {
+        let t = Instant::now();
+        let p = xianfeng_store::recruitment::pipeline(store, &scope, year).await.map_err(|e| e.to_string())?;
+        let el = t.elapsed().as_secs_f64() * 1000.0;
+        cases = p.total.in_pipeline();
+        std::hint::black_box(p);
+        if i >= 5 {
+            ms.push(el);
+        }
+    }
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let mut page = Vec::new();
+    for i in 0..n + 3 {
+        let el = request_ms(&app, &format!("/recruitment?year={year}"), admin).await?;
+        if i >= 3 {
+            page.push(el);
+        }
+    }
+    let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    for i in 0..n + 3 {
+        let t = Instant::now();
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT committee_id, person_status, COUNT(*) FROM recruitment_cases WHERE state = 'open' GROUP BY committee_id, person_status",
+        )
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        std::hint::black_box(rows);
+        if i >= 3 {
+            raw.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    pool.close().await;
+    let (m50, m99) = stats(ms);
+    let (p50, p99) = stats(page);
+    let (r50, _) = stats(raw);
+    emit(
+        "recruitment.pipeline_ms",
+        m50,
+        "ms",
+        json!({ "cases_in_pipeline": cases, "p99_ms": m99, "target_ms": 20, "page_median_ms": p50, "page_p99_ms": p99,
+                "baseline_raw_group_by_median_ms": r50 }),
     );
     Ok(())
 }

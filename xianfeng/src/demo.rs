@@ -105,6 +105,10 @@ pub struct DemoSummary {
     /// Monthly dues charges since January 2021, and how many are unpaid.
     pub dues_charges: usize,
     pub dues_unpaid: usize,
+    /// Recruitment cases (one per person in the pipeline or on probation), their events, and people left without one.
+    pub recruitment_cases: usize,
+    pub recruitment_events: usize,
+    pub recruitment_skipped: usize,
     /// Time for the province alone (orgs and members), and in all.
     pub province_ms: u128,
     pub elapsed_ms: u128,
@@ -147,6 +151,9 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         dues_settings: 0,
         dues_charges: 0,
         dues_unpaid: 0,
+        recruitment_cases: 0,
+        recruitment_events: 0,
+        recruitment_skipped: 0,
         province_ms: 0,
         elapsed_ms: 0,
     };
@@ -224,6 +231,10 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         summary.dues_charges = d.charges;
         summary.dues_unpaid = d.unpaid;
     }
+    let r = crate::demo_recruitment::generate(store, opts.seed, opts.today).await?;
+    summary.recruitment_cases = r.cases;
+    summary.recruitment_events = r.events;
+    summary.recruitment_skipped = r.skipped;
     summary.elapsed_ms = started.elapsed().as_millis();
     Ok(summary)
 }
@@ -2058,6 +2069,23 @@ mod tests {
         let arrears = xianfeng_store::dues::arrears(&store, &scope, None).await.expect("arrears");
         assert!(arrears.iter().any(|a| a.flag == "lapse"), "someone has six months unpaid");
         assert!(arrears.iter().any(|a| a.flag == "warn"), "someone has three months unpaid");
+        // Everyone in the pipeline or on probation has a case whose steps bring them to their status.
+        assert_eq!(s.recruitment_skipped, 0, "{s:?}");
+        assert_eq!(s.recruitment_cases, s.pipeline + s.probationary, "{s:?}");
+        let mismatched = count(
+            &store,
+            "SELECT COUNT(*) AS v FROM recruitment_cases c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+             WHERE m.status <> c.person_status",
+        )
+        .await;
+        assert_eq!(mismatched, 0);
+        let os = xianfeng_core::auth::operator::province_org_scope(&root.path);
+        let p = xianfeng_store::recruitment::pipeline(&store, &os, chrono::Datelike::year(&o.today))
+            .await
+            .expect("pipeline");
+        assert!(p.total.applicants > 0 && p.total.activists > 0 && p.total.candidates > 0, "{:?}", p.total);
+        assert_eq!(p.total.probationary as usize, s.probationary, "{:?}", p.total);
+        assert!(p.total.planned.unwrap_or(0) > 0 && p.total.admitted > 0, "{:?}", p.total);
         let after =
             count(&store, "SELECT COUNT(*) AS v FROM meetings WHERE status = 'held' AND held_on > '2025-07-01'").await;
         assert_eq!(after, 0, "nothing is held after today");

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod demo_dues;
 mod demo_meetings;
+mod demo_recruitment;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -395,6 +396,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         "党费：{} 名党员的基数，{} 条月度应缴记录（未缴 {} 条）。",
         summary.dues_settings, summary.dues_charges, summary.dues_unpaid
     );
+    println!("发展党员：{} 份发展档案，{} 条办理记录。", summary.recruitment_cases, summary.recruitment_events);
     print_demo_accounts(&store, &summary).await?;
     Ok(store)
 }

@@ -171,6 +171,128 @@ impl CaseDetail {
     }
 }
 
+/// What the case row keeps of a case's state, judged under today's rules.
+struct Derived {
+    state: &'static str,
+    status: MemberStatus,
+    earliest: Option<NaiveDate>,
+    due_step: Option<i64>,
+    due_on: Option<NaiveDate>,
+}
+
+impl Derived {
+    fn of(st: &CaseState, today_rules: &RecruitmentRules) -> Derived {
+        let deadline = st.deadline(today_rules);
+        Derived {
+            state: if st.completed() {
+                "completed"
+            } else if st.ended() {
+                "closed"
+            } else {
+                "open"
+            },
+            status: st.person_status(),
+            earliest: st.earliest(today_rules).map(|x| x.0),
+            due_step: deadline.as_ref().map(|x| i64::from(x.0)),
+            due_on: deadline.map(|x| x.1),
+        }
+    }
+}
+
+/// A case written in bulk (demo data, migration from another system): its
+/// events must already pass the rules; the person's status must be what they derive.
+pub struct NewCase {
+    pub committee_id: i64,
+    pub member_id: i64,
+    pub org_id: i64,
+    pub birth: NaiveDate,
+    pub events: Vec<Event>,
+}
+
+/// Writes cases and their events in a few statements. Returns the number of
+/// events written. Refuses (with the case's position) an event the rules refuse.
+pub async fn insert_bulk(tx: &mut Tx, rules: &RuleSet, actor: &str, cases: &[NewCase]) -> Result<usize> {
+    use crate::db::Arg;
+    let ids = tx.alloc_ids(cases.len() as i64).await?;
+    let today = today_cn();
+    let now = now_ms();
+    let mut case_rows: Vec<Vec<Arg>> = Vec::with_capacity(cases.len());
+    let mut event_rows: Vec<Vec<Arg>> = Vec::new();
+    for (c, id) in cases.iter().zip(ids) {
+        let mut st = CaseState::new(c.birth);
+        for (i, e) in c.events.iter().enumerate() {
+            let r: RecruitmentRules = rules.get(e.on);
+            let def = core_rec::step(e.step).ok_or_else(|| StoreError::Rule("步骤编号无效".into()))?;
+            let level = if def.by_higher || matches!(e.action, Action::Approve | Action::Return) {
+                Level::Higher
+            } else {
+                Level::Branch
+            };
+            core_rec::check(&st, &r, e, level, today).map_err(|x| {
+                StoreError::Rule(format!("成员{}第{}个事件（第{}步）：{}", c.member_id, i + 1, e.step, x.message))
+            })?;
+            st.apply(e, &r);
+            let data = serde_json::to_string(&e.data).map_err(|x| StoreError::Rule(x.to_string()))?;
+            event_rows.push(vec![
+                c.committee_id.into(),
+                id.into(),
+                (i as i64 + 1).into(),
+                i64::from(e.step).into(),
+                e.action.as_str().into(),
+                e.on.into(),
+                e.data.responsible.clone().into(),
+                data.into(),
+                core_rec::describe(e).into(),
+                actor.into(),
+                if level == Level::Higher { "higher" } else { "branch" }.into(),
+                now.into(),
+            ]);
+        }
+        let dv = Derived::of(&st, &rules.get(today));
+        let applied = st.applied_on().ok_or_else(|| StoreError::Rule("发展档案须从第1步开始".into()))?;
+        case_rows.push(vec![
+            c.committee_id.into(),
+            id.into(),
+            c.member_id.into(),
+            c.org_id.into(),
+            dv.state.into(),
+            dv.status.as_str().into(),
+            i64::from(st.next_step).into(),
+            st.pending.map(|p| i64::from(p.0)).into(),
+            applied.into(),
+            st.done[3].into(),
+            st.done[7].into(),
+            st.admitted_on.into(),
+            st.probation_end.into(),
+            st.full_on.into(),
+            st.last_on.into(),
+            dv.earliest.into(),
+            dv.due_step.into(),
+            dv.due_on.into(),
+            (c.events.len() as i64).into(),
+            now.into(),
+            now.into(),
+        ]);
+    }
+    crate::bulk::insert_rows(
+        tx,
+        "recruitment_cases",
+        "committee_id, id, member_id, org_id, state, person_status, next_step, pending_step, applied_on, activist_on, candidate_on, \
+         admitted_on, probation_end, full_on, last_on, earliest_on, due_step, due_on, events, created_at, updated_at",
+        case_rows,
+    )
+    .await?;
+    let n = event_rows.len();
+    crate::bulk::insert_rows(
+        tx,
+        "recruitment_events",
+        "committee_id, case_id, seq, step, action, on_date, responsible, data, summary, actor, actor_level, created_at",
+        event_rows,
+    )
+    .await?;
+    Ok(n)
+}
+
 /// Replays events under the rules in force on each event's date.
 fn replay(rules: &RuleSet, birth: NaiveDate, events: &[Event]) -> CaseState {
     let mut st = CaseState::new(birth);
@@ -192,6 +314,8 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases whose deadline falls within the warning window.
     pub due_soon: bool,
+    /// Only cases whose next step became possible in the last 30 days (a timer ran out).
+    pub ready: bool,
     /// Substring of the name.
     pub name: String,
 }
@@ -227,6 +351,10 @@ pub async fn cases(store: &Store, scope: &MemberScope, f: &CaseFilter, limit: i6
         let rules: RecruitmentRules = store.rule().await?;
         q.push(" AND c.due_on >= ").bind(today);
         q.push(" AND c.due_on <= ").bind(today + chrono::Duration::days(rules.warn_days));
+    }
+    if f.ready {
+        q.push(" AND c.pending_step IS NULL AND c.earliest_on <= ").bind(today);
+        q.push(" AND c.earliest_on >= ").bind(today - chrono::Duration::days(30));
     }
     if !f.name.trim().is_empty() {
         q.push(" AND m.name LIKE ").bind(format!("%{}%", f.name.trim()));
@@ -385,16 +513,8 @@ async fn append_event(
     let (step, action, on) = (e.step, e.action, e.on);
     events.push(e);
     let st = replay(rules, case.birth, &events);
-    let today_rules: RecruitmentRules = rules.get(today_cn());
-    let status = st.person_status();
-    let state = if st.completed() {
-        "completed"
-    } else if st.ended() {
-        "closed"
-    } else {
-        "open"
-    };
-    let deadline = st.deadline(&today_rules);
+    let dv = Derived::of(&st, &rules.get(today_cn()));
+    let status = dv.status;
     let updated = tx
         .c()
         .execute(q!(
@@ -402,9 +522,9 @@ async fn append_event(
              candidate_on = $6, admitted_on = $7, probation_end = $8, full_on = $9, last_on = $10, earliest_on = $11, \
              due_step = $12, due_on = $13, events = $14, version = version + 1, updated_at = $15 \
              WHERE committee_id = $16 AND id = $17 AND version = $18",
-            state, status.as_str(), i64::from(st.next_step), st.pending.map(|p| i64::from(p.0)), st.done[3], st.done[7],
-            st.admitted_on, st.probation_end, st.full_on, st.last_on, st.earliest(&today_rules).map(|x| x.0),
-            deadline.as_ref().map(|x| i64::from(x.0)), deadline.as_ref().map(|x| x.1), seq, now_ms(),
+            dv.state, status.as_str(), i64::from(st.next_step), st.pending.map(|p| i64::from(p.0)), st.done[3], st.done[7],
+            st.admitted_on, st.probation_end, st.full_on, st.last_on, dv.earliest,
+            dv.due_step, dv.due_on, seq, now_ms(),
             case.committee_id, case.id, case.version
         ))
         .await?;
@@ -640,7 +760,6 @@ pub struct Pipeline {
 struct Count {
     committee_id: i64,
     unit_name: String,
-    k: String,
     n: i64,
 }
 
@@ -652,56 +771,65 @@ pub async fn pipeline(store: &Store, scope: &OrgScope, year: i32) -> Result<Pipe
     let soon = today + chrono::Duration::days(rules.warn_days);
     let y0 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
     let y1 = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
-    const JOIN: &str = " FROM recruitment_cases c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id \
-        JOIN orgs u ON u.committee_id = c.committee_id AND u.id = c.committee_id WHERE ";
-    let mut q = Q::new(format!(
-        "SELECT c.committee_id, u.name AS unit_name, c.person_status AS k, COUNT(*) AS n{JOIN}c.state = 'open'"
-    ));
-    scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY c.committee_id, u.name, c.person_status");
-    let mut counts: Vec<Count> = store.db.r().fetch_all(q).await?;
-    let mut q = Q::new(format!(
-        "SELECT c.committee_id, u.name AS unit_name, 'admitted' AS k, COUNT(*) AS n{JOIN}c.admitted_on >= "
-    ));
+    // One pass over the scope's cases, every figure a conditional count per unit.
+    let mut q = Q::new(
+        "SELECT c.committee_id, u.name AS unit_name, \
+         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'applicant' THEN 1 ELSE 0 END) AS applicants, \
+         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'activist' THEN 1 ELSE 0 END) AS activists, \
+         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'candidate' THEN 1 ELSE 0 END) AS candidates, \
+         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'probationary' THEN 1 ELSE 0 END) AS probationary, \
+         SUM(CASE WHEN c.admitted_on >= ",
+    );
     q.bind(y0).push(" AND c.admitted_on < ").bind(y1);
-    scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY c.committee_id, u.name");
-    counts.extend(store.db.r().fetch_all::<Count>(q).await?);
-    let mut q =
-        Q::new(format!("SELECT c.committee_id, u.name AS unit_name, 'full' AS k, COUNT(*) AS n{JOIN}c.full_on >= "));
-    q.bind(y0).push(" AND c.full_on < ").bind(y1);
-    scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY c.committee_id, u.name");
-    counts.extend(store.db.r().fetch_all::<Count>(q).await?);
-    let mut q = Q::new("SELECT c.committee_id, u.name AS unit_name, CASE WHEN c.due_on < ");
-    q.bind(today).push(" THEN 'overdue' ELSE 'soon' END AS k, COUNT(*) AS n");
-    q.push(JOIN).push("c.state = 'open' AND c.due_on <= ").bind(soon);
-    scope_where(&mut q, scope, "o");
-    q.push(" GROUP BY 1, 2, 3");
-    counts.extend(store.db.r().fetch_all::<Count>(q).await?);
-
-    let mut rows: BTreeMap<i64, PipelineRow> = BTreeMap::new();
-    for c in counts {
-        let r = rows.entry(c.committee_id).or_insert_with(|| PipelineRow {
-            committee_id: c.committee_id,
-            unit_name: c.unit_name.clone(),
-            ..Default::default()
-        });
-        match c.k.as_str() {
-            "applicant" => r.applicants += c.n,
-            "activist" => r.activists += c.n,
-            "candidate" => r.candidates += c.n,
-            "probationary" => r.probationary += c.n,
-            "admitted" => r.admitted += c.n,
-            "full" => r.made_full += c.n,
-            "overdue" => r.overdue += c.n,
-            "soon" => r.due_soon += c.n,
-            _ => {}
-        }
+    q.push(" THEN 1 ELSE 0 END) AS admitted, SUM(CASE WHEN c.full_on >= ").bind(y0);
+    q.push(" AND c.full_on < ").bind(y1);
+    q.push(" THEN 1 ELSE 0 END) AS made_full, SUM(CASE WHEN c.state = 'open' AND c.due_on < ").bind(today);
+    q.push(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN c.state = 'open' AND c.due_on >= ").bind(today);
+    q.push(" AND c.due_on <= ").bind(soon);
+    q.push(" THEN 1 ELSE 0 END) AS due_soon FROM recruitment_cases c JOIN orgs u ON u.committee_id = c.committee_id AND u.id = c.committee_id");
+    if !scope.is_whole_tree() {
+        q.push(" JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE 1 = 1");
+        scope_where(&mut q, scope, "o");
     }
+    q.push(" GROUP BY c.committee_id, u.name");
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        committee_id: i64,
+        unit_name: String,
+        applicants: i64,
+        activists: i64,
+        candidates: i64,
+        probationary: i64,
+        admitted: i64,
+        made_full: i64,
+        overdue: i64,
+        due_soon: i64,
+    }
+    let lines: Vec<Line> = store.db.r().fetch_all(q).await?;
+    let mut rows: BTreeMap<i64, PipelineRow> = lines
+        .into_iter()
+        .map(|l| {
+            (
+                l.committee_id,
+                PipelineRow {
+                    committee_id: l.committee_id,
+                    unit_name: l.unit_name,
+                    applicants: l.applicants,
+                    activists: l.activists,
+                    candidates: l.candidates,
+                    probationary: l.probationary,
+                    admitted: l.admitted,
+                    made_full: l.made_full,
+                    planned: None,
+                    overdue: l.overdue,
+                    due_soon: l.due_soon,
+                },
+            )
+        })
+        .collect();
     // Plans of the units in scope, also those with no case yet.
     let mut q = Q::new(
-        "SELECT p.committee_id, u.name AS unit_name, 'plan' AS k, p.planned AS n FROM recruitment_plans p \
+        "SELECT p.committee_id, u.name AS unit_name, p.planned AS n FROM recruitment_plans p \
         JOIN orgs u ON u.committee_id = p.committee_id AND u.id = p.committee_id WHERE p.year = ",
     );
     q.bind(i64::from(year));

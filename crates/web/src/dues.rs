@@ -912,6 +912,9 @@ struct MonthPage {
     probations: Vec<Probation>,
     meetings: Vec<(String, xianfeng_core::compliance::DueItem)>,
     elections: Vec<xianfeng_store::org::OrgRow>,
+    recruitment: Vec<xianfeng_store::recruitment::CaseRow>,
+    ready: Vec<xianfeng_store::recruitment::CaseRow>,
+    today: chrono::NaiveDate,
 }
 
 async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
@@ -955,6 +958,12 @@ async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
         _ => Vec::new(),
     };
     let elections = xianfeng_store::org::elections_due(&state.store, &org_scope, 20).await?;
+    use xianfeng_store::recruitment::{self as rec, CaseFilter};
+    let mut recruitment =
+        rec::cases(&state.store, &scope, &CaseFilter { overdue: true, ..Default::default() }, 30).await?;
+    recruitment
+        .extend(rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 30).await?);
+    let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 30).await?;
     render(&MonthPage {
         l: Layout::new(&ctx, format!("本月工作 — {}", month.format("%Y年%m月")), "/month").crumb("本月工作", ""),
         month: month.format("%Y-%m").to_string(),
@@ -964,5 +973,8 @@ async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
         probations,
         meetings,
         elections,
+        recruitment,
+        ready,
+        today,
     })
 }

@@ -129,6 +129,7 @@ struct CasesQ {
     state: String,
     overdue: String,
     due_soon: String,
+    ready: String,
     name: String,
 }
 
@@ -143,6 +144,7 @@ impl CasesQ {
             state: self.state.clone(),
             overdue: matches!(self.overdue.as_str(), "1" | "true"),
             due_soon: matches!(self.due_soon.as_str(), "1" | "true"),
+            ready: matches!(self.ready.as_str(), "1" | "true"),
             name: self.name.clone(),
         })
     }

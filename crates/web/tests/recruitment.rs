@@ -92,6 +92,23 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
         assert!(gw.get("/recruitment/plans").await.text().contains("省教育厅"), "{backend}");
         assert_eq!(sec.get("/recruitment/plans").await.status, StatusCode::FORBIDDEN, "{backend}");
 
+        // The secretary's month page lists the talk due for a new applicant.
+        let input = testkit::member_input("钱锋", p.branch_a1.id, birth, 82, MemberStatus::Applicant);
+        let second = xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.unwrap().id;
+        let applied = xianfeng_core::text::today_cn() - chrono::Days::new(10);
+        let mut sapi = Client::new(&store);
+        sapi.api_login("seca1", PASSWORD).await;
+        let r = sapi
+            .json(
+                "POST",
+                "/api/v1/recruitment/cases",
+                serde_json::json!({ "member_id": second, "applied_on": applied.to_string() }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let month = sec.get("/month").await.text();
+        assert!(month.contains("钱锋") && month.contains("第2步“党组织派人谈话”应于"), "{backend}");
+
         // Scope: another branch and another unit see nothing.
         let mut sa2 = Client::new(&store);
         sa2.page_login("seca2", PASSWORD).await;
