@@ -358,3 +358,60 @@ async fn record_a_dues_payment() {
     })
     .await;
 }
+
+/// Journey E, desktop, as the secretary of 办公室党支部: open an applicant's
+/// recruitment case from the menu, try to make them an activist a day before
+/// the timer allows, read the refusal with the rule and the first date, and
+/// advance on that date.
+#[tokio::test(flavor = "multi_thread")]
+async fn advance_an_activist_too_early_then_on_time() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let admin = p.committee_admin();
+    let scope = testkit::member_scope(&store, &admin).await.expect("scope");
+    let birth = NaiveDate::from_ymd_opt(1999, 2, 3).expect("date");
+    let input =
+        testkit::member_input("孙悦", p.branch_a1.id, birth, 81, xianfeng_core::member::MemberStatus::Applicant);
+    let person =
+        xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.expect("applicant").id;
+    let sec = p.branch_secretary(&p.branch_a1);
+    let ss = testkit::member_scope(&store, &sec).await.expect("scope");
+    let who = testkit::who(&sec);
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    let case = xianfeng_store::recruitment::start(&store, &ss, &who, person, d("2025-03-10"), Default::default())
+        .await
+        .expect("case");
+    let talk = xianfeng_core::recruitment::Event {
+        step: 2,
+        action: xianfeng_core::recruitment::Action::Record,
+        on: d("2025-03-20"),
+        data: Default::default(),
+    };
+    xianfeng_store::recruitment::act(&store, &ss, None, &who, case.id, talk).await.expect("talk");
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "e", Viewport::Desktop(1280, 900));
+        login(&b, "seca1", None);
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='发展党员名册']"));
+        b.wait_path("/recruitment/cases", |p| p.starts_with("/recruitment/cases"));
+        b.click(&b.xpath("//table[@id='cases']//a[normalize-space()='孙悦']"));
+        b.wait_text("办理第3步：推荐和确定入党积极分子");
+        b.check(b.text(&b.css("#earliest")).contains("最早可于 2025-09-10 办理"), "the first possible date is shown");
+        b.type_into(&b.css("#step-form input[name=on]"), "2025-09-09");
+        b.type_into(&b.css("#step-form input[name=responsible]"), "王书记");
+        b.screenshot("e01-recruitment-too-early.png");
+        b.click(&b.css("#step-submit"));
+        b.wait_text("递交入党申请书6个月后方可确定为入党积极分子，最早可于 2025-09-10 办理");
+        b.check(b.value(&b.css("#step-form input[name=responsible]")) == "王书记", "the input is kept");
+        b.screenshot("e02-recruitment-refused.png");
+        b.type_into(&b.css("#step-form input[name=on]"), "2025-09-10");
+        b.click(&b.css("#step-submit"));
+        b.wait_text("已办理");
+        b.check(b.text(&b.css("#person-status")).contains("入党积极分子"), "the person is now an activist");
+        b.check(b.text(&b.css("#history")).contains("推荐和确定入党积极分子"), "the step is in the history");
+        b.assert_only_local();
+        b.screenshot("e03-recruitment-activist.png");
+    })
+    .await;
+}
