@@ -14,5 +14,6 @@ pub mod org;
 pub mod recruitment;
 pub mod rules;
 pub mod text;
+pub mod transfer;
 
 pub use error::{Error, FieldError};

@@ -11,6 +11,7 @@ use crate::auth::RevealPolicy;
 use crate::dues::DuesRules;
 use crate::meeting::MeetingKinds;
 use crate::recruitment::RecruitmentRules;
+use crate::transfer::TransferRules;
 
 /// One stored version of one rule.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -85,6 +86,7 @@ pub fn national_defaults() -> Vec<RuleRow> {
         default_row::<MeetingKinds>(),
         default_row::<DuesRules>(),
         default_row::<RecruitmentRules>(),
+        default_row::<TransferRules>(),
     ]
 }
 
@@ -107,6 +109,7 @@ pub fn check_value(
         MeetingKinds::KEY => typed::<MeetingKinds>(value, effective_from),
         DuesRules::KEY => typed::<DuesRules>(value, effective_from),
         RecruitmentRules::KEY => typed::<RecruitmentRules>(value, effective_from),
+        TransferRules::KEY => typed::<TransferRules>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
     }
 }
@@ -120,6 +123,7 @@ pub fn label(key: &str) -> &'static str {
         MeetingKinds::KEY => MeetingKinds::LABEL,
         DuesRules::KEY => DuesRules::LABEL,
         RecruitmentRules::KEY => RecruitmentRules::LABEL,
+        TransferRules::KEY => TransferRules::LABEL,
         _ => "未知规则",
     }
 }

@@ -987,18 +987,25 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
 /// A member's own charges and payments, newest first (self-service).
 pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<ChargeRow>> {
     let m = crate::member::get(store, scope, member_id).await?;
-    store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
-             FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
-             JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id \
-             WHERE c.committee_id = $1 AND c.member_id = $2 ORDER BY c.month DESC LIMIT 120",
-            m.committee_id,
-            m.id
-        ))
-        .await
+    // Charges stay with the unit that collected them; a member who moved reads them all.
+    let prior = crate::transfer::prior_of(store, m.committee_id, m.id).await?;
+    let mut q = Q::new(
+        "SELECT c.member_id, '' AS name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
+         FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id = ",
+    );
+    q.bind(m.id).push(" AND c.committee_id IN (");
+    for (i, c) in crate::transfer::committees_of(m.committee_id, &prior).iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*c);
+    }
+    q.push(") ORDER BY c.month DESC LIMIT 120");
+    let mut rows: Vec<ChargeRow> = store.db.r().fetch_all(q).await?;
+    for r in &mut rows {
+        r.name = m.name.clone();
+    }
+    Ok(rows)
 }
 
 /// One row of the monthly summary: a child org of the viewed org (or the org itself).

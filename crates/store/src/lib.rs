@@ -25,6 +25,7 @@ pub mod report;
 pub mod rules;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod transfer;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

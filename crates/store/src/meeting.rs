@@ -1018,19 +1018,22 @@ impl MyMeetingRow {
 }
 
 pub async fn my_meetings(store: &Store, me: &Attendee, limit: i64) -> Result<Vec<MyMeetingRow>> {
-    store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT m.id, o.name AS org_name, m.kind, m.topic, m.planned_on, m.held_on, m.status, a.presence, a.checked_in_at \
-             FROM meeting_attendees a JOIN meetings m ON m.committee_id = a.committee_id AND m.id = a.meeting_id \
-             JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-             WHERE a.committee_id = $1 AND a.member_id = $2 ORDER BY m.planned_on DESC, m.id DESC LIMIT $3",
-            me.committee_id(),
-            me.member_id(),
-            limit
-        ))
-        .await
+    // Attendance stays with the meetings; a member who moved units reads their earlier units' too.
+    let prior = crate::transfer::prior_of(store, me.committee_id(), me.member_id()).await?;
+    let mut q = Q::new(
+        "SELECT m.id, o.name AS org_name, m.kind, m.topic, m.planned_on, m.held_on, m.status, a.presence, a.checked_in_at \
+         FROM meeting_attendees a JOIN meetings m ON m.committee_id = a.committee_id AND m.id = a.meeting_id \
+         JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE a.member_id = ",
+    );
+    q.bind(me.member_id()).push(" AND a.committee_id IN (");
+    for (i, c) in crate::transfer::committees_of(me.committee_id(), &prior).iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*c);
+    }
+    q.push(") ORDER BY m.planned_on DESC, m.id DESC LIMIT ").bind(limit);
+    store.db.r().fetch_all(q).await
 }
 
 /// Whether a branch has a committee under the org rules (filled committee posts).

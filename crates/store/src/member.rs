@@ -525,38 +525,41 @@ pub(crate) async fn add_history(
     Ok(())
 }
 
-/// Creates a member in a branch inside the scope.
-pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &MemberInput) -> Result<MemberDetail> {
+/// A validated, sealed record ready to be written into its branch.
+pub(crate) struct NewRecord {
+    pub branch: OrgRow,
+    pub v: ValidMember,
+    sealed: Sealed,
+}
+
+/// Validates a new record for a branch inside the scope, and checks its ID number is not registered.
+pub(crate) async fn prepare_create(store: &Store, scope: &MemberScope, input: &MemberInput) -> Result<NewRecord> {
     let os = org_scope(scope)?;
     let v = core_member::validate(input, today_cn())?;
     let branch = check_placement(store, os, &v).await?;
     let sealed = seal(store, &v);
     check_duplicate(store, &sealed.id_card_index, None).await?;
-    let mut tx = store.db.begin().await?;
+    Ok(NewRecord { branch, v, sealed })
+}
+
+/// Writes a prepared record with its first history row; returns its id.
+pub(crate) async fn insert_record(tx: &mut Tx, who: &Who, rec: NewRecord, change: &str, reason: &str) -> Result<i64> {
     let id = tx.alloc_id().await?;
     let mut q = Q::new(format!("INSERT INTO members ({INSERT_COLS}) VALUES "));
-    q.push_row(insert_values(branch.committee_id, id, &v, sealed, now_ms()));
+    let (committee_id, status, join) = (rec.branch.committee_id, rec.v.status, rec.v.join_date);
+    q.push_row(insert_values(committee_id, id, &rec.v, rec.sealed, now_ms()));
     tx.c().execute(q).await?;
-    add_history(
-        &mut tx,
-        branch.committee_id,
-        id,
-        who,
-        "create",
-        "status",
-        "",
-        v.status.as_str(),
-        v.join_date,
-        "新建档案",
-    )
-    .await?;
-    append(
-        &mut tx,
-        &store.keys.audit_key,
-        who,
-        Event::ok("create", "member", id).detail(format!("{}（{}）", v.name, branch.name)),
-    )
-    .await?;
+    add_history(tx, committee_id, id, who, change, "status", "", status.as_str(), join, reason).await?;
+    Ok(id)
+}
+
+/// Creates a member in a branch inside the scope.
+pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &MemberInput) -> Result<MemberDetail> {
+    let rec = prepare_create(store, scope, input).await?;
+    let detail = format!("{}（{}）", rec.v.name, rec.branch.name);
+    let mut tx = store.db.begin().await?;
+    let id = insert_record(&mut tx, who, rec, "create", "新建档案").await?;
+    append(&mut tx, &store.keys.audit_key, who, Event::ok("create", "member", id).detail(detail)).await?;
     tx.commit().await?;
     get(store, scope, id).await
 }
@@ -756,6 +759,8 @@ impl HistoryRow {
             "create" => format!("建立档案（{}）", label(&self.to_value)),
             "import" => format!("批量导入建档（{}）", label(&self.to_value)),
             "status" => format!("党籍状态：{} → {}", label(&self.from_value), label(&self.to_value)),
+            "transfer" => format!("组织关系转接：{} → {}", self.from_value, self.to_value),
+            "transfer_in" => format!("转入建档（{}）", label(&self.to_value)),
             _ => format!("{}：{} → {}", core_member::field_label(&self.field), self.from_value, self.to_value),
         }
     }

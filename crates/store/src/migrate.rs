@@ -69,6 +69,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_recruitment.sqlite.sql"),
         postgres: include_str!("../migrations/0008_recruitment.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "transfers",
+        common: include_str!("../migrations/0009_transfers.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]

@@ -12,6 +12,7 @@ mod migrations;
 mod orgs;
 mod recruitment;
 mod scope;
+mod transfers;
 
 use std::fmt::Debug;
 

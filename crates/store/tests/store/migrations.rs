@@ -35,7 +35,11 @@ async fn rules_start_from_the_national_defaults() {
         let set = rules::load(&store.db).await.unwrap();
         let mut keys: Vec<&str> = set.rows().iter().map(|r| r.key.as_str()).collect();
         keys.sort();
-        assert_eq!(keys, ["dues", "meeting_kinds", "org", "recruitment", "reveal", "security"], "{backend}");
+        assert_eq!(
+            keys,
+            ["dues", "meeting_kinds", "org", "recruitment", "reveal", "security", "transfer"],
+            "{backend}"
+        );
         for row in national_defaults() {
             let stored = set.rows().iter().find(|r| r.key == row.key).unwrap();
             assert_eq!(stored.effective_from, row.effective_from, "{backend}: {}", row.key);
