@@ -222,7 +222,7 @@ pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter, limit: i6
             rows.push(t);
         }
     }
-    rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     rows.truncate(limit as usize);
     let mut views = Vec::with_capacity(rows.len());
     for t in rows {
