@@ -316,16 +316,17 @@ pub async fn request(store: &Store, scope: &MemberScope, who: &Who, r: &Transfer
     let id = tx.alloc_id().await?;
     let now = now_ms();
     let to_name = match &to {
-        Some(o) => o.name.clone(),
+        Some(o) => full_name(store, o).await?,
         None => r.to_org_name.trim().to_string(),
     };
+    let from_name = full_name(store, &from).await?;
     tx.c()
         .execute(q!(
             "INSERT INTO transfers (committee_id, id, kind, state, member_id, member_name, from_org_id, from_org_name, to_committee_id, \
              to_org_id, to_org_name, letter_no, reason, requested_on, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             m.committee_id, id, kind.as_str(), core_tr::initial_state(kind).as_str(), Some(m.id), m.name.clone(),
-            Some(from.id), from.name.clone(), to.as_ref().map(|o| o.committee_id), to.as_ref().map(|o| o.id), to_name.clone(),
+            Some(from.id), from_name.clone(), to.as_ref().map(|o| o.committee_id), to.as_ref().map(|o| o.id), to_name.clone(),
             r.letter_no.trim(), r.reason.trim(), requested_on, who.username.clone(), now, now
         ))
         .await?;
@@ -333,11 +334,20 @@ pub async fn request(store: &Store, scope: &MemberScope, who: &Who, r: &Transfer
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("transfer_request", "member", m.id).detail(format!("{}：{} → {}", kind.label(), from.name, to_name)),
+        Event::ok("transfer_request", "member", m.id).detail(format!("{}：{} → {}", kind.label(), from_name, to_name)),
     )
     .await?;
     tx.commit().await?;
     fetch(store, m.committee_id, id).await
+}
+
+/// "省教育厅 人事处党支部": the unit's name before a branch's (public names, for letters).
+async fn full_name(store: &Store, o: &OrgRow) -> Result<String> {
+    if o.id == o.committee_id {
+        return Ok(o.name.clone());
+    }
+    let unit = crate::org::anchor_of(store.db.r(), o.committee_id).await?;
+    Ok(format!("{} {}", unit.name, o.name))
 }
 
 async fn fetch(store: &Store, committee_id: i64, id: i64) -> Result<TransferRow> {
@@ -398,6 +408,7 @@ pub async fn register_incoming(
     let payload = serde_json::to_string(&r.member).map_err(|e| StoreError::Rule(e.to_string()))?;
     let sealed = store.keys.cipher.encrypt(&payload);
     let to = rec.branch;
+    let to_name = full_name(store, &to).await?;
     let mut tx = store.db.begin().await?;
     let id = tx.alloc_id().await?;
     let now = now_ms();
@@ -408,7 +419,7 @@ pub async fn register_incoming(
              letter_no, valid_until, reason, requested_on, payload, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             to.committee_id, id, kind.as_str(), core_tr::initial_state(kind).as_str(), rec.v.name.clone(),
-            r.from_org_name.trim(), Some(to.committee_id), Some(to.id), to.name.clone(), r.letter_no.trim(), r.valid_until,
+            r.from_org_name.trim(), Some(to.committee_id), Some(to.id), to_name.clone(), r.letter_no.trim(), r.valid_until,
             r.reason.trim(), today, sealed, who.username.clone(), now, now
         ))
         .await?;

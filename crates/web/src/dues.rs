@@ -914,6 +914,7 @@ struct MonthPage {
     elections: Vec<xianfeng_store::org::OrgRow>,
     recruitment: Vec<xianfeng_store::recruitment::CaseRow>,
     ready: Vec<xianfeng_store::recruitment::CaseRow>,
+    transfers: Vec<xianfeng_store::transfer::TransferView>,
     today: chrono::NaiveDate,
 }
 
@@ -964,6 +965,13 @@ async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
     recruitment
         .extend(rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 30).await?);
     let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 30).await?;
+    let transfers = xianfeng_store::transfer::list(
+        &state.store,
+        &org_scope,
+        &xianfeng_store::transfer::TransferFilter { mine: true, ..Default::default() },
+        50,
+    )
+    .await?;
     render(&MonthPage {
         l: Layout::new(&ctx, format!("本月工作 — {}", month.format("%Y年%m月")), "/month").crumb("本月工作", ""),
         month: month.format("%Y-%m").to_string(),
@@ -975,6 +983,7 @@ async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
         elections,
         recruitment,
         ready,
+        transfers,
         today,
     })
 }

@@ -76,6 +76,14 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
             }
             groups.push(MenuGroup { label: "发展党员", items: rec });
             groups.push(MenuGroup {
+                label: "组织关系转接",
+                items: vec![
+                    item("转接办理", "/transfers"),
+                    item("申请转出", "/transfers/new"),
+                    item("省外转入登记", "/transfers/incoming"),
+                ],
+            });
+            groups.push(MenuGroup {
                 label: "党费管理",
                 items: vec![
                     item("党费基数与应缴", "/dues"),

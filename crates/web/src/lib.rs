@@ -22,6 +22,7 @@ pub mod recruitment;
 pub mod report;
 pub mod rules;
 pub mod session;
+pub mod transfer;
 pub mod xlsx;
 
 use axum::Router;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(report::pages())
         .merge(dues::pages())
         .merge(recruitment::pages())
+        .merge(transfer::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(report::api())
         .merge(dues::api())
         .merge(recruitment::api())
+        .merge(transfer::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

@@ -415,3 +415,54 @@ async fn advance_an_activist_too_early_then_on_time() {
     })
     .await;
 }
+
+/// Journey F, desktop: the secretary of 办公室党支部 asks to transfer 张伟 to a
+/// branch of 省教育厅 and approves it as the sending side (the letter is
+/// issued); the 省教育厅 administrator finds it on the month page and accepts it.
+#[tokio::test(flavor = "multi_thread")]
+async fn approve_a_transfer_from_both_sides() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let destination = format!("{} — {}", p.unit_b.name, p.branch_b1.name);
+    let b1_name = p.branch_b1.name.clone();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "f", Viewport::Desktop(1280, 900));
+        login(&b, "seca1", None);
+        b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='申请转出']"));
+        b.wait_path("/transfers/new", |p| p.starts_with("/transfers/new"));
+        b.type_into(&b.css("#f-find"), "教育厅");
+        b.click(&b.css("#find-form button[type=submit]"));
+        b.wait("the search results", || b.url().contains("find=").then_some(()));
+        b.wait_text(&destination);
+        b.choose("f-member_id", "张伟（办公室党支部，正式党员）");
+        b.choose("f-to_org_id", &destination);
+        b.type_into(&b.css("#f-reason"), "工作调动");
+        b.screenshot("f01-transfer-request.png");
+        b.click(&b.css("#transfer-submit"));
+        b.wait_text("转接申请已提交");
+        b.click(&b.css("#approve-submit"));
+        b.wait_text("已审批");
+        b.check(b.text(&b.css("#transfer-state")).contains("待接收方审批"), "waiting for the receiving side");
+        b.check(b.text(&b.css("#transfer-info")).contains("省直机关转〔"), "the letter has a number");
+        b.screenshot("f02-transfer-sent.png");
+        b.assert_only_local();
+
+        let r = Browser::launch(&install, &origin, "f-receiving", Viewport::Desktop(1280, 900));
+        login(&r, "unitb", None);
+        r.goto("/month");
+        r.wait_text("组织关系转接待审批");
+        r.click(&r.xpath("//ul[@id='transfers-waiting']//a[normalize-space()='张伟']"));
+        r.wait_text("接收方审批");
+        r.screenshot("f03-transfer-to-accept.png");
+        r.click(&r.css("#approve-submit"));
+        r.wait_text("已审批");
+        r.check(r.text(&r.css("#transfer-state")).contains("已完成"), "the transfer is done");
+        r.click(&r.xpath("//a[normalize-space()='查看党员档案']"));
+        r.wait_text(&b1_name);
+        r.assert_only_local();
+        r.screenshot("f04-transfer-received.png");
+    })
+    .await;
+}

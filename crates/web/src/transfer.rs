@@ -1,0 +1,469 @@
+//! Transfer pages and API (组织关系转接): the list (waiting for me, in
+//! progress, all), asking for a transfer, registering an arrival from outside
+//! the province, and each transfer with the sending and receiving sides'
+//! decisions.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use xianfeng_core::FieldError;
+use xianfeng_core::member::{MemberInput, parse_date};
+use xianfeng_store::StoreError;
+use xianfeng_store::member::MemberFilter;
+use xianfeng_store::transfer::{
+    self as store_tr, Destination, IncomingRequest, TransferFilter, TransferRequest, TransferRow, TransferView,
+};
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::form::Errors;
+use crate::layout::{Layout, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/transfers", get(list_page))
+        .route("/transfers/new", get(new_page).post(new_submit))
+        .route("/transfers/incoming", get(incoming_page).post(incoming_submit))
+        .route("/transfers/{id}", get(detail_page))
+        .route("/transfers/{id}/approve", post(approve_submit))
+        .route("/transfers/{id}/reject", post(reject_submit))
+        .route("/transfers/{id}/cancel", post(cancel_submit))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/transfers", get(api_list).post(api_request))
+        .route("/transfers/incoming", post(api_incoming))
+        .route("/transfers/{id}", get(api_get))
+        .route("/transfers/{id}/approve", post(api_approve))
+        .route("/transfers/{id}/reject", post(api_reject))
+        .route("/transfers/{id}/cancel", post(api_cancel))
+        .route("/transfer-destinations", get(api_destinations))
+}
+
+fn flash(code: &str) -> &'static str {
+    match code {
+        "requested" => "转接申请已提交，等待转出方审批",
+        "registered" => "转入登记已提交，等待接收审批",
+        "approved" => "已审批",
+        "rejected" => "已退回",
+        "cancelled" => "已撤销",
+        _ => "",
+    }
+}
+
+// ----- list -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQ {
+    state: String,
+    mine: String,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "transfers.html")]
+struct ListPage {
+    l: Layout,
+    q: ListQ,
+    items: Vec<TransferView>,
+}
+
+async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" };
+    let items = store_tr::list(&state.store, &scope, &f, 500).await?;
+    render(&ListPage {
+        l: Layout::new(&ctx, "组织关系转接", "/transfers").crumb("组织关系转接", "").flash(flash(&q.ok)),
+        q,
+        items,
+    })
+}
+
+async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.org_scope()?;
+    let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" || q.mine == "true" };
+    let items = store_tr::list(&state.store, &scope, &f, 1000).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- ask for a transfer -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct NewForm {
+    member_id: String,
+    find: String,
+    to_org_id: String,
+    to_org_name: String,
+    letter_no: String,
+    reason: String,
+    requested_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "transfer_new.html")]
+struct NewPage {
+    l: Layout,
+    form: NewForm,
+    errors: Errors,
+    members: Vec<(String, String)>,
+    destinations: Vec<(String, String)>,
+}
+
+async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) -> Result<Response> {
+    let ms = ctx.member_scope(state).await?;
+    if !ms.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let members = xianfeng_store::member::list_all(&state.store, &ms, &MemberFilter::default(), 3000)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.to_string(), format!("{}（{}，{}）", m.name, m.org_name, m.status_label())))
+        .collect();
+    let destinations = store_tr::destinations(&state.store, &form.find, 100)
+        .await?
+        .into_iter()
+        .map(|d: Destination| (d.id.to_string(), format!("{} — {}", d.unit_name, d.name)))
+        .collect();
+    render(&NewPage {
+        l: Layout::new(ctx, "申请组织关系转出", "/transfers/new")
+            .crumb("组织关系转接", "/transfers")
+            .crumb("申请转出", ""),
+        form,
+        errors,
+        members,
+        destinations,
+    })
+}
+
+async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<NewForm>) -> Result<Response> {
+    new_view(&state, &ctx, f, Errors::default()).await
+}
+
+fn parse_request(f: &NewForm) -> std::result::Result<TransferRequest, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let member_id = f.member_id.trim().parse::<i64>().unwrap_or_else(|_| {
+        errs.push(FieldError::new("member_id", "请选择党员"));
+        0
+    });
+    let to_org_id = match f.to_org_id.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errs.push(FieldError::new("to_org_id", "接收党支部无效"));
+                None
+            }
+        },
+    };
+    let requested_on = match f.requested_on.trim() {
+        "" => None,
+        s => {
+            let d = parse_date(s);
+            if d.is_none() {
+                errs.push(FieldError::new("requested_on", "请按 2025-07-01 的格式填写日期"));
+            }
+            d
+        }
+    };
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(TransferRequest {
+        member_id,
+        to_org_id,
+        to_org_name: f.to_org_name.clone(),
+        letter_no: f.letter_no.clone(),
+        reason: f.reason.clone(),
+        requested_on,
+    })
+}
+
+async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let r = match parse_request(&f) {
+        Ok(r) => r,
+        Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
+    };
+    match store_tr::request(&state.store, &ms, &ctx.who(), &r).await {
+        Ok(t) => Ok(Redirect::to(&format!("/transfers/{}?ok=requested", t.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
+        Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("member_id", m)])).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn api_request(State(state): State<AppState>, ctx: Ctx, Json(r): Json<TransferRequest>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let t = store_tr::request(&state.store, &ms, &ctx.who(), &r).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FindQ {
+    q: String,
+}
+
+async fn api_destinations(
+    State(_s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FindQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let items = store_tr::destinations(&_s.store, &q.q, 50).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- arrivals from outside the province -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct IncomingForm {
+    name: String,
+    gender: String,
+    ethnicity: String,
+    birth_date: String,
+    id_card: String,
+    phone: String,
+    education: String,
+    status: String,
+    join_date: String,
+    full_date: String,
+    org_id: String,
+    from_org_name: String,
+    letter_no: String,
+    valid_until: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "transfer_incoming.html")]
+struct IncomingPage {
+    l: Layout,
+    form: IncomingForm,
+    errors: Errors,
+    branches: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+}
+
+async fn incoming_view(state: &AppState, ctx: &Ctx, form: IncomingForm, errors: Errors) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let branches = xianfeng_store::member::branch_lookup(&state.store, &scope)
+        .await?
+        .into_iter()
+        .map(|b| (b.id.to_string(), b.name))
+        .collect();
+    render(&IncomingPage {
+        l: Layout::new(ctx, "省外转入登记", "/transfers/incoming")
+            .crumb("组织关系转接", "/transfers")
+            .crumb("省外转入登记", ""),
+        form,
+        errors,
+        branches,
+        statuses: vec![("full".into(), "正式党员".into()), ("probationary".into(), "预备党员".into())],
+    })
+}
+
+async fn incoming_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let f = IncomingForm { ethnicity: "汉族".into(), status: "full".into(), ..Default::default() };
+    incoming_view(&state, &ctx, f, Errors::default()).await
+}
+
+async fn incoming_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<IncomingForm>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let valid_until = match f.valid_until.trim() {
+        "" => None,
+        s => match parse_date(s) {
+            Some(d) => Some(d),
+            None => {
+                let e = Errors(vec![FieldError::new("valid_until", "请按 2025-07-01 的格式填写日期")]);
+                return incoming_view(&state, &ctx, f, e).await;
+            }
+        },
+    };
+    let r = IncomingRequest {
+        member: MemberInput {
+            name: f.name.clone(),
+            gender: f.gender.clone(),
+            ethnicity: f.ethnicity.clone(),
+            birth_date: f.birth_date.clone(),
+            id_card: f.id_card.clone(),
+            phone: f.phone.clone(),
+            education: f.education.clone(),
+            status: f.status.clone(),
+            join_date: f.join_date.clone(),
+            full_date: f.full_date.clone(),
+            org_id: f.org_id.clone(),
+            ..Default::default()
+        },
+        from_org_name: f.from_org_name.clone(),
+        letter_no: f.letter_no.clone(),
+        valid_until,
+        reason: f.reason.clone(),
+    };
+    match store_tr::register_incoming(&state.store, &ms, &ctx.who(), &r).await {
+        Ok(t) => Ok(Redirect::to(&format!("/transfers/{}?ok=registered", t.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => incoming_view(&state, &ctx, f, Errors(errs)).await,
+        Err(StoreError::Rule(m)) => {
+            incoming_view(&state, &ctx, f, Errors(vec![FieldError::new("from_org_name", m)])).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn api_incoming(State(state): State<AppState>, ctx: Ctx, Json(r): Json<IncomingRequest>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let t = store_tr::register_incoming(&state.store, &ms, &ctx.who(), &r).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
+}
+
+// ----- one transfer -----
+
+#[derive(Template)]
+#[template(path = "transfer.html")]
+struct DetailPage {
+    l: Layout,
+    v: TransferView,
+    t: TransferRow,
+    message: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OkQ {
+    ok: String,
+}
+
+async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let v = store_tr::get(&state.store, &scope, id).await?;
+    render(&DetailPage {
+        l: Layout::new(ctx, format!("组织关系转接 — {}", v.t.member_name), "/transfers")
+            .crumb("组织关系转接", "/transfers")
+            .crumb(v.t.member_name.clone(), "")
+            .flash(flash(ok)),
+        t: v.t.clone(),
+        v,
+        message,
+    })
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQ>,
+) -> Result<Response> {
+    detail_view(&state, &ctx, id, &q.ok, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecideForm {
+    letter_no: String,
+    reason: String,
+    version: String,
+}
+
+async fn decided(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: std::result::Result<TransferView, StoreError>,
+    ok: &str,
+) -> Result<Response> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/transfers/{id}?ok={ok}")).into_response()),
+        Err(StoreError::Rule(m)) => detail_view(state, ctx, id, "", m).await,
+        Err(StoreError::Invalid(errs)) => {
+            detail_view(state, ctx, id, "", errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")).await
+        }
+        Err(StoreError::Stale) => detail_view(state, ctx, id, "", "该转接已被他人处理，请核对后重试".into()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn approve_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let r = store_tr::approve(&state.store, &scope, &ctx.who(), id, &f.letter_no, f.version.trim().parse().ok()).await;
+    decided(&state, &ctx, id, r, "approved").await
+}
+
+async fn reject_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let r = store_tr::reject(&state.store, &scope, &ctx.who(), id, &f.reason).await;
+    decided(&state, &ctx, id, r, "rejected").await
+}
+
+async fn cancel_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let r = store_tr::cancel(&state.store, &scope, &ctx.who(), id).await;
+    decided(&state, &ctx, id, r, "cancelled").await
+}
+
+async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<TransferView>> {
+    let scope = ctx.org_scope()?;
+    Ok(Json(store_tr::get(&state.store, &scope, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecideJson {
+    letter_no: String,
+    reason: String,
+    version: Option<i64>,
+}
+
+async fn api_approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<DecideJson>,
+) -> Result<Json<TransferView>> {
+    let scope = ctx.org_scope()?;
+    Ok(Json(store_tr::approve(&state.store, &scope, &ctx.who(), id, &b.letter_no, b.version).await?))
+}
+
+async fn api_reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<DecideJson>,
+) -> Result<Json<TransferView>> {
+    let scope = ctx.org_scope()?;
+    Ok(Json(store_tr::reject(&state.store, &scope, &ctx.who(), id, &b.reason).await?))
+}
+
+async fn api_cancel(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<TransferView>> {
+    let scope = ctx.org_scope()?;
+    Ok(Json(store_tr::cancel(&state.store, &scope, &ctx.who(), id).await?))
+}
