@@ -2071,6 +2071,11 @@ mod tests {
         assert!(arrears.iter().any(|a| a.flag == "warn"), "someone has three months unpaid");
         // Everyone in the pipeline or on probation has a case whose steps bring them to their status.
         assert_eq!(s.recruitment_skipped, 0, "{s:?}");
+        // Transfers go through the same calls as users' clicks (after the invariants above were generated).
+        let t = crate::demo_transfers::generate(&store, 11).await.expect("transfers");
+        assert!(t.done >= 20 && t.waiting >= 10 && t.out_of_province > 0, "{t:?}");
+        let moved = count(&store, "SELECT COUNT(*) AS v FROM members WHERE prior_committees <> ''").await;
+        assert!(moved >= 10, "members who changed units keep where they came from: {moved}");
         assert_eq!(s.recruitment_cases, s.pipeline + s.probationary, "{s:?}");
         let mismatched = count(
             &store,

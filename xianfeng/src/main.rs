@@ -8,6 +8,7 @@ mod demo;
 mod demo_dues;
 mod demo_meetings;
 mod demo_recruitment;
+mod demo_transfers;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -384,6 +385,8 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     }
     let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn(), meetings: true };
     let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
+    // Transfers last: they move members between the branches generated above.
+    let transfers = demo_transfers::generate(&store, seed).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline
@@ -396,7 +399,10 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         "党费：{} 名党员的基数，{} 条月度应缴记录（未缴 {} 条）。",
         summary.dues_settings, summary.dues_charges, summary.dues_unpaid
     );
-    println!("发展党员：{} 份发展档案，{} 条办理记录。", summary.recruitment_cases, summary.recruitment_events);
+    println!(
+        "发展党员：{} 份发展档案，{} 条办理记录。组织关系转接：已完成 {} 项，待审批 {} 项。",
+        summary.recruitment_cases, summary.recruitment_events, transfers.done, transfers.waiting
+    );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)
 }
