@@ -458,6 +458,8 @@ struct MemberPage {
     errors: Errors,
     problem: String,
     history: Vec<(String, String, String, String, String)>,
+    /// The person's recruitment case, if any.
+    case_id: Option<i64>,
 }
 
 #[derive(Deserialize, Default, Clone, serde::Serialize)]
@@ -500,6 +502,7 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailExtras) -> R
         }
         _ => String::new(),
     };
+    let case_id = xianfeng_store::recruitment::case_of_member(&state.store, &scope, p.id).await?.map(|c| c.id);
     let status = MemberStatus::parse(&p.status);
     let next_statuses = status
         .map(|s| s.next().iter().map(|n| (n.as_str().to_string(), n.label().to_string())).collect())
@@ -532,6 +535,7 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailExtras) -> R
         errors: x.errors.clone(),
         problem: x.problem,
         history,
+        case_id,
         p,
     })?;
     if !x.errors.is_empty() {

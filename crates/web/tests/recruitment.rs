@@ -32,6 +32,8 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
         let case_url = r.location().split('?').next().unwrap().to_string();
         let id: i64 = case_url.rsplit('/').next().unwrap().parse().unwrap();
         let steps = format!("{case_url}/steps");
+        let member_page = sec.get(&format!("/members/{person}")).await.text();
+        assert!(member_page.contains(&format!("href=\"{case_url}\"")), "{backend}: the record links to the case");
         let r = sec.form(&steps, &[("step", "2"), ("action", "record"), ("on", "2025-03-20")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         // Too early: the page says why and from when, and keeps the input.
