@@ -188,6 +188,9 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if opts.wants("checkin") {
         bench_checkin(&store, &opts.dir).await?;
     }
+    if opts.wants("ranking") {
+        bench_ranking(&store, &url, &admin, opts.iterations).await?;
+    }
     if opts.wants("recruitment") {
         bench_recruitment(&store, &url, &admin, opts.iterations).await?;
     }
@@ -278,6 +281,106 @@ async fn bench_compliance(store: &Store, url: &str, admin: &str, iterations: usi
         json!({ "year": year, "orgs": orgs, "p99_ms": m99, "target_ms": 50, "page_median_ms": p50, "page_p99_ms": p99,
                 "after_one_unit_changed_median_ms": w50, "after_one_unit_changed_p99_ms": w99,
                 "baseline_raw_aggregate_median_ms": r50 }),
+    );
+    Ok(())
+}
+
+/// 排队抓尾 for the whole province: every branch's facts, scores, ranks and
+/// tail flags for last year (a full year of records), from the facts kept per
+/// unit; after one unit's records changed; and recomputed with every cache
+/// dropped (orgs, tallies, dues and recruitment facts read again). Beside the
+/// raw engine aggregating the year's dues charges and meetings per branch.
+async fn bench_ranking(store: &Store, url: &str, admin: &str, iterations: usize) -> Result<(), String> {
+    let err = |e: xianfeng_store::StoreError| e.to_string();
+    let root = xianfeng_store::org::root(store.db.r()).await.map_err(err)?.ok_or("no root")?;
+    let year = chrono::Datelike::year(&xianfeng_core::text::today_cn()) - 1;
+    let n = iterations.clamp(10, 100);
+    let mut branches = 0;
+    let mut tail = 0;
+    let mut cached = Vec::new();
+    for i in 0..n + 3 {
+        let t = Instant::now();
+        let (_, rows) = xianfeng_store::ranking::compute(store, &root, year).await.map_err(err)?;
+        let el = t.elapsed().as_secs_f64() * 1000.0;
+        branches = rows.len();
+        tail = rows.iter().filter(|r| r.tail).count();
+        if i >= 3 {
+            cached.push(el);
+        }
+    }
+    let units = xianfeng_store::org::children(store.db.r(), &operator::province_org_scope(&root.path), &root, false)
+        .await
+        .map_err(err)?;
+    let mut after_write = Vec::new();
+    for i in 0..n {
+        let unit = &units[i % units.len()];
+        let mut tx = store.db.begin().await.map_err(err)?;
+        xianfeng_store::generation::bump_facts(&mut tx, unit.committee_id).await.map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        let t = Instant::now();
+        let r = xianfeng_store::ranking::compute(store, &root, year).await.map_err(err)?;
+        after_write.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(r);
+    }
+    let mut raw_recompute = Vec::new();
+    for _ in 0..n.min(15) {
+        xianfeng_store::ranking::clear_cache(store);
+        xianfeng_store::compliance::clear_cache(store);
+        let t = Instant::now();
+        let r = xianfeng_store::ranking::compute(store, &root, year).await.map_err(err)?;
+        raw_recompute.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(r);
+    }
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let mut page = Vec::new();
+    for i in 0..n + 2 {
+        let el = request_ms(&app, &format!("/ranking?year={year}"), admin).await?;
+        if i >= 2 {
+            page.push(el);
+        }
+    }
+    let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    for _ in 0..n.min(15) {
+        let t = Instant::now();
+        let d: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT org_id, COUNT(*), SUM(CASE WHEN paid_on IS NOT NULL THEN 1 ELSE 0 END) FROM dues_charges              WHERE month >= ? AND month < ? GROUP BY org_id",
+        )
+        .bind(chrono::NaiveDate::from_ymd_opt(year, 1, 1))
+        .bind(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1))
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        let m: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT org_id, COUNT(*) FROM meetings WHERE counted = 1 AND held_on BETWEEN ? AND ? GROUP BY org_id",
+        )
+        .bind(chrono::NaiveDate::from_ymd_opt(year, 1, 1))
+        .bind(chrono::NaiveDate::from_ymd_opt(year, 12, 31))
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        raw.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box((d, m));
+    }
+    pool.close().await;
+    let (c50, c99) = stats(cached);
+    let (w50, _) = stats(after_write);
+    let (r50, r99) = stats(raw_recompute);
+    let (p50, _) = stats(page);
+    let (b50, _) = stats(raw);
+    emit(
+        "ranking.province_ms",
+        c50,
+        "ms",
+        json!({ "year": year, "branches": branches, "tail": tail, "p99_ms": c99, "target_ms": 20,
+                "after_one_unit_changed_median_ms": w50, "page_median_ms": p50,
+                "baseline_raw_sql_aggregate_median_ms": b50 }),
+    );
+    emit(
+        "ranking.recomputed_from_records_ms",
+        r50,
+        "ms",
+        json!({ "year": year, "p99_ms": r99, "target_ms": 300, "baseline_raw_sql_aggregate_median_ms": b50 }),
     );
     Ok(())
 }

@@ -20,8 +20,7 @@ pub struct DuesSummary {
     pub unpaid: usize,
 }
 
-const CHARGE_COLS: &str =
-    "committee_id, member_id, month, org_id, due_fen, paid_fen, paid_on, method, note, recorded_by, recorded_at";
+const CHARGE_COLS: &str = "committee_id, member_id, month, org_id, due_fen, paid_fen, paid_on, method, note, recorded_by, recorded_at, on_time";
 
 pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<DuesSummary, StoreError> {
     #[derive(sqlx::FromRow)]
@@ -119,6 +118,7 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Dues
                 "".into(),
                 "cli:demo".into(),
                 paid_on.map(|_| now).into(),
+                i64::from(paid_on.is_some_and(|d| core_dues::paid_on_time(month, d))).into(),
             ]);
         }
         summary.charges += rows.len();

@@ -309,6 +309,12 @@ pub fn monthly_due(rules: &DuesRules, b: &DuesBase) -> Result<Due, String> {
 pub const PAYMENT_METHODS: [(&str, &str); 5] =
     [("cash", "现金"), ("transfer", "银行转账"), ("wechat", "微信"), ("alipay", "支付宝"), ("payroll", "工资代扣")];
 
+/// Whether a payment for `month` made on `paid_on` was made within the month (or ahead of it).
+pub fn paid_on_time(month: NaiveDate, paid_on: NaiveDate) -> bool {
+    use chrono::Datelike;
+    month.checked_add_months(chrono::Months::new(1)).is_some_and(|next| paid_on < next.with_day(1).unwrap_or(next))
+}
+
 pub fn method_label(id: &str) -> &'static str {
     PAYMENT_METHODS.iter().find(|(k, _)| *k == id).map(|(_, v)| *v).unwrap_or("")
 }
@@ -407,6 +413,16 @@ mod tests {
     fn due(t: MemberType, base: &str) -> Fen {
         let b = DuesBase { member_type: t, base: Fen::parse(base).unwrap(), fixed: Fen(0) };
         monthly_due(&DuesRules::default(), &b).unwrap().amount
+    }
+
+    #[test]
+    fn a_payment_counts_as_on_time_within_its_month_or_ahead() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(paid_on_time(d("2025-02-01"), d("2025-02-28")));
+        assert!(paid_on_time(d("2025-02-01"), d("2025-01-20")), "paid ahead");
+        assert!(!paid_on_time(d("2025-02-01"), d("2025-03-01")));
+        assert!(paid_on_time(d("2025-12-01"), d("2025-12-31")));
+        assert!(!paid_on_time(d("2025-12-01"), d("2026-01-01")));
     }
 
     #[test]

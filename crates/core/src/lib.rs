@@ -11,6 +11,7 @@ pub mod idcard;
 pub mod meeting;
 pub mod member;
 pub mod org;
+pub mod ranking;
 pub mod recruitment;
 pub mod rules;
 pub mod text;

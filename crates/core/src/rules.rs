@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::RevealPolicy;
 use crate::dues::DuesRules;
 use crate::meeting::MeetingKinds;
+use crate::ranking::RankingRules;
 use crate::recruitment::RecruitmentRules;
 use crate::transfer::TransferRules;
 
@@ -87,6 +88,7 @@ pub fn national_defaults() -> Vec<RuleRow> {
         default_row::<DuesRules>(),
         default_row::<RecruitmentRules>(),
         default_row::<TransferRules>(),
+        default_row::<RankingRules>(),
     ]
 }
 
@@ -110,6 +112,7 @@ pub fn check_value(
         DuesRules::KEY => typed::<DuesRules>(value, effective_from),
         RecruitmentRules::KEY => typed::<RecruitmentRules>(value, effective_from),
         TransferRules::KEY => typed::<TransferRules>(value, effective_from),
+        RankingRules::KEY => typed::<RankingRules>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
     }
 }
@@ -124,6 +127,7 @@ pub fn label(key: &str) -> &'static str {
         DuesRules::KEY => DuesRules::LABEL,
         RecruitmentRules::KEY => RecruitmentRules::LABEL,
         TransferRules::KEY => TransferRules::LABEL,
+        RankingRules::KEY => RankingRules::LABEL,
         _ => "未知规则",
     }
 }

@@ -616,6 +616,7 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
         crate::bulk::insert_rows(&mut tx, "dues_charges", "committee_id, member_id, month, org_id, due_fen", charges)
             .await?;
         for c in chunk {
+            crate::generation::bump_facts(&mut tx, *c).await?;
             let (n, fen) = per_unit.get(c).copied().unwrap_or_default();
             report.expected = Fen(report.expected.0 + fen);
             cycles.push(vec![
@@ -835,10 +836,10 @@ pub async fn record_payment(
     let n = tx
         .c()
         .execute(q!(
-            "UPDATE dues_charges SET paid_fen = $1, paid_on = $2, method = $3, note = $4, recorded_by = $5, recorded_at = $6 \
-             WHERE committee_id = $7 AND member_id = $8 AND month = $9 AND paid_on IS NULL",
+            "UPDATE dues_charges SET paid_fen = $1, paid_on = $2, method = $3, note = $4, recorded_by = $5, recorded_at = $6, on_time = $7 \
+             WHERE committee_id = $8 AND member_id = $9 AND month = $10 AND paid_on IS NULL",
             amount.0, paid_on, input.method.trim(), input.reason.trim(), who.username.clone(), now_ms(),
-            m.committee_id, m.id, month
+            i64::from(core_dues::paid_on_time(month, paid_on)), m.committee_id, m.id, month
         ))
         .await?;
     if n == 0 {
@@ -858,6 +859,7 @@ pub async fn record_payment(
         )),
     )
     .await?;
+    crate::generation::bump_facts(&mut tx, m.committee_id).await?;
     tx.commit().await?;
     Ok(charges(store, scope, None, month).await?.into_iter().find(|c| c.member_id == member_id).expect("just recorded"))
 }

@@ -38,6 +38,18 @@ pub async fn bump_meetings(tx: &mut Tx, committee_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The committee's dues charges or payments, or its recruitment cases, changed.
+pub async fn bump_facts(tx: &mut Tx, committee_id: i64) -> Result<()> {
+    tx.c()
+        .execute(q!(
+            "INSERT INTO committee_generations (committee_id, orgs, meetings, facts) VALUES ($1, 1, 1, 1) \
+             ON CONFLICT (committee_id) DO UPDATE SET facts = committee_generations.facts + 1",
+            committee_id
+        ))
+        .await?;
+    Ok(())
+}
+
 /// After bulk loads: every committee that has orgs gets a row, and all numbers move on.
 pub async fn bump_all(tx: &mut Tx) -> Result<()> {
     tx.c()
@@ -45,6 +57,8 @@ pub async fn bump_all(tx: &mut Tx) -> Result<()> {
              SELECT DISTINCT o.committee_id, 0, 0 FROM orgs o \
              WHERE NOT EXISTS (SELECT 1 FROM committee_generations g WHERE g.committee_id = o.committee_id)"))
         .await?;
-    tx.c().execute(q!("UPDATE committee_generations SET orgs = orgs + 1, meetings = meetings + 1")).await?;
+    tx.c()
+        .execute(q!("UPDATE committee_generations SET orgs = orgs + 1, meetings = meetings + 1, facts = facts + 1"))
+        .await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod member;
 pub mod migrate;
 pub mod org;
+pub mod ranking;
 pub mod recruitment;
 pub mod report;
 pub mod rules;
@@ -100,6 +101,7 @@ pub struct Store {
     rules: Arc<RwLock<(i64, RuleSet)>>,
     /// Orgs and tallies per committee, kept while their generation holds.
     pub(crate) compliance_cache: Arc<std::sync::Mutex<compliance::Cache>>,
+    pub(crate) ranking_cache: Arc<std::sync::Mutex<ranking::Cache>>,
 }
 
 impl Store {
@@ -112,6 +114,7 @@ impl Store {
             keys: Arc::new(keys),
             rules: Arc::new(RwLock::new((0, RuleSet::default()))),
             compliance_cache: Default::default(),
+            ranking_cache: Default::default(),
         };
         rules::seed_defaults(&store).await?;
         store.reload_rules().await?;

@@ -76,6 +76,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "ranking",
+        common: include_str!("../migrations/0010_ranking.sql"),
+        sqlite: include_str!("../migrations/0010_ranking.sqlite.sql"),
+        postgres: include_str!("../migrations/0010_ranking.postgres.sql"),
+    },
 ];
 
 #[derive(sqlx::FromRow)]

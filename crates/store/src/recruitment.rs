@@ -283,6 +283,12 @@ pub async fn insert_bulk(tx: &mut Tx, rules: &RuleSet, actor: &str, cases: &[New
     )
     .await?;
     let n = event_rows.len();
+    let mut committees: Vec<i64> = cases.iter().map(|c| c.committee_id).collect();
+    committees.sort_unstable();
+    committees.dedup();
+    for c in committees {
+        crate::generation::bump_facts(tx, c).await?;
+    }
     crate::bulk::insert_rows(
         tx,
         "recruitment_events",
@@ -555,6 +561,7 @@ async fn append_event(
         .await?;
         crate::generation::bump_orgs(tx, case.committee_id).await?;
     }
+    crate::generation::bump_facts(tx, case.committee_id).await?;
     append(
         tx,
         &store.keys.audit_key,

@@ -776,6 +776,7 @@ pub async fn approve(
     bumps.dedup();
     for c in bumps {
         crate::generation::bump_orgs(&mut tx, c).await?;
+        crate::generation::bump_facts(&mut tx, c).await?;
     }
     tx.commit().await?;
     get(store, scope, id).await

@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod member;
 pub mod openapi;
 pub mod org;
+pub mod ranking;
 pub mod recruitment;
 pub mod report;
 pub mod rules;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dues::pages())
         .merge(recruitment::pages())
         .merge(transfer::pages())
+        .merge(ranking::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -76,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dues::api())
         .merge(recruitment::api())
         .merge(transfer::api())
+        .merge(ranking::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

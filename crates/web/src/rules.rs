@@ -109,7 +109,7 @@ fn describe(value: &serde_json::Value) -> String {
 /// The rule keys a role sees on this page.
 fn visible_keys(role: Role) -> &'static [&'static str] {
     match role {
-        Role::CommitteeAdmin => &["org", "meeting_kinds", "dues", "recruitment", "transfer"],
+        Role::CommitteeAdmin => &["org", "meeting_kinds", "dues", "recruitment", "transfer", "ranking"],
         Role::SecurityAdmin => &["security", "reveal"],
         _ => &[],
     }

@@ -10,6 +10,7 @@ mod meetings;
 mod members;
 mod migrations;
 mod orgs;
+mod ranking;
 mod recruitment;
 mod scope;
 mod transfers;

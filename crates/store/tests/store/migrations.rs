@@ -37,7 +37,7 @@ async fn rules_start_from_the_national_defaults() {
         keys.sort();
         assert_eq!(
             keys,
-            ["dues", "meeting_kinds", "org", "recruitment", "reveal", "security", "transfer"],
+            ["dues", "meeting_kinds", "org", "ranking", "recruitment", "reveal", "security", "transfer"],
             "{backend}"
         );
         for row in national_defaults() {

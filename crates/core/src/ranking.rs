@@ -1,0 +1,343 @@
+//! 排队抓尾: ranking every branch from the platform's own records with an
+//! indicator model kept as versioned rule data, and flagging the tail.
+//!
+//! Each indicator turns a branch's facts into a rate (numerator over
+//! denominator), scored as min(1, rate / target). An indicator whose
+//! denominator is zero does not apply to that branch and its weight is shared
+//! out among the others (stated on the page). The score is 100 × the weighted
+//! mean; the explanation lists every indicator's numbers and its points, which
+//! add up to the score.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Rule;
+
+/// Where an indicator's numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Meetings due in the ended cycles of the year that were held (#3 compliance).
+    MeetingCompliance,
+    /// Attendance at the counted meetings: present over expected (#3).
+    Attendance,
+    /// Monthly dues charges paid within their month (#4).
+    DuesOnTime,
+    /// Recruitment cases of the branch with no overdue step (#4).
+    RecruitmentTimely,
+}
+
+impl Source {
+    pub const ALL: [Source; 4] =
+        [Source::MeetingCompliance, Source::Attendance, Source::DuesOnTime, Source::RecruitmentTimely];
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::MeetingCompliance => "组织生活落实率",
+            Source::Attendance => "组织生活出勤率",
+            Source::DuesOnTime => "党费按月交纳率",
+            Source::RecruitmentTimely => "发展党员按期办理率",
+        }
+    }
+    /// What the numerator and denominator count.
+    pub fn units(self) -> (&'static str, &'static str) {
+        match self {
+            Source::MeetingCompliance => ("按期召开", "应开会议"),
+            Source::Attendance => ("实到人次", "应到人次"),
+            Source::DuesOnTime => ("当月交纳", "应缴人月"),
+            Source::RecruitmentTimely => ("未逾期", "发展档案"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub source: Source,
+    /// Points out of the total weight.
+    pub weight: u32,
+    /// The rate that earns full points (e.g. 0.95).
+    pub target: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RankingRules {
+    pub indicators: Vec<Indicator>,
+    /// The bottom share of ranked branches flagged as the tail (percent).
+    pub tail_percent: u32,
+    /// Branches scoring below this are flagged too.
+    pub tail_below: f64,
+}
+
+impl Default for RankingRules {
+    fn default() -> Self {
+        RankingRules {
+            indicators: vec![
+                Indicator { source: Source::MeetingCompliance, weight: 40, target: 1.0 },
+                Indicator { source: Source::Attendance, weight: 25, target: 0.9 },
+                Indicator { source: Source::DuesOnTime, weight: 25, target: 0.95 },
+                Indicator { source: Source::RecruitmentTimely, weight: 10, target: 1.0 },
+            ],
+            tail_percent: 5,
+            tail_below: 60.0,
+        }
+    }
+}
+
+impl Rule for RankingRules {
+    const KEY: &'static str = "ranking";
+    const LABEL: &'static str = "排队抓尾指标";
+    const SOURCE: &'static str = "省直机关工委排队抓尾工作办法（指标与权重为本地实践，可调整）";
+    const DEFAULT_FROM: (i32, u32, u32) = (2020, 1, 1);
+    fn check(&self) -> Result<(), String> {
+        if self.indicators.is_empty() {
+            return Err("至少设置一项指标".into());
+        }
+        if self.indicators.iter().map(|i| i.weight).sum::<u32>() != 100 {
+            return Err("各项指标权重之和应为100".into());
+        }
+        for (i, a) in self.indicators.iter().enumerate() {
+            if !(a.target > 0.0 && a.target <= 1.0) {
+                return Err(format!("“{}”的满分标准应在0至1之间", a.source.label()));
+            }
+            if self.indicators[..i].iter().any(|b| b.source == a.source) {
+                return Err(format!("指标“{}”重复", a.source.label()));
+            }
+        }
+        if self.tail_percent > 50 {
+            return Err("末位比例不能超过50%".into());
+        }
+        if !(0.0..=100.0).contains(&self.tail_below) {
+            return Err("末位分数线应在0至100之间".into());
+        }
+        Ok(())
+    }
+}
+
+/// A branch's facts for a period: numerator and denominator per source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub meetings_met: i64,
+    pub meetings_expected: i64,
+    pub present: i64,
+    pub attendance_expected: i64,
+    pub dues_on_time: i64,
+    pub dues_charges: i64,
+    pub cases_timely: i64,
+    pub cases_open: i64,
+}
+
+impl Facts {
+    pub fn get(&self, s: Source) -> (i64, i64) {
+        match s {
+            Source::MeetingCompliance => (self.meetings_met, self.meetings_expected),
+            Source::Attendance => (self.present, self.attendance_expected),
+            Source::DuesOnTime => (self.dues_on_time, self.dues_charges),
+            Source::RecruitmentTimely => (self.cases_timely, self.cases_open),
+        }
+    }
+    pub fn add(&mut self, o: &Facts) {
+        self.meetings_met += o.meetings_met;
+        self.meetings_expected += o.meetings_expected;
+        self.present += o.present;
+        self.attendance_expected += o.attendance_expected;
+        self.dues_on_time += o.dues_on_time;
+        self.dues_charges += o.dues_charges;
+        self.cases_timely += o.cases_timely;
+        self.cases_open += o.cases_open;
+    }
+}
+
+/// One indicator's part of a branch's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    pub source: Source,
+    pub label: &'static str,
+    pub numerator: i64,
+    pub denominator: i64,
+    /// numerator / denominator (None when the indicator does not apply).
+    pub rate: Option<f64>,
+    pub weight: u32,
+    /// The weight after sharing out the weights of indicators that do not apply.
+    pub effective_weight: f64,
+    /// Points earned: effective weight × min(1, rate / target).
+    pub points: f64,
+}
+
+/// A branch's score with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    pub score: f64,
+    pub parts: Vec<Part>,
+    /// Whether any indicator applied (otherwise the branch is not ranked).
+    pub ranked: bool,
+}
+
+/// Scores facts under the rules.
+pub fn score(rules: &RankingRules, f: &Facts) -> Score {
+    let applies = |i: &Indicator| f.get(i.source).1 > 0;
+    let applicable: u32 = rules.indicators.iter().filter(|i| applies(i)).map(|i| i.weight).sum();
+    let total: u32 = rules.indicators.iter().map(|i| i.weight).sum();
+    let mut parts = Vec::with_capacity(rules.indicators.len());
+    let mut sum = 0.0;
+    for i in &rules.indicators {
+        let (n, d) = f.get(i.source);
+        let (rate, eff, points) = if d > 0 && applicable > 0 {
+            let rate = n as f64 / d as f64;
+            let eff = f64::from(i.weight) * f64::from(total) / f64::from(applicable);
+            let p = eff * (rate / i.target).min(1.0);
+            (Some(rate), eff, p)
+        } else {
+            (None, 0.0, 0.0)
+        };
+        sum += points;
+        parts.push(Part {
+            source: i.source,
+            label: i.source.label(),
+            numerator: n,
+            denominator: d,
+            rate,
+            weight: i.weight,
+            effective_weight: eff,
+            points,
+        });
+    }
+    let score = if total > 0 { sum * 100.0 / f64::from(total) } else { 0.0 };
+    Score { score: round2(score), parts, ranked: applicable > 0 }
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A branch's place in the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placed {
+    pub org_id: i64,
+    pub committee_id: i64,
+    pub score: f64,
+    /// 1-based rank in the province; equal scores share a rank (1, 2, 2, 4).
+    pub rank: u32,
+    /// Rank within the branch's unit.
+    pub unit_rank: u32,
+    pub tail: bool,
+}
+
+/// Ranks scored branches: by score descending, ties sharing a rank; the tail
+/// is the bottom `tail_percent` (rounded up, at least one when the percent is
+/// above zero) plus any branch below `tail_below`. Branches tied with the last
+/// one in the tail are in the tail too.
+pub fn rank(rules: &RankingRules, scored: &[(i64, i64, f64)]) -> Vec<Placed> {
+    let mut v: Vec<(i64, i64, f64)> = scored.to_vec();
+    v.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    let n = v.len();
+    let tail_n = if rules.tail_percent == 0 || n == 0 {
+        0
+    } else {
+        ((n as u64 * u64::from(rules.tail_percent)).div_ceil(100)).max(1) as usize
+    };
+    let cut = if tail_n > 0 { Some(v[n - tail_n].2) } else { None };
+    let mut out = Vec::with_capacity(n);
+    let mut unit_seen: std::collections::HashMap<i64, (u32, f64, u32)> = std::collections::HashMap::new();
+    let mut rank = 0u32;
+    let mut prev: Option<f64> = None;
+    for (i, (org, unit, s)) in v.iter().enumerate() {
+        if prev != Some(*s) {
+            rank = i as u32 + 1;
+            prev = Some(*s);
+        }
+        let e = unit_seen.entry(*unit).or_insert((0, f64::NAN, 0));
+        e.0 += 1;
+        if e.1 != *s {
+            e.2 = e.0;
+            e.1 = *s;
+        }
+        let tail = cut.is_some_and(|c| *s <= c) || *s < rules.tail_below;
+        out.push(Placed { org_id: *org, committee_id: *unit, score: *s, rank, unit_rank: e.2, tail });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_explanation_adds_up_to_the_score() {
+        let r = RankingRules::default();
+        r.check().unwrap();
+        let f = Facts {
+            meetings_met: 30,
+            meetings_expected: 40,
+            present: 270,
+            attendance_expected: 300,
+            dues_on_time: 100,
+            dues_charges: 120,
+            cases_timely: 1,
+            cases_open: 2,
+        };
+        let s = score(&r, &f);
+        // 40 × 0.75 + 25 × min(1, 0.9/0.9) + 25 × (0.8333/0.95) + 10 × 0.5
+        let expected = 40.0 * 0.75 + 25.0 + 25.0 * ((100.0 / 120.0) / 0.95) + 5.0;
+        assert!((s.score - round2(expected)).abs() < 1e-9, "{} vs {expected}", s.score);
+        let sum: f64 = s.parts.iter().map(|p| p.points).sum();
+        assert!((round2(sum) - s.score).abs() < 1e-9);
+        assert!(s.ranked);
+    }
+
+    #[test]
+    fn indicators_that_do_not_apply_share_out_their_weight() {
+        let r = RankingRules::default();
+        // No recruitment case: its 10 points go to the other three in proportion.
+        let f = Facts {
+            meetings_met: 10,
+            meetings_expected: 10,
+            present: 90,
+            attendance_expected: 100,
+            dues_on_time: 95,
+            dues_charges: 100,
+            ..Default::default()
+        };
+        let s = score(&r, &f);
+        assert_eq!(s.score, 100.0);
+        let rec = s.parts.iter().find(|p| p.source == Source::RecruitmentTimely).unwrap();
+        assert_eq!((rec.rate, rec.points), (None, 0.0));
+        let m = s.parts.iter().find(|p| p.source == Source::MeetingCompliance).unwrap();
+        assert!((m.effective_weight - 40.0 * 100.0 / 90.0).abs() < 1e-9);
+        let none = score(&r, &Facts::default());
+        assert!(!none.ranked);
+    }
+
+    #[test]
+    fn ties_share_a_rank_and_the_tail_takes_the_bottom_share_and_the_low_scores() {
+        let r = RankingRules { tail_percent: 20, tail_below: 50.0, ..Default::default() };
+        let scored = vec![
+            (1, 10, 90.0),
+            (2, 10, 80.0),
+            (3, 20, 80.0),
+            (4, 20, 70.0),
+            (5, 20, 65.0),
+            (6, 10, 40.0),
+            (7, 20, 65.0),
+        ];
+        let p = rank(&r, &scored);
+        let by = |id: i64| p.iter().find(|x| x.org_id == id).unwrap().clone();
+        assert_eq!((by(1).rank, by(2).rank, by(3).rank, by(4).rank), (1, 2, 2, 4));
+        assert_eq!((by(5).rank, by(7).rank, by(6).rank), (5, 5, 7));
+        // 20 % of 7 rounds up to 2: the bottom two are 6 (40) and one of the 65s; both 65s are tied, so both.
+        let tail: Vec<i64> = p.iter().filter(|x| x.tail).map(|x| x.org_id).collect();
+        assert_eq!(tail, vec![5, 7, 6]);
+        assert_eq!((by(3).unit_rank, by(4).unit_rank, by(6).unit_rank), (1, 2, 3));
+        assert_eq!((by(5).unit_rank, by(7).unit_rank), (3, 3), "ties share a rank within the unit too");
+        let none = rank(&RankingRules { tail_percent: 0, tail_below: 0.0, ..Default::default() }, &scored);
+        assert!(none.iter().all(|x| !x.tail));
+    }
+
+    #[test]
+    fn rules_are_checked() {
+        let mut r = RankingRules::default();
+        r.indicators[0].weight = 30;
+        assert!(r.check().unwrap_err().contains("100"));
+        let mut r = RankingRules::default();
+        r.indicators[1].source = Source::MeetingCompliance;
+        assert!(r.check().unwrap_err().contains("重复"));
+    }
+}

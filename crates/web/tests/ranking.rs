@@ -1,0 +1,65 @@
+//! 排队抓尾 over HTTP: the ranking page and API, the explanation page, and scope.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+use common::{Client, PASSWORD, province_with_accounts};
+use xianfeng_store::dues::{self, BaseInput, PaymentInput};
+use xianfeng_store::testkit;
+
+#[tokio::test]
+async fn the_ranking_is_shown_explained_and_scoped() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let admin = p.committee_admin();
+        let ms = testkit::member_scope(&store, &admin).await.unwrap();
+        let who = testkit::who(&admin);
+        let year = xianfeng_core::text::today_cn().year();
+        let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+        let zhang = p.member("张伟").id();
+        let base = BaseInput {
+            member_type: "salaried".into(),
+            base: "5000".into(),
+            effective_month: format!("{year}-01"),
+            ..Default::default()
+        };
+        dues::set_base(&store, &ms, &who, zhang, &base).await.unwrap();
+        dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
+        let pay = PaymentInput {
+            amount: "50.00".into(),
+            paid_on: (jan + chrono::Days::new(3)).to_string(),
+            method: "cash".into(),
+            ..Default::default()
+        };
+        dues::record_payment(&store, &ms, &who, zhang, jan, &pay).await.unwrap();
+
+        let mut gw = Client::new(&store);
+        gw.page_login("gwadmin", PASSWORD).await;
+        let html = gw.get("/ranking").await.text();
+        assert!(html.contains(&p.branch_a1.name) && html.contains("党费按月交纳率"), "{backend}");
+        let html = gw.get(&format!("/ranking/{}", p.branch_a1.id)).await.text();
+        assert!(
+            html.contains("得分构成") && html.contains("合计") && html.contains("/compliance/missing?org_id="),
+            "{backend}"
+        );
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let j = api.get("/api/v1/ranking").await.json();
+        let rows = j["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{backend}: a branch sees itself");
+        assert_eq!(rows[0]["org_id"], p.branch_a1.id, "{backend}");
+        assert!(j["ranked"].as_u64().unwrap() >= 1, "{backend}");
+        let e = api.get(&format!("/api/v1/ranking/{}", p.branch_a1.id)).await.json();
+        let sum: f64 = e["score"]["parts"].as_array().unwrap().iter().map(|x| x["points"].as_f64().unwrap()).sum();
+        assert!((sum - e["score"]["score"].as_f64().unwrap()).abs() < 0.01, "{backend}: the parts add up");
+        assert_eq!(
+            api.get(&format!("/api/v1/ranking/{}", p.branch_b1.id)).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        let mut me = Client::new(&store);
+        me.page_login("member1", PASSWORD).await;
+        assert_eq!(me.get("/ranking").await.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
