@@ -22,6 +22,7 @@ pub mod migrate;
 pub mod org;
 pub mod ranking;
 pub mod recruitment;
+pub mod rectification;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "testkit")]

@@ -75,7 +75,10 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                 rec.push(item("年度发展计划", "/recruitment/plans"));
             }
             groups.push(MenuGroup { label: "发展党员", items: rec });
-            groups.push(MenuGroup { label: "考核评价", items: vec![item("排队抓尾", "/ranking")] });
+            groups.push(MenuGroup {
+                label: "考核评价",
+                items: vec![item("排队抓尾", "/ranking"), item("整改台账", "/rectifications")],
+            });
             groups.push(MenuGroup {
                 label: "组织关系转接",
                 items: vec![

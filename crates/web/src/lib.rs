@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod org;
 pub mod ranking;
 pub mod recruitment;
+pub mod rectification;
 pub mod report;
 pub mod rules;
 pub mod session;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(recruitment::pages())
         .merge(transfer::pages())
         .merge(ranking::pages())
+        .merge(rectification::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -79,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(recruitment::api())
         .merge(transfer::api())
         .merge(ranking::api())
+        .merge(rectification::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

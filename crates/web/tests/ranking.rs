@@ -58,6 +58,11 @@ async fn the_ranking_is_shown_explained_and_scoped() {
             StatusCode::NOT_FOUND,
             "{backend}"
         );
+        let board = gw.get(&format!("/rectifications?year={year}")).await;
+        assert_eq!(board.status, StatusCode::OK, "{backend}");
+        assert!(board.text().contains("尚未制定整改方案的末位党支部"), "{backend}: the tail without plans is listed");
+        let j = api.get("/api/v1/rectifications").await.json();
+        assert_eq!(j["total"], 0, "{backend}");
         let mut me = Client::new(&store);
         me.page_login("member1", PASSWORD).await;
         assert_eq!(me.get("/ranking").await.status, StatusCode::FORBIDDEN, "{backend}");

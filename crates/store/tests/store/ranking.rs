@@ -117,3 +117,109 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         assert_eq!(r.rows.iter().find(|x| x.org_id == p.branch_b1.id).unwrap().score, 100.0, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
+    use xianfeng_store::StoreError;
+    use xianfeng_store::rectification::{self as rect, PlanInput, Step};
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let admin = p.committee_admin();
+        let ms = testkit::member_scope(&store, &admin).await.unwrap();
+        let who = testkit::who(&admin);
+        let today = xianfeng_core::text::today_cn();
+        let year = today.year();
+        let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+        let model = serde_json::json!({ "indicators": [{ "source": "dues_on_time", "weight": 100, "target": 1.0 }], "tail_percent": 20, "tail_below": 0.0 });
+        xianfeng_store::rules::add_version(&store, &admin, &who, "ranking", jan, &model, "").await.unwrap();
+        let base = BaseInput {
+            member_type: "salaried".into(),
+            base: "5000".into(),
+            effective_month: format!("{year}-01"),
+            ..Default::default()
+        };
+        for m in &p.members {
+            let d = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
+            if MemberStatus::parse(&d.status).is_some_and(|s| s.is_member()) {
+                dues::set_base(&store, &ms, &who, m.id(), &base).await.unwrap();
+            }
+        }
+        dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
+        for b in [&p.branch_a1, &p.branch_a2] {
+            for m in p.members_under(b) {
+                let pay = PaymentInput {
+                    amount: "50.00".into(),
+                    paid_on: (jan + chrono::Days::new(2)).to_string(),
+                    method: "cash".into(),
+                    ..Default::default()
+                };
+                let _ = dues::record_payment(&store, &ms, &who, m.id(), jan, &pay).await;
+            }
+        }
+        // b1 paid nothing: it is the tail (20 % of 3 branches rounds up to one).
+        let sec_b1 = p.branch_secretary(&p.branch_b1);
+        let b1 = testkit::org_scope(&sec_b1).unwrap();
+        let b1_who = testkit::who(&sec_b1);
+        let deadline = Some(today + chrono::Days::new(30));
+        let plan = |org: i64| PlanInput {
+            org_id: org,
+            year,
+            problems: "党费未按月交纳".into(),
+            measures: "逐人提醒，按月收缴".into(),
+            owner: "支部书记".into(),
+            deadline,
+        };
+        let a1 = testkit::org_scope(&p.branch_secretary(&p.branch_a1)).unwrap();
+        let r = rect::open(&store, &a1, &testkit::who(&p.branch_secretary(&p.branch_a1)), &plan(p.branch_a1.id)).await;
+        assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不在末位")), "{backend}: {r:?}");
+        let bad = PlanInput { measures: String::new(), ..plan(p.branch_b1.id) };
+        assert!(matches!(rect::open(&store, &b1, &b1_who, &bad).await, Err(StoreError::Invalid(_))), "{backend}");
+        let r = rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.unwrap();
+        assert_eq!((r.state.as_str(), r.rank_at_flag), ("open", 3), "{backend}");
+        assert!(rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.is_err(), "{backend}: one plan a year");
+        rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒").await.unwrap();
+        // The branch cannot verify itself; its unit can.
+        let d = rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已全部补缴").await.unwrap();
+        assert_eq!(d.r.state, "submitted", "{backend}");
+        let e = rect::step(&store, &b1, sec_b1.higher_committee().as_ref(), &b1_who, r.id, Step::Lift, "同意").await;
+        assert!(matches!(e, Err(StoreError::Rule(ref m)) if m.contains("上级单位")), "{backend}");
+        let ua = p.unit_admin(&p.unit_a);
+        let ua_os = testkit::org_scope(&ua).unwrap();
+        assert!(
+            matches!(rect::get(&store, &ua_os, ua.higher_committee().as_ref(), r.id).await, Err(StoreError::NotFound)),
+            "{backend}"
+        );
+        let ub = p.unit_admin(&p.unit_b);
+        let ub_os = testkit::org_scope(&ub).unwrap();
+        let d = rect::step(
+            &store,
+            &ub_os,
+            ub.higher_committee().as_ref(),
+            &testkit::who(&ub),
+            r.id,
+            Step::Return,
+            "补缴凭证不全",
+        )
+        .await
+        .unwrap();
+        assert_eq!(d.r.state, "open", "{backend}");
+        rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已补齐凭证").await.unwrap();
+        let d = rect::step(
+            &store,
+            &ub_os,
+            ub.higher_committee().as_ref(),
+            &testkit::who(&ub),
+            r.id,
+            Step::Lift,
+            "验收合格",
+        )
+        .await
+        .unwrap();
+        assert_eq!((d.r.state.as_str(), d.r.lifted_on), ("lifted", Some(today)), "{backend}");
+        assert_eq!(d.entries.len(), 6, "{backend}: plan, progress, submit, return, submit, lift");
+        assert!(
+            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "x").await.is_err(),
+            "{backend}: lifted is final"
+        );
+    }
+}

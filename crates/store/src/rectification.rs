@@ -1,0 +1,328 @@
+//! Rectification (整改) of branches in the tail of a year's ranking: a plan
+//! (problems, measures, owner, deadline), progress notes, submission by the
+//! branch, and verification by its unit — lifted, or returned to work on.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use xianfeng_core::auth::{HigherCommittee, OrgScope};
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::text::{now_ms, today_cn};
+
+use crate::audit::{Event, append};
+use crate::db::{Q, Tx};
+use crate::org::scope_where;
+use crate::{Result, Store, StoreError, Who, q};
+
+const COLS: &str = "r.committee_id, r.id, r.org_id, o.name AS org_name, o.path AS org_path, r.year, r.score_x100, r.rank_at_flag, \
+    r.problems, r.measures, r.owner, r.deadline, r.state, r.lifted_on, r.created_by, r.created_at, r.version";
+const FROM: &str = " FROM rectifications r JOIN orgs o ON o.committee_id = r.committee_id AND o.id = r.org_id";
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Rectification {
+    pub committee_id: i64,
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+    pub year: i64,
+    pub score_x100: i64,
+    pub rank_at_flag: i64,
+    pub problems: String,
+    pub measures: String,
+    pub owner: String,
+    pub deadline: NaiveDate,
+    /// open | submitted | lifted
+    pub state: String,
+    pub lifted_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+impl Rectification {
+    pub fn state_label(&self) -> &'static str {
+        match self.state.as_str() {
+            "open" => "整改中",
+            "submitted" => "待单位验收",
+            "lifted" => "已销号",
+            _ => "",
+        }
+    }
+    pub fn overdue_on(&self, today: NaiveDate) -> bool {
+        self.state != "lifted" && self.deadline < today
+    }
+    pub fn score_text(&self) -> String {
+        format!("{:.2}", self.score_x100 as f64 / 100.0)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Entry {
+    pub seq: i64,
+    pub kind: String,
+    pub on_date: NaiveDate,
+    pub note: String,
+    pub actor: String,
+    pub created_at: i64,
+}
+
+impl Entry {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "plan" => "制定整改方案",
+            "progress" => "整改进展",
+            "submit" => "申请验收",
+            "lift" => "验收销号",
+            "return" => "退回继续整改",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub r: Rectification,
+    pub entries: Vec<Entry>,
+    /// Whether the caller may verify (the unit above the branch).
+    pub can_verify: bool,
+}
+
+/// Rectifications of branches in scope (a year, or every year).
+pub async fn list(store: &Store, scope: &OrgScope, year: Option<i32>, state: &str) -> Result<Vec<Rectification>> {
+    let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE 1 = 1"));
+    scope_where(&mut q, scope, "o");
+    if let Some(y) = year {
+        q.push(" AND r.year = ").bind(i64::from(y));
+    }
+    match state {
+        "" | "all" => {}
+        "open" | "submitted" | "lifted" => {
+            q.push(" AND r.state = ").bind(state.to_string());
+        }
+        _ => return Err(StoreError::invalid("state", "状态应为 open、submitted 或 lifted")),
+    }
+    q.push(" ORDER BY r.year DESC, o.path");
+    store.db.r().fetch_all(q).await
+}
+
+async fn row(c: crate::db::Conn<'_>, scope: &OrgScope, id: i64) -> Result<Rectification> {
+    let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE r.id = "));
+    q.bind(id);
+    scope_where(&mut q, scope, "o");
+    c.fetch_one(q).await
+}
+
+pub async fn get(store: &Store, scope: &OrgScope, higher: Option<&HigherCommittee>, id: i64) -> Result<Detail> {
+    let r = row(store.db.r(), scope, id).await?;
+    let entries = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT seq, kind, on_date, note, actor, created_at FROM rectification_entries \
+             WHERE committee_id = $1 AND rectification_id = $2 ORDER BY seq",
+            r.committee_id,
+            r.id
+        ))
+        .await?;
+    let can_verify = higher.is_some_and(|h| h.covers(&r.org_path));
+    Ok(Detail { r, entries, can_verify })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PlanInput {
+    pub org_id: i64,
+    pub year: i32,
+    pub problems: String,
+    pub measures: String,
+    pub owner: String,
+    pub deadline: Option<NaiveDate>,
+}
+
+/// Opens the rectification plan of a branch in the tail of the year's ranking.
+pub async fn open(store: &Store, scope: &OrgScope, who: &Who, p: &PlanInput) -> Result<Rectification> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let org = crate::org::get(store.db.r(), scope, p.org_id).await?;
+    if org.kind() != OrgKind::Branch {
+        return Err(StoreError::invalid("org_id", "整改对象应为党支部"));
+    }
+    let mut errs = Vec::new();
+    for (field, value, label) in
+        [("problems", &p.problems, "存在问题"), ("measures", &p.measures, "整改措施"), ("owner", &p.owner, "责任人")]
+    {
+        if value.trim().is_empty() {
+            errs.push(xianfeng_core::FieldError::new(field, format!("请填写{label}")));
+        }
+    }
+    let today = today_cn();
+    match p.deadline {
+        None => errs.push(xianfeng_core::FieldError::new("deadline", "请填写整改时限")),
+        Some(d) if d < today => errs.push(xianfeng_core::FieldError::new("deadline", "整改时限不能早于今天")),
+        _ => {}
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
+    let (_, rows) = crate::ranking::compute(store, &root, p.year).await?;
+    let Some(placed) = rows.into_iter().find(|r| r.org_id == org.id) else {
+        return Err(StoreError::Rule(format!("{}在{}年没有排名，无需整改", org.name, p.year)));
+    };
+    if !placed.tail {
+        return Err(StoreError::Rule(format!(
+            "{}在{}年排名第{}（{:.2}分），不在末位，无需整改",
+            org.name, p.year, placed.rank, placed.score
+        )));
+    }
+    let mut tx = store.db.begin().await?;
+    let exists = tx
+        .c()
+        .fetch_scalar_i64(q!(
+            "SELECT COUNT(*) AS v FROM rectifications WHERE committee_id = $1 AND org_id = $2 AND year = $3",
+            org.committee_id,
+            org.id,
+            i64::from(p.year)
+        ))
+        .await?;
+    if exists > 0 {
+        return Err(StoreError::Rule(format!("{}已有{}年的整改方案", org.name, p.year)));
+    }
+    let id = tx.alloc_id().await?;
+    let now = now_ms();
+    tx.c()
+        .execute(q!(
+            "INSERT INTO rectifications (committee_id, id, org_id, year, score_x100, rank_at_flag, problems, measures, owner, deadline, \
+             state, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $12, $13)",
+            org.committee_id, id, org.id, i64::from(p.year), (placed.score * 100.0).round() as i64, i64::from(placed.rank),
+            p.problems.trim(), p.measures.trim(), p.owner.trim(), p.deadline, who.username.clone(), now, now
+        ))
+        .await?;
+    entry(&mut tx, org.committee_id, id, "plan", p.measures.trim(), who).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("rectification_open", "org", org.id).detail(format!("{}年末位整改", p.year)),
+    )
+    .await?;
+    tx.commit().await?;
+    row(store.db.r(), scope, id).await
+}
+
+async fn entry(tx: &mut Tx, committee_id: i64, id: i64, kind: &str, note: &str, who: &Who) -> Result<()> {
+    let seq = tx
+        .c()
+        .fetch_scalar_i64(q!(
+            "SELECT COUNT(*) AS v FROM rectification_entries WHERE committee_id = $1 AND rectification_id = $2",
+            committee_id,
+            id
+        ))
+        .await?
+        + 1;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO rectification_entries (committee_id, rectification_id, seq, kind, on_date, note, actor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            committee_id, id, seq, kind, today_cn(), note, who.username.clone(), now_ms()
+        ))
+        .await?;
+    Ok(())
+}
+
+/// What a step in the lifecycle does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The branch notes progress.
+    Progress,
+    /// The branch asks its unit to verify.
+    Submit,
+    /// The unit verifies: lifted (销号).
+    Lift,
+    /// The unit returns it for more work.
+    Return,
+}
+
+impl Step {
+    pub fn parse(s: &str) -> Option<Step> {
+        match s {
+            "progress" => Some(Step::Progress),
+            "submit" => Some(Step::Submit),
+            "lift" => Some(Step::Lift),
+            "return" => Some(Step::Return),
+            _ => None,
+        }
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Step::Progress => "progress",
+            Step::Submit => "submit",
+            Step::Lift => "lift",
+            Step::Return => "return",
+        }
+    }
+}
+
+/// Moves a rectification on: progress and submission by the branch's side,
+/// verification (lift or return) only by the unit above the branch.
+pub async fn step(
+    store: &Store,
+    scope: &OrgScope,
+    higher: Option<&HigherCommittee>,
+    who: &Who,
+    id: i64,
+    step: Step,
+    note: &str,
+) -> Result<Detail> {
+    if !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
+    let r = row(store.db.r(), scope, id).await?;
+    if note.trim().is_empty() {
+        return Err(StoreError::invalid("note", "请填写情况说明"));
+    }
+    let verifier = higher.is_some_and(|h| h.covers(&r.org_path));
+    let next = match (step, r.state.as_str()) {
+        (Step::Progress, "open") => "open",
+        (Step::Submit, "open") => "submitted",
+        (Step::Lift | Step::Return, "submitted") if !verifier => {
+            return Err(StoreError::Rule("整改验收由党支部的上级单位办理".into()));
+        }
+        (Step::Lift, "submitted") => "lifted",
+        (Step::Return, "submitted") => "open",
+        (_, "lifted") => return Err(StoreError::Rule("该整改已销号".into())),
+        (Step::Progress | Step::Submit, _) => return Err(StoreError::Rule("已申请验收，请等待单位验收".into())),
+        (_, _) => return Err(StoreError::Rule("尚未申请验收".into())),
+    };
+    let mut tx = store.db.begin().await?;
+    let lifted = (next == "lifted").then(today_cn);
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE rectifications SET state = $1, lifted_on = $2, updated_at = $3, version = version + 1 \
+             WHERE committee_id = $4 AND id = $5 AND version = $6",
+            next,
+            lifted,
+            now_ms(),
+            r.committee_id,
+            r.id,
+            r.version
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
+    entry(&mut tx, r.committee_id, r.id, step.as_str(), note.trim(), who).await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("rectification", "org", r.org_id).detail(format!("{} {}：{}", r.year, step.as_str(), note.trim())),
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, scope, higher, id).await
+}

@@ -1,0 +1,272 @@
+//! Rectification board (整改台账) pages and API: tail branches without a plan,
+//! plans in progress, waiting for verification and lifted; each plan's entries.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use xianfeng_core::FieldError;
+use xianfeng_core::member::parse_date;
+use xianfeng_core::text::today_cn;
+use xianfeng_store::StoreError;
+use xianfeng_store::ranking::{RankFilter, RankRow};
+use xianfeng_store::rectification::{self as store_rect, Detail, PlanInput, Rectification, Step};
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::form::Errors;
+use crate::layout::{Layout, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/rectifications", get(board_page))
+        .route("/rectifications/new", get(new_page).post(new_submit))
+        .route("/rectifications/{id}", get(detail_page))
+        .route("/rectifications/{id}/steps", post(step_submit))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/rectifications", get(api_list).post(api_open))
+        .route("/rectifications/{id}", get(api_get))
+        .route("/rectifications/{id}/steps", post(api_step))
+}
+
+fn flash(code: &str) -> &'static str {
+    match code {
+        "opened" => "整改方案已建立",
+        "progress" => "已记录整改进展",
+        "submit" => "已申请验收",
+        "lift" => "已验收销号",
+        "return" => "已退回继续整改",
+        _ => "",
+    }
+}
+
+fn year_of(s: &str) -> Result<i32> {
+    match s.trim() {
+        "" => Ok(today_cn().year() - 1),
+        y => {
+            y.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| AppError::BadRequest("年份无效".into()))
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct BoardQ {
+    year: String,
+    state: String,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "rectifications.html")]
+struct BoardPage {
+    l: Layout,
+    year: i32,
+    q: BoardQ,
+    items: Vec<Rectification>,
+    without_plan: Vec<RankRow>,
+    today: NaiveDate,
+}
+
+async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let year = year_of(&q.year)?;
+    let items = store_rect::list(&state.store, &scope, Some(year), &q.state).await?;
+    let tail = xianfeng_store::ranking::ranking(
+        &state.store,
+        &scope,
+        year,
+        &RankFilter { tail_only: true, ..Default::default() },
+    )
+    .await?;
+    let without_plan = tail.rows.into_iter().filter(|t| !items.iter().any(|r| r.org_id == t.org_id)).collect();
+    render(&BoardPage {
+        l: Layout::new(&ctx, format!("整改台账 — {year}年排队抓尾"), "/rectifications")
+            .crumb("整改台账", "")
+            .flash(flash(&q.ok)),
+        year,
+        q,
+        items,
+        without_plan,
+        today: today_cn(),
+    })
+}
+
+async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.org_scope()?;
+    let year = if q.year.trim().is_empty() { None } else { Some(year_of(&q.year)?) };
+    let items = store_rect::list(&state.store, &scope, year, &q.state).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct NewForm {
+    org_id: String,
+    year: String,
+    problems: String,
+    measures: String,
+    owner: String,
+    deadline: String,
+}
+
+#[derive(Template)]
+#[template(path = "rectification_new.html")]
+struct NewPage {
+    l: Layout,
+    form: NewForm,
+    errors: Errors,
+    branch: String,
+}
+
+async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let id: i64 = form.org_id.trim().parse().map_err(|_| AppError::BadRequest("org_id应为数字".into()))?;
+    let org = xianfeng_store::org::get(state.store.db.r(), &scope, id).await?;
+    render(&NewPage {
+        l: Layout::new(ctx, "制定整改方案", "/rectifications")
+            .crumb("整改台账", "/rectifications")
+            .crumb("制定整改方案", ""),
+        branch: org.name,
+        form,
+        errors,
+    })
+}
+
+async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<NewForm>) -> Result<Response> {
+    new_view(&state, &ctx, f, Errors::default()).await
+}
+
+async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let deadline = parse_date(&f.deadline);
+    if deadline.is_none() && !f.deadline.trim().is_empty() {
+        return new_view(&state, &ctx, f, Errors(vec![FieldError::new("deadline", "请按 2025-07-01 的格式填写日期")]))
+            .await;
+    }
+    let p = PlanInput {
+        org_id: f.org_id.trim().parse().map_err(|_| AppError::BadRequest("org_id应为数字".into()))?,
+        year: year_of(&f.year)?,
+        problems: f.problems.clone(),
+        measures: f.measures.clone(),
+        owner: f.owner.clone(),
+        deadline,
+    };
+    match store_rect::open(&state.store, &scope, &ctx.who(), &p).await {
+        Ok(r) => Ok(Redirect::to(&format!("/rectifications/{}?ok=opened", r.id)).into_response()),
+        Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
+        Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("org", m)])).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(p): Json<PlanInput>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let r = store_rect::open(&state.store, &scope, &ctx.who(), &p).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "rectification.html")]
+struct DetailPage {
+    l: Layout,
+    d: Detail,
+    message: String,
+    today: NaiveDate,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OkQ {
+    ok: String,
+}
+
+async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let higher = ctx.actor()?.higher_committee();
+    let d = store_rect::get(&state.store, &scope, higher.as_ref(), id).await?;
+    render(&DetailPage {
+        l: Layout::new(ctx, format!("整改 — {}（{}年）", d.r.org_name, d.r.year), "/rectifications")
+            .crumb("整改台账", format!("/rectifications?year={}", d.r.year))
+            .crumb(d.r.org_name.clone(), "")
+            .flash(flash(ok)),
+        d,
+        message,
+        today: today_cn(),
+    })
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQ>,
+) -> Result<Response> {
+    detail_view(&state, &ctx, id, &q.ok, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepForm {
+    step: String,
+    note: String,
+}
+
+async fn step_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let higher = ctx.actor()?.higher_committee();
+    let step = Step::parse(f.step.trim()).ok_or_else(|| AppError::BadRequest("操作无效".into()))?;
+    match store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, step, &f.note).await {
+        Ok(_) => Ok(Redirect::to(&format!("/rectifications/{id}?ok={}", f.step.trim())).into_response()),
+        Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
+        Err(StoreError::Invalid(errs)) => {
+            detail_view(&state, &ctx, id, "", errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Detail>> {
+    let scope = ctx.org_scope()?;
+    let higher = ctx.actor()?.higher_committee();
+    Ok(Json(store_rect::get(&state.store, &scope, higher.as_ref(), id).await?))
+}
+
+#[derive(Deserialize)]
+struct StepJson {
+    step: Step,
+    #[serde(default)]
+    note: String,
+}
+
+async fn api_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<StepJson>,
+) -> Result<Json<Detail>> {
+    let scope = ctx.org_scope()?;
+    let higher = ctx.actor()?.higher_committee();
+    Ok(Json(store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, b.step, &b.note).await?))
+}
