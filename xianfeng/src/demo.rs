@@ -2076,6 +2076,9 @@ mod tests {
         assert!(t.done >= 20 && t.waiting >= 10 && t.out_of_province > 0, "{t:?}");
         let moved = count(&store, "SELECT COUNT(*) AS v FROM members WHERE prior_committees <> ''").await;
         assert!(moved >= 10, "members who changed units keep where they came from: {moved}");
+        // Last year's ranking comes from the generated records; most of its tail has a plan.
+        let r = crate::demo_rectifications::generate(&store, 11, o.today).await.expect("rectifications");
+        assert!(r.tail > 0 && r.plans > 0 && r.plans <= r.tail, "{r:?}");
         assert_eq!(s.recruitment_cases, s.pipeline + s.probationary, "{s:?}");
         let mismatched = count(
             &store,

@@ -8,6 +8,7 @@ mod demo;
 mod demo_dues;
 mod demo_meetings;
 mod demo_recruitment;
+mod demo_rectifications;
 mod demo_transfers;
 
 use std::io::Read;
@@ -387,6 +388,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
     // Transfers last: they move members between the branches generated above.
     let transfers = demo_transfers::generate(&store, seed).await.map_err(|e| describe(&e))?;
+    let rect = demo_rectifications::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline
@@ -402,6 +404,10 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     println!(
         "发展党员：{} 份发展档案，{} 条办理记录。组织关系转接：已完成 {} 项，待审批 {} 项。",
         summary.recruitment_cases, summary.recruitment_events, transfers.done, transfers.waiting
+    );
+    println!(
+        "排队抓尾：上年末位党支部 {} 个，已制定整改方案 {} 个，已验收销号 {} 个。",
+        rect.tail, rect.plans, rect.lifted
     );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)
