@@ -3,6 +3,8 @@
 //! and out of the province — each through the same store calls a user's
 //! clicks make, so every rule (dues paid, no posts held) applies.
 
+use std::collections::HashSet;
+
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -32,15 +34,31 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
         id: i64,
         org_id: i64,
     }
-    // Full members with dues paid up and no post.
+    // Full members with dues paid up and no post: the unpaid and the post holders
+    // are read once each (the unpaid through their partial index) and left out.
     let people: Vec<P> = store
         .db
         .r()
-        .fetch_all(q!("SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = 'full' \
-             AND NOT EXISTS (SELECT 1 FROM dues_charges c WHERE c.committee_id = m.committee_id AND c.member_id = m.id AND c.paid_fen IS NULL) \
-             AND NOT EXISTS (SELECT 1 FROM org_posts p WHERE p.committee_id = m.committee_id AND p.member_id = m.id) \
-             ORDER BY m.committee_id, m.id"))
+        .fetch_all(q!("SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = 'full' ORDER BY m.committee_id, m.id"))
         .await?;
+    let unpaid: HashSet<(i64, i64)> = store
+        .db
+        .r()
+        .fetch_all::<(i64, i64)>(q!("SELECT DISTINCT committee_id, member_id FROM dues_charges WHERE paid_fen IS NULL"))
+        .await?
+        .into_iter()
+        .collect();
+    let posts: HashSet<(i64, i64)> = store
+        .db
+        .r()
+        .fetch_all::<(i64, i64)>(q!("SELECT DISTINCT committee_id, member_id FROM org_posts"))
+        .await?
+        .into_iter()
+        .collect();
+    let people: Vec<P> = people
+        .into_iter()
+        .filter(|p| !unpaid.contains(&(p.committee_id, p.id)) && !posts.contains(&(p.committee_id, p.id)))
+        .collect();
     #[derive(sqlx::FromRow)]
     struct B {
         committee_id: i64,
