@@ -39,7 +39,9 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
     let people: Vec<P> = store
         .db
         .r()
-        .fetch_all(q!("SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = 'full' ORDER BY m.committee_id, m.id"))
+        .fetch_all(q!(
+            "SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = 'full' ORDER BY m.committee_id, m.id"
+        ))
         .await?;
     let unpaid: HashSet<(i64, i64)> = store
         .db

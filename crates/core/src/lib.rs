@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod campaign;
 pub mod compliance;
 pub mod crypto;
 pub mod dues;
