@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bulk;
+pub mod campaign;
 pub mod compliance;
 pub mod db;
 pub mod dues;

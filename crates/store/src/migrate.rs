@@ -83,6 +83,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0010_ranking.sqlite.sql"),
         postgres: include_str!("../migrations/0010_ranking.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "campaigns",
+        common: include_str!("../migrations/0011_campaigns.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod campaigns;
 mod dues;
 mod import;
 mod keys;

@@ -1,0 +1,138 @@
+//! Campaigns on both engines: define, apply (in scope, capped points, once),
+//! panel scoring with the conflict rule and the trimmed mean, tiers under
+//! quotas, publicity with an objection upheld, naming, and revoking an honor.
+
+use chrono::Days;
+use xianfeng_core::campaign::Tier;
+use xianfeng_store::StoreError;
+use xianfeng_store::campaign::{self as camp, CampaignInput};
+use xianfeng_store::testkit::{self, Province};
+
+use crate::exec;
+
+#[tokio::test]
+async fn a_campaign_runs_from_applications_to_the_honors_register() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let gw = p.committee_admin();
+        let gw_os = testkit::org_scope(&gw).unwrap();
+        let gw_who = testkit::who(&gw);
+        let today = xianfeng_core::text::today_cn();
+        let input = CampaignInput {
+            honor: "model_organ".into(),
+            year: 2023,
+            tiers: vec![Tier { name: "标兵单位".into(), quota: 1 }, Tier { name: "先进单位".into(), quota: 1 }],
+            apply_until: Some(today + Days::new(10)),
+            ..Default::default()
+        };
+        let ua = p.unit_admin(&p.unit_a);
+        let ua_os = testkit::org_scope(&ua).unwrap();
+        assert!(
+            matches!(camp::create(&store, &ua_os, &testkit::who(&ua), &input).await, Err(StoreError::Forbidden)),
+            "{backend}"
+        );
+        let c = camp::create(&store, &gw_os, &gw_who, &input).await.unwrap();
+        assert_eq!((c.title.as_str(), c.state.as_str()), ("2023年模范机关评选", "applying"), "{backend}");
+
+        // Each unit applies for itself; points are capped; once only; never for another unit.
+        let ua_ms = testkit::member_scope(&store, &ua).await.unwrap();
+        let ub = p.unit_admin(&p.unit_b);
+        let ub_ms = testkit::member_scope(&store, &ub).await.unwrap();
+        let over = camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[31, 22, 20, 18], "事迹").await;
+        assert!(matches!(over, Err(StoreError::Invalid(_))), "{backend}");
+        let a =
+            camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[28, 22, 20, 18], "第一议题全年落实")
+                .await
+                .unwrap();
+        assert_eq!(a.self_total, 88, "{backend}");
+        assert!(
+            camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[28, 22, 20, 18], "再报")
+                .await
+                .is_err(),
+            "{backend}"
+        );
+        let other = camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_b.id, &[28, 22, 20, 18], "x").await;
+        assert!(matches!(other, Err(StoreError::NotFound)), "{backend}");
+        let b = camp::apply(&store, &ub_ms, &testkit::who(&ub), c.id, p.unit_b.id, &[25, 20, 20, 15], "作风建设")
+            .await
+            .unwrap();
+
+        // Six reviewers, two of them from the applying units.
+        let panel = vec![
+            (9001, Some(p.unit_a.id), "评审一".to_string()),
+            (9002, Some(p.unit_b.id), "评审二".to_string()),
+            (9003, None, "评审三".to_string()),
+            (9004, None, "评审四".to_string()),
+            (9005, None, "评审五".to_string()),
+            (9006, None, "评审六".to_string()),
+        ];
+        camp::set_reviewers(&store, &gw_os, &gw_who, c.id, &panel).await.unwrap();
+        let r = camp::score(&store, &gw_who, 9003, a.committee_id, a.id, &[30, 25, 25, 20]).await;
+        assert!(
+            matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不能评分")),
+            "{backend}: applications are still open"
+        );
+        camp::close_applications(&store, &gw_os, &gw_who, c.id).await.unwrap();
+        let own = camp::score(&store, &gw_who, 9001, a.committee_id, a.id, &[30, 25, 25, 20]).await;
+        assert!(matches!(own, Err(StoreError::Rule(ref m)) if m.contains("本单位")), "{backend}");
+        assert!(
+            matches!(
+                camp::score(&store, &gw_who, 7777, a.committee_id, a.id, &[1, 1, 1, 1]).await,
+                Err(StoreError::Forbidden)
+            ),
+            "{backend}"
+        );
+        // A: 60 80 85 90 100 from five reviewers → 60 and 100 dropped → 85.
+        for (rv, pts) in [
+            (9002, [15, 15, 15, 15]),
+            (9003, [25, 20, 20, 15]),
+            (9004, [25, 20, 20, 20]),
+            (9005, [25, 25, 20, 20]),
+            (9006, [30, 25, 25, 20]),
+        ] {
+            camp::score(&store, &gw_who, rv, a.committee_id, a.id, &pts).await.unwrap();
+        }
+        // B: 85 from every reviewer who may score it → a tie with A, broken by A's higher self-assessment.
+        for rv in [9001, 9003, 9004, 9005, 9006] {
+            camp::score(&store, &gw_who, rv, b.committee_id, b.id, &[25, 25, 20, 15]).await.unwrap();
+        }
+        let res = camp::results(&store, c.id).await.unwrap();
+        assert_eq!(res[0].application.id, a.id, "{backend}");
+        assert_eq!(
+            (res[0].score, res[0].reviewers, res[0].tier.as_deref()),
+            (Some(85.0), 5, Some("标兵单位")),
+            "{backend}"
+        );
+        assert_eq!((res[1].score, res[1].tier.as_deref()), (Some(85.0), Some("先进单位")), "{backend}");
+        assert!(res[1].tie_note.contains("自评分"), "{backend}: {:?}", res[1].tie_note);
+
+        // Publicity: an objection against B is upheld; naming waits for the end of the notice.
+        camp::publish(&store, &gw_os, &gw_who, c.id, today, today).await.unwrap();
+        let ub_os = testkit::org_scope(&ub).unwrap();
+        let ua_obj = camp::object(&store, &ua_os, &testkit::who(&ua), b.committee_id, b.id, "x").await;
+        assert!(matches!(ua_obj, Err(StoreError::NotFound)), "{backend}: unit A cannot see unit B's application");
+        let o = camp::object(&store, &ub_os, &testkit::who(&ub), b.committee_id, b.id, "反映该单位有违纪案件")
+            .await
+            .unwrap();
+        let named = camp::name(&store, &gw_os, &gw_who, c.id).await;
+        assert!(matches!(named, Err(StoreError::Rule(ref m)) if m.contains("期满")), "{backend}");
+        camp::close_objection(&store, &gw_os, &gw_who, o.committee_id, o.id, true, "经核查属实，取消评选资格")
+            .await
+            .unwrap();
+        exec(&store, &format!("UPDATE campaigns SET notice_to = '{}' WHERE id = {}", today - Days::new(1), c.id))
+            .await
+            .unwrap();
+        let honors = camp::name(&store, &gw_os, &gw_who, c.id).await.unwrap();
+        assert_eq!(honors.len(), 1, "{backend}: B was disqualified");
+        assert_eq!((honors[0].subject_id, honors[0].tier_name.as_str()), (p.unit_a.id, "标兵单位"), "{backend}");
+        // The register in unit B's scope is empty; an honor is revoked with a reason and stays marked.
+        assert!(camp::honors(&store, &ub_os, None).await.unwrap().is_empty(), "{backend}");
+        assert!(
+            camp::revoke(&store, &gw_os, &gw_who, honors[0].committee_id, honors[0].id, "").await.is_err(),
+            "{backend}"
+        );
+        camp::revoke(&store, &gw_os, &gw_who, honors[0].committee_id, honors[0].id, "发生违纪案件").await.unwrap();
+        let reg = camp::honors(&store, &ua_os, None).await.unwrap();
+        assert_eq!((reg.len(), reg[0].revoked_reason.as_str()), (1, "发生违纪案件"), "{backend}");
+    }
+}
