@@ -686,3 +686,61 @@ pub async fn revoke(
     tx.commit().await?;
     Ok(())
 }
+
+/// Resolves reviewer accounts by user name: (user id, their own unit, display name).
+/// A reviewer's unit is the unit of their first org-bound role below the working committee.
+pub async fn resolve_reviewers(
+    store: &Store,
+    scope: &OrgScope,
+    usernames: &[String],
+) -> Result<Vec<(i64, Option<i64>, String)>> {
+    committee(scope)?;
+    let mut out = Vec::new();
+    for name in usernames.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let u = crate::auth::user_by_name(store, name)
+            .await?
+            .ok_or_else(|| StoreError::invalid("reviewers", format!("账号“{name}”不存在")))?;
+        let mut unit = None;
+        for r in crate::auth::roles_of(store, u.id).await? {
+            if let Some(o) = r.org_id {
+                let org = crate::org::anchor_of(store.db.r(), o).await?;
+                if org.kind() != OrgKind::WorkingCommittee {
+                    unit = Some(org.committee_id);
+                    break;
+                }
+            }
+        }
+        out.push((u.id, unit, u.display_name.clone()));
+    }
+    if out.is_empty() {
+        return Err(StoreError::invalid("reviewers", "请填写评审账号"));
+    }
+    Ok(out)
+}
+
+/// The reviewers of a campaign: (user id, unit, name).
+pub async fn reviewers(store: &Store, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT user_id, unit_id, name FROM campaign_reviewers WHERE campaign_id = $1 ORDER BY name",
+            campaign_id
+        ))
+        .await
+}
+
+/// A reviewer's own scores in a campaign: (committee, application) → total.
+pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Result<HashMap<(i64, i64), i64>> {
+    let rows: Vec<(i64, i64, i64)> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT s.committee_id, s.application_id, s.total FROM campaign_scores s JOIN campaign_applications a \
+             ON a.committee_id = s.committee_id AND a.id = s.application_id WHERE a.campaign_id = $1 AND s.reviewer_id = $2",
+            campaign_id,
+            reviewer_id
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|(c, a, t)| ((c, a), t)).collect())
+}

@@ -77,7 +77,12 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
             groups.push(MenuGroup { label: "发展党员", items: rec });
             groups.push(MenuGroup {
                 label: "考核评价",
-                items: vec![item("排队抓尾", "/ranking"), item("整改台账", "/rectifications")],
+                items: vec![
+                    item("排队抓尾", "/ranking"),
+                    item("整改台账", "/rectifications"),
+                    item("评选表彰", "/campaigns"),
+                    item("荣誉名录", "/honors"),
+                ],
             });
             groups.push(MenuGroup {
                 label: "组织关系转接",

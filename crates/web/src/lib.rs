@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod campaign;
 pub mod docx;
 pub mod dues;
 pub mod error;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(transfer::pages())
         .merge(ranking::pages())
         .merge(rectification::pages())
+        .merge(campaign::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -82,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(transfer::api())
         .merge(ranking::api())
         .merge(rectification::api())
+        .merge(campaign::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

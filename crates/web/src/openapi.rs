@@ -196,6 +196,19 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         "RectificationStep",
         200,
     ),
+    ("get", "/campaigns", "campaign", "评选列表", "", 200),
+    ("post", "/campaigns", "campaign", "新建评选（工委；honor、year、apply_until，标准与等次默认按荣誉）", "", 201),
+    ("get", "/campaigns/{id}", "campaign", "评选、结果（得分、名次、等次、同分说明）与同分规则", "", 200),
+    (
+        "post",
+        "/campaigns/{id}/{action}",
+        "campaign",
+        "评选操作 action=apply（subject_id、points、evidence）/close/reviewers（reviewers）/score（committee_id、application_id、points）/publish（notice_from、notice_to）/object（committee_id、application_id、text）/objection（committee_id、objection_id、upheld、finding）/name",
+        "",
+        200,
+    ),
+    ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200),
+    ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "", 200),
     ("get", "/reports/central-group", "report", "中心组学习通报数据（from、to、units、doc_number、title）", "", 200),
     ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
     ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
@@ -207,6 +220,9 @@ fn params(path: &str) -> Vec<Value> {
         .filter(|s| s.starts_with('{'))
         .map(|s| {
             let name = s.trim_matches(|c| c == '{' || c == '}');
+            if name == "action" {
+                return json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } });
+            }
             json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
         })
         .collect();

@@ -1,0 +1,171 @@
+//! Campaigns over HTTP: the working committee sets one up, branches apply on
+//! the page and through the API, two reviewers score (one of them refused for
+//! not being on the panel), results are published, an objection is filed and
+//! closed, the campaign is named and the honor shows in the register.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::Days;
+use common::{Client, PASSWORD, province_with_accounts};
+use xianfeng_store::{q, testkit};
+
+#[tokio::test]
+async fn apply_score_publish_object_and_name() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let today = xianfeng_core::text::today_cn();
+        let mut gw = Client::new(&store);
+        gw.page_login("gwadmin", PASSWORD).await;
+        assert!(gw.get("/campaigns").await.text().contains("新建评选"), "{backend}");
+        let until = (today + Days::new(10)).to_string();
+        let r = gw
+            .form(
+                "/campaigns",
+                &[
+                    ("honor", "four_strong_branch"),
+                    ("year", "2025"),
+                    ("apply_until", &until),
+                    ("tier0", "四强党支部"),
+                    ("quota0", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let url = r.location().split('?').next().unwrap().to_string();
+        let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let page = sec.get(&url).await.text();
+        assert!(page.contains("政治功能强（最高30分）") && page.contains(&p.branch_a1.name), "{backend}");
+        let a1 = p.branch_a1.id.to_string();
+        let r = sec
+            .form(
+                &format!("{url}/apply"),
+                &[
+                    ("subject_id", &a1),
+                    ("p0", "35"),
+                    ("p1", "20"),
+                    ("p2", "20"),
+                    ("p3", "15"),
+                    ("evidence", "三会一课全部落实"),
+                ],
+            )
+            .await;
+        assert!(r.text().contains("“政治功能强”最高30分"), "{backend}: the cap is explained");
+        let r = sec
+            .form(
+                &format!("{url}/apply"),
+                &[
+                    ("subject_id", &a1),
+                    ("p0", "28"),
+                    ("p1", "20"),
+                    ("p2", "20"),
+                    ("p3", "15"),
+                    ("evidence", "三会一课全部落实"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let mut sa2 = Client::new(&store);
+        sa2.api_login("seca2", PASSWORD).await;
+        let r = sa2
+            .json(
+                "POST",
+                &format!("/api/v1/campaigns/{id}/apply"),
+                serde_json::json!({ "subject_id": p.branch_a2.id, "points": [25, 20, 20, 15], "evidence": "服务群众" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+
+        // The panel: unit B's administrator and the committee's own; then scoring.
+        let r = gw.form(&format!("{url}/reviewers"), &[("reviewers", "unitb, gwadmin")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        gw.form(&format!("{url}/close"), &[]).await;
+        let j = gw.get(&format!("/api/v1/campaigns/{id}")).await.json();
+        let apps: Vec<(i64, i64, i64)> = j["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["application"]["committee_id"].as_i64().unwrap(),
+                    r["application"]["id"].as_i64().unwrap(),
+                    r["application"]["subject_id"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(apps.len(), 2, "{backend}");
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        let mut ua = Client::new(&store);
+        ua.api_login("unita", PASSWORD).await;
+        for (c, a, subject) in &apps {
+            let pts = if *subject == p.branch_a1.id { [28, 24, 22, 18] } else { [22, 20, 18, 15] };
+            let body = serde_json::json!({ "committee_id": c, "application_id": a, "points": pts });
+            let r = ub.json("POST", &format!("/api/v1/campaigns/{id}/score"), body.clone()).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+            assert_eq!(
+                ua.json("POST", &format!("/api/v1/campaigns/{id}/score"), body).await.status,
+                StatusCode::FORBIDDEN,
+                "{backend}: not on the panel"
+            );
+            let r = gw
+                .form(
+                    &format!("{url}/score"),
+                    &[
+                        ("committee_id", &c.to_string()),
+                        ("application_id", &a.to_string()),
+                        ("p0", &pts[0].to_string()),
+                        ("p1", "20"),
+                        ("p2", "20"),
+                        ("p3", "15"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        }
+        let r = gw
+            .form(&format!("{url}/publish"), &[("notice_from", &today.to_string()), ("notice_to", &today.to_string())])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let html = sec.get(&url).await.text();
+        assert!(html.contains("公示中") && html.contains("四强党支部"), "{backend}");
+
+        // An objection from the other branch, closed as unfounded; naming waits for the notice to end.
+        let (c1, a1_app, _) = apps.iter().find(|x| x.2 == p.branch_a1.id).unwrap();
+        let r = sa2
+            .json(
+                "POST",
+                &format!("/api/v1/campaigns/{id}/object"),
+                serde_json::json!({ "committee_id": c1, "application_id": a1_app, "text": "反映会议记录不全" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let r = gw.form(&format!("{url}/name"), &[]).await;
+        assert!(r.text().contains("期满后方可命名") || r.text().contains("未办结"), "{backend}");
+        let html = gw.get(&url).await.text();
+        let oid = html.split("name=\"objection_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = gw
+            .form(
+                &format!("{url}/objection"),
+                &[("committee_id", &c1.to_string()), ("objection_id", &oid), ("finding", "经核查，会议记录齐全")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let mut tx = store.db.begin().await.unwrap();
+        tx.c()
+            .execute(q!("UPDATE campaigns SET notice_to = $1 WHERE id = $2", today - Days::new(1), id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = gw.form(&format!("{url}/name"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let reg = sec.get("/honors").await.text();
+        assert!(reg.contains(&p.branch_a1.name) && reg.contains("有效"), "{backend}: the honor is in the register");
+        assert!(!reg.contains(&p.branch_a2.name), "{backend}: one place only");
+        let j = ub.get("/api/v1/honors").await.json();
+        assert_eq!(j["total"], 0, "{backend}: unit B sees none of unit A's honors");
+    }
+}
