@@ -5,6 +5,7 @@
 mod bench;
 mod config;
 mod demo;
+mod demo_campaigns;
 mod demo_dues;
 mod demo_meetings;
 mod demo_recruitment;
@@ -389,6 +390,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     // Transfers last: they move members between the branches generated above.
     let transfers = demo_transfers::generate(&store, seed).await.map_err(|e| describe(&e))?;
     let rect = demo_rectifications::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
+    let campaigns = demo_campaigns::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline
@@ -408,6 +410,10 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     println!(
         "排队抓尾：上年末位党支部 {} 个，已制定整改方案 {} 个，已验收销号 {} 个。",
         rect.tail, rect.plans, rect.lifted
+    );
+    println!(
+        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部），{} 个申报，命名 {} 个。",
+        campaigns.campaigns, campaigns.applications, campaigns.honors
     );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)

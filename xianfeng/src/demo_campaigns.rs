@@ -1,0 +1,115 @@
+//! Demo campaigns through the same calls the pages make: the 2023 模范机关
+//! campaign (every unit applies, a panel of seven scores, 20 标兵 and 80 先进
+//! under the quotas), and 四强党支部 for 2024 and 2025 from the branches that
+//! ranked best in those years' 排队抓尾.
+
+use chrono::NaiveDate;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use xianfeng_core::auth::operator;
+use xianfeng_core::campaign::Tier;
+use xianfeng_store::campaign::{self as camp, CampaignInput};
+use xianfeng_store::{Store, StoreError, Who};
+
+#[derive(Debug, Clone, Default)]
+pub struct CampaignSummary {
+    pub campaigns: usize,
+    pub applications: usize,
+    pub honors: usize,
+}
+
+/// Reviewer ids for the demo panels (panel members need no account to be scored as).
+const PANEL: [i64; 7] = [-1, -2, -3, -4, -5, -6, -7];
+
+pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<CampaignSummary, StoreError> {
+    let root = xianfeng_store::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
+    let os = operator::province_org_scope(&root.path);
+    let ms = operator::province_member_scope(&root.path);
+    let who = Who::operator("demo");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_6d70);
+    let mut s = CampaignSummary::default();
+    let units = xianfeng_store::org::children(store.db.r(), &os, &root, false).await?;
+    // 2023 模范机关: every unit applies; 20 标兵, 80 先进 (fewer when the demo is smaller).
+    let quota = |n: usize, share: f64| ((n as f64 * share).round() as u32).max(1);
+    let tiers = vec![
+        Tier { name: "标兵单位".into(), quota: quota(units.len(), 20.0 / 120.0) },
+        Tier { name: "先进单位".into(), quota: quota(units.len(), 80.0 / 120.0) },
+    ];
+    let subjects: Vec<i64> = units.iter().map(|u| u.id).collect();
+    s.honors += run(store, &os, &ms, &who, &mut rng, today, "model_organ", 2023, tiers, &subjects, &mut s).await?;
+    // 四强党支部 for 2024 and 2025: the best-ranked fifth of branches apply.
+    for year in [2024, 2025] {
+        let (_, rows) = xianfeng_store::ranking::compute(store, &root, year).await?;
+        let best: Vec<i64> = rows.iter().take(rows.len() / 5).map(|r| r.org_id).collect();
+        if best.is_empty() {
+            continue;
+        }
+        let tiers = vec![Tier { name: "四强党支部".into(), quota: quota(best.len(), 0.6) }];
+        s.honors +=
+            run(store, &os, &ms, &who, &mut rng, today, "four_strong_branch", year, tiers, &best, &mut s).await?;
+    }
+    Ok(s)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    store: &Store,
+    os: &xianfeng_core::auth::OrgScope,
+    ms: &xianfeng_core::auth::MemberScope,
+    who: &Who,
+    rng: &mut ChaCha8Rng,
+    today: NaiveDate,
+    honor: &str,
+    year: i32,
+    tiers: Vec<Tier>,
+    subjects: &[i64],
+    s: &mut CampaignSummary,
+) -> Result<usize, StoreError> {
+    let c = camp::create(
+        store,
+        os,
+        who,
+        &CampaignInput {
+            honor: honor.into(),
+            year,
+            tiers,
+            apply_until: Some(xianfeng_core::text::today_cn()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    s.campaigns += 1;
+    let criteria = c.criteria()?;
+    let mut apps = Vec::new();
+    for id in subjects {
+        let quality: f64 = rng.gen_range(0.6..1.0);
+        let points: Vec<u32> =
+            criteria.iter().map(|k| ((f64::from(k.weight) * quality).round() as u32).min(k.weight)).collect();
+        apps.push(camp::apply(store, ms, who, c.id, *id, &points, "按评选标准对照自评，佐证材料齐全").await?);
+    }
+    s.applications += apps.len();
+    let panel: Vec<(i64, Option<i64>, String)> =
+        PANEL.iter().map(|id| (*id, None, format!("评审专家{}", -id))).collect();
+    camp::set_reviewers(store, os, who, c.id, &panel).await?;
+    camp::close_applications(store, os, who, c.id).await?;
+    for a in &apps {
+        let base = a.self_total as f64 / 100.0;
+        for r in PANEL {
+            let q = (base + rng.gen_range(-0.12..0.08)).clamp(0.3, 1.0);
+            let points: Vec<u32> =
+                criteria.iter().map(|k| ((f64::from(k.weight) * q).round() as u32).min(k.weight)).collect();
+            camp::score(store, who, r, a.committee_id, a.id, &points).await?;
+        }
+    }
+    // Publicity in December of the campaign's year, or last week when that is still to come.
+    let (mut from, mut to) =
+        (NaiveDate::from_ymd_opt(year, 12, 1).unwrap_or(today), NaiveDate::from_ymd_opt(year, 12, 7).unwrap_or(today));
+    let now = xianfeng_core::text::today_cn();
+    if to >= now {
+        from = now - chrono::Days::new(8);
+        to = now - chrono::Days::new(1);
+    }
+    camp::publish(store, os, who, c.id, from, to).await?;
+    Ok(camp::name(store, os, who, c.id).await?.len())
+}
