@@ -466,3 +466,113 @@ async fn approve_a_transfer_from_both_sides() {
     })
     .await;
 }
+
+/// Journey G, desktop: the working committee sets up a 四强党支部 campaign and
+/// its panel; a branch applies; two reviewers score; the results are published;
+/// another branch objects; the committee closes the objection and names the
+/// campaign once the notice period is over; the honor is in the register.
+#[tokio::test(flavor = "multi_thread")]
+async fn run_a_campaign_from_application_to_naming() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let _p = common::province_with_accounts(&store).await;
+    let keep = store.clone();
+    let origin = serve(store).await;
+    let today = xianfeng_core::text::today_cn();
+    let until = (today + chrono::Days::new(10)).to_string();
+    let today_s = today.to_string();
+    let handle = tokio::runtime::Handle::current();
+    run_blocking(move || {
+        let gw = Browser::launch(&install, &origin, "g", Viewport::Desktop(1280, 900));
+        login(&gw, "gwadmin", None);
+        gw.click(&gw.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='评选表彰']"));
+        gw.wait_text("新建评选");
+        gw.choose("f-honor", "四强党支部");
+        gw.type_into(&gw.css("#f-year"), "2025");
+        gw.type_into(&gw.css("#f-until"), &until);
+        gw.type_into(&gw.css("#f-tier0"), "四强党支部");
+        gw.type_into(&gw.css("input[name=quota0]"), "1");
+        gw.click(&gw.css("#campaign-form button[type=submit]"));
+        gw.wait_text("评选已建立");
+        let url = gw.path().split('?').next().unwrap_or_default().to_string();
+        gw.type_into(&gw.css("#f-reviewers"), "unitb, gwadmin");
+        gw.click(&gw.css("#reviewers-form button[type=submit]"));
+        gw.wait_text("评审组已设置");
+        gw.screenshot("g01-campaign-set-up.png");
+
+        let sec = Browser::launch(&install, &origin, "g-branch", Viewport::Desktop(1280, 900));
+        login(&sec, "seca1", None);
+        sec.goto(&url);
+        sec.wait_text("申报并自评");
+        for (i, v) in ["28", "22", "22", "18"].iter().enumerate() {
+            sec.type_into(&sec.css(&format!("#p{i}")), v);
+        }
+        sec.type_into(&sec.css("#f-evidence"), "三会一课全部落实，党员教育管理规范");
+        sec.click(&sec.css("#apply-submit"));
+        sec.wait_text("已申报");
+        sec.screenshot("g02-campaign-applied.png");
+
+        gw.goto(&url);
+        gw.click(&gw.css("#close-applications"));
+        gw.wait_text("已截止申报，进入评审");
+        for (i, v) in ["27", "21", "20", "17"].iter().enumerate() {
+            gw.type_into(&gw.css(&format!("form.score-form input[name=p{i}]")), v);
+        }
+        gw.click(&gw.css("form.score-form button[type=submit]"));
+        gw.wait_text("评分已保存");
+        let ub = Browser::launch(&install, &origin, "g-reviewer", Viewport::Desktop(1280, 900));
+        login(&ub, "unitb", None);
+        ub.goto(&url);
+        ub.wait_text("评审打分");
+        for (i, v) in ["29", "23", "21", "18"].iter().enumerate() {
+            ub.type_into(&ub.css(&format!("form.score-form input[name=p{i}]")), v);
+        }
+        ub.click(&ub.css("form.score-form button[type=submit]"));
+        ub.wait_text("评分已保存");
+        ub.screenshot("g03-campaign-scored.png");
+
+        gw.goto(&url);
+        gw.type_into(&gw.css("#f-nt"), &today_s);
+        gw.click(&gw.css("#publish"));
+        gw.wait_text("结果已公示");
+        gw.check(gw.text(&gw.css("#results")).contains("88.00"), "the mean of 85 and 91 is shown");
+
+        let other = Browser::launch(&install, &origin, "g-objector", Viewport::Desktop(1280, 900));
+        login(&other, "seca2", None);
+        other.goto(&url);
+        other.wait_text("提出异议");
+        other.type_into(&other.css("#f-text"), "反映该支部会议记录不全");
+        other.click(&other.css("#object-form button[type=submit]"));
+        other.wait_text("异议已提交");
+        other.screenshot("g04-campaign-objection.png");
+
+        gw.goto(&url);
+        gw.type_into(&gw.css("#objections input[name=finding]"), "经核查，会议记录齐全，异议不成立");
+        gw.click(&gw.css("#objections button[type=submit]"));
+        gw.wait_text("异议已办结");
+        gw.click(&gw.css("#name"));
+        gw.wait_text("期满后方可命名");
+        // The notice period ends (the clock moves on).
+        let id: i64 = url.rsplit('/').next().and_then(|s| s.parse().ok()).expect("campaign id");
+        handle.block_on(async {
+            let mut tx = keep.db.begin().await.expect("tx");
+            tx.c()
+                .execute(xianfeng_store::q!(
+                    "UPDATE campaigns SET notice_to = $1 WHERE id = $2",
+                    today - chrono::Days::new(1),
+                    id
+                ))
+                .await
+                .expect("update");
+            tx.commit().await.expect("commit");
+        });
+        gw.goto(&url);
+        gw.click(&gw.css("#name"));
+        gw.wait_text("已命名");
+        gw.goto("/honors");
+        gw.wait_text("办公室党支部");
+        gw.assert_only_local();
+        gw.screenshot("g05-campaign-named.png");
+    })
+    .await;
+}
