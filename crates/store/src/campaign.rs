@@ -744,3 +744,33 @@ pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Res
         .await?;
     Ok(rows.into_iter().map(|(c, a, t)| ((c, a), t)).collect())
 }
+
+/// The honors of one subject (a unit, branch or member the caller has already
+/// loaded in scope), newest first, as "2023年模范机关（标兵单位）".
+pub async fn honors_of(store: &Store, committee_id: i64, subject_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<HonorRow> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
+             FROM honors WHERE committee_id = $1 AND subject_id = $2 ORDER BY year DESC, id DESC",
+            committee_id,
+            subject_id
+        ))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|h| {
+            let label = Honor::parse(&h.honor).map(|x| x.label()).unwrap_or("");
+            let base = if h.tier_name == label {
+                format!("{}年{}", h.year, label)
+            } else {
+                format!("{}年{}（{}）", h.year, label, h.tier_name)
+            };
+            match h.revoked_on {
+                Some(d) => format!("{base}，{d} 摘牌：{}", h.revoked_reason),
+                None => base,
+            }
+        })
+        .collect())
+}

@@ -460,6 +460,8 @@ struct MemberPage {
     history: Vec<(String, String, String, String, String)>,
     /// The person's recruitment case, if any.
     case_id: Option<i64>,
+    /// Honors named to the person (四好党员 …).
+    honors: Vec<String>,
 }
 
 #[derive(Deserialize, Default, Clone, serde::Serialize)]
@@ -536,6 +538,7 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailExtras) -> R
         problem: x.problem,
         history,
         case_id,
+        honors: xianfeng_store::campaign::honors_of(&state.store, p.committee_id, p.id).await?,
         p,
     })?;
     if !x.errors.is_empty() {

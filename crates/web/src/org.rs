@@ -95,6 +95,8 @@ struct OrgPage {
     history: Vec<(String, String, String, String)>,
     errors: Errors,
     today: String,
+    /// Honors named to this unit or branch.
+    honors: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -178,6 +180,7 @@ async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Errors, flash: &
         history,
         errors,
         today: xianfeng_core::text::today_cn().to_string(),
+        honors: xianfeng_store::campaign::honors_of(&state.store, org.committee_id, org.id).await?,
         health,
         org,
     };

@@ -165,6 +165,8 @@ async fn apply_score_publish_object_and_name() {
         let reg = sec.get("/honors").await.text();
         assert!(reg.contains(&p.branch_a1.name) && reg.contains("有效"), "{backend}: the honor is in the register");
         assert!(!reg.contains(&p.branch_a2.name), "{backend}: one place only");
+        let org = sec.get(&format!("/orgs/{}", p.branch_a1.id)).await.text();
+        assert!(org.contains("2025年四强党支部"), "{backend}: the honor shows on the branch's own page");
         let j = ub.get("/api/v1/honors").await.json();
         assert_eq!(j["total"], 0, "{backend}: unit B sees none of unit A's honors");
     }
