@@ -26,6 +26,7 @@ pub mod recruitment;
 pub mod rectification;
 pub mod report;
 pub mod rules;
+pub mod secretary_review;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod transfer;

@@ -82,6 +82,7 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                     item("整改台账", "/rectifications"),
                     item("评选表彰", "/campaigns"),
                     item("荣誉名录", "/honors"),
+                    item("书记述职评议", "/secretary-reviews"),
                 ],
             });
             groups.push(MenuGroup {

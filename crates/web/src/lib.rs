@@ -24,6 +24,7 @@ pub mod recruitment;
 pub mod rectification;
 pub mod report;
 pub mod rules;
+pub mod secretary_review;
 pub mod session;
 pub mod transfer;
 pub mod xlsx;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ranking::pages())
         .merge(rectification::pages())
         .merge(campaign::pages())
+        .merge(secretary_review::pages())
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -85,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ranking::api())
         .merge(rectification::api())
         .merge(campaign::api())
+        .merge(secretary_review::api())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound });
     Router::new()

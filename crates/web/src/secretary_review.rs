@@ -1,0 +1,262 @@
+//! Secretaries' annual review pages and API (书记抓党建述职评议).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::Datelike;
+use serde::Deserialize;
+use xianfeng_core::auth::Role;
+use xianfeng_core::text::today_cn;
+use xianfeng_store::StoreError;
+use xianfeng_store::secretary_review::{self as sr, RATINGS, ReportResult, ReviewRow};
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::layout::{Layout, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/secretary-reviews", get(list_page).post(open_submit))
+        .route("/secretary-reviews/{id}", get(detail_page))
+        .route("/secretary-reviews/{id}/{action}", post(action_submit))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/secretary-reviews", get(api_list).post(api_open))
+        .route("/secretary-reviews/{id}", get(api_get))
+        .route("/secretary-reviews/{id}/{action}", post(api_action))
+}
+
+fn flash(code: &str) -> &'static str {
+    match code {
+        "opened" => "述职评议已开始",
+        "submitted" => "述职报告已提交",
+        "rated" => "测评已保存",
+        "closed" => "述职评议已结束",
+        _ => "",
+    }
+}
+
+fn is_committee(ctx: &Ctx) -> bool {
+    ctx.actor().is_ok_and(|a| a.role == Role::CommitteeAdmin)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OkQ {
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "secretary_reviews.html")]
+struct ListPage {
+    l: Layout,
+    items: Vec<ReviewRow>,
+    committee: bool,
+    year: i32,
+}
+
+async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>) -> Result<Response> {
+    if !ctx.org_scope()?.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    render(&ListPage {
+        l: Layout::new(&ctx, "书记述职评议", "/secretary-reviews").crumb("书记述职评议", "").flash(flash(&q.ok)),
+        items: sr::list(&state.store).await?,
+        committee: is_committee(&ctx),
+        year: today_cn().year() - 1,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OpenForm {
+    year: String,
+}
+
+async fn open_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<OpenForm>) -> Result<Response> {
+    let year = f.year.trim().parse().map_err(|_| AppError::BadRequest("年度无效".into()))?;
+    let r = sr::open(&state.store, &ctx.org_scope()?, &ctx.who(), year).await?;
+    Ok(Redirect::to(&format!("/secretary-reviews/{}?ok=opened", r.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "secretary_review.html")]
+struct DetailPage {
+    l: Layout,
+    r: ReviewRow,
+    results: Vec<ReportResult>,
+    units: Vec<(i64, String)>,
+    committee: bool,
+    show_counts: bool,
+    ratings: Vec<(&'static str, &'static str)>,
+    message: String,
+}
+
+async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let r = sr::get(&state.store, id).await?;
+    let results = sr::results(&state.store, id).await?;
+    let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
+    let units = if r.state == "open" {
+        xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
+            .await?
+            .items
+            .into_iter()
+            .filter(|u| !results.iter().any(|x| x.committee_id == u.id))
+            .map(|u| (u.id, u.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let committee = is_committee(ctx);
+    render(&DetailPage {
+        l: Layout::new(ctx, r.title.clone(), "/secretary-reviews")
+            .crumb("书记述职评议", "/secretary-reviews")
+            .crumb(r.title.clone(), "")
+            .flash(flash(ok)),
+        show_counts: committee || r.state == "closed",
+        r,
+        results,
+        units,
+        committee,
+        ratings: RATINGS.to_vec(),
+        message,
+    })
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQ>,
+) -> Result<Response> {
+    detail_view(&state, &ctx, id, &q.ok, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ActionForm {
+    unit_id: String,
+    secretary: String,
+    mode: String,
+    report: String,
+    committee_id: String,
+    report_id: String,
+    rating: String,
+}
+
+async fn run(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    action: &str,
+    f: &ActionForm,
+) -> std::result::Result<&'static str, StoreError> {
+    let scope = ctx.org_scope().map_err(|_| StoreError::Forbidden)?;
+    let who = ctx.who();
+    let num = |s: &str, field: &str| s.trim().parse::<i64>().map_err(|_| StoreError::invalid(field, "编号无效"));
+    match action {
+        "reports" => {
+            sr::submit(&state.store, &scope, &who, id, num(&f.unit_id, "unit_id")?, &f.secretary, &f.mode, &f.report)
+                .await?;
+            Ok("submitted")
+        }
+        "ratings" => {
+            if !scope.can_write() {
+                return Err(StoreError::Forbidden);
+            }
+            let user = ctx.actor().map_err(|_| StoreError::Forbidden)?.user_id;
+            sr::rate(
+                &state.store,
+                &who,
+                user,
+                id,
+                num(&f.committee_id, "committee_id")?,
+                num(&f.report_id, "report_id")?,
+                &f.rating,
+            )
+            .await?;
+            Ok("rated")
+        }
+        "close" => {
+            sr::close(&state.store, &scope, &who, id).await?;
+            Ok("closed")
+        }
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+async fn action_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response> {
+    match run(&state, &ctx, id, &action, &f).await {
+        Ok(code) => Ok(Redirect::to(&format!("/secretary-reviews/{id}?ok={code}")).into_response()),
+        Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
+        Err(StoreError::Invalid(e)) => {
+            detail_view(&state, &ctx, id, "", e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；")).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+    ctx.org_scope()?;
+    let items = sr::list(&state.store).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(b): Json<serde_json::Value>) -> Result<Response> {
+    let year = b["year"].as_i64().ok_or_else(|| AppError::BadRequest("缺少 year".into()))? as i32;
+    let r = sr::open(&state.store, &ctx.org_scope()?, &ctx.who(), year).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
+}
+
+async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
+    if !ctx.org_scope()?.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let r = sr::get(&state.store, id).await?;
+    let mut results = sr::results(&state.store, id).await?;
+    if !(is_committee(&ctx) || r.state == "closed") {
+        for x in &mut results {
+            x.counts = [0; 4];
+            x.total = 0;
+        }
+    }
+    Ok(Json(serde_json::json!({ "review": r, "reports": results })))
+}
+
+async fn api_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    Json(b): Json<serde_json::Value>,
+) -> Result<Json<serde_json::Value>> {
+    let t = |k: &str| match &b[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    let f = ActionForm {
+        unit_id: t("unit_id"),
+        secretary: t("secretary"),
+        mode: t("mode"),
+        report: t("report"),
+        committee_id: t("committee_id"),
+        report_id: t("report_id"),
+        rating: t("rating"),
+    };
+    let code = run(&state, &ctx, id, &action, &f).await?;
+    Ok(Json(serde_json::json!({ "ok": code })))
+}
