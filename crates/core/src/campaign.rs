@@ -84,6 +84,14 @@ impl Honor {
             ],
         }
     }
+    /// Eligibility conditions a new campaign of this honor starts from.
+    pub fn default_eligibility(self) -> Vec<Eligibility> {
+        match self {
+            Honor::FourStrongBranch => vec![Eligibility::NotInRankingTail],
+            Honor::FourGoodMember => vec![Eligibility::DuesPaidUp],
+            Honor::ModelOrgan | Honor::CleanOrgan => Vec::new(),
+        }
+    }
     /// Tiers a new campaign of this honor starts from.
     pub fn default_tiers(self) -> Vec<Tier> {
         match self {
@@ -93,6 +101,42 @@ impl Honor {
             Honor::FourStrongBranch => vec![Tier { name: "四强党支部".into(), quota: 300 }],
             Honor::FourGoodMember => vec![Tier { name: "四好党员".into(), quota: 200 }],
             Honor::CleanOrgan => vec![Tier { name: "清廉机关".into(), quota: 30 }],
+        }
+    }
+}
+
+/// Who may apply, checked against the platform's records when applying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eligibility {
+    /// A branch in the tail of the campaign year's 排队抓尾 may not apply.
+    NotInRankingTail,
+    /// A member with an unpaid dues month in the campaign year may not apply.
+    DuesPaidUp,
+}
+
+impl Eligibility {
+    pub const ALL: [Eligibility; 2] = [Eligibility::NotInRankingTail, Eligibility::DuesPaidUp];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Eligibility::NotInRankingTail => "not_in_ranking_tail",
+            Eligibility::DuesPaidUp => "dues_paid_up",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Eligibility> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Eligibility::NotInRankingTail => "当年排队抓尾未列为末位",
+            Eligibility::DuesPaidUp => "当年党费按月交清",
+        }
+    }
+    /// The subjects the condition can be checked for.
+    pub fn applies_to(self) -> Subject {
+        match self {
+            Eligibility::NotInRankingTail => Subject::Branch,
+            Eligibility::DuesPaidUp => Subject::Member,
         }
     }
 }

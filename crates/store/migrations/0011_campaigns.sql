@@ -9,6 +9,7 @@ CREATE TABLE campaigns (
     title TEXT NOT NULL,
     criteria TEXT NOT NULL,
     tiers TEXT NOT NULL,
+    eligibility TEXT NOT NULL DEFAULT '[]',  -- conditions checked against the records when applying
     state TEXT NOT NULL,              -- applying | reviewing | publicity | named
     apply_until DATE NOT NULL,
     notice_from DATE,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use xianfeng_core::auth::{MemberScope, OrgScope};
-use xianfeng_core::campaign::{self as core_c, Criterion, Entry, Honor, Subject, Tier};
+use xianfeng_core::campaign::{self as core_c, Criterion, Eligibility, Entry, Honor, Subject, Tier};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::{now_ms, today_cn};
 
@@ -26,6 +26,7 @@ pub struct CampaignRow {
     pub title: String,
     pub criteria: String,
     pub tiers: String,
+    pub eligibility: String,
     pub state: String,
     pub apply_until: NaiveDate,
     pub notice_from: Option<NaiveDate>,
@@ -43,6 +44,17 @@ impl CampaignRow {
     pub fn tiers(&self) -> Result<Vec<Tier>> {
         serde_json::from_str(&self.tiers).map_err(|e| StoreError::Rule(e.to_string()))
     }
+    pub fn eligibility(&self) -> Vec<Eligibility> {
+        serde_json::from_str::<Vec<String>>(&self.eligibility)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| Eligibility::parse(e))
+            .collect()
+    }
+    pub fn eligibility_text(&self) -> String {
+        let v: Vec<&str> = self.eligibility().iter().map(|e| e.label()).collect();
+        if v.is_empty() { "无".into() } else { v.join("；") }
+    }
     pub fn state_label(&self) -> &'static str {
         match self.state.as_str() {
             "applying" => "申报中",
@@ -55,7 +67,7 @@ impl CampaignRow {
 }
 
 const CAMPAIGN_COLS: &str =
-    "id, honor, year, title, criteria, tiers, state, apply_until, notice_from, notice_to, version";
+    "id, honor, year, title, criteria, tiers, eligibility, state, apply_until, notice_from, notice_to, version";
 
 /// The working committee's capability over campaigns: its whole-tree scope.
 fn committee(scope: &OrgScope) -> Result<()> {
@@ -79,6 +91,8 @@ pub struct CampaignInput {
     /// Empty: the honor's defaults.
     pub criteria: Vec<Criterion>,
     pub tiers: Vec<Tier>,
+    /// Condition names; None: the honor's defaults.
+    pub eligibility: Option<Vec<String>>,
     pub apply_until: Option<NaiveDate>,
 }
 
@@ -90,6 +104,20 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &Campaign
     let tiers = if input.tiers.is_empty() { honor.default_tiers() } else { input.tiers.clone() };
     core_c::check(&criteria, &tiers).map_err(|m| StoreError::invalid("criteria", m))?;
     let apply_until = input.apply_until.ok_or_else(|| StoreError::invalid("apply_until", "请填写申报截止日期"))?;
+    let eligibility: Vec<Eligibility> = match &input.eligibility {
+        None => honor.default_eligibility(),
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                Eligibility::parse(n).ok_or_else(|| StoreError::invalid("eligibility", format!("未知的申报条件：{n}")))
+            })
+            .collect::<Result<_>>()?,
+    };
+    if let Some(e) = eligibility.iter().find(|e| e.applies_to() != honor.subject()) {
+        return Err(StoreError::invalid("eligibility", format!("“{}”不适用于{}", e.label(), honor.label())));
+    }
+    let eligibility_json =
+        serde_json::to_string(&eligibility.iter().map(|e| e.as_str()).collect::<Vec<_>>()).unwrap_or_default();
     let title = if input.title.trim().is_empty() {
         format!("{}年{}评选", input.year, honor.label())
     } else {
@@ -100,11 +128,11 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &Campaign
     let now = now_ms();
     tx.c()
         .execute(q!(
-            "INSERT INTO campaigns (id, honor, year, title, criteria, tiers, state, apply_until, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'applying', $7, $8, $9, $10)",
+            "INSERT INTO campaigns (id, honor, year, title, criteria, tiers, eligibility, state, apply_until, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'applying', $8, $9, $10, $11)",
             id, honor.as_str(), i64::from(input.year), title.clone(),
             serde_json::to_string(&criteria).unwrap_or_default(), serde_json::to_string(&tiers).unwrap_or_default(),
-            apply_until, who.username.clone(), now, now
+            eligibility_json, apply_until, who.username.clone(), now, now
         ))
         .await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("campaign_create", "campaign", id).detail(title)).await?;
@@ -208,6 +236,7 @@ pub async fn apply(
             (o.committee_id, o.name)
         }
     };
+    check_eligibility(store, &c, committee_id, subject_id, &name).await?;
     let total = core_c::total(&c.criteria()?, points).map_err(|m| StoreError::invalid("points", m))?;
     if evidence.trim().is_empty() {
         return Err(StoreError::invalid("evidence", "请填写事迹材料或佐证"));
@@ -243,6 +272,55 @@ pub async fn apply(
     .await?;
     tx.commit().await?;
     application(store, committee_id, id).await
+}
+
+/// Checks the campaign's conditions against the records; the refusal says which and why.
+async fn check_eligibility(
+    store: &Store,
+    c: &CampaignRow,
+    committee_id: i64,
+    subject_id: i64,
+    name: &str,
+) -> Result<()> {
+    let year = c.year as i32;
+    for e in c.eligibility() {
+        match e {
+            Eligibility::NotInRankingTail => {
+                let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
+                let (_, rows) = crate::ranking::compute(store, &root, year).await?;
+                if let Some(r) = rows.iter().find(|r| r.org_id == subject_id && r.tail) {
+                    return Err(StoreError::Rule(format!(
+                        "{name}在{year}年排队抓尾中列为末位（第{}名，{:.2}分），不符合申报条件：{}",
+                        r.rank,
+                        r.score,
+                        e.label()
+                    )));
+                }
+            }
+            Eligibility::DuesPaidUp => {
+                let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::NotFound)?;
+                let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or(StoreError::NotFound)?;
+                let unpaid = store
+                    .db
+                    .r()
+                    .fetch_scalar_i64(q!(
+                        "SELECT COUNT(*) AS v FROM dues_charges WHERE committee_id = $1 AND member_id = $2 AND month >= $3 AND month < $4 AND paid_fen IS NULL",
+                        committee_id,
+                        subject_id,
+                        from,
+                        to
+                    ))
+                    .await?;
+                if unpaid > 0 {
+                    return Err(StoreError::Rule(format!(
+                        "{name}在{year}年有{unpaid}个月党费未缴，不符合申报条件：{}",
+                        e.label()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn application(store: &Store, committee_id: i64, id: i64) -> Result<ApplicationRow> {

@@ -102,6 +102,8 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CreateForm {
+    /// "none": no eligibility conditions; otherwise the honor's defaults.
+    conditions: String,
     honor: String,
     year: String,
     title: String,
@@ -129,6 +131,7 @@ async fn create_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Cr
         title: f.title.clone(),
         criteria: Vec::new(),
         tiers,
+        eligibility: if f.conditions == "none" { Some(Vec::new()) } else { None },
         apply_until: parse_date(&f.apply_until),
     };
     match camp::create(&state.store, &scope, &ctx.who(), &input).await {

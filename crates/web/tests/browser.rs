@@ -488,7 +488,8 @@ async fn run_a_campaign_from_application_to_naming() {
         gw.click(&gw.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='评选表彰']"));
         gw.wait_text("新建评选");
         gw.choose("f-honor", "四强党支部");
-        gw.type_into(&gw.css("#f-year"), "2025");
+        gw.choose("f-cond", "不设条件");
+        gw.type_into(&gw.css("#f-year"), "2019");
         gw.type_into(&gw.css("#f-until"), &until);
         gw.type_into(&gw.css("#f-tier0"), "四强党支部");
         gw.type_into(&gw.css("input[name=quota0]"), "1");

@@ -24,7 +24,8 @@ async fn apply_score_publish_object_and_name() {
                 "/campaigns",
                 &[
                     ("honor", "four_strong_branch"),
-                    ("year", "2025"),
+                    ("conditions", "none"),
+                    ("year", "2019"),
                     ("apply_until", &until),
                     ("tier0", "四强党支部"),
                     ("quota0", "1"),
@@ -166,7 +167,7 @@ async fn apply_score_publish_object_and_name() {
         assert!(reg.contains(&p.branch_a1.name) && reg.contains("有效"), "{backend}: the honor is in the register");
         assert!(!reg.contains(&p.branch_a2.name), "{backend}: one place only");
         let org = sec.get(&format!("/orgs/{}", p.branch_a1.id)).await.text();
-        assert!(org.contains("2025年四强党支部"), "{backend}: the honor shows on the branch's own page");
+        assert!(org.contains("2019年四强党支部"), "{backend}: the honor shows on the branch's own page");
         let j = ub.get("/api/v1/honors").await.json();
         assert_eq!(j["total"], 0, "{backend}: unit B sees none of unit A's honors");
     }

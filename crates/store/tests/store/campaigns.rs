@@ -136,3 +136,71 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         assert_eq!((reg.len(), reg[0].revoked_reason.as_str()), (1, "发生违纪案件"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn eligibility_is_checked_against_the_records() {
+    use chrono::Datelike;
+    use xianfeng_store::dues::{self, BaseInput, PaymentInput};
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let gw = p.committee_admin();
+        let gw_os = testkit::org_scope(&gw).unwrap();
+        let gw_who = testkit::who(&gw);
+        let ms = testkit::member_scope(&store, &gw).await.unwrap();
+        let today = xianfeng_core::text::today_cn();
+        let year = today.year();
+        let jan = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+        let zhang = p.member("张伟").id();
+        let base = BaseInput {
+            member_type: "salaried".into(),
+            base: "5000".into(),
+            effective_month: format!("{year}-01"),
+            ..Default::default()
+        };
+        dues::set_base(&store, &ms, &gw_who, zhang, &base).await.unwrap();
+        dues::open_cycle(&store, &ms, &gw_who, jan).await.unwrap();
+        // 四好党员 requires the year's dues paid up by default.
+        let input = CampaignInput {
+            honor: "four_good_member".into(),
+            year,
+            apply_until: Some(today + Days::new(5)),
+            ..Default::default()
+        };
+        let c = camp::create(&store, &gw_os, &gw_who, &input).await.unwrap();
+        assert!(c.eligibility_text().contains("党费"), "{backend}");
+        let sec = p.branch_secretary(&p.branch_a1);
+        let sec_ms = testkit::member_scope(&store, &sec).await.unwrap();
+        let r = camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, zhang, &[25, 25, 18, 18], "岗位履职突出").await;
+        assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("1个月党费未缴")), "{backend}: {r:?}");
+        let pay = PaymentInput {
+            amount: "50.00".into(),
+            paid_on: (jan + Days::new(3)).to_string(),
+            method: "cash".into(),
+            ..Default::default()
+        };
+        dues::record_payment(&store, &ms, &gw_who, zhang, jan, &pay).await.unwrap();
+        camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, zhang, &[25, 25, 18, 18], "岗位履职突出")
+            .await
+            .unwrap();
+        // 四强党支部 by default excludes the tail of the year's ranking: a1 held no meetings this year.
+        let input = CampaignInput {
+            honor: "four_strong_branch".into(),
+            year,
+            apply_until: Some(today + Days::new(5)),
+            ..Default::default()
+        };
+        let c = camp::create(&store, &gw_os, &gw_who, &input).await.unwrap();
+        let r = camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, p.branch_a1.id, &[25, 20, 20, 15], "支部建设")
+            .await;
+        assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("列为末位")), "{backend}: {r:?}");
+        // A condition that cannot apply to the honor's subjects is refused when defining the campaign.
+        let bad = CampaignInput {
+            honor: "model_organ".into(),
+            year,
+            eligibility: Some(vec!["dues_paid_up".into()]),
+            apply_until: Some(today),
+            ..Default::default()
+        };
+        assert!(matches!(camp::create(&store, &gw_os, &gw_who, &bad).await, Err(StoreError::Invalid(_))), "{backend}");
+    }
+}
