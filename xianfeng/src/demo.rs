@@ -2081,7 +2081,7 @@ mod tests {
         assert!(r.tail > 0 && r.plans > 0 && r.plans <= r.tail, "{r:?}");
         // Campaigns through the same calls as the pages: every unit applies for 模范机关.
         let c = crate::demo_campaigns::generate(&store, 11, o.today).await.expect("campaigns");
-        assert_eq!(c.campaigns, 3, "{c:?}");
+        assert!(c.campaigns >= 3, "{c:?}");
         assert!(c.applications >= s.units && c.honors > 0 && c.honors < c.applications, "{c:?}");
         assert_eq!(s.recruitment_cases, s.pipeline + s.probationary, "{s:?}");
         let mismatched = count(

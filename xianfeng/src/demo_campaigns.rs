@@ -49,6 +49,39 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Camp
         s.honors +=
             run(store, &os, &ms, &who, &mut rng, today, "four_strong_branch", year, tiers, &best, &mut s).await?;
     }
+    // 四好党员 for 2025: a few full members of every unit with the year's dues paid up apply.
+    let unpaid: std::collections::HashSet<(i64, i64)> = store
+        .db
+        .r()
+        .fetch_all::<(i64, i64)>(xianfeng_store::q!(
+            "SELECT DISTINCT committee_id, member_id FROM dues_charges WHERE paid_fen IS NULL"
+        ))
+        .await?
+        .into_iter()
+        .collect();
+    let members: Vec<(i64, i64)> = store
+        .db
+        .r()
+        .fetch_all::<(i64, i64)>(xianfeng_store::q!(
+            "SELECT committee_id, id FROM members WHERE status = 'full' ORDER BY committee_id, id"
+        ))
+        .await?;
+    let mut per_unit: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let picked: Vec<i64> = members
+        .into_iter()
+        .filter(|m| !unpaid.contains(m))
+        .filter(|m| {
+            let n = per_unit.entry(m.0).or_default();
+            *n += 1;
+            (*n).is_multiple_of(97) && *n <= 97 * 4
+        })
+        .map(|m| m.1)
+        .collect();
+    if !picked.is_empty() {
+        let tiers = vec![Tier { name: "四好党员".into(), quota: quota(picked.len(), 0.6) }];
+        s.honors +=
+            run(store, &os, &ms, &who, &mut rng, today, "four_good_member", 2025, tiers, &picked, &mut s).await?;
+    }
     Ok(s)
 }
 

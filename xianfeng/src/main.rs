@@ -412,7 +412,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         rect.tail, rect.plans, rect.lifted
     );
     println!(
-        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部），{} 个申报，命名 {} 个。",
+        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部，2025年四好党员），{} 个申报，命名 {} 个。",
         campaigns.campaigns, campaigns.applications, campaigns.honors
     );
     print_demo_accounts(&store, &summary).await?;
