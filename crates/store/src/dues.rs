@@ -995,14 +995,9 @@ pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> R
         "SELECT c.member_id, '' AS name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
          FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id = ",
     );
-    q.bind(m.id).push(" AND c.committee_id IN (");
-    for (i, c) in crate::transfer::committees_of(m.committee_id, &prior).iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(*c);
-    }
-    q.push(") ORDER BY c.month DESC LIMIT 120");
+    q.bind(m.id).push(" AND c.committee_id IN ");
+    q.push_row(crate::transfer::committees_of(m.committee_id, &prior).iter().map(|c| (*c).into()).collect());
+    q.push(" ORDER BY c.month DESC LIMIT 120");
     let mut rows: Vec<ChargeRow> = store.db.r().fetch_all(q).await?;
     for r in &mut rows {
         r.name = m.name.clone();

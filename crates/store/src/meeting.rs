@@ -1025,14 +1025,9 @@ pub async fn my_meetings(store: &Store, me: &Attendee, limit: i64) -> Result<Vec
          FROM meeting_attendees a JOIN meetings m ON m.committee_id = a.committee_id AND m.id = a.meeting_id \
          JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE a.member_id = ",
     );
-    q.bind(me.member_id()).push(" AND a.committee_id IN (");
-    for (i, c) in crate::transfer::committees_of(me.committee_id(), &prior).iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(*c);
-    }
-    q.push(") ORDER BY m.planned_on DESC, m.id DESC LIMIT ").bind(limit);
+    q.bind(me.member_id()).push(" AND a.committee_id IN ");
+    q.push_row(crate::transfer::committees_of(me.committee_id(), &prior).iter().map(|c| (*c).into()).collect());
+    q.push(" ORDER BY m.planned_on DESC, m.id DESC LIMIT ").bind(limit);
     store.db.r().fetch_all(q).await
 }
 

@@ -275,14 +275,9 @@ async fn case_rows(store: &Store, committees: &[i64], year: i32) -> Result<Vec<C
     for chunk in committees.chunks(200) {
         let mut q = Q::new("SELECT committee_id, org_id, COUNT(*) AS open, SUM(CASE WHEN due_on IS NULL OR due_on >= ");
         q.bind(today)
-            .push(" THEN 1 ELSE 0 END) AS timely FROM recruitment_cases WHERE state = 'open' AND committee_id IN (");
-        for (i, c) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*c);
-        }
-        q.push(") GROUP BY committee_id, org_id");
+            .push(" THEN 1 ELSE 0 END) AS timely FROM recruitment_cases WHERE state = 'open' AND committee_id IN ");
+        q.push_row(chunk.iter().map(|c| (*c).into()).collect());
+        q.push(" GROUP BY committee_id, org_id");
         out.extend(store.db.r().fetch_all::<CaseCount>(q).await?);
     }
     Ok(out)
@@ -301,15 +296,10 @@ async fn dues_rows(store: &Store, committees: &[i64], from: NaiveDate, until: Na
     let mut out = Vec::new();
     for chunk in committees.chunks(200) {
         let mut q = Q::new(
-            "SELECT committee_id, org_id, COUNT(*) AS charges, CAST(SUM(on_time) AS BIGINT) AS on_time FROM dues_charges WHERE committee_id IN (",
+            "SELECT committee_id, org_id, COUNT(*) AS charges, CAST(SUM(on_time) AS BIGINT) AS on_time FROM dues_charges WHERE committee_id IN ",
         );
-        for (i, c) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*c);
-        }
-        q.push(") AND month >= ").bind(from).push(" AND month < ").bind(until);
+        q.push_row(chunk.iter().map(|c| (*c).into()).collect());
+        q.push(" AND month >= ").bind(from).push(" AND month < ").bind(until);
         q.push(" GROUP BY committee_id, org_id");
         out.extend(store.db.r().fetch_all::<DuesRow>(q).await?);
     }

@@ -863,14 +863,14 @@ async fn finish(store: &Store, who: &Who, t: &TransferRow, state: TransferState,
 pub async fn of_member(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<TransferRow>> {
     let m = crate::member::get(store, scope, member_id).await?;
     let mut q = Q::new(format!("SELECT {COLS} FROM transfers t WHERE t.member_id = "));
-    q.bind(Some(m.id)).push(" AND t.committee_id IN (");
-    for (i, c) in committees_of(m.committee_id, &prior_of(store, m.committee_id, m.id).await?).iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(*c);
-    }
-    q.push(") ORDER BY t.created_at DESC");
+    q.bind(Some(m.id)).push(" AND t.committee_id IN ");
+    q.push_row(
+        committees_of(m.committee_id, &prior_of(store, m.committee_id, m.id).await?)
+            .iter()
+            .map(|c| (*c).into())
+            .collect(),
+    );
+    q.push(" ORDER BY t.created_at DESC");
     store.db.r().fetch_all(q).await
 }
 

@@ -136,9 +136,7 @@ async fn create_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Cr
     };
     match camp::create(&state.store, &scope, &ctx.who(), &input).await {
         Ok(c) => Ok(Redirect::to(&format!("/campaigns/{}?ok=created", c.id)).into_response()),
-        Err(StoreError::Invalid(e)) => {
-            list_view(&state, &ctx, "", e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；")).await
-        }
+        Err(StoreError::Invalid(e)) => list_view(&state, &ctx, "", crate::form::messages(e)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -375,7 +373,7 @@ async fn run_action(
     match r {
         Ok(code) => Ok(code),
         Err(StoreError::Rule(m)) => Err(Ok(m)),
-        Err(StoreError::Invalid(e)) => Err(Ok(e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；"))),
+        Err(StoreError::Invalid(e)) => Err(Ok(crate::form::messages(e))),
         Err(e) => Err(Err(e.into())),
     }
 }
@@ -501,9 +499,7 @@ async fn revoke_submit(
     match camp::revoke(&state.store, &scope, &ctx.who(), c, id, &f.reason).await {
         Ok(()) => Ok(Redirect::to("/honors?ok=revoked").into_response()),
         Err(StoreError::Rule(m)) => honors_view(&state, &ctx, "", m).await,
-        Err(StoreError::Invalid(e)) => {
-            honors_view(&state, &ctx, "", e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；")).await
-        }
+        Err(StoreError::Invalid(e)) => honors_view(&state, &ctx, "", crate::form::messages(e)).await,
         Err(e) => Err(e.into()),
     }
 }

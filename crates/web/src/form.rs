@@ -62,3 +62,20 @@ pub struct CsrfOnly {
     #[serde(default)]
     pub csrf: String,
 }
+
+/// The messages of field errors as one Chinese sentence (for a page's alert).
+pub fn messages(errs: Vec<FieldError>) -> String {
+    errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")
+}
+
+/// A year typed in a query ("" = `default`), 2000–2100.
+pub fn year_or(s: &str, default: i32) -> crate::error::Result<i32> {
+    match s.trim() {
+        "" => Ok(default),
+        y => y
+            .parse()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| crate::error::AppError::BadRequest("年份无效".into())),
+    }
+}

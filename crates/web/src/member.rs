@@ -189,10 +189,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     };
     let (page, filter_error) = match store_member::list(&state.store, &scope, &f, page_no, per_page).await {
         Ok(p) => (p, filter_error),
-        Err(StoreError::Invalid(e)) => (
-            Page { items: Vec::new(), total: 0, page: 1, per_page },
-            e.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"),
-        ),
+        Err(StoreError::Invalid(e)) => {
+            (Page { items: Vec::new(), total: 0, page: 1, per_page }, crate::form::messages(e))
+        }
         Err(e) => return Err(e.into()),
     };
     // The org filter: units for the committee, the unit's orgs for a unit

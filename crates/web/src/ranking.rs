@@ -35,14 +35,7 @@ struct RankQ {
 
 impl RankQ {
     fn year(&self) -> Result<i32> {
-        match self.year.trim() {
-            "" => Ok(today_cn().year()),
-            y => y
-                .parse()
-                .ok()
-                .filter(|y| (2000..=2100).contains(y))
-                .ok_or_else(|| AppError::BadRequest("年份无效".into())),
-        }
+        crate::form::year_or(&self.year, today_cn().year())
     }
     fn filter(&self) -> Result<RankFilter> {
         Ok(RankFilter {

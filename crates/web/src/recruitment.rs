@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -63,12 +62,7 @@ fn flash(code: &str) -> &'static str {
 }
 
 fn year_of(s: &str) -> Result<i32> {
-    match s.trim() {
-        "" => Ok(today_cn().year()),
-        y => {
-            y.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| AppError::BadRequest("年份无效".into()))
-        }
-    }
+    crate::form::year_or(s, today_cn().year())
 }
 
 // ----- pipeline -----
@@ -671,17 +665,7 @@ async fn document_download(
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let (a, data) = store_rec::document(&state.store, &ms, id, doc).await?;
-    let disposition =
-        format!("attachment; filename=\"document\"; filename*=UTF-8''{}", urlencoding::encode(&a.file_name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::HeaderName::from_static("content-security-policy"), "sandbox; default-src 'none'".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::meeting::download(&a.file_name, &a.content_type, data))
 }
 
 // ----- plans -----

@@ -47,13 +47,9 @@ fn flash(code: &str) -> &'static str {
     }
 }
 
+/// The ranking year a board shows: last year (a full year of records) unless given.
 fn year_of(s: &str) -> Result<i32> {
-    match s.trim() {
-        "" => Ok(today_cn().year() - 1),
-        y => {
-            y.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| AppError::BadRequest("年份无效".into()))
-        }
-    }
+    crate::form::year_or(s, today_cn().year() - 1)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -240,9 +236,7 @@ async fn step_submit(
     match store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, step, &f.note).await {
         Ok(_) => Ok(Redirect::to(&format!("/rectifications/{id}?ok={}", f.step.trim())).into_response()),
         Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
-        Err(StoreError::Invalid(errs)) => {
-            detail_view(&state, &ctx, id, "", errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")).await
-        }
+        Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, id, "", crate::form::messages(errs)).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -203,9 +203,7 @@ async fn action_submit(
     match run(&state, &ctx, id, &action, &f).await {
         Ok(code) => Ok(Redirect::to(&format!("/secretary-reviews/{id}?ok={code}")).into_response()),
         Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
-        Err(StoreError::Invalid(e)) => {
-            detail_view(&state, &ctx, id, "", e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；")).await
-        }
+        Err(StoreError::Invalid(e)) => detail_view(&state, &ctx, id, "", crate::form::messages(e)).await,
         Err(e) => Err(e.into()),
     }
 }

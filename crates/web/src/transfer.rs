@@ -394,9 +394,7 @@ async fn decided(
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/transfers/{id}?ok={ok}")).into_response()),
         Err(StoreError::Rule(m)) => detail_view(state, ctx, id, "", m).await,
-        Err(StoreError::Invalid(errs)) => {
-            detail_view(state, ctx, id, "", errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；")).await
-        }
+        Err(StoreError::Invalid(errs)) => detail_view(state, ctx, id, "", crate::form::messages(errs)).await,
         Err(StoreError::Stale) => detail_view(state, ctx, id, "", "该转接已被他人处理，请核对后重试".into()).await,
         Err(e) => Err(e.into()),
     }
