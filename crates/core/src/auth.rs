@@ -178,6 +178,19 @@ impl MemberScope {
     }
 }
 
+/// Capability to read and record discipline cases in a subtree. Only
+/// discipline staff hold it, and it is not an `OrgScope`, so it cannot be
+/// passed to the business areas, nor theirs to the discipline area.
+#[derive(Debug, Clone)]
+pub struct DisciplineScope(OrgScope);
+
+impl DisciplineScope {
+    /// The subtree the discipline staff oversee (for org lookups and filters).
+    pub fn orgs(&self) -> &OrgScope {
+        &self.0
+    }
+}
+
 /// Capability to check oneself in to a meeting: a member acting as themselves.
 #[derive(Debug, Clone)]
 pub struct Attendee {
@@ -313,14 +326,14 @@ impl Actor {
         if self.role == Role::AuditAdmin { Ok(AuditReader(())) } else { Err(Error::Forbidden) }
     }
 
-    /// Discipline records are visible only to discipline staff (area arrives later).
-    pub fn discipline_scope(&self) -> Result<OrgScope, Error> {
+    /// Discipline records are visible only to discipline staff, within their subtree.
+    pub fn discipline_scope(&self) -> Result<DisciplineScope, Error> {
         if self.role != Role::DisciplineStaff {
             return Err(Error::Forbidden);
         }
         let a = self.anchor()?;
         let committee_id = if a.kind == "working_committee" { None } else { Some(a.committee_id) };
-        Ok(OrgScope { committee_id, path: a.path.clone(), writable: true })
+        Ok(DisciplineScope(OrgScope { committee_id, path: a.path.clone(), writable: true }))
     }
 }
 

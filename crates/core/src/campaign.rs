@@ -89,7 +89,8 @@ impl Honor {
         match self {
             Honor::FourStrongBranch => vec![Eligibility::NotInRankingTail],
             Honor::FourGoodMember => vec![Eligibility::DuesPaidUp],
-            Honor::ModelOrgan | Honor::CleanOrgan => Vec::new(),
+            Honor::CleanOrgan => vec![Eligibility::NoSanction],
+            Honor::ModelOrgan => Vec::new(),
         }
     }
     /// Tiers a new campaign of this honor starts from.
@@ -113,14 +114,18 @@ pub enum Eligibility {
     NotInRankingTail,
     /// A member with an unpaid dues month in the campaign year may not apply.
     DuesPaidUp,
+    /// No party or government sanction (处分) decided in the campaign year on the
+    /// member, on anyone of the branch, or on anyone of the unit.
+    NoSanction,
 }
 
 impl Eligibility {
-    pub const ALL: [Eligibility; 2] = [Eligibility::NotInRankingTail, Eligibility::DuesPaidUp];
+    pub const ALL: [Eligibility; 3] = [Eligibility::NotInRankingTail, Eligibility::DuesPaidUp, Eligibility::NoSanction];
     pub fn as_str(self) -> &'static str {
         match self {
             Eligibility::NotInRankingTail => "not_in_ranking_tail",
             Eligibility::DuesPaidUp => "dues_paid_up",
+            Eligibility::NoSanction => "no_sanction",
         }
     }
     pub fn parse(s: &str) -> Option<Eligibility> {
@@ -130,13 +135,15 @@ impl Eligibility {
         match self {
             Eligibility::NotInRankingTail => "当年排队抓尾未列为末位",
             Eligibility::DuesPaidUp => "当年党费按月交清",
+            Eligibility::NoSanction => "当年无党纪政务处分",
         }
     }
-    /// The subjects the condition can be checked for.
-    pub fn applies_to(self) -> Subject {
+    /// Whether the condition can be checked for this kind of subject.
+    pub fn applies_to(self, subject: Subject) -> bool {
         match self {
-            Eligibility::NotInRankingTail => Subject::Branch,
-            Eligibility::DuesPaidUp => Subject::Member,
+            Eligibility::NotInRankingTail => subject == Subject::Branch,
+            Eligibility::DuesPaidUp => subject == Subject::Member,
+            Eligibility::NoSanction => true,
         }
     }
 }

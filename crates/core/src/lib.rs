@@ -6,6 +6,7 @@ pub mod auth;
 pub mod campaign;
 pub mod compliance;
 pub mod crypto;
+pub mod discipline;
 pub mod dues;
 pub mod error;
 pub mod idcard;

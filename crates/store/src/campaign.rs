@@ -113,7 +113,7 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &Campaign
             })
             .collect::<Result<_>>()?,
     };
-    if let Some(e) = eligibility.iter().find(|e| e.applies_to() != honor.subject()) {
+    if let Some(e) = eligibility.iter().find(|e| !e.applies_to(honor.subject())) {
         return Err(StoreError::invalid("eligibility", format!("“{}”不适用于{}", e.label(), honor.label())));
     }
     let eligibility_json =
@@ -190,9 +190,72 @@ pub struct ApplicationRow {
     pub applied_by: String,
     pub applied_at: i64,
     pub disqualified: String,
+    /// The org path of the subject (the unit or branch, or the member's branch),
+    /// read through the tree at query time; None once a member has moved away.
+    pub subject_path: Option<String>,
 }
 
-const APP_COLS: &str = "committee_id, id, campaign_id, subject_id, subject_name, self_points, self_total, evidence, applied_by, applied_at, disqualified";
+/// Applications with their subject's place in the tree: a member subject's
+/// branch, else the subject org itself (ids are unique across the tree and members).
+const APP_FROM: &str = "SELECT a.committee_id, a.id, a.campaign_id, a.subject_id, a.subject_name, a.self_points, a.self_total, \
+    a.evidence, a.applied_by, a.applied_at, a.disqualified, o.path AS subject_path FROM campaign_applications a \
+    LEFT JOIN members m ON m.committee_id = a.committee_id AND m.id = a.subject_id \
+    LEFT JOIN orgs o ON o.committee_id = a.committee_id AND o.id = COALESCE(m.org_id, a.subject_id)";
+
+/// What a caller may see of one campaign, decided once from the records:
+/// the working committee and the campaign's reviewers see every application;
+/// anyone else sees the applications of subjects inside their own subtree,
+/// and scores only once the results are public (公示 and after). Only the
+/// store makes one, so a page cannot widen it.
+#[derive(Debug, Clone)]
+pub struct Access {
+    kind: AccessKind,
+}
+
+#[derive(Debug, Clone)]
+enum AccessKind {
+    Committee,
+    Reviewer { unit_id: Option<i64> },
+    Scoped(OrgScope),
+}
+
+impl Access {
+    pub fn is_committee(&self) -> bool {
+        matches!(self.kind, AccessKind::Committee)
+    }
+    /// For a reviewer of the campaign: their own unit (which they may not score).
+    pub fn reviewer_unit(&self) -> Option<Option<i64>> {
+        match self.kind {
+            AccessKind::Reviewer { unit_id } => Some(unit_id),
+            _ => None,
+        }
+    }
+    fn sees_all(&self) -> bool {
+        !matches!(self.kind, AccessKind::Scoped(_))
+    }
+    fn covers(&self, a: &ApplicationRow) -> bool {
+        match &self.kind {
+            AccessKind::Scoped(s) => {
+                s.committee_id().is_none_or(|c| c == a.committee_id)
+                    && a.subject_path.as_deref().is_some_and(|p| s.contains(p))
+            }
+            _ => true,
+        }
+    }
+}
+
+/// The campaign and the caller's access to it (reviewers are the campaign's panel).
+pub async fn access(store: &Store, scope: &OrgScope, user_id: i64, campaign_id: i64) -> Result<(CampaignRow, Access)> {
+    let c = get(store, campaign_id).await?;
+    let kind = if committee(scope).is_ok() {
+        AccessKind::Committee
+    } else if let Some(r) = reviewers(store, campaign_id).await?.into_iter().find(|r| r.0 == user_id) {
+        AccessKind::Reviewer { unit_id: r.1 }
+    } else {
+        AccessKind::Scoped(scope.clone())
+    };
+    Ok((c, Access { kind }))
+}
 
 /// A subject's unit applies with a self-assessment per criterion and evidence.
 pub async fn apply(
@@ -318,32 +381,54 @@ async fn check_eligibility(
                     )));
                 }
             }
+            Eligibility::NoSanction => {
+                use crate::discipline::{Subject as S, sanctioned};
+                let path;
+                let subject = match c.honor()?.subject() {
+                    Subject::Unit => S::Unit(committee_id),
+                    Subject::Member => S::Member(subject_id),
+                    Subject::Branch => {
+                        path = crate::org::path_of(store.db.r(), committee_id, subject_id).await?;
+                        S::Branch(committee_id, &path)
+                    }
+                };
+                if sanctioned(store, subject, year).await? {
+                    return Err(StoreError::Rule(format!(
+                        "{name}在{year}年有党纪政务处分记录，不符合申报条件：{}",
+                        e.label()
+                    )));
+                }
+            }
         }
     }
     Ok(())
 }
 
 async fn application(store: &Store, committee_id: i64, id: i64) -> Result<ApplicationRow> {
-    store
-        .db
-        .r()
-        .fetch_one(q!(
-            format!("SELECT {APP_COLS} FROM campaign_applications WHERE committee_id = $1 AND id = $2"),
-            committee_id,
-            id
-        ))
-        .await
+    store.db.r().fetch_one(q!(format!("{APP_FROM} WHERE a.committee_id = $1 AND a.id = $2"), committee_id, id)).await
 }
 
-/// Every application of a campaign (reviewers and the working committee see them all).
-pub async fn applications(store: &Store, campaign_id: i64) -> Result<Vec<ApplicationRow>> {
+/// The applications of a campaign the caller may see: all of them for the
+/// working committee and the panel, else those of subjects in their subtree.
+pub async fn applications(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ApplicationRow>> {
+    let mut q = Q::new(format!("{APP_FROM} WHERE a.campaign_id = "));
+    q.bind(campaign_id);
+    if let AccessKind::Scoped(scope) = &access.kind {
+        if let Some(c) = scope.committee_id() {
+            q.push(" AND a.committee_id = ").bind(c);
+        }
+        q.push(" AND o.path LIKE ").bind(format!("{}%", scope.path_prefix()));
+    }
+    q.push(" ORDER BY a.committee_id, a.id");
+    store.db.r().fetch_all(q).await
+}
+
+/// Every application of a campaign, for computing its results.
+async fn all_applications(store: &Store, campaign_id: i64) -> Result<Vec<ApplicationRow>> {
     store
         .db
         .r()
-        .fetch_all(q!(
-            format!("SELECT {APP_COLS} FROM campaign_applications WHERE campaign_id = $1 ORDER BY committee_id, id"),
-            campaign_id
-        ))
+        .fetch_all(q!(format!("{APP_FROM} WHERE a.campaign_id = $1 ORDER BY a.committee_id, a.id"), campaign_id))
         .await
 }
 
@@ -450,12 +535,35 @@ pub struct ResultRow {
     pub tie_note: String,
 }
 
+/// The results as the caller may see them: every row with its score once the
+/// results are public (公示 and after) or to the working committee; before
+/// that, reviewers and units see their visible applications without scores.
+pub async fn results(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ResultRow>> {
+    let c = get(store, campaign_id).await?;
+    let public = matches!(c.state.as_str(), "publicity" | "named");
+    let rows = compute_results(store, &c).await?;
+    if access.is_committee() || public {
+        return Ok(rows);
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|r| access.sees_all() || access.covers(&r.application))
+        .map(|mut r| {
+            r.score = None;
+            r.place = None;
+            r.tier = None;
+            r.tie_note.clear();
+            r
+        })
+        .collect())
+}
+
 /// Results recomputed from the stored scores: trimmed means, tiers under the
 /// quotas, the tie rule; disqualified applications (an upheld objection) are left out.
-pub async fn results(store: &Store, campaign_id: i64) -> Result<Vec<ResultRow>> {
-    let c = get(store, campaign_id).await?;
+async fn compute_results(store: &Store, c: &CampaignRow) -> Result<Vec<ResultRow>> {
+    let campaign_id = c.id;
     let tiers = c.tiers()?;
-    let apps = applications(store, campaign_id).await?;
+    let apps = all_applications(store, campaign_id).await?;
     #[derive(sqlx::FromRow)]
     struct S {
         committee_id: i64,
@@ -517,7 +625,7 @@ pub async fn publish(
     if to < from {
         return Err(StoreError::invalid("notice_to", "公示结束日期不能早于开始日期"));
     }
-    if results(store, campaign_id).await?.iter().all(|r| r.score.is_none()) {
+    if compute_results(store, &get(store, campaign_id).await?).await?.iter().all(|r| r.score.is_none()) {
         return Err(StoreError::Rule("还没有评分，不能公示".into()));
     }
     move_state(store, who, campaign_id, "reviewing", "publicity", Some((from, to))).await
@@ -575,10 +683,18 @@ pub async fn object(
     )
     .await?;
     tx.commit().await?;
-    objections(store, c.id).await?.into_iter().find(|o| o.id == id).ok_or(StoreError::NotFound)
+    all_objections(store, c.id).await?.into_iter().find(|o| o.id == id).ok_or(StoreError::NotFound)
 }
 
-pub async fn objections(store: &Store, campaign_id: i64) -> Result<Vec<ObjectionRow>> {
+/// The objections of a campaign, for the working committee that investigates them.
+pub async fn objections(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ObjectionRow>> {
+    if !access.is_committee() {
+        return Err(StoreError::Forbidden);
+    }
+    all_objections(store, campaign_id).await
+}
+
+async fn all_objections(store: &Store, campaign_id: i64) -> Result<Vec<ObjectionRow>> {
     store
         .db
         .r()
@@ -674,10 +790,10 @@ pub async fn name(store: &Store, scope: &OrgScope, who: &Who, campaign_id: i64) 
             c.notice_to.map(|d| d.to_string()).unwrap_or_default()
         )));
     }
-    if objections(store, campaign_id).await?.iter().any(|o| o.state == "open") {
+    if all_objections(store, campaign_id).await?.iter().any(|o| o.state == "open") {
         return Err(StoreError::Rule("还有未办结的异议".into()));
     }
-    let results = results(store, campaign_id).await?;
+    let results = compute_results(store, &c).await?;
     let mut tx = store.db.begin().await?;
     let n = tx
         .c()

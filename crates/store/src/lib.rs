@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod campaign;
 pub mod compliance;
 pub mod db;
+pub mod discipline;
 pub mod dues;
 pub mod error;
 pub mod first_agenda;

@@ -180,22 +180,17 @@ struct DetailPage {
 async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let actor = ctx.actor()?.clone();
-    let c = camp::get(&state.store, id).await?;
+    let (c, access) = camp::access(&state.store, &scope, actor.user_id, id).await?;
     let honor = c.honor()?;
-    let committee = is_committee(ctx);
+    let committee = access.is_committee();
     let reviewers = camp::reviewers(&state.store, id).await?;
-    let me_reviewer = reviewers.iter().find(|r| r.0 == actor.user_id).map(|r| r.1);
-    let all = camp::applications(&state.store, id).await?;
-    let visible = |a: &ApplicationRow| {
-        committee || me_reviewer.is_some() || scope.committee_id().is_none_or(|u| u == a.committee_id)
-    };
-    let apps: Vec<ApplicationRow> = all.iter().filter(|a| visible(a)).cloned().collect();
+    let apps = camp::applications(&state.store, &access, id).await?;
     let subjects =
         if c.state == "applying" && scope.can_write() { subjects_of(state, ctx, honor).await? } else { Vec::new() };
-    let to_score = match (me_reviewer, c.state.as_str()) {
+    let to_score = match (access.reviewer_unit(), c.state.as_str()) {
         (Some(unit), "reviewing") => {
             let mine = camp::my_scores(&state.store, id, actor.user_id).await?;
-            all.iter()
+            apps.iter()
                 .filter(|a| Some(a.committee_id) != unit)
                 .map(|a| (a.clone(), mine.get(&(a.committee_id, a.id)).map(|t| t.to_string()).unwrap_or_default()))
                 .collect()
@@ -203,16 +198,8 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
         _ => Vec::new(),
     };
     let show_results = committee || matches!(c.state.as_str(), "publicity" | "named");
-    let results = if show_results {
-        camp::results(&state.store, id)
-            .await?
-            .into_iter()
-            .filter(|r| visible(&r.application) || c.state != "applying")
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let objections = if committee { camp::objections(&state.store, id).await? } else { Vec::new() };
+    let results = if show_results { camp::results(&state.store, &access, id).await? } else { Vec::new() };
+    let objections = if committee { camp::objections(&state.store, &access, id).await? } else { Vec::new() };
     render(&DetailPage {
         l: Layout::new(ctx, c.title.clone(), "/campaigns")
             .crumb("评选表彰", "/campaigns")
@@ -435,23 +422,8 @@ async fn api_action(
 
 async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    let c = camp::get(&state.store, id).await?;
-    let committee = is_committee(&ctx);
-    let results = if committee || matches!(c.state.as_str(), "publicity" | "named") {
-        camp::results(&state.store, id).await?
-    } else {
-        camp::results(&state.store, id)
-            .await?
-            .into_iter()
-            .filter(|r| scope.committee_id().is_none_or(|u| u == r.application.committee_id))
-            .map(|mut r| {
-                r.score = None;
-                r.place = None;
-                r.tier = None;
-                r
-            })
-            .collect()
-    };
+    let (c, access) = camp::access(&state.store, &scope, ctx.actor()?.user_id, id).await?;
+    let results = camp::results(&state.store, &access, id).await?;
     Ok(Json(serde_json::json!({ "campaign": c, "tie_rule": TIE_RULE, "results": results })))
 }
 

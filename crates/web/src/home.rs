@@ -220,11 +220,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
         }
         Role::DisciplineStaff => page.panels.push(Panel {
             title: "纪检监察".into(),
-            text:
-                "纪检专员只能查看本范围内的纪检监察记录。纪检案件登记与统计功能将在后续版本启用，目前暂无可查看的记录。"
-                    .into(),
-            href: String::new(),
-            link: String::new(),
+            text: "登记本范围内的党纪处分、政务处分和组织处理，按年度、类别和职级统计。纪检记录仅纪检专员可见。".into(),
+            href: "/discipline".into(),
+            link: "进入案件登记".into(),
         }),
     }
     render(&page)

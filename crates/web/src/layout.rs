@@ -138,7 +138,13 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
                 items: vec![item("审计日志", "/audit"), item("完整性校验", "/audit/verify")],
             });
         }
-        Some(Role::DisciplineStaff) | None => {}
+        Some(Role::DisciplineStaff) => {
+            groups.push(MenuGroup {
+                label: "纪检监察",
+                items: vec![item("案件登记", "/discipline"), item("纪检统计", "/discipline/stats")],
+            });
+        }
+        None => {}
     }
     groups.push(MenuGroup { label: "账号", items: vec![item("修改密码", "/password")] });
     // The most specific item whose link the path starts with is the current one.

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod discipline;
 pub mod docx;
 pub mod dues;
 pub mod error;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(transfer::pages())
         .merge(ranking::pages())
         .merge(rectification::pages())
+        .merge(discipline::pages())
         .merge(campaign::pages())
         .merge(secretary_review::pages())
         .layer(middleware::from_fn(page_errors));
@@ -86,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(transfer::api())
         .merge(ranking::api())
         .merge(rectification::api())
+        .merge(discipline::api())
         .merge(campaign::api())
         .merge(secretary_review::api())
         .route("/openapi.json", get(openapi::document))

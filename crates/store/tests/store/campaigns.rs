@@ -96,7 +96,28 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         for rv in [9001, 9003, 9004, 9005, 9006] {
             camp::score(&store, &gw_who, rv, b.committee_id, b.id, &[25, 25, 20, 15]).await.unwrap();
         }
-        let res = camp::results(&store, c.id).await.unwrap();
+        // What each caller sees before publicity: the working committee and the panel every
+        // application, a unit its own, a branch secretary none of a unit's; scores stay hidden.
+        let (_, gw_acc) = camp::access(&store, &gw_os, gw.user_id, c.id).await.unwrap();
+        let (_, ua_acc) = camp::access(&store, &ua_os, ua.user_id, c.id).await.unwrap();
+        let sec = p.branch_secretary(&p.branch_a1);
+        let sec_os = testkit::org_scope(&sec).unwrap();
+        let (_, sec_acc) = camp::access(&store, &sec_os, sec.user_id, c.id).await.unwrap();
+        let (_, rv_acc) = camp::access(&store, &sec_os, 9003, c.id).await.unwrap();
+        assert_eq!(rv_acc.reviewer_unit(), Some(None), "{backend}");
+        let ids = |v: Vec<camp::ApplicationRow>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+        assert_eq!(ids(camp::applications(&store, &gw_acc, c.id).await.unwrap()), vec![a.id, b.id], "{backend}");
+        assert_eq!(ids(camp::applications(&store, &rv_acc, c.id).await.unwrap()), vec![a.id, b.id], "{backend}");
+        assert_eq!(ids(camp::applications(&store, &ua_acc, c.id).await.unwrap()), vec![a.id], "{backend}");
+        assert!(camp::applications(&store, &sec_acc, c.id).await.unwrap().is_empty(), "{backend}");
+        let ua_res = camp::results(&store, &ua_acc, c.id).await.unwrap();
+        assert_eq!(
+            ua_res.iter().map(|r| (r.application.id, r.score, r.tier.clone())).collect::<Vec<_>>(),
+            vec![(a.id, None, None)],
+            "{backend}: a unit sees its own application, without scores before publicity"
+        );
+        assert!(matches!(camp::objections(&store, &ua_acc, c.id).await, Err(StoreError::Forbidden)), "{backend}");
+        let res = camp::results(&store, &gw_acc, c.id).await.unwrap();
         assert_eq!(res[0].application.id, a.id, "{backend}");
         assert_eq!(
             (res[0].score, res[0].reviewers, res[0].tier.as_deref()),
@@ -109,6 +130,8 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         // Publicity: an objection against B is upheld; naming waits for the end of the notice.
         camp::publish(&store, &gw_os, &gw_who, c.id, today, today).await.unwrap();
         let ub_os = testkit::org_scope(&ub).unwrap();
+        let public = camp::results(&store, &ua_acc, c.id).await.unwrap();
+        assert_eq!((public.len(), public[0].score), (2, Some(85.0)), "{backend}: results are public in 公示");
         let ua_obj = camp::object(&store, &ua_os, &testkit::who(&ua), b.committee_id, b.id, "x").await;
         assert!(matches!(ua_obj, Err(StoreError::NotFound)), "{backend}: unit A cannot see unit B's application");
         let o = camp::object(&store, &ub_os, &testkit::who(&ub), b.committee_id, b.id, "反映该单位有违纪案件")

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod campaigns;
+mod discipline;
 mod dues;
 mod import;
 mod keys;
