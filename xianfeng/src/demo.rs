@@ -2080,8 +2080,10 @@ mod tests {
         let r = crate::demo_rectifications::generate(&store, 11, o.today).await.expect("rectifications");
         assert!(r.tail > 0 && r.plans > 0 && r.plans <= r.tail, "{r:?}");
         // Campaigns through the same calls as the pages: every unit applies for 模范机关.
+        let dc = crate::demo_discipline::generate(&store, 11, o.scale, o.today).await.expect("discipline");
+        assert!(dc.cases > 0 && dc.sanctions > 0 && dc.members > 0 && dc.sanctions < dc.cases, "{dc:?}");
         let c = crate::demo_campaigns::generate(&store, 11, o.today).await.expect("campaigns");
-        assert!(c.campaigns >= 3, "{c:?}");
+        assert!(c.campaigns >= 4, "{c:?}");
         assert!(c.applications >= s.units && c.honors > 0 && c.honors < c.applications, "{c:?}");
         assert_eq!(s.recruitment_cases, s.pipeline + s.probationary, "{s:?}");
         let mismatched = count(

@@ -1,7 +1,9 @@
 //! Demo campaigns through the same calls the pages make: the 2023 模范机关
 //! campaign (every unit applies, a panel of seven scores, 20 标兵 and 80 先进
 //! under the quotas), and 四强党支部 for 2024 and 2025 from the branches that
-//! ranked best in those years' 排队抓尾.
+//! ranked best in those years' 排队抓尾; 四好党员 2025; and 清廉机关 for last
+//! year, for which every unit applies and those with a sanction that year are
+//! refused by the campaign's condition (run after the discipline demo).
 
 use chrono::NaiveDate;
 use rand::Rng;
@@ -16,6 +18,8 @@ use xianfeng_store::{Store, StoreError, Who};
 pub struct CampaignSummary {
     pub campaigns: usize,
     pub applications: usize,
+    /// Applications refused by a campaign's eligibility condition.
+    pub refused: usize,
     pub honors: usize,
 }
 
@@ -82,6 +86,10 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Camp
         s.honors +=
             run(store, &os, &ms, &who, &mut rng, today, "four_good_member", 2025, tiers, &picked, &mut s).await?;
     }
+    // 清廉机关 for last year: every unit applies; the condition refuses units with a sanction that year.
+    let last_year = chrono::Datelike::year(&today) - 1;
+    let tiers = vec![Tier { name: "清廉机关".into(), quota: quota(units.len(), 30.0 / 83.0) }];
+    s.honors += run(store, &os, &ms, &who, &mut rng, today, "clean_organ", last_year, tiers, &subjects, &mut s).await?;
     Ok(s)
 }
 
@@ -119,7 +127,12 @@ async fn run(
         let quality: f64 = rng.gen_range(0.6..1.0);
         let points: Vec<u32> =
             criteria.iter().map(|k| ((f64::from(k.weight) * quality).round() as u32).min(k.weight)).collect();
-        apps.push(camp::apply(store, ms, who, c.id, *id, &points, "按评选标准对照自评，佐证材料齐全").await?);
+        match camp::apply(store, ms, who, c.id, *id, &points, "按评选标准对照自评，佐证材料齐全").await
+        {
+            Ok(a) => apps.push(a),
+            Err(StoreError::Rule(_)) => s.refused += 1,
+            Err(e) => return Err(e),
+        }
     }
     s.applications += apps.len();
     let panel: Vec<(i64, Option<i64>, String)> =

@@ -6,6 +6,7 @@ mod bench;
 mod config;
 mod demo;
 mod demo_campaigns;
+mod demo_discipline;
 mod demo_dues;
 mod demo_meetings;
 mod demo_recruitment;
@@ -390,6 +391,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     // Transfers last: they move members between the branches generated above.
     let transfers = demo_transfers::generate(&store, seed).await.map_err(|e| describe(&e))?;
     let rect = demo_rectifications::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
+    let discipline = demo_discipline::generate(&store, seed, scale, opts.today).await.map_err(|e| describe(&e))?;
     let campaigns = demo_campaigns::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
@@ -412,8 +414,12 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         rect.tail, rect.plans, rect.lifted
     );
     println!(
-        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部，2025年四好党员），{} 个申报，命名 {} 个。",
-        campaigns.campaigns, campaigns.applications, campaigns.honors
+        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部，2025年四好党员、清廉机关），{} 个申报（{} 个因申报条件被拒），命名 {} 个。",
+        campaigns.campaigns, campaigns.applications, campaigns.refused, campaigns.honors
+    );
+    println!(
+        "纪检监察：{} 件处分处理记录（党纪政务处分 {} 件，涉及本单位党员 {} 人）。",
+        discipline.cases, discipline.sanctions, discipline.members
     );
     print_demo_accounts(&store, &summary).await?;
     Ok(store)

@@ -355,6 +355,10 @@ pub mod operator {
         OrgScope { committee_id: None, path: root_path.to_string(), writable: true }
     }
     /// The working committee acting as the higher committee (demo data).
+    /// The CLI's province-wide discipline capability (demo data, statistics).
+    pub fn province_discipline_scope(root_path: &str) -> DisciplineScope {
+        DisciplineScope(province_org_scope(root_path))
+    }
     pub fn province_higher_committee(root_path: &str) -> HigherCommittee {
         HigherCommittee { path: root_path.to_string() }
     }

@@ -209,52 +209,35 @@ const APP_FROM: &str = "SELECT a.committee_id, a.id, a.campaign_id, a.subject_id
 /// store makes one, so a page cannot widen it.
 #[derive(Debug, Clone)]
 pub struct Access {
-    kind: AccessKind,
-}
-
-#[derive(Debug, Clone)]
-enum AccessKind {
-    Committee,
-    Reviewer { unit_id: Option<i64> },
-    Scoped(OrgScope),
+    committee: bool,
+    /// For a member of the panel: their own unit, which they may not score.
+    reviewer: Option<Option<i64>>,
+    scope: OrgScope,
 }
 
 impl Access {
     pub fn is_committee(&self) -> bool {
-        matches!(self.kind, AccessKind::Committee)
+        self.committee
     }
     /// For a reviewer of the campaign: their own unit (which they may not score).
     pub fn reviewer_unit(&self) -> Option<Option<i64>> {
-        match self.kind {
-            AccessKind::Reviewer { unit_id } => Some(unit_id),
-            _ => None,
-        }
+        self.reviewer
     }
     fn sees_all(&self) -> bool {
-        !matches!(self.kind, AccessKind::Scoped(_))
+        self.committee || self.reviewer.is_some()
     }
     fn covers(&self, a: &ApplicationRow) -> bool {
-        match &self.kind {
-            AccessKind::Scoped(s) => {
-                s.committee_id().is_none_or(|c| c == a.committee_id)
-                    && a.subject_path.as_deref().is_some_and(|p| s.contains(p))
-            }
-            _ => true,
-        }
+        self.sees_all()
+            || (self.scope.committee_id().is_none_or(|c| c == a.committee_id)
+                && a.subject_path.as_deref().is_some_and(|p| self.scope.contains(p)))
     }
 }
 
 /// The campaign and the caller's access to it (reviewers are the campaign's panel).
 pub async fn access(store: &Store, scope: &OrgScope, user_id: i64, campaign_id: i64) -> Result<(CampaignRow, Access)> {
     let c = get(store, campaign_id).await?;
-    let kind = if committee(scope).is_ok() {
-        AccessKind::Committee
-    } else if let Some(r) = reviewers(store, campaign_id).await?.into_iter().find(|r| r.0 == user_id) {
-        AccessKind::Reviewer { unit_id: r.1 }
-    } else {
-        AccessKind::Scoped(scope.clone())
-    };
-    Ok((c, Access { kind }))
+    let reviewer = reviewers(store, campaign_id).await?.into_iter().find(|r| r.0 == user_id).map(|r| r.1);
+    Ok((c, Access { committee: committee(scope).is_ok(), reviewer, scope: scope.clone() }))
 }
 
 /// A subject's unit applies with a self-assessment per criterion and evidence.
@@ -413,7 +396,8 @@ async fn application(store: &Store, committee_id: i64, id: i64) -> Result<Applic
 pub async fn applications(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ApplicationRow>> {
     let mut q = Q::new(format!("{APP_FROM} WHERE a.campaign_id = "));
     q.bind(campaign_id);
-    if let AccessKind::Scoped(scope) = &access.kind {
+    if !access.sees_all() {
+        let scope = &access.scope;
         if let Some(c) = scope.committee_id() {
             q.push(" AND a.committee_id = ").bind(c);
         }
@@ -547,7 +531,7 @@ pub async fn results(store: &Store, access: &Access, campaign_id: i64) -> Result
     }
     Ok(rows
         .into_iter()
-        .filter(|r| access.sees_all() || access.covers(&r.application))
+        .filter(|r| access.covers(&r.application))
         .map(|mut r| {
             r.score = None;
             r.place = None;

@@ -12,7 +12,7 @@ use axum::{Form, Json, Router};
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
-use xianfeng_core::campaign::{Criterion, Honor, Subject, TIE_RULE, Tier};
+use xianfeng_core::campaign::{Criterion, Eligibility, Honor, Subject, TIE_RULE, Tier};
 use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
@@ -114,6 +114,25 @@ struct CreateForm {
     quota1: String,
 }
 
+/// The eligibility chosen on the form: None = the honor's defaults.
+fn conditions(choice: &str, honor: &str) -> Option<Vec<String>> {
+    let sanction = || Eligibility::NoSanction.as_str().to_string();
+    match choice {
+        "none" => Some(Vec::new()),
+        "no_sanction" => Some(vec![sanction()]),
+        "default_no_sanction" => {
+            let mut v: Vec<String> = Honor::parse(honor)
+                .map(|h| h.default_eligibility().iter().map(|e| e.as_str().to_string()).collect())
+                .unwrap_or_default();
+            if !v.contains(&sanction()) {
+                v.push(sanction());
+            }
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
 async fn create_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CreateForm>) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let mut tiers = Vec::new();
@@ -131,7 +150,7 @@ async fn create_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Cr
         title: f.title.clone(),
         criteria: Vec::new(),
         tiers,
-        eligibility: if f.conditions == "none" { Some(Vec::new()) } else { None },
+        eligibility: conditions(&f.conditions, &f.honor),
         apply_until: parse_date(&f.apply_until),
     };
     match camp::create(&state.store, &scope, &ctx.who(), &input).await {
@@ -159,6 +178,7 @@ async fn api_create(State(state): State<AppState>, ctx: Ctx, Json(b): Json<Campa
 #[template(path = "campaign.html")]
 struct DetailPage {
     l: Layout,
+    kept: ActionForm,
     c: CampaignRow,
     honor: &'static str,
     criteria: Vec<Criterion>,
@@ -177,7 +197,14 @@ struct DetailPage {
     today: String,
 }
 
-async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
+async fn detail_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    ok: &str,
+    message: String,
+    kept: ActionForm,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let actor = ctx.actor()?.clone();
     let (c, access) = camp::access(&state.store, &scope, actor.user_id, id).await?;
@@ -217,6 +244,7 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
         reviewers: reviewers.iter().map(|r| r.2.clone()).collect::<Vec<_>>().join("、"),
         tie_rule: TIE_RULE,
         message,
+        kept,
         today: today_cn().to_string(),
         c,
     })
@@ -258,7 +286,7 @@ async fn detail_page(
     Path(id): Path<i64>,
     Query(q): Query<OkQ>,
 ) -> Result<Response> {
-    detail_view(&state, &ctx, id, &q.ok, String::new()).await
+    detail_view(&state, &ctx, id, &q.ok, String::new(), ActionForm::default()).await
 }
 
 /// Every form on the campaign page posts here; fields by action.
@@ -293,6 +321,10 @@ impl ActionForm {
             .take(n)
             .map(|p| p.trim().parse::<u32>().map_err(|_| "每项分值应为不小于0的整数".to_string()))
             .collect()
+    }
+    /// What was typed for criterion `i` (kept when the form comes back with a refusal).
+    fn point(&self, i: &usize) -> &str {
+        [&self.p0, &self.p1, &self.p2, &self.p3, &self.p4, &self.p5].get(*i).map_or("", |s| s.as_str())
     }
     fn num(s: &str, what: &str) -> std::result::Result<i64, String> {
         s.trim().parse().map_err(|_| format!("{what}无效"))
@@ -373,7 +405,7 @@ async fn action_submit(
 ) -> Result<Response> {
     match run_action(&state, &ctx, id, &action, &f).await {
         Ok(code) => Ok(Redirect::to(&format!("/campaigns/{id}?ok={code}")).into_response()),
-        Err(Ok(message)) => detail_view(&state, &ctx, id, "", message).await,
+        Err(Ok(message)) => detail_view(&state, &ctx, id, "", message, f).await,
         Err(Err(e)) => Err(e),
     }
 }

@@ -220,6 +220,17 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ),
     ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200),
     ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "", 200),
+    (
+        "get",
+        "/discipline-cases",
+        "discipline",
+        "纪检案件（仅纪检专员；year、category=party_sanction/government_sanction/handling、unit_id、name、page、per_page）",
+        "",
+        200,
+    ),
+    ("post", "/discipline-cases", "discipline", "登记纪检案件（仅纪检专员）", "DisciplineCase", 201),
+    ("get", "/discipline-cases/{committee_id}/{id}", "discipline", "一件纪检案件（仅纪检专员）", "", 200),
+    ("get", "/discipline-stats", "discipline", "纪检统计：按年度、类别、职级的人数（仅纪检专员；from、to）", "", 200),
     ("get", "/reports/central-group", "report", "中心组学习通报数据（from、to、units、doc_number、title）", "", 200),
     ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
     ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
@@ -322,6 +333,11 @@ fn recruitment_schemas() -> Value {
         "RectificationStep": { "type": "object", "required": ["step", "note"], "properties": { "step": { "type": "string", "enum": ["progress", "submit", "lift", "return"] }, "note": { "type": "string" } } },
         "RecruitmentStart": { "type": "object", "required": ["member_id", "applied_on"], "properties": { "member_id": { "type": "integer" }, "applied_on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
         "RecruitmentEvent": { "type": "object", "required": ["step", "action", "on", "data"], "properties": { "step": { "type": "integer", "minimum": 1, "maximum": 25 }, "action": { "type": "string", "enum": ["record", "submit", "approve", "return"] }, "on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
+        "DisciplineCase": { "type": "object", "required": ["person_name", "org_id", "cadre_rank", "kind", "decided_on", "decided_by", "summary"], "properties": {
+            "person_name": { "type": "string" }, "member_id": { "type": "integer", "description": "同名党员多于一人时必填" }, "org_id": { "type": "integer" },
+            "cadre_rank": { "type": "string", "enum": ["department_level", "division_level", "section_level_or_below"] },
+            "kind": { "type": "string", "description": "party_warning/party_serious_warning/party_post_removal/party_probation/party_expulsion/gov_warning/gov_demerit/gov_major_demerit/gov_demotion/gov_dismissal/gov_expulsion/talk_reminder/criticism/ordered_review/admonition/suspension/post_adjustment/ordered_resignation/removal/downgrade" },
+            "decided_on": { "type": "string", "format": "date" }, "decided_by": { "type": "string" }, "document_no": { "type": "string" }, "summary": { "type": "string" } } },
         "RecruitmentPlan": { "type": "object", "required": ["unit_id", "year", "planned"], "properties": { "unit_id": { "type": "integer" }, "year": { "type": "integer" }, "planned": { "type": "integer" }, "note": { "type": "string" } } }
     })
 }

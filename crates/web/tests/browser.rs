@@ -577,3 +577,165 @@ async fn run_a_campaign_from_application_to_naming() {
     })
     .await;
 }
+
+/// Journey H, desktop: unit A's administrator opens this year's 排队抓尾, reads
+/// 办公室党支部's score explained indicator by indicator, and gives the tail
+/// branch a rectification plan; its secretary records progress and asks for
+/// verification; the unit verifies and lifts it (销号).
+#[tokio::test(flavor = "multi_thread")]
+async fn rank_explain_rectify_and_lift_a_tail_branch() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let a1 = p.branch_a1.name.clone();
+    let a1_id = p.branch_a1.id;
+    let year = chrono::Datelike::year(&xianfeng_core::text::today_cn());
+    let deadline = (xianfeng_core::text::today_cn() + chrono::Days::new(30)).to_string();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let ua = Browser::launch(&install, &origin, "h", Viewport::Desktop(1280, 900));
+        login(&ua, "unita", None);
+        ua.click(&ua.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='排队抓尾']"));
+        ua.wait_path("/ranking", |p| p.starts_with("/ranking"));
+        ua.type_into(&ua.css("#f-year"), &year.to_string());
+        ua.click(&ua.css("form.filters button[type=submit]"));
+        ua.wait("the year's ranking", || ua.url().contains("year=").then_some(()));
+        ua.check(ua.text(&ua.css("#tail-count")).trim() != "0", "the tail is flagged");
+        ua.screenshot("h01-ranking.png");
+        ua.click(&ua.xpath(&format!("//table[@id='ranking']//a[normalize-space()='{a1}']")));
+        ua.wait_text("得分构成");
+        ua.check(ua.text(&ua.css("#explain")).contains("合计"), "the indicators add up to the score");
+        ua.screenshot("h02-ranking-explained.png");
+        ua.goto(&format!("/rectifications?year={year}"));
+        ua.wait_text("尚未制定整改方案的末位党支部");
+        ua.click(&ua.xpath(&format!("//ul[@id='without-plan']//a[contains(@href,'org_id={a1_id}&')]")));
+        ua.wait_text("制定整改方案");
+        ua.type_into(&ua.css("#f-problems"), "三会一课未按期召开");
+        ua.type_into(&ua.css("#f-measures"), "制定全年会议计划，每月固定主题党日");
+        ua.type_into(&ua.css("#f-owner"), "支部书记");
+        ua.type_into(&ua.css("#f-deadline"), &deadline);
+        ua.click(&ua.css("#rect-form button[type=submit]"));
+        ua.wait_text("整改方案已建立");
+        let plan = ua.path().split('?').next().unwrap_or_default().to_string();
+        ua.screenshot("h03-rectification-plan.png");
+
+        let sec = Browser::launch(&install, &origin, "h-branch", Viewport::Desktop(1280, 900));
+        login(&sec, "seca1", None);
+        sec.goto(&plan);
+        sec.wait_text("申请验收");
+        sec.type_into(&sec.css("#f-note"), "已召开支部委员会研究整改，补开组织生活会");
+        sec.click(&sec.xpath("//form[@id='progress-form']//button[@value='progress']"));
+        sec.wait_text("已记录整改进展");
+        sec.type_into(&sec.css("#f-note"), "整改措施已全部落实");
+        sec.click(&sec.css("#submit-verify"));
+        sec.wait_text("已申请验收");
+        sec.check(sec.text(&sec.css("#rect-state")).contains("待单位验收"), "waiting for the unit");
+        sec.check(!sec.exists("#lift"), "a branch cannot verify its own plan");
+        sec.screenshot("h04-rectification-submitted.png");
+
+        ua.goto(&plan);
+        ua.wait_text("验收意见");
+        ua.type_into(&ua.css("#v-note"), "经核查，整改到位");
+        ua.click(&ua.css("#lift"));
+        ua.wait_text("已验收销号");
+        ua.check(ua.text(&ua.css("#rect-state")).contains("已销号"), "lifted");
+        ua.check(ua.text(&ua.css("#entries")).contains("整改措施已全部落实"), "the record keeps every entry");
+        ua.assert_only_local();
+        ua.screenshot("h05-rectification-lifted.png");
+    })
+    .await;
+}
+
+/// Journey I, desktop: the working committee opens the year's secretaries'
+/// review; unit A submits its secretary's report; a branch secretary rates it;
+/// the committee closes the review and reads the rates. Then discipline staff
+/// record a sanction, and unit A's 清廉机关 application is refused for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn secretaries_review_and_a_sanction_that_bars_a_campaign() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let unit_a = p.unit_a.name.clone();
+    let today = xianfeng_core::text::today_cn();
+    let year = chrono::Datelike::year(&today);
+    let until = (today + chrono::Days::new(10)).to_string();
+    let today_s = today.to_string();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let gw = Browser::launch(&install, &origin, "i", Viewport::Desktop(1280, 900));
+        login(&gw, "gwadmin", None);
+        gw.click(&gw.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='书记述职评议']"));
+        gw.wait_path("/secretary-reviews", |p| p.starts_with("/secretary-reviews"));
+        gw.type_into(&gw.css("#f-year"), &year.to_string());
+        gw.click(&gw.css("#review-form button[type=submit]"));
+        gw.wait_text("述职评议已开始");
+        let review = gw.path().split('?').next().unwrap_or_default().to_string();
+
+        let ua = Browser::launch(&install, &origin, "i-unit", Viewport::Desktop(1280, 900));
+        login(&ua, "unita", None);
+        ua.goto(&review);
+        ua.wait_text("提交述职报告");
+        ua.type_into(&ua.css("#f-sec"), "王书记");
+        ua.choose("f-mode", "现场述职");
+        ua.type_into(&ua.css("#f-report"), "一年来坚持第一议题制度，抓实三会一课，支部标准化建设全面达标。");
+        ua.click(&ua.css("#report-form button[type=submit]"));
+        ua.wait_text("述职报告已提交");
+        ua.screenshot("i01-secretary-report.png");
+
+        let sec = Browser::launch(&install, &origin, "i-rater", Viewport::Desktop(1280, 900));
+        login(&sec, "seca1", None);
+        sec.goto(&review);
+        sec.wait_text("王书记");
+        sec.click(&sec.xpath("//table[@id='reports']//input[@value='good']"));
+        sec.click(&sec.xpath("//table[@id='reports']//button[normalize-space()='提交']"));
+        sec.wait_text("测评已保存");
+
+        gw.goto(&review);
+        gw.click(&gw.xpath("//button[normalize-space()='结束述职评议']"));
+        gw.wait_text("述职评议已结束");
+        gw.check(gw.text(&gw.css("#reports")).contains("100.0%"), "one 好 of one rating: 100% good");
+        gw.screenshot("i02-secretary-results.png");
+
+        // Discipline staff record a sanction in unit A.
+        let js = Browser::launch(&install, &origin, "i-discipline", Viewport::Desktop(1280, 900));
+        login(&js, "jijian", None);
+        js.click(&js.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='案件登记']"));
+        js.wait_text("登记案件");
+        js.click(&js.xpath("//a[normalize-space()='登记案件']"));
+        js.wait_text("决定机关");
+        js.type_into(&js.css("#f-person_name"), "周某");
+        js.choose("f-org_id", &unit_a);
+        js.choose("f-cadre_rank", "科级及以下");
+        js.choose("f-kind", "警告（党纪处分）");
+        js.type_into(&js.css("#f-decided_on"), &today_s);
+        js.type_into(&js.css("#f-decided_by"), "省直机关纪检监察工委");
+        js.type_into(&js.css("#f-summary"), "违规收受礼金");
+        js.click(&js.css("#case-form button[type=submit]"));
+        js.wait_text("案件已登记");
+        js.check(js.text(&js.css("#case")).contains("非党员公职人员"), "not a member of the unit");
+        js.screenshot("i03-discipline-case.png");
+
+        // 清廉机关 this year: unit A applies and is refused, with the reason.
+        gw.click(&gw.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='评选表彰']"));
+        gw.wait_text("新建评选");
+        gw.choose("f-honor", "清廉机关");
+        gw.type_into(&gw.css("#f-year"), &year.to_string());
+        gw.type_into(&gw.css("#f-until"), &until);
+        gw.click(&gw.css("#campaign-form button[type=submit]"));
+        gw.wait_text("评选已建立");
+        let campaign = gw.path().split('?').next().unwrap_or_default().to_string();
+        ua.goto(&campaign);
+        ua.wait_text("申报并自评");
+        for (i, v) in ["25", "18", "25", "18"].iter().enumerate() {
+            ua.type_into(&ua.css(&format!("#p{i}")), v);
+        }
+        ua.type_into(&ua.css("#f-evidence"), "廉洁文化建设常态化");
+        ua.click(&ua.css("#apply-submit"));
+        ua.wait_text("有党纪政务处分记录，不符合申报条件：当年无党纪政务处分");
+        ua.check(ua.value(&ua.css("#f-evidence")) == "廉洁文化建设常态化", "what was typed is kept");
+        ua.check(ua.value(&ua.css("#p2")) == "25", "the self-assessment is kept");
+        ua.assert_only_local();
+        ua.screenshot("i04-clean-organ-refused.png");
+    })
+    .await;
+}
