@@ -24,17 +24,25 @@ pub enum Source {
     DuesOnTime,
     /// Recruitment cases of the branch with no overdue step (#4).
     RecruitmentTimely,
+    /// First-agenda (第一议题) tasks of the branch due in the year, done by their date (#3).
+    FirstAgendaTasks,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] =
-        [Source::MeetingCompliance, Source::Attendance, Source::DuesOnTime, Source::RecruitmentTimely];
+    pub const ALL: [Source; 5] = [
+        Source::MeetingCompliance,
+        Source::Attendance,
+        Source::DuesOnTime,
+        Source::RecruitmentTimely,
+        Source::FirstAgendaTasks,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Source::MeetingCompliance => "组织生活落实率",
             Source::Attendance => "组织生活出勤率",
             Source::DuesOnTime => "党费按月交纳率",
             Source::RecruitmentTimely => "发展党员按期办理率",
+            Source::FirstAgendaTasks => "第一议题任务落实率",
         }
     }
     /// What the numerator and denominator count.
@@ -44,6 +52,7 @@ impl Source {
             Source::Attendance => ("实到人次", "应到人次"),
             Source::DuesOnTime => ("当月交纳", "应缴人月"),
             Source::RecruitmentTimely => ("未逾期", "发展档案"),
+            Source::FirstAgendaTasks => ("按期完成", "到期任务"),
         }
     }
 }
@@ -71,10 +80,11 @@ impl Default for RankingRules {
     fn default() -> Self {
         RankingRules {
             indicators: vec![
-                Indicator { source: Source::MeetingCompliance, weight: 40, target: 1.0 },
+                Indicator { source: Source::MeetingCompliance, weight: 35, target: 1.0 },
                 Indicator { source: Source::Attendance, weight: 25, target: 0.9 },
-                Indicator { source: Source::DuesOnTime, weight: 25, target: 0.95 },
+                Indicator { source: Source::DuesOnTime, weight: 20, target: 0.95 },
                 Indicator { source: Source::RecruitmentTimely, weight: 10, target: 1.0 },
+                Indicator { source: Source::FirstAgendaTasks, weight: 10, target: 1.0 },
             ],
             tail_percent: 5,
             tail_below: 60.0,
@@ -123,6 +133,10 @@ pub struct Facts {
     pub dues_charges: i64,
     pub cases_timely: i64,
     pub cases_open: i64,
+    #[serde(default)]
+    pub tasks_done: i64,
+    #[serde(default)]
+    pub tasks_due: i64,
 }
 
 impl Facts {
@@ -132,6 +146,7 @@ impl Facts {
             Source::Attendance => (self.present, self.attendance_expected),
             Source::DuesOnTime => (self.dues_on_time, self.dues_charges),
             Source::RecruitmentTimely => (self.cases_timely, self.cases_open),
+            Source::FirstAgendaTasks => (self.tasks_done, self.tasks_due),
         }
     }
     pub fn add(&mut self, o: &Facts) {
@@ -143,6 +158,8 @@ impl Facts {
         self.dues_charges += o.dues_charges;
         self.cases_timely += o.cases_timely;
         self.cases_open += o.cases_open;
+        self.tasks_done += o.tasks_done;
+        self.tasks_due += o.tasks_due;
     }
 }
 
@@ -273,10 +290,12 @@ mod tests {
             dues_charges: 120,
             cases_timely: 1,
             cases_open: 2,
+            tasks_done: 3,
+            tasks_due: 4,
         };
         let s = score(&r, &f);
-        // 40 × 0.75 + 25 × min(1, 0.9/0.9) + 25 × (0.8333/0.95) + 10 × 0.5
-        let expected = 40.0 * 0.75 + 25.0 + 25.0 * ((100.0 / 120.0) / 0.95) + 5.0;
+        // 35 × 0.75 + 25 × min(1, 0.9/0.9) + 20 × (0.8333/0.95) + 10 × 0.5 + 10 × 0.75
+        let expected = 35.0 * 0.75 + 25.0 + 20.0 * ((100.0 / 120.0) / 0.95) + 5.0 + 7.5;
         assert!((s.score - round2(expected)).abs() < 1e-9, "{} vs {expected}", s.score);
         let sum: f64 = s.parts.iter().map(|p| p.points).sum();
         assert!((round2(sum) - s.score).abs() < 1e-9);
@@ -286,7 +305,7 @@ mod tests {
     #[test]
     fn indicators_that_do_not_apply_share_out_their_weight() {
         let r = RankingRules::default();
-        // No recruitment case: its 10 points go to the other three in proportion.
+        // No recruitment case and no first-agenda task: their 20 points go to the other three in proportion.
         let f = Facts {
             meetings_met: 10,
             meetings_expected: 10,
@@ -301,7 +320,7 @@ mod tests {
         let rec = s.parts.iter().find(|p| p.source == Source::RecruitmentTimely).unwrap();
         assert_eq!((rec.rate, rec.points), (None, 0.0));
         let m = s.parts.iter().find(|p| p.source == Source::MeetingCompliance).unwrap();
-        assert!((m.effective_weight - 40.0 * 100.0 / 90.0).abs() < 1e-9);
+        assert!((m.effective_weight - 35.0 * 100.0 / 80.0).abs() < 1e-9);
         let none = score(&r, &Facts::default());
         assert!(!none.ranked);
     }

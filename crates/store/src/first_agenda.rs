@@ -156,6 +156,7 @@ pub async fn add(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, in
         Event::ok("create", "first_agenda_task", id).detail(format!("{title}；责任人{owner_name}")),
     )
     .await?;
+    crate::generation::bump_facts(&mut tx, m.committee_id).await?;
     tx.commit().await?;
     get_any(store, m.committee_id, id).await
 }
@@ -226,6 +227,8 @@ pub async fn update(
         Event::ok("update", "first_agenda_task", id).detail(format!("{} → {status}", t.status)),
     )
     .await?;
+    // The branch's first-agenda completion feeds the ranking (排队抓尾).
+    crate::generation::bump_facts(&mut tx, t.committee_id).await?;
     tx.commit().await?;
     get_any(store, t.committee_id, id).await
 }

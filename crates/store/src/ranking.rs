@@ -67,6 +67,7 @@ impl RankRow {
             "meeting" => self.facts.get(core_rank::Source::MeetingCompliance),
             "attendance" => self.facts.get(core_rank::Source::Attendance),
             "dues" => self.facts.get(core_rank::Source::DuesOnTime),
+            "tasks" => self.facts.get(core_rank::Source::FirstAgendaTasks),
             _ => self.facts.get(core_rank::Source::RecruitmentTimely),
         };
         if s.1 == 0 { "—".into() } else { format!("{:.1}%", s.0 as f64 * 100.0 / s.1 as f64) }
@@ -188,11 +189,12 @@ async fn facts(store: &Store, root: &OrgRow, year: i32) -> Result<(crate::compli
         let y1 = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
         let until = crate::compliance::as_of_for(year).min(y1);
         let (first, second) = ids.split_at(ids.len().div_ceil(2));
-        let (loaded, d1, d2, cases) = tokio::join!(
+        let (loaded, d1, d2, cases, tasks) = tokio::join!(
             crate::compliance::load(store, root, year),
             dues_rows(store, first, y0, until),
             dues_rows(store, second, y0, until),
             case_rows(store, &ids, year),
+            task_rows(store, &ids, y0, until),
         );
         let loaded = loaded?;
         let mut fresh = meeting_facts(store, &loaded, &ids, year).await?;
@@ -205,6 +207,11 @@ async fn facts(store: &Store, root: &OrgRow, year: i32) -> Result<(crate::compli
             let f = fresh.entry(c.committee_id).or_default().entry(c.org_id).or_default();
             f.cases_open = c.open;
             f.cases_timely = c.timely;
+        }
+        for t in tasks? {
+            let f = fresh.entry(t.committee_id).or_default().entry(t.org_id).or_default();
+            f.tasks_due = t.due;
+            f.tasks_done = t.done;
         }
         let mut cache = store.ranking_cache.lock().expect("cache lock");
         for g in stale {
@@ -279,6 +286,35 @@ async fn case_rows(store: &Store, committees: &[i64], year: i32) -> Result<Vec<C
         q.push_row(chunk.iter().map(|c| (*c).into()).collect());
         q.push(" GROUP BY committee_id, org_id");
         out.extend(store.db.r().fetch_all::<CaseCount>(q).await?);
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskCount {
+    committee_id: i64,
+    org_id: i64,
+    due: i64,
+    done: i64,
+}
+
+/// First-agenda (第一议题) tasks due in [from, until) and those done by their
+/// due date, per branch: a task counts for the branch whose secretary account
+/// owns it (the party group's decisions are carried out by the branches),
+/// else for the org whose meeting set it.
+async fn task_rows(store: &Store, committees: &[i64], from: NaiveDate, until: NaiveDate) -> Result<Vec<TaskCount>> {
+    let mut out = Vec::new();
+    for chunk in committees.chunks(200) {
+        let mut q = Q::new(
+            "SELECT t.committee_id, COALESCE(r.org_id, t.org_id) AS org_id, COUNT(*) AS due, \
+             SUM(CASE WHEN t.status = 'done' AND t.done_on <= t.due_on THEN 1 ELSE 0 END) AS done \
+             FROM first_agenda_tasks t LEFT JOIN user_roles r ON r.user_id = t.owner_user_id AND r.role = 'branch_secretary' \
+             WHERE t.committee_id IN ",
+        );
+        q.push_row(chunk.iter().map(|c| (*c).into()).collect());
+        q.push(" AND t.due_on >= ").bind(from).push(" AND t.due_on < ").bind(until);
+        q.push(" GROUP BY t.committee_id, COALESCE(r.org_id, t.org_id)");
+        out.extend(store.db.r().fetch_all::<TaskCount>(q).await?);
     }
     Ok(out)
 }

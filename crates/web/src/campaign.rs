@@ -104,6 +104,8 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>
 struct CreateForm {
     /// "none": no eligibility conditions; otherwise the honor's defaults.
     conditions: String,
+    /// One criterion per line: 名称｜分值｜评分细则 (empty: the honor's).
+    criteria: String,
     honor: String,
     year: String,
     title: String,
@@ -112,6 +114,26 @@ struct CreateForm {
     quota0: String,
     tier1: String,
     quota1: String,
+}
+
+/// Criteria typed one per line as 名称｜分值｜评分细则 (| or ｜); none typed: the honor's.
+fn parse_criteria(text: &str) -> std::result::Result<Vec<Criterion>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+            match parts.as_slice() {
+                [name, weight, guide @ ..] if !name.is_empty() => Ok(Criterion {
+                    name: name.to_string(),
+                    weight: weight.parse().map_err(|_| format!("评选标准第{}行的分值应为整数：{line}", i + 1))?,
+                    guide: guide.join("｜"),
+                }),
+                _ => Err(format!("评选标准第{}行应写作“名称｜分值｜评分细则”：{line}", i + 1)),
+            }
+        })
+        .collect()
 }
 
 /// The eligibility chosen on the form: None = the honor's defaults.
@@ -144,11 +166,15 @@ async fn create_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Cr
             }
         }
     }
+    let criteria = match parse_criteria(&f.criteria) {
+        Ok(c) => c,
+        Err(m) => return list_view(&state, &ctx, "", m).await,
+    };
     let input = CampaignInput {
         honor: f.honor.clone(),
         year: f.year.trim().parse().unwrap_or_else(|_| today_cn().year()),
         title: f.title.clone(),
-        criteria: Vec::new(),
+        criteria,
         tiers,
         eligibility: conditions(&f.conditions, &f.honor),
         apply_until: parse_date(&f.apply_until),

@@ -19,6 +19,24 @@ async fn apply_score_publish_object_and_name() {
         gw.page_login("gwadmin", PASSWORD).await;
         assert!(gw.get("/campaigns").await.text().contains("新建评选"), "{backend}");
         let until = (today + Days::new(10)).to_string();
+        // Criteria typed on the form: a bad line is named; weights must sum to 100.
+        let mk = |criteria: &'static str| {
+            vec![
+                ("honor", "clean_organ"),
+                ("conditions", "default"),
+                ("year", "2024"),
+                ("apply_until", until.as_str()),
+                ("criteria", criteria),
+            ]
+        };
+        let bad = gw.form("/campaigns", &mk("廉洁制度｜三十｜制度健全")).await.text();
+        assert!(bad.contains("评选标准第1行的分值应为整数"), "{backend}");
+        let short = gw.form("/campaigns", &mk("廉洁制度｜60｜制度健全\n廉洁文化｜30｜常态化")).await.text();
+        assert!(short.contains("100"), "{backend}: the weights must sum to 100");
+        let r = gw.form("/campaigns", &mk("廉洁制度｜60｜制度健全\n廉洁文化｜40｜文化建设常态化")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let typed = gw.get(&r.location()).await.text();
+        assert!(typed.contains("廉洁文化") && typed.contains("文化建设常态化") && typed.contains(">40<"), "{backend}");
         let r = gw
             .form(
                 "/campaigns",

@@ -385,6 +385,13 @@ async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
             )
             .await;
         assert_eq!(r.json()["error"]["fields"][0]["field"], "owner_user_id", "{backend}: only the unit's accounts");
+        // The task counts for the owner's branch in 排队抓尾 (due, and not done by its date).
+        let e = ua.get(&format!("/api/v1/ranking/{}?year=2025", p.branch_a1.id)).await.json();
+        assert_eq!(
+            (e["facts"]["tasks_due"].as_i64(), e["facts"]["tasks_done"].as_i64()),
+            (Some(1), Some(0)),
+            "{backend}: {e}"
+        );
         // A task on a meeting that is not a first-agenda meeting is refused.
         let other = ua
             .json("POST", "/api/v1/meetings", serde_json::json!({ "org_id": p.unit_a.id, "kind": "central_group", "planned_on": "2025-03-03", "topic": "学习" }))
