@@ -1,6 +1,6 @@
-//! Demo campaigns through the same calls the pages make: the 2023 模范机关
-//! campaign (every unit applies, a panel of seven scores, 20 标兵 and 80 先进
-//! under the quotas), and 四强党支部 for 2024 and 2025 from the branches that
+//! Demo campaigns through the same calls the pages make: 模范机关 for 2023
+//! and 2024 (every unit applies, a panel of seven scores, 10 标兵 and 40 先进
+//! a year under the quotas: 20 and 80 since 2023, as the report says), and 四强党支部 for 2024 and 2025 from the branches that
 //! ranked best in those years' 排队抓尾; 四好党员 2025; and 清廉机关 for last
 //! year, for which every unit applies and those with a sanction that year are
 //! refused by the campaign's condition (run after the discipline demo).
@@ -34,14 +34,18 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Camp
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_6d70);
     let mut s = CampaignSummary::default();
     let units = xianfeng_store::org::children(store.db.r(), &os, &root, false).await?;
-    // 2023 模范机关: every unit applies; 20 标兵, 80 先进 (fewer when the demo is smaller).
+    // 模范机关 in 2023 and 2024: every unit applies each year; 10 标兵 and 40 先进 a year,
+    // so "2023年以来 标兵单位20个、先进单位80个" comes out of the honors register
+    // (quotas shrink with a smaller demo).
     let quota = |n: usize, share: f64| ((n as f64 * share).round() as u32).max(1);
-    let tiers = vec![
-        Tier { name: "标兵单位".into(), quota: quota(units.len(), 20.0 / 120.0) },
-        Tier { name: "先进单位".into(), quota: quota(units.len(), 80.0 / 120.0) },
-    ];
     let subjects: Vec<i64> = units.iter().map(|u| u.id).collect();
-    s.honors += run(store, &os, &ms, &who, &mut rng, today, "model_organ", 2023, tiers, &subjects, &mut s).await?;
+    for year in [2023, 2024] {
+        let tiers = vec![
+            Tier { name: "标兵单位".into(), quota: quota(units.len(), 10.0 / 83.0) },
+            Tier { name: "先进单位".into(), quota: quota(units.len(), 40.0 / 83.0) },
+        ];
+        s.honors += run(store, &os, &ms, &who, &mut rng, today, "model_organ", year, tiers, &subjects, &mut s).await?;
+    }
     // 四强党支部 for 2024 and 2025: the best-ranked fifth of branches apply.
     for year in [2024, 2025] {
         let (_, rows) = xianfeng_store::ranking::compute(store, &root, year).await?;

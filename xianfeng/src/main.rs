@@ -414,7 +414,7 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         rect.tail, rect.plans, rect.lifted
     );
     println!(
-        "评选表彰：{} 项评选（2023年模范机关，2024、2025年四强党支部，2025年四好党员、清廉机关），{} 个申报（{} 个因申报条件被拒），命名 {} 个。",
+        "评选表彰：{} 项评选（2023、2024年模范机关，2024、2025年四强党支部，2025年四好党员、清廉机关），{} 个申报（{} 个因申报条件被拒），命名 {} 个。",
         campaigns.campaigns, campaigns.applications, campaigns.refused, campaigns.honors
     );
     println!(
