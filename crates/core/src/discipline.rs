@@ -168,6 +168,67 @@ impl CaseInput {
     }
 }
 
+/// One year of the statistics: a count per column, and the year's total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearLine {
+    pub year: i32,
+    pub cells: Vec<i64>,
+    pub total: i64,
+}
+
+/// The statistics table: one column per category × rank, one line per year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatsTable {
+    /// (category label, rank label) per column.
+    pub columns: Vec<(&'static str, &'static str)>,
+    pub lines: Vec<YearLine>,
+    pub totals: Vec<i64>,
+    pub grand_total: i64,
+    /// People at section level or below, and at division level, over the years.
+    pub section_total: i64,
+    pub division_total: i64,
+}
+
+/// Builds the table for the years `from..=to` from counts (year, category, rank, cases).
+pub fn stats_table<'a>(
+    counts: impl IntoIterator<Item = (i32, &'a str, &'a str, i64)>,
+    from: i32,
+    to: i32,
+) -> StatsTable {
+    let columns: Vec<(Category, &str)> =
+        Category::ALL.iter().flat_map(|c| RANKS.iter().map(move |r| (*c, r.0))).collect();
+    let years: Vec<i32> = (from..=to).collect();
+    let mut grid = vec![vec![0i64; columns.len()]; years.len()];
+    let (mut section_total, mut division_total) = (0, 0);
+    for (year, category, rank, cases) in counts {
+        let (Some(y), Some(c)) = (
+            years.iter().position(|x| *x == year),
+            columns.iter().position(|(c, r)| c.as_str() == category && *r == rank),
+        ) else {
+            continue;
+        };
+        grid[y][c] += cases;
+        match rank {
+            "section_level_or_below" => section_total += cases,
+            "division_level" => division_total += cases,
+            _ => {}
+        }
+    }
+    let totals: Vec<i64> = (0..columns.len()).map(|c| grid.iter().map(|l| l[c]).sum()).collect();
+    StatsTable {
+        columns: columns.iter().map(|(c, r)| (c.label(), rank_label(r))).collect(),
+        lines: years
+            .iter()
+            .zip(grid)
+            .map(|(year, cells)| YearLine { year: *year, total: cells.iter().sum(), cells })
+            .collect(),
+        grand_total: totals.iter().sum(),
+        totals,
+        section_total,
+        division_total,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +242,24 @@ mod tests {
         let Err(Error::Invalid(errs)) = CaseInput::default().validate(day(2025, 6, 1)) else { panic!() };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["person_name", "org_id", "cadre_rank", "kind", "decided_on", "decided_by", "summary"]);
+    }
+
+    #[test]
+    fn the_statistics_table_adds_up_by_year_column_and_rank() {
+        let t = stats_table(
+            [
+                (2021, "handling", "section_level_or_below", 3),
+                (2022, "party_sanction", "division_level", 2),
+                (2022, "party_sanction", "section_level_or_below", 1),
+                (2030, "handling", "section_level_or_below", 9),
+            ],
+            2021,
+            2022,
+        );
+        assert_eq!(t.columns.len(), 9);
+        assert_eq!((t.lines[0].total, t.lines[1].total, t.grand_total), (3, 3, 6));
+        assert_eq!((t.section_total, t.division_total), (4, 2), "a year outside the range is left out");
+        assert_eq!(t.totals.iter().sum::<i64>(), 6);
     }
 
     #[test]

@@ -259,13 +259,13 @@ pub async fn apply(
         return Err(StoreError::Rule(format!("{}已截止申报（{}）", c.title, c.apply_until)));
     }
     let honor = c.honor()?;
-    let (committee_id, name) = match honor.subject() {
+    let (committee_id, name, path) = match honor.subject() {
         Subject::Member => {
             let m = crate::member::get(store, scope, subject_id).await?;
             if m.status != "full" && m.status != "probationary" {
                 return Err(StoreError::Rule(format!("{}不是党员，不能申报{}", m.name, honor.label())));
             }
-            (m.committee_id, m.name)
+            (m.committee_id, m.name, m.org_path)
         }
         kind => {
             let o = crate::org::get(store.db.r(), org, subject_id).await?;
@@ -279,10 +279,10 @@ pub async fn apply(
                     format!("{}的申报对象应为{}", honor.label(), if kind == Subject::Unit { "单位" } else { "党支部" }),
                 ));
             }
-            (o.committee_id, o.name)
+            (o.committee_id, o.name, o.path)
         }
     };
-    check_eligibility(store, &c, committee_id, subject_id, &name).await?;
+    check_eligibility(store, &c, committee_id, subject_id, &name, &path).await?;
     let total = core_c::total(&c.criteria()?, points).map_err(|m| StoreError::invalid("points", m))?;
     if evidence.trim().is_empty() {
         return Err(StoreError::invalid("evidence", "请填写事迹材料或佐证"));
@@ -327,6 +327,7 @@ async fn check_eligibility(
     committee_id: i64,
     subject_id: i64,
     name: &str,
+    path: &str,
 ) -> Result<()> {
     let year = c.year as i32;
     for e in c.eligibility() {
@@ -344,8 +345,7 @@ async fn check_eligibility(
                 }
             }
             Eligibility::DuesPaidUp => {
-                let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(StoreError::NotFound)?;
-                let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or(StoreError::NotFound)?;
+                let (from, to) = crate::year_bounds(year)?;
                 let unpaid = store
                     .db
                     .r()
@@ -366,14 +366,10 @@ async fn check_eligibility(
             }
             Eligibility::NoSanction => {
                 use crate::discipline::{Subject as S, sanctioned};
-                let path;
                 let subject = match c.honor()?.subject() {
                     Subject::Unit => S::Unit(committee_id),
                     Subject::Member => S::Member(subject_id),
-                    Subject::Branch => {
-                        path = crate::org::path_of(store.db.r(), committee_id, subject_id).await?;
-                        S::Branch(committee_id, &path)
-                    }
+                    Subject::Branch => S::Branch(committee_id, path),
                 };
                 if sanctioned(store, subject, year).await? {
                     return Err(StoreError::Rule(format!(

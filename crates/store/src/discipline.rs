@@ -13,7 +13,7 @@ use xianfeng_core::text::{now_ms, today_cn};
 use crate::audit::{Event, append};
 use crate::db::Q;
 use crate::org::scope_where;
-use crate::{Result, Store, StoreError, Who};
+use crate::{Result, Store, StoreError, Who, year_bounds};
 
 const COLS: &str = "d.committee_id, d.id, d.org_id, o.name AS org_name, COALESCE(u.name, '') AS unit_name, d.member_id, \
     d.person_name, d.cadre_rank, d.kind, d.category, d.decided_on, d.decided_by, d.document_no, d.summary, d.recorded_by, d.recorded_at";
@@ -85,12 +85,6 @@ fn where_scope(q: &mut Q, scope: &DisciplineScope, f: &CaseFilter) -> Result<()>
     Ok(())
 }
 
-fn year_bounds(y: i32) -> Result<(NaiveDate, NaiveDate)> {
-    let from = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
-    let to = NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
-    Ok((from, to))
-}
-
 /// Cases in the staff's subtree, newest decision first, with the total.
 pub async fn list(
     store: &Store,
@@ -121,6 +115,8 @@ pub async fn get(store: &Store, scope: &DisciplineScope, committee_id: i64, id: 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Candidate {
     pub id: i64,
+    /// The member's branch (a case about them is filed there).
+    pub org_id: i64,
     pub name: String,
     pub org_name: String,
     pub birth_year: i64,
@@ -132,12 +128,13 @@ pub async fn candidates(store: &Store, scope: &DisciplineScope, org_id: i64, nam
     #[derive(sqlx::FromRow)]
     struct M {
         id: i64,
+        org_id: i64,
         name: String,
         org_name: String,
         birth_date: NaiveDate,
     }
     let mut q = Q::new(
-        "SELECT m.id, m.name, o.name AS org_name, m.birth_date FROM members m \
+        "SELECT m.id, m.org_id, m.name, o.name AS org_name, m.birth_date FROM members m \
          JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE m.committee_id = ",
     );
     q.bind(org.committee_id)
@@ -150,7 +147,13 @@ pub async fn candidates(store: &Store, scope: &DisciplineScope, org_id: i64, nam
     use chrono::Datelike;
     Ok(rows
         .into_iter()
-        .map(|m| Candidate { id: m.id, name: m.name, org_name: m.org_name, birth_year: i64::from(m.birth_date.year()) })
+        .map(|m| Candidate {
+            id: m.id,
+            org_id: m.org_id,
+            name: m.name,
+            org_name: m.org_name,
+            birth_year: i64::from(m.birth_date.year()),
+        })
         .collect())
 }
 
@@ -170,10 +173,9 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
             found
                 .iter()
                 .find(|c| c.id == id)
-                .ok_or_else(|| StoreError::invalid("member_id", "所选党员不在该单位（支部）或姓名不符"))?
-                .id,
+                .ok_or_else(|| StoreError::invalid("member_id", "所选党员不在该单位（支部）或姓名不符"))?,
         ),
-        None if found.len() == 1 => Some(found[0].id),
+        None if found.len() == 1 => found.first(),
         None if found.len() > 1 => {
             return Err(StoreError::invalid(
                 "member_id",
@@ -182,22 +184,9 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
         }
         None => None,
     };
-    v.member_id = member;
+    v.member_id = member.map(|m| m.id);
     // A member's case is filed under their own branch.
-    let org_id = match member {
-        Some(m) => {
-            store
-                .db
-                .r()
-                .fetch_scalar_i64(crate::q!(
-                    "SELECT org_id AS v FROM members WHERE committee_id = $1 AND id = $2",
-                    org.committee_id,
-                    m
-                ))
-                .await?
-        }
-        None => org.id,
-    };
+    let org_id = member.map_or(org.id, |m| m.org_id);
     let mut tx = store.db.begin().await?;
     let id = tx.alloc_id().await?;
     tx.c()

@@ -42,6 +42,12 @@ use xianfeng_core::rules::RuleSet;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The first day of a year and of the next: a year as a half-open date range.
+pub fn year_bounds(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"));
+    Ok((day(year)?, day(year + 1)?))
+}
+
 /// A page of results: {"items": [...], "total": N} with the page asked for.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {

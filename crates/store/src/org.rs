@@ -80,16 +80,6 @@ pub async fn anchor_of(c: Conn<'_>, id: i64) -> Result<OrgRow> {
     c.fetch_one(q!(format!("SELECT {COLS} FROM orgs o WHERE o.id = $1"), id)).await
 }
 
-/// The materialized path of an org the caller has already checked (for rule checks).
-pub async fn path_of(c: Conn<'_>, committee_id: i64, id: i64) -> Result<String> {
-    #[derive(sqlx::FromRow)]
-    struct P {
-        path: String,
-    }
-    let p: P = c.fetch_one(q!("SELECT path FROM orgs WHERE committee_id = $1 AND id = $2", committee_id, id)).await?;
-    Ok(p.path)
-}
-
 /// The root (the working committee).
 pub async fn root(c: Conn<'_>) -> Result<Option<OrgRow>> {
     c.fetch_optional(q!(format!(

@@ -185,8 +185,7 @@ async fn facts(store: &Store, root: &OrgRow, year: i32) -> Result<(crate::compli
         crate::compliance::load(store, root, year).await?
     } else {
         let ids: Vec<i64> = stale.iter().map(|g| g.committee_id).collect();
-        let y0 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
-        let y1 = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
+        let (y0, y1) = crate::year_bounds(year)?;
         let until = crate::compliance::as_of_for(year).min(y1);
         let (first, second) = ids.split_at(ids.len().div_ceil(2));
         let (loaded, d1, d2, cases, tasks) = tokio::join!(

@@ -776,8 +776,7 @@ pub async fn pipeline(store: &Store, scope: &OrgScope, year: i32) -> Result<Pipe
     let today = today_cn();
     let rules: RecruitmentRules = store.rule().await?;
     let soon = today + chrono::Duration::days(rules.warn_days);
-    let y0 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
-    let y1 = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::invalid("year", "年份无效"))?;
+    let (y0, y1) = crate::year_bounds(year)?;
     // One pass over the scope's cases, every figure a conditional count per unit.
     let mut q = Q::new(
         "SELECT c.committee_id, u.name AS unit_name, \

@@ -12,7 +12,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::auth::DisciplineScope;
-use xianfeng_core::discipline::{CaseInput, Category, KINDS, RANKS};
+use xianfeng_core::discipline::{CaseInput, Category, KINDS, RANKS, StatsTable, stats_table};
 use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
@@ -263,59 +263,26 @@ impl StatsQ {
     }
 }
 
-/// One row of the statistics table: a year with its counts per category and rank.
-struct YearLine {
-    year: i64,
-    cells: Vec<i64>,
-    total: i64,
-}
-
 #[derive(Template)]
 #[template(path = "discipline_stats.html")]
 struct StatsPage {
     l: Layout,
     from: i32,
     to: i32,
-    /// (category label, rank label) per column.
-    columns: Vec<(&'static str, &'static str)>,
-    lines: Vec<YearLine>,
-    totals: Vec<i64>,
-    /// People sanctioned or handled at section level or below, and at division level, over the years.
-    section_total: i64,
-    division_total: i64,
-    grand_total: i64,
+    t: StatsTable,
 }
 
 async fn stats_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<StatsQ>) -> Result<Response> {
     let scope = scope(&ctx)?;
     let (from, to) = q.years()?;
     let rows = store_d::stats(&state.store, &scope, from, to).await?;
-    let columns: Vec<(Category, &str)> =
-        Category::ALL.iter().flat_map(|c| RANKS.iter().map(move |r| (*c, r.0))).collect();
-    let count = |year: i64, c: Category, r: &str| {
-        rows.iter()
-            .filter(|s| s.year == year && s.category == c.as_str() && s.cadre_rank == r)
-            .map(|s| s.cases)
-            .sum::<i64>()
-    };
-    let lines: Vec<YearLine> = (from..=to)
-        .map(|y| {
-            let cells: Vec<i64> = columns.iter().map(|(c, r)| count(i64::from(y), *c, r)).collect();
-            YearLine { year: i64::from(y), total: cells.iter().sum(), cells }
-        })
-        .collect();
-    let totals: Vec<i64> = (0..columns.len()).map(|i| lines.iter().map(|l| l.cells[i]).sum()).collect();
-    let by_rank = |rank: &str| rows.iter().filter(|s| s.cadre_rank == rank).map(|s| s.cases).sum();
-    render(&StatsPage {
-        l: Layout::new(&ctx, "纪检统计", "/discipline/stats").crumb("纪检统计", ""),
+    let t = stats_table(
+        rows.iter().map(|r| (r.year as i32, r.category.as_str(), r.cadre_rank.as_str(), r.cases)),
         from,
         to,
-        columns: columns.iter().map(|(c, r)| (c.label(), xianfeng_core::discipline::rank_label(r))).collect(),
-        lines,
-        section_total: by_rank("section_level_or_below"),
-        division_total: by_rank("division_level"),
-        grand_total: totals.iter().sum(),
-        totals,
+    );
+    render(&StatsPage {
+        l: Layout::new(&ctx, "纪检统计", "/discipline/stats").crumb("纪检统计", ""), from, to, t
     })
 }
 
