@@ -269,6 +269,17 @@ pub fn field_label(field: &str) -> &'static str {
 /// Parses a date typed as 2025-07-01, 2025/7/1, 2025.7.1 or 20250701.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    // The common form (2025-07-01, 2025-7-1) without the format machinery:
+    // an import parses several dates per row.
+    let mut parts = s.split('-');
+    if let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) {
+        let digits = |p: &str, lens: std::ops::RangeInclusive<usize>| {
+            lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+        };
+        if digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2) {
+            return NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        }
+    }
     for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
             return Some(d);
@@ -535,6 +546,17 @@ mod tests {
             org_id: "7".into(),
             phone: "13812345678".into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn dates_parse_in_the_forms_people_type() {
+        let d = NaiveDate::from_ymd_opt(2025, 7, 1);
+        for s in ["2025-07-01", " 2025-7-1 ", "2025/07/01", "2025.7.1", "20250701", "2025年7月1日"] {
+            assert_eq!(parse_date(s), d, "{s}");
+        }
+        for s in ["2025-02-30", "2025-13-01", "2025-07-01-1", "2025-0a-01", ""] {
+            assert_eq!(parse_date(s), None, "{s}");
         }
     }
 

@@ -2,24 +2,26 @@
 
 /// Masks an ID-card number as 520102********1234 (first 6 and last 4 kept).
 pub fn mask_id_card(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 10 {
-        return "*".repeat(chars.len());
+    mask_middle(id, 6, 4)
+}
+
+/// Keeps the first `head` and last `tail` characters and stars the rest (all
+/// stars when nothing would be hidden). Called for every row of an import.
+fn mask_middle(s: &str, head: usize, tail: usize) -> String {
+    let n = s.chars().count();
+    if n <= head + tail {
+        return "*".repeat(n);
     }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        out.push(if i < head || i >= n - tail { c } else { '*' });
+    }
+    out
 }
 
 /// Masks a phone number as 138****5678 (first 3 and last 4 kept).
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+    mask_middle(phone, 3, 4)
 }
 
 /// 2025年7月1日, the date form used in documents.
@@ -57,6 +59,9 @@ mod tests {
         assert_eq!(mask_id_card("52010219900101123X"), "520102********123X");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("123"), "***");
+        assert_eq!(mask_phone("1234567"), "*******");
+        assert_eq!(mask_phone("12345678"), "123*5678");
+        assert_eq!(mask_id_card("5201021990"), "**********");
     }
 
     #[test]

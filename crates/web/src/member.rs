@@ -796,7 +796,7 @@ pub async fn import_file(
             crate::xlsx::XlsxError::FileTooLarge { limit_mb: limits.max_file_bytes / 1024 / 1024 }.to_string(),
         ));
     }
-    let mut importer = store_member::Importer::begin(store, scope, who, file_name).await?;
+    // The parser starts reading while the import begins (loading the scope's branches).
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<(usize, MemberInput)>>(4);
     let parser = tokio::task::spawn_blocking(move || {
         crate::xlsx::parse_members_streaming(&bytes, &limits, 1000, &mut |rows| {
@@ -804,6 +804,7 @@ pub async fn import_file(
             let _ = send.blocking_send(rows);
         })
     });
+    let mut importer = store_member::Importer::begin(store, scope, who, file_name).await?;
     // Three stages run at once: the parser thread reads the next rows, a
     // blocking thread validates and seals a chunk, and the importer writes the
     // chunk before it.
