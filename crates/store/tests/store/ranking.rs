@@ -59,6 +59,17 @@ async fn branches_are_ranked_from_their_records_and_explained() {
             }
         }
         assert!(a1_paid >= 3, "{backend}");
+        // A second month when the calendar allows: the year's facts add its months up.
+        let feb = jan + chrono::Months::new(1);
+        let months = if today > feb + chrono::Days::new(9) {
+            dues::open_cycle(&store, &ms, &who, feb).await.unwrap();
+            for id in in_branch(&p.branch_a1) {
+                dues::record_payment(&store, &ms, &who, id, feb, &pay(feb + chrono::Days::new(9))).await.unwrap();
+            }
+            2
+        } else {
+            1
+        };
         for id in in_branch(&p.branch_a2) {
             let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(jan + chrono::Days::new(40))).await;
         }
@@ -68,6 +79,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         let a1 = row(p.branch_a1.id).expect("a1 ranked");
         let a2 = row(p.branch_a2.id).expect("a2 ranked");
         let b1 = row(p.branch_b1.id).expect("b1 ranked");
+        assert_eq!(a1.facts.dues_charges, a1_paid * months, "{backend}: every member's charge of every month");
         assert_eq!(a1.facts.dues_on_time, a1.facts.dues_charges, "{backend}");
         assert_eq!(a2.facts.dues_on_time, 0, "{backend}: paid, but not within the month");
         assert_eq!((a1.score, a1.rank), (100.0, 1), "{backend}");
@@ -112,6 +124,9 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         // b1 pays: its facts change on the next read (the cache follows the write).
         for id in in_branch(&p.branch_b1) {
             let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(jan + chrono::Days::new(5))).await;
+            if months == 2 {
+                let _ = dues::record_payment(&store, &ms, &who, id, feb, &pay(feb + chrono::Days::new(5))).await;
+            }
         }
         let r = rank::ranking(&store, &os, year, &RankFilter::default()).await.unwrap();
         assert_eq!(r.rows.iter().find(|x| x.org_id == p.branch_b1.id).unwrap().score, 100.0, "{backend}");
