@@ -273,6 +273,98 @@ pub fn rank(rules: &RankingRules, scored: &[(i64, i64, f64)]) -> Vec<Placed> {
     out
 }
 
+/// How a branch moved against the year before (升降): places up or down in
+/// the province, or new to the ranking (not ranked the year before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Movement {
+    New,
+    Same,
+    Up(u32),
+    Down(u32),
+}
+
+impl Movement {
+    pub fn between(before: Option<u32>, now: u32) -> Movement {
+        match before {
+            None => Movement::New,
+            Some(b) if b > now => Movement::Up(b - now),
+            Some(b) if b < now => Movement::Down(now - b),
+            Some(_) => Movement::Same,
+        }
+    }
+
+    /// The page's class: a drop shows in red, a rise in green.
+    pub fn class(self) -> &'static str {
+        match self {
+            Movement::Up(_) => "up",
+            Movement::Down(_) => "bad",
+            _ => "",
+        }
+    }
+
+    /// "↑12", "↓3", "持平", "新参排".
+    pub fn label(self) -> String {
+        match self {
+            Movement::New => "新参排".into(),
+            Movement::Same => "持平".into(),
+            Movement::Up(n) => format!("↑{n}"),
+            Movement::Down(n) => format!("↓{n}"),
+        }
+    }
+}
+
+/// The ranking table's 升降 filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveFilter {
+    /// Higher in the province than the year before.
+    Up,
+    /// Lower than the year before.
+    Down,
+    /// In the tail now, not the year before (including branches new to the ranking).
+    IntoTail,
+    /// In the tail the year before, not now.
+    OutOfTail,
+}
+
+impl MoveFilter {
+    pub const ALL: [MoveFilter; 4] = [MoveFilter::Up, MoveFilter::Down, MoveFilter::IntoTail, MoveFilter::OutOfTail];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoveFilter::Up => "up",
+            MoveFilter::Down => "down",
+            MoveFilter::IntoTail => "into_tail",
+            MoveFilter::OutOfTail => "out_of_tail",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MoveFilter::Up => "名次上升",
+            MoveFilter::Down => "名次下降",
+            MoveFilter::IntoTail => "新列末位",
+            MoveFilter::OutOfTail => "摆脱末位",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MoveFilter> {
+        MoveFilter::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
+    /// Whether a branch (ranked now, with its movement and whether it is in
+    /// the tail now and was the year before) passes the filter.
+    pub fn admits(self, movement: Movement, tail: bool, tail_before: Option<bool>) -> bool {
+        match self {
+            MoveFilter::Up => matches!(movement, Movement::Up(_)),
+            MoveFilter::Down => matches!(movement, Movement::Down(_)),
+            MoveFilter::IntoTail => tail && tail_before != Some(true),
+            MoveFilter::OutOfTail => !tail && tail_before == Some(true),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,5 +450,27 @@ mod tests {
         let mut r = RankingRules::default();
         r.indicators[1].source = Source::MeetingCompliance;
         assert!(r.check().unwrap_err().contains("重复"));
+    }
+
+    #[test]
+    fn movement_against_the_year_before_and_its_filter() {
+        assert_eq!(Movement::between(Some(40), 28), Movement::Up(12));
+        assert_eq!(Movement::between(Some(5), 8), Movement::Down(3));
+        assert_eq!(Movement::between(Some(7), 7), Movement::Same);
+        assert_eq!(Movement::between(None, 1), Movement::New);
+        assert_eq!(Movement::Up(12).label(), "↑12");
+        assert_eq!(Movement::Down(3).label(), "↓3");
+        assert_eq!(MoveFilter::parse("into_tail"), Some(MoveFilter::IntoTail));
+        assert_eq!(MoveFilter::parse("sideways"), None);
+        assert!(MoveFilter::Up.admits(Movement::Up(1), false, Some(false)));
+        assert!(!MoveFilter::Up.admits(Movement::Same, false, Some(false)));
+        assert!(MoveFilter::Down.admits(Movement::Down(2), true, Some(true)));
+        // New to the tail: this year's tail that was not there, even if not ranked before.
+        assert!(MoveFilter::IntoTail.admits(Movement::Down(9), true, Some(false)));
+        assert!(MoveFilter::IntoTail.admits(Movement::New, true, None));
+        assert!(!MoveFilter::IntoTail.admits(Movement::Same, true, Some(true)));
+        assert!(MoveFilter::OutOfTail.admits(Movement::Up(30), false, Some(true)));
+        assert!(!MoveFilter::OutOfTail.admits(Movement::Up(30), true, Some(true)));
+        assert!(!MoveFilter::OutOfTail.admits(Movement::New, false, None));
     }
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use xianfeng_core::auth::OrgScope;
 use xianfeng_core::compliance::{self as core_compliance, Tallies};
 use xianfeng_core::org::OrgKind;
-use xianfeng_core::ranking::{self as core_rank, Facts, RankingRules, Score};
+use xianfeng_core::ranking::{self as core_rank, Facts, MoveFilter, Movement, RankingRules, Score};
 use xianfeng_core::text::today_cn;
 
 use crate::db::Q;
@@ -55,6 +55,12 @@ pub struct RankRow {
     pub unit_rank: u32,
     pub tail: bool,
     pub facts: Facts,
+    /// The province-wide rank the year before (None: not ranked then).
+    pub prev_rank: Option<u32>,
+    /// Whether it was in the tail the year before (None: not ranked then).
+    pub prev_tail: Option<bool>,
+    /// Places up or down against the year before.
+    pub movement: Movement,
 }
 
 impl RankRow {
@@ -82,6 +88,11 @@ pub struct Ranking {
     pub ranked: usize,
     /// Of them, in the tail.
     pub tail: usize,
+    /// Of the rows in the caller's scope (before the name, tail and 升降
+    /// filters): higher and lower than the year before, and new to the tail.
+    pub moved_up: usize,
+    pub moved_down: usize,
+    pub into_tail: usize,
     pub rules: RankingRules,
     /// The rows in the caller's scope, best first.
     pub rows: Vec<RankRow>,
@@ -95,12 +106,17 @@ pub struct RankFilter {
     pub tail_only: bool,
     /// Substring of the branch's or unit's name.
     pub name: String,
+    /// 升降 against the year before.
+    pub moved: Option<MoveFilter>,
 }
 
-/// The whole province's ranking for a year, showing the caller's branches.
+/// The whole province's ranking for a year, showing the caller's branches,
+/// each with its place the year before and how it moved.
 pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter) -> Result<Ranking> {
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let (rules, all) = compute(store, &root, year).await?;
+    let (_, before) = compute(store, &root, year - 1).await?;
+    let before: HashMap<i64, (u32, bool)> = before.into_iter().map(|r| (r.org_id, (r.rank, r.tail))).collect();
     let under = match f.org_id {
         Some(id) => Some(crate::org::get(store.db.r(), scope, id).await?.path),
         None => None,
@@ -108,14 +124,38 @@ pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter)
     let ranked = all.len();
     let tail = all.iter().filter(|r| r.tail).count();
     let name = f.name.trim();
-    let rows = all
+    let mine: Vec<RankRow> = all
         .into_iter()
         .filter(|r| scope.contains(&r.path))
         .filter(|r| under.as_ref().is_none_or(|p| r.path.starts_with(p.as_str())))
+        .map(|mut r| {
+            let b = before.get(&r.org_id);
+            r.prev_rank = b.map(|b| b.0);
+            r.prev_tail = b.map(|b| b.1);
+            r.movement = Movement::between(r.prev_rank, r.rank);
+            r
+        })
+        .collect();
+    let moved_up = mine.iter().filter(|r| matches!(r.movement, Movement::Up(_))).count();
+    let moved_down = mine.iter().filter(|r| matches!(r.movement, Movement::Down(_))).count();
+    let into_tail = mine.iter().filter(|r| MoveFilter::IntoTail.admits(r.movement, r.tail, r.prev_tail)).count();
+    let rows = mine
+        .into_iter()
         .filter(|r| !f.tail_only || r.tail)
         .filter(|r| name.is_empty() || r.name.contains(name) || r.unit_name.contains(name))
+        .filter(|r| f.moved.is_none_or(|m| m.admits(r.movement, r.tail, r.prev_tail)))
         .collect();
-    Ok(Ranking { year, as_of: crate::compliance::as_of_for(year), ranked, tail, rules, rows })
+    Ok(Ranking {
+        year,
+        as_of: crate::compliance::as_of_for(year),
+        ranked,
+        tail,
+        moved_up,
+        moved_down,
+        into_tail,
+        rules,
+        rows,
+    })
 }
 
 /// Scores and ranks every branch of the province for a year.
@@ -148,6 +188,9 @@ pub async fn compute(store: &Store, root: &OrgRow, year: i32) -> Result<(Ranking
                 unit_rank: 0,
                 tail: false,
                 facts: f,
+                prev_rank: None,
+                prev_tail: None,
+                movement: Movement::New,
             },
         );
     }

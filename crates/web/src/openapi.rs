@@ -169,7 +169,14 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("post", "/transfers/{id}/reject", "transfer", "退回（须填写原因）", "TransferDecision", 200),
     ("post", "/transfers/{id}/cancel", "transfer", "发起方撤销尚未审批的转接", "", 200),
     ("get", "/transfer-destinations", "transfer", "可转入的党支部（q=名称）", "", 200),
-    ("get", "/ranking", "ranking", "排队抓尾：全省党支部排名（year、org_id、tail=1、name；名次为全省名次）", "", 200),
+    (
+        "get",
+        "/ranking",
+        "ranking",
+        "排队抓尾：全省党支部排名（year、org_id、tail=1、name、moved=up/down/into_tail/out_of_tail；名次为全省名次，prev_rank、prev_tail、movement 为较上年升降）",
+        "",
+        200,
+    ),
     (
         "get",
         "/ranking/{org_id}",

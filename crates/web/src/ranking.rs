@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Datelike;
 use serde::Deserialize;
+use xianfeng_core::ranking::MoveFilter;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::ranking::{self as store_rank, Explanation, RankFilter, Ranking};
 
@@ -31,6 +32,7 @@ struct RankQ {
     org_id: String,
     tail: String,
     name: String,
+    moved: String,
 }
 
 impl RankQ {
@@ -45,6 +47,14 @@ impl RankQ {
             },
             tail_only: matches!(self.tail.as_str(), "1" | "true"),
             name: self.name.clone(),
+            moved: match self.moved.trim() {
+                "" => None,
+                s => {
+                    Some(MoveFilter::parse(s).ok_or_else(|| {
+                        AppError::BadRequest("升降筛选应为 up、down、into_tail 或 out_of_tail".into())
+                    })?)
+                }
+            },
         })
     }
 }
@@ -56,6 +66,7 @@ struct RankingPage {
     r: Ranking,
     q: RankQ,
     weights: String,
+    moves: [MoveFilter; 4],
 }
 
 fn weights_text(r: &xianfeng_core::ranking::RankingRules) -> String {
@@ -76,6 +87,7 @@ async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<R
     render(&RankingPage {
         l: Layout::new(&ctx, format!("排队抓尾 — {}年", r.year), "/ranking").crumb("排队抓尾", ""),
         weights: weights_text(&r.rules),
+        moves: MoveFilter::ALL,
         r,
         q,
     })

@@ -38,6 +38,13 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         gw.page_login("gwadmin", PASSWORD).await;
         let html = gw.get("/ranking").await.text();
         assert!(html.contains(&p.branch_a1.name) && html.contains("党费按月交纳率"), "{backend}");
+        // Last year every branch shared first place with nothing met, so a1 stays level and the others fall.
+        assert!(html.contains("名次较上年上升") && html.contains("上年全省第1名") && html.contains("↓1"), "{backend}");
+        let bad = gw.get("/ranking?moved=sideways").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(bad.text().contains("升降筛选"), "{backend}");
+        let html = gw.get("/ranking?moved=into_tail").await.text();
+        assert!(html.contains("selected>新列末位"), "{backend}: the filter stays chosen");
         let html = gw.get(&format!("/ranking/{}", p.branch_a1.id)).await.text();
         assert!(
             html.contains("得分构成") && html.contains("合计") && html.contains("/compliance/missing?org_id="),

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use xianfeng_core::member::MemberStatus;
-use xianfeng_core::ranking::Source;
+use xianfeng_core::ranking::{MoveFilter, Movement, Source};
 use xianfeng_core::recruitment::StepData;
 use xianfeng_store::dues::{self, BaseInput, PaymentInput};
 use xianfeng_store::ranking::{self as rank, RankFilter};
@@ -23,7 +23,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         let base = BaseInput {
             member_type: "salaried".into(),
             base: "5000".into(),
-            effective_month: format!("{year}-01"),
+            effective_month: format!("{}-12", year - 1),
             ..Default::default()
         };
         for m in &p.members {
@@ -31,6 +31,18 @@ async fn branches_are_ranked_from_their_records_and_explained() {
             if MemberStatus::parse(&detail.status).is_some_and(|s| s.is_member()) {
                 dues::set_base(&store, &ms, &who, m.id(), &base).await.unwrap();
             }
+        }
+        // Last December: only b1 pays within the month, so last year b1 led and a1, a2 trailed.
+        let dec = NaiveDate::from_ymd_opt(year - 1, 12, 1).unwrap();
+        dues::open_cycle(&store, &ms, &who, dec).await.unwrap();
+        for m in p.members_under(&p.branch_b1) {
+            let pay = PaymentInput {
+                amount: "50.00".into(),
+                paid_on: (dec + chrono::Days::new(3)).to_string(),
+                method: "cash".into(),
+                ..Default::default()
+            };
+            let _ = dues::record_payment(&store, &ms, &who, m.id(), dec, &pay).await;
         }
         dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
         // The model is data: this year, dues 80 and recruitment 20 (the fixture holds no meetings).
@@ -86,6 +98,17 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         assert_eq!(b1.score, 0.0, "{backend}");
         assert!(b1.tail && !a1.tail, "{backend}: the bottom and anything below the line is the tail");
         assert_eq!(r.ranked, 3, "{backend}");
+        // 升降 against last year: a1 rose from the shared second place, b1 fell from first.
+        assert_eq!((a1.prev_rank, a1.movement), (Some(2), Movement::Up(1)), "{backend}");
+        assert_eq!((b1.prev_rank, b1.prev_tail, b1.movement), (Some(1), Some(false), Movement::Down(1)), "{backend}");
+        assert_eq!(a2.movement, Movement::Same, "{backend}");
+        assert_eq!((r.moved_up, r.moved_down, r.into_tail), (1, 1, 1), "{backend}: b1 is new to the tail");
+        let down = RankFilter { moved: Some(MoveFilter::Down), ..Default::default() };
+        let fell = rank::ranking(&store, &os, year, &down).await.unwrap();
+        assert_eq!(fell.rows.iter().map(|x| x.org_id).collect::<Vec<_>>(), vec![p.branch_b1.id], "{backend}");
+        let out = RankFilter { moved: Some(MoveFilter::OutOfTail), ..Default::default() };
+        let left = rank::ranking(&store, &os, year, &out).await.unwrap();
+        assert_eq!(left.rows.iter().map(|x| x.org_id).collect::<Vec<_>>(), vec![p.branch_a1.id], "{backend}");
 
         // The explanation adds up to the score.
         let e = rank::explain(&store, &os, p.branch_a2.id, year).await.unwrap();
