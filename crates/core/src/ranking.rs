@@ -273,6 +273,13 @@ pub fn rank(rules: &RankingRules, scored: &[(i64, i64, f64)]) -> Vec<Placed> {
     out
 }
 
+/// Whether a year's ranking rests on records: a year in which no branch
+/// scored anything (before the platform was in use) has nothing to compare
+/// with, so 升降 and the history treat it as not ranked.
+pub fn has_records(scores: impl IntoIterator<Item = f64>) -> bool {
+    scores.into_iter().any(|s| s > 0.0)
+}
+
 /// How a branch moved against the year before (升降): places up or down in
 /// the province, or new to the ranking (not ranked the year before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -472,5 +479,6 @@ mod tests {
         assert!(MoveFilter::OutOfTail.admits(Movement::Up(30), false, Some(true)));
         assert!(!MoveFilter::OutOfTail.admits(Movement::Up(30), true, Some(true)));
         assert!(!MoveFilter::OutOfTail.admits(Movement::New, false, None));
+        assert!(!has_records([0.0, 0.0]) && !has_records([]) && has_records([0.0, 12.5]));
     }
 }

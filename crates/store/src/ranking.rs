@@ -116,7 +116,11 @@ pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter)
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let (rules, all) = compute(store, &root, year).await?;
     let (_, before) = compute(store, &root, year - 1).await?;
-    let before: HashMap<i64, (u32, bool)> = before.into_iter().map(|r| (r.org_id, (r.rank, r.tail))).collect();
+    let before: HashMap<i64, (u32, bool)> = if core_rank::has_records(before.iter().map(|r| r.score)) {
+        before.into_iter().map(|r| (r.org_id, (r.rank, r.tail))).collect()
+    } else {
+        HashMap::new()
+    };
     let under = match f.org_id {
         Some(id) => Some(crate::org::get(store.db.r(), scope, id).await?.path),
         None => None,
@@ -437,6 +441,9 @@ pub async fn explain(store: &Store, scope: &OrgScope, org_id: i64, year: i32) ->
     let mut history = Vec::new();
     for y in (year - 4..year).rev() {
         let (_, prev) = compute(store, &root, y).await?;
+        if !core_rank::has_records(prev.iter().map(|r| r.score)) {
+            continue;
+        }
         if let Some(r) = prev.into_iter().find(|r| r.org_id == org_id) {
             history.push((y, r.score, r.rank, r.tail));
         }

@@ -116,6 +116,8 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         assert!((xianfeng_core::ranking::round2(sum) - e.score.score).abs() < 1e-9, "{backend}");
         let dues_part = e.score.parts.iter().find(|x| x.source == Source::DuesOnTime).unwrap();
         assert_eq!((dues_part.numerator, dues_part.denominator), (0, a2.facts.dues_charges), "{backend}");
+        // Its history: last year, shared second and in the tail; the years before hold no records.
+        assert_eq!(e.history, vec![(year - 1, 0.0, 2, true)], "{backend}");
 
         // Scope: a branch sees itself with its province-wide rank; another unit sees its own.
         let sec = testkit::org_scope(&p.branch_secretary(&p.branch_a1)).unwrap();
