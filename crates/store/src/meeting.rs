@@ -194,7 +194,14 @@ pub async fn list(
         Some(id) => Some(org::get(store.db.r(), scope, id).await?.path),
         None => None,
     };
-    let mut count = scoped(scope, "COUNT(*) AS v");
+    // The whole province with no org filter counts the meetings alone: an
+    // org is never deleted (it is dissolved), so the join would only cost
+    // (360 ms against 20–75 ms over the demo's million meetings).
+    let mut count = if scope.is_whole_tree() && sub.is_none() {
+        Q::new("SELECT COUNT(*) AS v FROM meetings m WHERE 1 = 1")
+    } else {
+        scoped(scope, "COUNT(*) AS v")
+    };
     apply_filter(&mut count, f, sub.as_deref());
     let total = store.db.r().fetch_scalar_i64(count).await?;
     let mut q = scoped(scope, COLS);
