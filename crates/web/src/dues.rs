@@ -733,18 +733,7 @@ async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Cy
     };
     let bytes = build().map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m"));
-    let disposition = format!("attachment; filename=\"dues.xlsx\"; filename*=UTF-8''{}", urlencoding::encode(&name));
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
 }
 
 async fn api_cycles(

@@ -197,6 +197,27 @@ impl Layout {
     }
 }
 
+/// The .xlsx content type.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file sent as a download under its (Chinese) name, with an ASCII name
+/// for old clients, under a sandbox CSP: never rendered inline, never run as
+/// HTML (stored uploads and generated exports alike).
+pub fn download(file_name: &str, content_type: &str, data: Vec<u8>) -> Response {
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e).filter(|e| e.is_ascii()).unwrap_or("bin");
+    let disposition =
+        format!("attachment; filename=\"download.{ext}\"; filename*=UTF-8''{}", urlencoding::encode(file_name));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::HeaderName::from_static("content-security-policy"), "sandbox; default-src 'none'".to_string()),
+        ],
+        data,
+    )
+        .into_response()
+}
+
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Response> {
     Ok(Html(t.render()?).into_response())

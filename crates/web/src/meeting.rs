@@ -1387,22 +1387,6 @@ async fn attachment_upload(
     }
 }
 
-/// A stored file sent as a download with the type found at upload, under a
-/// sandbox CSP: never rendered inline, never run as HTML.
-pub(crate) fn download(file_name: &str, content_type: &str, data: Vec<u8>) -> Response {
-    let disposition =
-        format!("attachment; filename=\"attachment\"; filename*=UTF-8''{}", urlencoding::encode(file_name));
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::HeaderName::from_static("content-security-policy"), "sandbox; default-src 'none'".to_string()),
-        ],
-        data,
-    )
-        .into_response()
-}
-
 /// Sends an attachment as a download with the type found at upload; never inline HTML.
 async fn attachment_download(
     State(state): State<AppState>,
@@ -1411,7 +1395,7 @@ async fn attachment_download(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let (a, data) = store_meeting::attachment(&state.store, &scope, id, aid).await?;
-    Ok(download(&a.file_name, &a.content_type, data))
+    Ok(crate::layout::download(&a.file_name, &a.content_type, data))
 }
 
 async fn attachment_delete(

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -718,16 +718,7 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQue
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let disposition =
-        format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}", urlencoding::encode(file_name));
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::layout::download(file_name, crate::layout::XLSX, bytes)
 }
 
 async fn template(ctx: Ctx) -> Result<Response> {

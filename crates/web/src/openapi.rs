@@ -177,6 +177,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         "",
         200,
     ),
+    ("get", "/ranking/export.xlsx", "ranking", "排队抓尾排名表 .xlsx（与 /ranking 相同的筛选）", "", 200),
     (
         "get",
         "/ranking/{org_id}",

@@ -18,11 +18,17 @@ use crate::layout::{Layout, render};
 use crate::session::Ctx;
 
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/ranking", get(ranking_page)).route("/ranking/{org_id}", get(explain_page))
+    Router::new()
+        .route("/ranking", get(ranking_page))
+        .route("/ranking/export.xlsx", get(export))
+        .route("/ranking/{org_id}", get(explain_page))
 }
 
 pub fn api() -> Router<AppState> {
-    Router::new().route("/ranking", get(api_ranking)).route("/ranking/{org_id}", get(api_explain))
+    Router::new()
+        .route("/ranking", get(api_ranking))
+        .route("/ranking/export.xlsx", get(export))
+        .route("/ranking/{org_id}", get(api_explain))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -67,6 +73,8 @@ struct RankingPage {
     q: RankQ,
     weights: String,
     moves: [MoveFilter; 4],
+    /// The filters as a query string, for the export link.
+    query: String,
 }
 
 fn weights_text(r: &xianfeng_core::ranking::RankingRules) -> String {
@@ -88,6 +96,14 @@ async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<R
         l: Layout::new(&ctx, format!("排队抓尾 — {}年", r.year), "/ranking").crumb("排队抓尾", ""),
         weights: weights_text(&r.rules),
         moves: MoveFilter::ALL,
+        query: serde_urlencoded::to_string([
+            ("year", r.year.to_string().as_str()),
+            ("org_id", q.org_id.as_str()),
+            ("name", q.name.as_str()),
+            ("tail", q.tail.as_str()),
+            ("moved", q.moved.as_str()),
+        ])
+        .unwrap_or_default(),
         r,
         q,
     })
@@ -99,6 +115,133 @@ async fn api_ranking(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ra
         return Err(AppError::Forbidden);
     }
     Ok(Json(store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?))
+}
+
+/// The ranking as filtered on the page, as .xlsx (for the committee's
+/// meetings and reports): one sheet, the same rows and columns as the table.
+async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankQ>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let r = store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?;
+    let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let mut filters = Vec::new();
+    if !q.name.trim().is_empty() {
+        filters.push(format!("名称含“{}”", q.name.trim()));
+    }
+    if let Some(m) = MoveFilter::parse(&q.moved) {
+        filters.push(m.label().to_string());
+    }
+    if matches!(q.tail.as_str(), "1" | "true") {
+        filters.push("只看末位".into());
+    }
+    if !q.org_id.trim().is_empty() {
+        filters.push(format!("组织编号 {}", q.org_id.trim()));
+    }
+    let bytes = ranking_workbook(&r, &scope_name, &filters.join("，"), &weights_text(&r.rules))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = crate::xlsx::safe_file_name(&format!(
+        "排队抓尾_{}年_{scope_name}_{}.xlsx",
+        r.year,
+        today_cn().format("%Y%m%d")
+    ));
+    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
+}
+
+fn ranking_workbook(
+    r: &Ranking,
+    scope_name: &str,
+    filters: &str,
+    weights: &str,
+) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+    const COLUMNS: [(&str, f64); 14] = [
+        ("全省名次", 9.0),
+        ("较上年", 9.0),
+        ("上年名次", 9.0),
+        ("单位内名次", 10.0),
+        ("党支部", 28.0),
+        ("单位", 24.0),
+        ("得分", 9.0),
+        ("组织生活落实率", 12.0),
+        ("出勤率", 9.0),
+        ("党费按月交纳率", 12.0),
+        ("发展党员按期办理率", 14.0),
+        ("第一议题任务落实率", 14.0),
+        ("末位", 7.0),
+        ("上年末位", 9.0),
+    ];
+    let last = (COLUMNS.len() - 1) as u16;
+    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
+    let head = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xF2F2F2));
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let num = cell.clone().set_align(FormatAlign::Right);
+    let score = num.clone().set_num_format("0.00");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("排队抓尾")?;
+    let scope = scope_name.trim();
+    let heading = if scope.is_empty() {
+        format!("{}年度党支部排队抓尾", r.year)
+    } else {
+        format!("{}年度党支部排队抓尾 — {scope}", r.year)
+    };
+    ws.merge_range(0, 0, 0, last, &heading, &title)?;
+    ws.set_row_height(0, 30)?;
+    let filters = if filters.trim().is_empty() { "无" } else { filters };
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last,
+        &format!(
+            "截至 {}\u{3000}全省参与排名 {} 个，末位 {} 个\u{3000}本表 {} 个\u{3000}筛选：{filters}",
+            r.as_of,
+            r.ranked,
+            r.tail,
+            r.rows.len()
+        ),
+        &Format::new(),
+    )?;
+    ws.merge_range(2, 0, 2, last, &format!("指标：{weights}"), &Format::new().set_text_wrap())?;
+    ws.set_row_height(2, 32)?;
+    for (c, (label, width)) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *label, &head)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    let yes = |b: bool| if b { "末位" } else { "" };
+    for (i, x) in r.rows.iter().enumerate() {
+        let row = 4 + i as u32;
+        ws.write_number_with_format(row, 0, f64::from(x.rank), &num)?;
+        ws.write_string_with_format(row, 1, x.movement.label(), &num)?;
+        match x.prev_rank {
+            Some(p) => ws.write_number_with_format(row, 2, f64::from(p), &num)?,
+            None => ws.write_string_with_format(row, 2, "", &num)?,
+        };
+        ws.write_number_with_format(row, 3, f64::from(x.unit_rank), &num)?;
+        ws.write_string_with_format(row, 4, &x.name, &cell)?;
+        ws.write_string_with_format(row, 5, &x.unit_name, &cell)?;
+        ws.write_number_with_format(row, 6, x.score, &score)?;
+        for (c, source) in ["meeting", "attendance", "dues", "recruitment", "tasks"].iter().enumerate() {
+            ws.write_string_with_format(row, 7 + c as u16, x.rate(source), &num)?;
+        }
+        ws.write_string_with_format(row, 12, yes(x.tail), &cell)?;
+        ws.write_string_with_format(row, 13, yes(x.prev_tail == Some(true)), &cell)?;
+    }
+    ws.autofilter(3, 0, 3 + r.rows.len() as u32, last)?;
+    ws.set_freeze_panes(4, 0)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(3, 3)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    wb.save_to_buffer()
 }
 
 #[derive(Template)]

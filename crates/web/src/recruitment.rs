@@ -665,7 +665,7 @@ async fn document_download(
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let (a, data) = store_rec::document(&state.store, &ms, id, doc).await?;
-    Ok(crate::meeting::download(&a.file_name, &a.content_type, data))
+    Ok(crate::layout::download(&a.file_name, &a.content_type, data))
 }
 
 // ----- plans -----

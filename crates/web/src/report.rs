@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
@@ -163,17 +162,8 @@ async fn api_json(
 /// File names name the scope and the period.
 fn file_name(ctx: &Ctx, b: &Bulletin, ext: &str) -> String {
     let scope = ctx.actor().ok().and_then(|a| a.org.as_ref().map(|o| o.name.clone())).unwrap_or_default();
-    let cleaned: String = format!("中心组学习通报_{scope}_{}", b.period_label())
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        .collect();
+    let cleaned = crate::xlsx::safe_file_name(&format!("中心组学习通报_{scope}_{}", b.period_label()));
     format!("{cleaned}.{ext}")
-}
-
-fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"bulletin\"; filename*=UTF-8''{}", urlencoding::encode(name));
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response()
 }
 
 async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response> {
@@ -181,7 +171,7 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(
     let b = bulletin(&state, &ctx, &q).await?;
     let scope = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let bytes = bulletin_xlsx(&b, &scope, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(
+    Ok(crate::layout::download(
         &file_name(&ctx, &b, "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
@@ -193,7 +183,7 @@ async fn docx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(
     let b = bulletin(&state, &ctx, &q).await?;
     let issuer = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let doc = official_doc(&b, &issuer, &q, today_cn());
-    Ok(download(
+    Ok(crate::layout::download(
         &file_name(&ctx, &b, "docx"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         crate::docx::render(&doc),

@@ -804,13 +804,17 @@ fn build_export(
     wb.save_to_buffer()
 }
 
+/// A download's name without the characters Windows refuses in file names.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        .collect()
+}
+
 /// “党员名册_{scope}_{YYYYMMDD}.xlsx”, with characters illegal in Windows
 /// file names removed and the scope cut to 60 characters.
 pub fn export_file_name(scope_name: &str, today: NaiveDate) -> String {
-    let cleaned: String = scope_name
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        .collect();
+    let cleaned = safe_file_name(scope_name);
     let scope: String = cleaned.trim().trim_matches('.').trim().chars().take(60).collect();
     let day = today.format("%Y%m%d");
     if scope.is_empty() { format!("{EXPORT_SHEET}_{day}.xlsx") } else { format!("{EXPORT_SHEET}_{scope}_{day}.xlsx") }

@@ -48,6 +48,30 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(bad.text().contains("升降筛选"), "{backend}");
         let html = gw.get("/ranking?moved=into_tail").await.text();
         assert!(html.contains("selected>新列末位"), "{backend}: the filter stays chosen");
+        assert!(html.contains("/ranking/export.xlsx?year="), "{backend}: the export keeps the filters");
+
+        // The same table as .xlsx: title, counts, the weights, a header and one row per branch.
+        let x = gw.get(&format!("/ranking/export.xlsx?year={year}&name={}", urlencoding::encode("办公室"))).await;
+        assert_eq!(x.status, StatusCode::OK, "{backend}");
+        let disposition = x.headers.get("content-disposition").unwrap().to_str().unwrap();
+        assert!(disposition.contains("filename*=UTF-8''") && disposition.contains(".xlsx"), "{backend}");
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let sheet = wb.worksheet_range("排队抓尾").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows[0][0].contains(&format!("{year}年度党支部排队抓尾")), "{backend}: {:?}", rows[0]);
+        assert!(rows[1][0].contains("筛选：名称含“办公室”"), "{backend}: {:?}", rows[1]);
+        assert!(rows[2][0].contains("党费按月交纳率"), "{backend}: the weights are stated");
+        assert_eq!((rows[3][0].as_str(), rows[3][4].as_str()), ("全省名次", "党支部"), "{backend}");
+        assert_eq!(rows.len(), 5, "{backend}: one branch's name has 办公室");
+        assert_eq!((rows[4][4].as_str(), rows[4][9].as_str()), (p.branch_a1.name.as_str(), "100.0%"), "{backend}");
+        let mut seca2 = Client::new(&store);
+        seca2.page_login("seca2", PASSWORD).await;
+        let x = seca2.get(&format!("/ranking/export.xlsx?year={year}")).await;
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let sheet = wb.worksheet_range("排队抓尾").unwrap();
+        let names: Vec<String> = sheet.rows().skip(4).map(|r| r[4].to_string()).collect();
+        assert_eq!(names, vec![p.branch_a2.name.clone()], "{backend}: a branch exports only itself");
         let html = gw.get(&format!("/ranking/{}", p.branch_a1.id)).await.text();
         assert!(
             html.contains("得分构成") && html.contains("合计") && html.contains("/compliance/missing?org_id="),
