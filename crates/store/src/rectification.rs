@@ -13,9 +13,10 @@ use crate::db::{Q, Tx};
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, q};
 
-const COLS: &str = "r.committee_id, r.id, r.org_id, o.name AS org_name, o.path AS org_path, r.year, r.score_x100, r.rank_at_flag, \
+const COLS: &str = "r.committee_id, r.id, r.org_id, o.name AS org_name, u.name AS unit_name, o.path AS org_path, r.year, r.score_x100, r.rank_at_flag, \
     r.problems, r.measures, r.owner, r.deadline, r.state, r.lifted_on, r.created_by, r.created_at, r.version";
-const FROM: &str = " FROM rectifications r JOIN orgs o ON o.committee_id = r.committee_id AND o.id = r.org_id";
+const FROM: &str = " FROM rectifications r JOIN orgs o ON o.committee_id = r.committee_id AND o.id = r.org_id \
+    JOIN orgs u ON u.committee_id = r.committee_id AND u.id = r.committee_id";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Rectification {
@@ -23,6 +24,8 @@ pub struct Rectification {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
+    /// The unit the branch belongs to.
+    pub unit_name: String,
     #[serde(skip)]
     pub org_path: String,
     pub year: i64,
@@ -86,6 +89,32 @@ pub struct Detail {
     pub entries: Vec<Entry>,
     /// Whether the caller may verify (the unit above the branch).
     pub can_verify: bool,
+}
+
+/// The board's counts: plans in progress, awaiting the unit's verification,
+/// lifted, and past their deadline without being lifted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub open: usize,
+    pub submitted: usize,
+    pub lifted: usize,
+    pub overdue: usize,
+}
+
+pub fn counts(items: &[Rectification], today: NaiveDate) -> Counts {
+    let mut c = Counts::default();
+    for r in items {
+        match r.state.as_str() {
+            "open" => c.open += 1,
+            "submitted" => c.submitted += 1,
+            "lifted" => c.lifted += 1,
+            _ => {}
+        }
+        if r.overdue_on(today) {
+            c.overdue += 1;
+        }
+    }
+    c
 }
 
 /// Rectifications of branches in scope (a year, or every year).

@@ -187,6 +187,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         200,
     ),
     ("get", "/rectifications", "ranking", "整改台账（year、state=open/submitted/lifted）", "", 200),
+    ("get", "/rectifications/export.xlsx", "ranking", "整改台账 .xlsx（year、state）", "", 200),
     (
         "post",
         "/rectifications",

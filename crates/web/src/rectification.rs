@@ -24,6 +24,7 @@ use crate::session::Ctx;
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/rectifications", get(board_page))
+        .route("/rectifications/export.xlsx", get(export))
         .route("/rectifications/new", get(new_page).post(new_submit))
         .route("/rectifications/{id}", get(detail_page))
         .route("/rectifications/{id}/steps", post(step_submit))
@@ -32,6 +33,7 @@ pub fn pages() -> Router<AppState> {
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/rectifications", get(api_list).post(api_open))
+        .route("/rectifications/export.xlsx", get(export))
         .route("/rectifications/{id}", get(api_get))
         .route("/rectifications/{id}/steps", post(api_step))
 }
@@ -69,6 +71,7 @@ struct BoardPage {
     items: Vec<Rectification>,
     without_plan: Vec<RankRow>,
     today: NaiveDate,
+    counts: store_rect::Counts,
 }
 
 async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Response> {
@@ -78,6 +81,9 @@ async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boa
     }
     let year = year_of(&q.year)?;
     let items = store_rect::list(&state.store, &scope, Some(year), &q.state).await?;
+    // The counts are over every state, whatever the table shows.
+    let all =
+        if q.state.is_empty() { items.clone() } else { store_rect::list(&state.store, &scope, Some(year), "").await? };
     let tail = xianfeng_store::ranking::ranking(
         &state.store,
         &scope,
@@ -85,17 +91,120 @@ async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boa
         &RankFilter { tail_only: true, ..Default::default() },
     )
     .await?;
-    let without_plan = tail.rows.into_iter().filter(|t| !items.iter().any(|r| r.org_id == t.org_id)).collect();
+    let without_plan = tail.rows.into_iter().filter(|t| !all.iter().any(|r| r.org_id == t.org_id)).collect();
     render(&BoardPage {
         l: Layout::new(&ctx, format!("整改台账 — {year}年排队抓尾"), "/rectifications")
             .crumb("整改台账", "")
             .flash(flash(&q.ok)),
         year,
+        counts: store_rect::counts(&all, today_cn()),
         q,
         items,
         without_plan,
         today: today_cn(),
     })
+}
+
+/// 整改台账 for a year as .xlsx: every plan in scope with its problems,
+/// measures, owner, deadline, state and the day it was lifted.
+async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let year = year_of(&q.year)?;
+    let items = store_rect::list(&state.store, &scope, Some(year), &q.state).await?;
+    let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let bytes = board_workbook(&items, year, &scope_name, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name =
+        crate::xlsx::safe_file_name(&format!("整改台账_{year}年_{scope_name}_{}.xlsx", today_cn().format("%Y%m%d")));
+    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
+}
+
+fn board_workbook(
+    items: &[Rectification],
+    year: i32,
+    scope_name: &str,
+    today: NaiveDate,
+) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+    const COLUMNS: [(&str, f64); 12] = [
+        ("序号", 6.0),
+        ("单位", 22.0),
+        ("党支部", 24.0),
+        ("名次", 7.0),
+        ("得分", 8.0),
+        ("存在问题", 36.0),
+        ("整改措施", 36.0),
+        ("责任人", 10.0),
+        ("整改时限", 11.0),
+        ("状态", 11.0),
+        ("销号日期", 11.0),
+        ("逾期", 6.0),
+    ];
+    let last = (COLUMNS.len() - 1) as u16;
+    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
+    let head = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xF2F2F2));
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+    let num = cell.clone().set_align(FormatAlign::Right);
+    let c = store_rect::counts(items, today);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("整改台账")?;
+    let scope = scope_name.trim();
+    let heading = if scope.is_empty() {
+        format!("{year}年排队抓尾整改台账")
+    } else {
+        format!("{year}年排队抓尾整改台账 — {scope}")
+    };
+    ws.merge_range(0, 0, 0, last, &heading, &title)?;
+    ws.set_row_height(0, 30)?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last,
+        &format!(
+            "数据日期：{today}\u{3000}共 {} 项：整改中 {}，待单位验收 {}，已销号 {}；逾期未销号 {}",
+            items.len(),
+            c.open,
+            c.submitted,
+            c.lifted,
+            c.overdue
+        ),
+        &Format::new(),
+    )?;
+    for (i, (label, width)) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(2, i as u16, *label, &head)?;
+        ws.set_column_width(i as u16, *width)?;
+    }
+    for (i, r) in items.iter().enumerate() {
+        let row = 3 + i as u32;
+        ws.write_number_with_format(row, 0, (i + 1) as f64, &num)?;
+        ws.write_string_with_format(row, 1, &r.unit_name, &cell)?;
+        ws.write_string_with_format(row, 2, &r.org_name, &cell)?;
+        ws.write_number_with_format(row, 3, r.rank_at_flag as f64, &num)?;
+        ws.write_string_with_format(row, 4, r.score_text(), &num)?;
+        ws.write_string_with_format(row, 5, &r.problems, &cell)?;
+        ws.write_string_with_format(row, 6, &r.measures, &cell)?;
+        ws.write_string_with_format(row, 7, &r.owner, &cell)?;
+        ws.write_string_with_format(row, 8, r.deadline.to_string(), &cell)?;
+        ws.write_string_with_format(row, 9, r.state_label(), &cell)?;
+        ws.write_string_with_format(row, 10, r.lifted_on.map(|d| d.to_string()).unwrap_or_default(), &cell)?;
+        ws.write_string_with_format(row, 11, if r.overdue_on(today) { "是" } else { "" }, &cell)?;
+    }
+    ws.autofilter(2, 0, 2 + items.len() as u32, last)?;
+    ws.set_freeze_panes(3, 0)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(2, 2)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    wb.save_to_buffer()
 }
 
 async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Json<serde_json::Value>> {

@@ -97,6 +97,40 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(board.text().contains("尚未制定整改方案的末位党支部"), "{backend}: the tail without plans is listed");
         let j = api.get("/api/v1/rectifications").await.json();
         assert_eq!(j["total"], 0, "{backend}");
+
+        // Unit A plans a2's rectification (a2 is in the tail); the board counts it and exports it.
+        let mut ua = Client::new(&store);
+        ua.api_login("unita", PASSWORD).await;
+        let deadline = (xianfeng_core::text::today_cn() + chrono::Days::new(30)).to_string();
+        let plan = serde_json::json!({ "org_id": p.branch_a2.id, "year": year, "problems": "三会一课落实不到位",
+            "measures": "每月按时召开支部党员大会", "owner": "王强", "deadline": deadline });
+        let r = ua.json("POST", "/api/v1/rectifications", plan).await;
+        assert!(r.status.is_success(), "{backend}: {}", r.text());
+        let board = gw.get(&format!("/rectifications?year={year}&state=lifted")).await.text();
+        assert!(
+            board.contains("id=\"n-open\">1<") && board.contains("没有整改记录"),
+            "{backend}: counts over every state"
+        );
+        let x = gw.get(&format!("/rectifications/export.xlsx?year={year}")).await;
+        assert_eq!(x.status, StatusCode::OK, "{backend}");
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let sheet = wb.worksheet_range("整改台账").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows[1][0].contains("共 1 项：整改中 1"), "{backend}: {:?}", rows[1]);
+        assert_eq!(
+            (rows[3][1].as_str(), rows[3][2].as_str(), rows[3][5].as_str(), rows[3][9].as_str()),
+            (p.unit_a.name.as_str(), p.branch_a2.name.as_str(), "三会一课落实不到位", "整改中"),
+            "{backend}"
+        );
+        let mut ub = Client::new(&store);
+        ub.page_login("unitb", PASSWORD).await;
+        let x = ub.get(&format!("/rectifications/export.xlsx?year={year}")).await;
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        assert_eq!(
+            wb.worksheet_range("整改台账").unwrap().rows().count(),
+            3,
+            "{backend}: unit B sees no plan of unit A"
+        );
         let mut me = Client::new(&store);
         me.page_login("member1", PASSWORD).await;
         assert_eq!(me.get("/ranking").await.status, StatusCode::FORBIDDEN, "{backend}");
