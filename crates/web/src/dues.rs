@@ -661,20 +661,59 @@ async fn pay_submit(
 #[template(path = "dues_arrears.html")]
 struct ArrearsPage {
     l: Layout,
+    /// This page's lines.
     lines: Vec<store_dues::ArrearLine>,
+    offset: usize,
+    /// Members in arrears in scope, and of them those flagged.
+    members: usize,
     flagged: usize,
+    q: ArrearsQ,
+    pager: Pager,
 }
 
-async fn arrears_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ArrearsQ {
+    org_id: String,
+    /// "1": only the members flagged for a reminder or a lapse.
+    flagged: String,
+    page: String,
+    per_page: String,
+}
+
+/// Members in arrears, longest run of unpaid months first, a page at a time
+/// (a province has tens of thousands).
+async fn arrears_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ArrearsQ>) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     if !scope.can_export() {
         return Err(AppError::Forbidden);
     }
-    let lines = store_dues::arrears(&state.store, &scope, q.org()?).await?;
+    let org = RosterQ { org_id: q.org_id.clone(), ..Default::default() }.org()?;
+    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
+    let per_page = opt_num(&q.per_page).unwrap_or(100i64).clamp(1, 500);
+    let mut lines = store_dues::arrears(&state.store, &scope, org).await?;
+    let members = lines.len();
+    let flagged = lines.iter().filter(|l| !l.flag.is_empty()).count();
+    if q.flagged == "1" {
+        lines.retain(|l| !l.flag.is_empty());
+    }
+    let total = lines.len() as i64;
+    let offset = ((page - 1) * per_page) as usize;
+    let lines = lines.into_iter().skip(offset).take(per_page as usize).collect();
+    let base = serde_urlencoded::to_string([
+        ("org_id", q.org_id.as_str()),
+        ("flagged", q.flagged.as_str()),
+        ("per_page", &per_page.to_string()),
+    ])
+    .unwrap_or_default();
     render(&ArrearsPage {
         l: Layout::new(&ctx, "欠缴党费", "/dues/arrears").crumb("党费管理", "/dues").crumb("欠缴党费", ""),
-        flagged: lines.iter().filter(|l| !l.flag.is_empty()).count(),
         lines,
+        offset,
+        members,
+        flagged,
+        pager: Pager::new(page, per_page, total, base),
+        q,
     })
 }
 

@@ -207,6 +207,15 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         let a = api.get("/api/v1/dues/arrears").await.json();
         assert_eq!(a["items"][0]["member_id"], li, "{backend}");
         assert!(ua.get("/dues/arrears").await.text().contains("李娜"), "{backend}");
+        // A page at a time, longest run first; the flagged filter keeps its box ticked.
+        let n = a["items"].as_array().unwrap().len();
+        let first = ua.get("/dues/arrears?per_page=1").await.text();
+        assert!(first.contains(&format!("共 {n} 条，每页 1 条")) && first.contains("李娜"), "{backend}");
+        if n > 1 {
+            assert!(!ua.get("/dues/arrears?per_page=1&page=2").await.text().contains("李娜"), "{backend}");
+        }
+        let flagged = ua.get("/dues/arrears?flagged=1").await.text();
+        assert!(flagged.contains("value=\"1\" checked"), "{backend}");
         let mut ub = Client::new(&store);
         ub.api_login("unitb", PASSWORD).await;
         assert_eq!(ub.get("/api/v1/dues/charges?month=2025-03").await.json()["total"], 0, "{backend}");
