@@ -193,14 +193,18 @@ pub struct ApplicationRow {
     /// The org path of the subject (the unit or branch, or the member's branch),
     /// read through the tree at query time; None once a member has moved away.
     pub subject_path: Option<String>,
+    /// The unit the subject belongs to (the unit itself for a unit subject).
+    pub unit_name: String,
 }
 
 /// Applications with their subject's place in the tree: a member subject's
 /// branch, else the subject org itself (ids are unique across the tree and members).
 const APP_FROM: &str = "SELECT a.committee_id, a.id, a.campaign_id, a.subject_id, a.subject_name, a.self_points, a.self_total, \
-    a.evidence, a.applied_by, a.applied_at, a.disqualified, o.path AS subject_path FROM campaign_applications a \
+    a.evidence, a.applied_by, a.applied_at, a.disqualified, o.path AS subject_path, COALESCE(u.name, '') AS unit_name \
+    FROM campaign_applications a \
     LEFT JOIN members m ON m.committee_id = a.committee_id AND m.id = a.subject_id \
-    LEFT JOIN orgs o ON o.committee_id = a.committee_id AND o.id = COALESCE(m.org_id, a.subject_id)";
+    LEFT JOIN orgs o ON o.committee_id = a.committee_id AND o.id = COALESCE(m.org_id, a.subject_id) \
+    LEFT JOIN orgs u ON u.committee_id = a.committee_id AND u.id = a.committee_id";
 
 /// What a caller may see of one campaign, decided once from the records:
 /// the working committee and the campaign's reviewers see every application;

@@ -29,6 +29,7 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(list_page).post(create_submit))
         .route("/campaigns/{id}", get(detail_page))
+        .route("/campaigns/{id}/notice.docx", get(notice_docx))
         .route("/campaigns/{id}/{action}", post(action_submit))
         .route("/honors", get(honors_page))
         .route("/honors/{committee_id}/{id}/revoke", post(revoke_submit))
@@ -38,6 +39,7 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(api_list).post(api_create))
         .route("/campaigns/{id}", get(api_get))
+        .route("/campaigns/{id}/notice.docx", get(notice_docx))
         .route("/campaigns/{id}/{action}", post(api_action))
         .route("/honors", get(api_honors))
         .route("/honors/{committee_id}/{id}/revoke", post(api_revoke))
@@ -303,6 +305,111 @@ async fn subjects_of(state: &AppState, ctx: &Ctx, honor: Honor) -> Result<Vec<(S
                 .map(|m| (m.id.to_string(), format!("{}（{}）", m.name, m.org_name)))
                 .collect()
         }
+    })
+}
+
+/// The 公示 notice of a campaign's proposed honorees as a .docx official
+/// document (GB/T 9704 layout), for the working committee to post: the
+/// tiers with their subjects, units and scores, the notice period and how
+/// to object. Only once the results are public.
+async fn notice_docx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let (c, access) = camp::access(&state.store, &scope, ctx.actor()?.user_id, id).await?;
+    if !access.is_committee() {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(c.state.as_str(), "publicity" | "named") {
+        return Err(AppError::BadRequest("评选结果公示后才能生成公示文件".into()));
+    }
+    let results = camp::results(&state.store, &access, id).await?;
+    let root = xianfeng_store::org::root(state.store.db.r()).await?.ok_or(AppError::NotFound)?;
+    let doc = notice_doc(&c, &results, &root.name, today_cn())?;
+    let name = crate::xlsx::safe_file_name(&format!("{}.docx", doc.title));
+    Ok(crate::layout::download(
+        &name,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        crate::docx::render(&doc),
+    ))
+}
+
+fn notice_doc(
+    c: &camp::CampaignRow,
+    results: &[camp::ResultRow],
+    issuer: &str,
+    today: chrono::NaiveDate,
+) -> Result<crate::docx::OfficialDoc> {
+    use crate::docx::{Block, OfficialDoc};
+    use xianfeng_core::text::date_zh;
+    let honor = c.honor()?;
+    let tiers = c.tiers()?;
+    let (noun, measure) = match honor.subject() {
+        Subject::Unit => ("单位", "个"),
+        Subject::Branch => ("党支部", "个"),
+        Subject::Member => ("党员", "名"),
+    };
+    let named: Vec<&camp::ResultRow> = results.iter().filter(|r| r.tier.is_some()).collect();
+    let tier_list = tiers
+        .iter()
+        .map(|t| {
+            let n = named.iter().filter(|r| r.tier.as_deref() == Some(t.name.as_str())).count();
+            format!("“{}”{n}{measure}", t.name)
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    let period = match (c.notice_from, c.notice_to) {
+        (Some(f), Some(t)) => format!("{}至{}", date_zh(f), date_zh(t)),
+        _ => "自发布之日起".into(),
+    };
+    let mut body = vec![
+        Block::Paragraph(format!(
+            "按照{}年度“{}”评选工作安排，经{noun}申报、资格审核、评审组评审，拟确定{tier_list}，共{}{measure}{noun}。现将拟命名对象予以公示。",
+            c.year,
+            honor.label(),
+            named.len()
+        )),
+        Block::Paragraph(format!(
+            "公示时间：{period}。公示期间，对公示对象有异议的，可在先锋党建平台“评选表彰”中提出，或以书面形式向{issuer}反映。反映问题应实事求是、具体详实；以单位名义反映的须加盖公章，以个人名义反映的须署真实姓名。"
+        )),
+    ];
+    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    for (i, t) in tiers.iter().enumerate() {
+        let rows: Vec<Vec<String>> = named
+            .iter()
+            .filter(|r| r.tier.as_deref() == Some(t.name.as_str()))
+            .enumerate()
+            .map(|(k, r)| {
+                let mut row = vec![(k + 1).to_string(), r.application.subject_name.clone()];
+                if honor.subject() != Subject::Unit {
+                    row.push(r.application.unit_name.clone());
+                }
+                row.push(r.score.map(|s| format!("{s:.2}")).unwrap_or_default());
+                row
+            })
+            .collect();
+        body.push(Block::Heading1(format!(
+            "{}、{}（{}{measure}）",
+            numerals.get(i).copied().unwrap_or("十"),
+            t.name,
+            rows.len()
+        )));
+        let mut header = vec!["序号".to_string(), format!("{noun}名称")];
+        if honor.subject() != Subject::Unit {
+            header.push("所属单位".into());
+        }
+        header.push("评审得分".into());
+        body.push(Block::Table { header, rows });
+    }
+    let date = date_zh(c.notice_from.unwrap_or(today));
+    Ok(OfficialDoc {
+        issuer_mark: issuer.to_string(),
+        doc_number: String::new(),
+        title: format!("关于{}年度“{}”拟命名对象的公示", c.year, honor.label()),
+        addressee: "各单位党委（党组）：".into(),
+        body,
+        signature: issuer.to_string(),
+        printed_by: format!("{issuer}办公室"),
+        printed_on: format!("{date}印发"),
+        date,
     })
 }
 

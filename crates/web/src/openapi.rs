@@ -208,6 +208,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/campaigns", "campaign", "评选列表", "", 200),
     ("post", "/campaigns", "campaign", "新建评选（工委；honor、year、apply_until，标准与等次默认按荣誉）", "", 201),
     ("get", "/campaigns/{id}", "campaign", "评选、结果（得分、名次、等次、同分说明）与同分规则", "", 200),
+    ("get", "/campaigns/{id}/notice.docx", "campaign", "拟命名对象公示文件 .docx（公示后，工委）", "", 200),
     (
         "post",
         "/campaigns/{id}/{action}",

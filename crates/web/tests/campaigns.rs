@@ -145,12 +145,29 @@ async fn apply_score_publish_object_and_name() {
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         }
+        let early = gw.get(&format!("{url}/notice.docx")).await;
+        assert_eq!(
+            early.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: no notice before the results are public"
+        );
         let r = gw
             .form(&format!("{url}/publish"), &[("notice_from", &today.to_string()), ("notice_to", &today.to_string())])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let html = sec.get(&url).await.text();
         assert!(html.contains("公示中") && html.contains("四强党支部"), "{backend}");
+        assert!(!html.contains("notice-docx"), "{backend}: the notice is the committee's to issue");
+        assert_eq!(sec.get(&format!("{url}/notice.docx")).await.status, StatusCode::FORBIDDEN, "{backend}");
+
+        // The 公示 notice as a Word document: the tier, the branch with its unit and score, the period.
+        assert!(gw.get(&url).await.text().contains("id=\"notice-docx\""), "{backend}");
+        let doc = gw.get(&format!("{url}/notice.docx")).await;
+        assert_eq!(doc.status, StatusCode::OK, "{backend}");
+        let text = xianfeng_web::docx::document_text(&doc.body).unwrap();
+        assert!(text.contains("拟命名对象的公示") && text.contains("四强党支部"), "{backend}: {text}");
+        assert!(text.contains(&p.branch_a1.name) && text.contains(&p.unit_a.name), "{backend}: {text}");
+        assert!(text.contains("公示时间") && text.contains("共1个党支部"), "{backend}: {text}");
 
         // An objection from the other branch, closed as unfounded; naming waits for the notice to end.
         let (c1, a1_app, _) = apps.iter().find(|x| x.2 == p.branch_a1.id).unwrap();
