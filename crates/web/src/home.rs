@@ -188,6 +188,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     });
                 }
             }
+            rectification_attention(&state, &scope, actor.role, today, &mut page.attention).await?;
             let (n, _) = store_org::branch_alerts(&state.store, &scope, 0).await?;
             if n > 0 {
                 page.attention.push(Attention {
@@ -226,4 +227,48 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
         }),
     }
     render(&page)
+}
+
+/// 排队抓尾 rectifications still open in scope: the branch's own plan and its
+/// deadline for a secretary; for the units and the committee, plans waiting
+/// for verification (销号 is the unit's to give) and plans past their deadline.
+async fn rectification_attention(
+    state: &AppState,
+    scope: &xianfeng_core::auth::OrgScope,
+    role: Role,
+    today: chrono::NaiveDate,
+    out: &mut Vec<Attention>,
+) -> Result<()> {
+    let plans = xianfeng_store::rectification::list(&state.store, scope, None, "").await?;
+    let pending: Vec<_> = plans.iter().filter(|r| r.state != "lifted").collect();
+    if role == Role::BranchSecretary {
+        for r in pending.iter().take(3) {
+            let (class, text) = match r.state.as_str() {
+                "submitted" => ("warn", format!("{}{}年排队抓尾整改已申请验收，等待单位销号", r.org_name, r.year)),
+                _ if r.overdue_on(today) => {
+                    ("alert", format!("{}{}年排队抓尾整改已超过时限（{}）", r.org_name, r.year, r.deadline))
+                }
+                _ => ("warn", format!("{}{}年排队抓尾整改进行中，时限{}", r.org_name, r.year, r.deadline)),
+            };
+            out.push(Attention { class, text, href: format!("/rectifications/{}", r.id) });
+        }
+        return Ok(());
+    }
+    let submitted: Vec<_> = pending.iter().filter(|r| r.state == "submitted").collect();
+    if let Some(first) = submitted.first() {
+        out.push(Attention {
+            class: "warn",
+            text: format!("{}项排队抓尾整改已申请验收，待销号", submitted.len()),
+            href: format!("/rectifications?year={}&state=submitted", first.year),
+        });
+    }
+    let overdue: Vec<_> = pending.iter().filter(|r| r.overdue_on(today)).collect();
+    if let Some(first) = overdue.first() {
+        out.push(Attention {
+            class: "alert",
+            text: format!("{}项排队抓尾整改已超过时限未销号", overdue.len()),
+            href: format!("/rectifications?year={}&state=open", first.year),
+        });
+    }
+    Ok(())
 }

@@ -106,9 +106,31 @@ async fn the_ranking_is_shown_explained_and_scoped() {
             "measures": "每月按时召开支部党员大会", "owner": "王强", "deadline": deadline });
         let r = ua.json("POST", "/api/v1/rectifications", plan).await;
         assert!(r.status.is_success(), "{backend}: {}", r.text());
+        let rid = r.json()["id"].as_i64().unwrap();
+        // The secretary's home page carries the plan; once verification is asked, the unit's does.
+        let mut s2 = Client::new(&store);
+        s2.page_login("seca2", PASSWORD).await;
+        let home = s2.get("/").await.text();
+        assert!(home.contains(&format!("{year}年排队抓尾整改进行中")), "{backend}");
+        assert!(!ua.get("/").await.text().contains("待销号"), "{backend}");
+        let mut s2api = Client::new(&store);
+        s2api.api_login("seca2", PASSWORD).await;
+        let r = s2api
+            .json(
+                "POST",
+                &format!("/api/v1/rectifications/{rid}/steps"),
+                serde_json::json!({ "step": "submit", "note": "已按月召开" }),
+            )
+            .await;
+        assert!(r.status.is_success(), "{backend}: {}", r.text());
+        let home = ua.get("/").await.text();
+        assert!(home.contains("1项排队抓尾整改已申请验收，待销号"), "{backend}");
+        assert!(home.contains("state=submitted"), "{backend}");
+        let home = s2.get("/").await.text();
+        assert!(home.contains("等待单位销号"), "{backend}");
         let board = gw.get(&format!("/rectifications?year={year}&state=lifted")).await.text();
         assert!(
-            board.contains("id=\"n-open\">1<") && board.contains("没有整改记录"),
+            board.contains("id=\"n-submitted\">1<") && board.contains("没有整改记录"),
             "{backend}: counts over every state"
         );
         let x = gw.get(&format!("/rectifications/export.xlsx?year={year}")).await;
@@ -116,10 +138,10 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
         let sheet = wb.worksheet_range("整改台账").unwrap();
         let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-        assert!(rows[1][0].contains("共 1 项：整改中 1"), "{backend}: {:?}", rows[1]);
+        assert!(rows[1][0].contains("共 1 项：整改中 0，待单位验收 1"), "{backend}: {:?}", rows[1]);
         assert_eq!(
             (rows[3][1].as_str(), rows[3][2].as_str(), rows[3][5].as_str(), rows[3][9].as_str()),
-            (p.unit_a.name.as_str(), p.branch_a2.name.as_str(), "三会一课落实不到位", "整改中"),
+            (p.unit_a.name.as_str(), p.branch_a2.name.as_str(), "三会一课落实不到位", "待单位验收"),
             "{backend}"
         );
         let mut ub = Client::new(&store);
