@@ -602,6 +602,15 @@ async fn rank_explain_rectify_and_lift_a_tail_branch() {
         ua.wait("the year's ranking", || ua.url().contains("year=").then_some(()));
         ua.check(ua.text(&ua.css("#tail-count")).trim() != "0", "the tail is flagged");
         ua.screenshot("h01-ranking.png");
+        // 升降: nothing was recorded last year, so every tail branch is new to the tail.
+        ua.choose("f-moved", "新列末位");
+        ua.click(&ua.css("form.filters button[type=submit]"));
+        ua.wait("the 升降 filter", || ua.url().contains("moved=into_tail").then_some(()));
+        ua.check(ua.text(&ua.css("#ranking")).contains("新参排"), "new to the ranking");
+        ua.check(ua.exists("a[href*='/ranking/export.xlsx?year=']"), "the export keeps the filters");
+        ua.screenshot("h01b-ranking-new-to-tail.png");
+        ua.goto(&format!("/ranking?year={year}"));
+        ua.wait_text("较上年");
         ua.click(&ua.xpath(&format!("//table[@id='ranking']//a[normalize-space()='{a1}']")));
         ua.wait_text("得分构成");
         ua.check(ua.text(&ua.css("#explain")).contains("合计"), "the indicators add up to the score");
@@ -633,6 +642,13 @@ async fn rank_explain_rectify_and_lift_a_tail_branch() {
         sec.check(!sec.exists("#lift"), "a branch cannot verify its own plan");
         sec.screenshot("h04-rectification-submitted.png");
 
+        // The unit's home page says a plan waits for its verification; the link opens the board.
+        ua.goto("/");
+        ua.wait_text("1项排队抓尾整改已申请验收，待销号");
+        ua.click(&ua.xpath("//a[contains(normalize-space(),'整改已申请验收')]"));
+        ua.wait_path("the board of plans awaiting verification", |p| p.starts_with("/rectifications"));
+        ua.check(ua.text(&ua.css("#n-submitted")).trim() == "1", "one plan awaits verification");
+        ua.screenshot("h04b-rectification-board.png");
         ua.goto(&plan);
         ua.wait_text("验收意见");
         ua.type_into(&ua.css("#v-note"), "经核查，整改到位");
