@@ -50,6 +50,21 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
         assert_eq!(due(&july, zhang), Some(Fen(3_000)), "{backend}: from July 3000.01 × 1% = 30.00");
         let before = dues::roster(&store, &scope, None, m(2024, 12), true, 1, 50).await.unwrap();
         assert_eq!((before.without_setting, before.total), (4, 4), "{backend}: nothing set before January");
+        assert_eq!(before.items.len(), 4, "{backend}");
+        // Only those without a setting, and a page at a time in the roster's order.
+        let missing = dues::roster(&store, &scope, None, m(2025, 6), true, 1, 50).await.unwrap();
+        let ids: Vec<i64> = missing.items.iter().map(|l| l.member_id).collect();
+        assert_eq!((missing.total, ids.len()), (1, 1), "{backend}");
+        assert!(missing.items.iter().all(|l| l.member_type.is_none()), "{backend}");
+        let second = dues::roster(&store, &scope, None, m(2025, 6), false, 2, 2).await.unwrap();
+        let page2: Vec<i64> = second.items.iter().map(|l| l.member_id).collect();
+        let all: Vec<i64> = r.items.iter().map(|l| l.member_id).collect();
+        assert_eq!(page2, all[2..4].to_vec(), "{backend}: page 2 of 2");
+        assert_eq!(
+            (second.total, second.total_due),
+            (4, r.total_due),
+            "{backend}: totals over the roster, not the page"
+        );
         assert_eq!(dues::bases_of(&store, &scope, zhang).await.unwrap().len(), 2, "{backend}");
 
         // Bad input names the field and writes nothing.
