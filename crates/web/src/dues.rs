@@ -719,7 +719,7 @@ async fn arrears_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<A
 
 /// The month's charges for finance: title, scope, month and date rows, then one row per member.
 async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    use rust_xlsxwriter::Workbook;
     let scope = ctx.member_scope(&state).await?;
     if !scope.can_export() {
         return Err(AppError::Forbidden);
@@ -728,50 +728,49 @@ async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Cy
     let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
     let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let build = || -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        const COLUMNS: [(&str, f64); 9] = [
+            ("序号", 6.0),
+            ("姓名", 12.0),
+            ("党支部", 24.0),
+            ("月份", 9.0),
+            ("应缴", 10.0),
+            ("实缴", 10.0),
+            ("缴费日期", 11.0),
+            ("方式", 9.0),
+            ("备注", 20.0),
+        ];
+        let f = crate::xlsx::TableFormats::default();
+        let (cell, money) = (&f.cell, &f.num.clone().set_num_format("#,##0.00"));
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.set_name("党费收缴")?;
-        let title = Format::new().set_bold().set_font_size(16);
-        let head = Format::new().set_bold().set_border(FormatBorder::Thin);
-        let cell = Format::new().set_border(FormatBorder::Thin);
-        let money = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.00");
-        ws.merge_range(0, 0, 0, 8, &format!("{}党费收缴明细 — {scope_name}", month.format("%Y年%m月")), &title)?;
         let paid: i64 = charges.iter().filter_map(|c| c.paid_fen).sum();
         let due: i64 = charges.iter().map(|c| c.due_fen).sum();
-        ws.merge_range(
-            1,
-            0,
-            1,
-            8,
-            &format!("数据日期：{}　应缴合计：{}　实缴合计：{}（金额单位：元）", today_cn(), Fen(due), Fen(paid)),
-            &Format::new(),
-        )?;
-        for (c, h) in ["序号", "姓名", "党支部", "月份", "应缴", "实缴", "缴费日期", "方式", "备注"].iter().enumerate()
-        {
-            ws.write_string_with_format(2, c as u16, *h, &head)?;
-        }
+        let info =
+            [format!("数据日期：{}　应缴合计：{}　实缴合计：{}（金额单位：元）", today_cn(), Fen(due), Fen(paid))];
+        let title = format!("{}党费收缴明细 — {scope_name}", month.format("%Y年%m月"));
+        let header = crate::xlsx::table_top(ws, &f, &title, &info, &COLUMNS)?;
         for (i, c) in charges.iter().enumerate() {
-            let r = 3 + i as u32;
-            ws.write_number_with_format(r, 0, (i + 1) as f64, &cell)?;
-            ws.write_string_with_format(r, 1, &c.name, &cell)?;
-            ws.write_string_with_format(r, 2, &c.org_name, &cell)?;
-            ws.write_string_with_format(r, 3, c.month.format("%Y-%m").to_string(), &cell)?;
+            let r = header + 1 + i as u32;
+            ws.write_number_with_format(r, 0, (i + 1) as f64, cell)?;
+            ws.write_string_with_format(r, 1, &c.name, cell)?;
+            ws.write_string_with_format(r, 2, &c.org_name, cell)?;
+            ws.write_string_with_format(r, 3, c.month.format("%Y-%m").to_string(), cell)?;
             // Fen to yuan for the spreadsheet: exact for any amount below 2^53 fen.
-            ws.write_number_with_format(r, 4, c.due_fen as f64 / 100.0, &money)?;
+            ws.write_number_with_format(r, 4, c.due_fen as f64 / 100.0, money)?;
             match c.paid_fen {
-                Some(p) => ws.write_number_with_format(r, 5, p as f64 / 100.0, &money)?,
-                None => ws.write_string_with_format(r, 5, "", &cell)?,
+                Some(p) => ws.write_number_with_format(r, 5, p as f64 / 100.0, money)?,
+                None => ws.write_string_with_format(r, 5, "", cell)?,
             };
-            ws.write_string_with_format(r, 6, c.paid_on.map(|d| d.to_string()).unwrap_or_default(), &cell)?;
-            ws.write_string_with_format(r, 7, c.method_label(), &cell)?;
-            ws.write_string_with_format(r, 8, &c.note, &cell)?;
+            ws.write_string_with_format(r, 6, c.paid_on.map(|d| d.to_string()).unwrap_or_default(), cell)?;
+            ws.write_string_with_format(r, 7, c.method_label(), cell)?;
+            ws.write_string_with_format(r, 8, &c.note, cell)?;
         }
-        ws.set_column_width(1, 12)?;
-        ws.set_column_width(2, 24)?;
+        crate::xlsx::table_print(ws, header, charges.len(), (COLUMNS.len() - 1) as u16, 2)?;
         wb.save_to_buffer()
     };
     let bytes = build().map_err(|e| AppError::Internal(e.to_string()))?;
-    let name = format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m"));
+    let name = crate::xlsx::safe_file_name(&format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m")));
     Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
 }
 

@@ -155,7 +155,7 @@ fn ranking_workbook(
     filters: &str,
     weights: &str,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+    use rust_xlsxwriter::Workbook;
     const COLUMNS: [(&str, f64); 14] = [
         ("全省名次", 9.0),
         ("较上年", 9.0),
@@ -172,17 +172,8 @@ fn ranking_workbook(
         ("末位", 7.0),
         ("上年末位", 9.0),
     ];
-    let last = (COLUMNS.len() - 1) as u16;
-    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xF2F2F2));
-    let cell = Format::new().set_border(FormatBorder::Thin);
-    let num = cell.clone().set_align(FormatAlign::Right);
-    let score = num.clone().set_num_format("0.00");
+    let f = crate::xlsx::TableFormats::default();
+    let score = f.num.clone().set_num_format("0.00");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("排队抓尾")?;
@@ -192,55 +183,38 @@ fn ranking_workbook(
     } else {
         format!("{}年度党支部排队抓尾 — {scope}", r.year)
     };
-    ws.merge_range(0, 0, 0, last, &heading, &title)?;
-    ws.set_row_height(0, 30)?;
     let filters = if filters.trim().is_empty() { "无" } else { filters };
-    ws.merge_range(
-        1,
-        0,
-        1,
-        last,
-        &format!(
+    let info = [
+        format!(
             "截至 {}\u{3000}全省参与排名 {} 个，末位 {} 个\u{3000}本表 {} 个\u{3000}筛选：{filters}",
             r.as_of,
             r.ranked,
             r.tail,
             r.rows.len()
         ),
-        &Format::new(),
-    )?;
-    ws.merge_range(2, 0, 2, last, &format!("指标：{weights}"), &Format::new().set_text_wrap())?;
-    ws.set_row_height(2, 32)?;
-    for (c, (label, width)) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *label, &head)?;
-        ws.set_column_width(c as u16, *width)?;
-    }
+        format!("指标：{weights}"),
+    ];
+    let header = crate::xlsx::table_top(ws, &f, &heading, &info, &COLUMNS)?;
     let yes = |b: bool| if b { "末位" } else { "" };
     for (i, x) in r.rows.iter().enumerate() {
-        let row = 4 + i as u32;
-        ws.write_number_with_format(row, 0, f64::from(x.rank), &num)?;
-        ws.write_string_with_format(row, 1, x.movement.label(), &num)?;
+        let row = header + 1 + i as u32;
+        ws.write_number_with_format(row, 0, f64::from(x.rank), &f.num)?;
+        ws.write_string_with_format(row, 1, x.movement.label(), &f.num)?;
         match x.prev_rank {
-            Some(p) => ws.write_number_with_format(row, 2, f64::from(p), &num)?,
-            None => ws.write_string_with_format(row, 2, "", &num)?,
+            Some(p) => ws.write_number_with_format(row, 2, f64::from(p), &f.num)?,
+            None => ws.write_string_with_format(row, 2, "", &f.num)?,
         };
-        ws.write_number_with_format(row, 3, f64::from(x.unit_rank), &num)?;
-        ws.write_string_with_format(row, 4, &x.name, &cell)?;
-        ws.write_string_with_format(row, 5, &x.unit_name, &cell)?;
+        ws.write_number_with_format(row, 3, f64::from(x.unit_rank), &f.num)?;
+        ws.write_string_with_format(row, 4, &x.name, &f.cell)?;
+        ws.write_string_with_format(row, 5, &x.unit_name, &f.cell)?;
         ws.write_number_with_format(row, 6, x.score, &score)?;
         for (c, source) in ["meeting", "attendance", "dues", "recruitment", "tasks"].iter().enumerate() {
-            ws.write_string_with_format(row, 7 + c as u16, x.rate(source), &num)?;
+            ws.write_string_with_format(row, 7 + c as u16, x.rate(source), &f.num)?;
         }
-        ws.write_string_with_format(row, 12, yes(x.tail), &cell)?;
-        ws.write_string_with_format(row, 13, yes(x.prev_tail == Some(true)), &cell)?;
+        ws.write_string_with_format(row, 12, yes(x.tail), &f.cell)?;
+        ws.write_string_with_format(row, 13, yes(x.prev_tail == Some(true)), &f.cell)?;
     }
-    ws.autofilter(3, 0, 3 + r.rows.len() as u32, last)?;
-    ws.set_freeze_panes(4, 0)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(3, 3)?;
-    ws.set_footer("&C第 &P 页，共 &N 页");
+    crate::xlsx::table_print(ws, header, r.rows.len(), (COLUMNS.len() - 1) as u16, 0)?;
     wb.save_to_buffer()
 }
 

@@ -127,7 +127,7 @@ fn board_workbook(
     scope_name: &str,
     today: NaiveDate,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+    use rust_xlsxwriter::Workbook;
     const COLUMNS: [(&str, f64); 12] = [
         ("序号", 6.0),
         ("单位", 22.0),
@@ -142,15 +142,7 @@ fn board_workbook(
         ("销号日期", 11.0),
         ("逾期", 6.0),
     ];
-    let last = (COLUMNS.len() - 1) as u16;
-    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(0xF2F2F2));
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
-    let num = cell.clone().set_align(FormatAlign::Right);
+    let f = crate::xlsx::TableFormats::default();
     let c = store_rect::counts(items, today);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -161,49 +153,32 @@ fn board_workbook(
     } else {
         format!("{year}年排队抓尾整改台账 — {scope}")
     };
-    ws.merge_range(0, 0, 0, last, &heading, &title)?;
-    ws.set_row_height(0, 30)?;
-    ws.merge_range(
-        1,
-        0,
-        1,
-        last,
-        &format!(
-            "数据日期：{today}\u{3000}共 {} 项：整改中 {}，待单位验收 {}，已销号 {}；逾期未销号 {}",
-            items.len(),
-            c.open,
-            c.submitted,
-            c.lifted,
-            c.overdue
-        ),
-        &Format::new(),
-    )?;
-    for (i, (label, width)) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(2, i as u16, *label, &head)?;
-        ws.set_column_width(i as u16, *width)?;
-    }
+    let info = [format!(
+        "数据日期：{today}\u{3000}共 {} 项：整改中 {}，待单位验收 {}，已销号 {}；逾期未销号 {}",
+        items.len(),
+        c.open,
+        c.submitted,
+        c.lifted,
+        c.overdue
+    )];
+    let header = crate::xlsx::table_top(ws, &f, &heading, &info, &COLUMNS)?;
+    let (cell, num) = (&f.wrap, &f.num);
     for (i, r) in items.iter().enumerate() {
-        let row = 3 + i as u32;
-        ws.write_number_with_format(row, 0, (i + 1) as f64, &num)?;
-        ws.write_string_with_format(row, 1, &r.unit_name, &cell)?;
-        ws.write_string_with_format(row, 2, &r.org_name, &cell)?;
-        ws.write_number_with_format(row, 3, r.rank_at_flag as f64, &num)?;
-        ws.write_string_with_format(row, 4, r.score_text(), &num)?;
-        ws.write_string_with_format(row, 5, &r.problems, &cell)?;
-        ws.write_string_with_format(row, 6, &r.measures, &cell)?;
-        ws.write_string_with_format(row, 7, &r.owner, &cell)?;
-        ws.write_string_with_format(row, 8, r.deadline.to_string(), &cell)?;
-        ws.write_string_with_format(row, 9, r.state_label(), &cell)?;
-        ws.write_string_with_format(row, 10, r.lifted_on.map(|d| d.to_string()).unwrap_or_default(), &cell)?;
-        ws.write_string_with_format(row, 11, if r.overdue_on(today) { "是" } else { "" }, &cell)?;
+        let row = header + 1 + i as u32;
+        ws.write_number_with_format(row, 0, (i + 1) as f64, num)?;
+        ws.write_string_with_format(row, 1, &r.unit_name, cell)?;
+        ws.write_string_with_format(row, 2, &r.org_name, cell)?;
+        ws.write_number_with_format(row, 3, r.rank_at_flag as f64, num)?;
+        ws.write_string_with_format(row, 4, r.score_text(), num)?;
+        ws.write_string_with_format(row, 5, &r.problems, cell)?;
+        ws.write_string_with_format(row, 6, &r.measures, cell)?;
+        ws.write_string_with_format(row, 7, &r.owner, cell)?;
+        ws.write_string_with_format(row, 8, r.deadline.to_string(), cell)?;
+        ws.write_string_with_format(row, 9, r.state_label(), cell)?;
+        ws.write_string_with_format(row, 10, r.lifted_on.map(|d| d.to_string()).unwrap_or_default(), cell)?;
+        ws.write_string_with_format(row, 11, if r.overdue_on(today) { "是" } else { "" }, cell)?;
     }
-    ws.autofilter(2, 0, 2 + items.len() as u32, last)?;
-    ws.set_freeze_panes(3, 0)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(2, 2)?;
-    ws.set_footer("&C第 &P 页，共 &N 页");
+    crate::xlsx::table_print(ws, header, items.len(), (COLUMNS.len() - 1) as u16, 0)?;
     wb.save_to_buffer()
 }
 

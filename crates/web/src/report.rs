@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 use xianfeng_core::text::{date_zh, today_cn};
 use xianfeng_store::org::{self as store_org, OrgFilter};
@@ -267,79 +267,64 @@ pub fn bulletin_xlsx(
     scope: &str,
     today: NaiveDate,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(0xF2F2F2));
-    let cell = Format::new().set_border(FormatBorder::Thin);
+    use crate::xlsx::{table_print, table_top};
+    const UNITS: [(&str, f64); 9] = [
+        ("序号", 6.0),
+        ("单位", 30.0),
+        ("片区", 11.0),
+        ("应学次数", 11.0),
+        ("实学次数", 11.0),
+        ("出席率", 11.0),
+        ("列席人次", 11.0),
+        ("是否达标", 11.0),
+        ("未学周期", 36.0),
+    ];
+    const SESSIONS: [(&str, f64); 7] = [
+        ("序号", 6.0),
+        ("单位", 30.0),
+        ("日期", 12.0),
+        ("学习专题", 40.0),
+        ("应到", 8.0),
+        ("实到", 8.0),
+        ("列席旁听人员", 40.0),
+    ];
+    let f = crate::xlsx::TableFormats::default();
+    let cell = &f.cell;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("各单位情况")?;
-    let cols = ["序号", "单位", "片区", "应学次数", "实学次数", "出席率", "列席人次", "是否达标", "未学周期"];
-    ws.merge_range(0, 0, 0, cols.len() as u16 - 1, &format!("{}中心组学习情况 — {scope}", b.period_label()), &title)?;
-    ws.merge_range(
-        1,
-        0,
-        1,
-        cols.len() as u16 - 1,
-        &format!("期间：{} 至 {}\u{3000}数据日期：{}\u{3000}共 {} 个单位", b.from, b.to, today, b.units.len()),
-        &Format::new(),
-    )?;
-    for (c, label) in cols.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *label, &head)?;
-        ws.set_column_width(
-            c as u16,
-            if c == 1 {
-                30
-            } else if c == 8 {
-                36
-            } else {
-                11
-            },
-        )?;
-    }
+    let info = [format!("期间：{} 至 {}\u{3000}数据日期：{}\u{3000}共 {} 个单位", b.from, b.to, today, b.units.len())];
+    let header = table_top(ws, &f, &format!("{}中心组学习情况 — {scope}", b.period_label()), &info, &UNITS)?;
     for (i, u) in b.units.iter().enumerate() {
-        let r = 3 + i as u32;
-        ws.write_number_with_format(r, 0, (i + 1) as f64, &cell)?;
-        ws.write_string_with_format(r, 1, &u.unit_name, &cell)?;
-        ws.write_string_with_format(r, 2, &u.district, &cell)?;
-        ws.write_number_with_format(r, 3, u.expected as f64, &cell)?;
-        ws.write_number_with_format(r, 4, u.held as f64, &cell)?;
-        ws.write_string_with_format(r, 5, u.rate_text(), &cell)?;
-        ws.write_number_with_format(r, 6, u.observers as f64, &cell)?;
-        ws.write_string_with_format(r, 7, if u.fell_short() { "未达标" } else { "达标" }, &cell)?;
-        ws.write_string_with_format(r, 8, u.short_cycles.join("、"), &cell)?;
+        let r = header + 1 + i as u32;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, cell)?;
+        ws.write_string_with_format(r, 1, &u.unit_name, cell)?;
+        ws.write_string_with_format(r, 2, &u.district, cell)?;
+        ws.write_number_with_format(r, 3, u.expected as f64, cell)?;
+        ws.write_number_with_format(r, 4, u.held as f64, cell)?;
+        ws.write_string_with_format(r, 5, u.rate_text(), cell)?;
+        ws.write_number_with_format(r, 6, u.observers as f64, cell)?;
+        ws.write_string_with_format(r, 7, if u.fell_short() { "未达标" } else { "达标" }, cell)?;
+        ws.write_string_with_format(r, 8, u.short_cycles.join("、"), cell)?;
     }
+    table_print(ws, header, b.units.len(), (UNITS.len() - 1) as u16, 0)?;
     let ws2 = wb.add_worksheet();
     ws2.set_name("学习明细")?;
-    let cols2 = ["序号", "单位", "日期", "学习专题", "应到", "实到", "列席旁听人员"];
-    ws2.merge_range(0, 0, 0, cols2.len() as u16 - 1, &format!("{}中心组学习明细 — {scope}", b.period_label()), &title)?;
-    ws2.merge_range(
-        1,
-        0,
-        1,
-        cols2.len() as u16 - 1,
-        &format!("期间：{} 至 {}\u{3000}数据日期：{}", b.from, b.to, today),
-        &Format::new(),
-    )?;
-    for (c, label) in cols2.iter().enumerate() {
-        ws2.write_string_with_format(2, c as u16, *label, &head)?;
-        ws2.set_column_width(c as u16, [6, 30, 12, 40, 8, 8, 40][c] as f64)?;
-    }
-    let mut r = 3u32;
+    let info = [format!("期间：{} 至 {}\u{3000}数据日期：{}", b.from, b.to, today)];
+    let header = table_top(ws2, &f, &format!("{}中心组学习明细 — {scope}", b.period_label()), &info, &SESSIONS)?;
+    let mut r = header + 1;
     for u in &b.units {
         for s in &u.sessions {
-            ws2.write_number_with_format(r, 0, (r - 2) as f64, &cell)?;
-            ws2.write_string_with_format(r, 1, &u.unit_name, &cell)?;
-            ws2.write_string_with_format(r, 2, s.held_on.to_string(), &cell)?;
-            ws2.write_string_with_format(r, 3, &s.topic, &cell)?;
-            ws2.write_number_with_format(r, 4, s.expected as f64, &cell)?;
-            ws2.write_number_with_format(r, 5, s.present as f64, &cell)?;
-            ws2.write_string_with_format(r, 6, s.observers.join("、"), &cell)?;
+            ws2.write_number_with_format(r, 0, (r - header) as f64, cell)?;
+            ws2.write_string_with_format(r, 1, &u.unit_name, cell)?;
+            ws2.write_string_with_format(r, 2, s.held_on.to_string(), cell)?;
+            ws2.write_string_with_format(r, 3, &s.topic, cell)?;
+            ws2.write_number_with_format(r, 4, s.expected as f64, cell)?;
+            ws2.write_number_with_format(r, 5, s.present as f64, cell)?;
+            ws2.write_string_with_format(r, 6, s.observers.join("、"), cell)?;
             r += 1;
         }
     }
+    table_print(ws2, header, (r - header - 1) as usize, (SESSIONS.len() - 1) as u16, 0)?;
     wb.save_to_buffer()
 }

@@ -713,6 +713,88 @@ const EXPORT_COLUMNS: [(&str, f64); 16] = [
     ("所在单位", 24.0),
 ];
 
+/// The formats every exported table shares.
+pub struct TableFormats {
+    pub title: Format,
+    pub info: Format,
+    pub head: Format,
+    pub cell: Format,
+    /// Right-aligned (numbers, rates, ranks).
+    pub num: Format,
+    /// Long text, wrapped and top-aligned.
+    pub wrap: Format,
+}
+
+impl Default for TableFormats {
+    fn default() -> Self {
+        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        TableFormats {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            info: Format::new().set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter).set_text_wrap(),
+            head: Format::new()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_border(FormatBorder::Thin)
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            num: cell.clone().set_align(FormatAlign::Right),
+            wrap: Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top),
+            cell,
+        }
+    }
+}
+
+/// The top of an exported table: the title merged across row 0, each info
+/// line merged across a row of its own, then the header with the column
+/// widths. Returns the header's row (the data starts below it).
+pub fn table_top(
+    ws: &mut Worksheet,
+    f: &TableFormats,
+    title: &str,
+    info: &[String],
+    columns: &[(&str, f64)],
+) -> Result<u32, rust_xlsxwriter::XlsxError> {
+    let last = columns.len().saturating_sub(1) as u16;
+    ws.merge_range(0, 0, 0, last, title, &f.title)?;
+    ws.set_row_height(0, 32)?;
+    for (i, line) in info.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.merge_range(row, 0, row, last, line, &f.info)?;
+        ws.set_row_height(row, if line.chars().count() > 80 { 32 } else { 20 })?;
+    }
+    let header = 1 + info.len() as u32;
+    for (c, (label, width)) in columns.iter().enumerate() {
+        ws.write_string_with_format(header, c as u16, *label, &f.head)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    Ok(header)
+}
+
+/// The bottom of an exported table: a filter on the header, panes frozen
+/// below it (and left of `freeze_cols`), printed on A4 landscape one page
+/// wide with the header repeated and page numbers in the footer.
+pub fn table_print(
+    ws: &mut Worksheet,
+    header: u32,
+    rows: usize,
+    last_col: u16,
+    freeze_cols: u16,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.autofilter(header, 0, header + rows as u32, last_col)?;
+    ws.set_freeze_panes(header + 1, freeze_cols)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(header, header)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    Ok(())
+}
+
 /// The member roster as .xlsx: sheet “党员名册”, a merged title row naming
 /// the scope, a row with the filters, the data date and the count, the
 /// header, then one row per member (ID and phone masked as in `rows`, dates
@@ -733,74 +815,47 @@ fn build_export(
     filters_desc: &str,
     generated_on: NaiveDate,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let last_col = (EXPORT_COLUMNS.len() - 1) as u16;
-    let title = Format::new()
-        .set_bold()
-        .set_font_size(16)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let info = Format::new().set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter);
-    let head = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(0xF2F2F2));
-    let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
-    let center = cell.clone().set_align(FormatAlign::Center);
-
+    let f = TableFormats::default();
+    let center = f.cell.clone().set_align(FormatAlign::Center);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(EXPORT_SHEET)?;
     let scope = scope_name.trim();
     let title_text = if scope.is_empty() { EXPORT_SHEET.to_string() } else { format!("{EXPORT_SHEET} — {scope}") };
-    ws.merge_range(0, 0, 0, last_col, &title_text, &title)?;
-    ws.set_row_height(0, 32)?;
     let filters = match filters_desc.trim() {
         "" => "无",
         f => f,
     };
     let info_text =
         format!("筛选条件：{filters}\u{3000}数据日期：{}\u{3000}共 {} 人", generated_on.format("%Y-%m-%d"), rows.len());
-    ws.merge_range(1, 0, 1, last_col, &info_text, &info)?;
-    ws.set_row_height(1, 20)?;
-    for (c, (label, width)) in EXPORT_COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *label, &head)?;
-        ws.set_column_width(c as u16, *width)?;
-    }
+    let header = table_top(ws, &f, &title_text, &[info_text], &EXPORT_COLUMNS)?;
+    let cell = &f.cell;
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     for (i, m) in rows.iter().enumerate() {
-        let r = 3 + i as u32;
+        let r = header + 1 + i as u32;
         let values: [(&str, &Format); 15] = [
-            (&m.name, &cell),
+            (&m.name, cell),
             (&m.gender, &center),
             (&m.ethnicity, &center),
             (&date(Some(m.birth_date)), &center),
-            (&m.id_card_masked, &cell),
-            (&m.education, &cell),
-            (&m.category, &cell),
-            (&m.position, &cell),
+            (&m.id_card_masked, cell),
+            (&m.education, cell),
+            (&m.category, cell),
+            (&m.position, cell),
             (&m.cadre_rank, &center),
-            (&m.phone_masked, &cell),
+            (&m.phone_masked, cell),
             (&date(m.join_date), &center),
             (&date(m.full_date), &center),
             (m.status_label(), &center),
-            (&m.org_name, &cell),
-            (&m.unit_name, &cell),
+            (&m.org_name, cell),
+            (&m.unit_name, cell),
         ];
         ws.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
-        for (c, (v, f)) in values.iter().enumerate() {
-            ws.write_string_with_format(r, 1 + c as u16, *v, f)?;
+        for (c, (v, fmt)) in values.iter().enumerate() {
+            ws.write_string_with_format(r, 1 + c as u16, *v, fmt)?;
         }
     }
-    let last_row = 2 + rows.len() as u32;
-    ws.autofilter(2, 0, last_row, last_col)?;
-    ws.set_freeze_panes(3, 2)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(2, 2)?;
-    ws.set_footer("&C第 &P 页，共 &N 页");
+    table_print(ws, header, rows.len(), (EXPORT_COLUMNS.len() - 1) as u16, 2)?;
     wb.save_to_buffer()
 }
 
