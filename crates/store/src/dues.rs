@@ -405,6 +405,25 @@ pub struct Roster {
     pub total_due: Fen,
 }
 
+/// `SELECT {cols}` over the members (full and probationary) in scope, under
+/// an org if given, each joined to the dues setting `b` in force in the month.
+async fn roster_query(
+    store: &Store,
+    scope: &MemberScope,
+    org_id: Option<i64>,
+    month: NaiveDate,
+    cols: &str,
+) -> Result<Q> {
+    let mut q = Q::new(format!(
+        "SELECT {cols} FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id"
+    ));
+    q.push(SETTING_IN_FORCE);
+    q.bind(month).push(") WHERE m.status IN ('full', 'probationary')");
+    member_scope_where(&mut q, scope);
+    under_org(store, scope, &mut q, org_id).await?;
+    Ok(q)
+}
+
 /// The monthly dues of the members (full and probationary) in scope, under
 /// an org if given, each computed from their setting in force that month.
 ///
@@ -440,14 +459,8 @@ pub async fn roster(
         n: i64,
     }
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
-    let mut q = Q::new(
-        "SELECT b.member_type, b.base_fen, b.fixed_fen, COUNT(*) AS n \
-         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id",
-    );
-    q.push(SETTING_IN_FORCE);
-    q.bind(month).push(") WHERE m.status IN ('full', 'probationary')");
-    member_scope_where(&mut q, scope);
-    under_org(store, scope, &mut q, org_id).await?;
+    let mut q =
+        roster_query(store, scope, org_id, month, "b.member_type, b.base_fen, b.fixed_fen, COUNT(*) AS n").await?;
     q.push(" GROUP BY b.member_type, b.base_fen, b.fixed_fen");
     let groups: Vec<Group> = store.db.r().fetch_all(q).await?;
     let (mut members, mut without_setting, mut total_due) = (0usize, 0usize, 0i64);
@@ -462,14 +475,14 @@ pub async fn roster(
     }
     let total = if missing_only { without_setting } else { members } as i64;
 
-    let mut q = Q::new(
-        "SELECT m.id AS member_id, m.name, m.org_id, o.name AS org_name, m.status, b.member_type, b.base_fen, b.fixed_fen, b.effective_from \
-         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id",
-    );
-    q.push(SETTING_IN_FORCE);
-    q.bind(month).push(") WHERE m.status IN ('full', 'probationary')");
-    member_scope_where(&mut q, scope);
-    under_org(store, scope, &mut q, org_id).await?;
+    let mut q = roster_query(
+        store,
+        scope,
+        org_id,
+        month,
+        "m.id AS member_id, m.name, m.org_id, o.name AS org_name, m.status, b.member_type, b.base_fen, b.fixed_fen, b.effective_from",
+    )
+    .await?;
     if missing_only {
         // No setting, or one whose type this version does not know (as `due_of` reads it).
         q.push(" AND (b.member_type IS NULL OR b.member_type NOT IN ");
