@@ -359,6 +359,9 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<(), String> {
     let mut state = xianfeng_web::AppState::new(store);
     state.secure_cookies = args.secure_cookies;
     println!("先锋党建平台已启动：http://{}", args.listen);
+    if let Some(d) = xianfeng_core::clock::moved_to() {
+        tracing::warn!(today = %d, "the platform clock is moved by {}: every date and deadline reads {d} as today", xianfeng_core::clock::ENV);
+    }
     xianfeng_web::serve(listener, state).await.map_err(|e| e.to_string())
 }
 

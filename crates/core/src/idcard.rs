@@ -30,10 +30,15 @@ pub fn check_char(first17: &str) -> Option<char> {
 }
 
 /// Parses and checks an ID number. The error is a Chinese sentence for the user.
+/// Full-width digits and letters (５２０１…Ｘ) are read as their ASCII forms;
+/// any other character is refused, never sliced through.
 pub fn parse(input: &str) -> Result<IdCard, String> {
-    let number: String = input.trim().to_uppercase();
+    let number: String = crate::text::to_halfwidth(input).trim().to_uppercase();
     if number.chars().count() != 18 {
         return Err(format!("公民身份号码应为18位，当前为{}位", number.chars().count()));
+    }
+    if !number.is_ascii() {
+        return Err("公民身份号码只能包含数字和X".into());
     }
     let (body, last) = number.split_at(17);
     if !body.bytes().all(|b| b.is_ascii_digit()) {
@@ -99,6 +104,24 @@ mod tests {
         let body = "99010219900101123";
         let n = format!("{body}{}", check_char(body).unwrap());
         assert!(parse(&n).unwrap_err().contains("地区码"));
+    }
+
+    #[test]
+    fn full_width_and_foreign_characters_never_panic() {
+        let id = parse("１１０１０５１９４９１２３１００２ｘ").unwrap();
+        assert_eq!(id.number, "11010519491231002X");
+        for bad in [
+            "11010５19491231002X",
+            "1101051949123100２é",
+            "张11010519491231002",
+            "1101051949123😀02X",
+            "\u{0}10105194912310021",
+        ] {
+            let r = std::panic::catch_unwind(|| parse(bad));
+            assert!(r.is_ok(), "no panic on {bad:?}");
+        }
+        assert!(parse("1101051949123100é2").unwrap_err().contains("数字"));
+        assert!(parse("11010519491231002é").unwrap_err().contains("数字"));
     }
 
     #[test]

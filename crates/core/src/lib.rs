@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod clock;
 pub mod compliance;
 pub mod crypto;
 pub mod discipline;

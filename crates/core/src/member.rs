@@ -268,7 +268,13 @@ pub fn field_label(field: &str) -> &'static str {
 
 /// Parses a date typed as 2025-07-01, 2025/7/1, 2025.7.1 or 20250701.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
+    let wide;
+    let s = if s.is_ascii() {
+        s.trim()
+    } else {
+        wide = crate::text::to_halfwidth(s);
+        wide.trim()
+    };
     // The common form (2025-07-01, 2025-7-1) without the format machinery:
     // an import parses several dates per row.
     let mut parts = s.split('-');
@@ -298,7 +304,8 @@ fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
 
 /// Whether a phone number looks real: an 11-digit mobile or a landline.
 pub fn check_phone(phone: &str) -> bool {
-    let p = phone.trim();
+    let p = crate::text::to_halfwidth(phone);
+    let p = p.trim();
     let mobile = p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit());
     let landline =
         (7..=16).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b == b'-') && p.starts_with('0');
@@ -448,7 +455,7 @@ pub fn validate(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, Er
         }
     }
 
-    let phone = input.phone.trim().to_string();
+    let phone = crate::text::to_halfwidth(&input.phone).trim().to_string();
     if !phone.is_empty() && !check_phone(&phone) {
         errs.push(FieldError::new("phone", "联系电话应为11位手机号或以0开头的固定电话"));
     }

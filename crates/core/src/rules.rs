@@ -197,6 +197,11 @@ pub struct SecurityPolicy {
     pub lock_minutes: i64,
     pub idle_timeout_minutes: i64,
     pub audit_retention_days: i64,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_max_hours: i64,
+    /// Failed sign-ins one network address may make within `lock_minutes`
+    /// (whatever the usernames) before it must wait.
+    pub address_failures: i64,
 }
 
 impl Default for SecurityPolicy {
@@ -210,6 +215,8 @@ impl Default for SecurityPolicy {
             lock_minutes: 15,
             idle_timeout_minutes: 30,
             audit_retention_days: 184,
+            session_max_hours: 12,
+            address_failures: 30,
         }
     }
 }
@@ -231,6 +238,12 @@ impl Rule for SecurityPolicy {
         }
         if self.lock_after_failures < 1 || self.lock_minutes < 1 || self.idle_timeout_minutes < 1 {
             return Err("锁定与超时参数须为正数".into());
+        }
+        if !(1..=24).contains(&self.session_max_hours) {
+            return Err("会话最长有效期应为1至24小时".into());
+        }
+        if self.address_failures < self.lock_after_failures {
+            return Err("同一地址的失败登录上限不得小于单个账号的锁定次数".into());
         }
         Ok(())
     }

@@ -24,6 +24,25 @@ pub fn mask_phone(phone: &str) -> String {
     mask_middle(phone, 3, 4)
 }
 
+/// Full-width ASCII forms (０-９, Ａ-Ｚ, ａ-ｚ, －, ：, …) and the ideographic
+/// space as their ASCII characters: what a person typing with a Chinese input
+/// method means in an ID number, a phone number or a date.
+pub fn to_halfwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The first control character of a text (tab, line feed and carriage return
+/// allowed), for refusing it with the field named.
+pub fn control_char(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// 2025年7月1日, the date form used in documents.
 pub fn date_zh(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
@@ -39,15 +58,14 @@ pub fn datetime_ms(ms: i64) -> String {
     }
 }
 
-/// Today's date in China (UTC+8).
+/// Today's date in China (UTC+8), from the platform's one clock ([`crate::clock`]).
 pub fn today_cn() -> chrono::NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&offset).date_naive()
+    crate::clock::today()
 }
 
 /// Current Unix time in milliseconds.
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    crate::clock::now_ms()
 }
 
 #[cfg(test)]
@@ -62,6 +80,16 @@ mod tests {
         assert_eq!(mask_phone("1234567"), "*******");
         assert_eq!(mask_phone("12345678"), "123*5678");
         assert_eq!(mask_id_card("5201021990"), "**********");
+    }
+
+    #[test]
+    fn full_width_forms_become_ascii() {
+        assert_eq!(to_halfwidth("５２０１０２１９９０\u{3000}ｘ－１"), "5201021990 x-1");
+        assert_eq!(to_halfwidth("张伟"), "张伟");
+        assert_eq!(control_char("第一行\n第二行\t"), None);
+        assert_eq!(control_char("名\u{0}称"), Some('\u{0}'));
+        assert_eq!(control_char("a\u{1}"), Some('\u{1}'));
+        assert_eq!(control_char("a\u{85}"), Some('\u{85}'));
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub async fn create_user(
             (t.clone(), Some(t))
         }
     };
-    let hash = hash_password(&pw);
+    let hash = hash_password_off_thread(&pw).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     let id = tx.alloc_id().await?;
@@ -307,7 +307,7 @@ pub async fn set_active(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64,
 pub async fn reset_password(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64) -> Result<String> {
     let u = user_by_id(store, user_id).await?;
     let temp = temporary_password();
-    let hash = hash_password(&temp);
+    let hash = hash_password_off_thread(&temp).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     tx.c()
@@ -346,18 +346,47 @@ fn anon(username: &str, ip: &str) -> Who {
     Who { user_id: None, username: username.to_string(), role: String::new(), ip: ip.to_string() }
 }
 
+/// Argon2 runs on the blocking pool, at most two hashes at a time: a flood of
+/// sign-ins neither stalls the async workers (every other request) nor takes
+/// more than the hashing share of the machine.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static SEM: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SEM.get_or_init(|| tokio::sync::Semaphore::new(2))
+}
+
+/// Checks a password against a PHC hash off the async workers.
+pub async fn verify_password_off_thread(password: &str, phc: &str) -> bool {
+    let Ok(_permit) = hashing().acquire().await else { return false };
+    let (p, h) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&p, &h)).await.unwrap_or(false)
+}
+
+/// Hashes a password off the async workers.
+pub async fn hash_password_off_thread(password: &str) -> String {
+    let permit = hashing().acquire().await;
+    let p = password.to_string();
+    let h = tokio::task::spawn_blocking(move || hash_password(&p)).await.unwrap_or_default();
+    drop(permit);
+    h
+}
+
+/// A hash of a throwaway password: refusals that need no check still take
+/// as long as a check, so timing tells nothing either.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$XvyV8J7qGGrK3Ko0GBZ6nE3mlPX9s1BDPZ1UI6Qd9Zk";
+
 /// Checks a password, counts failures, locks after too many, and on success
 /// opens a session under the user's first role.
+///
+/// Failures are counted in one statement (`failed_logins + 1`) inside the
+/// write transaction, so parallel attempts all count and the lock holds under
+/// any concurrency. The outcome tells the caller why (for the audit and the
+/// tests); what a person is shown is the same for every refusal.
 pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
     let policy: SecurityPolicy = store.rule().await?;
-    let now = now_ms();
     let username = username.trim();
     let Some(user) = user_by_name(store, username).await? else {
-        // Burn comparable time so unknown names are not distinguishable by timing.
-        let _ = verify_password(
-            password,
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$XvyV8J7qGGrK3Ko0GBZ6nE3mlPX9s1BDPZ1UI6Qd9Zk",
-        );
+        let _ = verify_password_off_thread(password, DUMMY_HASH).await;
         store
             .audit(&anon(username, ip), Event::ok("login", "user", "").outcome("failure").detail("用户不存在"))
             .await?;
@@ -365,16 +394,40 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     };
     let who = Who { user_id: Some(user.id), username: user.username.clone(), role: String::new(), ip: ip.to_string() };
     if !user.active {
+        let _ = verify_password_off_thread(password, DUMMY_HASH).await;
         store.audit(&who, Event::ok("login", "user", user.id).outcome("failure").detail("账号已停用")).await?;
         return Ok(LoginOutcome::Disabled);
     }
-    if user.is_locked(now) {
+    if user.is_locked(now_ms()) {
+        let _ = verify_password_off_thread(password, DUMMY_HASH).await;
         store.audit(&who, Event::ok("login", "user", user.id).outcome("failure").detail("账号锁定中")).await?;
         return Ok(LoginOutcome::Locked { until_ms: user.locked_until });
     }
-    if !verify_password(password, &user.password_hash) {
-        let failures = user.failed_logins + 1;
-        let mut tx = store.db.begin().await?;
+    let ok = verify_password_off_thread(password, &user.password_hash).await;
+    let now = now_ms();
+    let mut tx = store.db.begin().await?;
+    // Read again inside the write transaction: a lock set meanwhile holds.
+    let locked_until =
+        tx.c().fetch_scalar_i64(q!("SELECT locked_until AS v FROM users WHERE id = $1", user.id)).await?;
+    if locked_until > now {
+        append(
+            &mut tx,
+            &store.keys.audit_key,
+            &who,
+            Event::ok("login", "user", user.id).outcome("failure").detail("账号锁定中"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(LoginOutcome::Locked { until_ms: locked_until });
+    }
+    if !ok {
+        let failures = tx
+            .c()
+            .fetch_scalar_i64(q!(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins AS v",
+                user.id
+            ))
+            .await?;
         append(
             &mut tx,
             &store.keys.audit_key,
@@ -398,7 +451,6 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
             tx.commit().await?;
             return Ok(LoginOutcome::Locked { until_ms: until });
         }
-        tx.c().execute(q!("UPDATE users SET failed_logins = $1 WHERE id = $2", failures, user.id)).await?;
         tx.commit().await?;
         return Ok(LoginOutcome::Failed { remaining: policy.lock_after_failures - failures });
     }
@@ -406,7 +458,6 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
     let token = random_hex(32);
     let csrf = random_hex(16);
     let expired = now - user.password_changed_at > policy.password_expiry_days * 86_400_000;
-    let mut tx = store.db.begin().await?;
     tx.c().execute(q!("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1", user.id)).await?;
     tx.c()
         .execute(q!(
@@ -443,7 +494,8 @@ pub struct Session {
     pub password_expired: bool,
 }
 
-/// Resolves a session token; idle sessions past the timeout end here.
+/// Resolves a session token; a session idle past the timeout, or older than
+/// the absolute lifetime however active, ends here.
 pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
     let policy: SecurityPolicy = store.rule().await?;
     let hash = sm3_hex(token.as_bytes());
@@ -454,7 +506,9 @@ pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
         .await?;
     let Some(mut row) = row else { return Ok(None) };
     let now = now_ms();
-    if now - row.last_seen > policy.idle_timeout_minutes * 60_000 {
+    let idle = now - row.last_seen > policy.idle_timeout_minutes * 60_000;
+    let too_old = now - row.created_at > policy.session_max_hours * 3_600_000;
+    if idle || too_old {
         let mut tx = store.db.begin().await?;
         tx.c().execute(q!("DELETE FROM sessions WHERE token_hash = $1", hash)).await?;
         tx.commit().await?;
@@ -526,7 +580,7 @@ pub async fn logout(store: &Store, token: &str, who: &Who) -> Result<()> {
 /// Every session of the user ends; the caller signs in again.
 pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, new: &str) -> Result<()> {
     let user = user_by_id(store, user_id).await?;
-    if !verify_password(old, &user.password_hash) {
+    if !verify_password_off_thread(old, &user.password_hash).await {
         store.audit(who, Event::ok("password_change", "user", user.id).outcome("failure").detail("原密码错误")).await?;
         return Err(StoreError::invalid("old_password", "原密码不正确"));
     }
@@ -545,13 +599,17 @@ pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, 
             policy.password_history
         ))
         .await?;
-    if verify_password(new, &user.password_hash) || recent.iter().any(|h| verify_password(new, &h.password_hash)) {
+    let mut reused = verify_password_off_thread(new, &user.password_hash).await;
+    for h in &recent {
+        reused = reused || verify_password_off_thread(new, &h.password_hash).await;
+    }
+    if reused {
         return Err(StoreError::invalid(
             "password",
             format!("新密码不能与最近{}次使用过的密码相同", policy.password_history),
         ));
     }
-    let hash = hash_password(new);
+    let hash = hash_password_off_thread(new).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     tx.c()

@@ -399,7 +399,10 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     if m.status() == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消，不能记录".into()));
     }
-    if input.version != 0 && input.version != m.version {
+    if input.version < 1 {
+        return Err(StoreError::invalid("version", "缺少记录的版本号（version），请刷新页面后重试"));
+    }
+    if input.version != m.version {
         return Err(StoreError::Stale);
     }
     let o = org::get(store.db.r(), scope, m.org_id).await?;
@@ -452,11 +455,49 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     let held_on = held_on.expect("checked");
     let quorum = kind.as_ref().map(|k| k.quorum).unwrap_or(m.quorum());
     let mut tx = store.db.begin().await?;
+    // The version is taken inside the transaction: of two saves made from the
+    // same version, the second finds it gone and is refused, never applied.
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE meetings SET version = version + 1 WHERE committee_id = $1 AND id = $2 AND version = $3",
+            m.committee_id,
+            m.id,
+            input.version
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
     let now = now_ms();
-    let mut changed = 0;
+    #[derive(sqlx::FromRow)]
+    struct Current {
+        member_id: i64,
+        presence: String,
+        reason: String,
+    }
+    let before: std::collections::HashMap<i64, (String, String)> = tx
+        .c()
+        .fetch_all::<Current>(q!(
+            "SELECT member_id, presence, reason FROM meeting_attendees WHERE committee_id = $1 AND meeting_id = $2",
+            m.committee_id,
+            m.id
+        ))
+        .await?
+        .into_iter()
+        .map(|c| (c.member_id, (c.presence, c.reason)))
+        .collect();
+    // Transitions "请假 → 出席" with how many took each; reasons changed alone.
+    let mut moves: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    let mut reasons_changed = 0;
     for (member_id, p, reason) in &marks {
-        let n = tx
-            .c()
+        let Some((old_p, old_r)) = before.get(member_id) else {
+            return Err(StoreError::invalid("attendance", format!("党员（{member_id}）不在本次会议的应到人员名单中")));
+        };
+        if old_p == p.as_str() && old_r == reason {
+            continue;
+        }
+        tx.c()
             .execute(q!(
                 "UPDATE meeting_attendees SET presence = $1, reason = $2, source = CASE WHEN presence = $1 THEN source ELSE $3 END \
                  WHERE committee_id = $4 AND meeting_id = $5 AND member_id = $6",
@@ -468,10 +509,12 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
                 *member_id
             ))
             .await?;
-        if n == 0 {
-            return Err(StoreError::invalid("attendance", format!("党员（{member_id}）不在本次会议的应到人员名单中")));
+        if old_p == p.as_str() {
+            reasons_changed += 1;
+        } else {
+            let old_label = Presence::parse(old_p).map(|x| x.label()).unwrap_or("未知").to_string();
+            *moves.entry((old_label, p.label().to_string())).or_default() += 1;
         }
-        changed += 1;
     }
     tx.c()
         .execute(q!(
@@ -498,8 +541,8 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
             "UPDATE meetings SET status = 'held', held_on = $1, topic = $2, place = $3, host = $4, recorder = $5, minutes = $6, decisions = $7, \
              first_agenda = $8, quorum = $9, expected_count = $10, present_count = $11, leave_count = $12, absent_count = $13, voting_total = $14, \
              voting_present = $15, committee_total = $16, committee_present = $17, observer_count = $18, quorum_met = $19, counted = $20, \
-             checkin_open = FALSE, version = version + 1, updated_at = $21 WHERE committee_id = $22 AND id = $23",
-            held_on, topic, input.place.trim(), input.host.trim(), input.recorder.trim(), input.minutes.trim(),
+             checkin_open = FALSE, updated_at = $21 WHERE committee_id = $22 AND id = $23",
+            held_on, topic.clone(), input.place.trim(), input.host.trim(), input.recorder.trim(), input.minutes.trim(),
             input.decisions.trim(), input.first_agenda.trim(), quorum.as_str(), h.expected, h.present, h.leave, h.absent,
             h.voting_total, h.voting_present, h.committee_total, h.committee_present, observers.len() as i64, met, met,
             now, m.committee_id, m.id
@@ -512,20 +555,40 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
         retally(&mut tx, m.committee_id, m.org_id, old.year()).await?;
     }
     let action = if m.status() == MeetingStatus::Held { "correct" } else { "record" };
-    append(
-        &mut tx,
-        &store.keys.audit_key,
-        who,
-        Event::ok(action, "meeting", id).detail(format!(
-            "召开日期 {held_on}；应到{} 实到{} 请假{}；改动出勤{}人；{}",
-            h.expected,
-            h.present,
-            h.leave,
-            changed,
-            if met { "计入" } else { "未达法定人数，不计入" }
-        )),
-    )
-    .await?;
+    // What changed, by field name and counts only: the audit administrator
+    // sees that minutes were edited, not what they say or who was absent.
+    let fields: Vec<&str> = [
+        ("召开日期", m.held_on != Some(held_on)),
+        ("主题", m.topic != topic),
+        ("地点", m.place != input.place.trim()),
+        ("主持人", m.host != input.host.trim()),
+        ("记录人", m.recorder != input.recorder.trim()),
+        ("会议记录", m.minutes != input.minutes.trim()),
+        ("决议事项", m.decisions != input.decisions.trim()),
+        ("第一议题", m.first_agenda != input.first_agenda.trim()),
+        ("列席人员", m.observer_count != observers.len() as i64),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect();
+    let mut parts = Vec::new();
+    parts.push(if fields.is_empty() {
+        "内容未改动".to_string()
+    } else {
+        format!("改动：{}", fields.join("、"))
+    });
+    if moves.is_empty() && reasons_changed == 0 {
+        parts.push("出勤未改动".into());
+    } else {
+        let mut m = moves.iter().map(|((a, b), n)| format!("{a}→{b} {n}人")).collect::<Vec<_>>();
+        if reasons_changed > 0 {
+            m.push(format!("仅改事由 {reasons_changed}人"));
+        }
+        parts.push(format!("出勤变动：{}", m.join("，")));
+    }
+    parts.push(format!("应到{} 实到{} 请假{}", h.expected, h.present, h.leave));
+    parts.push(if met { "计入".into() } else { "未达法定人数，不计入".into() });
+    append(&mut tx, &store.keys.audit_key, who, Event::ok(action, "meeting", id).detail(parts.join("；"))).await?;
     tx.commit().await?;
     get(store, scope, id).await
 }

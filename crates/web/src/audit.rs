@@ -12,7 +12,6 @@ use xianfeng_store::audit::{self as store_audit, AuditFilter, AuditRow, VerifyRe
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::opt_num;
 use crate::layout::{Layout, Pager, render};
 use crate::session::Ctx;
 
@@ -63,8 +62,8 @@ impl AuditQuery {
             to_ms: date(&self.to, "结束日期")?.map(|d| day_start_ms(d) + 86_400_000),
         })
     }
-    fn paging(&self) -> (i64, i64) {
-        (opt_num::<i64>(&self.page).unwrap_or(1).max(1), opt_num::<i64>(&self.per_page).unwrap_or(50).clamp(1, 500))
+    fn paging(&self) -> Result<(i64, i64)> {
+        crate::form::paging(&self.page, &self.per_page, 50, 500)
     }
 }
 
@@ -130,7 +129,7 @@ fn outcome_label(o: &str) -> &'static str {
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response> {
     let cap = ctx.actor()?.audit_reader()?;
     let f = q.filter()?;
-    let (page_no, per_page) = q.paging();
+    let (page_no, per_page) = q.paging()?;
     let page = store_audit::list(&state.store, cap, &f, page_no, per_page).await?;
     let rows = page
         .items
@@ -207,7 +206,7 @@ async fn api_list(
 ) -> Result<Json<Page<AuditRow>>> {
     let cap = ctx.actor()?.audit_reader()?;
     let f = q.filter()?;
-    let (page, per_page) = q.paging();
+    let (page, per_page) = q.paging()?;
     Ok(Json(store_audit::list(&state.store, cap, &f, page, per_page).await?))
 }
 

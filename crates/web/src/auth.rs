@@ -54,10 +54,30 @@ struct LoginPage {
     next: String,
 }
 
-/// A local path to return to after signing in; anything else is ignored.
-pub fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login"))
-        .then_some(next)
+/// A path on this site to return to after signing in; anything else (another
+/// site, `//host`, `/\\host`, a tab or line break that a browser drops, the
+/// login page itself) is ignored. Characters outside ASCII come back
+/// percent-encoded, ready for a Location header.
+pub fn safe_next(next: &str) -> Option<String> {
+    let mut chars = next.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        && !next.starts_with("/login");
+    ok.then(|| {
+        next.chars()
+            .map(|c| if c.is_ascii() { c.to_string() } else { urlencoding::encode(&c.to_string()).into_owned() })
+            .collect()
+    })
+}
+
+/// The one answer to every refused sign-in: an unknown name, a wrong
+/// password, a locked or disabled account all read the same.
+pub fn refused_message(p: &SecurityPolicy) -> String {
+    format!(
+        "用户名或密码错误，或账号暂不可用。连续输错{}次，账号将锁定{}分钟；如需帮助请联系系统管理员。",
+        p.lock_after_failures, p.lock_minutes
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -71,7 +91,7 @@ async fn login_page(
     headers: axum::http::HeaderMap,
     Query(q): Query<NextQ>,
 ) -> Result<Response> {
-    let next = safe_next(&q.next).unwrap_or("").to_string();
+    let next = safe_next(&q.next).unwrap_or_default();
     if let Some(t) = cookie_value(&headers, crate::session::COOKIE)
         && store_auth::session(&state.store, &t).await?.is_some()
     {
@@ -90,38 +110,51 @@ pub struct LoginForm {
     pub next: String,
 }
 
-fn outcome_message(o: &LoginOutcome) -> String {
-    match o {
-        LoginOutcome::Ok { .. } => String::new(),
-        LoginOutcome::Failed { remaining } if *remaining > 0 => {
-            format!("用户名或密码错误，再错{remaining}次账号将被锁定")
-        }
-        LoginOutcome::Failed { .. } => "用户名或密码错误".into(),
-        LoginOutcome::Locked { until_ms } => {
-            format!("连续登录失败次数过多，账号已锁定至 {}", datetime_ms(*until_ms))
-        }
-        LoginOutcome::Disabled => "账号已停用，请联系系统管理员".into(),
-    }
-}
-
 async fn login_submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Form(f): Form<LoginForm>,
 ) -> Result<Response> {
-    let outcome = store_auth::login(&state.store, &f.username, &f.password, &ip).await?;
+    let next = safe_next(&f.next).unwrap_or_default();
+    let (outcome, policy) = match attempt(&state, &ip, &f).await {
+        Ok(r) => r,
+        Err(e @ AppError::Throttled(_)) => {
+            let mut res = render(&LoginPage { error: e.to_string(), username: f.username, next })?;
+            *res.status_mut() = e.status();
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
     match outcome {
         LoginOutcome::Ok { token, must_change, expired, .. } => {
-            let to = if must_change || expired { "/password" } else { safe_next(&f.next).unwrap_or("/") };
-            Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Redirect::to(to)).into_response())
+            let to = if must_change || expired {
+                "/password".to_string()
+            } else if next.is_empty() {
+                "/".to_string()
+            } else {
+                next
+            };
+            Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Redirect::to(&to))
+                .into_response())
         }
-        other => {
-            let next = safe_next(&f.next).unwrap_or("").to_string();
-            let mut res = render(&LoginPage { error: outcome_message(&other), username: f.username, next })?;
+        _ => {
+            let mut res = render(&LoginPage { error: refused_message(&policy), username: f.username, next })?;
             *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
             Ok(res)
         }
     }
+}
+
+/// One sign-in attempt through the address throttle; a refusal counts
+/// against the address.
+async fn attempt(state: &AppState, ip: &str, f: &LoginForm) -> Result<(LoginOutcome, SecurityPolicy)> {
+    let policy: SecurityPolicy = state.store.rule().await?;
+    let admitted = state.login_throttle.admit(ip, now_ms(), &policy)?;
+    let outcome = store_auth::login(&state.store, &f.username, &f.password, ip).await?;
+    if !matches!(outcome, LoginOutcome::Ok { .. }) {
+        admitted.failed();
+    }
+    Ok((outcome, policy))
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
@@ -504,17 +537,14 @@ async fn api_login(
     ClientIp(ip): ClientIp,
     Json(f): Json<LoginForm>,
 ) -> Result<Response> {
-    let outcome = store_auth::login(&state.store, &f.username, &f.password, &ip).await?;
+    let (outcome, policy) = attempt(&state, &ip, &f).await?;
     match outcome {
         LoginOutcome::Ok { token, csrf, .. } => {
             let s = store_auth::session(&state.store, &token).await?.ok_or(AppError::Unauthenticated)?;
             let body = serde_json::json!({ "user": me_view(&s), "csrf_token": csrf });
             Ok(([(header::SET_COOKIE, session_cookie(&token, state.secure_cookies))], Json(body)).into_response())
         }
-        LoginOutcome::Locked { .. } => {
-            Err(AppError::Locked(outcome_message(&outcome).replace("连续登录失败次数过多，账号已锁定至 ", "")))
-        }
-        other => Err(AppError::Credentials(outcome_message(&other))),
+        _ => Err(AppError::Credentials(refused_message(&policy))),
     }
 }
 
@@ -542,7 +572,7 @@ async fn api_switch_role(
     ctx: Ctx,
     Json(f): Json<serde_json::Value>,
 ) -> Result<Json<serde_json::Value>> {
-    let id = f.get("role_id").and_then(|v| v.as_i64()).ok_or_else(|| AppError::BadRequest("缺少 role_id".into()))?;
+    let id = f.get("role_id").and_then(|v| v.as_i64()).ok_or_else(|| AppError::Unprocessable("缺少 role_id".into()))?;
     store_auth::switch_role(&state.store, &ctx.token, ctx.session.user.id, id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
@@ -585,7 +615,8 @@ async fn api_user_active(
     Json(f): Json<serde_json::Value>,
 ) -> Result<Json<serde_json::Value>> {
     let cap = ctx.actor()?.user_admin()?;
-    let active = f.get("active").and_then(|v| v.as_bool()).ok_or_else(|| AppError::BadRequest("缺少 active".into()))?;
+    let active =
+        f.get("active").and_then(|v| v.as_bool()).ok_or_else(|| AppError::Unprocessable("缺少 active".into()))?;
     store_auth::set_active(&state.store, cap, &ctx.who(), id, active).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }

@@ -319,7 +319,7 @@ async fn notice_docx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         return Err(AppError::Forbidden);
     }
     if !matches!(c.state.as_str(), "publicity" | "named") {
-        return Err(AppError::BadRequest("评选结果公示后才能生成公示文件".into()));
+        return Err(AppError::Rule("评选结果公示后才能生成公示文件".into()));
     }
     let results = camp::results(&state.store, &access, id).await?;
     let root = xianfeng_store::org::root(state.store.db.r()).await?.ok_or(AppError::NotFound)?;

@@ -95,7 +95,7 @@ async fn list_page(
     Query(p): Query<Paging>,
 ) -> Result<Response> {
     let scope = scope(&ctx)?;
-    let (page, per_page) = p.clamp();
+    let (page, per_page) = p.get(20, 200)?;
     let (items, total) = store_d::list(&state.store, &scope, &q.filter()?, page, per_page).await?;
     let units = if scope.orgs().committee_id().is_none() { store_d::orgs(&state.store, &scope).await? } else { vec![] };
     render(&ListPage {
@@ -119,7 +119,7 @@ async fn api_list(
     Query(p): Query<Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = scope(&ctx)?;
-    let (page, per_page) = p.clamp();
+    let (page, per_page) = p.get(20, 200)?;
     let (items, total) = store_d::list(&state.store, &scope, &q.filter()?, page, per_page).await?;
     Ok(Json(serde_json::json!({ "items": items, "total": total, "page": page, "per_page": per_page })))
 }

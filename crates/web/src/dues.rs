@@ -16,7 +16,7 @@ use xianfeng_store::dues::{self as store_dues, BaseInput, BaseRow, Roster};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::{Errors, opt_num};
+use crate::form::Errors;
 use crate::layout::{Layout, Pager, flash_text, render};
 use crate::session::Ctx;
 
@@ -123,8 +123,7 @@ async fn roster_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ro
         return Err(AppError::Forbidden);
     }
     let month = q.month()?;
-    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
-    let per_page = opt_num(&q.per_page).unwrap_or(50i64).clamp(1, 200);
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 200)?;
     let r = store_dues::roster(&state.store, &scope, q.org()?, month, q.missing == "1", page, per_page).await?;
     let rules: DuesRules = state.store.rules().await?.get::<DuesRules>(month);
     let base = serde_urlencoded::to_string([
@@ -465,8 +464,7 @@ async fn api_roster(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ros
     if !scope.can_export() {
         return Err(AppError::Forbidden);
     }
-    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
-    let per_page = opt_num(&q.per_page).unwrap_or(50i64).clamp(1, 200);
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 200)?;
     Ok(Json(store_dues::roster(&state.store, &scope, q.org()?, q.month()?, q.missing == "1", page, per_page).await?))
 }
 
@@ -689,8 +687,7 @@ async fn arrears_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<A
         return Err(AppError::Forbidden);
     }
     let org = RosterQ { org_id: q.org_id.clone(), ..Default::default() }.org()?;
-    let page = opt_num(&q.page).unwrap_or(1i64).max(1);
-    let per_page = opt_num(&q.per_page).unwrap_or(100i64).clamp(1, 500);
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 100, 500)?;
     let mut lines = store_dues::arrears(&state.store, &scope, org).await?;
     let members = lines.len();
     let flagged = lines.iter().filter(|l| !l.flag.is_empty()).count();

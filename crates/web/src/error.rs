@@ -33,8 +33,15 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     TooLarge(String),
-    #[error("账号已锁定，请{0}后再试")]
-    Locked(String),
+    #[error("{0}")]
+    Throttled(String),
+    #[error("不支持该请求方法")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A request body the handler could not read (wrong type, missing field).
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("服务器内部错误，请稍后重试")]
     Internal(String),
 }
@@ -54,10 +61,13 @@ impl AppError {
             AppError::Unauthenticated | AppError::Credentials(_) => StatusCode::UNAUTHORIZED,
             AppError::PasswordChange | AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) | AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Rule(_) | AppError::Stale => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +85,10 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Csrf => "csrf",
             AppError::TooLarge(_) => "too_large",
-            AppError::Locked(_) => "locked",
+            AppError::Throttled(_) => "throttled",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Unprocessable(_) => "invalid",
             AppError::Internal(_) => "internal",
         }
     }

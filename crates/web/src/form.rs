@@ -28,26 +28,56 @@ pub fn options(labels: &[&str]) -> Vec<(String, String)> {
     labels.iter().map(|l| (l.to_string(), l.to_string())).collect()
 }
 
-/// Paging parameters shared by lists.
-#[derive(Debug, Clone, Deserialize)]
+/// Paging parameters shared by lists, as typed (checked by [`paging`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct Paging {
-    #[serde(default = "one")]
-    pub page: i64,
-    #[serde(default = "twenty")]
-    pub per_page: i64,
-}
-
-fn one() -> i64 {
-    1
-}
-fn twenty() -> i64 {
-    20
+    pub page: String,
+    pub per_page: String,
 }
 
 impl Paging {
-    pub fn clamp(&self) -> (i64, i64) {
-        (self.page.max(1), self.per_page.clamp(1, 200))
+    pub fn get(&self, default_per_page: i64, max_per_page: i64) -> crate::error::Result<(i64, i64)> {
+        paging(&self.page, &self.per_page, default_per_page, max_per_page)
     }
+}
+
+/// The highest page number a list accepts.
+pub const MAX_PAGE: i64 = 100_000;
+
+/// Checks `page` and `per_page` as typed ("" means the first page and the
+/// list's default size). Anything else — 0, negative, not a number, a page
+/// past 100,000, more rows than the list allows — is refused with 400, never
+/// coerced. Full-width digits are read as digits.
+pub fn paging(
+    page: &str,
+    per_page: &str,
+    default_per_page: i64,
+    max_per_page: i64,
+) -> crate::error::Result<(i64, i64)> {
+    use crate::error::AppError;
+    let read = |s: &str| -> Option<Option<i64>> {
+        let s = xianfeng_core::text::to_halfwidth(s);
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(None);
+        }
+        if s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok().map(Some)
+    };
+    let page = match read(page) {
+        Some(None) => 1,
+        Some(Some(p)) if (1..=MAX_PAGE).contains(&p) => p,
+        _ => return Err(AppError::BadRequest(format!("页码应为1至{MAX_PAGE}之间的整数"))),
+    };
+    let per_page = match read(per_page) {
+        Some(None) => default_per_page,
+        Some(Some(n)) if (1..=max_per_page).contains(&n) => n,
+        _ => return Err(AppError::BadRequest(format!("每页条数应为1至{max_per_page}之间的整数"))),
+    };
+    Ok((page, per_page))
 }
 
 /// Parses an optional number typed into a form ("" means none).

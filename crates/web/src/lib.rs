@@ -15,6 +15,7 @@ pub mod dues;
 pub mod error;
 pub mod form;
 pub mod home;
+pub mod input;
 pub mod layout;
 pub mod meeting;
 pub mod member;
@@ -27,6 +28,7 @@ pub mod report;
 pub mod rules;
 pub mod secretary_review;
 pub mod session;
+pub mod throttle;
 pub mod transfer;
 pub mod xlsx;
 
@@ -47,11 +49,13 @@ pub struct AppState {
     /// Mark cookies Secure (the site is served over TLS).
     pub secure_cookies: bool,
     pub import_limits: std::sync::Arc<xlsx::ImportLimits>,
+    /// Sign-in attempts per network address.
+    pub login_throttle: std::sync::Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: false, import_limits: Default::default() }
+        AppState { store, secure_cookies: false, import_limits: Default::default(), login_throttle: Default::default() }
     }
 }
 
@@ -100,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .fallback(not_found_page)
         .layer(middleware::from_fn_with_state(state.clone(), session::session_layer))
+        .layer(middleware::from_fn(input::guard))
         .layer(middleware::from_fn(session::security_headers))
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .with_state(state)

@@ -22,7 +22,7 @@ use xianfeng_store::{Page, StoreError};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::{Errors, Paging, opt_num};
+use crate::form::Errors;
 use crate::layout::{Layout, Pager, flash_text, render};
 use crate::session::Ctx;
 
@@ -125,8 +125,8 @@ impl ListQ {
             q: self.q.clone(),
         })
     }
-    fn paging(&self) -> (i64, i64) {
-        Paging { page: opt_num(&self.page).unwrap_or(1), per_page: opt_num(&self.per_page).unwrap_or(20) }.clamp()
+    fn paging(&self) -> Result<(i64, i64)> {
+        crate::form::paging(&self.page, &self.per_page, 20, 200)
     }
 }
 
@@ -161,7 +161,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(mut q): Query<
         q.year = today_cn().year().to_string();
     }
     let f = q.filter()?;
-    let (page, per_page) = q.paging();
+    let (page, per_page) = q.paging()?;
     let list = store_meeting::list(&state.store, &scope, &f, page, per_page).await?;
     let kinds = kinds_today(&state).await?;
     let under_name = match f.org_id {
@@ -833,7 +833,7 @@ pub async fn due_for_home(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, Du
 
 async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Json<Page<MeetingRow>>> {
     let scope = ctx.org_scope()?;
-    let (page, per_page) = q.paging();
+    let (page, per_page) = q.paging()?;
     Ok(Json(store_meeting::list(&state.store, &scope, &q.filter()?, page, per_page).await?))
 }
 
@@ -1433,7 +1433,7 @@ async fn api_attachment_upload(
         let mp = axum::extract::Multipart::from_request(req, &state)
             .await
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
-        upload_field(mp).await?.ok_or_else(|| AppError::BadRequest("缺少文件字段 file".into()))?
+        upload_field(mp).await?.ok_or_else(|| AppError::Unprocessable("缺少文件字段 file".into()))?
     } else {
         let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
         let body = axum::body::to_bytes(req.into_body(), limit + 1)

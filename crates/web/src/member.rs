@@ -95,8 +95,8 @@ impl ListQuery {
             order: self.order.clone(),
         })
     }
-    fn paging(&self) -> (i64, i64) {
-        (opt_num::<i64>(&self.page).unwrap_or(1).max(1), opt_num::<i64>(&self.per_page).unwrap_or(20).clamp(1, 200))
+    fn paging(&self) -> Result<(i64, i64)> {
+        crate::form::paging(&self.page, &self.per_page, 20, 200)
     }
     /// The query string without page (for pager and export links).
     fn base(&self, sort: Option<(&str, &str)>) -> String {
@@ -182,7 +182,7 @@ async fn scope_name(state: &AppState, scope: &MemberScope, f: &MemberFilter, ctx
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let actor = ctx.actor()?;
-    let (page_no, per_page) = q.paging();
+    let (page_no, per_page) = q.paging()?;
     let (f, filter_error) = match q.filter() {
         Ok(f) => (f, String::new()),
         Err(e) => (MemberFilter { name: q.name.clone(), ..Default::default() }, e),
@@ -824,7 +824,7 @@ pub async fn import_file(
     let cell_errors = parser
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
     importer.add_errors(cell_errors);
     Ok(importer.finish().await?)
 }
@@ -871,7 +871,7 @@ async fn api_list(
 ) -> Result<Json<Page<MemberRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let f = q.filter().map_err(AppError::BadRequest)?;
-    let (page, per_page) = q.paging();
+    let (page, per_page) = q.paging()?;
     Ok(Json(store_member::list(&state.store, &scope, &f, page, per_page).await?))
 }
 

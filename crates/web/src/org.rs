@@ -13,7 +13,7 @@ use xianfeng_store::{StoreError, member as store_member};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::{Errors, Paging};
+use crate::form::Errors;
 use crate::layout::{Layout, flash_text, render};
 use crate::session::Ctx;
 
@@ -553,9 +553,7 @@ async fn api_list(
         under: num(&q.under, "under")?,
         include_dissolved: q.include_dissolved == "true",
     };
-    let paging =
-        Paging { page: num(&q.page, "page")?.unwrap_or(1), per_page: num(&q.per_page, "per_page")?.unwrap_or(20) };
-    let (page, per_page) = paging.clamp();
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 20, 200)?;
     Ok(Json(store_org::search(&state.store, &scope, &filter, page, per_page).await?))
 }
 

@@ -652,7 +652,7 @@ async fn api_document_upload(
     let step = q.step.trim().parse::<u8>().map_err(|_| AppError::BadRequest("请用 ?step= 指明材料所属步骤".into()))?;
     let (name, data) = crate::meeting::upload_field(multipart)
         .await?
-        .ok_or_else(|| AppError::BadRequest("缺少文件字段 file".into()))?;
+        .ok_or_else(|| AppError::Unprocessable("缺少文件字段 file".into()))?;
     let name = if q.name.trim().is_empty() { name } else { q.name.clone() };
     let d = store_rec::add_document(&state.store, &ms, &ctx.who(), id, step, &name, data).await?;
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())

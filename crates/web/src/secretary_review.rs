@@ -215,7 +215,7 @@ async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_
 }
 
 async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(b): Json<serde_json::Value>) -> Result<Response> {
-    let year = b["year"].as_i64().ok_or_else(|| AppError::BadRequest("缺少 year".into()))? as i32;
+    let year = b["year"].as_i64().ok_or_else(|| AppError::Unprocessable("缺少 year".into()))? as i32;
     let r = sr::open(&state.store, &ctx.org_scope()?, &ctx.who(), year).await?;
     Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
 }

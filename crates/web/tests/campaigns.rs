@@ -146,11 +146,7 @@ async fn apply_score_publish_object_and_name() {
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         }
         let early = gw.get(&format!("{url}/notice.docx")).await;
-        assert_eq!(
-            early.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{backend}: no notice before the results are public"
-        );
+        assert_eq!(early.status, StatusCode::CONFLICT, "{backend}: no notice before the results are public");
         let r = gw
             .form(&format!("{url}/publish"), &[("notice_from", &today.to_string()), ("notice_to", &today.to_string())])
             .await;

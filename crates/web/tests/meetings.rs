@@ -7,6 +7,11 @@ use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_core::text::today_cn;
 use xianfeng_store::testkit;
 
+/// The meeting's current version, as the record form and the API carry it.
+async fn version(c: &mut Client, id: impl std::fmt::Display) -> String {
+    c.get(&format!("/api/v1/meetings/{id}")).await.json()["version"].as_i64().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() {
     for (backend, store) in testkit::all_stores().await {
@@ -92,10 +97,12 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
         let open_before = before["total"]["all"]["open_held"].as_u64().unwrap();
         // Record: 李娜 on leave without a reason is refused, the marks are kept.
         let li = p.member("李娜").id();
+        let v = version(&mut sec, id).await;
         let r = sec
             .form(
                 &format!("/meetings/{id}/record"),
                 &[
+                    ("version", &v),
                     ("held_on", &today),
                     ("topic", "重温入党誓词"),
                     ("minutes", "全体党员重温入党誓词。"),
@@ -109,6 +116,7 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
             .form(
                 &format!("/meetings/{id}/record"),
                 &[
+                    ("version", &v),
                     ("held_on", &today),
                     ("topic", "重温入党誓词"),
                     ("minutes", "全体党员重温入党誓词。"),
@@ -190,11 +198,12 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
             .iter()
             .map(|n| serde_json::json!({ "member_id": p.member(n).id(), "presence": "present" }))
             .collect();
+        let v: i64 = version(&mut gw, id).await.parse().unwrap();
         let r = gw
             .json(
                 "POST",
                 &format!("/api/v1/meetings/{id}/record"),
-                serde_json::json!({ "held_on": "2025-03-05", "topic": "一季度党员大会", "minutes": "讨论通过年度工作要点。", "attendance": marks }),
+                serde_json::json!({ "version": v, "held_on": "2025-03-05", "topic": "一季度党员大会", "minutes": "讨论通过年度工作要点。", "attendance": marks }),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
@@ -223,9 +232,9 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         assert_eq!(q1["period_label"], "2025年第1季度", "{backend}");
         let page = gw.get(&format!("/compliance?org_id={}&year=2025&period=m3", p.branch_a1.id)).await.text();
         assert!(page.contains("2025年3月"), "{backend}");
-        assert_eq!(gw.get("/api/v1/compliance?period=q9").await.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(gw.get("/api/v1/compliance?period=q9").await.status, StatusCode::BAD_REQUEST, "{backend}");
         let r = gw.get("/api/v1/compliance?year=abc").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
 
         // Listed kinds: the unit adds its central-group members by name.
         let mut ua = Client::new(&store);
@@ -250,10 +259,12 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         let html = ua.get(&format!("/meetings/{mid}")).await.text();
         assert!(html.contains("应到 2 人"), "{backend}");
+        let v = version(&mut ua, &mid).await;
         let r = ua
             .form(
                 &format!("/meetings/{mid}/record"),
                 &[
+                    ("version", &v),
                     ("held_on", "2025-04-10"),
                     ("topic", "专题学习"),
                     ("minutes", "集体学习研讨。"),
@@ -343,11 +354,12 @@ async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
         let id = r.json()["id"].as_i64().unwrap();
         // Recording a first-agenda meeting requires what was studied.
+        let v: i64 = version(&mut ua, id).await.parse().unwrap();
         let r = ua
             .json(
                 "POST",
                 &format!("/api/v1/meetings/{id}/record"),
-                serde_json::json!({ "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。" }),
+                serde_json::json!({ "version": v, "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。" }),
             )
             .await;
         assert_eq!(r.json()["error"]["fields"][0]["field"], "first_agenda", "{backend}");
@@ -355,7 +367,7 @@ async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
             .json(
                 "POST",
                 &format!("/api/v1/meetings/{id}/record"),
-                serde_json::json!({ "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。", "first_agenda": "学习习近平总书记关于作风建设的重要论述" }),
+                serde_json::json!({ "version": v, "held_on": "2025-03-03", "topic": "党组会议", "minutes": "研究部署。", "first_agenda": "学习习近平总书记关于作风建设的重要论述" }),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
@@ -555,11 +567,12 @@ async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
             serde_json::json!({ "member_ids": [p.member("张伟").id(), p.member("刘洋").id()] }),
         )
         .await;
+        let v: i64 = version(&mut gw, id).await.parse().unwrap();
         let r = gw
             .json(
                 "POST",
                 &format!("/api/v1/meetings/{id}/record"),
-                serde_json::json!({ "held_on": "2025-02-18", "topic": "学习贯彻党的二十届三中全会精神", "minutes": "集体学习研讨。",
+                serde_json::json!({ "version": v, "held_on": "2025-02-18", "topic": "学习贯彻党的二十届三中全会精神", "minutes": "集体学习研讨。",
                     "observers": "王列席，省直机关工委，督导组成员\n李旁听，省委宣传部，干部",
                     "attendance": [{ "member_id": p.member("张伟").id(), "presence": "present" }, { "member_id": p.member("刘洋").id(), "presence": "leave", "reason": "出差" }] }),
             )
@@ -647,6 +660,6 @@ async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
         assert_eq!(b["units"].as_array().unwrap().len(), 1, "{backend}");
         assert_eq!(b["units"][0]["unit_name"], "省教育厅", "{backend}");
         let r = ub.get("/api/v1/reports/central-group?from=2025-13-01").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
     }
 }

@@ -2,7 +2,7 @@
 
 use xianfeng_core::auth::operator;
 use xianfeng_core::member::MemberStatus;
-use xianfeng_core::text::{now_ms, today_cn};
+use xianfeng_core::text::today_cn;
 use xianfeng_store::audit::{self, AuditFilter};
 use xianfeng_store::member::{self, Protected};
 use xianfeng_store::org;
@@ -146,7 +146,10 @@ async fn young_rows_cannot_be_changed_or_deleted() {
         assert!(audit::verify(&store, operator::audit_reader()).await.unwrap().ok, "{backend}");
 
         // Rows past the retention period (184 days) may be deleted.
-        let old = now_ms() - 200 * 86_400_000;
+        // Ages as the database's own clock sees them: its trigger reads the
+        // real time, which a moved platform clock (XIANFENG_TODAY) does not move.
+        let db_now = chrono::Utc::now().timestamp_millis();
+        let old = db_now - 200 * 86_400_000;
         exec(
             &store,
             &format!(
@@ -157,7 +160,7 @@ async fn young_rows_cannot_be_changed_or_deleted() {
         .await
         .unwrap();
         assert_eq!(exec(&store, "DELETE FROM audit_log WHERE seq = 1000000").await.unwrap(), 1, "{backend}");
-        let young = now_ms() - 150 * 86_400_000;
+        let young = db_now - 150 * 86_400_000;
         exec(
             &store,
             &format!(

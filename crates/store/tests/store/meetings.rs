@@ -32,8 +32,9 @@ fn mark(p: &Province, name: &str, presence: &str) -> AttendanceMark {
     }
 }
 
-fn record_input(day: &str, marks: Vec<AttendanceMark>) -> RecordInput {
+fn record_input(day: &str, marks: Vec<AttendanceMark>, version: i64) -> RecordInput {
     RecordInput {
+        version,
         held_on: day.into(),
         topic: "学习贯彻党的二十届四中全会精神".into(),
         minutes: "传达学习全会精神，结合工作实际交流发言。".into(),
@@ -54,7 +55,7 @@ async fn held(
     let admin = p.committee_admin();
     let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
     let m = meeting::plan(store, &os, &who, org.id, &plan_input(kind, day)).await.unwrap();
-    meeting::record(store, &os, &who, m.id, &record_input(day, marks)).await.unwrap()
+    meeting::record(store, &os, &who, m.id, &record_input(day, marks, m.version)).await.unwrap()
 }
 
 #[tokio::test]
@@ -82,6 +83,7 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
             &record_input(
                 "2025-03-10",
                 vec![mark(&p, "张伟", "present"), mark(&p, "李娜", "leave"), mark(&p, "王芳", "present")],
+                m.version,
             ),
         )
         .await
@@ -111,8 +113,11 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         // Leave without a reason, a future date and empty minutes are refused by field.
         let m2 =
             meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("party_lecture", "2025-05-10")).await.unwrap();
-        let mut bad =
-            record_input("2099-01-01", vec![AttendanceMark { reason: String::new(), ..mark(&p, "张伟", "leave") }]);
+        let mut bad = record_input(
+            "2099-01-01",
+            vec![AttendanceMark { reason: String::new(), ..mark(&p, "张伟", "leave") }],
+            m2.version,
+        );
         bad.minutes = " ".into();
         let r = meeting::record(&store, &os, &who, m2.id, &bad).await;
         let Err(StoreError::Invalid(errs)) = r else { panic!("{backend}: {r:?}") };
@@ -321,7 +326,8 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
             meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("party_lecture", "2099-01-01")).await.unwrap();
         let r = meeting::checkin(&store, &me, &testkit::who(&zhang), future.id, &future.checkin_token).await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("届时")), "{backend}: {r:?}");
-        let rec = meeting::record(&store, &os, &who, m.id, &record_input(&today, vec![])).await.unwrap();
+        let version = meeting::get(&store, &os, m.id).await.unwrap().version;
+        let rec = meeting::record(&store, &os, &who, m.id, &record_input(&today, vec![], version)).await.unwrap();
         assert_eq!((rec.present_count, rec.absent_count), (1, 3), "{backend}: check-in kept, the rest absent");
         let li = p.member_actor("李娜");
         let r = meeting::checkin(&store, &li.attendee().unwrap(), &testkit::who(&li), m.id, &m.checkin_token).await;

@@ -312,7 +312,15 @@ async fn term_end_follows_the_term_rules() {
                 .unwrap();
         let due = org::elections_due(&store, &os, 50).await.unwrap();
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
-        assert!(!due.iter().any(|o| o.id == b.id), "{backend}: a term ending in 2028 is not due");
+        // A branch elected a month ago is years from its next election, whatever today is.
+        let month_ago = xianfeng_core::text::today_cn() - chrono::Days::new(30);
+        let fresh =
+            org::create(&store, &os, &who, p.committee_b.id, &org_input("新任期党支部", "branch", Some(month_ago)))
+                .await
+                .unwrap();
+        let due = org::elections_due(&store, &os, 50).await.unwrap();
+        assert!(due.iter().any(|o| o.id == old.id), "{backend}");
+        assert!(!due.iter().any(|o| o.id == fresh.id), "{backend}: a term three years away is not due");
         let h = org::health(&store, &old).await.unwrap();
         assert!(h.term.is_alert() && h.term_label.contains("超期"), "{backend}: {}", h.term_label);
         // A start in the future is refused.

@@ -18,7 +18,9 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         let ms = testkit::member_scope(&store, &admin).await.unwrap();
         let who = testkit::who(&admin);
         let today = xianfeng_core::text::today_cn();
-        let year = today.year();
+        // Last year, a year wholly behind us whatever today is: every month's
+        // dues have fallen due (this January has not on New Year's Day).
+        let year = today.year() - 1;
         let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
         let base = BaseInput {
             member_type: "salaried".into(),
@@ -56,9 +58,10 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         });
         xianfeng_store::rules::add_version(&store, &admin, &who, "ranking", jan, &model, "").await.unwrap();
         // Branch a1 pays January within the month; branch a2 a month late; b1 not at all.
+        // Paid on that day, or today if that day has not come yet (early January).
         let pay = |on: NaiveDate| PaymentInput {
             amount: "50.00".into(),
-            paid_on: on.to_string(),
+            paid_on: on.min(today).to_string(),
             method: "cash".into(),
             ..Default::default()
         };
@@ -82,8 +85,12 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         } else {
             1
         };
-        for id in in_branch(&p.branch_a2) {
-            let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(jan + chrono::Days::new(40))).await;
+        // a2 pays January a month late once the calendar is there; until then it has not paid.
+        let late = jan + chrono::Days::new(40);
+        if late <= today {
+            for id in in_branch(&p.branch_a2) {
+                let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(late)).await;
+            }
         }
         let os = testkit::org_scope(&admin).unwrap();
         let r = rank::ranking(&store, &os, year, &RankFilter::default()).await.unwrap();
@@ -139,12 +146,16 @@ async fn branches_are_ranked_from_their_records_and_explained() {
             MemberStatus::Applicant,
         );
         let applicant = xianfeng_store::member::create(&store, &ms, &who, &input).await.unwrap().id;
+        // Overdue is measured against today, so this indicator counts in this year's ranking only.
         let applied = today - chrono::Days::new(60);
         xianfeng_store::recruitment::start(&store, &ms, &who, applicant, applied, StepData::default()).await.unwrap();
-        let r = rank::ranking(&store, &os, year, &RankFilter::default()).await.unwrap();
+        let r = rank::ranking(&store, &os, today.year(), &RankFilter::default()).await.unwrap();
         let a1 = r.rows.iter().find(|x| x.org_id == p.branch_a1.id).unwrap();
         assert_eq!((a1.facts.cases_open, a1.facts.cases_timely), (1, 0), "{backend}: the cache saw the write");
         assert!(a1.score < 100.0, "{backend}");
+        let past = rank::ranking(&store, &os, year, &RankFilter::default()).await.unwrap();
+        let a1_past = past.rows.iter().find(|x| x.org_id == p.branch_a1.id).unwrap();
+        assert_eq!((a1_past.facts.cases_open, a1_past.score), (0, 100.0), "{backend}: a past year has no overdue now");
 
         // b1 pays: its facts change on the next read (the cache follows the write).
         for id in in_branch(&p.branch_b1) {
@@ -168,7 +179,9 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         let ms = testkit::member_scope(&store, &admin).await.unwrap();
         let who = testkit::who(&admin);
         let today = xianfeng_core::text::today_cn();
-        let year = today.year();
+        // Last year, a year wholly behind us whatever today is: every month's
+        // dues have fallen due (this January has not on New Year's Day).
+        let year = today.year() - 1;
         let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
         let model = serde_json::json!({ "indicators": [{ "source": "dues_on_time", "weight": 100, "target": 1.0 }], "tail_percent": 20, "tail_below": 0.0 });
         xianfeng_store::rules::add_version(&store, &admin, &who, "ranking", jan, &model, "").await.unwrap();
@@ -189,7 +202,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
             for m in p.members_under(b) {
                 let pay = PaymentInput {
                     amount: "50.00".into(),
-                    paid_on: (jan + chrono::Days::new(2)).to_string(),
+                    paid_on: (jan + chrono::Days::new(2)).min(today).to_string(),
                     method: "cash".into(),
                     ..Default::default()
                 };

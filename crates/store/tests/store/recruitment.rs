@@ -170,7 +170,9 @@ async fn cases_are_scoped_and_the_pipeline_counts_against_the_plan() {
         let a = applicant(&store, &p, "吴迪", 72).await;
         let b = applicant(&store, &p, "郑爽", 73).await;
         let ca = rec::start(&store, &sec.scope, &sec.who, a, d("2025-01-02"), StepData::default()).await.unwrap();
-        rec::start(&store, &sec.scope, &sec.who, b, d("2026-11-01"), StepData::default()).await.unwrap();
+        // The newest applicant applied three days ago, whatever today is.
+        let recent = xianfeng_core::text::today_cn() - chrono::Days::new(3);
+        rec::start(&store, &sec.scope, &sec.who, b, recent, StepData::default()).await.unwrap();
         go(&store, &sec, ca.id, 2, Action::Record, "2025-01-10", StepData::default()).await.unwrap();
         go(&store, &sec, ca.id, 3, Action::Record, "2025-07-02", StepData::default()).await.unwrap();
         // Not an applicant: refused.

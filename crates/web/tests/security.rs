@@ -1,0 +1,388 @@
+//! The security suite: what an insider and a fuzzer tried against the demo
+//! province, each as the request that used to work and must now fail. One
+//! test per point of the hardening issue, on SQLite and PostgreSQL, through
+//! the API and the pages. Read top to bottom.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Client, PASSWORD, Resp, province_with_accounts};
+use xianfeng_store::testkit;
+
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The answer is the envelope: JSON `{"error": {"code", "message"}}` with a Chinese message.
+fn assert_envelope(r: &Resp, status: StatusCode, what: &str) {
+    assert_eq!(r.status, status, "{what}: {}", r.text());
+    let ct = r.headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert!(ct.starts_with("application/json"), "{what}: content type {ct:?}, body {}", r.text());
+    let j = r.json();
+    let code = j["error"]["code"].as_str().unwrap_or("");
+    let message = j["error"]["message"].as_str().unwrap_or("");
+    assert!(!code.is_empty(), "{what}: no code in {j}");
+    assert!(has_chinese(message), "{what}: message not in Chinese: {j}");
+}
+
+async fn raw(c: &mut Client, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Resp {
+    let mut b = Request::builder().method(method).uri(path).header("x-csrf-token", c.csrf.clone());
+    if let Some(ct) = content_type {
+        b = b.header(header::CONTENT_TYPE, ct);
+    }
+    c.send(b.body(Body::from(body)).unwrap()).await
+}
+
+fn member_json(name: &str, id_card: &str, org_id: i64) -> serde_json::Value {
+    serde_json::json!({
+        "name": name, "gender": "男", "ethnicity": "汉族", "id_card": id_card, "status": "正式党员",
+        "join_date": "2010-07-01", "full_date": "2011-07-01", "org_id": org_id.to_string(), "phone": "13800000000",
+    })
+}
+
+/// Point 10: every API refusal — malformed JSON, wrong types, missing fields,
+/// wrong content type, bad path and query values, duplicated fields, bodies
+/// over the limit, unknown routes and wrong methods — answers the envelope.
+#[tokio::test]
+async fn every_api_refusal_is_in_the_envelope() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("gwadmin", PASSWORD).await;
+        let zhang = p.member("张伟").id();
+        let json = Some("application/json");
+
+        let r = raw(&mut c, "POST", "/api/v1/members", json, b"{\"name\": ".to_vec()).await;
+        assert_envelope(&r, StatusCode::BAD_REQUEST, &format!("{backend}: malformed JSON"));
+        let r = raw(&mut c, "POST", "/api/v1/members", json, b"{\"name\": 5}".to_vec()).await;
+        assert_envelope(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{backend}: wrong type"));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("name"), "{backend}: the field is named");
+        let r = c.json("PUT", &format!("/api/v1/members/{zhang}"), serde_json::json!({ "name": "张伟" })).await;
+        assert_envelope(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{backend}: missing field"));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("version"), "{backend}: {}", r.text());
+        let r = raw(&mut c, "POST", "/api/v1/members", Some("text/plain"), b"name=x".to_vec()).await;
+        assert_envelope(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{backend}: wrong content type"));
+        let r = raw(&mut c, "POST", "/api/v1/members", None, b"{}".to_vec()).await;
+        assert_envelope(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{backend}: no content type"));
+        let r = c.get("/api/v1/members/abc").await;
+        assert_envelope(&r, StatusCode::BAD_REQUEST, &format!("{backend}: bad path value"));
+        let r = c.get("/api/v1/members/99999999999999999999999").await;
+        assert_envelope(&r, StatusCode::BAD_REQUEST, &format!("{backend}: path value out of range"));
+        let r = c.get("/api/v1/members?name=a&name=b").await;
+        assert_envelope(&r, StatusCode::BAD_REQUEST, &format!("{backend}: duplicated query field"));
+        let big = format!("{{\"name\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
+        let r = raw(&mut c, "POST", "/api/v1/members", json, big.into_bytes()).await;
+        assert_envelope(&r, StatusCode::PAYLOAD_TOO_LARGE, &format!("{backend}: body over the limit"));
+        let r = c.get("/api/v1/no-such-thing").await;
+        assert_envelope(&r, StatusCode::NOT_FOUND, &format!("{backend}: unknown route"));
+        let r = raw(&mut c, "DELETE", "/api/v1/members", None, Vec::new()).await;
+        assert_envelope(&r, StatusCode::METHOD_NOT_ALLOWED, &format!("{backend}: wrong method"));
+        assert!(r.headers.get(header::ALLOW).is_some(), "{backend}: 405 says which methods are allowed");
+        // A page answers a page, not English text.
+        let r = c.get("/members/abc").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(r.text().contains("<html") && has_chinese(&r.text()), "{backend}: {}", r.text());
+    }
+}
+
+/// Point 11: full-width digits are read as digits; other characters in an ID
+/// number, control characters in any text, and page numbers out of range are
+/// refused with the field named — never a panic or a 5xx.
+#[tokio::test]
+async fn bad_input_never_crashes_a_request() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("gwadmin", PASSWORD).await;
+        let branch = p.branch_a1.id;
+
+        // 11010519491231002X typed with a Chinese input method.
+        let mut wide = member_json("全角号", "１１０１０５１９４９１２３１００２Ｘ", branch);
+        wide["gender"] = "女".into();
+        let r = c.json("POST", "/api/v1/members", wide).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        assert_eq!(r.json()["birth_date"], "1949-12-31", "{backend}: read as the ASCII number");
+        // A non-digit among the first 17 characters: refused by field, no panic.
+        for bad in ["11010５19491231002é", "1101051949123100é2", "张1010519491231002X"] {
+            let r = c.json("POST", "/api/v1/members", member_json("坏号码", bad, branch)).await;
+            assert_envelope(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{backend}: {bad}"));
+            assert_eq!(r.json()["error"]["fields"][0]["field"], "id_card", "{backend}: {}", r.text());
+        }
+        // A control character in an org's name (POST /orgs answered 201).
+        let r = c
+            .json(
+                "POST",
+                "/api/v1/orgs",
+                serde_json::json!({ "parent_id": p.committee_a.id, "name": "坏\u{0}支部", "kind": "branch" }),
+            )
+            .await;
+        assert_envelope(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{backend}: NUL in a name"));
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "name", "{backend}");
+        let r =
+            c.form(&format!("/orgs/{}/new", p.committee_a.id), &[("name", "坏\u{1}支部"), ("kind", "branch")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: the page refuses it too");
+        // Paging out of range is refused, not coerced or echoed.
+        for q in [
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=4611686018427387904",
+            "per_page=0",
+            "per_page=100000",
+            "per_page=-5",
+        ] {
+            let r = c.get(&format!("/api/v1/members?{q}")).await;
+            assert_envelope(&r, StatusCode::BAD_REQUEST, &format!("{backend}: {q}"));
+            let r = c.get(&format!("/members?{q}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}: page {q}");
+        }
+        assert_eq!(c.get("/api/v1/members?page=２").await.status, StatusCode::OK, "{backend}: a full-width 2 is 2");
+
+        // A fuzz over every string field of a member and an org: no 5xx, always the envelope.
+        let payloads = [
+            "１２３４５６７８９０",
+            "e\u{301}\u{302}\u{303}",
+            "😀👨‍👩‍👧‍👦",
+            "\u{0}\u{1}\u{1b}[31m",
+            "'; DROP TABLE members; --",
+            "<script>alert(1)</script>",
+        ];
+        let long = "长".repeat(10_000);
+        let fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "id_card",
+            "phone",
+            "education",
+            "category",
+            "position",
+            "cadre_rank",
+            "native_place",
+            "address",
+            "community",
+            "join_date",
+            "full_date",
+            "birth_date",
+            "status",
+            "org_id",
+            "group_id",
+        ];
+        let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();
+        let mut seq = 0;
+        for field in fields {
+            for payload in payloads.iter().copied().chain([long.as_str()]) {
+                seq += 1;
+                // Odd sequence numbers: men, as member_json says.
+                let id = xianfeng_core::idcard::compose(520102, birth, seq * 2 + 1);
+                let mut body = member_json("模糊", &id, branch);
+                body[field] = serde_json::Value::String(payload.to_string());
+                let r = c.json("POST", "/api/v1/members", body).await;
+                assert!(
+                    r.status.is_client_error() || r.status == StatusCode::CREATED,
+                    "{backend} {field}: {}",
+                    r.status
+                );
+                if r.status.is_client_error() {
+                    assert_envelope(&r, r.status, &format!("{backend}: {field}={payload:.20}"));
+                }
+            }
+        }
+        for payload in payloads.iter().copied().chain([long.as_str()]) {
+            let body = serde_json::json!({ "parent_id": p.committee_a.id, "name": payload, "kind": "branch", "district": payload });
+            let r = c.json("POST", "/api/v1/orgs", body).await;
+            assert!(r.status.as_u16() < 500, "{backend} org name {payload:.20}: {}", r.status);
+        }
+    }
+}
+
+/// Point 12: two secretaries save the same meeting from the same version;
+/// exactly one wins, the other is told to reload (409), and a save without a
+/// version is refused.
+#[tokio::test]
+async fn concurrent_records_of_one_meeting_have_one_winner() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut gw = Client::new(&store);
+        gw.api_login("gwadmin", PASSWORD).await;
+        let mut sec = Client::new(&store);
+        sec.api_login("seca1", PASSWORD).await;
+        let r = gw
+            .json(
+                "POST",
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_committee_meeting", "planned_on": "2025-03-05", "topic": "支委会" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let body = |v: Option<i64>, topic: &str| {
+            let mut b = serde_json::json!({ "held_on": "2025-03-05", "topic": topic, "minutes": "研究工作。" });
+            if let Some(v) = v {
+                b["version"] = v.into();
+            }
+            b
+        };
+        let r = sec.json("POST", &format!("/api/v1/meetings/{id}/record"), body(None, "无版本")).await;
+        assert_envelope(&r, StatusCode::UNPROCESSABLE_ENTITY, &format!("{backend}: no version"));
+        for round in 0..10 {
+            let v = gw.get(&format!("/api/v1/meetings/{id}")).await.json()["version"].as_i64().unwrap();
+            let path = format!("/api/v1/meetings/{id}/record");
+            let (mut a, mut b) = (gw.clone(), sec.clone());
+            let (ra, rb) = tokio::join!(
+                a.json("POST", &path, body(Some(v), &format!("甲{round}"))),
+                b.json("POST", &path, body(Some(v), &format!("乙{round}")))
+            );
+            let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+            statuses.sort();
+            assert_eq!(statuses, [200, 409], "{backend} round {round}: {} / {}", ra.text(), rb.text());
+            let winner = if ra.status == StatusCode::OK { format!("甲{round}") } else { format!("乙{round}") };
+            let now = gw.get(&format!("/api/v1/meetings/{id}")).await.json();
+            assert_eq!(now["topic"], winner.as_str(), "{backend}: the winner's save stands, nothing mixed");
+            assert_eq!(now["version"].as_i64().unwrap(), v + 1, "{backend}");
+        }
+        // The audit says what changed, not "改动出勤19人" for a save that changed nothing.
+        let v = gw.get(&format!("/api/v1/meetings/{id}")).await.json()["version"].as_i64().unwrap();
+        let topic = gw.get(&format!("/api/v1/meetings/{id}")).await.json()["topic"].as_str().unwrap().to_string();
+        let r = gw.json("POST", &format!("/api/v1/meetings/{id}/record"), body(Some(v), &topic)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        let detail: String = store
+            .db
+            .r()
+            .fetch_one::<(String,)>(xianfeng_store::q!(
+                "SELECT detail FROM audit_log WHERE object_type = 'meeting' AND object_id = $1 ORDER BY seq DESC LIMIT 1",
+                id.to_string()
+            ))
+            .await
+            .unwrap()
+            .0;
+        assert!(detail.contains("内容未改动") && detail.contains("出勤未改动"), "{backend}: {detail}");
+    }
+}
+
+/// Point 5: failures are counted atomically — thirty wrong passwords at once
+/// lock the account — and a login flood from one address is braked (429)
+/// without stalling anything else.
+#[tokio::test]
+async fn lockout_counts_every_failure_under_concurrency() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut tries = Vec::new();
+        for i in 0..30 {
+            let store = store.clone();
+            tries.push(tokio::spawn(async move {
+                xianfeng_store::auth::login(&store, "gwadmin", "Wrong-Passw0rd", &format!("10.1.0.{i}")).await.unwrap()
+            }));
+        }
+        for t in tries {
+            t.await.unwrap();
+        }
+        let r = xianfeng_store::auth::login(&store, "gwadmin", PASSWORD, "10.9.9.9").await.unwrap();
+        assert!(
+            matches!(r, xianfeng_store::auth::LoginOutcome::Locked { .. }),
+            "{backend}: 30 parallel failures lock the account: {r:?}"
+        );
+        let locks: i64 = store
+            .db
+            .r()
+            .fetch_scalar_i64(xianfeng_store::q!(
+                "SELECT COUNT(*) AS v FROM audit_log WHERE action = 'login' AND outcome = 'failure' AND username = 'gwadmin'"
+            ))
+            .await
+            .unwrap();
+        assert_eq!(locks, 31, "{backend}: every attempt is audited");
+
+        // Forty parallel bad logins from one address: the address is braked, the server answers on.
+        let c = Client::new(&store);
+        let mut flood = Vec::new();
+        for _ in 0..40 {
+            let mut c = c.clone();
+            flood.push(tokio::spawn(async move { c.api_login("seca1", "Wrong-Passw0rd").await }));
+        }
+        let mut h = c.clone();
+        let health = h.get("/healthz").await;
+        assert_eq!(health.status, StatusCode::OK, "{backend}: the server answers during the flood");
+        let mut throttled = 0;
+        for f in flood {
+            let r = f.await.unwrap();
+            assert!(r.status.is_client_error(), "{backend}: {}", r.status);
+            assert_envelope(&r, r.status, backend);
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                throttled += 1;
+            }
+        }
+        assert!(throttled > 0, "{backend}: a flood from one address is braked");
+    }
+}
+
+/// Point 6: the same words for an unknown and a known username; `next=`
+/// only ever leads to a page of this site; a login posted from a sandboxed or
+/// foreign page is refused.
+#[tokio::test]
+async fn no_enumeration_no_open_redirect_no_login_csrf() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        let known = c.api_login("gwadmin", "Wrong-Passw0rd").await;
+        let unknown = c.api_login("nobody", "Wrong-Passw0rd").await;
+        assert_eq!(known.status, unknown.status, "{backend}");
+        assert_eq!(known.json()["error"], unknown.json()["error"], "{backend}: the same words");
+
+        for (next, expected) in [
+            ("/\t/evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("//evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("/%09/evil.example", "/%09/evil.example"),
+            ("/members?name=张", "/members?name=%E5%BC%A0"),
+        ] {
+            let mut c = Client::new(&store);
+            let r = c.form("/login", &[("username", "seca1"), ("password", PASSWORD), ("next", next)]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend} {next:?}");
+            assert_eq!(r.location(), expected, "{backend}: next={next:?}");
+            // Signed in, the login page sends one on by the same rule.
+            let r = c.get(&format!("/login?next={}", urlencoding::encode(next))).await;
+            assert_eq!(r.location(), expected, "{backend}: GET next={next:?}");
+        }
+
+        for (name, value) in [("origin", "null"), ("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")]
+        {
+            let mut c = Client::new(&store);
+            let body = serde_urlencoded::to_string([("username", "seca1"), ("password", PASSWORD)]).unwrap();
+            let req = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::HOST, "localhost")
+                .header(name, value)
+                .body(Body::from(body))
+                .unwrap();
+            let r = c.send(req).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {name}: {value}");
+            assert!(c.cookie.is_none(), "{backend}: no session from a {name}: {value} login");
+        }
+    }
+}
+
+/// Point 9: a session ends 12 hours after sign-in however active it is.
+#[tokio::test]
+async fn sessions_have_an_absolute_lifetime() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("seca1", PASSWORD).await;
+        assert_eq!(c.get("/api/v1/me").await.status, StatusCode::OK, "{backend}");
+        let long_ago = xianfeng_core::text::now_ms() - 13 * 3_600_000;
+        store
+            .db
+            .begin()
+            .await
+            .map(|mut tx| async move {
+                tx.c().execute(xianfeng_store::q!("UPDATE sessions SET created_at = $1", long_ago)).await.unwrap();
+                tx.commit().await.unwrap();
+            })
+            .unwrap()
+            .await;
+        let r = c.get("/api/v1/me").await;
+        assert_envelope(&r, StatusCode::UNAUTHORIZED, &format!("{backend}: a 13-hour-old session has ended"));
+    }
+}
