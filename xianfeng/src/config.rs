@@ -58,17 +58,51 @@ pub fn key_file_path(data_dir: &Path) -> PathBuf {
     data_dir.join("keys.json")
 }
 
-/// Writes the key file with owner-only permissions.
-pub fn write_key_file(path: &Path, k: &KeyFile) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(k).map_err(|e| e.to_string())?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| format!("写入 {} 失败：{e}", tmp.display()))?;
+/// Creates a file readable and writable by its owner only, from the first
+/// byte (no window in which it is world-readable), failing if it exists.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
     }
+    o.open(path)
+}
+
+/// Writes the key file with owner-only permissions: written whole to a
+/// private temporary file, synced, then renamed over the old one.
+pub fn write_key_file(path: &Path, k: &KeyFile) -> Result<(), String> {
+    use std::io::Write as _;
+    let text = serde_json::to_string_pretty(k).map_err(|e| e.to_string())?;
+    let tmp = path.with_extension("json.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = create_private(&tmp).map_err(|e| format!("写入 {} 失败：{e}", tmp.display()))?;
+    f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| format!("写入 {} 失败：{e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("写入 {} 失败：{e}", path.display()))
+}
+
+/// Creates the SQLite file owner-only before SQLite opens it (its -wal and
+/// -shm files take the same permissions); an existing file is narrowed to
+/// owner-only too.
+pub fn private_database_file(db: &Path) -> Result<(), String> {
+    if let Some(dir) = db.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("无法创建数据目录 {}：{e}", dir.display()))?;
+    }
+    match create_private(db) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| format!("无法设置 {} 的权限：{e}", db.display()))?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(format!("无法创建 {}：{e}", db.display())),
+    }
 }
 
 /// Loads keys from the environment, else from the key file (created if missing).
@@ -98,6 +132,50 @@ pub fn load_keys(data_dir: &Path) -> Result<Keys, String> {
         eprintln!("已生成密钥文件 {}（请妥善备份：丢失后加密字段无法解密）", path.display());
     }
     read_key_file(&path)?.to_keys()
+}
+
+/// Loads keys from the environment or an existing key file; never creates
+/// one (restore must not leave a fresh key file behind when it refuses).
+pub fn load_existing_keys(data_dir: &Path) -> Result<Keys, String> {
+    if std::env::var("XIANFENG_FIELD_KEYS").is_ok() {
+        return load_keys(data_dir);
+    }
+    let path = key_file_path(data_dir);
+    if !path.exists() {
+        return Err(format!(
+            "密钥文件 {} 不存在：恢复需要与备份相同的密钥（放回密钥文件或设置 XIANFENG_FIELD_KEYS 等环境变量）",
+            path.display()
+        ));
+    }
+    read_key_file(&path)?.to_keys()
+}
+
+/// The lock a server (and a demo build) holds on its data directory for as
+/// long as it runs; restore refuses while anyone holds it.
+pub fn lock_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("xianfeng.lock")
+}
+
+/// Takes the data directory's lock, or says who is in the way. The lock is
+/// the operating system's (flock): it ends with the process, however it ends.
+pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("无法创建数据目录 {}：{e}", data_dir.display()))?;
+    let path = lock_path(data_dir);
+    let f = match create_private(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(|e| format!("无法打开 {}：{e}", path.display()))?,
+        Err(e) => return Err(format!("无法创建 {}：{e}", path.display())),
+    };
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(format!("数据目录 {} 正由另一个先锋进程（服务或演示）使用：请先停止它", data_dir.display()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("无法锁定 {}：{e}", path.display())),
+    }
 }
 
 pub fn read_key_file(path: &Path) -> Result<KeyFile, String> {

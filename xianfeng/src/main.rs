@@ -107,9 +107,14 @@ enum Cmd {
 struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "XIANFENG_LISTEN")]
     listen: String,
-    /// Mark cookies Secure (when served over TLS, e.g. behind a TLS proxy).
+    /// The site is served over TLS (e.g. behind a TLS proxy): cookies Secure, HSTS on every response.
     #[arg(long, env = "XIANFENG_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    /// (comma-separated). The audit then records the client's address, and a request the
+    /// proxy received over TLS gets Secure cookies and HSTS.
+    #[arg(long, env = "XIANFENG_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand)]
@@ -187,16 +192,27 @@ async fn open(cli: &Cli) -> Result<Store, String> {
     std::fs::create_dir_all(&cli.data_dir).map_err(|e| format!("无法创建数据目录 {}：{e}", cli.data_dir.display()))?;
     let keys = config::load_keys(&cli.data_dir)?;
     let url = config::database_url(&cli.data_dir, cli.database_url.as_deref());
+    if cli.database_url.is_none() {
+        config::private_database_file(&cli.data_dir.join("xianfeng.db"))?;
+    }
     Store::open(&url, keys).await.map_err(|e| e.to_string())
+}
+
+/// The data directory's lock, for commands that own the SQLite database
+/// while they run (serve, demo); PostgreSQL needs none.
+fn lock(cli: &Cli) -> Result<Option<std::fs::File>, String> {
+    if cli.database_url.is_some() { Ok(None) } else { config::lock_data_dir(&cli.data_dir).map(Some) }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match &cli.cmd {
         Cmd::Serve(args) => {
+            let _lock = lock(&cli)?;
             let store = open(&cli).await?;
             serve(store, args).await?;
         }
         Cmd::Demo { scale, seed, no_serve, serve: args } => {
+            let _lock = lock(&cli)?;
             let store = demo_database(&cli, *scale, *seed).await?;
             if !no_serve {
                 serve(store, args).await?;
@@ -358,6 +374,7 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<(), String> {
         tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("无法监听 {}：{e}", args.listen))?;
     let mut state = xianfeng_web::AppState::new(store);
     state.secure_cookies = args.secure_cookies;
+    state.trusted_proxies = std::sync::Arc::new(args.trusted_proxy.clone());
     println!("先锋党建平台已启动：http://{}", args.listen);
     if let Some(d) = xianfeng_core::clock::moved_to() {
         tracing::warn!(today = %d, "the platform clock is moved by {}: every date and deadline reads {d} as today", xianfeng_core::clock::ENV);
@@ -457,6 +474,30 @@ async fn print_demo_accounts(store: &Store, s: &demo::DemoSummary) -> Result<(),
     Ok(())
 }
 
+/// Checkpoints a SQLite database's WAL into the file and empties it; refuses
+/// when anything is left in the WAL.
+async fn checkpoint(db: &Path) -> Result<(), String> {
+    use sqlx::Connection as _;
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.map_err(|e| format!("无法打开原数据库：{e}"))?;
+    let (busy, _log, _done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| format!("原数据库检查点失败：{e}"))?;
+    conn.close().await.map_err(|e| e.to_string())?;
+    if busy != 0 {
+        return Err("原数据库正被使用，无法完成检查点；请停止所有先锋进程后再恢复".into());
+    }
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    if std::fs::metadata(&wal).map(|m| m.len() > 0).unwrap_or(false) {
+        return Err("原数据库的预写日志未能并入数据库文件，未恢复".into());
+    }
+    Ok(())
+}
+
 /// Restores a SQLite backup over the database in the data directory.
 async fn restore(cli: &Cli, from: &Path) -> Result<(), String> {
     if cli.database_url.is_some() {
@@ -465,8 +506,11 @@ async fn restore(cli: &Cli, from: &Path) -> Result<(), String> {
     if !from.exists() {
         return Err(format!("备份文件不存在：{}", from.display()));
     }
+    // Nobody may be writing to the database while it is replaced: a running
+    // server would go on writing to the renamed file and its WAL.
+    let _lock = config::lock_data_dir(&cli.data_dir)?;
     // Check the backup opens and carries our schema before touching anything.
-    let keys = config::load_keys(&cli.data_dir)?;
+    let keys = config::load_existing_keys(&cli.data_dir)?;
     let check = Store::open(&format!("sqlite://{}", from.display()), keys)
         .await
         .map_err(|e| format!("备份文件无法打开：{e}"))?;
@@ -477,6 +521,9 @@ async fn restore(cli: &Cli, from: &Path) -> Result<(), String> {
     }
     let db = cli.data_dir.join("xianfeng.db");
     if db.exists() {
+        // Fold the WAL into the file first: after a kill -9 it holds
+        // committed writes the file alone does not.
+        checkpoint(&db).await?;
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
         let keep = cli.data_dir.join(format!("xianfeng.db.before-restore-{stamp}"));
         std::fs::rename(&db, &keep).map_err(|e| e.to_string())?;
@@ -489,6 +536,8 @@ async fn restore(cli: &Cli, from: &Path) -> Result<(), String> {
         println!("原数据库已保留为 {}", keep.display());
     }
     std::fs::copy(from, &db).map_err(|e| e.to_string())?;
+    // The copy took the backup's permissions: owner-only again.
+    config::private_database_file(&db)?;
     let store = open(cli).await?;
     store
         .audit(&Who::operator("restore"), xianfeng_store::audit::Event::ok("restore", "database", from.display()))

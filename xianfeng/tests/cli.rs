@@ -145,3 +145,97 @@ fn demo_audit_export_on_postgres() {
     assert!(!o.status.success() && text(&o).contains("pg_dump"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A port free on the loopback interface right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One HTTP/1.1 request over a plain socket; the status code of the answer.
+fn http_status(addr: &str, method: &str, path: &str, json: &str) -> u16 {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+#[cfg(unix)]
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Restore refuses while a server holds the data directory; after a kill -9
+/// it folds the WAL into the copy it keeps, so no acknowledged write is lost;
+/// a refusal for missing keys leaves no key file behind. The database, the
+/// key file and backups are owner-only.
+#[test]
+#[cfg(unix)]
+fn restore_is_refused_while_serving_and_keeps_what_a_killed_server_wrote() {
+    let dir = temp_dir("restore");
+    let o = run(&dir, &["demo", "--scale", "0.01", "--no-serve"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&dir.join("keys.json")), 0o600, "the key file is owner-only");
+    assert_eq!(mode(&dir.join("xianfeng.db")), 0o600, "the database is owner-only");
+    let backup = dir.join("copy.db");
+    let o = run(&dir, &["backup", "--to", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&backup), 0o600, "the backup is owner-only");
+
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut server = Command::new(exe())
+        .args(["serve", "--listen", &addr])
+        .arg("--data-dir")
+        .arg(&dir)
+        .env_remove("XIANFENG_DATABASE_URL")
+        .env_remove("XIANFENG_FIELD_KEYS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let o = run(&dir, &["restore", "--from", backup.to_str().unwrap()], None);
+    assert!(!o.status.success(), "restore must refuse while a server runs: {}", text(&o));
+    assert!(text(&o).contains("正由另一个先锋进程"), "{}", text(&o));
+    // An acknowledged write: a refused sign-in, audited in the same transaction.
+    let status = http_status(&addr, "POST", "/api/v1/auth/login", r#"{"username":"probe-before-kill","password":"x"}"#);
+    assert_eq!(status, 401);
+    server.kill().unwrap(); // SIGKILL: no checkpoint, the write sits in the WAL
+    server.wait().unwrap();
+
+    let o = run(&dir, &["restore", "--from", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let kept = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("xianfeng.db.before-restore-"))
+        .expect("the old database is kept");
+    let count = Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import sqlite3; c=sqlite3.connect('file:{}?mode=ro', uri=True); print(c.execute(\"SELECT COUNT(*) FROM audit_log WHERE username='probe-before-kill'\").fetchone()[0])",
+            kept.display()
+        ))
+        .output()
+        .expect("python3");
+    assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "1", "the kept copy holds the acknowledged write");
+    assert_eq!(mode(&dir.join("xianfeng.db")), 0o600, "the restored database is owner-only");
+
+    // No keys, no restore — and no new key file left behind.
+    let bare = temp_dir("restore-bare");
+    let o = run(&bare, &["restore", "--from", backup.to_str().unwrap()], None);
+    assert!(!o.status.success() && text(&o).contains("密钥文件"), "{}", text(&o));
+    assert!(!bare.join("keys.json").exists(), "a refused restore leaves no key file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&bare);
+}

@@ -46,8 +46,11 @@ pub use error::{AppError, Result};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    /// Mark cookies Secure (the site is served over TLS).
+    /// The operator says the site is served over TLS (e.g. a TLS proxy in
+    /// front): cookies are Secure and HSTS is sent on every response.
     pub secure_cookies: bool,
+    /// Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
     pub import_limits: std::sync::Arc<xlsx::ImportLimits>,
     /// Sign-in attempts per network address.
     pub login_throttle: std::sync::Arc<throttle::LoginThrottle>,
@@ -55,7 +58,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: false, import_limits: Default::default(), login_throttle: Default::default() }
+        AppState {
+            store,
+            secure_cookies: false,
+            trusted_proxies: Default::default(),
+            import_limits: Default::default(),
+            login_throttle: Default::default(),
+        }
     }
 }
 
@@ -105,7 +114,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found_page)
         .layer(middleware::from_fn_with_state(state.clone(), session::session_layer))
         .layer(middleware::from_fn(input::guard))
-        .layer(middleware::from_fn(session::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), session::security_headers))
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .with_state(state)
 }

@@ -72,7 +72,12 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
-/// The Set-Cookie value for a session token (empty token clears it).
+fn secure_cookie(text: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!("{text}; Secure")).ok()
+}
+
+/// The Set-Cookie value for a session token (empty token clears it). Over
+/// TLS the security-header layer adds `Secure` whatever `secure` says.
 pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
     let max_age = if token.is_empty() { "; Max-Age=0" } else { "" };
     let secure = if secure { "; Secure" } else { "" };
@@ -80,8 +85,44 @@ pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
         .expect("cookie is ASCII")
 }
 
-fn client_ip(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// Where a request came from, as far as this server can tell.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The client's address: the peer's, or — when the peer is a trusted
+    /// proxy — the nearest address in X-Forwarded-For that is not a proxy.
+    pub ip: String,
+    /// The client reached the site over TLS (the operator says so, or a
+    /// trusted proxy's X-Forwarded-Proto does).
+    pub https: bool,
+}
+
+/// The client's address and scheme. Forwarded headers count only from a
+/// trusted proxy: anyone else could write them.
+pub fn origin_of(req: &Request, state: &AppState) -> Origin {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let trusted = |ip: &std::net::IpAddr| state.trusted_proxies.contains(ip);
+    let Some(peer) = peer else {
+        return Origin { ip: "unknown".into(), https: state.secure_cookies };
+    };
+    if !trusted(&peer) {
+        return Origin { ip: peer.to_string(), https: state.secure_cookies };
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let client = forwarded.iter().rev().find(|ip| !trusted(ip)).copied().unwrap_or(peer);
+    let proto_https = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').next().unwrap_or("").trim().eq_ignore_ascii_case("https"))
+        .unwrap_or(false);
+    Origin { ip: client.to_string(), https: state.secure_cookies || proto_https }
 }
 
 /// Paths that may be posted without a session (they start one).
@@ -98,7 +139,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 }
 
 async fn resolve(state: &AppState, mut req: Request) -> Result<Request> {
-    let ip = client_ip(&req);
+    let ip = origin_of(&req, state).ip;
     let token = cookie_value(req.headers(), COOKIE).unwrap_or_default();
     let session = if token.is_empty() || token.len() > 128 {
         None
@@ -187,9 +228,13 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
         let r = parts.extensions.get::<Resolved>().cloned().ok_or(AppError::Unauthenticated)?;
         let session = r.session.ok_or(AppError::Unauthenticated)?;
-        if (session.user.must_change_password || session.password_expired)
-            && !allowed_before_password_change(parts.uri.path())
-        {
+        // The path as sent: a nested router (/api/v1) sees its own suffix only.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        if (session.user.must_change_password || session.password_expired) && !allowed_before_password_change(&path) {
             return Err(AppError::PasswordChange);
         }
         Ok(Ctx { session, token: r.token, ip: r.ip })
@@ -207,10 +252,24 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 /// Security headers on every response; no caching of anything but assets.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// Over TLS: HSTS, and every cookie set is marked Secure.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
+    let https = origin_of(&req, &state).https;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        if !cookies.is_empty() {
+            h.remove(header::SET_COOKIE);
+            for c in cookies {
+                let text = c.to_str().unwrap_or("");
+                let secure = if text.contains("; Secure") { c.clone() } else { secure_cookie(text).unwrap_or(c) };
+                h.append(header::SET_COOKIE, secure);
+            }
+        }
+    }
     // A handler may set a stricter policy (downloads are sandboxed).
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(

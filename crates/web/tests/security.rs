@@ -386,3 +386,81 @@ async fn sessions_have_an_absolute_lifetime() {
         assert_envelope(&r, StatusCode::UNAUTHORIZED, &format!("{backend}: a 13-hour-old session has ended"));
     }
 }
+
+/// Point 9: a user who must change the password can do so through the API
+/// (the allow-list compared the nested router's path and answered 403).
+#[tokio::test]
+async fn a_forced_password_change_works_through_the_api() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let long_ago = xianfeng_core::text::now_ms() - 200 * 86_400_000;
+        let mut tx = store.db.begin().await.unwrap();
+        tx.c()
+            .execute(xianfeng_store::q!("UPDATE users SET password_changed_at = $1 WHERE username = 'seca1'", long_ago))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = Client::new(&store);
+        c.api_login("seca1", PASSWORD).await;
+        let r = c.get("/api/v1/members").await;
+        assert_envelope(&r, StatusCode::FORBIDDEN, &format!("{backend}: business first needs a new password"));
+        assert_eq!(r.json()["error"]["code"], "password_change_required", "{backend}");
+        let r = c
+            .json(
+                "POST",
+                "/api/v1/me/password",
+                serde_json::json!({ "old_password": PASSWORD, "password": "Brand-New-Passw0rd", "password2": "Brand-New-Passw0rd" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        c.csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        assert_eq!(c.get("/api/v1/members").await.status, StatusCode::OK, "{backend}");
+    }
+}
+
+/// Point 9: behind a trusted TLS proxy the audit records the client's
+/// address, cookies are Secure and HSTS is sent; the same headers from
+/// anyone else change nothing.
+#[tokio::test]
+async fn a_trusted_proxy_is_believed_and_nobody_else() {
+    use std::net::{IpAddr, SocketAddr};
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut state = xianfeng_web::AppState::new(store.clone());
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        state.trusted_proxies = std::sync::Arc::new(vec![proxy]);
+        let app = xianfeng_web::router(state);
+        let login = |peer: IpAddr| {
+            let body = serde_json::json!({ "username": "seca1", "password": PASSWORD }).to_string();
+            let mut req = Request::post("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-forwarded-for", "203.0.113.7")
+                .header("x-forwarded-proto", "https")
+                .body(Body::from(body))
+                .unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(SocketAddr::new(peer, 40000)));
+            req
+        };
+        use tower::ServiceExt;
+        let res = app.clone().oneshot(login(proxy)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{backend}");
+        let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+        assert!(cookie.contains("; Secure"), "{backend}: {cookie}");
+        assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).is_some(), "{backend}: HSTS");
+        let res = app.clone().oneshot(login("198.51.100.9".parse().unwrap())).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{backend}");
+        let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+        assert!(!cookie.contains("Secure"), "{backend}: an untrusted peer's X-Forwarded-Proto is ignored");
+        assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none(), "{backend}");
+        let ips: Vec<(String,)> = store
+            .db
+            .r()
+            .fetch_all(xianfeng_store::q!(
+                "SELECT ip FROM audit_log WHERE action = 'login' AND username = 'seca1' ORDER BY seq"
+            ))
+            .await
+            .unwrap();
+        let ips: Vec<&str> = ips.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(ips, ["203.0.113.7", "198.51.100.9"], "{backend}: the client behind the proxy, the peer otherwise");
+    }
+}
