@@ -918,7 +918,7 @@ async fn raw_members_schema_baseline(dir: &Path, n: usize) -> Result<f64, String
                 .bind("汉族")
                 .bind("1980-01-01")
                 .bind(keys.cipher.encrypt("52010219800101001X"))
-                .bind("520102********001X")
+                .bind("52****************")
                 .bind(keys.cipher.blind_index(&k.to_string()))
                 .bind(keys.cipher.encrypt("13900000000"))
                 .bind("139****0000")

@@ -232,6 +232,34 @@ pub struct SecurityAdmin(());
 #[derive(Debug, Clone, Copy)]
 pub struct AuditReader(());
 
+/// Capability to approve an account activation or a password reset opened by
+/// the system administrator: a security administrator, or an audit
+/// administrator (only for a security administrator's own account). The
+/// approver is shown the second half of the activation code, so no single
+/// administrator can sign in as the account.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialApprover {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+impl CredentialApprover {
+    /// Whether this approver may approve a ticket for `target` (with its
+    /// roles) opened by `requester`. The refusal is a Chinese sentence.
+    pub fn may_approve(&self, target: i64, target_roles: &[Role], requester: Option<i64>) -> Result<(), Error> {
+        if target == self.user_id {
+            return Err(Error::Rule("不能批准本人账号的启用或重置，须由另一位管理员批准".into()));
+        }
+        if requester == Some(self.user_id) {
+            return Err(Error::Rule("发起人不能批准自己发起的重置".into()));
+        }
+        if self.role == Role::AuditAdmin && !target_roles.contains(&Role::SecurityAdmin) {
+            return Err(Error::Rule("审计管理员只批准安全管理员账号的重置；其他账号由安全管理员批准".into()));
+        }
+        Ok(())
+    }
+}
+
 /// Which roles may see protected fields in full; security policy data.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RevealPolicy {
@@ -324,6 +352,12 @@ impl Actor {
     }
     pub fn audit_reader(&self) -> Result<AuditReader, Error> {
         if self.role == Role::AuditAdmin { Ok(AuditReader(())) } else { Err(Error::Forbidden) }
+    }
+    pub fn credential_approver(&self) -> Result<CredentialApprover, Error> {
+        match self.role {
+            Role::SecurityAdmin | Role::AuditAdmin => Ok(CredentialApprover { user_id: self.user_id, role: self.role }),
+            _ => Err(Error::Forbidden),
+        }
     }
 
     /// Discipline records are visible only to discipline staff, within their subtree.

@@ -154,6 +154,26 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 /// A random temporary password that satisfies the default policy.
+/// Half of an activation code: 8 characters without look-alikes, shown as
+/// `K7QM-3XPA`.
+pub fn activation_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let c: Vec<u8> = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())]).collect();
+    format!("{}-{}", String::from_utf8_lossy(&c[..4]), String::from_utf8_lossy(&c[4..]))
+}
+
+/// An activation code as typed (lower case, full-width, with or without the
+/// dash or spaces) in its one canonical form, for hashing.
+pub fn normalize_code(typed: &str) -> String {
+    crate::text::to_halfwidth(typed)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 pub fn temporary_password() -> String {
     use rand::Rng;
     const LOWER: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
@@ -174,6 +194,17 @@ pub fn temporary_password() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn activation_codes_read_back_however_typed() {
+        let c = super::activation_code();
+        assert_eq!(c.len(), 9);
+        assert_eq!(&c[4..5], "-");
+        let typed = format!(" {} ", c.to_lowercase().replace('-', " "));
+        assert_eq!(super::normalize_code(&typed), c.replace('-', ""));
+        assert_eq!(super::normalize_code("ｋ７ｑｍ－３ｘｐａ"), "K7QM3XPA");
+        assert_ne!(super::activation_code(), super::activation_code());
+    }
+
     use super::*;
     use sm4::cipher::{BlockEncrypt, generic_array::GenericArray};
 

@@ -1,8 +1,15 @@
 //! Small text helpers shared by every layer: masking and formatting for Chinese users.
 
-/// Masks an ID-card number as 520102********1234 (first 6 and last 4 kept).
+/// Masks an ID-card number as 52**************** (the province code only).
+///
+/// Any more would complete the number: digits 7–14 are the birth date, which
+/// rosters show and the database holds in the clear, and with the region code
+/// (a handful per prefecture, guessable from 籍贯) and the last four, a
+/// roster line was the whole number. With the province code only, a reader
+/// who knows the birth date, gender and county still faces 500 numbers.
+/// The full number is shown only through the audited reveal.
 pub fn mask_id_card(id: &str) -> String {
-    mask_middle(id, 6, 4)
+    mask_middle(id, 2, 0)
 }
 
 /// Keeps the first `head` and last `tail` characters and stars the rest (all
@@ -74,12 +81,12 @@ mod tests {
 
     #[test]
     fn masks_keep_head_and_tail() {
-        assert_eq!(mask_id_card("52010219900101123X"), "520102********123X");
+        assert_eq!(mask_id_card("52010219900101123X"), "52****************");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("123"), "***");
         assert_eq!(mask_phone("1234567"), "*******");
         assert_eq!(mask_phone("12345678"), "123*5678");
-        assert_eq!(mask_id_card("5201021990"), "**********");
+        assert_eq!(mask_id_card("5201021990"), "52********");
     }
 
     #[test]

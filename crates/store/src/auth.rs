@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use xianfeng_core::auth::{Actor, Role, SecurityAdmin, UserAdmin, check_password, check_role_combination};
-use xianfeng_core::crypto::{hash_password, random_hex, sm3_hex, temporary_password, verify_password};
+use xianfeng_core::crypto::{hash_password, random_hex, sm3_hex, verify_password};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::rules::SecurityPolicy;
 use xianfeng_core::text::now_ms;
@@ -24,6 +24,10 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: i64,
     pub created_by: String,
+    /// When the account was last (re)activated through a ticket: positive
+    /// until the first sign-in after it, negative until the owner acknowledges
+    /// the notice, 0 otherwise.
+    pub reset_notice_at: i64,
 }
 
 impl UserRow {
@@ -32,7 +36,7 @@ impl UserRow {
     }
 }
 
-const USER_COLS: &str = "id, username, display_name, password_hash, must_change_password, password_changed_at, failed_logins, locked_until, active, created_at, created_by";
+const USER_COLS: &str = "id, username, display_name, password_hash, must_change_password, password_changed_at, failed_logins, locked_until, active, created_at, created_by, reset_notice_at";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RoleRow {
@@ -80,8 +84,11 @@ fn check_username(username: &str) -> Result<()> {
     }
 }
 
-/// Creates an account. With `password` None a temporary password is generated
-/// and returned, and the user must change it at first login.
+/// Creates an account. With a password (the operator at the console) it is
+/// ready to use. Without one (the system administrator's page) it waits for
+/// its owner: a ticket is opened, the administrator is shown the first half
+/// of the activation code, and a second administrator's approval gives the
+/// second (see [`crate::credential`]).
 pub async fn create_user(
     store: &Store,
     _cap: UserAdmin,
@@ -89,7 +96,7 @@ pub async fn create_user(
     username: &str,
     display_name: &str,
     password: Option<&str>,
-) -> Result<(UserRow, Option<String>)> {
+) -> Result<(UserRow, Option<crate::credential::Opened>)> {
     let username = username.trim();
     check_username(username)?;
     let display_name = display_name.trim();
@@ -100,39 +107,41 @@ pub async fn create_user(
         return Err(StoreError::invalid("username", "用户名已存在"));
     }
     let policy: SecurityPolicy = store.rule().await?;
-    let (pw, temp) = match password {
+    let hash = match password {
         Some(p) => {
             check_password(&policy, username, p)?;
-            (p.to_string(), None)
+            Some(hash_password_off_thread(p).await)
         }
-        None => {
-            let t = temporary_password();
-            (t.clone(), Some(t))
-        }
+        None => None,
     };
-    let hash = hash_password_off_thread(&pw).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     let id = tx.alloc_id().await?;
     tx.c()
         .execute(q!(
             "INSERT INTO users (id, username, display_name, password_hash, must_change_password, password_changed_at, failed_logins, locked_until, active, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, TRUE, $6, $7)",
-            id, username, display_name, hash.clone(), temp.is_some(), now, who.username.clone()
+             VALUES ($1, $2, $3, $4, FALSE, $5, 0, 0, TRUE, $5, $6)",
+            id, username, display_name, hash.clone().unwrap_or_else(|| crate::credential::NO_PASSWORD.to_string()), now, who.username.clone()
         ))
         .await?;
-    tx.c()
-        .execute(q!(
-            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
-            id,
-            now,
-            hash
-        ))
-        .await?;
+    if let Some(hash) = hash {
+        tx.c()
+            .execute(q!(
+                "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
+                id,
+                now,
+                hash
+            ))
+            .await?;
+    }
     append(&mut tx, &store.keys.audit_key, who, Event::ok("user_create", "user", id).detail(username.to_string()))
         .await?;
+    let opened = match password {
+        Some(_) => None,
+        None => Some(crate::credential::open_in(&mut tx, store, who, id, crate::credential::Purpose::Create).await?),
+    };
     tx.commit().await?;
-    Ok((user_by_id(store, id).await?, temp))
+    Ok((user_by_id(store, id).await?, opened))
 }
 
 /// Grants a role bound to an org (or, for the member role, to a member record).
@@ -303,25 +312,6 @@ pub async fn set_active(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64,
     tx.commit().await
 }
 
-/// Sets a new temporary password (must be changed at next login) and unlocks.
-pub async fn reset_password(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64) -> Result<String> {
-    let u = user_by_id(store, user_id).await?;
-    let temp = temporary_password();
-    let hash = hash_password_off_thread(&temp).await;
-    let now = now_ms();
-    let mut tx = store.db.begin().await?;
-    tx.c()
-        .execute(q!(
-            "UPDATE users SET password_hash = $1, must_change_password = TRUE, password_changed_at = $2, failed_logins = 0, locked_until = 0 WHERE id = $3",
-            hash, now, u.id
-        ))
-        .await?;
-    tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", u.id)).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("user_update", "user", u.id).detail("重置密码")).await?;
-    tx.commit().await?;
-    Ok(temp)
-}
-
 /// The result of a sign-in attempt.
 #[derive(Debug)]
 pub enum LoginOutcome {
@@ -466,7 +456,13 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
         ))
         .await?;
     let who = Who { role: roles.first().map(|r| r.role.clone()).unwrap_or_default(), ..who };
-    append(&mut tx, &store.keys.audit_key, &who, Event::ok("login", "user", user.id)).await?;
+    let mut event = Event::ok("login", "user", user.id);
+    if user.reset_notice_at > 0 {
+        // The first sign-in after an activation or reset, said so to the auditor.
+        tx.c().execute(q!("UPDATE users SET reset_notice_at = -reset_notice_at WHERE id = $1", user.id)).await?;
+        event = event.detail("启用或重置密码后首次登录");
+    }
+    append(&mut tx, &store.keys.audit_key, &who, event).await?;
     tx.commit().await?;
     let must_change = user.must_change_password;
     Ok(LoginOutcome::Ok { token, csrf, user, must_change, expired })

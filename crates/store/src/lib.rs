@@ -12,6 +12,7 @@ pub mod backup;
 pub mod bulk;
 pub mod campaign;
 pub mod compliance;
+pub mod credential;
 pub mod db;
 pub mod discipline;
 pub mod dues;

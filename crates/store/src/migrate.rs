@@ -104,6 +104,20 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "credential_tickets",
+        common: include_str!("../migrations/0014_credential_tickets.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 15,
+        name: "id_mask_province_only",
+        common: include_str!("../migrations/0015_id_mask_province_only.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]

@@ -172,7 +172,7 @@ struct PasswordPage {
     policy_hint: String,
 }
 
-fn policy_hint(p: &SecurityPolicy) -> String {
+pub fn policy_hint(p: &SecurityPolicy) -> String {
     format!(
         "至少{}位，包含大写字母、小写字母、数字、特殊字符中的至少{}类；不能与最近{}次密码相同",
         p.password_min_length, p.password_min_classes, p.password_history
@@ -271,6 +271,7 @@ struct UserView {
     active: bool,
     locked: bool,
     must_change: bool,
+    awaiting: bool,
     created: String,
 }
 
@@ -315,6 +316,7 @@ async fn users_view(
             active: u.active,
             locked: u.is_locked(now),
             must_change: u.must_change_password,
+            awaiting: u.password_hash == xianfeng_store::credential::NO_PASSWORD,
             created: datetime_ms(u.created_at),
         })
         .collect();
@@ -336,14 +338,14 @@ async fn users_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
 async fn users_create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response> {
     let cap = ctx.actor()?.user_admin()?;
     match store_auth::create_user(&state.store, cap, &ctx.who(), &f.username, &f.display_name, None).await {
-        Ok((u, temp)) => {
+        Ok((u, opened)) => {
             users_view(
                 &state,
                 &ctx,
                 Errors::default(),
                 NewUserForm::default(),
-                (temp.unwrap_or_default(), u.username),
-                "账号已创建",
+                (opened.map(|o| o.part_a).unwrap_or_default(), u.username),
+                "账号已创建，待安全管理员批准后由本人启用",
             )
             .await
         }
@@ -372,9 +374,17 @@ async fn users_active(
 
 async fn users_reset(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
     let cap = ctx.actor()?.user_admin()?;
-    let temp = store_auth::reset_password(&state.store, cap, &ctx.who(), id).await?;
+    let opened = xianfeng_store::credential::reset_password(&state.store, cap, &ctx.who(), id).await?;
     let u = store_auth::user_by_id(&state.store, id).await?;
-    users_view(&state, &ctx, Errors::default(), NewUserForm::default(), (temp, u.username), "密码已重置").await
+    users_view(
+        &state,
+        &ctx,
+        Errors::default(),
+        NewUserForm::default(),
+        (opened.part_a, u.username),
+        "密码已重置：原密码已失效，待安全管理员批准后由本人设置新密码",
+    )
+    .await
 }
 
 // ----- role administration (security administrator) -----
@@ -603,9 +613,11 @@ struct NewUserJson {
 
 async fn api_create_user(State(state): State<AppState>, ctx: Ctx, Json(f): Json<NewUserJson>) -> Result<Response> {
     let cap = ctx.actor()?.user_admin()?;
-    let (u, temp) = store_auth::create_user(&state.store, cap, &ctx.who(), &f.username, &f.display_name, None).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "user": u, "temporary_password": temp })))
-        .into_response())
+    let (u, opened) =
+        store_auth::create_user(&state.store, cap, &ctx.who(), &f.username, &f.display_name, None).await?;
+    let opened = opened.ok_or_else(|| AppError::Internal("新账号未生成启用单".into()))?;
+    let body = serde_json::json!({ "user": u, "ticket_id": opened.ticket_id, "activation_code_part_a": opened.part_a });
+    Ok((axum::http::StatusCode::CREATED, Json(body)).into_response())
 }
 
 async fn api_user_active(
@@ -627,8 +639,8 @@ async fn api_user_reset(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let cap = ctx.actor()?.user_admin()?;
-    let temp = store_auth::reset_password(&state.store, cap, &ctx.who(), id).await?;
-    Ok(Json(serde_json::json!({ "temporary_password": temp })))
+    let opened = xianfeng_store::credential::reset_password(&state.store, cap, &ctx.who(), id).await?;
+    Ok(Json(serde_json::json!({ "ticket_id": opened.ticket_id, "activation_code_part_a": opened.part_a })))
 }
 
 #[derive(Deserialize)]

@@ -41,6 +41,8 @@ pub struct Layout {
     pub crumbs: Vec<Crumb>,
     pub roles: Vec<RoleChoice>,
     pub flash: String,
+    /// Shown until the owner acknowledges it: the account was (re)activated.
+    pub account_notice: String,
 }
 
 fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
@@ -129,13 +131,21 @@ fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
         Some(Role::SecurityAdmin) => {
             groups.push(MenuGroup {
                 label: "安全管理",
-                items: vec![item("角色授权", "/admin/roles"), item("安全策略", "/rules")],
+                items: vec![
+                    item("角色授权", "/admin/roles"),
+                    item("启用与重置审批", "/admin/credentials"),
+                    item("安全策略", "/rules"),
+                ],
             });
         }
         Some(Role::AuditAdmin) => {
             groups.push(MenuGroup {
                 label: "安全审计",
-                items: vec![item("审计日志", "/audit"), item("完整性校验", "/audit/verify")],
+                items: vec![
+                    item("审计日志", "/audit"),
+                    item("完整性校验", "/audit/verify"),
+                    item("启用与重置审批", "/admin/credentials"),
+                ],
             });
         }
         Some(Role::DisciplineStaff) => {
@@ -183,6 +193,13 @@ impl Layout {
             crumbs: Vec::new(),
             roles,
             flash: String::new(),
+            account_notice: match s.user.reset_notice_at {
+                0 => String::new(),
+                at => format!(
+                    "您的账号于 {} 通过启用码设置了新密码。如非本人操作，请立即联系安全管理员。",
+                    crate::layout::fmt_ms(&at.abs())
+                ),
+            },
         }
     }
 

@@ -5,10 +5,13 @@
 //! routes and its API routes; handlers stay thin and call the store with the
 //! caller's scope.
 
+#![recursion_limit = "256"]
+
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod credential;
 pub mod discipline;
 pub mod docx;
 pub mod dues;
@@ -73,6 +76,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(home::pages())
         .merge(auth::pages())
+        .merge(credential::pages())
         .merge(org::pages())
         .merge(member::pages())
         .merge(audit::pages())
@@ -90,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(page_errors));
     let api = Router::new()
         .merge(auth::api())
+        .merge(credential::api())
         .merge(org::api())
         .merge(member::api())
         .merge(audit::api())

@@ -12,9 +12,13 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("put", "/me/role", "auth", "切换当前角色", "RoleSwitch", 200),
     ("get", "/me/member", "member", "我的党员档案（党员角色）", "", 200),
     ("get", "/users", "users", "账号列表（系统管理员、安全管理员）", "", 200),
-    ("post", "/users", "users", "新建账号，返回一次性临时密码（系统管理员）", "NewUser", 201),
+    ("post", "/users", "users", "新建账号，返回启用码前半段；须另一位管理员批准（系统管理员）", "NewUser", 201),
     ("post", "/users/{id}/active", "users", "启用或停用账号（系统管理员）", "Active", 200),
-    ("post", "/users/{id}/password-reset", "users", "重置为临时密码（系统管理员）", "", 200),
+    ("post", "/users/{id}/password-reset", "users", "重置密码：原密码失效，返回启用码前半段（系统管理员）", "", 200),
+    ("get", "/credential-tickets", "users", "待批准和待启用的启用单（安全管理员、审计管理员）", "", 200),
+    ("post", "/credential-tickets/{id}/approve", "users", "批准启用单，返回启用码后半段（另一位管理员）", "", 200),
+    ("post", "/auth/activate", "auth", "本人持两段启用码设置密码（无需会话）", "Activate", 200),
+    ("post", "/me/notice", "auth", "确认已知晓账号启用或重置的提示", "", 200),
     ("post", "/users/{id}/roles", "users", "授予角色（安全管理员）", "Grant", 201),
     ("delete", "/roles/{id}", "users", "撤销角色（安全管理员）", "", 200),
     ("get", "/orgs", "org", "组织检索（范围内，分页）", "", 200),
@@ -360,12 +364,13 @@ fn base_schemas() -> Value {
     };
     json!({
         "Error": { "type": "object", "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "password_change_required", "forbidden", "not_found", "invalid", "rule", "stale", "bad_request", "csrf", "too_large", "locked", "internal"] },
+            "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "password_change_required", "forbidden", "not_found", "invalid", "rule", "stale", "bad_request", "csrf", "too_large", "throttled", "method_not_allowed", "unsupported_media_type", "internal"] },
             "message": { "type": "string", "description": "中文说明" },
             "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } } } },
         "Page": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
             "items": { "type": "array", "items": {} }, "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
         "Login": s(&["username", "password"]),
+        "Activate": s(&["username", "part_a", "part_b", "password", "password2"]),
         "PasswordChange": s(&["old_password", "password"]),
         "RoleSwitch": { "type": "object", "properties": { "role_id": { "type": "integer" } } },
         "NewUser": s(&["username", "display_name"]),

@@ -125,9 +125,10 @@ pub fn origin_of(req: &Request, state: &AppState) -> Origin {
     Origin { ip: client.to_string(), https: state.secure_cookies || proto_https }
 }
 
-/// Paths that may be posted without a session (they start one).
+/// Paths that may be posted without a session (they start one, or set the
+/// password an account starts with).
 fn is_login(path: &str) -> bool {
-    path == "/login" || path == "/api/v1/auth/login"
+    matches!(path, "/login" | "/api/v1/auth/login" | "/activate" | "/api/v1/auth/activate")
 }
 
 /// Resolves the session and enforces CSRF on state-changing requests.
@@ -219,7 +220,16 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Paths a user who must change the password may still reach.
 fn allowed_before_password_change(path: &str) -> bool {
-    matches!(path, "/password" | "/logout" | "/api/v1/me/password" | "/api/v1/auth/logout" | "/api/v1/me")
+    matches!(
+        path,
+        "/password"
+            | "/logout"
+            | "/api/v1/me/password"
+            | "/api/v1/auth/logout"
+            | "/api/v1/me"
+            | "/me/notice"
+            | "/api/v1/me/notice"
+    )
 }
 
 impl FromRequestParts<AppState> for Ctx {

@@ -316,28 +316,47 @@ async fn lockout_and_forced_password_change() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}: even the right password is refused while locked");
         assert!(r.text().contains(same) && !r.text().contains("锁定至"), "{backend}");
 
-        // The system administrator creates an account: temporary password, change at first login.
+        // The system administrator creates an account: half a code, no password; the owner sets it.
         let mut sys = Client::new(&store);
         sys.page_login("sysadm", PASSWORD).await;
         sys.get("/admin/users").await;
         let r = sys.form("/admin/users", &[("username", "newbie"), ("display_name", "新同志")]).await;
-        let html = r.text();
-        let key = "id=\"temp-password\">";
-        let i = html.find(key).expect("temporary password shown once") + key.len();
-        let temp = html[i..i + html[i..].find('<').unwrap()].to_string();
+        let part_a = common::code_in(&r.text(), "code-part-a");
         let mut n = Client::new(&store);
-        let r = n.page_login("newbie", &temp).await;
-        assert_eq!(r.location(), "/password", "{backend}");
-        let r = n.get("/members").await;
-        assert_eq!(r.location(), "/password", "{backend}: every page leads to the password change");
-        n.get("/password").await;
-        let r = n.form("/password", &[("old_password", &temp), ("password", "short"), ("password2", "short")]).await;
-        assert!(r.text().contains("密码长度至少8位"), "{backend}");
-        let r = n.form("/password", &[("old_password", &temp), ("password", &temp), ("password2", &temp)]).await;
-        assert!(r.text().contains("不能与最近"), "{backend}: history enforced");
+        let r = n.page_login("newbie", &part_a).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}: the account waits for its owner");
         let r = n
-            .form("/password", &[("old_password", &temp), ("password", "Brand-New-9"), ("password2", "Brand-New-9")])
+            .form(
+                "/activate",
+                &[
+                    ("username", "newbie"),
+                    ("part_a", &part_a),
+                    ("part_b", "XXXX-XXXX"),
+                    ("password", "Brand-New-9"),
+                    ("password2", "Brand-New-9"),
+                ],
+            )
             .await;
+        assert!(r.text().contains("启用码不正确"), "{backend}: not before the approval: {}", r.text());
+        let mut sec = Client::new(&store);
+        sec.page_login("secadm", PASSWORD).await;
+        let html = sec.get("/admin/credentials").await.text();
+        assert!(html.contains("newbie") && html.contains("新账号启用"), "{backend}: {html}");
+        let r = n
+            .form(
+                "/activate",
+                &[
+                    ("username", "newbie"),
+                    ("part_a", &part_a),
+                    ("part_b", "x"),
+                    ("password", "short"),
+                    ("password2", "short"),
+                ],
+            )
+            .await;
+        assert!(r.text().contains("启用码不正确"), "{backend}");
+        common::approve_and_activate(&store, "newbie", &part_a, "Brand-New-9").await;
+        let r = n.page_login("newbie", "Brand-New-9").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let r = n.get("/").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
@@ -558,17 +577,12 @@ async fn roles_granted_switched_and_separated() {
         let r = sec.form("/admin/roles", &[("user_id", &uid), ("role", "audit_admin")]).await;
         assert!(r.text().contains("三员分立"), "{backend}: {}", r.text());
 
-        // The account's password is reset by the system administrator; first login forces a change.
+        // The account's password is reset by the system administrator; the owner sets the new one.
         let r = sys.form(&format!("/admin/users/{id}/reset"), &[]).await;
-        let html = r.text();
-        let key = "id=\"temp-password\">";
-        let i = html.find(key).unwrap() + key.len();
-        let temp = html[i..i + html[i..].find('<').unwrap()].to_string();
+        let part_a = common::code_in(&r.text(), "code-part-a");
+        common::approve_and_activate(&store, "twohats", &part_a, "Two-Hats-2025").await;
         let mut u = Client::new(&store);
-        u.page_login("twohats", &temp).await;
-        u.get("/password").await;
-        u.form("/password", &[("old_password", &temp), ("password", "Two-Hats-2025"), ("password2", "Two-Hats-2025")])
-            .await;
+        u.page_login("twohats", "Two-Hats-2025").await;
         let me = u.get("/api/v1/me").await.json();
         assert_eq!(me["current_role"], "unit_admin", "{backend}: {me}");
         assert_eq!(u.get("/api/v1/members/count").await.json()["total"], 5, "{backend}: unit A");

@@ -464,3 +464,247 @@ async fn a_trusted_proxy_is_believed_and_nobody_else() {
         assert_eq!(ips, ["203.0.113.7", "198.51.100.9"], "{backend}: the client behind the proxy, the peer otherwise");
     }
 }
+
+/// The id of an account by username.
+async fn user_id(store: &xianfeng_store::Store, username: &str) -> i64 {
+    xianfeng_store::auth::user_by_name(store, username).await.unwrap().unwrap().id
+}
+
+/// Point 2: no administrator becomes another. The system administrator
+/// resets the security administrator's password and a business account's,
+/// and tries every way from there to a session of either: all fail. Each
+/// reset needs a second administrator, the owner sets the password, and the
+/// audit administrator sees every step and the first sign-in after it.
+#[tokio::test]
+async fn no_administrator_becomes_another() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let (secadm, seca1, sysadm) =
+            (user_id(&store, "secadm").await, user_id(&store, "seca1").await, user_id(&store, "sysadm").await);
+        let mut sys = Client::new(&store);
+        sys.api_login("sysadm", PASSWORD).await;
+
+        // The reset: the old password stops working, the administrator holds half a code.
+        let r = sys.json("POST", &format!("/api/v1/users/{secadm}/password-reset"), serde_json::json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let ticket = r.json()["ticket_id"].as_i64().unwrap();
+        let part_a = r.json()["activation_code_part_a"].as_str().unwrap().to_string();
+        assert!(r.json().get("temporary_password").is_none(), "{backend}: no password is handed out");
+        let mut c = Client::new(&store);
+        assert_eq!(c.api_login("secadm", PASSWORD).await.status, StatusCode::UNAUTHORIZED, "{backend}: old password");
+        assert_eq!(c.api_login("secadm", &part_a).await.status, StatusCode::UNAUTHORIZED, "{backend}: half a code");
+        // Every other path from the system administrator's chair fails.
+        let r = sys.json("POST", &format!("/api/v1/credential-tickets/{ticket}/approve"), serde_json::json!({})).await;
+        assert_envelope(&r, StatusCode::FORBIDDEN, &format!("{backend}: approving one's own reset"));
+        assert_eq!(sys.get("/api/v1/credential-tickets").await.status, StatusCode::FORBIDDEN, "{backend}");
+        let guess = serde_json::json!({ "username": "secadm", "part_a": part_a, "part_b": "AAAA-AAAA",
+            "password": "Taken-Over-2025", "password2": "Taken-Over-2025" });
+        let r = c.json("POST", "/api/v1/auth/activate", guess).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: activation before approval"));
+        let r = sys
+            .json("POST", &format!("/api/v1/users/{sysadm}/roles"), serde_json::json!({ "role": "security_admin" }))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: granting roles is not the system administrator's");
+        let r = sys.json("POST", &format!("/api/v1/users/{sysadm}/password-reset"), serde_json::json!({})).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: resetting one's own password here"));
+        for path in ["/api/v1/members", "/api/v1/orgs", "/api/v1/audit", "/api/v1/discipline-cases"] {
+            assert_eq!(sys.get(path).await.status, StatusCode::FORBIDDEN, "{backend}: {path}");
+        }
+
+        // The security administrator's own reset is approved by the audit administrator.
+        let mut aud = Client::new(&store);
+        aud.api_login("audadm", PASSWORD).await;
+        let listed = aud.get("/api/v1/credential-tickets").await.json();
+        assert_eq!(listed["items"][0]["username"], "secadm", "{backend}: {listed}");
+        let r = aud.json("POST", &format!("/api/v1/credential-tickets/{ticket}/approve"), serde_json::json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let part_b = r.json()["activation_code_part_b"].as_str().unwrap().to_string();
+        let r = aud.json("POST", &format!("/api/v1/credential-tickets/{ticket}/approve"), serde_json::json!({})).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: approved once"));
+        // The owner, given both halves, sets the password (typed loosely: lower case, no dash).
+        let typed_b = part_b.to_lowercase().replace('-', "");
+        let body = serde_json::json!({ "username": "secadm", "part_a": part_a, "part_b": typed_b,
+            "password": "Sec-Admin-2026", "password2": "Sec-Admin-2026" });
+        let r = c.json("POST", "/api/v1/auth/activate", body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let r = c.json("POST", "/api/v1/auth/activate", body).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: a code works once"));
+        let mut sec = Client::new(&store);
+        assert_eq!(sec.api_login("secadm", "Sec-Admin-2026").await.status, StatusCode::OK, "{backend}");
+        let html = {
+            let mut page = Client::new(&store);
+            page.page_login("secadm", "Sec-Admin-2026").await;
+            page.get("/admin/roles").await.text()
+        };
+        assert!(html.contains("通过启用码设置了新密码"), "{backend}: the owner is told");
+
+        // A business account: the audit administrator may not approve it; the security administrator does.
+        let r = sys.json("POST", &format!("/api/v1/users/{seca1}/password-reset"), serde_json::json!({})).await;
+        let (ticket, part_a) =
+            (r.json()["ticket_id"].as_i64().unwrap(), r.json()["activation_code_part_a"].as_str().unwrap().to_string());
+        let r = aud.json("POST", &format!("/api/v1/credential-tickets/{ticket}/approve"), serde_json::json!({})).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: the auditor approves only security admins"));
+        let r = sec.json("POST", &format!("/api/v1/credential-tickets/{ticket}/approve"), serde_json::json!({})).await;
+        let part_b = r.json()["activation_code_part_b"].as_str().unwrap().to_string();
+        // Five wrong codes void the ticket, even for whoever holds one real half.
+        for _ in 0..5 {
+            let wrong = serde_json::json!({ "username": "seca1", "part_a": part_a, "part_b": "BBBB-BBBB",
+                "password": "Branch-Sec-2026", "password2": "Branch-Sec-2026" });
+            let r = Client::new(&store).json("POST", "/api/v1/auth/activate", wrong).await;
+            assert_envelope(&r, StatusCode::CONFLICT, backend);
+        }
+        let right = serde_json::json!({ "username": "seca1", "part_a": part_a, "part_b": part_b,
+            "password": "Branch-Sec-2026", "password2": "Branch-Sec-2026" });
+        let r = Client::new(&store).json("POST", "/api/v1/auth/activate", right).await;
+        assert_envelope(&r, StatusCode::CONFLICT, &format!("{backend}: the ticket is void after five wrong codes"));
+        assert_eq!(
+            Client::new(&store).api_login("seca1", "Branch-Sec-2026").await.status,
+            StatusCode::UNAUTHORIZED,
+            "{backend}"
+        );
+
+        // The audit administrator sees each step, and the first sign-in after the reset, without business content.
+        let log = aud.get("/api/v1/audit?per_page=200").await.json();
+        let rows = log["items"].as_array().unwrap();
+        let has = |action: &str, needle: &str| {
+            rows.iter().any(|r| r["action"] == action && r["detail"].as_str().unwrap_or("").contains(needle))
+        };
+        assert!(has("password_reset", "发起"), "{backend}");
+        assert!(has("credential_approve", "批准"), "{backend}");
+        assert!(has("account_activate", "本人设置密码"), "{backend}");
+        assert!(has("account_activate", "作废"), "{backend}");
+        assert!(has("login", "首次登录"), "{backend}");
+        let _ = p;
+    }
+}
+
+/// Runs of `len` characters from `alphabet`, bounded by anything else.
+fn runs(text: &str, len: usize, alphabet: impl Fn(char) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if alphabet(c) {
+            cur.push(c);
+        } else {
+            if cur.chars().count() == len {
+                out.push(cur.clone());
+            }
+            cur.clear();
+        }
+    }
+    out
+}
+
+/// How many numbers remain for someone who knows everything about the person
+/// but the number (region code, birth date, gender: the worst case) and has
+/// read `tokens`: the characters of every token that agrees with the number
+/// are known to them. One candidate left means the number is rebuilt.
+fn id_candidates(id: &str, tokens: &[String]) -> usize {
+    let id: Vec<char> = id.chars().collect();
+    let mut known = [false; 18];
+    for t in tokens {
+        let t: Vec<char> = t.chars().collect();
+        if t.iter().zip(&id).all(|(a, b)| *a == '*' || a == b) {
+            for (i, c) in t.iter().enumerate() {
+                known[i] |= *c != '*';
+            }
+        }
+    }
+    let body: String = id[..14].iter().collect();
+    let gender_odd = id[16].to_digit(10).unwrap() % 2;
+    (0..1000u32)
+        .filter(|seq| seq % 2 == gender_odd)
+        .filter(|seq| {
+            let first17 = format!("{body}{seq:03}");
+            let cand: Vec<char> =
+                format!("{first17}{}", xianfeng_core::idcard::check_char(&first17).unwrap()).chars().collect();
+            (14..18).all(|i| !known[i] || cand[i] == id[i])
+        })
+        .count()
+}
+
+/// Point 1: masked means unrecoverable. Everything a role without reveal
+/// permission reads — the roster API page by page, every member's API item
+/// and page, the roster page, the "masked" export — and, on SQLite, the whole
+/// database file outside the ciphertexts, leaves fewer than 1 in 1,000 ID and
+/// phone numbers rebuildable (here: none). The old mask (520102********1234)
+/// beside the birth date rebuilt every one.
+#[tokio::test]
+async fn masked_numbers_cannot_be_rebuilt() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.page_login("seca1", PASSWORD).await; // a secretary may not reveal by default
+        let mut seen = String::new();
+        let list = c.get("/api/v1/members?per_page=200").await;
+        assert_eq!(list.status, StatusCode::OK, "{backend}");
+        seen.push_str(&list.text());
+        for m in list.json()["items"].as_array().unwrap() {
+            let id = m["id"].as_i64().unwrap();
+            seen.push_str(&c.get(&format!("/api/v1/members/{id}")).await.text());
+            seen.push_str(&c.get(&format!("/members/{id}")).await.text());
+            seen.push_str(&c.get(&format!("/api/v1/members/{id}/history")).await.text());
+        }
+        seen.push_str(&c.get("/members?per_page=200").await.text());
+        let x = c.get("/members/export.xlsx").await;
+        assert_eq!(x.status, StatusCode::OK, "{backend}");
+        for row in common::export_rows(&x.body) {
+            seen.push_str(&row.join(" "));
+            seen.push('\n');
+        }
+        if store.backend() == xianfeng_store::Backend::Sqlite {
+            let files: Vec<(i64, String, String)> =
+                store.db.r().fetch_all(xianfeng_store::q!("PRAGMA database_list")).await.unwrap();
+            let file = &files.iter().find(|f| f.1 == "main").unwrap().2;
+            let dump = std::process::Command::new("python3")
+                .arg("-c")
+                .arg(format!(
+                    "import sqlite3\nfor l in sqlite3.connect('file:{file}?mode=ro', uri=True).iterdump(): print(l)"
+                ))
+                .output()
+                .expect("python3 reads the database file");
+            assert!(dump.status.success(), "{backend}: {}", String::from_utf8_lossy(&dump.stderr));
+            let text = String::from_utf8_lossy(&dump.stdout).to_string();
+            assert!(text.contains("INSERT INTO \"members\""), "{backend}: the dump holds the members");
+            seen.push_str(&text);
+        }
+
+        let id_tokens = runs(&seen, 18, |c| c.is_ascii_digit() || c == 'X' || c == '*');
+        let phone_tokens = runs(&seen, 11, |c| c.is_ascii_digit() || c == '*');
+        let members: Vec<_> = p.members.iter().filter(|m| m.id_card.len() == 18).collect();
+        let mut rebuilt_ids = 0;
+        let mut fewest = usize::MAX;
+        for m in &members {
+            assert!(!seen.contains(&m.id_card), "{backend}: {}'s number in the clear", m.name());
+            let n = id_candidates(&m.id_card, &id_tokens);
+            fewest = fewest.min(n);
+            if n <= 1 {
+                rebuilt_ids += 1;
+            }
+        }
+        let mut rebuilt_phones = 0;
+        for m in members.iter().filter(|m| m.phone.len() == 11) {
+            assert!(!seen.contains(&m.phone), "{backend}: {}'s phone in the clear", m.name());
+            let phone: Vec<char> = m.phone.chars().collect();
+            let mut known = [false; 11];
+            for t in &phone_tokens {
+                let t: Vec<char> = t.chars().collect();
+                if t.iter().zip(&phone).all(|(a, b)| *a == '*' || a == b) {
+                    for (i, ch) in t.iter().enumerate() {
+                        known[i] |= *ch != '*';
+                    }
+                }
+            }
+            if known.iter().all(|k| *k) {
+                rebuilt_phones += 1;
+            }
+        }
+        assert!(members.len() >= 5, "{backend}: the fixture has members to try");
+        assert!(rebuilt_ids * 1000 < members.len(), "{backend}: {rebuilt_ids} of {} ID numbers rebuilt", members.len());
+        assert!(rebuilt_phones * 1000 < members.len(), "{backend}: {rebuilt_phones} phones rebuilt");
+        assert!(fewest >= 100, "{backend}: at least 100 candidates for every number, fewest {fewest}");
+        // The old mask beside the birth date: one candidate, the number itself.
+        let old = format!("{}********{}", &members[0].id_card[..6], &members[0].id_card[14..]);
+        assert_eq!(id_candidates(&members[0].id_card, &[old]), 1, "{backend}: the check itself can fail");
+    }
+}

@@ -169,3 +169,44 @@ pub fn export_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let header = rows.iter().position(|r| r.first().map(|c| c == "序号").unwrap_or(false)).expect("header row");
     rows[header + 1..].iter().filter(|r| r.iter().any(|c| !c.is_empty())).cloned().collect()
 }
+
+/// The code shown once in an element with this id (`code-part-a`, `code-part-b`).
+pub fn code_in(html: &str, id: &str) -> String {
+    let key = format!("id=\"{id}\">");
+    let i = html.find(&key).unwrap_or_else(|| panic!("{id} shown: {html}")) + key.len();
+    html[i..i + html[i..].find('<').unwrap()].to_string()
+}
+
+/// The second administrator approves the open ticket of `username` through
+/// the page (security administrator `secadm`), and the owner sets `password`
+/// on the activation page with both halves.
+pub async fn approve_and_activate(store: &Store, username: &str, part_a: &str, password: &str) {
+    let mut sec = Client::new(store);
+    sec.page_login("secadm", PASSWORD).await;
+    let tickets = sec.get("/api/v1/credential-tickets").await.json();
+    let id = tickets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["username"] == username)
+        .unwrap_or_else(|| panic!("a ticket for {username}: {tickets}"))["id"]
+        .as_i64()
+        .unwrap();
+    sec.get("/admin/credentials").await;
+    let html = sec.form(&format!("/admin/credentials/{id}/approve"), &[]).await.text();
+    let part_b = code_in(&html, "code-part-b");
+    let mut owner = Client::new(store);
+    let r = owner
+        .form(
+            "/activate",
+            &[
+                ("username", username),
+                ("part_a", part_a),
+                ("part_b", &part_b),
+                ("password", password),
+                ("password2", password),
+            ],
+        )
+        .await;
+    assert!(r.text().contains("账号已启用"), "activation of {username}: {}", r.text());
+}
