@@ -570,10 +570,12 @@ async fn bench_checkin(store: &Store, dir: &Path) -> Result<(), String> {
     for (token, csrf) in sessions {
         let app = app.clone();
         let sem = sem.clone();
-        let body = json!({ "token": m.checkin_token }).to_string();
         let path = format!("/api/v1/meetings/{}/checkins", m.id);
+        let m = m.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = sem.acquire().await.ok()?;
+            // The code on the screen when this member scans it (it changes every minute).
+            let body = json!({ "token": xianfeng_store::meeting::current_code(&m) }).to_string();
             let req = axum::http::Request::post(path)
                 .header("cookie", format!("xf_session={token}"))
                 .header("x-csrf-token", csrf)

@@ -666,6 +666,71 @@ impl Tally {
 }
 
 /// Random token for a meeting's check-in QR code (128 bits, hex).
+/// Seconds a check-in code lives. The organizer's screen shows the new code
+/// as the old one ends; a code is accepted for one more period (a scan that
+/// takes a few seconds still counts).
+pub const CHECKIN_CODE_SECONDS: i64 = 60;
+/// Check-in opens this long before the meeting's start time.
+pub const CHECKIN_OPENS_BEFORE_MINUTES: i64 = 30;
+/// Check-in stays open until this long after the meeting day ends (meetings
+/// that run late), or until the record is written, whichever comes first.
+pub const CHECKIN_CLOSES_AFTER_DAY_HOURS: i64 = 2;
+
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// The check-in code of a meeting for one period: six characters derived from
+/// the meeting's secret (never shown) and the period number.
+pub fn checkin_code(secret: &str, period: i64) -> String {
+    let mac = crate::crypto::hmac_sm3_hex(secret.as_bytes(), format!("checkin:{period}").as_bytes());
+    let bytes = hex::decode(&mac[..24]).unwrap_or_default();
+    bytes.iter().take(6).map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect()
+}
+
+/// The code period a moment falls in.
+pub fn checkin_period(now_ms: i64) -> i64 {
+    now_ms.div_euclid(CHECKIN_CODE_SECONDS * 1000)
+}
+
+/// What a typed or scanned code is worth now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The current code, or the one just before it.
+    Valid,
+    /// A code of this meeting from earlier (a photo sent home, a stale screen).
+    Expired,
+    /// Not a code of this meeting.
+    Wrong,
+}
+
+/// Checks a code against the meeting's secret at `now_ms`.
+pub fn check_code(secret: &str, code: &str, now_ms: i64) -> CodeCheck {
+    let code = crate::crypto::normalize_code(code);
+    if code.len() != 6 || secret.is_empty() {
+        return CodeCheck::Wrong;
+    }
+    let now = checkin_period(now_ms);
+    let eq = |p: i64| crate::crypto::constant_time_eq(checkin_code(secret, p).as_bytes(), code.as_bytes());
+    if eq(now) || eq(now - 1) {
+        CodeCheck::Valid
+    } else if (2..=24 * 60).any(|back| eq(now - back)) {
+        CodeCheck::Expired
+    } else {
+        CodeCheck::Wrong
+    }
+}
+
+/// When check-in is open, as Unix milliseconds [from, to): from half an hour
+/// before the start time (midnight when no time was set) to two hours after
+/// the meeting day ends, China time.
+pub fn checkin_hours(planned_on: NaiveDate, start_time: &str) -> (i64, i64) {
+    let start = chrono::NaiveTime::parse_from_str(start_time.trim(), "%H:%M").unwrap_or(chrono::NaiveTime::MIN);
+    let china = |d: chrono::NaiveDateTime| d.and_utc().timestamp_millis() - 8 * 3_600_000;
+    let from = china(planned_on.and_time(start)) - CHECKIN_OPENS_BEFORE_MINUTES * 60_000;
+    let from = from.max(china(planned_on.and_time(chrono::NaiveTime::MIN)));
+    let to = china(planned_on.and_time(chrono::NaiveTime::MIN)) + (24 + CHECKIN_CLOSES_AFTER_DAY_HOURS) * 3_600_000;
+    (from, to)
+}
+
 pub fn checkin_token() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
@@ -763,6 +828,37 @@ pub fn clean_file_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn check_in_codes_rotate_and_expire() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let t = 1_800_000_000_000i64;
+        let now = checkin_code(secret, checkin_period(t));
+        assert_eq!(now.len(), 6);
+        assert_eq!(check_code(secret, &now, t), CodeCheck::Valid);
+        assert_eq!(check_code(secret, &now.to_lowercase(), t + 59_000), CodeCheck::Valid, "typed in lower case");
+        assert_eq!(
+            check_code(secret, &now, t + 3 * 60_000),
+            CodeCheck::Expired,
+            "a photo of the screen, minutes later"
+        );
+        assert_eq!(check_code(secret, "AAAAAA", t), CodeCheck::Wrong);
+        assert_eq!(check_code("another-secret-of-another-meeting", &now, t), CodeCheck::Wrong);
+        assert_ne!(checkin_code(secret, 1), checkin_code(secret, 2), "the code changes every period");
+    }
+
+    #[test]
+    fn check_in_opens_half_an_hour_before_the_start() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let (from, to) = checkin_hours(d, "14:30");
+        let at = |h: u32, m: u32| d.and_hms_opt(h, m, 0).unwrap().and_utc().timestamp_millis() - 8 * 3_600_000;
+        assert_eq!(from, at(14, 0));
+        assert_eq!(to, at(0, 0) + 26 * 3_600_000);
+        let (from, _) = checkin_hours(d, "");
+        assert_eq!(from, at(0, 0), "no start time: from the morning");
+        let (from, _) = checkin_hours(d, "00:10");
+        assert_eq!(from, at(0, 0), "never the day before");
+    }
+
     use super::*;
 
     fn facts(voting: bool, committee: bool, presence: Presence) -> AttendeeFacts {

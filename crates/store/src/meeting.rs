@@ -24,7 +24,7 @@ use crate::{Page, Result, Store, StoreError, Who, q};
 pub const COLS: &str = "m.committee_id, m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.kind, m.status, m.planned_on, m.held_on, \
     m.start_time, m.place, m.topic, m.host, m.recorder, m.minutes, m.decisions, m.first_agenda, m.quorum, m.expected_count, \
     m.present_count, m.leave_count, m.absent_count, m.voting_total, m.voting_present, m.committee_total, m.committee_present, \
-    m.observer_count, m.quorum_met, m.counted, m.checkin_token, m.checkin_open, m.cancel_reason, m.version, m.created_by, \
+    m.observer_count, m.quorum_met, m.counted, m.checkin_token, m.checkin_open, m.checkin_refused, m.cancel_reason, m.version, m.created_by, \
     m.created_at, m.updated_at";
 
 /// A meeting with its org's name.
@@ -63,6 +63,8 @@ pub struct MeetingRow {
     #[serde(skip)]
     pub checkin_token: String,
     pub checkin_open: bool,
+    /// Check-ins refused (expired or wrong code, outside the hours).
+    pub checkin_refused: i64,
     pub cancel_reason: String,
     pub version: i64,
     pub created_by: String,
@@ -827,13 +829,51 @@ async fn checkin_view(store: &Store, me: &Attendee, id: i64, token: &str) -> Res
         ))
         .await?
         .ok_or(StoreError::NotFound)?;
-    // A wrong token is answered like a missing meeting: the code is the key.
-    if v.checkin_token.is_empty()
-        || !xianfeng_core::crypto::constant_time_eq(v.checkin_token.as_bytes(), token.as_bytes())
-    {
+    // A meeting without a secret (recorded from the start) takes no check-in.
+    if v.checkin_token.is_empty() {
         return Err(StoreError::NotFound);
     }
+    let _ = token;
     Ok(v)
+}
+
+/// The check-in code to show on the organizer's screen now.
+pub fn current_code(m: &MeetingRow) -> String {
+    core_meeting::checkin_code(&m.checkin_token, core_meeting::checkin_period(now_ms()))
+}
+
+/// Why a code is not accepted now, if it is not: the hours, then the code.
+/// Refusals are counted on the meeting for its organizer.
+async fn refuse_code(store: &Store, v: &CheckinView, code: &str) -> Result<Option<String>> {
+    let now = now_ms();
+    let (from, to) = core_meeting::checkin_hours(v.planned_on, &v.start_time);
+    let why = if now < from {
+        if v.planned_on > today_cn() {
+            format!("会议定于{}召开，届时再签到", v.planned_on)
+        } else {
+            format!("签到将于会议开始前{}分钟开放", core_meeting::CHECKIN_OPENS_BEFORE_MINUTES)
+        }
+    } else if now >= to {
+        "本次会议的签到时间已过；如需更正出勤，请联系会议记录人".to_string()
+    } else {
+        match core_meeting::check_code(&v.checkin_token, code, now) {
+            core_meeting::CodeCheck::Valid => return Ok(None),
+            core_meeting::CodeCheck::Expired => {
+                "签到码已过期：请扫描会场屏幕上正在显示的二维码（每分钟更新）".to_string()
+            }
+            core_meeting::CodeCheck::Wrong => "签到码不正确：请扫描会场屏幕上的二维码".to_string(),
+        }
+    };
+    let mut tx = store.db.begin().await?;
+    tx.c()
+        .execute(q!(
+            "UPDATE meetings SET checkin_refused = checkin_refused + 1 WHERE committee_id = $1 AND id = $2",
+            v.committee_id,
+            v.id
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok(Some(why))
 }
 
 /// The meeting behind a check-in code, for the confirmation page.
@@ -844,6 +884,10 @@ pub async fn checkin_preview(
     token: &str,
 ) -> Result<(CheckinView, Option<String>)> {
     let v = checkin_view(store, me, id, token).await?;
+    // Only a code of this meeting (current or expired) shows it.
+    if core_meeting::check_code(&v.checkin_token, token, now_ms()) == core_meeting::CodeCheck::Wrong {
+        return Err(StoreError::NotFound);
+    }
     let presence: Option<String> = {
         #[derive(sqlx::FromRow)]
         struct P {
@@ -870,8 +914,8 @@ pub async fn checkin(store: &Store, me: &Attendee, who: &Who, id: i64, token: &s
     if v.status != MeetingStatus::Planned.as_str() || !v.checkin_open {
         return Err(StoreError::Rule("本次会议已结束签到；如需更正出勤，请联系会议记录人".into()));
     }
-    if v.planned_on > today_cn() {
-        return Err(StoreError::Rule(format!("会议定于{}召开，届时再签到", v.planned_on)));
+    if let Some(why) = refuse_code(store, &v, token).await? {
+        return Err(StoreError::Rule(why));
     }
     #[derive(sqlx::FromRow)]
     struct Me {

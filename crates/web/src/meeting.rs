@@ -35,6 +35,7 @@ pub fn pages() -> Router<AppState> {
         .route("/meetings/{id}/cancel", post(cancel_submit))
         .route("/meetings/{id}/attendees", post(attendees_submit))
         .route("/meetings/{id}/qr.svg", get(qr_svg))
+        .route("/meetings/{id}/checkin-screen", get(checkin_screen))
         .route("/checkin/{id}", get(checkin_page).post(checkin_submit))
         .route("/compliance", get(compliance_page))
         .route("/compliance/missing", get(missing_page))
@@ -307,7 +308,7 @@ struct DetailPage {
 fn checkin_url(state: &AppState, headers: &HeaderMap, m: &MeetingRow) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
     let scheme = if state.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}/checkin/{}?t={}", m.id, m.checkin_token)
+    format!("{scheme}://{host}/checkin/{}?t={}", m.id, store_meeting::current_code(m))
 }
 
 async fn detail_view(
@@ -385,9 +386,56 @@ async fn detail_page(
 
 async fn qr_svg(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response> {
     let scope = ctx.org_scope()?;
+    // Only the organizers see the code: a member who could read it could check in from home.
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
     let m = store_meeting::get(&state.store, &scope, id).await?;
     let svg = qr_code_svg(&checkin_url(&state, &headers, &m))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "checkin_screen.html")]
+struct CheckinScreen {
+    m: MeetingRow,
+    kind_label: String,
+    qr: String,
+    code: String,
+    url: String,
+    checked_in: i64,
+    refresh: i64,
+}
+
+/// The organizer's projection page: the current code as a large QR code and
+/// as six characters, reloading itself before the code changes (no script).
+async fn checkin_screen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let m = store_meeting::get(&state.store, &scope, id).await?;
+    if !m.checkin_possible() {
+        return Err(AppError::Rule("本次会议已结束签到".into()));
+    }
+    let kinds = store_meeting::kinds_on(&state.store, m.planned_on).await?;
+    let url = checkin_url(&state, &headers, &m);
+    let period_ms = xianfeng_core::meeting::CHECKIN_CODE_SECONDS * 1000;
+    let left = period_ms - xianfeng_core::text::now_ms().rem_euclid(period_ms);
+    render(&CheckinScreen {
+        kind_label: store_meeting::kind_label(&kinds, &m.kind),
+        qr: qr_code_svg(&url)?,
+        code: store_meeting::current_code(&m),
+        checked_in: store_meeting::checked_in_count(&state.store, &m).await?,
+        refresh: (left / 1000).clamp(1, 60),
+        url,
+        m,
+    })
 }
 
 /// Renders a QR code as SVG (dark modules on white, with the quiet zone).

@@ -86,7 +86,7 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
         assert_eq!(r.json()["outcome"], "already", "{backend}");
         let r =
             mapi.json("POST", &format!("/api/v1/meetings/{id}/checkins"), serde_json::json!({ "token": "x" })).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: not a code of this meeting");
         let mine = mapi.get("/api/v1/me/meetings").await.json();
         assert_eq!(mine["items"][0]["presence"], "present", "{backend}");
         assert!(phone.get("/me/meetings").await.text().contains("重温入党誓词"), "{backend}");

@@ -278,7 +278,7 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         let me = zhang.attendee().unwrap();
         let mut tasks = Vec::new();
         for _ in 0..12 {
-            let (store, me, who, token) = (store.clone(), me.clone(), testkit::who(&zhang), m.checkin_token.clone());
+            let (store, me, who, token) = (store.clone(), me.clone(), testkit::who(&zhang), meeting::current_code(&m));
             tasks.push(tokio::spawn(async move { meeting::checkin(&store, &me, &who, m.id, &token).await }));
         }
         let mut outcomes = Vec::new();
@@ -295,15 +295,32 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
             .unwrap();
         assert_eq!(audits, 1, "{backend}: one record, one audit row");
 
-        // A wrong code looks like no meeting; so does a meeting of another unit.
-        let r = meeting::checkin(&store, &me, &testkit::who(&zhang), m.id, "0000").await;
-        assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
+        // A wrong code, or the code of a minute long gone (a photo sent home), is refused and
+        // counted for the organizer; the meeting secret itself is no code.
+        let refused_before = meeting::get(&store, &os, m.id).await.unwrap().checkin_refused;
+        for code in ["0000".to_string(), m.checkin_token.clone()] {
+            let r = meeting::checkin(&store, &me, &testkit::who(&zhang), m.id, &code).await;
+            assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("签到码不正确")), "{backend}: {r:?}");
+        }
+        let old = xianfeng_core::meeting::checkin_code(
+            &m.checkin_token,
+            xianfeng_core::meeting::checkin_period(xianfeng_core::text::now_ms()) - 5,
+        );
+        let r = meeting::checkin(&store, &me, &testkit::who(&zhang), m.id, &old).await;
+        assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("已过期")), "{backend}: {r:?}");
+        let refused = meeting::get(&store, &os, m.id).await.unwrap().checkin_refused;
+        assert_eq!(refused, refused_before + 3, "{backend}: refusals counted for the organizer");
+        // A meeting of another unit looks like no meeting.
         let chen = p.member_actor("陈静");
-        let r = meeting::checkin(&store, &chen.attendee().unwrap(), &testkit::who(&chen), m.id, &m.checkin_token).await;
+        let r =
+            meeting::checkin(&store, &chen.attendee().unwrap(), &testkit::who(&chen), m.id, &meeting::current_code(&m))
+                .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         // A member of the same unit but another branch is not expected here.
         let liu = p.member_actor("刘洋");
-        let r = meeting::checkin(&store, &liu.attendee().unwrap(), &testkit::who(&liu), m.id, &m.checkin_token).await;
+        let r =
+            meeting::checkin(&store, &liu.attendee().unwrap(), &testkit::who(&liu), m.id, &meeting::current_code(&m))
+                .await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("不在本次会议")), "{backend}: {r:?}");
         // Only members check in.
         assert!(sec.attendee().is_err(), "{backend}");
@@ -314,23 +331,29 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
                 .await
                 .unwrap();
         assert_eq!(lecture.expected_count, 0, "{backend}");
-        let r =
-            meeting::checkin(&store, &liu.attendee().unwrap(), &testkit::who(&liu), lecture.id, &lecture.checkin_token)
-                .await
-                .unwrap();
+        let r = meeting::checkin(
+            &store,
+            &liu.attendee().unwrap(),
+            &testkit::who(&liu),
+            lecture.id,
+            &meeting::current_code(&lecture),
+        )
+        .await
+        .unwrap();
         assert_eq!(r, CheckinOutcome::CheckedIn, "{backend}");
         assert_eq!(meeting::get(&store, &os_admin(&p), lecture.id).await.unwrap().expected_count, 1, "{backend}");
 
         // A future meeting cannot be checked in yet; a recorded one no longer.
         let future =
             meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("party_lecture", "2099-01-01")).await.unwrap();
-        let r = meeting::checkin(&store, &me, &testkit::who(&zhang), future.id, &future.checkin_token).await;
+        let r = meeting::checkin(&store, &me, &testkit::who(&zhang), future.id, &meeting::current_code(&future)).await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("届时")), "{backend}: {r:?}");
         let version = meeting::get(&store, &os, m.id).await.unwrap().version;
         let rec = meeting::record(&store, &os, &who, m.id, &record_input(&today, vec![], version)).await.unwrap();
         assert_eq!((rec.present_count, rec.absent_count), (1, 3), "{backend}: check-in kept, the rest absent");
         let li = p.member_actor("李娜");
-        let r = meeting::checkin(&store, &li.attendee().unwrap(), &testkit::who(&li), m.id, &m.checkin_token).await;
+        let r = meeting::checkin(&store, &li.attendee().unwrap(), &testkit::who(&li), m.id, &meeting::current_code(&m))
+            .await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("结束签到")), "{backend}: {r:?}");
 
         // The member's own page lists the meeting with their mark.
