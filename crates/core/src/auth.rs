@@ -292,8 +292,18 @@ impl Actor {
                 let a = self.anchor()?;
                 Ok(OrgScope { committee_id: Some(a.committee_id), path: a.path.clone(), writable: true })
             }
+            // A member reads only their own records, through their own
+            // capabilities (MemberScope::SelfOnly, Attendee, own_branch):
+            // never the branch's meetings, transfers, plans or rankings.
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// A member's own branch, read-only: its card (name, secretary, contact)
+    /// and nothing below it.
+    pub fn own_branch(&self) -> Result<OrgScope, Error> {
+        match self.role {
             Role::Member => {
-                // A member sees their own branch's card (name, secretary), read-only.
                 let a = self.anchor()?;
                 Ok(OrgScope { committee_id: Some(a.committee_id), path: a.path.clone(), writable: false })
             }

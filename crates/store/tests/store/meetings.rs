@@ -396,11 +396,14 @@ async fn meetings_are_scoped_and_cancelling_stops_counting() {
                 meeting::list(&store, &actor.org_scope().unwrap(), &MeetingFilter::default(), 1, 50).await.unwrap();
             assert_eq!(list.total, 1, "{backend} {:?}", actor.role);
         }
-        // A member reads but cannot plan.
+        // A member has no org scope: the branch's meetings are not theirs to read or plan
+        // (their own attendance comes through their own capability); even their branch card
+        // is read-only.
         let zhang = p.member_actor("张伟");
+        assert!(zhang.org_scope().is_err(), "{backend}");
         let r = meeting::plan(
             &store,
-            &zhang.org_scope().unwrap(),
+            &zhang.own_branch().unwrap(),
             &testkit::who(&zhang),
             p.branch_a1.id,
             &plan_input("theme_day", "2025-05-05"),

@@ -204,7 +204,8 @@ async fn check_member(
 
 async fn check_org(store: &Store, row: &Row, kind: &str, target: &OrgRow, can: Can, backend: &str) {
     let ctx = format!("{backend}: {} → {kind} org {}", row.label, target.name);
-    let os = row.actor.org_scope().unwrap();
+    // A member has no org scope, only their own branch's card.
+    let os = row.actor.org_scope().or_else(|_| row.actor.own_branch()).unwrap();
     let got = org::get(store.db.r(), &os, target.id).await;
     match can {
         See => assert_eq!(got.unwrap().id, target.id, "{ctx}: get"),
@@ -349,11 +350,12 @@ async fn writes_are_refused_outside_the_scope() {
         )
         .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
-        // A member's read-only org scope cannot write even inside it.
+        // A member's own branch card is read-only: no write even inside it.
         let me = p.member_actor("李娜");
+        assert!(me.org_scope().is_err(), "{backend}: a member has no org scope");
         let r = org::create(
             &store,
-            &me.org_scope().unwrap(),
+            &me.own_branch().unwrap(),
             &testkit::who(&me),
             p.branch_a1.id,
             &testkit::org_input("x", "group", None),
