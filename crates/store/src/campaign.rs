@@ -286,7 +286,7 @@ pub async fn apply(
             (o.committee_id, o.name, o.path)
         }
     };
-    check_eligibility(store, &c, committee_id, subject_id, &name, &path).await?;
+    guarded_eligibility(store, who, &c, committee_id, subject_id, &name, &path).await?;
     let total = core_c::total(&c.criteria()?, points).map_err(|m| StoreError::invalid("points", m))?;
     if evidence.trim().is_empty() {
         return Err(StoreError::invalid("evidence", "请填写事迹材料或佐证"));
@@ -322,6 +322,71 @@ pub async fn apply(
     .await?;
     tx.commit().await?;
     application(store, committee_id, id).await
+}
+
+/// Refused applications one person may make to a campaign in a day when
+/// the campaign carries the no-sanction condition; past it, applying waits
+/// for tomorrow. Each refusal is audited (without its reason).
+pub const GUARDED_REFUSALS_PER_DAY: i64 = 3;
+
+/// The eligibility check as a business role meets it. Where the campaign
+/// carries the no-sanction condition, a refusal never says which condition
+/// failed (a sanction must not be told apart from unpaid dues or the ranking
+/// tail), every refusal is audited, and probing is limited to a few
+/// refusals a day per person and campaign. Elsewhere the refusal says why.
+async fn guarded_eligibility(
+    store: &Store,
+    who: &Who,
+    c: &CampaignRow,
+    committee_id: i64,
+    subject_id: i64,
+    name: &str,
+    path: &str,
+) -> Result<()> {
+    let guarded = c.eligibility().contains(&Eligibility::NoSanction);
+    if guarded {
+        let day_start = today_cn().and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis() - 8 * 3_600_000;
+        let refused = store
+            .db
+            .r()
+            .fetch_scalar_i64(q!(
+                "SELECT COUNT(*) AS v FROM audit_log WHERE username = $1 AND ts_ms >= $2 AND action = 'campaign_apply' \
+                 AND outcome = 'denied' AND object_type = 'campaign' AND object_id = $3",
+                who.username.clone(),
+                day_start,
+                c.id.to_string()
+            ))
+            .await?;
+        if refused >= GUARDED_REFUSALS_PER_DAY {
+            store
+                .audit(
+                    who,
+                    Event::ok("campaign_apply", "campaign", c.id)
+                        .outcome("denied")
+                        .detail("申报受限（当日未通过次数已满）"),
+                )
+                .await?;
+            return Err(StoreError::Rule(format!(
+                "今天已有{GUARDED_REFUSALS_PER_DAY}次申报未通过本次评选的资格检查，请明天再试或联系工委"
+            )));
+        }
+    }
+    match check_eligibility(store, c, committee_id, subject_id, name, path).await {
+        Err(StoreError::Rule(why)) => {
+            store
+                .audit(who, Event::ok("campaign_apply", "campaign", c.id).outcome("denied").detail("不符合申报条件"))
+                .await?;
+            if guarded {
+                Err(StoreError::Rule(format!(
+                    "{name}不符合本次评选的申报条件（{}），不能申报；如有疑问请联系工委",
+                    c.eligibility_text()
+                )))
+            } else {
+                Err(StoreError::Rule(why))
+            }
+        }
+        other => other,
+    }
 }
 
 /// Checks the campaign's conditions against the records; the refusal says which and why.

@@ -376,6 +376,17 @@ impl Browser {
         self.must("GET", &format!("/element/{}/text", el.0), None).as_str().unwrap_or_default().to_string()
     }
 
+    /// The live `value` property of the input matching a CSS selector, found
+    /// afresh until it can be read (an element of the page being replaced
+    /// goes stale between finding and reading it).
+    pub fn value_of(&self, selector: &str) -> String {
+        self.wait(&format!("the value of `{selector}`"), || {
+            let el = self.find_by("css selector", selector).ok()?;
+            let v = self.cmd("GET", &format!("/element/{}/property/value", el.0), None).ok()?;
+            Some(v.as_str().unwrap_or_default().to_string())
+        })
+    }
+
     /// The live `value` property of an input.
     pub fn value(&self, el: &El) -> String {
         self.must("GET", &format!("/element/{}/property/value", el.0), None).as_str().unwrap_or_default().to_string()
