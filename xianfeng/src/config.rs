@@ -54,8 +54,13 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
+/// The key file: `XIANFENG_KEY_FILE` when set (keep it apart from the
+/// database: whoever holds both holds everything), else DATA_DIR/keys.json.
 pub fn key_file_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("keys.json")
+    match std::env::var_os("XIANFENG_KEY_FILE") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => data_dir.join("keys.json"),
+    }
 }
 
 /// Creates a file readable and writable by its owner only, from the first

@@ -30,6 +30,11 @@ struct Cli {
     /// PostgreSQL URL (postgres://…); default is SQLite in the data directory.
     #[arg(long, global = true, env = "XIANFENG_DATABASE_URL")]
     database_url: Option<String>,
+    /// Directory of the audit chain's witness file (signed checkpoints of the chain's head).
+    /// Put it on other storage than the database: a database whose newest audit rows were
+    /// cut or whose head was rewound no longer matches it. Default: DATA_DIR/audit-witness.
+    #[arg(long, global = true, env = "XIANFENG_AUDIT_WITNESS")]
+    audit_witness: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -195,7 +200,10 @@ async fn open(cli: &Cli) -> Result<Store, String> {
     if cli.database_url.is_none() {
         config::private_database_file(&cli.data_dir.join("xianfeng.db"))?;
     }
-    Store::open(&url, keys).await.map_err(|e| e.to_string())
+    let mut store = Store::open(&url, keys).await.map_err(|e| e.to_string())?;
+    let witness = cli.audit_witness.clone().unwrap_or_else(|| cli.data_dir.join("audit-witness"));
+    store.witness = Some(std::sync::Arc::new(witness));
+    Ok(store)
 }
 
 /// The data directory's lock, for commands that own the SQLite database
@@ -372,14 +380,30 @@ async fn root(store: &Store) -> Result<xianfeng_store::org::OrgRow, String> {
 async fn serve(store: Store, args: &ServeArgs) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("无法监听 {}：{e}", args.listen))?;
-    let mut state = xianfeng_web::AppState::new(store);
+    let mut state = xianfeng_web::AppState::new(store.clone());
     state.secure_cookies = args.secure_cookies;
     state.trusted_proxies = std::sync::Arc::new(args.trusted_proxy.clone());
     println!("先锋党建平台已启动：http://{}", args.listen);
+    // The chain's head, witnessed outside the database every minute it moves and at shutdown.
+    xianfeng_store::audit::checkpoint(&store).await.map_err(|e| describe(&e))?;
+    let witness_store = store.clone();
+    let witness = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = xianfeng_store::audit::checkpoint(&witness_store).await {
+                tracing::error!(error = %e, "could not witness the audit chain's head");
+            }
+        }
+    });
     if let Some(d) = xianfeng_core::clock::moved_to() {
         tracing::warn!(today = %d, "the platform clock is moved by {}: every date and deadline reads {d} as today", xianfeng_core::clock::ENV);
     }
-    xianfeng_web::serve(listener, state).await.map_err(|e| e.to_string())
+    let store = state.store.clone();
+    let served = xianfeng_web::serve(listener, state).await.map_err(|e| e.to_string());
+    witness.abort();
+    xianfeng_store::audit::checkpoint(&store).await.map_err(|e| describe(&e))?;
+    served
 }
 
 /// Builds a fresh demo database and prints one-time credentials.
@@ -388,9 +412,15 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         return Err("--scale 应在 0.001 到 20 之间".into());
     }
     std::fs::create_dir_all(&cli.data_dir).map_err(|e| e.to_string())?;
+    // A fresh demo chain: the witness of the database it replaces goes with it.
+    let witness = cli.audit_witness.clone().unwrap_or_else(|| cli.data_dir.join("audit-witness"));
+    let witness_file = xianfeng_store::audit::witness_file(&witness);
     if cli.database_url.is_none() {
         let db = cli.data_dir.join("xianfeng.db");
         let marker = cli.data_dir.join("DEMO");
+        if witness_file.exists() && (!db.exists() || marker.exists()) {
+            std::fs::remove_file(&witness_file).map_err(|e| e.to_string())?;
+        }
         if db.exists() && !marker.exists() {
             return Err(format!("{} 已存在且不是演示数据库；请换一个 --data-dir", db.display()));
         }

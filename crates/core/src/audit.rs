@@ -121,6 +121,104 @@ impl Verifier {
 }
 
 /// Chinese label of an audit action.
+/// A checkpoint of the chain's head written outside the database (the witness
+/// file, and the server log): a database whose newest rows were cut, or whose
+/// head was rewound, no longer holds what was witnessed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub mac: String,
+    pub ts_ms: i64,
+    /// HMAC-SM3 over the three fields with the audit key: a line cannot be
+    /// forged or edited without it.
+    pub sig: String,
+}
+
+impl Checkpoint {
+    fn message(seq: i64, mac: &str, ts_ms: i64) -> Vec<u8> {
+        format!("witness|{seq}|{mac}|{ts_ms}").into_bytes()
+    }
+    pub fn new(key: &[u8], seq: i64, mac: &str, ts_ms: i64) -> Checkpoint {
+        let sig = crypto::hmac_sm3_hex(key, &Self::message(seq, mac, ts_ms));
+        Checkpoint { seq, mac: mac.to_string(), ts_ms, sig }
+    }
+    pub fn signed(&self, key: &[u8]) -> bool {
+        crypto::hmac_sm3_verify(key, &Self::message(self.seq, &self.mac, self.ts_ms), &self.sig)
+    }
+}
+
+/// Checks witnessed checkpoints against the database: each must be signed,
+/// must not lie beyond the database's head, and the row it names must carry
+/// the witnessed MAC. `mac_of` gives a row's stored MAC by sequence.
+pub fn check_witness(
+    key: &[u8],
+    checkpoints: &[Checkpoint],
+    head_seq: i64,
+    mac_of: impl Fn(i64) -> Option<String>,
+) -> Vec<ChainBreak> {
+    let mut breaks = Vec::new();
+    for (i, c) in checkpoints.iter().enumerate() {
+        if !c.signed(key) {
+            breaks.push(ChainBreak {
+                seq: c.seq, reason: format!("见证文件第{}行签名无效（见证文件被改动）", i + 1)
+            });
+            continue;
+        }
+        if c.seq > head_seq {
+            breaks.push(ChainBreak {
+                seq: c.seq,
+                reason: format!(
+                    "数据库中的审计日志止于第{head_seq}条，但见证文件已记录到第{}条（最新记录被截断或链头被回滚）",
+                    c.seq
+                ),
+            });
+            continue;
+        }
+        match mac_of(c.seq) {
+            Some(m) if m == c.mac => {}
+            Some(_) => breaks
+                .push(ChainBreak {
+                    seq: c.seq, reason: "与见证文件记录的校验码不一致（记录被改写或回滚）".into()
+                }),
+            None => breaks.push(ChainBreak {
+                seq: c.seq, reason: "见证文件记录的这一条在数据库中已不存在".into()
+            }),
+        }
+    }
+    breaks
+}
+
+/// Whether the audit administrator reads an action's detail. Accounts,
+/// roles, security settings and the platform's own operations are the
+/// auditor's domain; every other action is business, and the auditor sees
+/// who did what to which object but never the content (member names,
+/// reasons, case kinds): the detail is kept (it is chained) and withheld.
+pub fn detail_for_auditor(action: &str) -> bool {
+    matches!(
+        action,
+        "login"
+            | "logout"
+            | "lockout"
+            | "password_change"
+            | "password_reset"
+            | "account_open"
+            | "account_activate"
+            | "credential_approve"
+            | "role_grant"
+            | "role_revoke"
+            | "user_create"
+            | "user_update"
+            | "config_change"
+            | "audit_verify"
+            | "backup"
+            | "restore"
+            | "download"
+    )
+}
+
+/// What the auditor is shown in place of a business action's detail.
+pub const DETAIL_WITHHELD: &str = "（业务内容，不向审计管理员显示）";
+
 pub fn action_label(action: &str) -> &'static str {
     match action {
         "login" => "登录",
@@ -143,12 +241,42 @@ pub fn action_label(action: &str) -> &'static str {
         "audit_verify" => "审计校验",
         "backup" => "备份",
         "restore" => "恢复",
+        "download" => "下载导出",
+        "read" => "查阅",
+        "password_reset" => "重置密码",
+        "account_open" => "新建账号待启用",
+        "account_activate" => "启用账号",
+        "credential_approve" => "批准启用或重置",
+        "campaign_apply" => "评选申报",
+        "check_in" => "扫码签到",
         _ => "其他",
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_witness_catches_a_cut_or_rewound_log() {
+        let key = b"k";
+        let rows = chain(key, 10);
+        let cp = |n: usize| Checkpoint::new(key, rows[n - 1].seq, &rows[n - 1].mac, 1);
+        let rows_ref = &rows;
+        let mac_of =
+            |upto: i64| move |seq: i64| rows_ref.iter().find(|r| r.seq == seq && seq <= upto).map(|r| r.mac.clone());
+        assert!(check_witness(key, &[cp(5), cp(10)], 10, mac_of(10)).is_empty());
+        // The newest rows cut and the head rewound to row 8: the chain alone is consistent, the witness is not.
+        let b = check_witness(key, &[cp(5), cp(10)], 8, mac_of(8));
+        assert_eq!(b.len(), 1);
+        assert!(b[0].reason.contains("截断"), "{b:?}");
+        // A witnessed row rewritten.
+        let b = check_witness(key, &[cp(5)], 10, |seq| Some(if seq == 5 { "x".into() } else { String::new() }));
+        assert!(b[0].reason.contains("不一致"), "{b:?}");
+        // A forged line.
+        let mut forged = cp(5);
+        forged.seq = 3;
+        assert!(check_witness(key, &[forged], 10, mac_of(10))[0].reason.contains("签名无效"));
+    }
+
     use super::*;
 
     fn chain(key: &[u8], n: i64) -> Vec<AuditEntry> {

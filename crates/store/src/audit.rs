@@ -164,8 +164,64 @@ pub async fn list(
     let mut q = Q::new(format!("SELECT {COLS} FROM audit_log{} ORDER BY seq DESC LIMIT ", w.sql));
     q.args = w.args;
     q.bind(per_page).push(" OFFSET ").bind((page - 1).max(0) * per_page);
-    let items = store.db.r().fetch_all(q).await?;
+    let mut items: Vec<AuditRow> = store.db.r().fetch_all(q).await?;
+    for r in &mut items {
+        if !chain::detail_for_auditor(&r.action) && !r.detail.is_empty() {
+            r.detail = chain::DETAIL_WITHHELD.to_string();
+        }
+    }
     Ok(Page { items, total, page, per_page })
+}
+
+/// The witness file in a witness directory.
+pub fn witness_file(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("audit-witness.log")
+}
+
+/// Reads every checkpoint of the witness file (none when it does not exist).
+pub fn read_witness(dir: &std::path::Path) -> Result<Vec<chain::Checkpoint>> {
+    let path = witness_file(dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(crate::StoreError::Config(format!("无法读取见证文件 {}：{e}", path.display()))),
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| crate::StoreError::Config(format!("见证文件第{}行无法读取：{e}", i + 1)))
+        })
+        .collect()
+}
+
+/// Writes the chain's head to the witness file (when it moved since the last
+/// checkpoint) and to the server log. The file is appended to and synced;
+/// created owner-only in a directory of its own.
+pub async fn checkpoint(store: &Store) -> Result<Option<chain::Checkpoint>> {
+    use std::io::Write as _;
+    let Some(dir) = store.witness.as_deref() else { return Ok(None) };
+    let head: Head = store.db.r().fetch_one(q!("SELECT seq, mac FROM audit_head WHERE id = 1")).await?;
+    let last = read_witness(dir)?.pop();
+    if last.as_ref().is_some_and(|c| c.seq == head.seq) {
+        return Ok(None);
+    }
+    let cp = chain::Checkpoint::new(&store.keys.audit_key, head.seq, &head.mac, xianfeng_core::text::now_ms());
+    let line = serde_json::to_string(&cp).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+    let io = |e: std::io::Error| crate::StoreError::Config(format!("无法写入见证文件 {}：{e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(witness_file(dir)).map_err(io)?;
+    writeln!(f, "{line}").and_then(|_| f.sync_all()).map_err(io)?;
+    tracing::info!(seq = cp.seq, mac = %cp.mac, "audit chain head witnessed");
+    Ok(Some(cp))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,6 +244,12 @@ struct FullHead {
 pub async fn verify(store: &Store, _cap: AuditReader) -> Result<VerifyReport> {
     let head: FullHead =
         store.db.r().fetch_one(q!("SELECT seq, mac, anchor_seq, anchor_mac FROM audit_head WHERE id = 1")).await?;
+    let witnessed = match store.witness.as_deref() {
+        Some(dir) => read_witness(dir)?,
+        None => Vec::new(),
+    };
+    let wanted: std::collections::HashSet<i64> = witnessed.iter().map(|c| c.seq).collect();
+    let mut seen: std::collections::HashMap<i64, String> = Default::default();
     let mut v = Verifier::new(&store.keys.audit_key, &head.anchor_mac, head.anchor_seq);
     let mut after = head.anchor_seq;
     loop {
@@ -199,9 +261,15 @@ pub async fn verify(store: &Store, _cap: AuditReader) -> Result<VerifyReport> {
         let Some(last) = batch.last() else { break };
         after = last.seq;
         for row in batch {
+            if wanted.contains(&row.seq) {
+                seen.insert(row.seq, row.mac.clone());
+            }
             v.push(&row.into());
         }
     }
-    let v = v.finish(head.seq, &head.mac);
+    let mut v = v.finish(head.seq, &head.mac);
+    // Checkpoints at or before the anchor (rows purged after retention) are not checked against rows.
+    let live: Vec<chain::Checkpoint> = witnessed.into_iter().filter(|c| c.seq > head.anchor_seq).collect();
+    v.breaks.extend(chain::check_witness(&store.keys.audit_key, &live, head.seq, |seq| seen.get(&seq).cloned()));
     Ok(VerifyReport { checked: v.checked, head_seq: head.seq, ok: v.breaks.is_empty(), breaks: v.breaks })
 }

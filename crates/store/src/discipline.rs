@@ -104,7 +104,14 @@ pub async fn list(
 }
 
 /// One case in the staff's subtree; NotFound outside it.
-pub async fn get(store: &Store, scope: &DisciplineScope, committee_id: i64, id: i64) -> Result<CaseRow> {
+/// One case; every read is audited (who read which case, never its content).
+pub async fn get(store: &Store, scope: &DisciplineScope, who: &Who, committee_id: i64, id: i64) -> Result<CaseRow> {
+    let row = fetch(store, scope, committee_id, id).await?;
+    store.audit(who, Event::ok("read", "discipline_case", format!("{committee_id}/{id}"))).await?;
+    Ok(row)
+}
+
+async fn fetch(store: &Store, scope: &DisciplineScope, committee_id: i64, id: i64) -> Result<CaseRow> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE d.committee_id = "));
     q.bind(committee_id).push(" AND d.id = ").bind(id);
     scope_where(&mut q, scope.orgs(), "o");
@@ -206,7 +213,7 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
     )
     .await?;
     tx.commit().await?;
-    get(store, scope, org.committee_id, id).await
+    fetch(store, scope, org.committee_id, id).await
 }
 
 /// One line of the statistics: a year, a category and a cadre rank with the

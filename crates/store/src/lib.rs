@@ -113,6 +113,9 @@ pub struct Store {
     /// Orgs and tallies per committee, kept while their generation holds.
     pub(crate) compliance_cache: Arc<std::sync::Mutex<compliance::Cache>>,
     pub(crate) ranking_cache: Arc<std::sync::Mutex<ranking::Cache>>,
+    /// The directory of the audit chain's witness file, outside the database
+    /// (see [`audit::checkpoint`]); None: no witness.
+    pub witness: Option<Arc<std::path::PathBuf>>,
 }
 
 impl Store {
@@ -126,6 +129,7 @@ impl Store {
             rules: Arc::new(RwLock::new((0, RuleSet::default()))),
             compliance_cache: Default::default(),
             ranking_cache: Default::default(),
+            witness: None,
         };
         rules::seed_defaults(&store).await?;
         store.reload_rules().await?;

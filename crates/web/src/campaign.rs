@@ -325,11 +325,16 @@ async fn notice_docx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let root = xianfeng_store::org::root(state.store.db.r()).await?.ok_or(AppError::NotFound)?;
     let doc = notice_doc(&c, &results, &root.name, today_cn())?;
     let name = crate::xlsx::safe_file_name(&format!("{}.docx", doc.title));
-    Ok(crate::layout::download(
+    crate::layout::download(
+        &state,
+        &ctx,
+        "campaign_notice",
+        id,
         &name,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         crate::docx::render(&doc),
-    ))
+    )
+    .await
 }
 
 fn notice_doc(

@@ -224,7 +224,7 @@ async fn detail_page(
     Query(q): Query<OkQ>,
 ) -> Result<Response> {
     let scope = scope(&ctx)?;
-    let c = store_d::get(&state.store, &scope, committee_id, id).await?;
+    let c = store_d::get(&state.store, &scope, &ctx.who(), committee_id, id).await?;
     render(&DetailPage {
         l: Layout::new(&ctx, format!("纪检案件 — {}", c.person_name), "/discipline")
             .crumb("纪检案件登记", "/discipline")
@@ -240,7 +240,7 @@ async fn api_get(
     Path((committee_id, id)): Path<(i64, i64)>,
 ) -> Result<Json<CaseRow>> {
     let scope = scope(&ctx)?;
-    Ok(Json(store_d::get(&state.store, &scope, committee_id, id).await?))
+    Ok(Json(store_d::get(&state.store, &scope, &ctx.who(), committee_id, id).await?))
 }
 
 #[derive(Deserialize, Default)]

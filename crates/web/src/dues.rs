@@ -768,7 +768,8 @@ async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Cy
     };
     let bytes = build().map_err(|e| AppError::Internal(e.to_string()))?;
     let name = crate::xlsx::safe_file_name(&format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m")));
-    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
+    crate::layout::download(&state, &ctx, "dues_finance", month.format("%Y-%m"), &name, crate::layout::XLSX, bytes)
+        .await
 }
 
 async fn api_cycles(

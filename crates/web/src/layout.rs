@@ -217,10 +217,34 @@ impl Layout {
 /// The .xlsx content type.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A file sent as a download, audited first: every export and every stored
+/// file that leaves the server is one audit row (who, which kind, which
+/// object, how large; never the file's name or content).
+#[allow(clippy::too_many_arguments)]
+pub async fn download(
+    state: &crate::AppState,
+    ctx: &crate::session::Ctx,
+    what: &str,
+    object_id: impl ToString,
+    file_name: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> Result<Response> {
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e).filter(|e| e.is_ascii()).unwrap_or("bin");
+    state
+        .store
+        .audit(
+            &ctx.who(),
+            xianfeng_store::audit::Event::ok("download", what, object_id).detail(format!("{ext}，{}字节", data.len())),
+        )
+        .await?;
+    Ok(download_response(file_name, content_type, data))
+}
+
 /// A file sent as a download under its (Chinese) name, with an ASCII name
 /// for old clients, under a sandbox CSP: never rendered inline, never run as
 /// HTML (stored uploads and generated exports alike).
-pub fn download(file_name: &str, content_type: &str, data: Vec<u8>) -> Response {
+fn download_response(file_name: &str, content_type: &str, data: Vec<u8>) -> Response {
     let ext = file_name.rsplit_once('.').map(|(_, e)| e).filter(|e| e.is_ascii()).unwrap_or("bin");
     let disposition =
         format!("attachment; filename=\"download.{ext}\"; filename*=UTF-8''{}", urlencoding::encode(file_name));

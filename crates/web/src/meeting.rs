@@ -1443,7 +1443,16 @@ async fn attachment_download(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let (a, data) = store_meeting::attachment(&state.store, &scope, id, aid).await?;
-    Ok(crate::layout::download(&a.file_name, &a.content_type, data))
+    crate::layout::download(
+        &state,
+        &ctx,
+        "meeting_attachment",
+        format!("{id}/{aid}"),
+        &a.file_name,
+        &a.content_type,
+        data,
+    )
+    .await
 }
 
 async fn attachment_delete(

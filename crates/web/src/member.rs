@@ -703,27 +703,31 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQue
     let today = xianfeng_core::text::today_cn();
     let bytes = crate::xlsx::members_export(&rows, &name, &describe_filter(&f), today)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    state
-        .store
-        .audit(
-            &ctx.who(),
-            xianfeng_store::audit::Event::ok("export", "member", &name).detail(format!(
-                "{}条；筛选：{}",
-                rows.len(),
-                describe_filter(&f)
-            )),
-        )
-        .await?;
-    Ok(xlsx_response(bytes, &crate::xlsx::export_file_name(&name, today)))
+    let file = crate::xlsx::export_file_name(&name, today);
+    crate::layout::download(
+        &state,
+        &ctx,
+        "member_export",
+        format!("{}条", rows.len()),
+        &file,
+        crate::layout::XLSX,
+        bytes,
+    )
+    .await
 }
 
-pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    crate::layout::download(file_name, crate::layout::XLSX, bytes)
-}
-
-async fn template(ctx: Ctx) -> Result<Response> {
+async fn template(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     ctx.actor()?;
-    Ok(xlsx_response(crate::xlsx::members_template(), "党员信息导入模板.xlsx"))
+    crate::layout::download(
+        &state,
+        &ctx,
+        "member_template",
+        "",
+        "党员信息导入模板.xlsx",
+        crate::layout::XLSX,
+        crate::xlsx::members_template(),
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -146,7 +146,7 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankQ>)
         r.year,
         today_cn().format("%Y%m%d")
     ));
-    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
+    crate::layout::download(&state, &ctx, "ranking_export", r.year, &name, crate::layout::XLSX, bytes).await
 }
 
 fn ranking_workbook(

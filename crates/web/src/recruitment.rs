@@ -665,7 +665,16 @@ async fn document_download(
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let (a, data) = store_rec::document(&state.store, &ms, id, doc).await?;
-    Ok(crate::layout::download(&a.file_name, &a.content_type, data))
+    crate::layout::download(
+        &state,
+        &ctx,
+        "recruitment_document",
+        format!("{id}/{doc}"),
+        &a.file_name,
+        &a.content_type,
+        data,
+    )
+    .await
 }
 
 // ----- plans -----

@@ -118,7 +118,7 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>
     let bytes = board_workbook(&items, year, &scope_name, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
     let name =
         crate::xlsx::safe_file_name(&format!("整改台账_{year}年_{scope_name}_{}.xlsx", today_cn().format("%Y%m%d")));
-    Ok(crate::layout::download(&name, crate::layout::XLSX, bytes))
+    crate::layout::download(&state, &ctx, "rectification_ledger", year, &name, crate::layout::XLSX, bytes).await
 }
 
 fn board_workbook(

@@ -171,11 +171,9 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(
     let b = bulletin(&state, &ctx, &q).await?;
     let scope = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let bytes = bulletin_xlsx(&b, &scope, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(crate::layout::download(
-        &file_name(&ctx, &b, "xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-    ))
+    let name = file_name(&ctx, &b, "xlsx");
+    crate::layout::download(&state, &ctx, "central_group_bulletin", b.period_label(), &name, crate::layout::XLSX, bytes)
+        .await
 }
 
 async fn docx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response> {
@@ -183,11 +181,17 @@ async fn docx(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(
     let b = bulletin(&state, &ctx, &q).await?;
     let issuer = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let doc = official_doc(&b, &issuer, &q, today_cn());
-    Ok(crate::layout::download(
-        &file_name(&ctx, &b, "docx"),
+    let name = file_name(&ctx, &b, "docx");
+    crate::layout::download(
+        &state,
+        &ctx,
+        "central_group_bulletin",
+        b.period_label(),
+        &name,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         crate::docx::render(&doc),
-    ))
+    )
+    .await
 }
 
 /// The bulletin as an official document.

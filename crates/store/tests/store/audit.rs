@@ -7,7 +7,7 @@ use xianfeng_store::audit::{self, AuditFilter};
 use xianfeng_store::member::{self, Protected};
 use xianfeng_store::org;
 use xianfeng_store::testkit::{self, Province};
-use xianfeng_store::{Backend, Store};
+use xianfeng_store::{Backend, Store, q};
 
 use crate::{audit_rows, exec};
 
@@ -174,5 +174,63 @@ async fn young_rows_cannot_be_changed_or_deleted() {
             exec(&store, "DELETE FROM audit_log WHERE seq = 1000001").await.is_err(),
             "{backend}: 150 days is too young"
         );
+    }
+}
+
+/// The chain's head is witnessed outside the database: cutting the newest
+/// rows and rewinding the head inside the database — consistent for the chain
+/// alone — no longer matches the witness, and neither does a rewritten
+/// witnessed row or a forged witness line.
+#[tokio::test]
+async fn a_witness_outside_the_database_catches_a_cut_and_a_rewind() {
+    for (backend, mut store) in testkit::all_stores().await {
+        let dir = testkit::temp_dir("witness");
+        store.witness = Some(std::sync::Arc::new(dir.path().to_path_buf()));
+        let who = xianfeng_store::Who::operator("test");
+        for i in 0..5 {
+            store.audit(&who, audit::Event::ok("config_change", "rule", i)).await.unwrap();
+        }
+        let first = audit::checkpoint(&store).await.unwrap().expect("a checkpoint");
+        assert!(audit::checkpoint(&store).await.unwrap().is_none(), "{backend}: nothing new, no new line");
+        for i in 0..5 {
+            store.audit(&who, audit::Event::ok("config_change", "rule", i)).await.unwrap();
+        }
+        let second = audit::checkpoint(&store).await.unwrap().expect("a checkpoint");
+        assert_eq!(second.seq, first.seq + 5, "{backend}");
+        assert!(audit::verify(&store, operator::audit_reader()).await.unwrap().ok, "{backend}");
+
+        // As the database's owner: drop the guard, cut the newest three rows, rewind the head.
+        match store.backend() {
+            Backend::Sqlite => {
+                exec(&store, "DROP TRIGGER audit_log_keep_young").await.unwrap();
+            }
+            Backend::Postgres => {
+                exec(&store, "ALTER TABLE audit_log DISABLE TRIGGER USER").await.unwrap();
+            }
+        }
+        let keep = second.seq - 3;
+        exec(&store, &format!("DELETE FROM audit_log WHERE seq > {keep}")).await.unwrap();
+        let mac: String =
+            store.db.r().fetch_one::<(String,)>(q!("SELECT mac FROM audit_log WHERE seq = $1", keep)).await.unwrap().0;
+        exec(&store, &format!("UPDATE audit_head SET seq = {keep}, mac = '{mac}' WHERE id = 1")).await.unwrap();
+        let mut without = store.clone();
+        without.witness = None;
+        assert!(
+            audit::verify(&without, operator::audit_reader()).await.unwrap().ok,
+            "{backend}: the chain alone cannot tell"
+        );
+        let r = audit::verify(&store, operator::audit_reader()).await.unwrap();
+        assert!(!r.ok, "{backend}");
+        assert!(r.breaks.iter().any(|b| b.reason.contains("截断")), "{backend}: {:?}", r.breaks);
+
+        // A forged witness line (signed with another key) is itself a break.
+        let file = audit::witness_file(dir.path());
+        let forged = xianfeng_core::audit::Checkpoint::new(b"not the key", 1, "x", 0);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(&serde_json::to_string(&forged).unwrap());
+        text.push('\n');
+        std::fs::write(&file, text).unwrap();
+        let r = audit::verify(&store, operator::audit_reader()).await.unwrap();
+        assert!(r.breaks.iter().any(|b| b.reason.contains("签名无效")), "{backend}: {:?}", r.breaks);
     }
 }

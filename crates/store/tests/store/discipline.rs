@@ -59,7 +59,13 @@ async fn discipline_staff_record_cases_in_their_subtree_only() {
         let other =
             d::create(&store, &sa, &testkit::who(&js_a), &case("陈静", p.unit_b.id, "party_warning", today)).await;
         assert!(matches!(other, Err(StoreError::NotFound)), "{backend}: {other:?}");
-        assert!(matches!(d::get(&store, &sb, c.committee_id, c.id).await, Err(StoreError::NotFound)), "{backend}");
+        assert!(
+            matches!(
+                d::get(&store, &sb, &testkit::who(&p.discipline_staff(&p.unit_b)), c.committee_id, c.id).await,
+                Err(StoreError::NotFound)
+            ),
+            "{backend}"
+        );
         let (rows, total) = d::list(&store, &sb, &CaseFilter::default(), 1, 20).await.unwrap();
         assert_eq!((rows.len(), total), (0, 0), "{backend}");
         let (_, total) = d::list(&store, &sr, &CaseFilter::default(), 1, 20).await.unwrap();
