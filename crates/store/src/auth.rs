@@ -572,14 +572,9 @@ pub async fn logout(store: &Store, token: &str, who: &Who) -> Result<()> {
     tx.commit().await
 }
 
-/// Changes a password after checking the old one, the policy and the history.
-/// Every session of the user ends; the caller signs in again.
-pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, new: &str) -> Result<()> {
-    let user = user_by_id(store, user_id).await?;
-    if !verify_password_off_thread(old, &user.password_hash).await {
-        store.audit(who, Event::ok("password_change", "user", user.id).outcome("failure").detail("原密码错误")).await?;
-        return Err(StoreError::invalid("old_password", "原密码不正确"));
-    }
+/// Checks a new password against the policy and the account's recent ones
+/// (the current one included).
+pub(crate) async fn check_new_password(store: &Store, user: &UserRow, new: &str) -> Result<()> {
     let policy: SecurityPolicy = store.rule().await?;
     check_password(&policy, &user.username, new)?;
     #[derive(sqlx::FromRow)]
@@ -605,6 +600,18 @@ pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, 
             format!("新密码不能与最近{}次使用过的密码相同", policy.password_history),
         ));
     }
+    Ok(())
+}
+
+/// Changes a password after checking the old one, the policy and the history.
+/// Every session of the user ends; the caller signs in again.
+pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, new: &str) -> Result<()> {
+    let user = user_by_id(store, user_id).await?;
+    if !verify_password_off_thread(old, &user.password_hash).await {
+        store.audit(who, Event::ok("password_change", "user", user.id).outcome("failure").detail("原密码错误")).await?;
+        return Err(StoreError::invalid("old_password", "原密码不正确"));
+    }
+    check_new_password(store, &user, new).await?;
     let hash = hash_password_off_thread(new).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;

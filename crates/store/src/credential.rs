@@ -11,13 +11,12 @@
 //! until they acknowledge it.
 
 use serde::Serialize;
-use xianfeng_core::auth::{CredentialApprover, Role, UserAdmin, check_password};
+use xianfeng_core::auth::{CredentialApprover, Role, UserAdmin};
 use xianfeng_core::crypto::{activation_code, normalize_code, sm3_hex};
-use xianfeng_core::rules::SecurityPolicy;
 use xianfeng_core::text::now_ms;
 
 use crate::audit::{Event, append};
-use crate::auth::{hash_password_off_thread, roles_of, user_by_id, user_by_name, verify_password_off_thread};
+use crate::auth::{hash_password_off_thread, roles_of, user_by_id, user_by_name};
 use crate::db::Tx;
 use crate::{Result, Store, StoreError, Who, q};
 
@@ -355,29 +354,7 @@ pub async fn activate(
         tx.commit().await?;
         return Err(refused());
     }
-    let policy: SecurityPolicy = store.rule().await?;
-    check_password(&policy, &user.username, password)?;
-    #[derive(sqlx::FromRow)]
-    struct H {
-        password_hash: String,
-    }
-    let recent: Vec<H> = store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
-            user.id,
-            policy.password_history
-        ))
-        .await?;
-    for h in &recent {
-        if verify_password_off_thread(password, &h.password_hash).await {
-            return Err(StoreError::invalid(
-                "password",
-                format!("新密码不能与最近{}次使用过的密码相同", policy.password_history),
-            ));
-        }
-    }
+    crate::auth::check_new_password(store, &user, password).await?;
     let hash = hash_password_off_thread(password).await;
     let now = now_ms();
     let mut tx = store.db.begin().await?;

@@ -774,12 +774,19 @@ pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, reason:
         return Err(StoreError::Rule("会议已经取消".into()));
     }
     let mut tx = store.db.begin().await?;
-    tx.c()
+    // The version read above, taken inside the transaction: a record or a
+    // cancel saved meanwhile wins, this one is told to reload.
+    let n = tx
+        .c()
         .execute(q!(
-            "UPDATE meetings SET status = 'cancelled', counted = FALSE, checkin_open = FALSE, cancel_reason = $1, version = version + 1, updated_at = $2 WHERE committee_id = $3 AND id = $4",
-            reason, now_ms(), m.committee_id, m.id
+            "UPDATE meetings SET status = 'cancelled', counted = FALSE, checkin_open = FALSE, cancel_reason = $1, version = version + 1, updated_at = $2 \
+             WHERE committee_id = $3 AND id = $4 AND version = $5",
+            reason, now_ms(), m.committee_id, m.id, m.version
         ))
         .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
     if let Some(d) = m.held_on {
         retally(&mut tx, m.committee_id, m.org_id, d.year()).await?;
     }

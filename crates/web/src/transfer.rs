@@ -407,7 +407,11 @@ async fn approve_submit(
     Form(f): Form<DecideForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let r = store_tr::approve(&state.store, &scope, &ctx.who(), id, &f.letter_no, f.version.trim().parse().ok()).await;
+    // The version the page showed: an approval is of what the approver saw.
+    let Ok(version) = f.version.trim().parse::<i64>() else {
+        return detail_view(&state, &ctx, id, "", "缺少转接记录的版本号，请刷新页面后重试".into()).await;
+    };
+    let r = store_tr::approve(&state.store, &scope, &ctx.who(), id, &f.letter_no, Some(version)).await;
     decided(&state, &ctx, id, r, "approved").await
 }
 
@@ -433,11 +437,14 @@ async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     Ok(Json(store_tr::get(&state.store, &scope, id).await?))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Deserialize)]
 struct DecideJson {
+    #[serde(default)]
     letter_no: String,
+    #[serde(default)]
     reason: String,
+    /// Required to approve (the version the client read); ignored otherwise.
+    #[serde(default)]
     version: Option<i64>,
 }
 
@@ -448,7 +455,10 @@ async fn api_approve(
     Json(b): Json<DecideJson>,
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_tr::approve(&state.store, &scope, &ctx.who(), id, &b.letter_no, b.version).await?))
+    let version = b.version.ok_or_else(|| {
+        AppError::Invalid(vec![xianfeng_core::FieldError::new("version", "缺少转接记录的版本号（version）")])
+    })?;
+    Ok(Json(store_tr::approve(&state.store, &scope, &ctx.who(), id, &b.letter_no, Some(version)).await?))
 }
 
 async fn api_reject(

@@ -45,8 +45,11 @@ async fn a_transfer_between_units_is_approved_on_both_sides_and_the_member_follo
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let html = sec.get(&url).await.text();
         assert!(html.contains("待接收方审批") && html.contains("省直机关转〔"), "{backend}");
-        // The sending side cannot approve the receiving side's turn.
+        // The sending side cannot approve the receiving side's turn; an approval names its version.
         let r = sec.form(&format!("{url}/approve"), &[]).await;
+        assert!(r.text().contains("版本号"), "{backend}");
+        let version = sec.get(&format!("/api/v1/transfers/{id}")).await.json()["t"]["version"].to_string();
+        let r = sec.form(&format!("{url}/approve"), &[("version", &version)]).await;
         assert!(r.text().contains("另一方审批"), "{backend}");
 
         let mut ub = Client::new(&store);
@@ -54,6 +57,12 @@ async fn a_transfer_between_units_is_approved_on_both_sides_and_the_member_follo
         let j = ub.get("/api/v1/transfers?mine=1").await.json();
         assert_eq!(j["total"], 1, "{backend}");
         let r = ub.json("POST", &format!("/api/v1/transfers/{id}/approve"), serde_json::json!({})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: an approval without its version");
+        let v = ub.get(&format!("/api/v1/transfers/{id}")).await.json()["t"]["version"].as_i64().unwrap();
+        let r =
+            ub.json("POST", &format!("/api/v1/transfers/{id}/approve"), serde_json::json!({ "version": v - 1 })).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: a stale version");
+        let r = ub.json("POST", &format!("/api/v1/transfers/{id}/approve"), serde_json::json!({ "version": v })).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
         assert_eq!(r.json()["t"]["state"], "done", "{backend}");
         let j = ub.get(&format!("/api/v1/members/{zhang}")).await.json();
