@@ -1075,3 +1075,71 @@ async fn the_audit_sees_every_read_and_download_but_no_business_content() {
         assert!(!page.contains("违反中央八项规定") && page.contains("业务内容"), "{backend}");
     }
 }
+
+/// Point 3, the other roles: a secretary of the sibling branch A2 and the
+/// unit administrator of unit B probe every GET of the API with the ids of
+/// branch A1's records (its members, its recorded meeting, the branch, its
+/// unit). Whatever they are answered holds nothing of branch A1: no name of its
+/// members, not the leave reason in its minutes.
+#[tokio::test]
+async fn siblings_and_other_units_read_nothing_of_a_branch() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut sec = Client::new(&store);
+        sec.api_login("seca1", PASSWORD).await;
+        let r = sec
+            .json(
+                "POST",
+                "/api/v1/meetings",
+                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "党员大会" }),
+            )
+            .await;
+        let meeting = r.json()["id"].as_i64().unwrap();
+        let v = r.json()["version"].as_i64().unwrap();
+        let attendance =
+            serde_json::json!([{ "member_id": p.member("李娜").id(), "presence": "leave", "reason": "外出就医" }]);
+        let r = sec
+            .json(
+                "POST",
+                &format!("/api/v1/meetings/{meeting}/record"),
+                serde_json::json!({ "version": v, "held_on": "2025-03-05", "topic": "党员大会", "minutes": "研究工作。", "attendance": attendance }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        // Branch A1's people (王芳 is probationary there, 张伟 in its group).
+        let a1 = ["张伟", "李娜", "赵敏", "王芳", "外出就医"];
+        for user in ["seca2", "unitb"] {
+            let mut c = Client::new(&store);
+            c.api_login(user, PASSWORD).await;
+            let mut answered = 0;
+            for path in member_probe_paths(&p, meeting) {
+                let r = c.get(&path).await;
+                assert!(r.status.as_u16() < 500, "{backend} {user}: {path} → {}", r.status);
+                if r.status.is_success() {
+                    answered += 1;
+                    let body = r.text();
+                    for name in a1 {
+                        assert!(!body.contains(name), "{backend} {user}: {path} shows {name}");
+                    }
+                }
+            }
+            assert!(answered > 5, "{backend} {user}: their own lists answer ({answered})");
+            for path in [
+                format!("/meetings/{meeting}"),
+                format!("/members/{}", p.member("李娜").id()),
+                format!("/orgs/{}", p.branch_a1.id),
+                format!("/ranking/{}", p.branch_a1.id),
+                "/members".to_string(),
+                "/meetings".to_string(),
+            ] {
+                let mut page = Client::new(&store);
+                page.page_login(user, PASSWORD).await;
+                let r = page.get(&path).await;
+                let body = r.text();
+                for name in a1 {
+                    assert!(!body.contains(name), "{backend} {user}: page {path} ({}) shows {name}", r.status);
+                }
+            }
+        }
+    }
+}
