@@ -1143,3 +1143,50 @@ async fn siblings_and_other_units_read_nothing_of_a_branch() {
         }
     }
 }
+
+/// Point 11, the import: a full-width digit in an ID number (which panicked
+/// the request) is read as a digit; a letter among the first 17 characters is
+/// one row's error with its row and column, and nothing is written.
+#[tokio::test]
+async fn an_import_with_foreign_characters_names_the_row() {
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.api_login("unita", PASSWORD).await;
+        let birth = chrono::NaiveDate::from_ymd_opt(1991, 1, 1).unwrap();
+        let wide = |s: &str| -> String {
+            s.chars()
+                .map(|ch| if ch.is_ascii_digit() { char::from_u32(ch as u32 + 0xFEE0).unwrap() } else { ch })
+                .collect()
+        };
+        let mk = |name: &str, seq: u32, id: String| xianfeng_core::member::MemberInput {
+            name: name.into(),
+            gender: if seq % 2 == 1 { "男".into() } else { "女".into() },
+            ethnicity: "汉族".into(),
+            id_card: id,
+            status: "正式党员".into(),
+            join_date: "2015-01-01".into(),
+            full_date: "2016-01-01".into(),
+            org_id: "办公室党支部".into(),
+            ..Default::default()
+        };
+        let good = xianfeng_core::idcard::compose(520103, birth, 401);
+        let mut rows = vec![mk("全角一", 401, wide(&good))];
+        for i in 0..48 {
+            rows.push(mk(&format!("批量{i}"), 403 + 2 * i, xianfeng_core::idcard::compose(520103, birth, 403 + 2 * i)));
+        }
+        let mut bad = xianfeng_core::idcard::compose(520103, birth, 501);
+        bad.replace_range(8..9, "é");
+        rows.push(mk("坏号码", 501, bad));
+        let r = c.bytes("/api/v1/members/import", xianfeng_web::xlsx::synth_members_file(&rows)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        let errs = r.json()["errors"].as_array().unwrap().clone();
+        assert_eq!(errs.len(), 1, "{backend}: only the row with é: {errs:?}");
+        assert_eq!(errs[0]["column"], "公民身份号码", "{backend}");
+        assert_eq!(errs[0]["row"], 52, "{backend}: the 50th data row (the template has a note row and a header)");
+        assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 5, "{backend}: nothing written");
+        rows.pop();
+        let r = c.bytes("/api/v1/members/import", xianfeng_web::xlsx::synth_members_file(&rows)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: the full-width number reads as digits: {}", r.text());
+    }
+}
