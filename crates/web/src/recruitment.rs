@@ -580,7 +580,7 @@ async fn api_event(
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
 }
 
-async fn api_steps() -> Json<serde_json::Value> {
+async fn api_steps(_signed_in: Ctx) -> Json<serde_json::Value> {
     let steps: Vec<_> = core_rec::STEPS
         .iter()
         .map(|s| {

@@ -48,6 +48,8 @@ fn member_json(name: &str, id_card: &str, org_id: i64) -> serde_json::Value {
 async fn every_api_refusal_is_in_the_envelope() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
+        let r = Client::new(&store).get("/api/v1/recruitment/steps").await;
+        assert_envelope(&r, StatusCode::UNAUTHORIZED, &format!("{backend}: no operation answers without a session"));
         let mut c = Client::new(&store);
         c.api_login("gwadmin", PASSWORD).await;
         let zhang = p.member("张伟").id();
