@@ -603,6 +603,33 @@ pub(crate) async fn check_new_password(store: &Store, user: &UserRow, new: &str)
     Ok(())
 }
 
+/// Stores a new password hash and keeps it in the history; `activated` also
+/// unlocks the account and starts the owner's notice of the (re)activation.
+pub(crate) async fn set_password(
+    tx: &mut crate::db::Tx,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+    activated: bool,
+) -> Result<()> {
+    let sql = if activated {
+        "UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2, failed_logins = 0, \
+         locked_until = 0, reset_notice_at = $2 WHERE id = $3"
+    } else {
+        "UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2 WHERE id = $3"
+    };
+    tx.c().execute(q!(sql, hash, now, user_id)).await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
+            user_id,
+            now,
+            hash
+        ))
+        .await?;
+    Ok(())
+}
+
 /// Changes a password after checking the old one, the policy and the history.
 /// Every session of the user ends; the caller signs in again.
 pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, new: &str) -> Result<()> {
@@ -613,24 +640,8 @@ pub async fn change_password(store: &Store, who: &Who, user_id: i64, old: &str, 
     }
     check_new_password(store, &user, new).await?;
     let hash = hash_password_off_thread(new).await;
-    let now = now_ms();
     let mut tx = store.db.begin().await?;
-    tx.c()
-        .execute(q!(
-            "UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2 WHERE id = $3",
-            hash.clone(),
-            now,
-            user.id
-        ))
-        .await?;
-    tx.c()
-        .execute(q!(
-            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
-            user.id,
-            now,
-            hash
-        ))
-        .await?;
+    set_password(&mut tx, user.id, &hash, now_ms(), false).await?;
     tx.c().execute(q!("DELETE FROM sessions WHERE user_id = $1", user.id)).await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("password_change", "user", user.id)).await?;
     tx.commit().await

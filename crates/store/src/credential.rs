@@ -369,23 +369,7 @@ pub async fn activate(
     if n != 1 {
         return Err(refused());
     }
-    tx.c()
-        .execute(q!(
-            "UPDATE users SET password_hash = $1, must_change_password = FALSE, password_changed_at = $2, failed_logins = 0, \
-             locked_until = 0, reset_notice_at = $2 WHERE id = $3",
-            hash.clone(),
-            now,
-            user.id
-        ))
-        .await?;
-    tx.c()
-        .execute(q!(
-            "INSERT INTO password_history (user_id, created_at, password_hash) VALUES ($1, $2, $3)",
-            user.id,
-            now,
-            hash
-        ))
-        .await?;
+    crate::auth::set_password(&mut tx, user.id, &hash, now, true).await?;
     let purpose = Purpose::parse(&t.purpose)?;
     append(
         &mut tx,

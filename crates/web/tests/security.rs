@@ -850,6 +850,32 @@ fn member_probe_paths(p: &xianfeng_store::testkit::Province, meeting: i64) -> Ve
         .collect()
 }
 
+/// A recorded general meeting of branch A1 in which 李娜 was on leave "外出就医".
+async fn recorded_meeting_with_a_leave(store: &xianfeng_store::Store, p: &xianfeng_store::testkit::Province) -> i64 {
+    let mut sec = Client::new(store);
+    sec.api_login("seca1", PASSWORD).await;
+    let r = sec
+        .json(
+            "POST",
+            "/api/v1/meetings",
+            serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "党员大会" }),
+        )
+        .await;
+    let meeting = r.json()["id"].as_i64().unwrap();
+    let v = r.json()["version"].as_i64().unwrap();
+    let attendance =
+        serde_json::json!([{ "member_id": p.member("李娜").id(), "presence": "leave", "reason": "外出就医" }]);
+    let r = sec
+        .json(
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/record"),
+            serde_json::json!({ "version": v, "held_on": "2025-03-05", "topic": "党员大会", "minutes": "研究发展党员工作。", "attendance": attendance }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    meeting
+}
+
 /// Point 3: a member reads only their own records. Through every GET of the
 /// API and the pages of every area, a plain member of branch A1 gets either a
 /// refusal or their own records: never a colleague's name, the branch's
@@ -859,28 +885,7 @@ fn member_probe_paths(p: &xianfeng_store::testkit::Province, meeting: i64) -> Ve
 async fn a_member_reads_only_their_own_records() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        // A recorded meeting of the member's branch, with a colleague's leave reason.
-        let mut sec = Client::new(&store);
-        sec.api_login("seca1", PASSWORD).await;
-        let r = sec
-            .json(
-                "POST",
-                "/api/v1/meetings",
-                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "党员大会" }),
-            )
-            .await;
-        let meeting = r.json()["id"].as_i64().unwrap();
-        let v = r.json()["version"].as_i64().unwrap();
-        let attendance =
-            serde_json::json!([{ "member_id": p.member("李娜").id(), "presence": "leave", "reason": "外出就医" }]);
-        let r = sec
-            .json(
-                "POST",
-                &format!("/api/v1/meetings/{meeting}/record"),
-                serde_json::json!({ "version": v, "held_on": "2025-03-05", "topic": "党员大会", "minutes": "研究发展党员工作。", "attendance": attendance }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let meeting = recorded_meeting_with_a_leave(&store, &p).await;
 
         let mut me = Client::new(&store);
         me.api_login("member1", PASSWORD).await; // 张伟, branch A1
@@ -1087,27 +1092,7 @@ async fn the_audit_sees_every_read_and_download_but_no_business_content() {
 async fn siblings_and_other_units_read_nothing_of_a_branch() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        let mut sec = Client::new(&store);
-        sec.api_login("seca1", PASSWORD).await;
-        let r = sec
-            .json(
-                "POST",
-                "/api/v1/meetings",
-                serde_json::json!({ "org_id": p.branch_a1.id, "kind": "branch_general_meeting", "planned_on": "2025-03-05", "topic": "党员大会" }),
-            )
-            .await;
-        let meeting = r.json()["id"].as_i64().unwrap();
-        let v = r.json()["version"].as_i64().unwrap();
-        let attendance =
-            serde_json::json!([{ "member_id": p.member("李娜").id(), "presence": "leave", "reason": "外出就医" }]);
-        let r = sec
-            .json(
-                "POST",
-                &format!("/api/v1/meetings/{meeting}/record"),
-                serde_json::json!({ "version": v, "held_on": "2025-03-05", "topic": "党员大会", "minutes": "研究工作。", "attendance": attendance }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let meeting = recorded_meeting_with_a_leave(&store, &p).await;
         // Branch A1's people (王芳 is probationary there, 张伟 in its group).
         let a1 = ["张伟", "李娜", "赵敏", "王芳", "外出就医"];
         for user in ["seca2", "unitb"] {
