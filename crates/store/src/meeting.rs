@@ -628,6 +628,7 @@ pub async fn correct_attendance(
     who: &Who,
     id: i64,
     mark: &AttendanceMark,
+    version: i64,
 ) -> Result<MeetingRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -637,7 +638,24 @@ pub async fn correct_attendance(
     if m.status() == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消，不能更正出勤".into()));
     }
+    if version != m.version {
+        return Err(StoreError::Stale);
+    }
     let mut tx = store.db.begin().await?;
+    // The version the corrector saw, taken inside the transaction.
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
+            now_ms(),
+            m.committee_id,
+            m.id,
+            version
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
     #[derive(sqlx::FromRow)]
     struct Old {
         presence: String,

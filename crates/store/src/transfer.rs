@@ -801,7 +801,14 @@ pub fn committees_of(current: i64, prior: &str) -> Vec<i64> {
 }
 
 /// The side whose turn it is refuses (退回) with a reason; the member stays where they are.
-pub async fn reject(store: &Store, scope: &OrgScope, who: &Who, id: i64, reason: &str) -> Result<TransferView> {
+pub async fn reject(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    id: i64,
+    reason: &str,
+    version: i64,
+) -> Result<TransferView> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
@@ -812,16 +819,22 @@ pub async fn reject(store: &Store, scope: &OrgScope, who: &Who, id: i64, reason:
     if !v.can_decide() {
         return Err(StoreError::Rule("现在不是您方审批该转接".into()));
     }
+    if v.t.version != version {
+        return Err(StoreError::Stale);
+    }
     finish(store, who, &v.t, TransferState::Rejected, reason.trim()).await?;
     get(store, scope, id).await
 }
 
 /// The side that asked withdraws a transfer nobody has approved yet.
-pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64) -> Result<TransferView> {
+pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, version: i64) -> Result<TransferView> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
     let v = get(store, scope, id).await?;
+    if v.t.version != version {
+        return Err(StoreError::Stale);
+    }
     let initial = v.t.kind().map(core_tr::initial_state);
     let asker = if v.t.kind().is_some_and(|k| k.has_sender()) { v.sending } else { v.receiving };
     if !asker || v.t.state() != initial {

@@ -949,14 +949,22 @@ async fn api_cancel(
     Ok(Json(store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &b.reason).await?))
 }
 
+/// One person's correction, with the version of the meeting it corrects.
+#[derive(Deserialize)]
+struct CorrectionJson {
+    #[serde(flatten)]
+    mark: AttendanceMark,
+    version: i64,
+}
+
 async fn api_correct(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Json(b): Json<AttendanceMark>,
+    Json(b): Json<CorrectionJson>,
 ) -> Result<Json<MeetingRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_meeting::correct_attendance(&state.store, &scope, &ctx.who(), id, &b).await?))
+    Ok(Json(store_meeting::correct_attendance(&state.store, &scope, &ctx.who(), id, &b.mark, b.version).await?))
 }
 
 #[derive(Deserialize)]

@@ -171,7 +171,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         200,
     ),
     ("post", "/transfers/{id}/reject", "transfer", "退回（须填写原因）", "TransferDecision", 200),
-    ("post", "/transfers/{id}/cancel", "transfer", "发起方撤销尚未审批的转接", "", 200),
+    ("post", "/transfers/{id}/cancel", "transfer", "发起方撤销尚未审批的转接（须带 version）", "TransferDecision", 200),
     ("get", "/transfer-destinations", "transfer", "可转入的党支部（q=名称）", "", 200),
     (
         "get",

@@ -407,12 +407,21 @@ async fn approve_submit(
     Form(f): Form<DecideForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    // The version the page showed: an approval is of what the approver saw.
-    let Ok(version) = f.version.trim().parse::<i64>() else {
-        return detail_view(&state, &ctx, id, "", "缺少转接记录的版本号，请刷新页面后重试".into()).await;
-    };
+    // The version the page showed: a decision is about what the decider saw.
+    let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
     let r = store_tr::approve(&state.store, &scope, &ctx.who(), id, &f.letter_no, Some(version)).await;
     decided(&state, &ctx, id, r, "approved").await
+}
+
+async fn missing_version(state: &AppState, ctx: &Ctx, id: i64) -> Result<Response> {
+    detail_view(state, ctx, id, "", "缺少转接记录的版本号，请刷新页面后重试".into()).await
+}
+
+/// The version an API client read, which every decision names.
+fn required_version(v: Option<i64>) -> Result<i64> {
+    v.ok_or_else(|| {
+        AppError::Invalid(vec![xianfeng_core::FieldError::new("version", "缺少转接记录的版本号（version）")])
+    })
 }
 
 async fn reject_submit(
@@ -422,13 +431,20 @@ async fn reject_submit(
     Form(f): Form<DecideForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let r = store_tr::reject(&state.store, &scope, &ctx.who(), id, &f.reason).await;
+    let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
+    let r = store_tr::reject(&state.store, &scope, &ctx.who(), id, &f.reason, version).await;
     decided(&state, &ctx, id, r, "rejected").await
 }
 
-async fn cancel_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+async fn cancel_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let r = store_tr::cancel(&state.store, &scope, &ctx.who(), id).await;
+    let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
+    let r = store_tr::cancel(&state.store, &scope, &ctx.who(), id, version).await;
     decided(&state, &ctx, id, r, "cancelled").await
 }
 
@@ -443,7 +459,7 @@ struct DecideJson {
     letter_no: String,
     #[serde(default)]
     reason: String,
-    /// Required to approve (the version the client read); ignored otherwise.
+    /// The version the client read: every decision names it.
     #[serde(default)]
     version: Option<i64>,
 }
@@ -455,9 +471,7 @@ async fn api_approve(
     Json(b): Json<DecideJson>,
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
-    let version = b.version.ok_or_else(|| {
-        AppError::Invalid(vec![xianfeng_core::FieldError::new("version", "缺少转接记录的版本号（version）")])
-    })?;
+    let version = required_version(b.version)?;
     Ok(Json(store_tr::approve(&state.store, &scope, &ctx.who(), id, &b.letter_no, Some(version)).await?))
 }
 
@@ -468,10 +482,17 @@ async fn api_reject(
     Json(b): Json<DecideJson>,
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_tr::reject(&state.store, &scope, &ctx.who(), id, &b.reason).await?))
+    let version = required_version(b.version)?;
+    Ok(Json(store_tr::reject(&state.store, &scope, &ctx.who(), id, &b.reason, version).await?))
 }
 
-async fn api_cancel(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<TransferView>> {
+async fn api_cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<DecideJson>,
+) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_tr::cancel(&state.store, &scope, &ctx.who(), id).await?))
+    let version = required_version(b.version)?;
+    Ok(Json(store_tr::cancel(&state.store, &scope, &ctx.who(), id, version).await?))
 }

@@ -133,14 +133,17 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
         let page = sec.get(&format!("/compliance?org_id={}&year={year}", p.branch_a1.id)).await;
         assert!(page.text().contains("会议按期召开率"), "{backend}");
 
-        // Correction through the API is audited and changes the counts.
+        // Correction through the API is audited and changes the counts; it names the version it corrects.
+        let path = format!("/api/v1/meetings/{id}/attendance");
+        let r = api.json("POST", &path, serde_json::json!({ "member_id": li, "presence": "present" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: no version");
+        let v = api.get(&format!("/api/v1/meetings/{id}")).await.json()["version"].as_i64().unwrap();
         let r = api
-            .json(
-                "POST",
-                &format!("/api/v1/meetings/{id}/attendance"),
-                serde_json::json!({ "member_id": li, "presence": "present" }),
-            )
+            .json("POST", &path, serde_json::json!({ "member_id": li, "presence": "present", "version": v - 1 }))
             .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: a stale version");
+        let r =
+            api.json("POST", &path, serde_json::json!({ "member_id": li, "presence": "present", "version": v })).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
         assert_eq!(r.json()["present_count"], 2, "{backend}");
 

@@ -93,7 +93,12 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         assert!(r.quorum_note().contains("不计入"), "{backend}: {}", r.quorum_note());
 
         // Correcting 李娜 to present reaches the quorum (2 of 3) and the meeting counts.
-        let c = meeting::correct_attendance(&store, &os, &who, m.id, &mark(&p, "李娜", "present")).await.unwrap();
+        let stale =
+            meeting::correct_attendance(&store, &os, &who, m.id, &mark(&p, "李娜", "present"), r.version - 1).await;
+        assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a correction of an older version");
+        let c = meeting::correct_attendance(&store, &os, &who, m.id, &mark(&p, "李娜", "present"), r.version)
+            .await
+            .unwrap();
         assert_eq!((c.voting_present, c.quorum_met, c.counted), (2, true, true), "{backend}");
         let audit: i64 = store
             .db

@@ -230,11 +230,15 @@ async fn within_unit_out_of_and_into_the_province() {
             ..Default::default()
         };
         let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
-        assert!(matches!(tr::reject(&store, &sec_os, &who, t.id, "").await, Err(StoreError::Invalid(_))), "{backend}");
-        let v = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准").await.unwrap();
+        let r = tr::reject(&store, &sec_os, &who, t.id, "", t.version).await;
+        assert!(matches!(r, Err(StoreError::Invalid(_))), "{backend}");
+        let r = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version - 1).await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{backend}: a decision on an older version");
+        let v = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version).await.unwrap();
         assert_eq!(v.t.state(), Some(TransferState::Rejected), "{backend}");
         let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
-        let v = tr::cancel(&store, &sec_os, &who, t.id).await.unwrap();
+        assert!(matches!(tr::cancel(&store, &sec_os, &who, t.id, t.version + 1).await, Err(StoreError::Stale)));
+        let v = tr::cancel(&store, &sec_os, &who, t.id, t.version).await.unwrap();
         assert_eq!(v.t.state(), Some(TransferState::Cancelled), "{backend}");
 
         // Into the province: an expired letter is refused; a valid one creates the record on acceptance.
