@@ -588,6 +588,7 @@ pub async fn act(
     who: &Who,
     case_id: i64,
     e: Event,
+    version: Option<i64>,
 ) -> Result<CaseDetail> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -595,6 +596,11 @@ pub async fn act(
     let rules = store.rules().await?;
     let mut tx = store.db.begin().await?;
     let row = case_row(tx.c(), scope, case_id).await?;
+    // A person acts on the version they saw (pages and API always say it);
+    // the write below takes the version again inside this transaction.
+    if version.is_some_and(|v| v != row.version) {
+        return Err(StoreError::Stale);
+    }
     let level = if higher.is_some_and(|h| h.covers(&row.org_path)) { Level::Higher } else { Level::Branch };
     let stored = events_of(tx.c(), row.committee_id, case_id).await?;
     let events = stored.iter().map(EventRow::event).collect::<Result<Vec<_>>>()?;

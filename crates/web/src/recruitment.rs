@@ -285,6 +285,7 @@ async fn api_start(State(state): State<AppState>, ctx: Ctx, Json(b): Json<StartJ
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct StepForm {
+    version: String,
     step: String,
     action: String,
     on: String,
@@ -551,7 +552,11 @@ async fn step_submit(
         Action::Approve => "approved",
         Action::Return => "returned",
     };
-    match store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, e).await {
+    let Ok(version) = f.version.trim().parse::<i64>() else {
+        let why = "缺少档案的版本号，请刷新页面后重试".to_string();
+        return case_view(&state, &ctx, id, "", f, Errors::default(), why).await;
+    };
+    match store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, e, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/recruitment/cases/{id}?ok={ok}")).into_response()),
         Err(StoreError::Rule(m)) => case_view(&state, &ctx, id, "", f, Errors::default(), m).await,
         Err(StoreError::Invalid(errs)) => case_view(&state, &ctx, id, "", f, Errors(errs), String::new()).await,
@@ -568,15 +573,23 @@ async fn api_case(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     Ok(Json(store_rec::get(&state.store, &ms, higher.as_ref(), id).await?))
 }
 
+/// A step as the API takes it, with the version of the case it acts on.
+#[derive(Deserialize)]
+struct EventJson {
+    #[serde(flatten)]
+    event: Event,
+    version: i64,
+}
+
 async fn api_event(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Json(e): Json<Event>,
+    Json(b): Json<EventJson>,
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let higher = ctx.actor()?.higher_committee();
-    let d = store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, e).await?;
+    let d = store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, b.event, Some(b.version)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
 }
 

@@ -388,7 +388,7 @@ async fn advance_an_activist_too_early_then_on_time() {
         on: d("2025-03-20"),
         data: Default::default(),
     };
-    xianfeng_store::recruitment::act(&store, &ss, None, &who, case.id, talk).await.expect("talk");
+    xianfeng_store::recruitment::act(&store, &ss, None, &who, case.id, talk, None).await.expect("talk");
     let origin = serve(store).await;
     run_blocking(move || {
         let b = Browser::launch(&install, &origin, "e", Viewport::Desktop(1280, 900));

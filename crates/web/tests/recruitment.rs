@@ -11,6 +11,11 @@ use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_core::member::MemberStatus;
 use xianfeng_store::testkit;
 
+/// The version of a recruitment case, as its page and the API carry it.
+async fn case_version(c: &mut Client, id: i64) -> String {
+    c.get(&format!("/api/v1/recruitment/cases/{id}")).await.json()["case"]["version"].as_i64().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
     for (backend, store) in testkit::all_stores().await {
@@ -34,41 +39,119 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
         let steps = format!("{case_url}/steps");
         let member_page = sec.get(&format!("/members/{person}")).await.text();
         assert!(member_page.contains(&format!("href=\"{case_url}\"")), "{backend}: the record links to the case");
-        let r = sec.form(&steps, &[("step", "2"), ("action", "record"), ("on", "2025-03-20")]).await;
+        let r = sec
+            .form(
+                &steps,
+                &[
+                    ("version", &case_version(&mut sec.clone(), id).await),
+                    ("step", "2"),
+                    ("action", "record"),
+                    ("on", "2025-03-20"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         // Too early: the page says why and from when, and keeps the input.
         let html = sec.get(&case_url).await.text();
         assert!(html.contains("最早可于 2025-09-10 办理"), "{backend}: the next step shows its first date");
+        let r = sec.form(&steps, &[("step", "3"), ("action", "record"), ("on", "2025-09-10")]).await;
+        assert!(r.text().contains("缺少档案的版本号"), "{backend}: a step names the version it acts on");
+        let v = case_version(&mut sec.clone(), id).await;
         let r = sec
-            .form(&steps, &[("step", "3"), ("action", "record"), ("on", "2025-09-09"), ("responsible", "王书记")])
+            .form(
+                &steps,
+                &[
+                    ("version", &v),
+                    ("step", "3"),
+                    ("action", "record"),
+                    ("on", "2025-09-09"),
+                    ("responsible", "王书记"),
+                ],
+            )
             .await;
         let t = r.text();
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         assert!(t.contains("递交入党申请书6个月后方可确定为入党积极分子，最早可于 2025-09-10 办理"), "{backend}: {t}");
         assert!(t.contains("value=\"王书记\""), "{backend}: the input is kept");
-        let r = sec.form(&steps, &[("step", "3"), ("action", "record"), ("on", "2025-09-10")]).await;
+        let r = sec
+            .form(
+                &steps,
+                &[
+                    ("version", &case_version(&mut sec.clone(), id).await),
+                    ("step", "3"),
+                    ("action", "record"),
+                    ("on", "2025-09-10"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
         assert!(sec.get(&case_url).await.text().contains("入党积极分子"), "{backend}");
         // The branch cannot file with the higher committee; the page tells it so.
-        let t = sec.form(&steps, &[("step", "4"), ("action", "record"), ("on", "2025-09-12")]).await.text();
+        let t = sec
+            .form(
+                &steps,
+                &[
+                    ("version", &case_version(&mut sec.clone(), id).await),
+                    ("step", "4"),
+                    ("action", "record"),
+                    ("on", "2025-09-12"),
+                ],
+            )
+            .await
+            .text();
         assert!(t.contains("由上级党委办理"), "{backend}");
 
         // The unit files through the API; a too-early candidate step is a rule error in JSON.
         let mut ua = Client::new(&store);
         ua.api_login("unita", PASSWORD).await;
-        let ev = |step: u8, action: &str, on: &str, data: serde_json::Value| serde_json::json!({ "step": step, "action": action, "on": on, "data": data });
+        let ev = |step: u8, action: &str, on: &str, data: serde_json::Value, version: &str| serde_json::json!({ "step": step, "action": action, "on": on, "data": data, "version": version.parse::<i64>().unwrap() });
         let events = format!("/api/v1/recruitment/cases/{id}/events");
-        let r = ua.json("POST", &events, ev(4, "record", "2025-09-12", serde_json::json!({}))).await;
+        let r = ua
+            .json(
+                "POST",
+                &events,
+                ev(4, "record", "2025-09-12", serde_json::json!({}), &case_version(&mut ua.clone(), id).await),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
-        let r = ua.json("POST", &events, ev(5, "record", "2025-09-13", serde_json::json!({ "people": "张伟" }))).await;
+        let r = ua
+            .json(
+                "POST",
+                &events,
+                ev(
+                    5,
+                    "record",
+                    "2025-09-13",
+                    serde_json::json!({ "people": "张伟" }),
+                    &case_version(&mut ua.clone(), id).await,
+                ),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}");
-        ua.json("POST", &events, ev(6, "record", "2026-03-13", serde_json::json!({}))).await;
-        let r = ua.json("POST", &events, ev(7, "record", "2026-09-09", serde_json::json!({}))).await;
+        ua.json(
+            "POST",
+            &events,
+            ev(6, "record", "2026-03-13", serde_json::json!({}), &case_version(&mut ua.clone(), id).await),
+        )
+        .await;
+        let r = ua
+            .json(
+                "POST",
+                &events,
+                ev(7, "record", "2026-09-09", serde_json::json!({}), &case_version(&mut ua.clone(), id).await),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{backend}");
         let j = r.json();
         assert_eq!(j["error"]["code"], "rule", "{backend}");
         assert!(j["error"]["message"].as_str().unwrap().contains("最早可于 2026-09-10"), "{backend}");
-        let r = ua.json("POST", &events, ev(7, "record", "2026-09-10", serde_json::json!({}))).await;
+        let r = ua
+            .json(
+                "POST",
+                &events,
+                ev(7, "record", "2026-09-10", serde_json::json!({}), &case_version(&mut ua.clone(), id).await),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}");
         let j = ua.get(&format!("/api/v1/recruitment/cases/{id}")).await.json();
         assert_eq!(j["case"]["person_status"], "candidate", "{backend}");

@@ -33,7 +33,7 @@ async fn go(
     on: &str,
     data: StepData,
 ) -> Result<rec::CaseDetail, StoreError> {
-    rec::act(store, &h.scope, h.higher.as_ref(), &h.who, case, Event { step, action, on: d(on), data }).await
+    rec::act(store, &h.scope, h.higher.as_ref(), &h.who, case, Event { step, action, on: d(on), data }, None).await
 }
 
 fn rule_msg<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
@@ -76,6 +76,10 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
         assert!(rule_msg(again).contains("已有进行中"), "{backend}");
         let id = case.id;
         let none = StepData::default;
+        // A step on an older version of the case is refused, never applied.
+        let talk = Event { step: 2, action: Action::Record, on: d("2024-03-20"), data: none() };
+        let stale = rec::act(&store, &sec.scope, None, &sec.who, id, talk, Some(0)).await;
+        assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: {stale:?}");
         go(&store, &sec, id, 2, Action::Record, "2024-03-20", none()).await.unwrap();
 
         // The activist timer: six months after the application, the day before is refused with the date.
