@@ -51,10 +51,10 @@ pub async fn generate(store: &Store, seed: u64, today: chrono::NaiveDate) -> Res
         if stage < 0.3 {
             continue;
         }
-        rect::step(store, &os, None, &who, p.id, Step::Progress, "已召开支部委员会研究整改").await?;
-        rect::step(store, &os, None, &who, p.id, Step::Submit, "整改措施已落实").await?;
+        rect::step(store, &os, None, &who, p.id, Step::Progress, "已召开支部委员会研究整改", None).await?;
+        rect::step(store, &os, None, &who, p.id, Step::Submit, "整改措施已落实", None).await?;
         if stage > 0.55 {
-            rect::step(store, &os, Some(&higher), &who, p.id, Step::Lift, "经核查，整改到位").await?;
+            rect::step(store, &os, Some(&higher), &who, p.id, Step::Lift, "经核查，整改到位", None).await?;
             s.lifted += 1;
         }
     }

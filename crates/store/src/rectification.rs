@@ -305,11 +305,16 @@ pub async fn step(
     id: i64,
     step: Step,
     note: &str,
+    version: Option<i64>,
 ) -> Result<Detail> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
     let r = row(store.db.r(), scope, id).await?;
+    // Pages and the API name the version they saw; the write below takes it again in its transaction.
+    if version.is_some_and(|v| v != r.version) {
+        return Err(StoreError::Stale);
+    }
     if note.trim().is_empty() {
         return Err(StoreError::invalid("note", "请填写情况说明"));
     }

@@ -304,6 +304,7 @@ async fn detail_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StepForm {
+    version: String,
     step: String,
     note: String,
 }
@@ -317,10 +318,16 @@ async fn step_submit(
     let scope = ctx.org_scope()?;
     let higher = ctx.actor()?.higher_committee();
     let step = Step::parse(f.step.trim()).ok_or_else(|| AppError::BadRequest("操作无效".into()))?;
-    match store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, step, &f.note).await {
+    let Ok(version) = f.version.trim().parse::<i64>() else {
+        return detail_view(&state, &ctx, id, "", "缺少整改记录的版本号，请刷新页面后重试".into()).await;
+    };
+    match store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, step, &f.note, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/rectifications/{id}?ok={}", f.step.trim())).into_response()),
         Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, id, "", crate::form::messages(errs)).await,
+        Err(StoreError::Stale) => {
+            detail_view(&state, &ctx, id, "", "该整改记录已被他人更新，请核对后重试".into()).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -336,6 +343,8 @@ struct StepJson {
     step: Step,
     #[serde(default)]
     note: String,
+    /// The version of the plan the step acts on.
+    version: i64,
 }
 
 async fn api_step(
@@ -346,5 +355,8 @@ async fn api_step(
 ) -> Result<Json<Detail>> {
     let scope = ctx.org_scope()?;
     let higher = ctx.actor()?.higher_committee();
-    Ok(Json(store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, b.step, &b.note).await?))
+    Ok(Json(
+        store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, b.step, &b.note, Some(b.version))
+            .await?,
+    ))
 }

@@ -116,12 +116,12 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(!ua.get("/").await.text().contains("待销号"), "{backend}");
         let mut s2api = Client::new(&store);
         s2api.api_login("seca2", PASSWORD).await;
+        let path = format!("/api/v1/rectifications/{rid}/steps");
+        let r = s2api.json("POST", &path, serde_json::json!({ "step": "submit", "note": "已按月召开" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: a step names its version");
+        let v = s2api.get(&format!("/api/v1/rectifications/{rid}")).await.json()["r"]["version"].as_i64().unwrap();
         let r = s2api
-            .json(
-                "POST",
-                &format!("/api/v1/rectifications/{rid}/steps"),
-                serde_json::json!({ "step": "submit", "note": "已按月召开" }),
-            )
+            .json("POST", &path, serde_json::json!({ "step": "submit", "note": "已按月召开", "version": v }))
             .await;
         assert!(r.status.is_success(), "{backend}: {}", r.text());
         let home = ua.get("/").await.text();

@@ -230,11 +230,15 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         let r = rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.unwrap();
         assert_eq!((r.state.as_str(), r.rank_at_flag), ("open", 3), "{backend}");
         assert!(rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.is_err(), "{backend}: one plan a year");
-        rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒").await.unwrap();
+        let stale =
+            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒", Some(r.version + 1)).await;
+        assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a step on another version: {stale:?}");
+        rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒", Some(r.version)).await.unwrap();
         // The branch cannot verify itself; its unit can.
-        let d = rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已全部补缴").await.unwrap();
+        let d = rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已全部补缴", None).await.unwrap();
         assert_eq!(d.r.state, "submitted", "{backend}");
-        let e = rect::step(&store, &b1, sec_b1.higher_committee().as_ref(), &b1_who, r.id, Step::Lift, "同意").await;
+        let e =
+            rect::step(&store, &b1, sec_b1.higher_committee().as_ref(), &b1_who, r.id, Step::Lift, "同意", None).await;
         assert!(matches!(e, Err(StoreError::Rule(ref m)) if m.contains("上级单位")), "{backend}");
         let ua = p.unit_admin(&p.unit_a);
         let ua_os = testkit::org_scope(&ua).unwrap();
@@ -252,11 +256,12 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
             r.id,
             Step::Return,
             "补缴凭证不全",
+            None,
         )
         .await
         .unwrap();
         assert_eq!(d.r.state, "open", "{backend}");
-        rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已补齐凭证").await.unwrap();
+        rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已补齐凭证", None).await.unwrap();
         let d = rect::step(
             &store,
             &ub_os,
@@ -265,13 +270,14 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
             r.id,
             Step::Lift,
             "验收合格",
+            None,
         )
         .await
         .unwrap();
         assert_eq!((d.r.state.as_str(), d.r.lifted_on), ("lifted", Some(today)), "{backend}");
         assert_eq!(d.entries.len(), 6, "{backend}: plan, progress, submit, return, submit, lift");
         assert!(
-            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "x").await.is_err(),
+            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "x", None).await.is_err(),
             "{backend}: lifted is final"
         );
     }
