@@ -142,7 +142,7 @@ async fn run(
     let panel: Vec<(i64, Option<i64>, String)> =
         PANEL.iter().map(|id| (*id, None, format!("评审专家{}", -id))).collect();
     camp::set_reviewers(store, os, who, c.id, &panel).await?;
-    camp::close_applications(store, os, who, c.id).await?;
+    camp::close_applications(store, os, who, c.id, None).await?;
     for a in &apps {
         let base = a.self_total as f64 / 100.0;
         for r in PANEL {
@@ -160,6 +160,6 @@ async fn run(
         from = now - chrono::Days::new(8);
         to = now - chrono::Days::new(1);
     }
-    camp::publish(store, os, who, c.id, from, to).await?;
-    Ok(camp::name(store, os, who, c.id).await?.len())
+    camp::publish(store, os, who, c.id, from, to, None).await?;
+    Ok(camp::name(store, os, who, c.id, None).await?.len())
 }

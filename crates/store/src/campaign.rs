@@ -482,9 +482,22 @@ async fn all_applications(store: &Store, campaign_id: i64) -> Result<Vec<Applica
 }
 
 /// The working committee closes the applications and the panel starts scoring.
-pub async fn close_applications(store: &Store, scope: &OrgScope, who: &Who, campaign_id: i64) -> Result<CampaignRow> {
+pub async fn close_applications(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    campaign_id: i64,
+    version: Option<i64>,
+) -> Result<CampaignRow> {
     committee(scope)?;
-    move_state(store, who, campaign_id, "applying", "reviewing", None).await
+    move_state(store, who, campaign_id, "applying", "reviewing", None, version).await
+}
+
+/// Refuses a change made on another version than the one the person saw
+/// (pages and the API always say which); the write takes the version again
+/// inside its transaction.
+fn expect_version(c: &CampaignRow, version: Option<i64>) -> Result<()> {
+    if version.is_some_and(|v| v != c.version) { Err(StoreError::Stale) } else { Ok(()) }
 }
 
 async fn move_state(
@@ -494,8 +507,10 @@ async fn move_state(
     from: &str,
     to: &str,
     notice: Option<(NaiveDate, NaiveDate)>,
+    version: Option<i64>,
 ) -> Result<CampaignRow> {
     let c = get(store, id).await?;
+    expect_version(&c, version)?;
     if c.state != from {
         return Err(StoreError::Rule(format!("评选当前{}，不能进行此操作", c.state_label())));
     }
@@ -669,6 +684,7 @@ pub async fn publish(
     campaign_id: i64,
     from: NaiveDate,
     to: NaiveDate,
+    version: Option<i64>,
 ) -> Result<CampaignRow> {
     committee(scope)?;
     if to < from {
@@ -677,7 +693,7 @@ pub async fn publish(
     if compute_results(store, &get(store, campaign_id).await?).await?.iter().all(|r| r.score.is_none()) {
         return Err(StoreError::Rule("还没有评分，不能公示".into()));
     }
-    move_state(store, who, campaign_id, "reviewing", "publicity", Some((from, to))).await
+    move_state(store, who, campaign_id, "reviewing", "publicity", Some((from, to)), version).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -826,9 +842,16 @@ pub struct HonorRow {
 
 /// After the notice period, with every objection closed, the working committee
 /// names the results: each application within a tier enters the honors register.
-pub async fn name(store: &Store, scope: &OrgScope, who: &Who, campaign_id: i64) -> Result<Vec<HonorRow>> {
+pub async fn name(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    campaign_id: i64,
+    version: Option<i64>,
+) -> Result<Vec<HonorRow>> {
     committee(scope)?;
     let c = get(store, campaign_id).await?;
+    expect_version(&c, version)?;
     if c.state != "publicity" {
         return Err(StoreError::Rule(format!("评选当前{}，公示后方可命名", c.state_label())));
     }

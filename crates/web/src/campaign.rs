@@ -433,6 +433,8 @@ async fn detail_page(
 struct ActionForm {
     /// "committee_id:application_id" (the objection form's choice).
     app: String,
+    /// The campaign's version the page showed (state changes name it).
+    version: String,
     subject_id: String,
     evidence: String,
     committee_id: String,
@@ -453,6 +455,10 @@ struct ActionForm {
 }
 
 impl ActionForm {
+    /// The version a state change names; refused when missing.
+    fn version(&self) -> std::result::Result<i64, String> {
+        self.version.trim().parse().map_err(|_| "缺少评选的版本号（version），请刷新页面后重试".to_string())
+    }
     fn points(&self, n: usize) -> std::result::Result<Vec<u32>, String> {
         [&self.p0, &self.p1, &self.p2, &self.p3, &self.p4, &self.p5]
             .iter()
@@ -489,7 +495,10 @@ async fn run_action(
             let ms = ctx.member_scope(state).await.map_err(Err)?;
             camp::apply(store, &ms, &who, id, subject, &points, &f.evidence).await.map(|_| "applied")
         }
-        "close" => camp::close_applications(store, &scope, &who, id).await.map(|_| "closed"),
+        "close" => {
+            let v = f.version().map_err(fail)?;
+            camp::close_applications(store, &scope, &who, id, Some(v)).await.map(|_| "closed")
+        }
         "reviewers" => {
             let names: Vec<String> =
                 f.reviewers.split([',', '，', '、', ' ', '\n']).map(|s| s.trim().to_string()).collect();
@@ -508,7 +517,10 @@ async fn run_action(
             camp::score(store, &who, user, committee_id, app, &points).await.map(|_| "scored")
         }
         "publish" => match (parse_date(&f.notice_from), parse_date(&f.notice_to)) {
-            (Some(a), Some(b)) => camp::publish(store, &scope, &who, id, a, b).await.map(|_| "published"),
+            (Some(a), Some(b)) => {
+                let v = f.version().map_err(fail)?;
+                camp::publish(store, &scope, &who, id, a, b, Some(v)).await.map(|_| "published")
+            }
             _ => return Err(Ok("请按 2025-07-01 的格式填写公示起止日期".into())),
         },
         "object" => {
@@ -524,13 +536,17 @@ async fn run_action(
                 .await
                 .map(|_| "objection")
         }
-        "name" => camp::name(store, &scope, &who, id).await.map(|_| "named"),
+        "name" => {
+            let v = f.version().map_err(fail)?;
+            camp::name(store, &scope, &who, id, Some(v)).await.map(|_| "named")
+        }
         _ => return Err(Err(AppError::NotFound)),
     };
     match r {
         Ok(code) => Ok(code),
         Err(StoreError::Rule(m)) => Err(Ok(m)),
         Err(StoreError::Invalid(e)) => Err(Ok(crate::form::messages(e))),
+        Err(StoreError::Stale) => Err(Ok("评选已被他人更新，请刷新页面后重试".into())),
         Err(e) => Err(Err(e.into())),
     }
 }
@@ -565,6 +581,7 @@ async fn api_action(
     let p = |i: usize| points.get(i).cloned().unwrap_or_default();
     let form = ActionForm {
         app: String::new(),
+        version: text("version"),
         subject_id: text("subject_id"),
         evidence: text("evidence"),
         committee_id: text("committee_id"),

@@ -101,7 +101,13 @@ async fn apply_score_publish_object_and_name() {
         // The panel: unit B's administrator and the committee's own; then scoring.
         let r = gw.form(&format!("{url}/reviewers"), &[("reviewers", "unitb, gwadmin")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
-        gw.form(&format!("{url}/close"), &[]).await;
+        let r = gw.form(&format!("{url}/close"), &[]).await;
+        assert!(r.text().contains("缺少评选的版本号"), "{backend}: a state change names its version");
+        let v = gw.get(&format!("/api/v1/campaigns/{id}")).await.json()["campaign"]["version"].to_string();
+        let stale = (v.parse::<i64>().unwrap() - 1).to_string();
+        let r = gw.form(&format!("{url}/close"), &[("version", &stale)]).await;
+        assert!(r.text().contains("已被他人更新"), "{backend}: a stale version");
+        gw.form(&format!("{url}/close"), &[("version", &v)]).await;
         let j = gw.get(&format!("/api/v1/campaigns/{id}")).await.json();
         let apps: Vec<(i64, i64, i64)> = j["results"]
             .as_array()
@@ -147,8 +153,12 @@ async fn apply_score_publish_object_and_name() {
         }
         let early = gw.get(&format!("{url}/notice.docx")).await;
         assert_eq!(early.status, StatusCode::CONFLICT, "{backend}: no notice before the results are public");
+        let v = gw.get(&format!("/api/v1/campaigns/{id}")).await.json()["campaign"]["version"].to_string();
         let r = gw
-            .form(&format!("{url}/publish"), &[("notice_from", &today.to_string()), ("notice_to", &today.to_string())])
+            .form(
+                &format!("{url}/publish"),
+                &[("version", &v), ("notice_from", &today.to_string()), ("notice_to", &today.to_string())],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let html = sec.get(&url).await.text();
@@ -175,7 +185,8 @@ async fn apply_score_publish_object_and_name() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
-        let r = gw.form(&format!("{url}/name"), &[]).await;
+        let v = gw.get(&format!("/api/v1/campaigns/{id}")).await.json()["campaign"]["version"].to_string();
+        let r = gw.form(&format!("{url}/name"), &[("version", &v)]).await;
         assert!(r.text().contains("期满后方可命名") || r.text().contains("未办结"), "{backend}");
         let html = gw.get(&url).await.text();
         let oid = html.split("name=\"objection_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -192,7 +203,8 @@ async fn apply_score_publish_object_and_name() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let r = gw.form(&format!("{url}/name"), &[]).await;
+        let v = gw.get(&format!("/api/v1/campaigns/{id}")).await.json()["campaign"]["version"].to_string();
+        let r = gw.form(&format!("{url}/name"), &[("version", &v)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let reg = sec.get("/honors").await.text();
         assert!(reg.contains(&p.branch_a1.name) && reg.contains("有效"), "{backend}: the honor is in the register");

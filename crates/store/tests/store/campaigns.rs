@@ -72,7 +72,9 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
             matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不能评分")),
             "{backend}: applications are still open"
         );
-        camp::close_applications(&store, &gw_os, &gw_who, c.id).await.unwrap();
+        let stale = camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version + 1)).await;
+        assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a change of another version: {stale:?}");
+        camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version)).await.unwrap();
         let own = camp::score(&store, &gw_who, 9001, a.committee_id, a.id, &[30, 25, 25, 20]).await;
         assert!(matches!(own, Err(StoreError::Rule(ref m)) if m.contains("本单位")), "{backend}");
         assert!(
@@ -128,7 +130,7 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         assert!(res[1].tie_note.contains("自评分"), "{backend}: {:?}", res[1].tie_note);
 
         // Publicity: an objection against B is upheld; naming waits for the end of the notice.
-        camp::publish(&store, &gw_os, &gw_who, c.id, today, today).await.unwrap();
+        camp::publish(&store, &gw_os, &gw_who, c.id, today, today, None).await.unwrap();
         let ub_os = testkit::org_scope(&ub).unwrap();
         let public = camp::results(&store, &ua_acc, c.id).await.unwrap();
         assert_eq!((public.len(), public[0].score), (2, Some(85.0)), "{backend}: results are public in 公示");
@@ -137,7 +139,7 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let o = camp::object(&store, &ub_os, &testkit::who(&ub), b.committee_id, b.id, "反映该单位有违纪案件")
             .await
             .unwrap();
-        let named = camp::name(&store, &gw_os, &gw_who, c.id).await;
+        let named = camp::name(&store, &gw_os, &gw_who, c.id, None).await;
         assert!(matches!(named, Err(StoreError::Rule(ref m)) if m.contains("期满")), "{backend}");
         camp::close_objection(&store, &gw_os, &gw_who, o.committee_id, o.id, true, "经核查属实，取消评选资格")
             .await
@@ -145,7 +147,7 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         exec(&store, &format!("UPDATE campaigns SET notice_to = '{}' WHERE id = {}", today - Days::new(1), c.id))
             .await
             .unwrap();
-        let honors = camp::name(&store, &gw_os, &gw_who, c.id).await.unwrap();
+        let honors = camp::name(&store, &gw_os, &gw_who, c.id, None).await.unwrap();
         assert_eq!(honors.len(), 1, "{backend}: B was disqualified");
         assert_eq!((honors[0].subject_id, honors[0].tier_name.as_str()), (p.unit_a.id, "标兵单位"), "{backend}");
         // The register in unit B's scope is empty; an honor is revoked with a reason and stays marked.
