@@ -284,8 +284,54 @@ pub fn assign(tiers: &[Tier], entries: &[Entry]) -> Vec<Placed> {
     out
 }
 
+/// Where a campaign stands: applying → reviewing → publicity (公示) → named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignState {
+    Applying,
+    Reviewing,
+    Publicity,
+    Named,
+}
+
+impl CampaignState {
+    pub fn parse(s: &str) -> Option<CampaignState> {
+        match s {
+            "applying" => Some(CampaignState::Applying),
+            "reviewing" => Some(CampaignState::Reviewing),
+            "publicity" => Some(CampaignState::Publicity),
+            "named" => Some(CampaignState::Named),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignState::Applying => "applying",
+            CampaignState::Reviewing => "reviewing",
+            CampaignState::Publicity => "publicity",
+            CampaignState::Named => "named",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            CampaignState::Applying => "申报中",
+            CampaignState::Reviewing => "评审中",
+            CampaignState::Publicity => "公示中",
+            CampaignState::Named => "已命名",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn campaign_states_read_back_and_refuse_the_unknown() {
+        use super::CampaignState as S;
+        for st in [S::Applying, S::Reviewing, S::Publicity, S::Named] {
+            assert_eq!(S::parse(st.as_str()), Some(st));
+        }
+        assert_eq!(S::parse("Applying"), None);
+    }
+
     use super::*;
 
     #[test]

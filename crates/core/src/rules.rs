@@ -202,6 +202,9 @@ pub struct SecurityPolicy {
     /// Failed sign-ins one network address may make within `lock_minutes`
     /// (whatever the usernames) before it must wait.
     pub address_failures: i64,
+    /// Refused applications one person may make to one campaign a day when
+    /// the campaign carries the no-sanction condition (probing for sanctions).
+    pub campaign_refusals_per_day: i64,
 }
 
 impl Default for SecurityPolicy {
@@ -217,6 +220,7 @@ impl Default for SecurityPolicy {
             audit_retention_days: 184,
             session_max_hours: 12,
             address_failures: 30,
+            campaign_refusals_per_day: 3,
         }
     }
 }
@@ -241,6 +245,9 @@ impl Rule for SecurityPolicy {
         }
         if !(1..=24).contains(&self.session_max_hours) {
             return Err("会话最长有效期应为1至24小时".into());
+        }
+        if self.campaign_refusals_per_day < 1 {
+            return Err("评选申报每日未通过次数上限须为正数".into());
         }
         if self.address_failures < self.lock_after_failures {
             return Err("同一地址的失败登录上限不得小于单个账号的锁定次数".into());

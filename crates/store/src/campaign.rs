@@ -55,14 +55,24 @@ impl CampaignRow {
         let v: Vec<&str> = self.eligibility().iter().map(|e| e.label()).collect();
         if v.is_empty() { "无".into() } else { v.join("；") }
     }
+    /// The campaign's state, None for a value no version of the platform wrote.
+    pub fn phase(&self) -> Option<core_c::CampaignState> {
+        core_c::CampaignState::parse(&self.state)
+    }
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "applying" => "申报中",
-            "reviewing" => "评审中",
-            "publicity" => "公示中",
-            "named" => "已命名",
-            _ => "",
-        }
+        self.phase().map(|s| s.label()).unwrap_or("状态未知")
+    }
+    /// Applications may be closed (the committee's next step).
+    pub fn can_close(&self) -> bool {
+        self.phase() == Some(core_c::CampaignState::Applying)
+    }
+    /// Results may be put to 公示.
+    pub fn can_publish(&self) -> bool {
+        self.phase() == Some(core_c::CampaignState::Reviewing)
+    }
+    /// Honors may be named once 公示 has run.
+    pub fn can_name(&self) -> bool {
+        self.phase() == Some(core_c::CampaignState::Publicity)
     }
 }
 
@@ -324,11 +334,6 @@ pub async fn apply(
     application(store, committee_id, id).await
 }
 
-/// Refused applications one person may make to a campaign in a day when
-/// the campaign carries the no-sanction condition; past it, applying waits
-/// for tomorrow. Each refusal is audited (without its reason).
-pub const GUARDED_REFUSALS_PER_DAY: i64 = 3;
-
 /// The eligibility check as a business role meets it. Where the campaign
 /// carries the no-sanction condition, a refusal never says which condition
 /// failed (a sanction must not be told apart from unpaid dues or the ranking
@@ -357,7 +362,9 @@ async fn guarded_eligibility(
                 c.id.to_string()
             ))
             .await?;
-        if refused >= GUARDED_REFUSALS_PER_DAY {
+        // The daily limit is security-policy data (`campaign_refusals_per_day`, default 3).
+        let limit = store.rule::<xianfeng_core::rules::SecurityPolicy>().await?.campaign_refusals_per_day;
+        if refused >= limit {
             store
                 .audit(
                     who,
@@ -367,7 +374,7 @@ async fn guarded_eligibility(
                 )
                 .await?;
             return Err(StoreError::Rule(format!(
-                "今天已有{GUARDED_REFUSALS_PER_DAY}次申报未通过本次评选的资格检查，请明天再试或联系工委"
+                "今天已有{limit}次申报未通过本次评选的资格检查，请明天再试或联系工委"
             )));
         }
     }

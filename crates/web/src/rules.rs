@@ -52,6 +52,7 @@ fn param_label(name: &str) -> &'static str {
         "idle_timeout_minutes" => "会话空闲超时（分钟）",
         "session_max_hours" => "会话最长有效期（小时，无论是否活动）",
         "address_failures" => "同一网络地址在锁定时长内允许的失败登录次数",
+        "campaign_refusals_per_day" => "含“无处分”条件的评选每人每日允许的申报未通过次数",
         "audit_retention_days" => "审计日志保存期（天）",
         "id_card" => "可查看完整公民身份号码的角色",
         "phone" => "可查看完整联系电话的角色",
