@@ -697,13 +697,14 @@ pub async fn correct_attendance(
 }
 
 /// Recomputes a held meeting's headcounts, quorum and whether it counts, then re-tallies.
+/// The caller has already taken the version (one change, one version).
 async fn refresh_counts(tx: &mut Tx, m: &MeetingRow) -> Result<()> {
     let h = headcount_tx(tx, m.committee_id, m.id).await?;
     let met = core_meeting::quorum_met(m.quorum(), &h);
     tx.c()
         .execute(q!(
             "UPDATE meetings SET expected_count = $1, present_count = $2, leave_count = $3, absent_count = $4, voting_total = $5, voting_present = $6, \
-             committee_total = $7, committee_present = $8, quorum_met = $9, counted = $10, version = version + 1, updated_at = $11 \
+             committee_total = $7, committee_present = $8, quorum_met = $9, counted = $10, updated_at = $11 \
              WHERE committee_id = $12 AND id = $13",
             h.expected, h.present, h.leave, h.absent, h.voting_total, h.voting_present, h.committee_total,
             h.committee_present, met, met, now_ms(), m.committee_id, m.id
@@ -716,7 +717,18 @@ async fn refresh_counts(tx: &mut Tx, m: &MeetingRow) -> Result<()> {
 }
 
 /// Adds members of the org's subtree as expected attendees (for listed kinds).
-pub async fn add_attendees(store: &Store, scope: &OrgScope, who: &Who, id: i64, member_ids: &[i64]) -> Result<usize> {
+///
+/// `version` is the meeting version the page or client showed (required at
+/// the web boundary); `None` is for the console and demo, which act on the
+/// version they just read.
+pub async fn add_attendees(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    id: i64,
+    member_ids: &[i64],
+    version: Option<i64>,
+) -> Result<usize> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
@@ -725,6 +737,21 @@ pub async fn add_attendees(store: &Store, scope: &OrgScope, who: &Who, id: i64, 
         return Err(StoreError::Rule("会议已取消".into()));
     }
     let mut tx = store.db.begin().await?;
+    // Taken inside the transaction: an attendee list added to a meeting that
+    // someone else changed meanwhile is refused, the adder reloads.
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
+            now_ms(),
+            m.committee_id,
+            m.id,
+            version.unwrap_or(m.version)
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
     let mut added = 0;
     for mid in member_ids {
         #[derive(sqlx::FromRow)]
@@ -779,7 +806,17 @@ pub async fn add_attendees(store: &Store, scope: &OrgScope, who: &Who, id: i64, 
 }
 
 /// Cancels a planned or held meeting (it stops counting).
-pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, reason: &str) -> Result<MeetingRow> {
+///
+/// `version` is the meeting version the canceller saw (required at the web
+/// boundary); `None` is for the console and demo.
+pub async fn cancel(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    id: i64,
+    reason: &str,
+    version: Option<i64>,
+) -> Result<MeetingRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
@@ -799,7 +836,7 @@ pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, reason:
         .execute(q!(
             "UPDATE meetings SET status = 'cancelled', counted = FALSE, checkin_open = FALSE, cancel_reason = $1, version = version + 1, updated_at = $2 \
              WHERE committee_id = $3 AND id = $4 AND version = $5",
-            reason, now_ms(), m.committee_id, m.id, m.version
+            reason, now_ms(), m.committee_id, m.id, version.unwrap_or(m.version)
         ))
         .await?;
     if n != 1 {

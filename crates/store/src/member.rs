@@ -679,6 +679,11 @@ pub async fn update(
 }
 
 /// Changes a member's status (e.g. probationary → full), kept as history.
+///
+/// `version` is the member version the page or client showed (required at
+/// the web boundary); `None` is for the console and demo, which act on the
+/// version they just read. A stale version is refused inside the transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn change_status(
     store: &Store,
     scope: &MemberScope,
@@ -687,6 +692,7 @@ pub async fn change_status(
     to: MemberStatus,
     on: NaiveDate,
     reason: &str,
+    version: Option<i64>,
 ) -> Result<MemberDetail> {
     org_scope(scope)?;
     let current = get(store, scope, id).await?;
@@ -704,12 +710,23 @@ pub async fn change_status(
         MemberStatus::Full if current.full_date.is_none() => (current.join_date.or(Some(on)), Some(on)),
         _ => (current.join_date, current.full_date),
     };
-    tx.c()
+    let n = tx
+        .c()
         .execute(q!(
-            "UPDATE members SET status = $1, join_date = $2, full_date = $3, version = version + 1, updated_at = $4 WHERE committee_id = $5 AND id = $6",
-            to.as_str(), join_date, full_date, now_ms(), current.committee_id, id
+            "UPDATE members SET status = $1, join_date = $2, full_date = $3, version = version + 1, updated_at = $4 \
+             WHERE committee_id = $5 AND id = $6 AND version = $7",
+            to.as_str(),
+            join_date,
+            full_date,
+            now_ms(),
+            current.committee_id,
+            id,
+            version.unwrap_or(current.version)
         ))
         .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
     add_history(
         &mut tx,
         current.committee_id,

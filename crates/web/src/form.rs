@@ -109,3 +109,17 @@ pub fn year_or(s: &str, default: i32) -> crate::error::Result<i32> {
             .ok_or_else(|| crate::error::AppError::BadRequest("年份无效".into())),
     }
 }
+
+/// The version a page showed, from its hidden `version` field: a change names
+/// the version its author saw, or it is refused (the store answers a stale
+/// one with 409). `what` names the record in the message, e.g. "会议".
+pub fn form_version(raw: &str, what: &str) -> Result<i64, FieldError> {
+    xianfeng_core::text::to_halfwidth(raw.trim())
+        .parse::<i64>()
+        .map_err(|_| FieldError::new("version", format!("缺少{what}的版本号，请刷新页面后重试")))
+}
+
+/// The version an API client read, which every change names.
+pub fn api_version(v: Option<i64>, what: &str) -> Result<i64, FieldError> {
+    v.ok_or_else(|| FieldError::new("version", format!("缺少{what}的版本号（version）")))
+}

@@ -22,7 +22,7 @@ use xianfeng_store::{Page, StoreError};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::form::Errors;
+use crate::form::{self, Errors};
 use crate::layout::{Layout, Pager, flash_text, render};
 use crate::session::Ctx;
 
@@ -574,6 +574,7 @@ async fn record_submit(
 #[serde(default)]
 struct ReasonForm {
     reason: String,
+    version: String,
 }
 
 async fn cancel_submit(
@@ -584,9 +585,14 @@ async fn cancel_submit(
     Form(f): Form<ReasonForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    match store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &f.reason).await {
+    let version = match form::form_version(&f.version, "会议") {
+        Ok(v) => v,
+        Err(e) => return detail_view(&state, &ctx, &headers, id, "", Errors(vec![e])).await,
+    };
+    match store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &f.reason, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=cancelled")).into_response()),
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
+        Err(StoreError::Stale) => detail_view(&state, &ctx, &headers, id, "", stale_meeting()).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -595,6 +601,7 @@ async fn cancel_submit(
 #[serde(default)]
 struct NamesForm {
     names: String,
+    version: String,
 }
 
 /// Adds attendees by name (one or more, separated by commas or spaces), resolved inside the meeting org.
@@ -607,6 +614,10 @@ async fn attendees_submit(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let m = store_meeting::get(&state.store, &scope, id).await?;
+    let version = match form::form_version(&f.version, "会议") {
+        Ok(v) => v,
+        Err(e) => return detail_view(&state, &ctx, &headers, id, "", Errors(vec![e])).await,
+    };
     let mscope = ctx.member_scope(&state).await?;
     let mut ids = Vec::new();
     let mut errs = Vec::new();
@@ -628,11 +639,18 @@ async fn attendees_submit(
         let errors = Errors(vec![xianfeng_core::FieldError::new("names", errs.join("；"))]);
         return detail_view(&state, &ctx, &headers, id, "", errors).await;
     }
-    match store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &ids).await {
+    match store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &ids, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=attendees")).into_response()),
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
+        Err(StoreError::Stale) => detail_view(&state, &ctx, &headers, id, "", stale_meeting()).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a page says when the meeting changed after it was shown: the user
+/// sees the meeting as it is now and decides again.
+fn stale_meeting() -> Errors {
+    Errors(vec![xianfeng_core::FieldError::new("version", "会议已被他人修改，以下为最新情况，请核对后重新操作")])
 }
 
 // ----- check-in (phone first) -----
@@ -943,10 +961,19 @@ async fn api_cancel(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Json(b): Json<ReasonForm>,
+    Json(b): Json<ApiCancel>,
 ) -> Result<Json<MeetingRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &b.reason).await?))
+    let version = form::api_version(b.version, "会议").map_err(|e| AppError::Invalid(vec![e]))?;
+    Ok(Json(store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &b.reason, Some(version)).await?))
+}
+
+/// A cancellation names the version of the meeting the client read.
+#[derive(Deserialize)]
+struct ApiCancel {
+    #[serde(default)]
+    reason: String,
+    version: Option<i64>,
 }
 
 /// One person's correction, with the version of the meeting it corrects.
@@ -970,6 +997,8 @@ async fn api_correct(
 #[derive(Deserialize)]
 struct ApiAttendees {
     member_ids: Vec<i64>,
+    /// The version of the meeting the client read.
+    version: Option<i64>,
 }
 
 async fn api_add_attendees(
@@ -979,7 +1008,9 @@ async fn api_add_attendees(
     Json(b): Json<ApiAttendees>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    let added = store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &b.member_ids).await?;
+    let version = form::api_version(b.version, "会议").map_err(|e| AppError::Invalid(vec![e]))?;
+    let added =
+        store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &b.member_ids, Some(version)).await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
 

@@ -594,17 +594,31 @@ async fn status_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<StatusForm>,
+    Form(post): Form<StatusPost>,
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
+    let f = post.form;
+    let version = match crate::form::form_version(&post.version, "党员信息") {
+        Ok(v) => v,
+        Err(e) => {
+            let x = DetailExtras { status_form: f, problem: e.message, ..extras() };
+            return detail_view(&state, &ctx, id, x).await;
+        }
+    };
     let result = match parse_status(&f) {
-        Ok((to, date)) => store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason)
-            .await
-            .map_err(AppError::from),
+        Ok((to, date)) => {
+            store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason, Some(version))
+                .await
+                .map_err(AppError::from)
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}?ok=status")).into_response()),
+        Err(AppError::Stale) => {
+            let problem = "党员信息已被他人修改，以下为最新情况，请核对后重新提交".to_string();
+            detail_view(&state, &ctx, id, DetailExtras { status_form: f, problem, ..extras() }).await
+        }
         Err(AppError::Invalid(e)) => {
             let e = e.into_iter().map(|mut e| {
                 if e.field == "status" {
@@ -934,11 +948,31 @@ async fn api_status(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Json(f): Json<StatusForm>,
+    Json(b): Json<ApiStatus>,
 ) -> Result<Json<MemberDetail>> {
     let scope = ctx.member_scope(&state).await?;
-    let (to, date) = parse_status(&f)?;
-    Ok(Json(store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason).await?))
+    let version = crate::form::api_version(b.version, "党员信息").map_err(|e| AppError::Invalid(vec![e]))?;
+    let (to, date) = parse_status(&b.form)?;
+    let d = store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &b.form.reason, Some(version))
+        .await?;
+    Ok(Json(d))
+}
+
+/// A status change from the page, with the member version the page showed.
+#[derive(Deserialize, Default)]
+struct StatusPost {
+    #[serde(flatten)]
+    form: StatusForm,
+    #[serde(default)]
+    version: String,
+}
+
+/// A status change through the API names the member version the client read.
+#[derive(Deserialize)]
+struct ApiStatus {
+    #[serde(flatten)]
+    form: StatusForm,
+    version: Option<i64>,
 }
 
 async fn api_reveal(

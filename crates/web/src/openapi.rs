@@ -40,7 +40,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/members/{id}", "member", "党员详情（敏感字段脱敏）", "", 200),
     ("put", "/members/{id}", "member", "修改党员（带 version 乐观锁）", "MemberUpdate", 200),
     ("get", "/members/{id}/history", "member", "党员变更记录", "", 200),
-    ("post", "/members/{id}/status", "member", "变更党籍状态（日期、原因）", "StatusChange", 200),
+    ("post", "/members/{id}/status", "member", "变更党籍状态（日期、原因；须带 version）", "StatusChange", 200),
     ("post", "/members/{id}/reveal", "member", "查看完整敏感字段（按策略授权，记入审计）", "Reveal", 200),
     ("get", "/audit", "audit", "审计日志（审计管理员）", "", 200),
     ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200),
@@ -51,9 +51,9 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("post", "/meetings", "meeting", "安排会议（应到人员按会议类型自动带出）", "MeetingPlan", 201),
     ("get", "/meetings/{id}", "meeting", "会议详情：出勤、列席、法定人数、签到链接", "", 200),
     ("post", "/meetings/{id}/record", "meeting", "填写或更正会议记录与出勤（带 version）", "MeetingRecord", 200),
-    ("post", "/meetings/{id}/cancel", "meeting", "取消会议（不再计入）", "Reason", 200),
-    ("post", "/meetings/{id}/attendance", "meeting", "更正一人出勤（记入审计）", "AttendanceMark", 200),
-    ("post", "/meetings/{id}/attendees", "meeting", "添加应到人员（本组织范围内党员）", "MemberIds", 200),
+    ("post", "/meetings/{id}/cancel", "meeting", "取消会议（不再计入；须带 version）", "MeetingCancel", 200),
+    ("post", "/meetings/{id}/attendance", "meeting", "更正一人出勤（记入审计；须带 version）", "AttendanceCorrection", 200),
+    ("post", "/meetings/{id}/attendees", "meeting", "添加应到人员（本组织范围内党员；须带 version）", "MemberIds", 200),
     ("post", "/meetings/{id}/checkins", "meeting", "扫码签到（党员本人；重复签到只记一次）", "Checkin", 200),
     ("get", "/me/meetings", "meeting", "我的组织生活（党员本人）", "", 200),
     ("get", "/compliance", "compliance", "组织生活落实情况：应开与已开，按下级组织或片区汇总", "", 200),
@@ -217,7 +217,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         "post",
         "/campaigns/{id}/{action}",
         "campaign",
-        "评选操作 action=apply（subject_id、points、evidence）/close/reviewers（reviewers）/score（committee_id、application_id、points）/publish（notice_from、notice_to）/object（committee_id、application_id、text）/objection（committee_id、objection_id、upheld、finding）/name",
+        "评选操作 action=apply（subject_id、points、evidence）/close（version）/reviewers（reviewers）/score（committee_id、application_id、points）/publish（notice_from、notice_to、version）/object（committee_id、application_id、text）/objection（committee_id、objection_id、upheld、finding）/name（version）",
         "",
         200,
     ),
@@ -342,11 +342,11 @@ fn recruitment_schemas() -> Value {
             "outcome": { "type": "string", "enum": ["full", "extend", "disqualify"] }, "extend_months": { "type": "integer" }, "return_to": { "type": "integer" } } },
         "TransferRequest": { "type": "object", "required": ["member_id", "reason"], "properties": { "member_id": { "type": "integer" }, "to_org_id": { "type": "integer" }, "to_org_name": { "type": "string" }, "letter_no": { "type": "string" }, "reason": { "type": "string" }, "requested_on": { "type": "string", "format": "date" } } },
         "TransferIncoming": { "type": "object", "required": ["member", "from_org_name", "letter_no", "valid_until"], "properties": { "member": { "$ref": "#/components/schemas/MemberInput" }, "from_org_name": { "type": "string" }, "letter_no": { "type": "string" }, "valid_until": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
-        "TransferDecision": { "type": "object", "properties": { "letter_no": { "type": "string" }, "reason": { "type": "string" }, "version": { "type": "integer" } } },
+        "TransferDecision": { "type": "object", "required": ["version"], "properties": { "letter_no": { "type": "string" }, "reason": { "type": "string" }, "version": { "type": "integer" } } },
         "RectificationPlan": { "type": "object", "required": ["org_id", "year", "problems", "measures", "owner", "deadline"], "properties": { "org_id": { "type": "integer" }, "year": { "type": "integer" }, "problems": { "type": "string" }, "measures": { "type": "string" }, "owner": { "type": "string" }, "deadline": { "type": "string", "format": "date" } } },
-        "RectificationStep": { "type": "object", "required": ["step", "note"], "properties": { "step": { "type": "string", "enum": ["progress", "submit", "lift", "return"] }, "note": { "type": "string" } } },
+        "RectificationStep": { "type": "object", "required": ["step", "note", "version"], "properties": { "step": { "type": "string", "enum": ["progress", "submit", "lift", "return"] }, "note": { "type": "string" }, "version": { "type": "integer" } } },
         "RecruitmentStart": { "type": "object", "required": ["member_id", "applied_on"], "properties": { "member_id": { "type": "integer" }, "applied_on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
-        "RecruitmentEvent": { "type": "object", "required": ["step", "action", "on", "data"], "properties": { "step": { "type": "integer", "minimum": 1, "maximum": 25 }, "action": { "type": "string", "enum": ["record", "submit", "approve", "return"] }, "on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
+        "RecruitmentEvent": { "type": "object", "required": ["step", "action", "on", "data", "version"], "properties": { "version": { "type": "integer" }, "step": { "type": "integer", "minimum": 1, "maximum": 25 }, "action": { "type": "string", "enum": ["record", "submit", "approve", "return"] }, "on": { "type": "string", "format": "date" }, "data": { "$ref": "#/components/schemas/RecruitmentData" } } },
         "DisciplineCase": { "type": "object", "required": ["person_name", "org_id", "cadre_rank", "kind", "decided_on", "decided_by", "summary"], "properties": {
             "person_name": { "type": "string" }, "member_id": { "type": "integer", "description": "同名党员多于一人时必填" }, "org_id": { "type": "integer" },
             "cadre_rank": { "type": "string", "enum": ["department_level", "division_level", "section_level_or_below"] },
@@ -362,6 +362,8 @@ fn base_schemas() -> Value {
             props.iter().map(|p| (p.to_string(), json!({ "type": "string" }))).collect();
         json!({ "type": "object", "properties": map })
     };
+    // A write to a versioned record names the version its client read (409 when stale).
+    let versioned = json!({ "type": "object", "required": ["version"], "properties": { "version": { "type": "integer", "description": "读取时的版本号；已被他人修改时答 409" } } });
     json!({
         "Error": { "type": "object", "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
             "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "password_change_required", "forbidden", "not_found", "invalid", "rule", "stale", "bad_request", "csrf", "too_large", "throttled", "method_not_allowed", "unsupported_media_type", "internal"] },
@@ -383,15 +385,16 @@ fn base_schemas() -> Value {
         "Post": { "type": "object", "required": ["member_id", "post"], "properties": { "member_id": { "type": "integer" }, "post": { "type": "string", "enum": ["secretary", "deputy_secretary", "organization", "propaganda", "discipline", "member", "group_leader"] }, "since": { "type": "string", "format": "date" } } },
         "MemberInput": s(&["name", "gender", "ethnicity", "birth_date", "id_card", "education", "category", "phone", "position", "cadre_rank", "native_place", "address", "community", "join_date", "full_date", "status", "org_id", "group_id"]),
         "MemberUpdate": { "allOf": [ { "$ref": "#/components/schemas/MemberInput" }, { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer" } } } ] },
-        "StatusChange": s(&["to", "date", "reason"]),
+        "StatusChange": { "allOf": [ s(&["to", "date", "reason"]), versioned.clone() ] },
         "Reveal": { "type": "object", "properties": { "field": { "type": "string", "enum": ["id_card", "phone"] } } },
         "RuleVersion": { "type": "object", "required": ["key", "effective_from", "value"], "properties": { "key": { "type": "string" }, "effective_from": { "type": "string", "format": "date" }, "value": { "type": "object" }, "source": { "type": "string" } } },
         "MeetingPlan": { "allOf": [ s(&["kind", "planned_on", "start_time", "place", "topic", "host", "recorder"]), { "type": "object", "required": ["org_id", "kind", "planned_on", "topic"], "properties": { "org_id": { "type": "integer" } } } ] },
         "AttendanceMark": { "type": "object", "required": ["member_id", "presence"], "properties": { "member_id": { "type": "integer" }, "presence": { "type": "string", "enum": ["present", "leave", "absent"] }, "reason": { "type": "string" } } },
         "MeetingRecord": { "allOf": [ s(&["held_on", "topic", "place", "host", "recorder", "minutes", "decisions", "first_agenda", "observers"]), { "type": "object", "properties": {
             "attendance": { "type": "array", "items": { "$ref": "#/components/schemas/AttendanceMark" } }, "version": { "type": "integer" } } } ] },
-        "Reason": s(&["reason"]),
-        "MemberIds": { "type": "object", "required": ["member_ids"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } } } },
+        "MeetingCancel": { "allOf": [ s(&["reason"]), versioned.clone() ] },
+        "AttendanceCorrection": { "allOf": [ { "$ref": "#/components/schemas/AttendanceMark" }, versioned.clone() ] },
+        "MemberIds": { "type": "object", "required": ["member_ids", "version"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } }, "version": { "type": "integer" } } },
         "Checkin": s(&["token"]),
         "Month": { "type": "object", "required": ["month"], "properties": { "month": { "type": "string", "example": "2025-07" } } },
         "Payment": { "type": "object", "required": ["amount", "paid_on", "method"], "properties": { "amount": { "type": "string", "description": "元" }, "paid_on": { "type": "string", "format": "date" },

@@ -167,7 +167,7 @@ async fn api_scope_matrix() {
                     .json(
                         "POST",
                         &format!("/api/v1/members/{id}/status"),
-                        serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x" }),
+                        serde_json::json!({ "to": "left", "date": "2025-01-01", "reason": "x", "version": 1 }),
                     )
                     .await;
                 assert!(

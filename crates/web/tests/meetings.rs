@@ -156,7 +156,11 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
                 assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{backend} {user} {path}");
             }
             let r = other
-                .json("POST", &format!("/api/v1/meetings/{id}/cancel"), serde_json::json!({ "reason": "x" }))
+                .json(
+                    "POST",
+                    &format!("/api/v1/meetings/{id}/cancel"),
+                    serde_json::json!({ "reason": "x", "version": 1 }),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend} {user}");
             let list = other.get("/api/v1/meetings").await.json();
@@ -256,10 +260,19 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
             .await;
         let loc = r.location();
         let mid = loc.trim_start_matches("/meetings/").split('?').next().unwrap().to_string();
-        let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋，无此人")]).await;
+        let seen = version(&mut ua, &mid).await;
+        let r = ua
+            .form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋，无此人"), ("version", &seen)])
+            .await;
         assert!(r.text().contains("未在省工业和信息化厅找到党员“无此人”"), "{backend}: {}", r.text());
+        // A form without the version it was shown (an old page, a script) adds nobody.
         let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋")]).await;
+        assert!(r.text().contains("缺少会议的版本号"), "{backend}: {}", r.text());
+        let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟，刘洋"), ("version", &seen)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        // The same page submitted again is stale: the meeting changed since it was shown.
+        let r = ua.form(&format!("/meetings/{mid}/attendees"), &[("names", "张伟"), ("version", &seen)]).await;
+        assert!(r.text().contains("会议已被他人修改"), "{backend}: {}", r.text());
         let html = ua.get(&format!("/meetings/{mid}")).await.text();
         assert!(html.contains("应到 2 人"), "{backend}");
         let v = version(&mut ua, &mid).await;
@@ -567,7 +580,7 @@ async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
         gw.json(
             "POST",
             &format!("/api/v1/meetings/{id}/attendees"),
-            serde_json::json!({ "member_ids": [p.member("张伟").id(), p.member("刘洋").id()] }),
+            serde_json::json!({ "member_ids": [p.member("张伟").id(), p.member("刘洋").id()], "version": 1 }),
         )
         .await;
         let v: i64 = version(&mut gw, id).await.parse().unwrap();

@@ -38,7 +38,7 @@ async fn every_write_appends_and_the_chain_verifies() {
         input.position = "处长".into();
         member::update(&store, &ms, &who, li, &input, m.version).await.unwrap();
         step("member update", &store).await;
-        member::change_status(&store, &ms, &who, p.member("王芳").id(), MemberStatus::Full, today_cn(), "转正")
+        member::change_status(&store, &ms, &who, p.member("王芳").id(), MemberStatus::Full, today_cn(), "转正", None)
             .await
             .unwrap();
         step("status change", &store).await;

@@ -1,7 +1,7 @@
 //! Meetings, attendance, check-in and compliance, on both engines.
 
 use chrono::NaiveDate;
-use xianfeng_core::meeting::{MeetingKinds, PlanInput};
+use xianfeng_core::meeting::{MeetingKinds, MeetingStatus, PlanInput};
 use xianfeng_core::rules::Rule;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::compliance;
@@ -391,7 +391,7 @@ async fn meetings_are_scoped_and_cancelling_stops_counting() {
         ] {
             let os = actor.org_scope().unwrap();
             assert!(matches!(meeting::get(&store, &os, m.id).await, Err(StoreError::NotFound)), "{backend} {who_is}");
-            let r = meeting::cancel(&store, &os, &testkit::who(&actor), m.id, "误录").await;
+            let r = meeting::cancel(&store, &os, &testkit::who(&actor), m.id, "误录", None).await;
             assert!(matches!(r, Err(StoreError::NotFound)), "{backend} {who_is}");
             let list = meeting::list(&store, &os, &MeetingFilter::default(), 1, 50).await.unwrap();
             assert_eq!(list.total, 0, "{backend} {who_is}");
@@ -420,9 +420,18 @@ async fn meetings_are_scoped_and_cancelling_stops_counting() {
         let os = sec.org_scope().unwrap();
         let before = compliance::view(&store, &os, p.branch_a1.id, 2025, false).await.unwrap();
         assert_eq!(before.total.kinds["theme_day"].met, 1, "{backend}");
-        let r = meeting::cancel(&store, &os, &testkit::who(&sec), m.id, " ").await;
+        let r = meeting::cancel(&store, &os, &testkit::who(&sec), m.id, " ", None).await;
         assert_eq!(invalid_on(r, "reason"), "请填写取消原因", "{backend}");
-        meeting::cancel(&store, &os, &testkit::who(&sec), m.id, "误录，实际未召开").await.unwrap();
+        // A cancel made from a page that showed an older version is refused:
+        // someone saved the meeting since, and the canceller must look again.
+        let seen = meeting::get(&store, &os, m.id).await.unwrap().version;
+        meeting::add_attendees(&store, &os, &testkit::who(&sec), m.id, &[], Some(seen)).await.unwrap();
+        let r = meeting::add_attendees(&store, &os, &testkit::who(&sec), m.id, &[], Some(seen)).await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
+        let r = meeting::cancel(&store, &os, &testkit::who(&sec), m.id, "误录", Some(seen)).await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
+        assert_eq!(meeting::get(&store, &os, m.id).await.unwrap().status(), MeetingStatus::Held, "{backend}");
+        meeting::cancel(&store, &os, &testkit::who(&sec), m.id, "误录，实际未召开", Some(seen + 1)).await.unwrap();
         let after = compliance::view(&store, &os, p.branch_a1.id, 2025, false).await.unwrap();
         assert_eq!(after.total.kinds["theme_day"].met, 0, "{backend}");
     }

@@ -148,24 +148,39 @@ async fn status_changes_are_kept_as_history() {
         let today = today_cn();
 
         let r =
-            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today + Days::new(1), "按期转正").await;
+            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today + Days::new(1), "按期转正", None)
+                .await;
         assert!(invalid_on(r, "date").contains("晚于今天"), "{backend}");
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "  ").await;
+        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "  ", None).await;
         assert!(invalid_on(r, "reason").contains("原因"), "{backend}");
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Applicant, today, "误操作").await;
+        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Applicant, today, "误操作", None).await;
         assert!(invalid_on(r, "status").contains("不能直接变更"), "{backend}");
 
         let before = member::get(&store, &ms, wang).await.unwrap();
-        let full =
-            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "支部大会讨论通过，按期转正")
-                .await
-                .unwrap();
+        let full = member::change_status(
+            &store,
+            &ms,
+            &who,
+            wang,
+            MemberStatus::Full,
+            today,
+            "支部大会讨论通过，按期转正",
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (full.status.as_str(), full.full_date, full.join_date),
             ("full", Some(today), before.join_date),
             "{backend}"
         );
         assert_eq!(full.version, before.version + 1, "{backend}");
+        // A second change made from the page that showed the old version is
+        // refused, not applied over the first.
+        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Left, today, "误点", Some(before.version))
+            .await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
+        assert_eq!(member::get(&store, &ms, wang).await.unwrap().status, "full", "{backend}");
         let h = member::history(&store, &ms, wang).await.unwrap();
         let s = h.iter().find(|h| h.change == "status").expect("status history");
         assert_eq!(
@@ -180,13 +195,14 @@ async fn status_changes_are_kept_as_history() {
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 0, "{backend}");
 
         // Someone who died leaves the roll but not the records.
-        member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Deceased, today, "病故")
+        member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Deceased, today, "病故", None)
             .await
             .unwrap();
         assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), 6, "{backend}");
         let f = MemberFilter { status: "inactive".into(), ..Default::default() };
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 1, "{backend}");
-        let r = member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Full, today, "x").await;
+        let r =
+            member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Full, today, "x", None).await;
         assert!(invalid_on(r, "status").contains("不能再变更"), "{backend}");
 
         // A branch secretary of another unit cannot change it (and cannot tell it exists).
@@ -200,6 +216,7 @@ async fn status_changes_are_kept_as_history() {
             MemberStatus::Left,
             today,
             "x",
+            None,
         )
         .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");

@@ -347,6 +347,7 @@ async fn writes_are_refused_outside_the_scope() {
             xianfeng_core::member::MemberStatus::Left,
             xianfeng_core::text::today_cn(),
             "x",
+            None,
         )
         .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
