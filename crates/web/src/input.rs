@@ -176,6 +176,10 @@ fn translate(status: StatusCode, text: &str) -> AppError {
         StatusCode::FORBIDDEN => AppError::Forbidden,
         s if s.is_server_error() => AppError::Internal(text.chars().take(300).collect()),
         StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(format!("请求内容有误：{}", serde_reason(text))),
+        // An upload sent as anything but multipart/form-data.
+        _ if text.contains("multipart/form-data") => {
+            AppError::UnsupportedMediaType("请求内容类型有误：上传文件应为 multipart/form-data（字段 file）".into())
+        }
         _ => {
             let lower = text.to_ascii_lowercase();
             let what = if lower.contains("query") {
@@ -264,6 +268,8 @@ mod tests {
         assert_eq!(serde_reason("Failed to deserialize query string: duplicate field `page`"), "字段“page”重复");
         assert!(serde_reason("Invalid URL: Cannot parse `abc` to a `i64`").contains("整数"));
         assert_eq!(serde_reason("something else"), "格式有误");
+        let e = translate(StatusCode::BAD_REQUEST, "Invalid `boundary` for `multipart/form-data` request");
+        assert_eq!(e.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
 
     #[test]

@@ -1000,6 +1000,15 @@ async fn api_import(
     }
     let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("api-upload.xlsx").to_string();
     let report = run_import(&state, &ctx, &body, &name).await?;
-    let status = if report.errors.is_empty() { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)).into_response())
+    if report.errors.is_empty() {
+        return Ok((StatusCode::CREATED, Json(report)).into_response());
+    }
+    // Refused rows: the error envelope every client reads, with the report
+    // (each row and column) beside it.
+    let first = &report.errors[0];
+    let message =
+        format!("未导入：共{}处错误，例如第{}行“{}”：{}", report.errors.len(), first.row, first.column, first.reason);
+    let mut body = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
+    body["error"] = serde_json::json!({ "code": "invalid", "message": message });
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
 }

@@ -52,7 +52,14 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
     ("get", "/meetings/{id}", "meeting", "会议详情：出勤、列席、法定人数、签到链接", "", 200),
     ("post", "/meetings/{id}/record", "meeting", "填写或更正会议记录与出勤（带 version）", "MeetingRecord", 200),
     ("post", "/meetings/{id}/cancel", "meeting", "取消会议（不再计入；须带 version）", "MeetingCancel", 200),
-    ("post", "/meetings/{id}/attendance", "meeting", "更正一人出勤（记入审计；须带 version）", "AttendanceCorrection", 200),
+    (
+        "post",
+        "/meetings/{id}/attendance",
+        "meeting",
+        "更正一人出勤（记入审计；须带 version）",
+        "AttendanceCorrection",
+        200,
+    ),
     ("post", "/meetings/{id}/attendees", "meeting", "添加应到人员（本组织范围内党员；须带 version）", "MemberIds", 200),
     ("post", "/meetings/{id}/checkins", "meeting", "扫码签到（党员本人；重复签到只记一次）", "Checkin", 200),
     ("get", "/me/meetings", "meeting", "我的组织生活（党员本人）", "", 200),
@@ -138,7 +145,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str, &str, u16)] = &[
         "/recruitment/cases/{id}/documents",
         "recruitment",
         "上传步骤材料（multipart 字段 file；?step=N）",
-        "",
+        "Multipart",
         201,
     ),
     ("get", "/recruitment/cases/{id}/documents/{doc}", "recruitment", "下载材料", "", 200),
@@ -408,6 +415,7 @@ fn base_schemas() -> Value {
         "TaskInput": { "type": "object", "required": ["title", "due_on"], "properties": { "title": { "type": "string" }, "owner_user_id": { "type": "integer" }, "owner_name": { "type": "string" }, "due_on": { "type": "string", "format": "date" } } },
         "TaskUpdate": { "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["open", "done"] }, "evidence": { "type": "string" } } },
         "File": { "type": "string", "format": "binary" },
+        "Multipart": { "type": "object", "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" } } },
         "Xlsx": { "type": "string", "format": "binary" }
     })
 }
@@ -431,6 +439,8 @@ pub fn spec() -> Value {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             } else if *body == "File" {
                 "application/octet-stream"
+            } else if *body == "Multipart" {
+                "multipart/form-data"
             } else {
                 "application/json"
             };

@@ -15,6 +15,7 @@ mod masking;
 mod reads;
 mod refusals;
 mod versions;
+mod writes;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

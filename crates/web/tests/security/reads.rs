@@ -48,7 +48,10 @@ fn member_probe_paths(p: &xianfeng_store::testkit::Province, meeting: i64) -> Ve
 }
 
 /// A recorded general meeting of branch A1 in which 李娜 was on leave "外出就医".
-async fn recorded_meeting_with_a_leave(store: &xianfeng_store::Store, p: &xianfeng_store::testkit::Province) -> i64 {
+pub(super) async fn recorded_meeting_with_a_leave(
+    store: &xianfeng_store::Store,
+    p: &xianfeng_store::testkit::Province,
+) -> i64 {
     let mut sec = Client::new(store);
     sec.api_login("seca1", PASSWORD).await;
     let r = sec

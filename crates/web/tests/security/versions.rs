@@ -125,7 +125,12 @@ async fn every_versioned_write_names_its_version() {
         let id = r.json()["id"].as_i64().unwrap();
         let meeting = |c: &mut Client| {
             let mut c = c.clone();
-            async move { c.get(&format!("/api/v1/meetings/{id}")).await.json() }
+            async move {
+                let mut m = c.get(&format!("/api/v1/meetings/{id}")).await.json();
+                // The check-in link carries the code of the minute; the record is the rest.
+                m.as_object_mut().expect("object").remove("checkin_url");
+                m
+            }
         };
         let zhang = p.member("张伟").id();
         // Held, with 张伟 listed: each write below would otherwise apply.
