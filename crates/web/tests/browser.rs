@@ -266,6 +266,15 @@ async fn plan_check_in_on_a_phone_record_and_see_compliance_move() {
         b.assert_only_local();
         b.screenshot("c03-meeting-with-qr.png");
         let meeting_path = path.split('?').next().expect("path").to_string();
+        // The projected screen shows the same code of the minute, large.
+        b.click(&b.css("#checkin-screen-link"));
+        b.wait_path("the check-in screen", |p| p.ends_with("/checkin-screen"));
+        let code = b.text(&b.css("#screen-code"));
+        b.check(code.chars().count() == 6, &format!("a six-character code on the screen, not {code:?}"));
+        b.check(checkin_path.contains(&format!("t={code}")), "the screen's code is the link's");
+        b.check(b.exists("#screen-qr svg"), "the screen shows the QR code");
+        b.assert_only_local();
+        b.screenshot("c03b-checkin-screen.png");
         drop(b);
 
         // 张伟 scans the code on a phone: sign in, come back to the check-in, confirm.
@@ -753,6 +762,81 @@ async fn secretaries_review_and_a_sanction_that_bars_a_campaign() {
         ua.check(ua.value_of("#p2") == "25", "the self-assessment is kept");
         ua.assert_only_local();
         ua.screenshot("i04-clean-organ-refused.png");
+    })
+    .await;
+}
+
+/// Journey J: an account is opened by two administrators and activated by its
+/// owner. The system administrator creates it and sees only the first half of
+/// the activation code; the security administrator approves it and sees the
+/// second half; the owner, from the sign-in page, sets a password with both
+/// halves, a wrong half first, and signs in to be told the account was
+/// activated.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_administrators_open_an_account_and_its_owner_activates_it() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    common::province_with_accounts(&store).await;
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let b = Browser::launch(&install, &origin, "j", Viewport::Desktop(1280, 900));
+        login(&b, "sysadm", None);
+        b.goto("/admin/users");
+        b.wait_text("创建账号");
+        b.type_into(&b.css("#f-username"), "newsec");
+        b.type_into(&b.css("#f-display_name"), "新书记");
+        b.click(&b.css("form[action='/admin/users'] button[type=submit]"));
+        b.wait_text("启用码前半段");
+        let part_a = b.text(&b.css("#code-part-a"));
+        b.check(!part_a.is_empty(), "the first half is shown once");
+        b.check(!b.body_text().contains("启用码后半段"), "the creator never sees the second half");
+        b.screenshot("j01-created.png");
+        drop(b);
+
+        let b = Browser::launch(&install, &origin, "j2", Viewport::Desktop(1280, 900));
+        login(&b, "secadm", None);
+        b.goto("/admin/credentials");
+        b.wait_text("newsec");
+        b.screenshot("j02-tickets.png");
+        // The approve button asks to confirm; the browser's dialog is accepted.
+        b.exec("window.confirm = function () { return true; };", vec![]);
+        b.click(&b.xpath("//tr[.//td[contains(., 'newsec')]]//button[normalize-space()='批准']"));
+        b.wait_text("启用码后半段");
+        let part_b = b.text(&b.css("#code-part-b"));
+        b.check(!part_b.is_empty() && part_b != part_a, "the approver sees the other half");
+        b.screenshot("j03-approved.png");
+        drop(b);
+
+        let phone = Browser::launch(&install, &origin, "j3", Viewport::Phone(390, 844));
+        phone.goto("/login");
+        phone.click(&phone.css("a[href='/activate']"));
+        phone.wait_path("the activation page", |p| p.starts_with("/activate"));
+        let fill = |half_b: &str| {
+            phone.type_into(&phone.css("#username"), "newsec");
+            phone.type_into(&phone.css("#part_a"), &part_a);
+            phone.type_into(&phone.css("#part_b"), half_b);
+            phone.type_into(&phone.css("#password"), "Owner-Chosen9");
+            phone.type_into(&phone.css("#password2"), "Owner-Chosen9");
+            phone.click(&phone.css("form[action='/activate'] button[type=submit]"));
+        };
+        fill("WRONG-HALF");
+        phone.wait("the refusal", || phone.exists("#activate-error").then_some(()));
+        phone.screenshot("j04-wrong-half.png");
+        // The form keeps the username; the codes and passwords are typed again.
+        phone.set_value(&phone.css("#username"), "");
+        fill(&part_b);
+        phone.wait("the account is activated", || phone.exists("#activate-done").then_some(()));
+        phone.assert_only_local();
+        phone.screenshot("j05-activated.png");
+        phone.goto("/login");
+        phone.type_into(&phone.css("#username"), "newsec");
+        phone.type_into(&phone.css("#password"), "Owner-Chosen9");
+        phone.click(&phone.css("form[action='/login'] button[type=submit]"));
+        phone.wait_path("a page after signing in", |p| !p.starts_with("/login"));
+        phone.wait("the notice of the activation", || phone.exists("#account-notice").then_some(()));
+        phone.screenshot("j06-notice.png");
+        phone.click(&phone.css("form[action='/me/notice'] button[type=submit]"));
+        phone.wait("the notice acknowledged", || (!phone.exists("#account-notice")).then_some(()));
     })
     .await;
 }

@@ -478,6 +478,10 @@ impl Browser {
         for scheme in ["http://", "https://"] {
             for (i, _) in source.match_indices(scheme) {
                 let rest = &source[i..];
+                // XML namespace names of inline SVG are names, never fetched.
+                if rest.starts_with("http://www.w3.org/2000/svg") || rest.starts_with("http://www.w3.org/1999/xlink") {
+                    continue;
+                }
                 let local = rest.strip_prefix(&self.origin).is_some_and(|after| {
                     after.is_empty() || !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == ':')
                 });
