@@ -35,6 +35,13 @@ struct Cli {
     /// cut or whose head was rewound no longer matches it. Default: DATA_DIR/audit-witness.
     #[arg(long, global = true, env = "XIANFENG_AUDIT_WITNESS")]
     audit_witness: Option<PathBuf>,
+    /// Log format: `text` (for people) or `json` (one object per line, for a log collector).
+    /// Verbosity by RUST_LOG (default `info,sqlx=warn`). Logs carry ids and routes, never personal data.
+    #[arg(long, global = true, default_value = "text", env = "XIANFENG_LOG_FORMAT", value_parser = ["text", "json"])]
+    log_format: String,
+    /// A database query slower than this (milliseconds) is logged as a warning with its route.
+    #[arg(long, global = true, default_value_t = xianfeng_store::db::SLOW_QUERY_MS, env = "XIANFENG_SLOW_QUERY_MS")]
+    slow_query_ms: u64,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -177,12 +184,13 @@ enum KeysCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_target(false)
-        .init();
+    let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    if cli.log_format == "json" {
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter()).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).init();
+    }
+    xianfeng_store::db::SLOW_QUERY.store(cli.slow_query_ms, std::sync::atomic::Ordering::Relaxed);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,

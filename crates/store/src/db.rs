@@ -364,6 +364,29 @@ pub fn sqlite_positional(sql: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A query slower than [`SLOW_QUERY`] milliseconds is logged as a warning.
+/// The warning carries the SQL text with its placeholders (never the bound
+/// values, which may be personal data) and, because queries run inside the
+/// request's span, the route and request id that caused it.
+pub const SLOW_QUERY_MS: u64 = 200;
+
+/// The slow-query threshold in force (the binary sets it from
+/// `--slow-query-ms` / `XIANFENG_SLOW_QUERY_MS`).
+pub static SLOW_QUERY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(SLOW_QUERY_MS);
+
+fn slow_query_ms() -> u64 {
+    SLOW_QUERY.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Warns when a query took longer than the threshold.
+fn after_query(sql: &str, started: std::time::Instant) {
+    let ms = started.elapsed().as_millis() as u64;
+    if ms >= slow_query_ms() {
+        let text: String = sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+        tracing::warn!(target: "xianfeng::slow_query", elapsed_ms = ms, sql = %text, "slow query");
+    }
+}
+
 impl Conn<'_> {
     /// The SQL text as this engine runs it fastest.
     fn sql_for<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
@@ -375,22 +398,28 @@ impl Conn<'_> {
 
     pub async fn fetch_all<T: Row>(self, q: Q) -> Result<Vec<T>> {
         let lite = self.sql_for(&q.sql);
-        Ok(match self {
+        let started = std::time::Instant::now();
+        let out = match self {
             Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_all(p).await?,
             Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_all(c).await?,
             Conn::PgPool(p) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_all(p).await?,
             Conn::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_all(c).await?,
-        })
+        };
+        after_query(&q.sql, started);
+        Ok(out)
     }
 
     pub async fn fetch_optional<T: Row>(self, q: Q) -> Result<Option<T>> {
         let lite = self.sql_for(&q.sql);
-        Ok(match self {
+        let started = std::time::Instant::now();
+        let out = match self {
             Conn::SqlitePool(p) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_optional(p).await?,
             Conn::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(&lite), q.args).fetch_optional(c).await?,
             Conn::PgPool(p) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_optional(p).await?,
             Conn::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(&q.sql), q.args).fetch_optional(c).await?,
-        })
+        };
+        after_query(&q.sql, started);
+        Ok(out)
     }
 
     pub async fn fetch_one<T: Row>(self, q: Q) -> Result<T> {
@@ -400,12 +429,15 @@ impl Conn<'_> {
     /// Runs a statement; returns the number of rows affected.
     pub async fn execute(self, q: Q) -> Result<u64> {
         let lite = self.sql_for(&q.sql);
-        Ok(match self {
+        let started = std::time::Instant::now();
+        let out = match self {
             Conn::SqlitePool(p) => bind_args!(sqlx::query::<Sqlite>(&lite), q.args).execute(p).await?.rows_affected(),
             Conn::Sqlite(c) => bind_args!(sqlx::query::<Sqlite>(&lite), q.args).execute(c).await?.rows_affected(),
             Conn::PgPool(p) => bind_args!(sqlx::query::<Postgres>(&q.sql), q.args).execute(p).await?.rows_affected(),
             Conn::Pg(c) => bind_args!(sqlx::query::<Postgres>(&q.sql), q.args).execute(c).await?.rows_affected(),
-        })
+        };
+        after_query(&q.sql, started);
+        Ok(out)
     }
 
     /// A query returning one BIGINT column aliased `v` (cast literals and

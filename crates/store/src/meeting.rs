@@ -459,18 +459,7 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     let mut tx = store.db.begin().await?;
     // The version is taken inside the transaction: of two saves made from the
     // same version, the second finds it gone and is refused, never applied.
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE meetings SET version = version + 1 WHERE committee_id = $1 AND id = $2 AND version = $3",
-            m.committee_id,
-            m.id,
-            input.version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+    take_version(&mut tx, &m, input.version).await?;
     let now = now_ms();
     #[derive(sqlx::FromRow)]
     struct Current {
@@ -643,19 +632,7 @@ pub async fn correct_attendance(
     }
     let mut tx = store.db.begin().await?;
     // The version the corrector saw, taken inside the transaction.
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
-            now_ms(),
-            m.committee_id,
-            m.id,
-            version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+    take_version(&mut tx, &m, version).await?;
     #[derive(sqlx::FromRow)]
     struct Old {
         presence: String,
@@ -694,6 +671,27 @@ pub async fn correct_attendance(
     .await?;
     tx.commit().await?;
     get(store, scope, id).await
+}
+
+/// Optimistic locking for a meeting, inside the caller's transaction: the
+/// version the author saw is taken (bumped) if it is still current; otherwise
+/// the change is refused as stale and the transaction applies nothing. One
+/// change, one version.
+async fn take_version(tx: &mut Tx, m: &MeetingRow, seen: i64) -> Result<()> {
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
+            now_ms(),
+            m.committee_id,
+            m.id,
+            seen
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
 }
 
 /// Recomputes a held meeting's headcounts, quorum and whether it counts, then re-tallies.
@@ -739,19 +737,7 @@ pub async fn add_attendees(
     let mut tx = store.db.begin().await?;
     // Taken inside the transaction: an attendee list added to a meeting that
     // someone else changed meanwhile is refused, the adder reloads.
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
-            now_ms(),
-            m.committee_id,
-            m.id,
-            version.unwrap_or(m.version)
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+    take_version(&mut tx, &m, version.unwrap_or(m.version)).await?;
     let mut added = 0;
     for mid in member_ids {
         #[derive(sqlx::FromRow)]

@@ -32,6 +32,7 @@ pub mod rules;
 pub mod secretary_review;
 pub mod session;
 pub mod throttle;
+pub mod trace;
 pub mod transfer;
 pub mod xlsx;
 
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(input::guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::security_headers))
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+        .layer(middleware::from_fn(trace::request))
         .with_state(state)
 }
 

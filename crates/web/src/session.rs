@@ -178,6 +178,9 @@ async fn resolve(state: &AppState, mut req: Request) -> Result<Request> {
             }
         }
     }
+    if let Some(s) = &session {
+        crate::trace::record_user(s.user.id);
+    }
     req.extensions_mut().insert(Resolved { session, token, ip });
     Ok(req)
 }

@@ -29,6 +29,112 @@ async fn migrations_apply_once_and_reopening_changes_nothing() {
     }
 }
 
+/// Released migrations are frozen: once released a migration is never edited
+/// (a database that applied it would no longer match the program). Their
+/// checksums are written down here, so a change to a released file fails this
+/// test before it reaches any database. A new migration is released by adding
+/// its line; the failure message prints the line to add.
+const RELEASED: &[(&str, &str)] = &[
+    ("0001_org", "cdf757faf960dab50096b34b0116c951dc7bc81246e6388f04bf78ef32fbc753"),
+    ("0002_member", "743fc4d8e1613740ae82de8a85bb4f5cf755a39396f46b0cb25ba4c3992be720"),
+    ("0003_auth", "832c7bb2bcaf3afeba6cee38fc07f40f20cc4b6eb4cffdf733b633c71907c23e"),
+    ("0004_audit", "2e9964e2df26d6a2d8e08e8441d77ed6a720f28865081e2cc5208e6de6db5ed4"),
+    ("0005_rules", "5988404e4ac4b3180be7757eb1c2dc24942dc5a011dad60ff5c766ecf449d917"),
+    ("0006_meeting", "e30b64d2d1c68e87cd3d6e6dfd4bced04a523bd40769ff99c353fe6b66e8c7e6"),
+    ("0007_compliance", "666390f0057402844fb7895af2abd5d999c79eacad7f8640ffbecdda97641069"),
+    ("0008_first_agenda", "c736f4234afe6a6110f968790ef6bba459162df1914e590c6f811ca37f85557a"),
+    ("0009_dues", "599b06c386f9bcdc066ed59ee0c3c5ff9d02e5a0494822bcab6d3883e1861266"),
+    ("0010_recruitment", "4ea934e98d30ffaafd5bcc142e3287e9f19f1ba0613cfe09c2af05110db597ad"),
+    ("0011_transfer", "1dc036d78f9070249c0e5651d605b23e90b4e7a0ef8f3e331ef6f7fcfad60c72"),
+    ("0012_ranking", "0b2bdc59fb1e6d766fac8e5221f5272c9844d5a824fed9f863cace273ea57aa6"),
+    ("0013_campaign", "e9d7d3ede10a48824c81378ae6ecb08ef3b7b49abe0ad030eb5e8cbdd15b10fd"),
+    ("0014_secretary_review", "41de31c56a893619ce4f72bd900894ebe1df22ad10b9b0ae024214d6fbc91885"),
+    ("0015_discipline", "2f027ab70825f40e14da27b1a5ee33d517615688b021fdf5e45f2f9b3bc3d64f"),
+];
+
+#[test]
+fn released_migrations_are_frozen() {
+    let mut to_add = Vec::new();
+    for (i, m) in migrate::MIGRATIONS.iter().enumerate() {
+        assert_eq!(m.version, i as i64 + 1, "migration versions run 1, 2, 3… without gaps");
+        match RELEASED.iter().find(|r| r.0 == m.label()) {
+            Some((label, sum)) => assert_eq!(
+                &m.checksum(),
+                sum,
+                "{label} was changed after its release: restore it and write the change as a new migration"
+            ),
+            None => to_add.push(format!("    (\"{}\", \"{}\"),", m.label(), m.checksum())),
+        }
+    }
+    for (label, _) in RELEASED {
+        assert!(
+            migrate::MIGRATIONS.iter().any(|m| m.label() == *label),
+            "{label} was released and must stay in the migration list"
+        );
+    }
+    assert!(to_add.is_empty(), "new migrations to release (add to RELEASED):\n{}", to_add.join("\n"));
+}
+
+/// A database that applied a migration the program now has in a different
+/// form, or one the program does not know, or a database made by the old
+/// (pre-baseline) history: `migrate` — and so `serve`, which opens the store —
+/// stops with a message that names the problem, and changes nothing.
+#[tokio::test]
+async fn a_changed_foreign_or_old_history_stops_migrate() {
+    for (backend, url) in testkit::all_urls().await {
+        let store = Store::open(&url, Keys::for_tests()).await.unwrap();
+        let tables = |s: &Store| {
+            let s = s.clone();
+            async move { s.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM schema_migrations")).await.unwrap() }
+        };
+        let before = tables(&store).await;
+        store.db.run_script("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 6").await.unwrap();
+        let msg = match migrate::migrate(&store.db).await {
+            Err(StoreError::Config(m)) => m,
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert!(msg.contains("0006_meeting") && msg.contains("校验和不符"), "{backend}: {msg}");
+        assert!(Store::open(&url, Keys::for_tests()).await.is_err(), "{backend}: the server does not start");
+        let sum = migrate::MIGRATIONS[5].checksum();
+        store
+            .db
+            .run_script(&format!("UPDATE schema_migrations SET checksum = '{sum}' WHERE version = 6"))
+            .await
+            .unwrap();
+        assert_eq!(migrate::migrate(&store.db).await.unwrap(), Vec::<i64>::new(), "{backend}: restored, it opens");
+
+        store
+            .db
+            .run_script(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 0)",
+            )
+            .await
+            .unwrap();
+        let msg = match migrate::migrate(&store.db).await {
+            Err(StoreError::Config(m)) => m,
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert!(msg.contains("0999_future") && msg.contains("更新的版本"), "{backend}: {msg}");
+        store.db.run_script("DELETE FROM schema_migrations WHERE version = 999").await.unwrap();
+        assert_eq!(tables(&store).await, before, "{backend}: nothing applied meanwhile");
+    }
+    // The old history recorded versions without checksums.
+    for (backend, url) in testkit::all_urls().await {
+        let db = xianfeng_store::Db::connect(&url).await.unwrap();
+        db.run_script(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); \
+             INSERT INTO schema_migrations VALUES (1, 'foundation', 0)",
+        )
+        .await
+        .unwrap();
+        let msg = match migrate::migrate(&db).await {
+            Err(StoreError::Config(m)) => m,
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert!(msg.contains("旧的迁移历史"), "{backend}: {msg}");
+    }
+}
+
 #[tokio::test]
 async fn rules_start_from_the_national_defaults() {
     for (backend, store) in testkit::all_stores().await {

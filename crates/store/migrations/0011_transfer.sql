@@ -1,8 +1,6 @@
--- Transfers of membership (组织关系转接). A row lives with the sending unit
--- (for transfers into the province, with the receiving unit); the receiving
--- side finds it through to_committee_id. A member who moved between units
--- keeps the units they came from, so their own meetings and dues stay readable.
-ALTER TABLE members ADD COLUMN prior_committees TEXT NOT NULL DEFAULT '';
+-- transfer (组织关系转接): the baseline of the area's tables.
+-- A row lives with the sending unit (for transfers into the province, with
+-- the receiving unit); the receiving side finds it through to_committee_id.
 
 CREATE TABLE transfers (
     committee_id BIGINT NOT NULL,
@@ -35,6 +33,9 @@ CREATE TABLE transfers (
     version BIGINT NOT NULL DEFAULT 1,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX transfers_by_state ON transfers (committee_id, state);
+
 CREATE INDEX transfers_incoming ON transfers (to_committee_id, state);
+
 CREATE INDEX transfers_by_member ON transfers (committee_id, member_id);

@@ -1,10 +1,4 @@
--- 排队抓尾: a generation number for the facts the ranking reads besides
--- meetings (dues charges and payments, recruitment cases), and rectification
--- plans for branches in the tail.
-ALTER TABLE committee_generations ADD COLUMN facts BIGINT NOT NULL DEFAULT 0;
--- Whether a charge was paid within its month (or before): set when the payment
--- is recorded, so the ranking sums it instead of comparing dates per row.
-ALTER TABLE dues_charges ADD COLUMN on_time BIGINT NOT NULL DEFAULT 0;
+-- ranking (排队抓尾): the baseline of the area's tables.
 
 -- Rectification (整改) of a branch in the tail of a year's ranking: the plan,
 -- then progress notes, submission, and the unit's verification (lifted) or
@@ -28,7 +22,9 @@ CREATE TABLE rectifications (
     version BIGINT NOT NULL DEFAULT 1,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE UNIQUE INDEX rectifications_one_per_year ON rectifications (committee_id, org_id, year);
+
 CREATE TABLE rectification_entries (
     committee_id BIGINT NOT NULL,
     rectification_id BIGINT NOT NULL,

@@ -1,3 +1,5 @@
+-- campaign (评选): the baseline of the area's tables.
+
 -- Campaigns (评选) run by the working committee: applications by the subjects'
 -- units, the panel's scores, results under quotas, publicity with objections,
 -- and the honors register. Campaign definitions are province-wide (a Citus
@@ -19,6 +21,7 @@ CREATE TABLE campaigns (
     updated_at BIGINT NOT NULL,
     version BIGINT NOT NULL DEFAULT 1
 );
+
 CREATE TABLE campaign_reviewers (
     campaign_id BIGINT NOT NULL,
     user_id BIGINT NOT NULL,
@@ -26,6 +29,7 @@ CREATE TABLE campaign_reviewers (
     name TEXT NOT NULL,
     PRIMARY KEY (campaign_id, user_id)
 );
+
 CREATE TABLE campaign_applications (
     committee_id BIGINT NOT NULL,
     id BIGINT NOT NULL,
@@ -40,8 +44,11 @@ CREATE TABLE campaign_applications (
     disqualified TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE UNIQUE INDEX campaign_applications_once ON campaign_applications (committee_id, campaign_id, subject_id);
+
 CREATE INDEX campaign_applications_by_campaign ON campaign_applications (campaign_id);
+
 CREATE TABLE campaign_scores (
     committee_id BIGINT NOT NULL,
     application_id BIGINT NOT NULL,
@@ -51,6 +58,7 @@ CREATE TABLE campaign_scores (
     scored_at BIGINT NOT NULL,
     PRIMARY KEY (committee_id, application_id, reviewer_id)
 );
+
 CREATE TABLE campaign_results (
     committee_id BIGINT NOT NULL,
     application_id BIGINT NOT NULL,
@@ -62,7 +70,9 @@ CREATE TABLE campaign_results (
     tie_note TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (committee_id, application_id)
 );
+
 CREATE INDEX campaign_results_by_campaign ON campaign_results (campaign_id);
+
 CREATE TABLE campaign_objections (
     committee_id BIGINT NOT NULL,
     id BIGINT NOT NULL,
@@ -77,7 +87,9 @@ CREATE TABLE campaign_objections (
     closed_at BIGINT,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX campaign_objections_by_campaign ON campaign_objections (campaign_id, state);
+
 CREATE TABLE honors (
     committee_id BIGINT NOT NULL,
     id BIGINT NOT NULL,
@@ -93,36 +105,5 @@ CREATE TABLE honors (
     revoked_reason TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (committee_id, id)
 );
-CREATE INDEX honors_by_subject ON honors (committee_id, subject_id);
 
--- Secretaries' annual review (书记抓党建述职评议): each unit's party secretary
--- reports (in writing or in person); participants rate 好/较好/一般/差 once each.
-CREATE TABLE secretary_reviews (
-    id BIGINT PRIMARY KEY,
-    year BIGINT NOT NULL,
-    title TEXT NOT NULL,
-    state TEXT NOT NULL,              -- open | closed
-    created_by TEXT NOT NULL,
-    created_at BIGINT NOT NULL
-);
-CREATE TABLE secretary_reports (
-    committee_id BIGINT NOT NULL,
-    id BIGINT NOT NULL,
-    review_id BIGINT NOT NULL,
-    secretary TEXT NOT NULL,
-    mode TEXT NOT NULL,               -- written | in_person
-    report TEXT NOT NULL,
-    submitted_by TEXT NOT NULL,
-    submitted_at BIGINT NOT NULL,
-    PRIMARY KEY (committee_id, id)
-);
-CREATE UNIQUE INDEX secretary_reports_once ON secretary_reports (committee_id, review_id);
-CREATE INDEX secretary_reports_by_review ON secretary_reports (review_id);
-CREATE TABLE secretary_ratings (
-    committee_id BIGINT NOT NULL,
-    report_id BIGINT NOT NULL,
-    rater_id BIGINT NOT NULL,
-    rating TEXT NOT NULL,             -- good | fairly_good | average | poor
-    rated_at BIGINT NOT NULL,
-    PRIMARY KEY (committee_id, report_id, rater_id)
-);
+CREATE INDEX honors_by_subject ON honors (committee_id, subject_id);

@@ -1,3 +1,5 @@
+-- recruitment (发展党员): the baseline of the area's tables.
+
 -- Recruitment (发展党员): one case per person in the pipeline, its events
 -- (append-only; the case row holds what the replay of the events derives, for
 -- lists and dashboards), its documents, and each unit's yearly plan.
@@ -26,9 +28,13 @@ CREATE TABLE recruitment_cases (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX recruitment_cases_by_member ON recruitment_cases (committee_id, member_id);
+
 CREATE INDEX recruitment_cases_by_state ON recruitment_cases (committee_id, state, person_status);
+
 CREATE INDEX recruitment_cases_by_due ON recruitment_cases (state, due_on);
+
 CREATE INDEX recruitment_cases_by_admitted ON recruitment_cases (committee_id, admitted_on);
 
 CREATE TABLE recruitment_events (

@@ -1,3 +1,5 @@
+-- meeting (会议): the baseline of the area's tables, the PostgreSQL part.
+
 CREATE TABLE meeting_attachments (
     committee_id BIGINT NOT NULL,
     id BIGINT NOT NULL,
@@ -10,4 +12,5 @@ CREATE TABLE meeting_attachments (
     uploaded_at BIGINT NOT NULL,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX meeting_attachments_by_meeting ON meeting_attachments (committee_id, meeting_id);

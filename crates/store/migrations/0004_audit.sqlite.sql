@@ -1,3 +1,5 @@
+-- audit (审计): the baseline of the area's tables, the SQLite part.
+
 -- SQLite: the audit log refuses updates, and deletes of rows younger than 184 days.
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN

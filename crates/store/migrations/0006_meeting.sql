@@ -1,6 +1,8 @@
--- Organizational life: meetings of every kind, attendance, observers,
--- first-agenda follow-up tasks, and the per-org yearly tally compliance reads.
--- Every table carries committee_id (the shard key) first in its primary key.
+-- meeting (会议): the baseline of the area's tables.
+
+-- Organizational life: meetings of every kind, attendance, observers and
+-- attachments (first-agenda tasks and the compliance tally are areas of their
+-- own). Every table carries committee_id (the shard key) first in its primary key.
 
 CREATE TABLE meetings (
     committee_id BIGINT NOT NULL,
@@ -37,9 +39,15 @@ CREATE TABLE meetings (
     created_by TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
+    -- Check-ins refused at a meeting (an expired or wrong code, outside the
+    -- check-in hours), shown to the organizer: a code photographed and sent home
+    -- shows up here.
+    checkin_refused BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX meetings_by_org ON meetings (committee_id, org_id, planned_on);
+
 CREATE INDEX meetings_by_kind ON meetings (kind, held_on);
 
 CREATE TABLE meeting_attendees (
@@ -54,6 +62,7 @@ CREATE TABLE meeting_attendees (
     source TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (committee_id, meeting_id, member_id)
 );
+
 CREATE INDEX meeting_attendees_by_member ON meeting_attendees (committee_id, member_id);
 
 CREATE TABLE meeting_observers (
@@ -66,39 +75,5 @@ CREATE TABLE meeting_observers (
     PRIMARY KEY (committee_id, meeting_id, seq)
 );
 
-CREATE TABLE first_agenda_tasks (
-    committee_id BIGINT NOT NULL,
-    id BIGINT NOT NULL,
-    meeting_id BIGINT NOT NULL,
-    org_id BIGINT NOT NULL,
-    title TEXT NOT NULL,
-    owner_user_id BIGINT,
-    owner_name TEXT NOT NULL,
-    due_on DATE NOT NULL,
-    status TEXT NOT NULL,
-    evidence TEXT NOT NULL DEFAULT '',
-    done_on DATE,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    PRIMARY KEY (committee_id, id)
-);
-CREATE INDEX first_agenda_tasks_by_meeting ON first_agenda_tasks (committee_id, meeting_id);
-CREATE INDEX first_agenda_tasks_by_owner ON first_agenda_tasks (owner_user_id, status, due_on);
-
--- Counted meetings per kind and month of one org in one year (see core::meeting::Tally).
-CREATE TABLE meeting_tallies (
-    committee_id BIGINT NOT NULL,
-    org_id BIGINT NOT NULL,
-    year BIGINT NOT NULL,
-    tally TEXT NOT NULL,
-    PRIMARY KEY (committee_id, org_id, year)
-);
-CREATE INDEX meeting_tallies_by_year ON meeting_tallies (year, committee_id);
-
--- Per-committee generation numbers for in-memory caches of derived data (see store::generation).
-CREATE TABLE committee_generations (
-    committee_id BIGINT PRIMARY KEY,
-    orgs BIGINT NOT NULL DEFAULT 0,
-    meetings BIGINT NOT NULL DEFAULT 0
-);
-INSERT INTO committee_generations (committee_id, orgs, meetings) SELECT DISTINCT committee_id, 1, 1 FROM orgs;
+-- The meeting list, newest first, across a whole province or unit.
+CREATE INDEX meetings_by_date ON meetings (planned_on, committee_id);

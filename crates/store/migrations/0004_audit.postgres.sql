@@ -1,3 +1,5 @@
+-- audit (审计): the baseline of the area's tables, the PostgreSQL part.
+
 -- PostgreSQL: the audit log refuses updates, truncation, and deletes of rows younger than 184 days.
 CREATE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $guard$
 BEGIN

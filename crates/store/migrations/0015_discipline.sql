@@ -1,3 +1,5 @@
+-- discipline (纪检): the baseline of the area's tables.
+
 -- Discipline cases (纪检监察): sanctions (处分) and handlings (处理) decided on
 -- people of a unit. Read and written only by discipline staff; a case stays
 -- with the unit where it was decided, even when the member later transfers.
@@ -20,5 +22,7 @@ CREATE TABLE discipline_cases (
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (committee_id, id)
 );
+
 CREATE INDEX discipline_cases_by_date ON discipline_cases (committee_id, decided_on);
+
 CREATE INDEX discipline_cases_by_member ON discipline_cases (member_id, decided_on);

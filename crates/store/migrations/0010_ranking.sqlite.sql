@@ -1,1 +1,0 @@
-UPDATE dues_charges SET on_time = 1 WHERE paid_on IS NOT NULL AND paid_on < date(month, '+1 month');
