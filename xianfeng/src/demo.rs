@@ -117,6 +117,7 @@ pub struct DemoSummary {
 /// Generates the demo province into an empty, migrated store: creates the
 /// root if missing, refuses a store that already has units.
 pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, StoreError> {
+    use crate::progress::phase;
     let started = Instant::now();
     if !(opts.scale > 0.0 && opts.scale <= MAX_SCALE) {
         return Err(StoreError::invalid("scale", format!("规模系数应大于0且不超过{MAX_SCALE}")));
@@ -164,6 +165,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         return Err(StoreError::Rule(format!("数据库中已有{existing}个单位，演示数据只能生成在空库中")));
     }
     let mut buf = Buffers::default();
+    let mut bar = crate::progress::Progress::new("演示数据：单位、组织与党员", units.len() as u64, "个单位");
     for (pos, unit) in units.iter().enumerate() {
         let jitter = g.rng.gen_range(0.92..1.08);
         let size = ((unit.base as f64 * jitter * factor).round() as usize).max(12);
@@ -198,8 +200,10 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         if buf.members.len() >= FLUSH_AT {
             buf.flush(&mut tx, store, &who, now).await?;
         }
+        bar.advance(1);
     }
     buf.flush(&mut tx, store, &who, now).await?;
+    bar.finish();
     let detail = format!(
         "生成演示数据：{}个单位，{}个党支部，{}名党员（规模{}，种子{}）",
         summary.units, summary.branches, summary.members, opts.scale, opts.seed
@@ -208,7 +212,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
     tx.commit().await?;
     summary.province_ms = started.elapsed().as_millis();
     if opts.meetings {
-        let m = crate::demo_meetings::generate(store, opts.seed, opts.today).await?;
+        let m = phase("演示数据：组织生活", crate::demo_meetings::generate(store, opts.seed, opts.today)).await?;
         summary.meetings = m.meetings;
         summary.attendance = m.attendance;
         summary.planned_meetings = m.planned;
@@ -225,13 +229,13 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
         let m = xianfeng_store::meeting::plan(store, &scope, &who, summary.sample_branch_id, &plan).await?;
         summary.sample_meeting_id = m.id;
     }
-    summary.dues_settings = dues_settings(store, opts.seed).await?;
+    summary.dues_settings = phase("演示数据：党费基数", dues_settings(store, opts.seed)).await?;
     if opts.meetings {
-        let d = crate::demo_dues::generate(store, opts.seed, opts.today).await?;
+        let d = phase("演示数据：党费收缴", crate::demo_dues::generate(store, opts.seed, opts.today)).await?;
         summary.dues_charges = d.charges;
         summary.dues_unpaid = d.unpaid;
     }
-    let r = crate::demo_recruitment::generate(store, opts.seed, opts.today).await?;
+    let r = phase("演示数据：发展党员", crate::demo_recruitment::generate(store, opts.seed, opts.today)).await?;
     summary.recruitment_cases = r.cases;
     summary.recruitment_events = r.events;
     summary.recruitment_skipped = r.skipped;

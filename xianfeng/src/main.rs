@@ -12,6 +12,7 @@ mod demo_meetings;
 mod demo_recruitment;
 mod demo_rectifications;
 mod demo_transfers;
+mod progress;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -447,10 +448,18 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn(), meetings: true };
     let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
     // Transfers last: they move members between the branches generated above.
-    let transfers = demo_transfers::generate(&store, seed).await.map_err(|e| describe(&e))?;
-    let rect = demo_rectifications::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
-    let discipline = demo_discipline::generate(&store, seed, scale, opts.today).await.map_err(|e| describe(&e))?;
-    let campaigns = demo_campaigns::generate(&store, seed, opts.today).await.map_err(|e| describe(&e))?;
+    use progress::phase;
+    let transfers =
+        phase("演示数据：组织关系转接", demo_transfers::generate(&store, seed)).await.map_err(|e| describe(&e))?;
+    let rect = phase("演示数据：排队抓尾", demo_rectifications::generate(&store, seed, opts.today))
+        .await
+        .map_err(|e| describe(&e))?;
+    let discipline = phase("演示数据：纪检监察", demo_discipline::generate(&store, seed, scale, opts.today))
+        .await
+        .map_err(|e| describe(&e))?;
+    let campaigns = phase("演示数据：评选表彰", demo_campaigns::generate(&store, seed, opts.today))
+        .await
+        .map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline

@@ -38,6 +38,14 @@ fn demo_audit_backup_restore_export_import() {
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("演示省份已生成"), "{out}");
+    // The demo says what it is doing on standard error, phase by phase, with times.
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    for phase in ["演示数据：单位、组织与党员", "演示数据：组织生活", "演示数据：发展党员", "演示数据：评选表彰"]
+    {
+        assert!(err.contains(&format!("{phase}：开始")), "{phase}: {err}");
+        assert!(err.contains(&format!("{phase}：完成")), "{phase}: {err}");
+    }
+    assert!(err.contains("个单位（") && err.contains(" 秒）"), "counts and times: {err}");
     // One line per role, each with a random password.
     let lines: Vec<&str> = out.lines().filter(|l| l.contains("用户名") && l.contains("密码")).collect();
     assert_eq!(lines.len(), 8, "{out}");
