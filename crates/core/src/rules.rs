@@ -53,8 +53,23 @@ impl RuleSet {
         Self { rows }
     }
 
+    /// A rule set whose every row is a version of a known rule that reads as
+    /// that rule (its shape: an older version need not pass checks added
+    /// later). A stored version that cannot be read — a hand edit, or a rule
+    /// whose shape changed without a migration — is an error naming the rule
+    /// and its date, never silently the national default.
+    pub fn checked(rows: Vec<RuleRow>) -> Result<Self, String> {
+        for r in &rows {
+            readable(&r.key, &r.value).map_err(|e| {
+                format!("规则“{}”自 {} 起的版本无法读取（{e}），请先更正该规则", label(&r.key), r.effective_from)
+            })?;
+        }
+        Ok(Self::new(rows))
+    }
+
     /// The version of rule R in force on `on`; the built-in default if none is
-    /// stored yet or a stored value cannot be read.
+    /// stored yet. A loaded set is checked ([`RuleSet::checked`]), so every
+    /// stored version reads.
     pub fn get<R: Rule>(&self, on: NaiveDate) -> R {
         self.rows
             .iter()
@@ -114,6 +129,24 @@ pub fn check_value(
         TransferRules::KEY => typed::<TransferRules>(value, effective_from),
         RankingRules::KEY => typed::<RankingRules>(value, effective_from),
         _ => Err(format!("未知的规则：{key}")),
+    }
+}
+
+/// Whether a stored value reads as the rule its key names.
+fn readable(key: &str, value: &serde_json::Value) -> Result<(), String> {
+    fn shape<R: Rule>(value: &serde_json::Value) -> Result<(), String> {
+        serde_json::from_value::<R>(value.clone()).map(|_| ()).map_err(|e| e.to_string())
+    }
+    match key {
+        OrgRules::KEY => shape::<OrgRules>(value),
+        SecurityPolicy::KEY => shape::<SecurityPolicy>(value),
+        RevealPolicy::KEY => shape::<RevealPolicy>(value),
+        MeetingKinds::KEY => shape::<MeetingKinds>(value),
+        DuesRules::KEY => shape::<DuesRules>(value),
+        RecruitmentRules::KEY => shape::<RecruitmentRules>(value),
+        TransferRules::KEY => shape::<TransferRules>(value),
+        RankingRules::KEY => shape::<RankingRules>(value),
+        _ => Err("未知的规则".into()),
     }
 }
 

@@ -153,7 +153,15 @@ impl Store {
     }
 
     pub async fn reload_rules(&self) -> Result<RuleSet> {
-        let set = rules::load(&self.db).await?;
+        let set = match rules::load(&self.db).await {
+            Ok(set) => set,
+            Err(e) => {
+                // Not the last good set: every later read asks the database
+                // again and says what is wrong until it is corrected.
+                self.rules.write().expect("rules lock").0 = 0;
+                return Err(e);
+            }
+        };
         *self.rules.write().expect("rules lock") = (xianfeng_core::text::now_ms(), set.clone());
         Ok(set)
     }

@@ -21,18 +21,13 @@ pub async fn load(db: &Db) -> Result<RuleSet> {
         .r()
         .fetch_all(q!("SELECT rule_key, effective_from, value, source FROM rules ORDER BY rule_key, effective_from"))
         .await?;
-    Ok(RuleSet::new(
-        rows.into_iter()
-            .filter_map(|r| {
-                Some(RuleRow {
-                    key: r.rule_key,
-                    effective_from: r.effective_from,
-                    value: serde_json::from_str(&r.value).ok()?,
-                    source: r.source,
-                })
-            })
-            .collect(),
-    ))
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        // Not even JSON: refused like a value of the wrong shape.
+        let value = serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null);
+        out.push(RuleRow { key: r.rule_key, effective_from: r.effective_from, value, source: r.source });
+    }
+    RuleSet::checked(out).map_err(StoreError::Rule)
 }
 
 /// Inserts the national defaults for rules that have no version yet.

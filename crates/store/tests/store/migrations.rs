@@ -135,6 +135,35 @@ async fn a_changed_foreign_or_old_history_stops_migrate() {
     }
 }
 
+/// A stored rule version that cannot be read is an error that names the rule
+/// and its date — for the pages (after the cache's reload) and for a server
+/// starting on the database — never silently the national default.
+#[tokio::test]
+async fn an_unreadable_stored_rule_is_an_error_not_the_default() {
+    for (backend, url) in testkit::all_urls().await {
+        let store = Store::open(&url, Keys::for_tests()).await.unwrap();
+        store
+            .db
+            .run_script(
+                "INSERT INTO rules (rule_key, effective_from, value, source, created_at, created_by) \
+                 VALUES ('org', '2025-07-01', '{\"branch_min_full_members\": \"three\"}', 'hand edit', 0, 'x')",
+            )
+            .await
+            .unwrap();
+        let msg = match store.reload_rules().await {
+            Err(StoreError::Rule(m)) => m,
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert!(msg.contains("2025-07-01") && msg.contains("无法读取"), "{backend}: {msg}");
+        assert!(msg.contains(xianfeng_core::rules::label("org")), "{backend}: {msg}");
+        assert!(matches!(store.rule::<OrgRules>().await, Err(StoreError::Rule(_))), "{backend}");
+        assert!(Store::open(&url, Keys::for_tests()).await.is_err(), "{backend}: not started on a silent default");
+        // Not JSON at all: the same.
+        store.db.run_script("UPDATE rules SET value = 'not json' WHERE effective_from = '2025-07-01'").await.unwrap();
+        assert!(matches!(store.reload_rules().await, Err(StoreError::Rule(_))), "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn rules_start_from_the_national_defaults() {
     for (backend, store) in testkit::all_stores().await {
