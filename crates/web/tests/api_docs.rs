@@ -1,0 +1,58 @@
+//! The API document and the served API are the same set of operations, in
+//! both directions: every route an area's `api()` serves is documented in
+//! `openapi::OPERATIONS`, and every documented operation is served.
+
+use std::collections::BTreeSet;
+
+const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
+
+/// (method, path) of every route declared in the `api()` functions of the
+/// web crate's sources (the router the API is nested from).
+fn served() -> BTreeSet<(String, String)> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeSet::new();
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("src readable") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("source readable");
+        let Some(start) = text.find("pub fn api() -> Router<AppState> {") else { continue };
+        let body = &text[start..];
+        let body = &body[..body.find("\n}").expect("the function ends")];
+        for chunk in body.split(".route(").skip(1) {
+            let path = chunk.split('"').nth(1).expect("a route path").to_string();
+            let rest = &chunk[chunk.find(',').expect("a handler")..];
+            for m in METHODS {
+                let call = format!("{m}(");
+                for (i, _) in rest.match_indices(&call) {
+                    let before = rest[..i].chars().last().unwrap_or(' ');
+                    if !(before.is_alphanumeric() || before == '_') {
+                        out.insert((m.to_string(), path.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_served_route_is_documented_and_every_documented_route_is_served() {
+    let served = served();
+    assert!(served.len() > 100, "the parser finds the routes: {served:?}");
+    let documented: BTreeSet<(String, String)> =
+        xianfeng_web::openapi::OPERATIONS.iter().map(|op| (op.0.to_string(), op.1.to_string())).collect();
+    let undocumented: Vec<_> = served.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&served).collect();
+    assert!(undocumented.is_empty(), "served but not in openapi::OPERATIONS: {undocumented:?}");
+    assert!(unserved.is_empty(), "documented but not served: {unserved:?}");
+}
