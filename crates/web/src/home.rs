@@ -98,7 +98,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                 });
             }
             if actor.role == Role::BranchSecretary {
-                let due = crate::meeting::due_for_home(&state, &ctx).await?;
+                let due = crate::compliance::due_for_home(&state, &ctx).await?;
                 for (org_name, item) in due.iter().take(12) {
                     let held = if item.held > 0 { format!("，已开{}次", item.held) } else { String::new() };
                     page.attention.push(Attention {

@@ -11,11 +11,13 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod compliance;
 pub mod credential;
 pub mod discipline;
 pub mod docx;
 pub mod dues;
 pub mod error;
+pub mod first_agenda;
 pub mod form;
 pub mod home;
 pub mod input;
@@ -34,6 +36,7 @@ pub mod session;
 pub mod throttle;
 pub mod trace;
 pub mod transfer;
+pub mod upload;
 pub mod xlsx;
 
 use axum::Router;
@@ -83,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::pages())
         .merge(rules::pages())
         .merge(meeting::pages())
+        .merge(compliance::pages())
+        .merge(first_agenda::pages())
         .merge(report::pages())
         .merge(dues::pages())
         .merge(recruitment::pages())
@@ -101,6 +106,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::api())
         .merge(rules::api())
         .merge(meeting::api())
+        .merge(compliance::api())
+        .merge(first_agenda::api())
         .merge(report::api())
         .merge(dues::api())
         .merge(recruitment::api())

@@ -625,7 +625,7 @@ async fn document_upload(
     let ms = ctx.member_scope(&state).await?;
     let step = q.step.trim().parse::<u8>().unwrap_or(0);
     let fail = |m: String| Errors(vec![FieldError::new("file", m)]);
-    let (name, data) = match crate::meeting::upload_field(multipart).await {
+    let (name, data) = match crate::upload::file_field(multipart).await {
         Ok(Some(f)) => f,
         Ok(None) => {
             return case_view(
@@ -663,7 +663,7 @@ async fn api_document_upload(
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let step = q.step.trim().parse::<u8>().map_err(|_| AppError::BadRequest("请用 ?step= 指明材料所属步骤".into()))?;
-    let (name, data) = crate::meeting::upload_field(multipart)
+    let (name, data) = crate::upload::file_field(multipart)
         .await?
         .ok_or_else(|| AppError::Unprocessable("缺少文件字段 file".into()))?;
     let name = if q.name.trim().is_empty() { name } else { q.name.clone() };

@@ -1,0 +1,180 @@
+//! 第一议题 follow-up tasks (第一议题落实): tasks registered on a meeting, the
+//! committee's overview and each owner's own tasks.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, patch, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use xianfeng_store::StoreError;
+use xianfeng_store::first_agenda::{self as store_tasks, TaskFilter, TaskInput, TaskUpdate};
+
+use crate::AppState;
+use crate::error::Result;
+use crate::form::Errors;
+use crate::layout::{Layout, render};
+use crate::meeting::{detail_view_with, flash};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/meetings/{id}/tasks", post(task_add_submit))
+        .route("/first-agenda", get(tasks_page))
+        .route("/first-agenda/tasks/{id}", post(task_update_submit))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/meetings/{id}/tasks", post(api_task_add))
+        .route("/first-agenda-tasks", get(api_tasks))
+        .route("/first-agenda-tasks/{id}", patch(api_task_update))
+        .route("/me/tasks", get(api_my_tasks))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskForm {
+    title: String,
+    owner_user_id: String,
+    owner_name: String,
+    due_on: String,
+}
+
+impl TaskForm {
+    fn input(&self) -> TaskInput {
+        TaskInput {
+            title: self.title.clone(),
+            owner_user_id: self.owner_user_id.trim().parse().ok(),
+            owner_name: self.owner_name.clone(),
+            due_on: self.due_on.clone(),
+        }
+    }
+}
+
+async fn task_add_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<TaskForm>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    match store_tasks::add(&state.store, &scope, &ctx.who(), id, &f.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=task#tasks")).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            detail_view_with(&state, &ctx, &headers, id, "", Errors(errs), f.input()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskUpdateForm {
+    status: String,
+    evidence: String,
+    back: String,
+}
+
+async fn task_update_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TaskUpdateForm>,
+) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let scope = ctx.org_scope().ok();
+    let input = TaskUpdate { status: f.status.clone(), evidence: f.evidence.clone() };
+    let back =
+        if f.back.starts_with('/') && !f.back.starts_with("//") { f.back.clone() } else { "/first-agenda".into() };
+    match store_tasks::update(&state.store, scope.as_ref(), actor.user_id, &ctx.who(), id, &input).await {
+        Ok(_) => {
+            let sep = if back.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{back}{sep}ok=task_updated")).into_response())
+        }
+        Err(StoreError::Invalid(errs)) => tasks_view(&state, &ctx, &TaskFilter::default(), Errors(errs), "").await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "first_agenda.html")]
+struct TasksPage {
+    l: Layout,
+    summary: store_tasks::TaskSummary,
+    mine: Vec<store_tasks::TaskRow>,
+    status: String,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TasksQ {
+    org_id: String,
+    status: String,
+    ok: String,
+}
+
+async fn tasks_view(state: &AppState, ctx: &Ctx, f: &TaskFilter, errors: Errors, flash_code: &str) -> Result<Response> {
+    let actor = ctx.actor()?;
+    let summary = match ctx.org_scope() {
+        Ok(scope) => store_tasks::summary(&state.store, &scope, f).await?,
+        Err(_) => store_tasks::TaskSummary { items: Vec::new(), total: 0, open: 0, overdue: 0, done: 0 },
+    };
+    let mine = store_tasks::mine(&state.store, actor.user_id).await?;
+    render(&TasksPage {
+        l: Layout::new(ctx, "第一议题落实", "/first-agenda")
+            .crumb("组织生活", "/meetings")
+            .crumb("第一议题落实", "")
+            .flash(flash(flash_code)),
+        summary,
+        mine,
+        status: f.status.clone(),
+        errors,
+    })
+}
+
+async fn tasks_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<TasksQ>) -> Result<Response> {
+    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
+    tasks_view(&state, &ctx, &f, Errors::default(), &q.ok).await
+}
+
+async fn api_task_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<TaskInput>,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let t = store_tasks::add(&state.store, &scope, &ctx.who(), id, &b).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
+}
+
+async fn api_task_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<TaskUpdate>,
+) -> Result<Json<store_tasks::TaskRow>> {
+    let actor = ctx.actor()?;
+    let scope = ctx.org_scope().ok();
+    Ok(Json(store_tasks::update(&state.store, scope.as_ref(), actor.user_id, &ctx.who(), id, &b).await?))
+}
+
+async fn api_tasks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TasksQ>,
+) -> Result<Json<store_tasks::TaskSummary>> {
+    let scope = ctx.org_scope()?;
+    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
+    Ok(Json(store_tasks::summary(&state.store, &scope, &f).await?))
+}
+
+async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+    let actor = ctx.actor()?;
+    let items = store_tasks::mine(&state.store, actor.user_id).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}

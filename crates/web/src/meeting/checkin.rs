@@ -1,0 +1,114 @@
+//! Check-in on a member's phone and the member's own meetings.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct TokenQ {
+    t: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+pub(crate) struct CheckinPage {
+    l: Layout,
+    view: Option<store_meeting::CheckinView>,
+    kind_label: String,
+    token: String,
+    done: bool,
+    already: bool,
+    message: String,
+}
+
+pub(crate) async fn checkin_render(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    token: &str,
+    done: bool,
+    already: bool,
+    message: String,
+) -> Result<Response> {
+    let l = Layout::new(ctx, "会议签到", "/me/meetings").crumb("会议签到", "");
+    let me = match ctx.actor()?.attendee() {
+        Ok(me) => me,
+        Err(_) => {
+            let message = "签到须以“党员”角色进行：请在页面顶部切换角色后重新扫码。".to_string();
+            return render(&CheckinPage {
+                l,
+                view: None,
+                kind_label: String::new(),
+                token: String::new(),
+                done,
+                already,
+                message,
+            });
+        }
+    };
+    let (view, presence) = store_meeting::checkin_preview(&state.store, &me, id, token).await?;
+    let kinds = store_meeting::kinds_on(&state.store, view.planned_on).await?;
+    let already = already || (!done && presence.as_deref() == Some("present"));
+    render(&CheckinPage {
+        l,
+        kind_label: store_meeting::kind_label(&kinds, &view.kind),
+        view: Some(view),
+        token: token.to_string(),
+        done,
+        already,
+        message,
+    })
+}
+
+pub(crate) async fn checkin_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQ>,
+) -> Result<Response> {
+    checkin_render(&state, &ctx, id, &q.t, false, false, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct TokenForm {
+    t: String,
+}
+
+pub(crate) async fn checkin_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response> {
+    let me = ctx.actor()?.attendee()?;
+    match store_meeting::checkin(&state.store, &me, &ctx.who(), id, &f.t).await {
+        Ok(o) => checkin_render(&state, &ctx, id, &f.t, true, o == CheckinOutcome::Already, String::new()).await,
+        Err(StoreError::Rule(msg)) => checkin_render(&state, &ctx, id, &f.t, false, false, msg).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ----- my meetings -----
+
+#[derive(Template)]
+#[template(path = "my_meetings.html")]
+pub(crate) struct MyMeetingsPage {
+    l: Layout,
+    rows: Vec<(store_meeting::MyMeetingRow, String)>,
+}
+
+pub(crate) async fn my_meetings_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let me = ctx.actor()?.attendee()?;
+    let kinds = kinds_today(&state).await?;
+    let rows = store_meeting::my_meetings(&state.store, &me, 100).await?;
+    render(&MyMeetingsPage {
+        l: Layout::new(&ctx, "我的组织生活", "/me/meetings").crumb("我的组织生活", ""),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let k = store_meeting::kind_label(&kinds, &r.kind);
+                (r, k)
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,100 @@
+//! Meetings (三会一课 and all organizational life), pages and API: one file per
+//! concern. Compliance and 第一议题 follow-up are areas of their own
+//! (`crate::compliance`, `crate::first_agenda`).
+
+mod api;
+mod attachments;
+mod checkin;
+mod detail;
+mod kinds;
+mod list;
+mod record;
+
+use self::api::*;
+use self::attachments::*;
+use self::checkin::*;
+pub(crate) use self::detail::detail_view_with;
+use self::detail::*;
+use self::kinds::*;
+use self::list::*;
+use self::record::*;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use xianfeng_core::meeting::{MeetingKind, MeetingKinds, Observer, PlanInput, Presence};
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::text::today_cn;
+use xianfeng_store::meeting::{
+    self as store_meeting, AttendanceMark, AttendeeRow, CheckinOutcome, MeetingFilter, MeetingRow, RecordInput,
+};
+use xianfeng_store::org::{self as store_org, OrgFilter};
+use xianfeng_store::{Page, StoreError};
+
+use crate::AppState;
+use crate::error::{AppError, Result};
+use crate::form::{self, Errors};
+use crate::layout::{Layout, Pager, flash_text, render};
+use crate::session::Ctx;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list_page).post(plan_submit))
+        .route("/meetings/new", get(plan_page))
+        .route("/meetings/{id}", get(detail_page))
+        .route("/meetings/{id}/record", get(record_page).post(record_submit))
+        .route("/meetings/{id}/cancel", post(cancel_submit))
+        .route("/meetings/{id}/attendees", post(attendees_submit))
+        .route("/meetings/{id}/qr.svg", get(qr_svg))
+        .route("/meetings/{id}/checkin-screen", get(checkin_screen))
+        .route("/checkin/{id}", get(checkin_page).post(checkin_submit))
+        .route("/me/meetings", get(my_meetings_page))
+        .route("/rules/meeting-kinds", get(kinds_page).post(kinds_submit))
+        .route("/meetings/{id}/attachments", post(attachment_upload))
+        .route("/meetings/{id}/attachments/{aid}", get(attachment_download))
+        .route("/meetings/{id}/attachments/{aid}/delete", post(attachment_delete))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(api_list).post(api_plan))
+        .route("/meetings/{id}", get(api_get))
+        .route("/meetings/{id}/record", post(api_record))
+        .route("/meetings/{id}/cancel", post(api_cancel))
+        .route("/meetings/{id}/attendance", post(api_correct))
+        .route("/meetings/{id}/attendees", post(api_add_attendees))
+        .route("/meetings/{id}/checkins", post(api_checkin))
+        .route("/meeting-kinds", get(api_kinds))
+        .route("/me/meetings", get(api_my_meetings))
+        .route("/meetings/{id}/attachments", post(api_attachment_upload))
+        .route("/meetings/{id}/attachments/{aid}", get(attachment_download).delete(api_attachment_delete))
+}
+
+pub(crate) fn flash(code: &str) -> &'static str {
+    match code {
+        "planned" => "会议已安排",
+        "recorded" => "会议记录已保存",
+        "cancelled" => "会议已取消",
+        "attendees" => "应到人员已更新",
+        "task" => "落实任务已登记",
+        "uploaded" => "附件已上传",
+        "deleted" => "附件已删除",
+        "task_updated" => "落实任务已更新",
+        other => flash_text(other),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct FlashQ {
+    #[serde(default)]
+    ok: String,
+}
+
+pub(crate) async fn kinds_today(state: &AppState) -> Result<MeetingKinds> {
+    Ok(store_meeting::kinds_on(&state.store, today_cn()).await?)
+}
