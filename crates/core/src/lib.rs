@@ -1,6 +1,7 @@
 //! Xianfeng domain core: types, rules and policies. No IO lives here, so every
 //! rule can be tested without a database.
 
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
@@ -17,6 +18,7 @@ pub mod org;
 pub mod ranking;
 pub mod recruitment;
 pub mod rules;
+pub mod states;
 pub mod text;
 pub mod transfer;
 

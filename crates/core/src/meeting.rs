@@ -331,66 +331,23 @@ impl MeetingKinds {
     }
 }
 
-/// Life cycle of a meeting record.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    Planned,
-    Held,
-    Cancelled,
-}
-
-impl MeetingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeetingStatus::Planned => "planned",
-            MeetingStatus::Held => "held",
-            MeetingStatus::Cancelled => "cancelled",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingStatus::Planned => "已计划",
-            MeetingStatus::Held => "已召开",
-            MeetingStatus::Cancelled => "已取消",
-        }
-    }
-    pub fn parse(s: &str) -> Option<MeetingStatus> {
-        [MeetingStatus::Planned, MeetingStatus::Held, MeetingStatus::Cancelled].into_iter().find(|x| x.as_str() == s)
+crate::state_enum! {
+    /// Life cycle of a meeting record.
+    pub enum MeetingStatus ("会议状态") {
+        Planned = ("planned", "已计划"),
+        Held = ("held", "已召开"),
+        Cancelled = ("cancelled", "已取消"),
     }
 }
 
-/// Attendance of one person at one meeting.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Presence {
-    /// Expected, not yet checked in.
-    Pending,
-    Present,
-    Leave,
-    Absent,
-}
-
-impl Presence {
-    pub const ALL: [Presence; 4] = [Presence::Pending, Presence::Present, Presence::Leave, Presence::Absent];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Pending => "pending",
-            Presence::Present => "present",
-            Presence::Leave => "leave",
-            Presence::Absent => "absent",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Presence::Pending => "未签到",
-            Presence::Present => "出席",
-            Presence::Leave => "请假",
-            Presence::Absent => "缺席",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Presence> {
-        Presence::ALL.into_iter().find(|x| x.as_str() == s)
+crate::state_enum! {
+    /// Attendance of one person at one meeting.
+    pub enum Presence ("出勤状态") {
+        /// Expected, not yet checked in.
+        Pending = ("pending", "未签到"),
+        Present = ("present", "出席"),
+        Leave = ("leave", "请假"),
+        Absent = ("absent", "缺席"),
     }
 }
 
@@ -743,88 +700,8 @@ pub fn year_month(d: NaiveDate) -> (i32, u32) {
     (d.year(), d.month())
 }
 
-/// Largest attachment accepted, and how many a meeting may carry.
-pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// How many attachments a meeting may carry.
 pub const ATTACHMENTS_PER_MEETING: i64 = 20;
-
-/// What an uploaded file is, decided from its content (and its name must agree).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttachmentType {
-    pub content_type: &'static str,
-    pub label: &'static str,
-}
-
-/// Checks an attachment by its bytes: PDF, PNG/JPEG/GIF images, and Office
-/// documents (OOXML .docx/.xlsx/.pptx, legacy .doc/.xls/.ppt, WPS .wps/.et/.dps).
-/// A file whose name claims another type is refused; nothing else is accepted,
-/// so nothing uploaded can come back as HTML or script.
-pub fn sniff_attachment(name: &str, data: &[u8]) -> Result<AttachmentType, String> {
-    const ALLOWED: &str = "仅支持PDF、图片（PNG、JPEG、GIF）和Office文档（Word、Excel、PowerPoint、WPS）";
-    if data.is_empty() {
-        return Err("上传的文件是空的".into());
-    }
-    if data.len() > ATTACHMENT_MAX_BYTES {
-        return Err(format!("附件不能超过{}MB", ATTACHMENT_MAX_BYTES / 1024 / 1024));
-    }
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    let t = |content_type, label| AttachmentType { content_type, label };
-    let (found, exts): (AttachmentType, &[&str]) = if data.starts_with(b"%PDF-") {
-        (t("application/pdf", "PDF"), &["pdf"])
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        (t("image/png", "图片"), &["png"])
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        (t("image/jpeg", "图片"), &["jpg", "jpeg"])
-    } else if data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a") {
-        (t("image/gif", "图片"), &["gif"])
-    } else if data.starts_with(b"PK\x03\x04") {
-        let has = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
-        if !has(b"[Content_Types].xml") {
-            return Err(format!("无法识别的压缩文件。{ALLOWED}"));
-        }
-        match ext.as_str() {
-            "docx" if has(b"word/") => {
-                (t("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"), &["docx"])
-            }
-            "xlsx" if has(b"xl/") => {
-                (t("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"), &["xlsx"])
-            }
-            "pptx" if has(b"ppt/") => (
-                t("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint"),
-                &["pptx"],
-            ),
-            _ => return Err(format!("文件内容与扩展名“.{ext}”不符。{ALLOWED}")),
-        }
-    } else if data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        match ext.as_str() {
-            "doc" | "wps" => (t("application/msword", "Word"), &["doc", "wps"]),
-            "xls" | "et" => (t("application/vnd.ms-excel", "Excel"), &["xls", "et"]),
-            "ppt" | "dps" => (t("application/vnd.ms-powerpoint", "PowerPoint"), &["ppt", "dps"]),
-            _ => return Err(format!("文件内容与扩展名“.{ext}”不符。{ALLOWED}")),
-        }
-    } else {
-        return Err(format!("不支持的文件类型。{ALLOWED}"));
-    };
-    if !exts.contains(&ext.as_str()) {
-        return Err(format!("文件内容是{}，但扩展名是“.{ext}”，请核对后重新上传", found.label));
-    }
-    Ok(found)
-}
-
-/// A file name safe to store and send back: no path, no control characters, at most 100 characters.
-pub fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String =
-        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')).collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    let n = cleaned.chars().count();
-    if n > 100 {
-        cleaned.chars().skip(n - 100).collect()
-    } else if cleaned.is_empty() {
-        "附件".into()
-    } else {
-        cleaned
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -982,31 +859,6 @@ mod tests {
         assert_eq!(t.counted("theme_day", 2, 11), 0);
         assert_eq!(t.counted("nothing", 1, 12), 0);
         assert_eq!(Tally::decode(""), Tally::default());
-    }
-
-    #[test]
-    fn attachments_are_checked_by_content() {
-        assert_eq!(sniff_attachment("纪要.pdf", b"%PDF-1.7 ...").unwrap().content_type, "application/pdf");
-        assert_eq!(sniff_attachment("photo.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap().content_type, "image/jpeg");
-        let png = b"\x89PNG\r\n\x1a\n....";
-        assert!(sniff_attachment("a.png", png).is_ok());
-        // A PDF renamed to .docx, HTML renamed to .pdf, and an empty file are refused.
-        assert!(sniff_attachment("a.docx", b"%PDF-1.4").unwrap_err().contains("扩展名"));
-        assert!(sniff_attachment("a.pdf", b"<html><script>alert(1)</script>").unwrap_err().contains("不支持"));
-        assert!(sniff_attachment("a.pdf", b"").is_err());
-        let mut docx = b"PK\x03\x04".to_vec();
-        docx.extend_from_slice(b"....[Content_Types].xml....word/document.xml");
-        assert!(sniff_attachment("记录.docx", &docx).is_ok());
-        assert!(sniff_attachment("记录.xlsx", &docx).is_err());
-        assert!(sniff_attachment("x.zip", b"PK\x03\x04 plain zip").is_err());
-        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
-        assert_eq!(sniff_attachment("老文件.doc", &ole).unwrap().label, "Word");
-        assert!(sniff_attachment("老文件.exe", &ole).is_err());
-        let big = vec![b'%'; ATTACHMENT_MAX_BYTES + 1];
-        assert!(sniff_attachment("big.pdf", &big).unwrap_err().contains("10MB"));
-        assert_eq!(clean_file_name("../../etc/会议\"纪要\".pdf"), "会议纪要.pdf");
-        assert_eq!(clean_file_name("C:\\Users\\x\\a.pdf"), "a.pdf");
-        assert_eq!(clean_file_name(".."), "附件");
     }
 
     #[test]

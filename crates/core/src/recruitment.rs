@@ -99,6 +99,9 @@ pub fn add_months(d: NaiveDate, m: u32) -> NaiveDate {
 }
 
 /// The five stages.
+/// At most this many documents (materials) per case.
+pub const DOCUMENTS_PER_CASE: i64 = 60;
+
 pub const STAGES: [&str; 5] = [
     "申请入党",
     "入党积极分子的确定和培养教育",

@@ -23,6 +23,16 @@ pub enum StoreError {
     Crypto(String),
     #[error("配置错误：{0}")]
     Config(String),
+    /// A stored value the program cannot read (an unknown state code): a
+    /// defect or tampering, never silently a default.
+    #[error("数据无法读取：{0}")]
+    Unreadable(String),
+}
+
+impl From<xianfeng_core::states::UnknownState> for StoreError {
+    fn from(e: xianfeng_core::states::UnknownState) -> Self {
+        StoreError::Unreadable(e.to_string())
+    }
 }
 
 impl From<xianfeng_core::Error> for StoreError {

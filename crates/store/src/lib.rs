@@ -6,6 +6,7 @@
 //! [`MemberScope`](xianfeng_core::auth::MemberScope)); rows outside it are
 //! reported as [`StoreError::NotFound`], exactly like rows that do not exist.
 
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod backup;

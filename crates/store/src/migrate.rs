@@ -140,6 +140,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 16,
+        name: "attachment",
+        common: include_str!("../migrations/0016_attachment.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 #[derive(sqlx::FromRow)]
@@ -180,7 +187,7 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>> {
         };
         let script = format!(
             "BEGIN;\n{}\n{}\nINSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ({}, '{}', '{}', {});\nCOMMIT;",
-            m.common,
+            common_text(m.common, db.backend()),
             specific,
             m.version,
             m.name,
@@ -191,6 +198,15 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>> {
         done.push(m.version);
     }
     Ok(done)
+}
+
+/// A common migration text for one engine: one SQL text serves both, with
+/// the byte type written `BYTEA` (PostgreSQL's name) becoming SQLite's `BLOB`.
+fn common_text(common: &str, backend: Backend) -> std::borrow::Cow<'_, str> {
+    match backend {
+        Backend::Sqlite => common.replace("BYTEA", "BLOB").into(),
+        Backend::Postgres => common.into(),
+    }
 }
 
 /// Every applied migration must be one of the program's, unchanged.

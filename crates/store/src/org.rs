@@ -387,7 +387,7 @@ pub async fn move_to(
                 list.push_str(&s.id.to_string());
             }
             // Meeting rows hang off the meeting; move them before the meetings themselves.
-            for table in ["meeting_attendees", "meeting_observers", "meeting_attachments"] {
+            for table in ["meeting_attendees", "meeting_observers"] {
                 tx.c()
                     .execute(q!(
                         format!("UPDATE {table} SET committee_id = $1 WHERE committee_id = $2 AND meeting_id IN (SELECT id FROM meetings WHERE committee_id = $2 AND org_id IN ({list}))"),
@@ -396,6 +396,14 @@ pub async fn move_to(
                     ))
                     .await?;
             }
+            tx.c()
+                .execute(q!(
+                    format!("UPDATE attachments SET committee_id = $1 WHERE committee_id = $2 AND owner_kind = $3 AND owner_id IN (SELECT id FROM meetings WHERE committee_id = $2 AND org_id IN ({list}))"),
+                    new_committee,
+                    org.committee_id,
+                    xianfeng_core::attachment::Owner::Meeting.as_str()
+                ))
+                .await?;
             for (table, col) in [
                 ("org_history", "org_id"),
                 ("org_posts", "org_id"),

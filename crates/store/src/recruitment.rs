@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use xianfeng_core::attachment::Owner;
 use xianfeng_core::auth::{HigherCommittee, MemberScope, OrgScope};
-use xianfeng_core::meeting as core_meeting;
 use xianfeng_core::member::MemberStatus;
 use xianfeng_core::recruitment::{
     self as core_rec, Action, CaseState, Event, Level, Outcome, RecruitmentRules, StepData, step_label,
@@ -17,14 +17,14 @@ use xianfeng_core::recruitment::{
 use xianfeng_core::rules::RuleSet;
 use xianfeng_core::text::{now_ms, today_cn};
 
+use crate::attachment;
 use crate::audit::{Event as AuditEvent, append};
 use crate::db::{Q, Tx};
 use crate::member::{add_history, member_scope_where};
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, q};
 
-/// At most this many documents per case.
-pub const DOCUMENTS_PER_CASE: i64 = 60;
+pub use xianfeng_core::recruitment::DOCUMENTS_PER_CASE;
 
 const COLS: &str = "c.committee_id, c.id, c.member_id, m.name, m.gender, m.birth_date, c.org_id, o.name AS org_name, o.path AS org_path, \
     c.state, c.person_status, c.next_step, c.pending_step, c.applied_on, c.activist_on, c.candidate_on, c.admitted_on, \
@@ -399,16 +399,11 @@ pub async fn case_of_member(store: &Store, scope: &MemberScope, member_id: i64) 
 pub async fn get(store: &Store, scope: &MemberScope, higher: Option<&HigherCommittee>, id: i64) -> Result<CaseDetail> {
     let case = case_row(store.db.r(), scope, id).await?;
     let events = events_of(store.db.r(), case.committee_id, id).await?;
-    let documents = store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT id, case_id, step, file_name, content_type, size, uploaded_by, uploaded_at FROM recruitment_documents \
-             WHERE committee_id = $1 AND case_id = $2 ORDER BY step, id",
-            case.committee_id,
-            id
-        ))
-        .await?;
+    let documents = attachment::list(store.db.r(), case.committee_id, Owner::RecruitmentCase, id)
+        .await?
+        .into_iter()
+        .map(DocumentRow::from)
+        .collect();
     let rules = store.rules().await?;
     let evs = events.iter().map(EventRow::event).collect::<Result<Vec<_>>>()?;
     let st = replay(&rules, case.birth_date, &evs);
@@ -646,89 +641,43 @@ pub async fn add_document(
         return Err(StoreError::invalid("step", "步骤编号应在1至25之间"));
     }
     let c = case_row(store.db.r(), scope, case_id).await?;
-    let name = core_meeting::clean_file_name(file_name);
-    let t = core_meeting::sniff_attachment(&name, &data).map_err(|m| StoreError::invalid("file", m))?;
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM recruitment_documents WHERE committee_id = $1 AND case_id = $2",
-            c.committee_id,
-            c.id
-        ))
-        .await?;
-    if n >= DOCUMENTS_PER_CASE {
-        return Err(StoreError::invalid("file", format!("每份发展档案最多{DOCUMENTS_PER_CASE}个材料")));
-    }
-    let id = tx.alloc_id().await?;
-    let size = data.len() as i64;
-    let now = now_ms();
-    tx.c()
-        .execute(q!(
-            "INSERT INTO recruitment_documents (committee_id, id, case_id, step, file_name, content_type, size, data, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            c.committee_id, id, c.id, i64::from(step), name.clone(), t.content_type, size, data, who.username.clone(), now
-        ))
-        .await?;
+    let added =
+        attachment::add(&mut tx, who, c.committee_id, Owner::RecruitmentCase, c.id, i64::from(step), file_name, data)
+            .await?;
+    let a = added.attachment;
     append(
         &mut tx,
         &store.keys.audit_key,
         who,
-        AuditEvent::ok("upload", "recruitment", c.id).detail(format!("第{step}步材料 {name}（{size} 字节）")),
+        AuditEvent::ok("upload", "recruitment", c.id)
+            .detail(format!("第{step}步材料 {}（{} 字节）", a.file_name, a.size)),
     )
     .await?;
     tx.commit().await?;
-    Ok(DocumentRow {
-        id,
-        case_id: c.id,
-        step: i64::from(step),
-        file_name: name,
-        content_type: t.content_type.to_string(),
-        size,
-        uploaded_by: who.username.clone(),
-        uploaded_at: now,
-    })
+    Ok(a.into())
+}
+
+impl From<attachment::Attachment> for DocumentRow {
+    fn from(a: attachment::Attachment) -> Self {
+        DocumentRow {
+            id: a.id,
+            case_id: a.owner_id,
+            step: a.slot,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            uploaded_by: a.uploaded_by,
+            uploaded_at: a.uploaded_at,
+        }
+    }
 }
 
 /// A document with its bytes, in scope.
 pub async fn document(store: &Store, scope: &MemberScope, case_id: i64, id: i64) -> Result<(DocumentRow, Vec<u8>)> {
     let c = case_row(store.db.r(), scope, case_id).await?;
-    #[derive(sqlx::FromRow)]
-    struct Full {
-        id: i64,
-        case_id: i64,
-        step: i64,
-        file_name: String,
-        content_type: String,
-        size: i64,
-        uploaded_by: String,
-        uploaded_at: i64,
-        data: Vec<u8>,
-    }
-    let f: Full = store
-        .db
-        .r()
-        .fetch_one(q!(
-            "SELECT id, case_id, step, file_name, content_type, size, uploaded_by, uploaded_at, data FROM recruitment_documents \
-             WHERE committee_id = $1 AND case_id = $2 AND id = $3",
-            c.committee_id,
-            c.id,
-            id
-        ))
-        .await?;
-    Ok((
-        DocumentRow {
-            id: f.id,
-            case_id: f.case_id,
-            step: f.step,
-            file_name: f.file_name,
-            content_type: f.content_type,
-            size: f.size,
-            uploaded_by: f.uploaded_by,
-            uploaded_at: f.uploaded_at,
-        },
-        f.data,
-    ))
+    let (a, data) = attachment::fetch(store.db.r(), c.committee_id, Owner::RecruitmentCase, c.id, id).await?;
+    Ok((a.into(), data))
 }
 
 /// One unit's line on the pipeline dashboard.

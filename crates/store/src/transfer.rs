@@ -451,9 +451,9 @@ pub const MOVED: &[(&str, &str, &str)] = &[
         "case_id IN (SELECT c.id FROM recruitment_cases c WHERE c.committee_id = {old} AND c.member_id = {member})",
     ),
     (
-        "recruitment_documents",
-        "committee_id, id, case_id, step, file_name, content_type, size, data, uploaded_by, uploaded_at",
-        "case_id IN (SELECT c.id FROM recruitment_cases c WHERE c.committee_id = {old} AND c.member_id = {member})",
+        "attachments",
+        "committee_id, id, owner_kind, owner_id, slot, file_name, content_type, size, data, uploaded_by, uploaded_at",
+        "owner_kind = {case_owner} AND owner_id IN (SELECT c.id FROM recruitment_cases c WHERE c.committee_id = {old} AND c.member_id = {member})",
     ),
     (
         "recruitment_cases",
@@ -521,7 +521,8 @@ async fn move_member(tx: &mut Tx, member_id: i64, old: i64, to: &OrgRow, prior: 
     Ok(())
 }
 
-/// Appends a "find" template, binding {old} and {member} in order of appearance.
+/// Appends a "find" template, binding {old}, {member} and {case_owner} (the
+/// attachment owner code of a recruitment case) in order of appearance.
 fn where_member(q: &mut Q, find: &str, old: i64, member: i64) {
     let mut rest = find;
     while let Some(i) = rest.find('{') {
@@ -530,6 +531,9 @@ fn where_member(q: &mut Q, find: &str, old: i64, member: i64) {
         match &rest[i..end] {
             "{old}" => {
                 q.bind(old);
+            }
+            "{case_owner}" => {
+                q.bind(xianfeng_core::attachment::Owner::RecruitmentCase.as_str());
             }
             _ => {
                 q.bind(member);

@@ -112,6 +112,7 @@ impl From<StoreError> for AppError {
             StoreError::Stale => AppError::Stale,
             StoreError::Config(m) => AppError::BadRequest(m),
             StoreError::Crypto(m) => AppError::Internal(m),
+            StoreError::Unreadable(m) => AppError::Internal(m),
             StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }

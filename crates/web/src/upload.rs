@@ -9,14 +9,14 @@ use crate::AppState;
 use crate::error::{AppError, Result};
 
 fn too_large() -> AppError {
-    let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
+    let limit = xianfeng_core::attachment::MAX_BYTES;
     AppError::TooLarge(format!("附件不能超过{}MB", limit / 1024 / 1024))
 }
 
 /// Reads the "file" field of a multipart upload (size-limited while reading).
 /// `None` when the form has no file field.
 pub async fn file_field(mut multipart: Multipart) -> Result<Option<(String, Vec<u8>)>> {
-    let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
+    let limit = xianfeng_core::attachment::MAX_BYTES;
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
     {
         if field.name() == Some("file") {
@@ -43,7 +43,7 @@ pub async fn file_from_request(state: &AppState, req: Request, name: &str) -> Re
         let mp = Multipart::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         return file_field(mp).await?.ok_or_else(|| AppError::Unprocessable("缺少文件字段 file".into()));
     }
-    let limit = xianfeng_core::meeting::ATTACHMENT_MAX_BYTES;
+    let limit = xianfeng_core::attachment::MAX_BYTES;
     let body = axum::body::to_bytes(req.into_body(), limit + 1).await.map_err(|_| too_large())?;
     let name = if name.trim().is_empty() { "附件".to_string() } else { name.to_string() };
     Ok((name, body.to_vec()))

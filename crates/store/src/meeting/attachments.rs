@@ -1,6 +1,8 @@
 //! A meeting's attachments (minutes, photos, sign-in sheets).
 
 use super::*;
+use crate::attachment;
+use xianfeng_core::attachment::Owner;
 
 /// An attachment's metadata (the bytes are read only for download).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -27,17 +29,23 @@ impl AttachmentRow {
     }
 }
 
+impl From<crate::attachment::Attachment> for AttachmentRow {
+    fn from(a: crate::attachment::Attachment) -> Self {
+        AttachmentRow {
+            id: a.id,
+            meeting_id: a.owner_id,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            uploaded_by: a.uploaded_by,
+            uploaded_at: a.uploaded_at,
+        }
+    }
+}
+
 pub async fn attachments(store: &Store, m: &MeetingRow) -> Result<Vec<AttachmentRow>> {
-    store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT id, meeting_id, file_name, content_type, size, uploaded_by, uploaded_at FROM meeting_attachments \
-             WHERE committee_id = $1 AND meeting_id = $2 ORDER BY id",
-            m.committee_id,
-            m.id
-        ))
-        .await
+    let list = attachment::list(store.db.r(), m.committee_id, Owner::Meeting, m.id).await?;
+    Ok(list.into_iter().map(AttachmentRow::from).collect())
 }
 
 /// Stores an attachment after checking its type by content and its size.
@@ -53,88 +61,26 @@ pub async fn add_attachment(
         return Err(StoreError::Forbidden);
     }
     let m = get(store, scope, meeting_id).await?;
-    let name = core_meeting::clean_file_name(file_name);
-    let t = core_meeting::sniff_attachment(&name, &data).map_err(|msg| StoreError::invalid("file", msg))?;
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM meeting_attachments WHERE committee_id = $1 AND meeting_id = $2",
-            m.committee_id,
-            m.id
-        ))
-        .await?;
-    if n >= core_meeting::ATTACHMENTS_PER_MEETING {
-        return Err(StoreError::invalid(
-            "file",
-            format!("每次会议最多{}个附件，请先删除不需要的附件", core_meeting::ATTACHMENTS_PER_MEETING),
-        ));
-    }
-    let id = tx.alloc_id().await?;
-    let size = data.len() as i64;
-    tx.c()
-        .execute(q!(
-            "INSERT INTO meeting_attachments (committee_id, id, meeting_id, file_name, content_type, size, data, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            m.committee_id, id, m.id, name.clone(), t.content_type, size, data, who.username.clone(), now_ms()
-        ))
-        .await?;
+    let added = attachment::add(&mut tx, who, m.committee_id, Owner::Meeting, m.id, 0, file_name, data).await?;
+    let a = added.attachment;
     append(
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("upload", "meeting", m.id).detail(format!("附件 {name}（{}，{size} 字节）", t.label)),
+        Event::ok("upload", "meeting", m.id)
+            .detail(format!("附件 {}（{}，{} 字节）", a.file_name, added.type_label, a.size)),
     )
     .await?;
     tx.commit().await?;
-    Ok(AttachmentRow {
-        id,
-        meeting_id: m.id,
-        file_name: name,
-        content_type: t.content_type.to_string(),
-        size,
-        uploaded_by: who.username.clone(),
-        uploaded_at: now_ms(),
-    })
+    Ok(a.into())
 }
 
 /// An attachment with its bytes, for download (in scope only).
 pub async fn attachment(store: &Store, scope: &OrgScope, meeting_id: i64, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
-    #[derive(sqlx::FromRow)]
-    struct Full {
-        id: i64,
-        meeting_id: i64,
-        file_name: String,
-        content_type: String,
-        size: i64,
-        uploaded_by: String,
-        uploaded_at: i64,
-        data: Vec<u8>,
-    }
     let m = get(store, scope, meeting_id).await?;
-    let f: Full = store
-        .db
-        .r()
-        .fetch_one(q!(
-            "SELECT id, meeting_id, file_name, content_type, size, uploaded_by, uploaded_at, data FROM meeting_attachments \
-             WHERE committee_id = $1 AND meeting_id = $2 AND id = $3",
-            m.committee_id,
-            m.id,
-            id
-        ))
-        .await?;
-    Ok((
-        AttachmentRow {
-            id: f.id,
-            meeting_id: f.meeting_id,
-            file_name: f.file_name,
-            content_type: f.content_type,
-            size: f.size,
-            uploaded_by: f.uploaded_by,
-            uploaded_at: f.uploaded_at,
-        },
-        f.data,
-    ))
+    let (a, data) = attachment::fetch(store.db.r(), m.committee_id, Owner::Meeting, m.id, id).await?;
+    Ok((a.into(), data))
 }
 
 pub async fn delete_attachment(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, id: i64) -> Result<()> {
@@ -143,18 +89,7 @@ pub async fn delete_attachment(store: &Store, scope: &OrgScope, who: &Who, meeti
     }
     let m = get(store, scope, meeting_id).await?;
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .execute(q!(
-            "DELETE FROM meeting_attachments WHERE committee_id = $1 AND meeting_id = $2 AND id = $3",
-            m.committee_id,
-            m.id,
-            id
-        ))
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    attachment::delete(&mut tx, m.committee_id, Owner::Meeting, m.id, id).await?;
     append(
         &mut tx,
         &store.keys.audit_key,

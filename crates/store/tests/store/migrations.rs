@@ -50,6 +50,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0013_campaign", "e9d7d3ede10a48824c81378ae6ecb08ef3b7b49abe0ad030eb5e8cbdd15b10fd"),
     ("0014_secretary_review", "41de31c56a893619ce4f72bd900894ebe1df22ad10b9b0ae024214d6fbc91885"),
     ("0015_discipline", "2f027ab70825f40e14da27b1a5ee33d517615688b021fdf5e45f2f9b3bc3d64f"),
+    ("0016_attachment", "9d1ce9314d5b778e81f378ef3c7a1bd27b6d431ec6d560a803b425af5749befd"),
 ];
 
 #[test]
@@ -132,6 +133,99 @@ async fn a_changed_foreign_or_old_history_stops_migrate() {
             other => panic!("{backend}: {other:?}"),
         };
         assert!(msg.contains("旧的迁移历史"), "{backend}: {msg}");
+    }
+}
+
+/// A database made before the shared attachments table keeps its files: the
+/// migration moves meeting attachments and recruitment materials, bytes and
+/// all, into `attachments` under their typed owner, then drops the old tables.
+#[tokio::test]
+async fn files_of_the_old_tables_move_into_the_shared_attachments() {
+    use xianfeng_store::db::Backend;
+    for (backend, url) in testkit::all_urls().await {
+        let db = xianfeng_store::Db::connect(&url).await.unwrap();
+        db.run_script(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await
+        .unwrap();
+        // The database as the release before 0016 left it.
+        for m in migrate::MIGRATIONS.iter().filter(|m| m.version < 16) {
+            let specific = match db.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            db.run_script(&format!(
+                "{}\n{}\nINSERT INTO schema_migrations VALUES ({}, '{}', '{}', 0);",
+                m.common,
+                specific,
+                m.version,
+                m.name,
+                m.checksum()
+            ))
+            .await
+            .unwrap();
+        }
+        let pdf = b"%PDF-1.7 minutes".to_vec();
+        let png = b"\x89PNG\r\n\x1a\n photo".to_vec();
+        let mut tx = db.begin().await.unwrap();
+        tx.c()
+            .execute(q!(
+                "INSERT INTO meeting_attachments (committee_id, id, meeting_id, file_name, content_type, size, data, uploaded_by, uploaded_at) \
+                 VALUES (7, 70, 700, '纪要.pdf', 'application/pdf', $1, $2, 'sec', 1)",
+                pdf.len() as i64,
+                pdf.clone()
+            ))
+            .await
+            .unwrap();
+        tx.c()
+            .execute(q!(
+                "INSERT INTO recruitment_documents (committee_id, id, case_id, step, file_name, content_type, size, data, uploaded_by, uploaded_at) \
+                 VALUES (8, 80, 800, 3, '谈话记录.png', 'image/png', $1, $2, 'sec', 2)",
+                png.len() as i64,
+                png.clone()
+            ))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(migrate::migrate(&db).await.unwrap(), vec![16], "{backend}");
+        #[derive(sqlx::FromRow)]
+        struct Moved {
+            committee_id: i64,
+            id: i64,
+            owner_kind: String,
+            owner_id: i64,
+            slot: i64,
+            file_name: String,
+            data: Vec<u8>,
+        }
+        let rows: Vec<Moved> = db
+            .r()
+            .fetch_all(q!(
+                "SELECT committee_id, id, owner_kind, owner_id, slot, file_name, data FROM attachments ORDER BY id"
+            ))
+            .await
+            .unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.committee_id, r.id, r.owner_kind.as_str(), r.owner_id, r.slot, r.file_name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(7, 70, "meeting", 700, 0, "纪要.pdf"), (8, 80, "recruitment_case", 800, 3, "谈话记录.png")],
+            "{backend}"
+        );
+        assert_eq!((rows[0].data.clone(), rows[1].data.clone()), (pdf, png), "{backend}: the bytes moved intact");
+        for owner in xianfeng_core::attachment::Owner::ALL {
+            assert!(rows.iter().any(|r| r.owner_kind == owner.as_str()), "{backend}: {owner:?} is a stored code");
+        }
+        for old in ["meeting_attachments", "recruitment_documents"] {
+            assert!(
+                db.r().execute(q!(format!("SELECT COUNT(*) FROM {old}"))).await.is_err(),
+                "{backend}: {old} is gone"
+            );
+        }
     }
 }
 

@@ -1,0 +1,126 @@
+//! States are types: one macro declares a status, kind, state, outcome or
+//! role as an enum with its stored code and its Chinese label, once. The code
+//! is what the database column and the JSON carry; reading an unknown code is
+//! an error ([`UnknownState`]), never a silent default.
+
+/// A stored or submitted code that names no variant of a state enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的{what}：“{code}”")]
+pub struct UnknownState {
+    /// The enum's Chinese name ("会议状态").
+    pub what: &'static str,
+    pub code: String,
+}
+
+/// Declares a state enum:
+///
+/// ```
+/// xianfeng_core::state_enum! {
+///     /// Life cycle of a thing.
+///     pub enum Phase ("阶段") {
+///         Open = ("open", "进行中"),
+///         Closed = ("closed", "已结束"),
+///     }
+/// }
+/// assert_eq!(Phase::Open.as_str(), "open");
+/// assert_eq!(Phase::read("closed").unwrap(), Phase::Closed);
+/// assert!(Phase::read("gone").unwrap_err().to_string().contains("阶段"));
+/// assert_eq!(serde_json::to_string(&Phase::Closed).unwrap(), "\"closed\"");
+/// ```
+///
+/// It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and gives `ALL`,
+/// `as_str` (the code), `label` (Chinese), `parse` (`Option`), `read`
+/// (`Result`, for stored values), `Display` (the label), `FromStr`, and serde
+/// as the code (an unknown code is a deserialization error).
+#[macro_export]
+macro_rules! state_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $var:ident = ($code:literal, $label:literal) ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $var ),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// What this kind of state is called ("会议状态").
+            pub const WHAT: &'static str = $what;
+            /// The stored code.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$var => $code),+ }
+            }
+            /// The Chinese label shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$var => $label),+ }
+            }
+            /// The variant with this code, if any (for optional filters).
+            pub fn parse(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$var),)+ _ => None }
+            }
+            /// The variant with this code; an unknown code is an error.
+            pub fn read(code: &str) -> ::std::result::Result<$name, $crate::states::UnknownState> {
+                $name::parse(code).ok_or_else(|| $crate::states::UnknownState { what: $what, code: code.to_string() })
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::states::UnknownState;
+            fn from_str(code: &str) -> ::std::result::Result<$name, Self::Err> {
+                $name::read(code)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<$name, D::Error> {
+                let code = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                $name::read(&code).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    crate::state_enum! {
+        enum Light ("信号灯") {
+            Red = ("red", "红灯"),
+            Green = ("green", "绿灯"),
+        }
+    }
+
+    #[test]
+    fn a_state_reads_only_its_own_codes() {
+        assert_eq!(Light::ALL, &[Light::Red, Light::Green]);
+        assert_eq!(Light::WHAT, "信号灯");
+        assert_eq!(Light::read("green").unwrap(), Light::Green);
+        assert_eq!(Light::Green.label(), "绿灯");
+        assert_eq!(Light::Red.to_string(), "红灯");
+        let e = Light::read("Green").unwrap_err();
+        assert_eq!(e.to_string(), "未知的信号灯：“Green”");
+        assert!(Light::parse("").is_none());
+        assert_eq!(serde_json::to_string(&Light::Red).unwrap(), "\"red\"");
+        assert_eq!(serde_json::from_str::<Light>("\"green\"").unwrap(), Light::Green);
+        assert!(serde_json::from_str::<Light>("\"blue\"").unwrap_err().to_string().contains("未知的信号灯"));
+        for l in Light::ALL {
+            assert_eq!(Light::read(l.as_str()).unwrap(), *l);
+        }
+    }
+}
