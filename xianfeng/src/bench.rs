@@ -130,7 +130,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         // 3. Import of 40,000 members from .xlsx, all-or-nothing.
         let n = ((40_000.0 * opts.scale.max(0.05)) as usize).max(1000);
         let rows = import_rows(&store, n).await?;
-        let file = xianfeng_web::xlsx::synth_members_file(&rows);
+        let file = xianfeng_store::xlsx::synth_members_file(&rows);
         let (istore, _) = fresh_store(&opts.dir, "bench-import.db").await?;
         demo::generate(
             &istore,
@@ -147,10 +147,10 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         let scope = operator::province_member_scope(&root.path);
         // Parse time alone, for the record; the import below parses again, streaming.
         let t = Instant::now();
-        xianfeng_web::xlsx::parse_members(&file, &Default::default()).map_err(|e| e.to_string())?;
+        xianfeng_store::xlsx::parse_members(&file, &Default::default()).map_err(|e| e.to_string())?;
         let parse_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let report = xianfeng_web::member::import_file(
+        let report = xianfeng_store::member::import_file(
             &istore,
             &scope,
             &Who::operator("bench"),
@@ -159,7 +159,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             Default::default(),
         )
         .await
-        .map_err(|e| e.body().message)?;
+        .map_err(|e| e.to_string())?;
         let total_s = t.elapsed().as_secs_f64();
         if report.imported != n {
             return Err(format!(

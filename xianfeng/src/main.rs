@@ -268,7 +268,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let report = xianfeng_web::member::import_file(
+            let report = xianfeng_store::member::import_file(
                 &store,
                 &scope,
                 &Who::operator("import"),
@@ -277,7 +277,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Default::default(),
             )
             .await
-            .map_err(|e| e.body().message)?;
+            .map_err(|e| describe(&e))?;
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
                 for e in &report.errors {
@@ -295,10 +295,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let rows =
                 xianfeng_store::member::list_all(&store, &scope, &f, 1_000_000).await.map_err(|e| describe(&e))?;
             let today = xianfeng_core::text::today_cn();
-            let bytes =
-                xianfeng_web::xlsx::members_export(&rows, &root.name, "全部在册", today).map_err(|e| e.to_string())?;
+            let bytes = xianfeng_store::xlsx::members_export(&rows, &root.name, "全部在册", today)
+                .map_err(|e| e.to_string())?;
             let path =
-                out.clone().unwrap_or_else(|| PathBuf::from(xianfeng_web::xlsx::export_file_name(&root.name, today)));
+                out.clone().unwrap_or_else(|| PathBuf::from(xianfeng_store::xlsx::export_file_name(&root.name, today)));
             std::fs::write(&path, bytes).map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
             store
                 .audit(

@@ -247,3 +247,33 @@ fn restore_is_refused_while_serving_and_keeps_what_a_killed_server_wrote() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&bare);
 }
+
+/// The binary wires the web crate (its state, router and server) and nothing
+/// more: every business operation the CLI runs (import, export, keys, backup,
+/// demo) is a store operation, the same one the web handlers call.
+#[test]
+fn the_binary_calls_web_only_to_serve() {
+    const WIRING: [&str; 3] = ["AppState", "router", "serve"];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let needle = concat!("xianfeng", "_web");
+        assert!(!text.contains(&format!("use {needle}")), "{}: import web items by full path", path.display());
+        for (at, _) in text.match_indices(&format!("{needle}::")) {
+            let rest = &text[at + needle.len() + 2..];
+            let item: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            assert!(
+                WIRING.contains(&item.as_str()),
+                "{}: the binary calls web's {item}; make it a store operation both call",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the server is wired through web ({checked} uses found)");
+}

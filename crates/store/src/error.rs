@@ -27,6 +27,12 @@ pub enum StoreError {
     /// defect or tampering, never silently a default.
     #[error("数据无法读取：{0}")]
     Unreadable(String),
+    /// An uploaded file refused as a whole (too large, not a workbook, no header …).
+    #[error("{0}")]
+    File(#[from] crate::xlsx::XlsxError),
+    /// A worker of a long operation stopped unexpectedly (for the log).
+    #[error("内部错误：{0}")]
+    Internal(String),
 }
 
 impl From<xianfeng_core::states::UnknownState> for StoreError {

@@ -33,6 +33,7 @@ pub mod secretary_review;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod transfer;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};

@@ -112,7 +112,12 @@ impl From<StoreError> for AppError {
             StoreError::Stale => AppError::Stale,
             StoreError::Config(m) => AppError::BadRequest(m),
             StoreError::Crypto(m) => AppError::Internal(m),
-            StoreError::Unreadable(m) => AppError::Internal(m),
+            StoreError::Unreadable(m) | StoreError::Internal(m) => AppError::Internal(m),
+            StoreError::File(e) => match e.kind() {
+                xianfeng_store::xlsx::FileRefusal::TooLarge => AppError::TooLarge(e.to_string()),
+                xianfeng_store::xlsx::FileRefusal::Fixable => AppError::Unprocessable(e.to_string()),
+                xianfeng_store::xlsx::FileRefusal::Fault => AppError::Internal(format!("{e:?}")),
+            },
             StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }

@@ -37,7 +37,8 @@ pub mod throttle;
 pub mod trace;
 pub mod transfer;
 pub mod upload;
-pub mod xlsx;
+/// The spreadsheet codec lives below web, shared with the CLI.
+pub use xianfeng_store::xlsx;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

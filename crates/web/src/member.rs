@@ -783,68 +783,8 @@ async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: &str) 
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    import_file(&state.store, &scope, &ctx.who(), bytes.to_vec(), file_name, *state.import_limits).await
-}
-
-/// Imports an .xlsx file: the workbook is read on a blocking thread and handed
-/// over in chunks, which are checked and written while the rest is still being
-/// read, all inside one transaction. A file-level problem (not a workbook, too
-/// large, missing columns) is an error and writes nothing; row problems come
-/// back in the report, and then nothing is written either.
-pub async fn import_file(
-    store: &xianfeng_store::Store,
-    scope: &MemberScope,
-    who: &xianfeng_store::Who,
-    bytes: Vec<u8>,
-    file_name: &str,
-    limits: crate::xlsx::ImportLimits,
-) -> Result<ImportReport> {
-    // Refuse bad files before opening a transaction.
-    if bytes.len() > limits.max_file_bytes {
-        return Err(AppError::TooLarge(
-            crate::xlsx::XlsxError::FileTooLarge { limit_mb: limits.max_file_bytes / 1024 / 1024 }.to_string(),
-        ));
-    }
-    // The parser starts reading while the import begins (loading the scope's branches).
-    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<(usize, MemberInput)>>(4);
-    let parser = tokio::task::spawn_blocking(move || {
-        crate::xlsx::parse_members_streaming(&bytes, &limits, 1000, &mut |rows| {
-            // The receiver only goes away when the import failed; then stop quietly.
-            let _ = send.blocking_send(rows);
-        })
-    });
-    let mut importer = store_member::Importer::begin(store, scope, who, file_name).await?;
-    // Three stages run at once: the parser thread reads the next rows, a
-    // blocking thread validates and seals a chunk, and the importer writes the
-    // chunk before it.
-    let preparer = importer.preparer();
-    type Stage = tokio::task::JoinHandle<Result<(store_member::Prepared, Vec<String>)>>;
-    let mut pending: Option<Stage> = None;
-    while let Some(rows) = receive.recv().await {
-        let p = preparer.clone();
-        let st = store.clone();
-        let next: Stage = tokio::spawn(async move {
-            let prepared = tokio::task::spawn_blocking(move || p.prepare(rows, false))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let existing = store_member::existing_ids(&st, &prepared).await?;
-            Ok((prepared, existing))
-        });
-        if let Some(prev) = pending.replace(next) {
-            let (prepared, existing) = prev.await.map_err(|e| AppError::Internal(e.to_string()))??;
-            importer.write_checked(prepared, existing).await?;
-        }
-    }
-    if let Some(prev) = pending {
-        let (prepared, existing) = prev.await.map_err(|e| AppError::Internal(e.to_string()))??;
-        importer.write_checked(prepared, existing).await?;
-    }
-    let cell_errors = parser
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
-    importer.add_errors(cell_errors);
-    Ok(importer.finish().await?)
+    Ok(store_member::import_file(&state.store, &scope, &ctx.who(), bytes.to_vec(), file_name, *state.import_limits)
+        .await?)
 }
 
 async fn import_submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {

@@ -18,13 +18,13 @@
 use std::io::{self, Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::member::{MemberRow, RowError};
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use xianfeng_core::member::{
     CADRE_RANKS, CATEGORIES, EDUCATIONS, ETHNICITIES, FIELD_LABELS, GENDERS, MemberInput, MemberStatus, field_label,
 };
-use xianfeng_store::member::{MemberRow, RowError};
 
 const MIB: usize = 1024 * 1024;
 
@@ -84,15 +84,22 @@ pub enum XlsxError {
     Write { detail: String },
 }
 
+/// How a refused file is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRefusal {
+    TooLarge,
+    Fixable,
+    Fault,
+}
+
 impl XlsxError {
-    /// The HTTP status to answer with: 413 for size, 500 for a failed export,
-    /// 422 for everything else the uploader can fix.
-    pub fn http_status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
+    /// What kind of refusal this is: the file is too large (HTTP 413), the
+    /// export could not be written (a fault, 500), or the uploader can fix it (422).
+    pub fn kind(&self) -> FileRefusal {
         match self {
-            XlsxError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            XlsxError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
+            XlsxError::FileTooLarge { .. } => FileRefusal::TooLarge,
+            XlsxError::Write { .. } => FileRefusal::Fault,
+            _ => FileRefusal::Fixable,
         }
     }
 
