@@ -213,3 +213,22 @@ async fn api_list(
 async fn api_verify(State(state): State<AppState>, ctx: Ctx) -> Result<Json<VerifyReport>> {
     Ok(Json(run_verify(&state, &ctx).await?))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "audit",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::Audit, 10, "审计日志", "/audit", Audience::Roles(&[Role::AuditAdmin])),
+            MenuEntry::new(Section::Audit, 20, "完整性校验", "/audit/verify", Audience::Roles(&[Role::AuditAdmin])),
+        ],
+        operations: &[
+            ("get", "/audit", "audit", "审计日志（审计管理员）", "", 200),
+            ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200),
+        ],
+    }
+};

@@ -668,3 +668,39 @@ async fn api_revoke(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     store_auth::revoke_role(&state.store, cap, &ctx.who(), id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "auth",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::System, 20, "用户管理", "/admin/users", Audience::Roles(&[Role::SystemAdmin])),
+            MenuEntry::new(Section::Security, 10, "角色授权", "/admin/roles", Audience::Roles(&[Role::SecurityAdmin])),
+            MenuEntry::new(Section::Account, 10, "修改密码", "/password", Audience::Everyone),
+        ],
+        operations: &[
+            ("post", "/auth/login", "auth", "登录，开始会话（返回 csrf_token）", "Login", 200),
+            ("post", "/auth/logout", "auth", "退出登录", "", 200),
+            ("get", "/me", "auth", "当前用户、角色与管理范围", "", 200),
+            ("post", "/me/password", "auth", "修改密码（所有会话失效，返回新会话）", "PasswordChange", 200),
+            ("put", "/me/role", "auth", "切换当前角色", "RoleSwitch", 200),
+            ("get", "/users", "users", "账号列表（系统管理员、安全管理员）", "", 200),
+            ("post", "/users", "users", "新建账号，返回启用码前半段；须另一位管理员批准（系统管理员）", "NewUser", 201),
+            ("post", "/users/{id}/active", "users", "启用或停用账号（系统管理员）", "Active", 200),
+            (
+                "post",
+                "/users/{id}/password-reset",
+                "users",
+                "重置密码：原密码失效，返回启用码前半段（系统管理员）",
+                "",
+                200,
+            ),
+            ("post", "/users/{id}/roles", "users", "授予角色（安全管理员）", "Grant", 201),
+            ("delete", "/roles/{id}", "users", "撤销角色（安全管理员）", "", 200),
+        ],
+    }
+};

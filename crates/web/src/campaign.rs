@@ -679,3 +679,41 @@ async fn api_revoke(
     camp::revoke(&state.store, &scope, &ctx.who(), c, id, b["reason"].as_str().unwrap_or("")).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "campaign",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::Evaluation, 30, "评选表彰", "/campaigns", STAFF),
+            MenuEntry::new(Section::Evaluation, 40, "荣誉名录", "/honors", STAFF),
+        ],
+        operations: &[
+            ("get", "/campaigns", "campaign", "评选列表", "", 200),
+            (
+                "post",
+                "/campaigns",
+                "campaign",
+                "新建评选（工委；honor、year、apply_until，标准与等次默认按荣誉）",
+                "",
+                201,
+            ),
+            ("get", "/campaigns/{id}", "campaign", "评选、结果（得分、名次、等次、同分说明）与同分规则", "", 200),
+            ("get", "/campaigns/{id}/notice.docx", "campaign", "拟命名对象公示文件 .docx（公示后，工委）", "", 200),
+            (
+                "post",
+                "/campaigns/{id}/{action}",
+                "campaign",
+                "评选操作 action=apply（subject_id、points、evidence）/close（version）/reviewers（reviewers）/score（committee_id、application_id、points）/publish（notice_from、notice_to、version）/object（committee_id、application_id、text）/objection（committee_id、objection_id、upheld、finding）/name（version）",
+                "",
+                200,
+            ),
+            ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200),
+            ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "", 200),
+        ],
+    }
+};

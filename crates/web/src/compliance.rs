@@ -200,3 +200,20 @@ async fn api_due(
         .collect();
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "compliance",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::OrgLife, 30, "落实情况", "/compliance", STAFF)],
+        operations: &[
+            ("get", "/compliance", "compliance", "组织生活落实情况：应开与已开，按下级组织或片区汇总", "", 200),
+            ("get", "/compliance/missing", "compliance", "未按要求召开的会议（逐组织、逐周期）", "", 200),
+            ("get", "/compliance/due", "compliance", "本期待开与逾期的会议", "", 200),
+        ],
+    }
+};

@@ -193,3 +193,43 @@ async fn api_notice(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serd
     store_cred::acknowledge_notice(&state.store, ctx.session.user.id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "credential",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(
+                Section::Security,
+                20,
+                "启用与重置审批",
+                "/admin/credentials",
+                Audience::Roles(&[Role::SecurityAdmin]),
+            ),
+            MenuEntry::new(
+                Section::Audit,
+                30,
+                "启用与重置审批",
+                "/admin/credentials",
+                Audience::Roles(&[Role::AuditAdmin]),
+            ),
+        ],
+        operations: &[
+            ("get", "/credential-tickets", "users", "待批准和待启用的启用单（安全管理员、审计管理员）", "", 200),
+            (
+                "post",
+                "/credential-tickets/{id}/approve",
+                "users",
+                "批准启用单，返回启用码后半段（另一位管理员）",
+                "",
+                200,
+            ),
+            ("post", "/auth/activate", "auth", "本人持两段启用码设置密码（无需会话）", "Activate", 200),
+            ("post", "/me/notice", "auth", "确认已知晓账号启用或重置的提示", "", 200),
+        ],
+    }
+};

@@ -296,3 +296,50 @@ async fn api_stats(
     let items: Vec<StatRow> = store_d::stats(&state.store, &scope, from, to).await?;
     Ok(Json(serde_json::json!({ "from": from, "to": to, "total": items.len(), "items": items })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "discipline",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(
+                Section::Discipline,
+                10,
+                "案件登记",
+                "/discipline",
+                Audience::Roles(&[Role::DisciplineStaff]),
+            ),
+            MenuEntry::new(
+                Section::Discipline,
+                20,
+                "纪检统计",
+                "/discipline/stats",
+                Audience::Roles(&[Role::DisciplineStaff]),
+            ),
+        ],
+        operations: &[
+            (
+                "get",
+                "/discipline-cases",
+                "discipline",
+                "纪检案件（仅纪检专员；year、category=party_sanction/government_sanction/handling、unit_id、name、page、per_page）",
+                "",
+                200,
+            ),
+            ("post", "/discipline-cases", "discipline", "登记纪检案件（仅纪检专员）", "DisciplineCase", 201),
+            ("get", "/discipline-cases/{committee_id}/{id}", "discipline", "一件纪检案件（仅纪检专员）", "", 200),
+            (
+                "get",
+                "/discipline-stats",
+                "discipline",
+                "纪检统计：按年度、类别、职级的人数（仅纪检专员；from、to）",
+                "",
+                200,
+            ),
+        ],
+    }
+};

@@ -1012,3 +1012,57 @@ async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response>
         today,
     })
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "dues",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(
+                Section::Desk,
+                20,
+                "本月工作",
+                "/month",
+                Audience::Roles(&[Role::UnitAdmin, Role::BranchSecretary]),
+            ),
+            MenuEntry::new(Section::Dues, 10, "党费基数与应缴", "/dues", STAFF),
+            MenuEntry::new(Section::Dues, 20, "党费收缴", "/dues/cycles", STAFF),
+            MenuEntry::new(Section::Dues, 30, "欠缴党费", "/dues/arrears", STAFF),
+            MenuEntry::new(Section::Dues, 40, "收缴汇总", "/dues/summary", STAFF),
+            MenuEntry::new(Section::Dues, 50, "扣除项目", "/dues/deductions", STAFF),
+            MenuEntry::new(Section::Mine, 30, "我的党费", "/me/dues", MEMBER),
+        ],
+        operations: &[
+            (
+                "get",
+                "/dues/roster",
+                "dues",
+                "党费应缴名单（org_id、month=2025-07、missing=1；金额以分为单位）",
+                "",
+                200,
+            ),
+            ("get", "/members/{id}/dues-bases", "dues", "党员党费基数的历次设置", "", 200),
+            ("post", "/members/{id}/dues-bases", "dues", "设置党费基数（类别、基数、起始月份）", "DuesBase", 201),
+            ("get", "/me/dues", "dues", "我的党费基数与应缴（党员本人）", "", 200),
+            ("get", "/dues/cycles", "dues", "某月各单位党费收缴情况（month）", "", 200),
+            ("post", "/dues/cycles", "dues", "开启某月党费收缴（范围内各单位；重复开启无影响）", "Month", 201),
+            ("post", "/dues/cycles/settle", "dues", "结算某月", "Month", 200),
+            ("get", "/dues/cycles.xlsx", "dues", "某月党费收缴明细 .xlsx（财务）", "", 200),
+            ("get", "/dues/charges", "dues", "某月每名党员的应缴与缴费（month、org_id）", "", 200),
+            (
+                "post",
+                "/dues/charges/{member_id}/{month}/payment",
+                "dues",
+                "登记缴费（金额、日期、方式；超过规定月数的补交须说明原因）",
+                "Payment",
+                200,
+            ),
+            ("get", "/dues/arrears", "dues", "欠缴党费与连续未缴标记", "", 200),
+            ("get", "/dues/summary", "dues", "某月党费收缴汇总，按下级组织（org_id、month）", "", 200),
+        ],
+    }
+};

@@ -178,3 +178,28 @@ async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<se
     let items = store_tasks::mine(&state.store, actor.user_id).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "first_agenda",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::OrgLife, 40, "第一议题落实", "/first-agenda", STAFF)],
+        operations: &[
+            ("post", "/meetings/{id}/tasks", "meeting", "登记第一议题落实任务（责任人、完成时限）", "TaskInput", 201),
+            ("get", "/first-agenda-tasks", "meeting", "第一议题落实任务汇总（status=open/done/overdue）", "", 200),
+            (
+                "patch",
+                "/first-agenda-tasks/{id}",
+                "meeting",
+                "更新落实任务状态与佐证（管理者或责任人）",
+                "TaskUpdate",
+                200,
+            ),
+            ("get", "/me/tasks", "meeting", "我负责的落实任务", "", 200),
+        ],
+    }
+};

@@ -272,3 +272,16 @@ async fn rectification_attention(
     }
     Ok(())
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "home",
+        pages,
+        api: axum::Router::new,
+        menu: &[MenuEntry::new(Section::Desk, 10, "首页", "/", Audience::Everyone)],
+        operations: &[],
+    }
+};

@@ -45,118 +45,19 @@ pub struct Layout {
     pub account_notice: String,
 }
 
+/// The left menu of a role: every area's entries it may see (`crate::AREAS`),
+/// grouped by section.
 fn menu_for(role: Option<Role>, path: &str) -> Vec<MenuGroup> {
-    let item = |label, href: &'static str| MenuItem { label, href, active: false };
-    let mut groups = vec![MenuGroup { label: "工作台", items: vec![item("首页", "/")] }];
-    if matches!(role, Some(Role::UnitAdmin) | Some(Role::BranchSecretary)) {
-        groups[0].items.push(item("本月工作", "/month"));
+    let mut groups: Vec<MenuGroup> = Vec::new();
+    let mut last = None;
+    for e in crate::area::menu_entries(crate::AREAS, role) {
+        let item = MenuItem { label: e.label, href: e.href, active: false };
+        match groups.last_mut() {
+            Some(g) if last == Some(e.section) => g.items.push(item),
+            _ => groups.push(MenuGroup { label: e.section.label(), items: vec![item] }),
+        }
+        last = Some(e.section);
     }
-    match role {
-        Some(Role::CommitteeAdmin) | Some(Role::UnitAdmin) | Some(Role::BranchSecretary) => {
-            groups.push(MenuGroup { label: "组织管理", items: vec![item("组织架构", "/orgs")] });
-            groups.push(MenuGroup {
-                label: "党员管理",
-                items: vec![
-                    item("党员名册", "/members"),
-                    item("新增党员", "/members/new"),
-                    item("批量导入", "/members/import"),
-                ],
-            });
-            groups.push(MenuGroup {
-                label: "组织生活",
-                items: vec![
-                    item("会议活动", "/meetings"),
-                    item("安排会议", "/meetings/new"),
-                    item("落实情况", "/compliance"),
-                    item("第一议题落实", "/first-agenda"),
-                ],
-            });
-            let mut rec = vec![item("发展党员总览", "/recruitment"), item("发展党员名册", "/recruitment/cases")];
-            rec.push(item("建立发展档案", "/recruitment/new"));
-            if role != Some(Role::BranchSecretary) {
-                rec.push(item("年度发展计划", "/recruitment/plans"));
-            }
-            groups.push(MenuGroup { label: "发展党员", items: rec });
-            groups.push(MenuGroup {
-                label: "考核评价",
-                items: vec![
-                    item("排队抓尾", "/ranking"),
-                    item("整改台账", "/rectifications"),
-                    item("评选表彰", "/campaigns"),
-                    item("荣誉名录", "/honors"),
-                    item("书记述职评议", "/secretary-reviews"),
-                ],
-            });
-            groups.push(MenuGroup {
-                label: "组织关系转接",
-                items: vec![
-                    item("转接办理", "/transfers"),
-                    item("申请转出", "/transfers/new"),
-                    item("省外转入登记", "/transfers/incoming"),
-                ],
-            });
-            groups.push(MenuGroup {
-                label: "党费管理",
-                items: vec![
-                    item("党费基数与应缴", "/dues"),
-                    item("党费收缴", "/dues/cycles"),
-                    item("欠缴党费", "/dues/arrears"),
-                    item("收缴汇总", "/dues/summary"),
-                    item("扣除项目", "/dues/deductions"),
-                ],
-            });
-            if role != Some(Role::BranchSecretary) {
-                groups.push(MenuGroup {
-                    label: "统计报表",
-                    items: vec![item("中心组学习通报", "/reports/central-group")],
-                });
-            }
-            if role == Some(Role::CommitteeAdmin) {
-                groups.push(MenuGroup { label: "系统管理", items: vec![item("业务规则", "/rules")] });
-            }
-        }
-        Some(Role::Member) => {
-            groups.push(MenuGroup {
-                label: "我的",
-                items: vec![
-                    item("我的档案", "/me"),
-                    item("我的组织生活", "/me/meetings"),
-                    item("我的党费", "/me/dues"),
-                ],
-            });
-        }
-        Some(Role::SystemAdmin) => {
-            groups.push(MenuGroup { label: "系统管理", items: vec![item("用户管理", "/admin/users")] });
-        }
-        Some(Role::SecurityAdmin) => {
-            groups.push(MenuGroup {
-                label: "安全管理",
-                items: vec![
-                    item("角色授权", "/admin/roles"),
-                    item("启用与重置审批", "/admin/credentials"),
-                    item("安全策略", "/rules"),
-                ],
-            });
-        }
-        Some(Role::AuditAdmin) => {
-            groups.push(MenuGroup {
-                label: "安全审计",
-                items: vec![
-                    item("审计日志", "/audit"),
-                    item("完整性校验", "/audit/verify"),
-                    item("启用与重置审批", "/admin/credentials"),
-                ],
-            });
-        }
-        Some(Role::DisciplineStaff) => {
-            groups.push(MenuGroup {
-                label: "纪检监察",
-                items: vec![item("案件登记", "/discipline"), item("纪检统计", "/discipline/stats")],
-            });
-        }
-        None => {}
-    }
-    groups.push(MenuGroup { label: "账号", items: vec![item("修改密码", "/password")] });
     // The most specific item whose link the path starts with is the current one.
     let matches = |href: &str| path == href || (href != "/" && path.starts_with(&format!("{href}/")));
     let best = groups.iter().flat_map(|g| g.items.iter()).filter(|i| matches(i.href)).map(|i| i.href.len()).max();
@@ -314,5 +215,93 @@ impl Pager {
     pub fn href(&self, p: impl std::borrow::Borrow<i64>) -> String {
         let p = *p.borrow();
         if self.base.is_empty() { format!("?page={p}") } else { format!("?{}&page={p}", self.base) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(role: Option<Role>) -> String {
+        menu_for(role, "/")
+            .iter()
+            .map(|g| {
+                let items: Vec<String> = g.items.iter().map(|i| format!("{} {}", i.label, i.href)).collect();
+                format!("{}: {}", g.label, items.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    /// Each role's left menu, entry by entry, in order: built from the areas'
+    /// registrations, it must stay exactly what each role uses.
+    #[test]
+    fn each_role_sees_its_menu() {
+        const DESK: &str = "工作台: 首页 /";
+        const DESK_MONTH: &str = "工作台: 首页 /, 本月工作 /month";
+        const ACCOUNT: &str = "账号: 修改密码 /password";
+        const BUSINESS: &str = "组织管理: 组织架构 /orgs | 党员管理: 党员名册 /members, 新增党员 /members/new, 批量导入 /members/import \
+            | 组织生活: 会议活动 /meetings, 安排会议 /meetings/new, 落实情况 /compliance, 第一议题落实 /first-agenda";
+        const EVALUATION: &str = "考核评价: 排队抓尾 /ranking, 整改台账 /rectifications, 评选表彰 /campaigns, 荣誉名录 /honors, 书记述职评议 /secretary-reviews \
+            | 组织关系转接: 转接办理 /transfers, 申请转出 /transfers/new, 省外转入登记 /transfers/incoming \
+            | 党费管理: 党费基数与应缴 /dues, 党费收缴 /dues/cycles, 欠缴党费 /dues/arrears, 收缴汇总 /dues/summary, 扣除项目 /dues/deductions";
+        const RECRUITMENT: &str =
+            "发展党员: 发展党员总览 /recruitment, 发展党员名册 /recruitment/cases, 建立发展档案 /recruitment/new";
+        let expected = [
+            (
+                Some(Role::CommitteeAdmin),
+                format!(
+                    "{DESK} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION} \
+                     | 统计报表: 中心组学习通报 /reports/central-group | 系统管理: 业务规则 /rules | {ACCOUNT}"
+                ),
+            ),
+            (
+                Some(Role::UnitAdmin),
+                format!(
+                    "{DESK_MONTH} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION} \
+                     | 统计报表: 中心组学习通报 /reports/central-group | {ACCOUNT}"
+                ),
+            ),
+            (
+                Some(Role::BranchSecretary),
+                format!("{DESK_MONTH} | {BUSINESS} | {RECRUITMENT} | {EVALUATION} | {ACCOUNT}"),
+            ),
+            (
+                Some(Role::Member),
+                format!("{DESK} | 我的: 我的档案 /me, 我的组织生活 /me/meetings, 我的党费 /me/dues | {ACCOUNT}"),
+            ),
+            (Some(Role::SystemAdmin), format!("{DESK} | 系统管理: 用户管理 /admin/users | {ACCOUNT}")),
+            (
+                Some(Role::SecurityAdmin),
+                format!(
+                    "{DESK} | 安全管理: 角色授权 /admin/roles, 启用与重置审批 /admin/credentials, 安全策略 /rules | {ACCOUNT}"
+                ),
+            ),
+            (
+                Some(Role::AuditAdmin),
+                format!(
+                    "{DESK} | 安全审计: 审计日志 /audit, 完整性校验 /audit/verify, 启用与重置审批 /admin/credentials | {ACCOUNT}"
+                ),
+            ),
+            (
+                Some(Role::DisciplineStaff),
+                format!("{DESK} | 纪检监察: 案件登记 /discipline, 纪检统计 /discipline/stats | {ACCOUNT}"),
+            ),
+            (None, format!("{DESK} | {ACCOUNT}")),
+        ];
+        for (role, want) in expected {
+            let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(shown(role), want, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_current_page_marks_the_most_specific_entry() {
+        let menu = menu_for(Some(Role::CommitteeAdmin), "/meetings/new");
+        let active: Vec<&str> = menu.iter().flat_map(|g| g.items.iter()).filter(|i| i.active).map(|i| i.href).collect();
+        assert_eq!(active, ["/meetings/new"]);
+        let menu = menu_for(Some(Role::CommitteeAdmin), "/meetings/42/record");
+        let active: Vec<&str> = menu.iter().flat_map(|g| g.items.iter()).filter(|i| i.active).map(|i| i.href).collect();
+        assert_eq!(active, ["/meetings"]);
     }
 }

@@ -7,6 +7,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod area;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -76,50 +77,40 @@ impl AppState {
     }
 }
 
+/// Every area of the application, once: the router, the left menu and the
+/// OpenAPI document are built from this list (docs/adding-an-area.md).
+pub const AREAS: &[area::Area] = &[
+    home::AREA,
+    auth::AREA,
+    credential::AREA,
+    org::AREA,
+    member::AREA,
+    audit::AREA,
+    rules::AREA,
+    meeting::AREA,
+    compliance::AREA,
+    first_agenda::AREA,
+    report::AREA,
+    dues::AREA,
+    recruitment::AREA,
+    transfer::AREA,
+    ranking::AREA,
+    rectification::AREA,
+    discipline::AREA,
+    campaign::AREA,
+    secretary_review::AREA,
+];
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
-        .merge(home::pages())
-        .merge(auth::pages())
-        .merge(credential::pages())
-        .merge(org::pages())
-        .merge(member::pages())
-        .merge(audit::pages())
-        .merge(rules::pages())
-        .merge(meeting::pages())
-        .merge(compliance::pages())
-        .merge(first_agenda::pages())
-        .merge(report::pages())
-        .merge(dues::pages())
-        .merge(recruitment::pages())
-        .merge(transfer::pages())
-        .merge(ranking::pages())
-        .merge(rectification::pages())
-        .merge(discipline::pages())
-        .merge(campaign::pages())
-        .merge(secretary_review::pages())
-        .layer(middleware::from_fn(page_errors));
-    let api = Router::new()
-        .merge(auth::api())
-        .merge(credential::api())
-        .merge(org::api())
-        .merge(member::api())
-        .merge(audit::api())
-        .merge(rules::api())
-        .merge(meeting::api())
-        .merge(compliance::api())
-        .merge(first_agenda::api())
-        .merge(report::api())
-        .merge(dues::api())
-        .merge(recruitment::api())
-        .merge(transfer::api())
-        .merge(ranking::api())
-        .merge(rectification::api())
-        .merge(discipline::api())
-        .merge(campaign::api())
-        .merge(secretary_review::api())
-        .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { AppError::NotFound });
+    let mut pages = Router::new();
+    let mut api = Router::new();
+    for area in AREAS {
+        pages = pages.merge((area.pages)());
+        api = api.merge((area.api)());
+    }
+    let pages = pages.layer(middleware::from_fn(page_errors));
+    let api = api.route("/openapi.json", get(openapi::document)).fallback(|| async { AppError::NotFound });
     Router::new()
         .merge(pages)
         .nest("/api/v1", api)

@@ -952,3 +952,34 @@ async fn api_import(
     body["error"] = serde_json::json!({ "code": "invalid", "message": message });
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "member",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::Members, 10, "党员名册", "/members", STAFF),
+            MenuEntry::new(Section::Members, 20, "新增党员", "/members/new", STAFF),
+            MenuEntry::new(Section::Members, 30, "批量导入", "/members/import", STAFF),
+            MenuEntry::new(Section::Mine, 10, "我的档案", "/me", MEMBER),
+        ],
+        operations: &[
+            ("get", "/me/member", "member", "我的党员档案（党员角色）", "", 200),
+            ("get", "/members", "member", "党员检索（姓名、状态、组织、年龄、入党年份；排序、分页）", "", 200),
+            ("post", "/members", "member", "新增党员", "MemberInput", 201),
+            ("get", "/members/count", "member", "按条件计数", "", 200),
+            ("get", "/members/export", "member", "按当前条件导出 .xlsx（脱敏）", "", 200),
+            ("post", "/members/import", "member", "导入 .xlsx（请求体为文件；全部成功或全部不写入）", "Xlsx", 201),
+            ("get", "/members/import/template", "member", "下载导入模板", "", 200),
+            ("get", "/members/{id}", "member", "党员详情（敏感字段脱敏）", "", 200),
+            ("put", "/members/{id}", "member", "修改党员（带 version 乐观锁）", "MemberUpdate", 200),
+            ("get", "/members/{id}/history", "member", "党员变更记录", "", 200),
+            ("post", "/members/{id}/status", "member", "变更党籍状态（日期、原因；须带 version）", "StatusChange", 200),
+            ("post", "/members/{id}/reveal", "member", "查看完整敏感字段（按策略授权，记入审计）", "Reveal", 200),
+        ],
+    }
+};

@@ -694,3 +694,27 @@ async fn api_remove_post(
     store_org::remove_post(&state.store, &scope, &ctx.who(), id, post_id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "org",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::Orgs, 10, "组织架构", "/orgs", STAFF)],
+        operations: &[
+            ("get", "/orgs", "org", "组织检索（范围内，分页）", "", 200),
+            ("post", "/orgs", "org", "新建组织", "OrgCreate", 201),
+            ("get", "/orgs/{id}", "org", "组织详情、人数、预警、换届状态、书记和委员", "", 200),
+            ("patch", "/orgs/{id}", "org", "修改组织（更名、任期等）", "OrgInput", 200),
+            ("get", "/orgs/{id}/children", "org", "下级组织", "", 200),
+            ("get", "/orgs/{id}/history", "org", "组织变更记录", "", 200),
+            ("post", "/orgs/{id}/move", "org", "迁移组织（下级组织、党员、历史随迁）", "OrgMove", 200),
+            ("post", "/orgs/{id}/dissolve", "org", "撤销组织（保留历史）", "OrgDissolve", 200),
+            ("post", "/orgs/{id}/posts", "org", "任命书记或委员", "Post", 201),
+            ("delete", "/orgs/{id}/posts/{post_id}", "org", "免去职务", "", 200),
+        ],
+    }
+};

@@ -264,3 +264,34 @@ async fn api_explain(
     }
     Ok(Json(store_rank::explain(&state.store, &scope, org_id, q.year()?).await?))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "ranking",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::Evaluation, 10, "排队抓尾", "/ranking", STAFF)],
+        operations: &[
+            (
+                "get",
+                "/ranking",
+                "ranking",
+                "排队抓尾：全省党支部排名（year、org_id、tail=1、name、moved=up/down/into_tail/out_of_tail；名次为全省名次，prev_rank、prev_tail、movement 为较上年升降）",
+                "",
+                200,
+            ),
+            ("get", "/ranking/export.xlsx", "ranking", "排队抓尾排名表 .xlsx（与 /ranking 相同的筛选）", "", 200),
+            (
+                "get",
+                "/ranking/{org_id}",
+                "ranking",
+                "一个党支部的得分构成（各指标分子、分母、比率、有效权重、得分）与历年排名",
+                "",
+                200,
+            ),
+        ],
+    }
+};

@@ -778,3 +778,74 @@ async fn api_set_plan(State(state): State<AppState>, ctx: Ctx, Json(b): Json<Pla
     let scope = ctx.org_scope()?;
     Ok(Json(store_rec::set_plan(&state.store, &scope, &ctx.who(), b.unit_id, b.year, b.planned, &b.note).await?))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "recruitment",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::Recruitment, 10, "发展党员总览", "/recruitment", STAFF),
+            MenuEntry::new(Section::Recruitment, 20, "发展党员名册", "/recruitment/cases", STAFF),
+            MenuEntry::new(Section::Recruitment, 30, "建立发展档案", "/recruitment/new", STAFF),
+            MenuEntry::new(Section::Recruitment, 40, "年度发展计划", "/recruitment/plans", COMMITTEE_AND_UNITS),
+        ],
+        operations: &[
+            ("get", "/recruitment/steps", "recruitment", "发展党员的5个阶段25个步骤及各步骤需填写的内容", "", 200),
+            (
+                "get",
+                "/recruitment/pipeline",
+                "recruitment",
+                "发展党员总览：各单位各阶段人数、本年接收与计划、到期与逾期（year）",
+                "",
+                200,
+            ),
+            (
+                "get",
+                "/recruitment/cases",
+                "recruitment",
+                "发展党员档案（org_id、status、state=open/completed/closed/all、overdue=1、due_soon=1、name）",
+                "",
+                200,
+            ),
+            (
+                "post",
+                "/recruitment/cases",
+                "recruitment",
+                "为入党申请人建立发展档案（第1步：递交入党申请书）",
+                "RecruitmentStart",
+                201,
+            ),
+            (
+                "get",
+                "/recruitment/cases/{id}",
+                "recruitment",
+                "发展档案：各步骤、办理记录、材料、下一步最早可办日期与期限",
+                "",
+                200,
+            ),
+            (
+                "post",
+                "/recruitment/cases/{id}/events",
+                "recruitment",
+                "办理、报批、审批或打回一个步骤（过早办理时以 rule 错误说明依据和最早日期）",
+                "RecruitmentEvent",
+                201,
+            ),
+            (
+                "post",
+                "/recruitment/cases/{id}/documents",
+                "recruitment",
+                "上传步骤材料（multipart 字段 file；?step=N）",
+                "Multipart",
+                201,
+            ),
+            ("get", "/recruitment/cases/{id}/documents/{doc}", "recruitment", "下载材料", "", 200),
+            ("get", "/recruitment/plans", "recruitment", "各单位年度发展计划（year）", "", 200),
+            ("put", "/recruitment/plans", "recruitment", "设置单位年度发展计划", "RecruitmentPlan", 200),
+        ],
+    }
+};

@@ -360,3 +360,36 @@ async fn api_step(
             .await?,
     ))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "rectification",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::Evaluation, 20, "整改台账", "/rectifications", STAFF)],
+        operations: &[
+            ("get", "/rectifications", "ranking", "整改台账（year、state=open/submitted/lifted）", "", 200),
+            ("get", "/rectifications/export.xlsx", "ranking", "整改台账 .xlsx（year、state）", "", 200),
+            (
+                "post",
+                "/rectifications",
+                "ranking",
+                "为末位党支部建立整改方案（org_id、year、problems、measures、owner、deadline）",
+                "RectificationPlan",
+                201,
+            ),
+            ("get", "/rectifications/{id}", "ranking", "整改方案及记录", "", 200),
+            (
+                "post",
+                "/rectifications/{id}/steps",
+                "ranking",
+                "整改进展、申请验收（党支部）；验收销号或退回（上级单位）",
+                "RectificationStep",
+                200,
+            ),
+        ],
+    }
+};

@@ -332,3 +332,27 @@ pub fn bulletin_xlsx(
     table_print(ws2, header, (r - header - 1) as usize, (SESSIONS.len() - 1) as u16, 0)?;
     wb.save_to_buffer()
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "report",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::Reports, 10, "中心组学习通报", "/reports/central-group", COMMITTEE_AND_UNITS)],
+        operations: &[
+            (
+                "get",
+                "/reports/central-group",
+                "report",
+                "中心组学习通报数据（from、to、units、doc_number、title）",
+                "",
+                200,
+            ),
+            ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
+            ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
+        ],
+    }
+};

@@ -264,3 +264,22 @@ async fn api_add(State(state): State<AppState>, ctx: Ctx, Json(f): Json<AddJson>
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(serde_json::json!({ "ok": true }))).into_response())
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "rules",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::System, 10, "业务规则", "/rules", Audience::Roles(&[Role::CommitteeAdmin])),
+            MenuEntry::new(Section::Security, 30, "安全策略", "/rules", Audience::Roles(&[Role::SecurityAdmin])),
+        ],
+        operations: &[
+            ("get", "/rules", "rules", "规则版本（工委管理员：组织规则；安全管理员：安全策略）", "", 200),
+            ("post", "/rules", "rules", "新增规则版本（带生效日期）", "RuleVersion", 201),
+        ],
+    }
+};

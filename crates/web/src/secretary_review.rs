@@ -258,3 +258,35 @@ async fn api_action(
     let code = run(&state, &ctx, id, &action, &f).await?;
     Ok(Json(serde_json::json!({ "ok": code })))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "secretary_review",
+        pages,
+        api,
+        menu: &[MenuEntry::new(Section::Evaluation, 50, "书记述职评议", "/secretary-reviews", STAFF)],
+        operations: &[
+            ("get", "/secretary-reviews", "campaign", "书记述职评议列表", "", 200),
+            ("post", "/secretary-reviews", "campaign", "开始一年的述职评议（工委；year）", "", 201),
+            (
+                "get",
+                "/secretary-reviews/{id}",
+                "campaign",
+                "述职报告与测评结果（工委随时可见，其他人评议结束后可见）",
+                "",
+                200,
+            ),
+            (
+                "post",
+                "/secretary-reviews/{id}/{action}",
+                "campaign",
+                "action=reports（unit_id、secretary、mode=written/in_person、report）/ratings（committee_id、report_id、rating=good/fairly_good/average/poor）/close",
+                "",
+                200,
+            ),
+        ],
+    }
+};

@@ -496,3 +496,64 @@ async fn api_cancel(
     let version = required_version(b.version)?;
     Ok(Json(store_tr::cancel(&state.store, &scope, &ctx.who(), id, version).await?))
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "transfer",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::Transfers, 10, "转接办理", "/transfers", STAFF),
+            MenuEntry::new(Section::Transfers, 20, "申请转出", "/transfers/new", STAFF),
+            MenuEntry::new(Section::Transfers, 30, "省外转入登记", "/transfers/incoming", STAFF),
+        ],
+        operations: &[
+            (
+                "get",
+                "/transfers",
+                "transfer",
+                "组织关系转接（state=pending_out/pending_in/done/rejected/cancelled/all，空为办理中；mine=1 只看待我方审批）",
+                "",
+                200,
+            ),
+            (
+                "post",
+                "/transfers",
+                "transfer",
+                "申请转出（省直机关内给 to_org_id；转出省直机关给 to_org_name 和 letter_no）",
+                "TransferRequest",
+                201,
+            ),
+            (
+                "post",
+                "/transfers/incoming",
+                "transfer",
+                "省外转入登记（凭介绍信，审批接收后建档）",
+                "TransferIncoming",
+                201,
+            ),
+            ("get", "/transfers/{id}", "transfer", "一项转接及我方是转出方还是接收方", "", 200),
+            (
+                "post",
+                "/transfers/{id}/approve",
+                "transfer",
+                "转出方或接收方审批（党费须已缴清；介绍信须在有效期内）",
+                "TransferDecision",
+                200,
+            ),
+            ("post", "/transfers/{id}/reject", "transfer", "退回（须填写原因）", "TransferDecision", 200),
+            (
+                "post",
+                "/transfers/{id}/cancel",
+                "transfer",
+                "发起方撤销尚未审批的转接（须带 version）",
+                "TransferDecision",
+                200,
+            ),
+            ("get", "/transfer-destinations", "transfer", "可转入的党支部（q=名称）", "", 200),
+        ],
+    }
+};

@@ -98,3 +98,62 @@ struct FlashQ {
 pub(crate) async fn kinds_today(state: &AppState) -> Result<MeetingKinds> {
     Ok(store_meeting::kinds_on(&state.store, today_cn()).await?)
 }
+
+/// The area's one registration: routes, menu entries, API documentation
+/// (listed in `crate::AREAS`; docs/adding-an-area.md).
+pub const AREA: crate::area::Area = {
+    use crate::area::*;
+    Area {
+        name: "meeting",
+        pages,
+        api,
+        menu: &[
+            MenuEntry::new(Section::OrgLife, 10, "会议活动", "/meetings", STAFF),
+            MenuEntry::new(Section::OrgLife, 20, "安排会议", "/meetings/new", STAFF),
+            MenuEntry::new(Section::Mine, 20, "我的组织生活", "/me/meetings", MEMBER),
+        ],
+        operations: &[
+            ("get", "/meeting-kinds", "meeting", "现行会议类型与频次（规则数据）", "", 200),
+            ("get", "/meetings", "meeting", "会议检索（组织子树、类型、状态、年度、主题；分页）", "", 200),
+            ("post", "/meetings", "meeting", "安排会议（应到人员按会议类型自动带出）", "MeetingPlan", 201),
+            ("get", "/meetings/{id}", "meeting", "会议详情：出勤、列席、法定人数、签到链接", "", 200),
+            (
+                "post",
+                "/meetings/{id}/record",
+                "meeting",
+                "填写或更正会议记录与出勤（带 version）",
+                "MeetingRecord",
+                200,
+            ),
+            ("post", "/meetings/{id}/cancel", "meeting", "取消会议（不再计入；须带 version）", "MeetingCancel", 200),
+            (
+                "post",
+                "/meetings/{id}/attendance",
+                "meeting",
+                "更正一人出勤（记入审计；须带 version）",
+                "AttendanceCorrection",
+                200,
+            ),
+            (
+                "post",
+                "/meetings/{id}/attendees",
+                "meeting",
+                "添加应到人员（本组织范围内党员；须带 version）",
+                "MemberIds",
+                200,
+            ),
+            ("post", "/meetings/{id}/checkins", "meeting", "扫码签到（党员本人；重复签到只记一次）", "Checkin", 200),
+            ("get", "/me/meetings", "meeting", "我的组织生活（党员本人）", "", 200),
+            (
+                "post",
+                "/meetings/{id}/attachments",
+                "meeting",
+                "上传附件（multipart 字段 file，或请求体为文件并带 ?name=；按内容识别类型，≤10MB）",
+                "File",
+                201,
+            ),
+            ("get", "/meetings/{id}/attachments/{aid}", "meeting", "下载附件（始终作为附件下载）", "", 200),
+            ("delete", "/meetings/{id}/attachments/{aid}", "meeting", "删除附件", "", 200),
+        ],
+    }
+};

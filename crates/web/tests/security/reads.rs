@@ -6,7 +6,7 @@ use super::*;
 /// does not yet document) with ids of the member's own branch filled in.
 fn member_probe_paths(p: &xianfeng_store::testkit::Province, meeting: i64) -> Vec<String> {
     let colleague = p.member("李娜").id();
-    let mut paths: Vec<String> = xianfeng_web::openapi::OPERATIONS
+    let mut paths: Vec<String> = xianfeng_web::openapi::operations()
         .iter()
         .filter(|op| op.0 == "get")
         .map(|op| op.1.to_string())
