@@ -98,7 +98,11 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     }
 
     let admin = bench_admin(&store, summary.root_id).await?;
+    let groups = ["list", "import", "compliance", "dues", "checkin", "ranking", "recruitment", "memory"];
+    let mut bar =
+        crate::progress::Progress::new("基准测试", groups.iter().filter(|g| opts.wants(g)).count() as u64, "项");
     if opts.wants("list") {
+        bar.advance(1);
         // 2. Member list, filtered to one unit, page 1, through the router in-process.
         let unit = summary.sample_unit_id;
         let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
@@ -127,6 +131,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         emit("member_list.api_p99", a99, "ms", json!({ "median_ms": a50, "baseline_raw_sql_p99_ms": r99 }));
     }
     if opts.wants("import") {
+        bar.advance(1);
         // 3. Import of 40,000 members from .xlsx, all-or-nothing.
         let n = ((40_000.0 * opts.scale.max(0.05)) as usize).max(1000);
         let rows = import_rows(&store, n).await?;
@@ -157,6 +162,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             file,
             "bench.xlsx",
             Default::default(),
+            &mut |_| {},
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -180,22 +186,28 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         istore.db.close().await;
     }
     if opts.wants("compliance") {
+        bar.advance(1);
         bench_compliance(&store, &url, &admin, opts.iterations).await?;
     }
     if opts.wants("dues") {
+        bar.advance(1);
         bench_dues(&store, &opts.dir).await?;
     }
     if opts.wants("checkin") {
+        bar.advance(1);
         bench_checkin(&store, &opts.dir).await?;
     }
     if opts.wants("ranking") {
+        bar.advance(1);
         bench_ranking(&store, &url, &admin, opts.iterations).await?;
     }
     if opts.wants("recruitment") {
+        bar.advance(1);
         bench_recruitment(&store, &url, &admin, opts.iterations).await?;
     }
     store.db.close().await;
     if opts.wants("memory") {
+        bar.advance(1);
         // 4. Resident memory of `xianfeng serve` on the province, after a round of pages.
         let (rss_idle, rss_served, hwm) = serve_memory(&opts, &url, &admin).await?;
         emit(
@@ -205,6 +217,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }),
         );
     }
+    bar.finish();
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod bench;
 mod config;
 mod demo;
 mod demo_campaigns;
+mod demo_data;
 mod demo_discipline;
 mod demo_dues;
 mod demo_meetings;
@@ -268,6 +269,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = root(&store).await?;
             let scope = operator::province_member_scope(&root.path);
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let mut bar = progress::Progress::new("导入党员：读取、校验并写入", 0, "行");
             let report = xianfeng_store::member::import_file(
                 &store,
                 &scope,
@@ -275,9 +277,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 bytes,
                 &name,
                 Default::default(),
+                &mut |rows| bar.advance(rows),
             )
             .await
             .map_err(|e| describe(&e))?;
+            bar.finish();
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
                 for e in &report.errors {
@@ -326,7 +330,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Cmd::Backup { to } => {
             let store = open(&cli).await?;
-            xianfeng_store::backup::backup_sqlite(&store.db, to).await.map_err(|e| describe(&e))?;
+            progress::phase("备份数据库", xianfeng_store::backup::backup_sqlite(&store.db, to))
+                .await
+                .map_err(|e| describe(&e))?;
             store
                 .audit(&Who::operator("backup"), xianfeng_store::audit::Event::ok("backup", "database", to.display()))
                 .await
@@ -362,9 +368,21 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             KeysCmd::Reencrypt => {
                 let store = open(&cli).await?;
-                let n = xianfeng_store::member::reencrypt_all(&store, &Who::operator("keys"))
-                    .await
-                    .map_err(|e| describe(&e))?;
+                let mut bar: Option<progress::Progress> = None;
+                let n = xianfeng_store::member::reencrypt_all(
+                    &store,
+                    &operator::security_admin(),
+                    &Who::operator("keys"),
+                    &mut |checked, total| {
+                        let b = bar.get_or_insert_with(|| progress::Progress::new("重新加密敏感字段", total, "名党员"));
+                        b.set(checked);
+                    },
+                )
+                .await
+                .map_err(|e| describe(&e))?;
+                if let Some(b) = bar {
+                    b.finish();
+                }
                 println!("已重新加密 {n} 名党员的敏感字段。");
             }
         },

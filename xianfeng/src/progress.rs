@@ -54,6 +54,12 @@ impl Progress {
         }
     }
 
+    /// Now `done` units done in all (for work that reports totals).
+    pub fn set(&mut self, done: u64) {
+        let n = done.saturating_sub(self.done);
+        self.advance(n);
+    }
+
     /// Ends the phase with its time.
     pub fn finish(self) {
         let secs = self.started.elapsed().as_secs_f64();

@@ -89,10 +89,25 @@ fn demo_audit_backup_restore_export_import() {
     let o = run(&dir, &["import", "members", xlsx.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("未写入任何数据"), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("导入党员：读取、校验并写入：开始") && err.contains("行"), "import shows progress: {err}");
+
+    // A key rotation, then re-encryption with progress; a second run has nothing left.
+    let o = run(&dir, &["keys", "rotate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&dir, &["keys", "reencrypt"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("重新加密敏感字段：开始（共") && err.contains("重新加密敏感字段：完成"), "{err}");
+    assert!(!text(&o).contains("重新加密 0 名"), "{}", text(&o));
+    let o = run(&dir, &["keys", "reencrypt"], None);
+    assert!(text(&o).contains("重新加密 0 名"), "{}", text(&o));
 
     let backup = dir.join("copy.db");
     let o = run(&dir, &["backup", "--to", backup.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("备份数据库：开始") && err.contains("备份数据库：完成"), "{err}");
     let o = run(&dir, &["restore", "--from", backup.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = run(&dir, &["audit", "verify"], None);
@@ -194,6 +209,8 @@ fn restore_is_refused_while_serving_and_keeps_what_a_killed_server_wrote() {
     let backup = dir.join("copy.db");
     let o = run(&dir, &["backup", "--to", backup.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("备份数据库：开始") && err.contains("备份数据库：完成"), "{err}");
     assert_eq!(mode(&backup), 0o600, "the backup is owner-only");
 
     let addr = format!("127.0.0.1:{}", free_port());

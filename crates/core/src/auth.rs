@@ -11,62 +11,20 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::rules::SecurityPolicy;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    CommitteeAdmin,
-    UnitAdmin,
-    BranchSecretary,
-    Member,
-    DisciplineStaff,
-    SystemAdmin,
-    SecurityAdmin,
-    AuditAdmin,
+crate::state_enum! {
+    pub enum Role ("角色") {
+        CommitteeAdmin = ("committee_admin", "工委管理员"),
+        UnitAdmin = ("unit_admin", "单位党务管理员"),
+        BranchSecretary = ("branch_secretary", "支部书记"),
+        Member = ("member", "党员"),
+        DisciplineStaff = ("discipline_staff", "纪检专员"),
+        SystemAdmin = ("system_admin", "系统管理员"),
+        SecurityAdmin = ("security_admin", "安全管理员"),
+        AuditAdmin = ("audit_admin", "审计管理员"),
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::CommitteeAdmin,
-        Role::UnitAdmin,
-        Role::BranchSecretary,
-        Role::Member,
-        Role::DisciplineStaff,
-        Role::SystemAdmin,
-        Role::SecurityAdmin,
-        Role::AuditAdmin,
-    ];
-
-    /// Identifier from shared/GLOSSARY.md.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::CommitteeAdmin => "committee_admin",
-            Role::UnitAdmin => "unit_admin",
-            Role::BranchSecretary => "branch_secretary",
-            Role::Member => "member",
-            Role::DisciplineStaff => "discipline_staff",
-            Role::SystemAdmin => "system_admin",
-            Role::SecurityAdmin => "security_admin",
-            Role::AuditAdmin => "audit_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::CommitteeAdmin => "工委管理员",
-            Role::UnitAdmin => "单位党务管理员",
-            Role::BranchSecretary => "支部书记",
-            Role::Member => "党员",
-            Role::DisciplineStaff => "纪检专员",
-            Role::SystemAdmin => "系统管理员",
-            Role::SecurityAdmin => "安全管理员",
-            Role::AuditAdmin => "审计管理员",
-        }
-    }
-
     /// One of the three separated administrators (三员).
     pub fn is_admin_triad(self) -> bool {
         matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)

@@ -7,14 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a campaign honors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Honor {
-    ModelOrgan,
-    FourStrongBranch,
-    FourGoodMember,
-    CleanOrgan,
+crate::state_enum! {
+    /// What a campaign honors.
+    pub enum Honor ("荣誉") {
+        ModelOrgan = ("model_organ", "模范机关"),
+        FourStrongBranch = ("four_strong_branch", "四强党支部"),
+        FourGoodMember = ("four_good_member", "四好党员"),
+        CleanOrgan = ("clean_organ", "清廉机关"),
+    }
 }
 
 /// Who can be a subject of a campaign.
@@ -27,26 +27,6 @@ pub enum Subject {
 }
 
 impl Honor {
-    pub const ALL: [Honor; 4] = [Honor::ModelOrgan, Honor::FourStrongBranch, Honor::FourGoodMember, Honor::CleanOrgan];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Honor::ModelOrgan => "model_organ",
-            Honor::FourStrongBranch => "four_strong_branch",
-            Honor::FourGoodMember => "four_good_member",
-            Honor::CleanOrgan => "clean_organ",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Honor> {
-        Self::ALL.into_iter().find(|h| h.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Honor::ModelOrgan => "模范机关",
-            Honor::FourStrongBranch => "四强党支部",
-            Honor::FourGoodMember => "四好党员",
-            Honor::CleanOrgan => "清廉机关",
-        }
-    }
     pub fn subject(self) -> Subject {
         match self {
             Honor::ModelOrgan | Honor::CleanOrgan => Subject::Unit,
@@ -106,38 +86,20 @@ impl Honor {
     }
 }
 
-/// Who may apply, checked against the platform's records when applying.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Eligibility {
-    /// A branch in the tail of the campaign year's 排队抓尾 may not apply.
-    NotInRankingTail,
-    /// A member with an unpaid dues month in the campaign year may not apply.
-    DuesPaidUp,
-    /// No party or government sanction (处分) decided in the campaign year on the
-    /// member, on anyone of the branch, or on anyone of the unit.
-    NoSanction,
+crate::state_enum! {
+    /// Who may apply, checked against the platform's records when applying.
+    pub enum Eligibility ("资格条件") {
+        /// A branch in the tail of the campaign year's 排队抓尾 may not apply.
+        NotInRankingTail = ("not_in_ranking_tail", "当年排队抓尾未列为末位"),
+        /// A member with an unpaid dues month in the campaign year may not apply.
+        DuesPaidUp = ("dues_paid_up", "当年党费按月交清"),
+        /// No party or government sanction (处分) decided in the campaign year on the
+        /// member, on anyone of the branch, or on anyone of the unit.
+        NoSanction = ("no_sanction", "当年无党纪政务处分"),
+    }
 }
 
 impl Eligibility {
-    pub const ALL: [Eligibility; 3] = [Eligibility::NotInRankingTail, Eligibility::DuesPaidUp, Eligibility::NoSanction];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Eligibility::NotInRankingTail => "not_in_ranking_tail",
-            Eligibility::DuesPaidUp => "dues_paid_up",
-            Eligibility::NoSanction => "no_sanction",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Eligibility> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Eligibility::NotInRankingTail => "当年排队抓尾未列为末位",
-            Eligibility::DuesPaidUp => "当年党费按月交清",
-            Eligibility::NoSanction => "当年无党纪政务处分",
-        }
-    }
     /// Whether the condition can be checked for this kind of subject.
     pub fn applies_to(self, subject: Subject) -> bool {
         match self {

@@ -8,37 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, FieldError};
 
-/// The three families of outcomes counted in the discipline statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// 党纪处分 under the party's disciplinary regulations.
-    PartySanction,
-    /// 政务处分 under the law on sanctions of public servants.
-    GovernmentSanction,
-    /// 组织处理 and the lighter forms (谈话提醒, 批评教育, 诫勉 …).
-    Handling,
+crate::state_enum! {
+    /// The three families of outcomes counted in the discipline statistics.
+    pub enum Category ("案件类别") {
+        /// 党纪处分 under the party's disciplinary regulations.
+        PartySanction = ("party_sanction", "党纪处分"),
+        /// 政务处分 under the law on sanctions of public servants.
+        GovernmentSanction = ("government_sanction", "政务处分"),
+        /// 组织处理 and the lighter forms (谈话提醒, 批评教育, 诫勉 …).
+        Handling = ("handling", "组织处理"),
+    }
 }
 
 impl Category {
-    pub const ALL: [Category; 3] = [Category::PartySanction, Category::GovernmentSanction, Category::Handling];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::PartySanction => "party_sanction",
-            Category::GovernmentSanction => "government_sanction",
-            Category::Handling => "handling",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Category> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::PartySanction => "党纪处分",
-            Category::GovernmentSanction => "政务处分",
-            Category::Handling => "组织处理",
-        }
-    }
     /// Whether the outcome is a sanction (处分), as opposed to a handling (处理).
     pub fn is_sanction(self) -> bool {
         self != Category::Handling

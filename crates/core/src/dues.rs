@@ -76,61 +76,27 @@ impl std::fmt::Display for Fen {
     }
 }
 
-/// How a member's dues are determined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberType {
-    /// 在职: monthly wage after tax and the unit's deductions, salaried brackets.
-    Salaried,
-    /// 年薪制: last year's monthly average, salaried brackets.
-    AnnualSalary,
-    /// 离退休: pension, retired brackets.
-    Retired,
-    /// 学生
-    Student,
-    /// 下岗失业
-    LaidOff,
-    /// 享受低保
-    Relief,
-    /// 农民: a fixed amount within the rule's range.
-    Farmer,
+crate::state_enum! {
+    /// How a member's dues are determined.
+    pub enum MemberType ("党员类别") {
+        /// 在职: monthly wage after tax and the unit's deductions, salaried brackets.
+        Salaried = ("salaried", "在职（工资收入）"),
+        /// 年薪制: last year's monthly average, salaried brackets.
+        AnnualSalary = ("annual_salary", "年薪制"),
+        /// 离退休: pension, retired brackets.
+        Retired = ("retired", "离退休"),
+        /// 学生
+        Student = ("student", "学生"),
+        /// 下岗失业
+        LaidOff = ("laid_off", "下岗失业"),
+        /// 享受低保
+        Relief = ("relief", "享受低保"),
+        /// 农民: a fixed amount within the rule's range.
+        Farmer = ("farmer", "农民"),
+    }
 }
 
 impl MemberType {
-    pub const ALL: [MemberType; 7] = [
-        MemberType::Salaried,
-        MemberType::AnnualSalary,
-        MemberType::Retired,
-        MemberType::Student,
-        MemberType::LaidOff,
-        MemberType::Relief,
-        MemberType::Farmer,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MemberType::Salaried => "salaried",
-            MemberType::AnnualSalary => "annual_salary",
-            MemberType::Retired => "retired",
-            MemberType::Student => "student",
-            MemberType::LaidOff => "laid_off",
-            MemberType::Relief => "relief",
-            MemberType::Farmer => "farmer",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            MemberType::Salaried => "在职（工资收入）",
-            MemberType::AnnualSalary => "年薪制",
-            MemberType::Retired => "离退休",
-            MemberType::Student => "学生",
-            MemberType::LaidOff => "下岗失业",
-            MemberType::Relief => "享受低保",
-            MemberType::Farmer => "农民",
-        }
-    }
-    pub fn parse(s: &str) -> Option<MemberType> {
-        MemberType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
     /// Whether the due is a percentage of a base (else a fixed amount).
     pub fn has_base(self) -> bool {
         matches!(self, MemberType::Salaried | MemberType::AnnualSalary | MemberType::Retired)

@@ -11,34 +11,17 @@ use crate::error::{Error, FieldError};
 use crate::org::OrgKind;
 use crate::rules::Rule;
 
-/// How often a kind of meeting is due.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum Cycle {
-    Month,
-    Quarter,
-    Year,
+crate::state_enum! {
+    /// How often a kind of meeting is due.
+    #[derive(PartialOrd, Ord)]
+    pub enum Cycle ("周期") {
+        Month = ("month", "每月"),
+        Quarter = ("quarter", "每季度"),
+        Year = ("year", "每年"),
+    }
 }
 
 impl Cycle {
-    pub const ALL: [Cycle; 3] = [Cycle::Month, Cycle::Quarter, Cycle::Year];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cycle::Month => "month",
-            Cycle::Quarter => "quarter",
-            Cycle::Year => "year",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Cycle::Month => "每月",
-            Cycle::Quarter => "每季度",
-            Cycle::Year => "每年",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Cycle> {
-        Cycle::ALL.into_iter().find(|c| c.as_str() == s)
-    }
     /// First month (1-based) of the cycle that contains `month`.
     pub fn start_month(self, month: u32) -> u32 {
         match self {
@@ -57,51 +40,23 @@ impl Cycle {
     }
 }
 
-/// Which orgs a kind of meeting is expected of.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum AppliesTo {
-    /// Every branch (党支部).
-    Branch,
-    /// Branches that have elected a committee (支部委员会).
-    BranchWithCommittee,
-    /// Party groups (党小组).
-    Group,
-    /// Party committees and general branches (机关党委、党总支).
-    PartyCommittee,
-    /// The unit's leadership (党组/党委 of the 单位), e.g. central-group study.
-    Unit,
+crate::state_enum! {
+    /// Which orgs a kind of meeting is expected of.
+    pub enum AppliesTo ("适用组织") {
+        /// Every branch (党支部).
+        Branch = ("branch", "党支部"),
+        /// Branches that have elected a committee (支部委员会).
+        BranchWithCommittee = ("branch_with_committee", "设委员会的党支部"),
+        /// Party groups (党小组).
+        Group = ("group", "党小组"),
+        /// Party committees and general branches (机关党委、党总支).
+        PartyCommittee = ("party_committee", "机关党委、党总支"),
+        /// The unit's leadership (党组/党委 of the 单位), e.g. central-group study.
+        Unit = ("unit", "单位党组（党委）"),
+    }
 }
 
 impl AppliesTo {
-    pub const ALL: [AppliesTo; 5] = [
-        AppliesTo::Branch,
-        AppliesTo::BranchWithCommittee,
-        AppliesTo::Group,
-        AppliesTo::PartyCommittee,
-        AppliesTo::Unit,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppliesTo::Branch => "branch",
-            AppliesTo::BranchWithCommittee => "branch_with_committee",
-            AppliesTo::Group => "group",
-            AppliesTo::PartyCommittee => "party_committee",
-            AppliesTo::Unit => "unit",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            AppliesTo::Branch => "党支部",
-            AppliesTo::BranchWithCommittee => "设委员会的党支部",
-            AppliesTo::Group => "党小组",
-            AppliesTo::PartyCommittee => "机关党委、党总支",
-            AppliesTo::Unit => "单位党组（党委）",
-        }
-    }
-    pub fn parse(s: &str) -> Option<AppliesTo> {
-        AppliesTo::ALL.into_iter().find(|a| a.as_str() == s)
-    }
     /// Whether an org of this kind (with or without a committee) is expected to hold the meeting.
     pub fn matches(self, kind: OrgKind, has_committee: bool) -> bool {
         match self {
@@ -119,70 +74,30 @@ impl AppliesTo {
     }
 }
 
-/// Who must be present for a meeting to count.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Quorum {
-    #[default]
-    None,
-    /// More than half of the members with a vote (full members).
-    VotingMembers,
-    /// More than half of the committee members.
-    CommitteeMembers,
-}
-
-impl Quorum {
-    pub const ALL: [Quorum; 3] = [Quorum::None, Quorum::VotingMembers, Quorum::CommitteeMembers];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Quorum::None => "none",
-            Quorum::VotingMembers => "voting_members",
-            Quorum::CommitteeMembers => "committee_members",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Quorum::None => "不设法定人数",
-            Quorum::VotingMembers => "有表决权的党员过半数",
-            Quorum::CommitteeMembers => "委员过半数",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Quorum> {
-        Quorum::ALL.into_iter().find(|q| q.as_str() == s)
+crate::state_enum! {
+    /// Who must be present for a meeting to count.
+    #[derive(Default)]
+    pub enum Quorum ("法定人数规则") {
+        #[default]
+        None = ("none", "不设法定人数"),
+        /// More than half of the members with a vote (full members).
+        VotingMembers = ("voting_members", "有表决权的党员过半数"),
+        /// More than half of the committee members.
+        CommitteeMembers = ("committee_members", "委员过半数"),
     }
 }
 
-/// Who is expected at a meeting, prefilled when it is planned.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Invitees {
-    /// Every member (full and probationary) of the org.
-    #[default]
-    AllMembers,
-    /// The org's committee (post holders other than group leaders).
-    Committee,
-    /// Nobody prefilled: the secretary lists attendees (e.g. a unit's central group).
-    Listed,
-}
-
-impl Invitees {
-    pub const ALL: [Invitees; 3] = [Invitees::AllMembers, Invitees::Committee, Invitees::Listed];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Invitees::AllMembers => "all_members",
-            Invitees::Committee => "committee",
-            Invitees::Listed => "listed",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Invitees::AllMembers => "全体党员",
-            Invitees::Committee => "委员会成员",
-            Invitees::Listed => "逐一指定",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Invitees> {
-        Invitees::ALL.into_iter().find(|q| q.as_str() == s)
+crate::state_enum! {
+    /// Who is expected at a meeting, prefilled when it is planned.
+    #[derive(Default)]
+    pub enum Invitees ("应到人员") {
+        /// Every member (full and probationary) of the org.
+        #[default]
+        AllMembers = ("all_members", "全体党员"),
+        /// The org's committee (post holders other than group leaders).
+        Committee = ("committee", "委员会成员"),
+        /// Nobody prefilled: the secretary lists attendees (e.g. a unit's central group).
+        Listed = ("listed", "逐一指定"),
     }
 }
 

@@ -7,65 +7,24 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, FieldError};
 use crate::idcard;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    Applicant,
-    Activist,
-    Candidate,
-    Probationary,
-    Full,
-    TransferredOut,
-    Deceased,
-    Left,
+crate::state_enum! {
+    pub enum MemberStatus ("党籍状态") {
+        Applicant = ("applicant", "入党申请人"),
+        Activist = ("activist", "入党积极分子"),
+        Candidate = ("candidate", "发展对象"),
+        Probationary = ("probationary", "预备党员"),
+        Full = ("full", "正式党员"),
+        TransferredOut = ("transferred_out", "已转出"),
+        Deceased = ("deceased", "已去世"),
+        Left = ("left", "已出党"),
+    }
 }
 
 impl MemberStatus {
-    pub const ALL: [MemberStatus; 8] = [
-        MemberStatus::Applicant,
-        MemberStatus::Activist,
-        MemberStatus::Candidate,
-        MemberStatus::Probationary,
-        MemberStatus::Full,
-        MemberStatus::TransferredOut,
-        MemberStatus::Deceased,
-        MemberStatus::Left,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MemberStatus::Applicant => "applicant",
-            MemberStatus::Activist => "activist",
-            MemberStatus::Candidate => "candidate",
-            MemberStatus::Probationary => "probationary",
-            MemberStatus::Full => "full",
-            MemberStatus::TransferredOut => "transferred_out",
-            MemberStatus::Deceased => "deceased",
-            MemberStatus::Left => "left",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MemberStatus> {
-        MemberStatus::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Parses the identifier or the Chinese label (imports use labels).
     pub fn parse_any(s: &str) -> Option<MemberStatus> {
         let s = s.trim();
         Self::parse(s).or_else(|| MemberStatus::ALL.into_iter().find(|k| k.label() == s))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MemberStatus::Applicant => "入党申请人",
-            MemberStatus::Activist => "入党积极分子",
-            MemberStatus::Candidate => "发展对象",
-            MemberStatus::Probationary => "预备党员",
-            MemberStatus::Full => "正式党员",
-            MemberStatus::TransferredOut => "已转出",
-            MemberStatus::Deceased => "已去世",
-            MemberStatus::Left => "已出党",
-        }
     }
 
     /// Counted as a party member (full or probationary).

@@ -6,53 +6,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::OrgRules;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    WorkingCommittee,
-    Unit,
-    PartyCommittee,
-    GeneralBranch,
-    Branch,
-    Group,
+crate::state_enum! {
+    #[derive(PartialOrd, Ord)]
+    pub enum OrgKind ("组织类型") {
+        WorkingCommittee = ("working_committee", "省直机关工委"),
+        Unit = ("unit", "省直单位"),
+        PartyCommittee = ("party_committee", "机关党委"),
+        GeneralBranch = ("general_branch", "党总支"),
+        Branch = ("branch", "党支部"),
+        Group = ("group", "党小组"),
+    }
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
-        OrgKind::WorkingCommittee,
-        OrgKind::Unit,
-        OrgKind::PartyCommittee,
-        OrgKind::GeneralBranch,
-        OrgKind::Branch,
-        OrgKind::Group,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::WorkingCommittee => "working_committee",
-            OrgKind::Unit => "unit",
-            OrgKind::PartyCommittee => "party_committee",
-            OrgKind::GeneralBranch => "general_branch",
-            OrgKind::Branch => "branch",
-            OrgKind::Group => "group",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::WorkingCommittee => "省直机关工委",
-            OrgKind::Unit => "省直单位",
-            OrgKind::PartyCommittee => "机关党委",
-            OrgKind::GeneralBranch => "党总支",
-            OrgKind::Branch => "党支部",
-            OrgKind::Group => "党小组",
-        }
-    }
-
     /// Kinds that may be created directly under this kind.
     pub fn allowed_children(self) -> &'static [OrgKind] {
         match self {

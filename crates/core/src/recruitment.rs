@@ -188,38 +188,16 @@ pub fn stage_start(stage: u8) -> u8 {
     STEPS.iter().find(|s| s.stage == stage).map(|s| s.no).unwrap_or(1)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// The branch (or the higher committee, for its own steps) records a step as done.
-    Record,
-    /// The branch submits an approval step to the higher committee.
-    Submit,
-    /// The higher committee approves the submitted step.
-    Approve,
-    /// The higher committee sends the case back (打回) to an earlier step.
-    Return,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Record => "record",
-            Action::Submit => "submit",
-            Action::Approve => "approve",
-            Action::Return => "return",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Action> {
-        [Action::Record, Action::Submit, Action::Approve, Action::Return].into_iter().find(|a| a.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Record => "办理",
-            Action::Submit => "报上级党委",
-            Action::Approve => "审批通过",
-            Action::Return => "打回",
-        }
+crate::state_enum! {
+    pub enum Action ("发展步骤操作") {
+        /// The branch (or the higher committee, for its own steps) records a step as done.
+        Record = ("record", "办理"),
+        /// The branch submits an approval step to the higher committee.
+        Submit = ("submit", "报上级党委"),
+        /// The higher committee approves the submitted step.
+        Approve = ("approve", "审批通过"),
+        /// The higher committee sends the case back (打回) to an earlier step.
+        Return = ("return", "打回"),
     }
 }
 

@@ -30,8 +30,10 @@ pub struct UnknownState {
 ///
 /// It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and gives `ALL`,
 /// `as_str` (the code), `label` (Chinese), `parse` (`Option`), `read`
-/// (`Result`, for stored values), `Display` (the label), `FromStr`, and serde
-/// as the code (an unknown code is a deserialization error).
+/// (`Result`, for stored values), `Display` (the label), `FromStr`,
+/// `TryFrom<String>` (so a store row reads its column with
+/// `#[sqlx(try_from = "String")]`, an unknown code failing the read), and
+/// serde as the code (an unknown code is a deserialization error).
 #[macro_export]
 macro_rules! state_enum {
     (
@@ -48,7 +50,7 @@ macro_rules! state_enum {
 
         impl $name {
             /// Every variant, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            pub const ALL: [$name; [$(stringify!($var)),+].len()] = [$($name::$var),+];
             /// What this kind of state is called ("会议状态").
             pub const WHAT: &'static str = $what;
             /// The stored code.
@@ -82,6 +84,14 @@ macro_rules! state_enum {
             }
         }
 
+        /// A stored code read back (`#[sqlx(try_from = "String")]` on a row field).
+        impl ::std::convert::TryFrom<String> for $name {
+            type Error = $crate::states::UnknownState;
+            fn try_from(code: String) -> ::std::result::Result<$name, Self::Error> {
+                $name::read(&code)
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -108,7 +118,7 @@ mod tests {
 
     #[test]
     fn a_state_reads_only_its_own_codes() {
-        assert_eq!(Light::ALL, &[Light::Red, Light::Green]);
+        assert_eq!(Light::ALL, [Light::Red, Light::Green]);
         assert_eq!(Light::WHAT, "信号灯");
         assert_eq!(Light::read("green").unwrap(), Light::Green);
         assert_eq!(Light::Green.label(), "绿灯");
@@ -119,8 +129,10 @@ mod tests {
         assert_eq!(serde_json::to_string(&Light::Red).unwrap(), "\"red\"");
         assert_eq!(serde_json::from_str::<Light>("\"green\"").unwrap(), Light::Green);
         assert!(serde_json::from_str::<Light>("\"blue\"").unwrap_err().to_string().contains("未知的信号灯"));
+        assert_eq!(Light::try_from("red".to_string()).unwrap(), Light::Red);
+        assert!(Light::try_from("amber".to_string()).is_err());
         for l in Light::ALL {
-            assert_eq!(Light::read(l.as_str()).unwrap(), *l);
+            assert_eq!(Light::read(l.as_str()).unwrap(), l);
         }
     }
 }

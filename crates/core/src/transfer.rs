@@ -36,41 +36,20 @@ impl Rule for TransferRules {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferKind {
-    /// Between branches of one unit (the shard key stays).
-    WithinUnit,
-    /// To a branch of another unit of the province (the shard key moves).
-    BetweenUnits,
-    /// Out of the province: the record leaves with a letter.
-    OutOfProvince,
-    /// Into the province: a record arrives with a letter.
-    IntoProvince,
+crate::state_enum! {
+    pub enum TransferKind ("转接类型") {
+        /// Between branches of one unit (the shard key stays).
+        WithinUnit = ("within_unit", "单位内转接"),
+        /// To a branch of another unit of the province (the shard key moves).
+        BetweenUnits = ("between_units", "省直单位间转接"),
+        /// Out of the province: the record leaves with a letter.
+        OutOfProvince = ("out_of_province", "转出省直机关"),
+        /// Into the province: a record arrives with a letter.
+        IntoProvince = ("into_province", "从外单位转入"),
+    }
 }
 
 impl TransferKind {
-    pub const ALL: [TransferKind; 4] =
-        [TransferKind::WithinUnit, TransferKind::BetweenUnits, TransferKind::OutOfProvince, TransferKind::IntoProvince];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferKind::WithinUnit => "within_unit",
-            TransferKind::BetweenUnits => "between_units",
-            TransferKind::OutOfProvince => "out_of_province",
-            TransferKind::IntoProvince => "into_province",
-        }
-    }
-    pub fn parse(s: &str) -> Option<TransferKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            TransferKind::WithinUnit => "单位内转接",
-            TransferKind::BetweenUnits => "省直单位间转接",
-            TransferKind::OutOfProvince => "转出省直机关",
-            TransferKind::IntoProvince => "从外单位转入",
-        }
-    }
     /// Between two orgs of the province, by their shard keys.
     pub fn between(from_committee: i64, to_committee: i64) -> TransferKind {
         if from_committee == to_committee { TransferKind::WithinUnit } else { TransferKind::BetweenUnits }
@@ -85,47 +64,19 @@ impl TransferKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferState {
-    /// Waiting for the sending side to issue the letter.
-    PendingOut,
-    /// Waiting for the receiving side to accept.
-    PendingIn,
-    Done,
-    Rejected,
-    Cancelled,
+crate::state_enum! {
+    pub enum TransferState ("转接状态") {
+        /// Waiting for the sending side to issue the letter.
+        PendingOut = ("pending_out", "待转出方审批"),
+        /// Waiting for the receiving side to accept.
+        PendingIn = ("pending_in", "待接收方审批"),
+        Done = ("done", "已完成"),
+        Rejected = ("rejected", "已退回"),
+        Cancelled = ("cancelled", "已撤销"),
+    }
 }
 
 impl TransferState {
-    pub const ALL: [TransferState; 5] = [
-        TransferState::PendingOut,
-        TransferState::PendingIn,
-        TransferState::Done,
-        TransferState::Rejected,
-        TransferState::Cancelled,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferState::PendingOut => "pending_out",
-            TransferState::PendingIn => "pending_in",
-            TransferState::Done => "done",
-            TransferState::Rejected => "rejected",
-            TransferState::Cancelled => "cancelled",
-        }
-    }
-    pub fn parse(s: &str) -> Option<TransferState> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            TransferState::PendingOut => "待转出方审批",
-            TransferState::PendingIn => "待接收方审批",
-            TransferState::Done => "已完成",
-            TransferState::Rejected => "已退回",
-            TransferState::Cancelled => "已撤销",
-        }
-    }
     pub fn is_open(self) -> bool {
         matches!(self, TransferState::PendingOut | TransferState::PendingIn)
     }

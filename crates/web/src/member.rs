@@ -783,8 +783,9 @@ async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_name: &str) 
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    Ok(store_member::import_file(&state.store, &scope, &ctx.who(), bytes.to_vec(), file_name, *state.import_limits)
-        .await?)
+    let limits = *state.import_limits;
+    let who = ctx.who();
+    Ok(store_member::import_file(&state.store, &scope, &who, bytes.to_vec(), file_name, limits, &mut |_| {}).await?)
 }
 
 async fn import_submit(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response> {

@@ -451,7 +451,8 @@ pub(crate) fn validate_rows(
 /// over in chunks, which are checked and written while the rest is still being
 /// read, all inside one transaction. A file-level problem (not a workbook, too
 /// large, missing columns) is an error and writes nothing; row problems come
-/// back in the report, and then nothing is written either.
+/// back in the report, and then nothing is written either. `progress` hears
+/// the number of rows checked after each chunk.
 pub async fn import_file(
     store: &Store,
     scope: &MemberScope,
@@ -459,6 +460,7 @@ pub async fn import_file(
     bytes: Vec<u8>,
     file_name: &str,
     limits: ImportLimits,
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<ImportReport> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -494,12 +496,16 @@ pub async fn import_file(
         });
         if let Some(prev) = pending.replace(next) {
             let (prepared, existing) = prev.await.map_err(|e| StoreError::Internal(e.to_string()))??;
+            let rows = prepared.rows as u64;
             importer.write_checked(prepared, existing).await?;
+            progress(rows);
         }
     }
     if let Some(prev) = pending {
         let (prepared, existing) = prev.await.map_err(|e| StoreError::Internal(e.to_string()))??;
+        let rows = prepared.rows as u64;
         importer.write_checked(prepared, existing).await?;
+        progress(rows);
     }
     let cell_errors = parser.await.map_err(|e| StoreError::Internal(e.to_string()))?.map_err(StoreError::File)?;
     importer.add_errors(cell_errors);

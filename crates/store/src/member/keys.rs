@@ -4,7 +4,16 @@ use super::*;
 
 /// Re-encrypts every protected field not yet under the current key (after a
 /// key rotation). Returns how many members were rewritten.
-pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
+///
+/// Only a security administrator's capability (the CLI's console holds it)
+/// may do this; `progress` hears (members checked, members in all) after each
+/// batch.
+pub async fn reencrypt_all(
+    store: &Store,
+    _admin: &xianfeng_core::auth::SecurityAdmin,
+    who: &Who,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<u64> {
     #[derive(sqlx::FromRow)]
     struct Enc {
         committee_id: i64,
@@ -15,6 +24,8 @@ pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
     let current = format!("{}:", store.keys.cipher.current_key_id());
     let mut done = 0u64;
     let mut after = 0i64;
+    let total = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM members")).await?.max(0) as u64;
+    let mut checked = 0u64;
     loop {
         let rows: Vec<Enc> = store
             .db
@@ -26,6 +37,8 @@ pub async fn reencrypt_all(store: &Store, who: &Who) -> Result<u64> {
             .await?;
         let Some(last) = rows.last() else { break };
         after = last.id;
+        checked += rows.len() as u64;
+        progress(checked.min(total), total);
         let stale: Vec<&Enc> = rows
             .iter()
             .filter(|r| {

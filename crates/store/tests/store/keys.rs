@@ -27,7 +27,14 @@ async fn rotation_and_reencryption() {
         let ms = testkit::member_scope(&store, &admin).await.unwrap();
         let who = testkit::who(&admin);
         assert_eq!(member::reveal(&store, &ms, &who, m.id(), Protected::IdCard).await.unwrap(), m.id_card, "{backend}");
-        let n = member::reencrypt_all(&store, &Who::operator("test")).await.unwrap();
+        let n = member::reencrypt_all(
+            &store,
+            &xianfeng_core::auth::operator::security_admin(),
+            &Who::operator("test"),
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(n as usize, p.members.len(), "{backend}: every member re-encrypted");
         let stale = store
             .db
@@ -36,7 +43,18 @@ async fn rotation_and_reencryption() {
             .await
             .unwrap();
         assert_eq!(stale, 0, "{backend}");
-        assert_eq!(member::reencrypt_all(&store, &Who::operator("test")).await.unwrap(), 0, "{backend}: nothing left");
+        assert_eq!(
+            member::reencrypt_all(
+                &store,
+                &xianfeng_core::auth::operator::security_admin(),
+                &Who::operator("test"),
+                &mut |_, _| {}
+            )
+            .await
+            .unwrap(),
+            0,
+            "{backend}: nothing left"
+        );
         store.db.close().await;
 
         // Without the old key the data still reads: it is all under k2 now.

@@ -24,6 +24,13 @@ fn plan_input(kind: &str, day: &str) -> PlanInput {
     }
 }
 
+/// A meeting today whose check-in is open at any hour the suite runs: without a
+/// start time check-in opens at midnight (with one it opens half an hour before
+/// the start, so a 09:30 meeting refuses a scan at 00:10).
+fn open_for_checkin(kind: &str, day: &str) -> PlanInput {
+    PlanInput { start_time: String::new(), ..plan_input(kind, day) }
+}
+
 fn mark(p: &Province, name: &str, presence: &str) -> AttendanceMark {
     AttendanceMark {
         member_id: p.member(name).id(),
@@ -277,7 +284,7 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         let sec = p.branch_secretary(&p.branch_a1);
         let (os, who) = (sec.org_scope().unwrap(), testkit::who(&sec));
         let today = today_cn().to_string();
-        let m = meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("theme_day", &today)).await.unwrap();
+        let m = meeting::plan(&store, &os, &who, p.branch_a1.id, &open_for_checkin("theme_day", &today)).await.unwrap();
 
         let zhang = p.member_actor("张伟");
         let me = zhang.attendee().unwrap();
@@ -331,10 +338,15 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         assert!(sec.attendee().is_err(), "{backend}");
 
         // A unit-wide lecture planned at the committee: any member below may join by scanning.
-        let lecture =
-            meeting::plan(&store, &os_admin(&p), &who, p.committee_a.id, &plan_input("secretary_lecture", &today))
-                .await
-                .unwrap();
+        let lecture = meeting::plan(
+            &store,
+            &os_admin(&p),
+            &who,
+            p.committee_a.id,
+            &open_for_checkin("secretary_lecture", &today),
+        )
+        .await
+        .unwrap();
         assert_eq!(lecture.expected_count, 0, "{backend}");
         let r = meeting::checkin(
             &store,
