@@ -476,7 +476,9 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Meet
         tx.c().execute(q!("PRAGMA cache_size = -2000")).await?;
     }
     tx.commit().await?;
-    xianfeng_store::meeting::rebuild_tallies(store).await?;
+    let root = xianfeng_store::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
+    let console = xianfeng_core::auth::operator::province_org_scope(&root.path);
+    xianfeng_store::meeting::rebuild_tallies(store, &console).await?;
     if sqlite {
         store.db.run_script("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     }

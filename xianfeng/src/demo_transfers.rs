@@ -113,7 +113,7 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
                 tr::approve(store, &os, &who, t.id, "", None).await?;
             }
             let v = tr::get(store, &os, t.id).await?;
-            if v.t.state == "done" {
+            if v.t.is_done() {
                 s.done += 1;
                 s.out_of_province += usize::from(kind == "out");
             } else {

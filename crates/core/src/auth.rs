@@ -186,6 +186,12 @@ pub struct UserAdmin(());
 /// Capability to grant roles and change security policy (security administrator).
 #[derive(Debug, Clone, Copy)]
 pub struct SecurityAdmin(());
+
+/// The capabilities that may read the account list: the system administrator
+/// (who opens accounts) and the security administrator (who grants roles).
+pub trait ReadsAccounts {}
+impl ReadsAccounts for UserAdmin {}
+impl ReadsAccounts for SecurityAdmin {}
 /// Capability to read the audit log (audit administrator).
 #[derive(Debug, Clone, Copy)]
 pub struct AuditReader(());

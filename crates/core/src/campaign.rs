@@ -246,40 +246,13 @@ pub fn assign(tiers: &[Tier], entries: &[Entry]) -> Vec<Placed> {
     out
 }
 
-/// Where a campaign stands: applying → reviewing → publicity (公示) → named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CampaignState {
-    Applying,
-    Reviewing,
-    Publicity,
-    Named,
-}
-
-impl CampaignState {
-    pub fn parse(s: &str) -> Option<CampaignState> {
-        match s {
-            "applying" => Some(CampaignState::Applying),
-            "reviewing" => Some(CampaignState::Reviewing),
-            "publicity" => Some(CampaignState::Publicity),
-            "named" => Some(CampaignState::Named),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignState::Applying => "applying",
-            CampaignState::Reviewing => "reviewing",
-            CampaignState::Publicity => "publicity",
-            CampaignState::Named => "named",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            CampaignState::Applying => "申报中",
-            CampaignState::Reviewing => "评审中",
-            CampaignState::Publicity => "公示中",
-            CampaignState::Named => "已命名",
-        }
+crate::state_enum! {
+    /// Where a campaign stands: applying → reviewing → publicity (公示) → named.
+    pub enum CampaignState ("评选状态") {
+        Applying = ("applying", "申报中"),
+        Reviewing = ("reviewing", "评审中"),
+        Publicity = ("publicity", "公示中"),
+        Named = ("named", "已命名"),
     }
 }
 

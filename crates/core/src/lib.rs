@@ -23,3 +23,8 @@ pub mod text;
 pub mod transfer;
 
 pub use error::{Error, FieldError};
+
+/// The database crate, for `state_enum!`'s column mapping (feature `sqlx`).
+#[cfg(feature = "sqlx")]
+#[doc(hidden)]
+pub use sqlx as __sqlx;

@@ -31,8 +31,9 @@ pub struct UnknownState {
 /// It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and gives `ALL`,
 /// `as_str` (the code), `label` (Chinese), `parse` (`Option`), `read`
 /// (`Result`, for stored values), `Display` (the label), `FromStr`,
-/// `TryFrom<String>` (so a store row reads its column with
-/// `#[sqlx(try_from = "String")]`, an unknown code failing the read), and
+/// `TryFrom<String>`, the TEXT column mapping (with core's `sqlx` feature,
+/// which store turns on: a row field typed with the state reads its code and
+/// an unknown code fails the read), and
 /// serde as the code (an unknown code is a deserialization error).
 #[macro_export]
 macro_rules! state_enum {
@@ -84,13 +85,14 @@ macro_rules! state_enum {
             }
         }
 
-        /// A stored code read back (`#[sqlx(try_from = "String")]` on a row field).
         impl ::std::convert::TryFrom<String> for $name {
             type Error = $crate::states::UnknownState;
             fn try_from(code: String) -> ::std::result::Result<$name, Self::Error> {
                 $name::read(&code)
             }
         }
+
+        $crate::__state_column!($name);
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
@@ -105,6 +107,47 @@ macro_rules! state_enum {
             }
         }
     };
+}
+
+/// The TEXT column mapping of a state (store turns on core's `sqlx` feature):
+/// a row field typed with the state reads its code, an unknown code failing
+/// the read; binding writes the code.
+#[cfg(feature = "sqlx")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __state_column {
+    ($name:ident) => {
+        impl<DB: $crate::__sqlx::Database> $crate::__sqlx::Type<DB> for $name
+        where
+            String: $crate::__sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as $crate::__sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as $crate::__sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: $crate::__sqlx::Database> $crate::__sqlx::Decode<'r, DB> for $name
+        where
+            String: $crate::__sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as $crate::__sqlx::Database>::ValueRef<'r>,
+            ) -> ::std::result::Result<$name, $crate::__sqlx::error::BoxDynError> {
+                let code = <String as $crate::__sqlx::Decode<'r, DB>>::decode(value)?;
+                Ok($name::read(&code)?)
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "sqlx"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __state_column {
+    ($name:ident) => {};
 }
 
 #[cfg(test)]

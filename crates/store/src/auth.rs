@@ -274,7 +274,10 @@ pub async fn revoke_role(store: &Store, _cap: SecurityAdmin, who: &Who, role_id:
 }
 
 /// All accounts (system and security administrators' lists).
-pub async fn list_users(store: &Store) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
+pub async fn list_users(
+    store: &Store,
+    _reader: &impl xianfeng_core::auth::ReadsAccounts,
+) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
     let users: Vec<UserRow> = store.db.r().fetch_all(q!(format!("SELECT {USER_COLS} FROM users ORDER BY id"))).await?;
     let roles: Vec<RoleRow> = store
         .db

@@ -59,11 +59,18 @@ fn committee(scope: &OrgScope) -> Result<()> {
     if scope.is_whole_tree() && scope.can_write() { Ok(()) } else { Err(StoreError::Forbidden) }
 }
 
-pub async fn list(store: &Store) -> Result<Vec<ReviewRow>> {
+/// Every review, newest year first (any business role).
+pub async fn list(store: &Store, _reader: &OrgScope) -> Result<Vec<ReviewRow>> {
     store.db.r().fetch_all(q!("SELECT id, year, title, state FROM secretary_reviews ORDER BY year DESC, id DESC")).await
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<ReviewRow> {
+/// One review (any business role).
+pub async fn get(store: &Store, _reader: &OrgScope, id: i64) -> Result<ReviewRow> {
+    row(store, id).await
+}
+
+/// The row behind an operation that has already checked its capability.
+async fn row(store: &Store, id: i64) -> Result<ReviewRow> {
     store.db.r().fetch_one(q!("SELECT id, year, title, state FROM secretary_reviews WHERE id = $1", id)).await
 }
 
@@ -81,7 +88,7 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, year: i32) -> Resu
         .await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("secretary_review", "review", id).detail(title)).await?;
     tx.commit().await?;
-    get(store, id).await
+    row(store, id).await
 }
 
 /// A unit (in scope) submits its secretary's report.
@@ -98,7 +105,7 @@ pub async fn submit(
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
-    let r = get(store, review_id).await?;
+    let r = row(store, review_id).await?;
     if r.state != "open" {
         return Err(StoreError::Rule("述职评议已结束".into()));
     }
@@ -160,7 +167,7 @@ pub async fn rate(
     report_id: i64,
     rating: &str,
 ) -> Result<()> {
-    let r = get(store, review_id).await?;
+    let r = row(store, review_id).await?;
     if r.state != "open" {
         return Err(StoreError::Rule("述职评议已结束".into()));
     }
@@ -216,7 +223,7 @@ pub async fn close(store: &Store, scope: &OrgScope, who: &Who, review_id: i64) -
 }
 
 /// Every report of a review with its ratings counted.
-pub async fn results(store: &Store, review_id: i64) -> Result<Vec<ReportResult>> {
+pub async fn results(store: &Store, _reader: &OrgScope, review_id: i64) -> Result<Vec<ReportResult>> {
     #[derive(sqlx::FromRow)]
     struct Rp {
         committee_id: i64,

@@ -61,12 +61,13 @@ struct ListPage {
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>) -> Result<Response> {
-    if !ctx.org_scope()?.can_write() {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
     render(&ListPage {
         l: Layout::new(&ctx, "书记述职评议", "/secretary-reviews").crumb("书记述职评议", "").flash(flash(&q.ok)),
-        items: sr::list(&state.store).await?,
+        items: sr::list(&state.store, &scope).await?,
         committee: is_committee(&ctx),
         year: today_cn().year() - 1,
     })
@@ -102,8 +103,8 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let r = sr::get(&state.store, id).await?;
-    let results = sr::results(&state.store, id).await?;
+    let r = sr::get(&state.store, &scope, id).await?;
+    let results = sr::results(&state.store, &scope, id).await?;
     let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
     let units = if r.state == "open" {
         xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
@@ -209,8 +210,8 @@ async fn action_submit(
 }
 
 async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
-    ctx.org_scope()?;
-    let items = sr::list(&state.store).await?;
+    let scope = ctx.org_scope()?;
+    let items = sr::list(&state.store, &scope).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }
 
@@ -221,11 +222,12 @@ async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(b): Json<serde_j
 }
 
 async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
-    if !ctx.org_scope()?.can_write() {
+    let scope = ctx.org_scope()?;
+    if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let r = sr::get(&state.store, id).await?;
-    let mut results = sr::results(&state.store, id).await?;
+    let r = sr::get(&state.store, &scope, id).await?;
+    let mut results = sr::results(&state.store, &scope, id).await?;
     if !(is_committee(&ctx) || r.state == "closed") {
         for x in &mut results {
             x.counts = [0; 4];

@@ -50,7 +50,13 @@ pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> 
 
 /// Rebuilds every tally from the meetings (after bulk loads, or on purpose).
 /// Reads the meetings once, one committee at a time.
-pub async fn rebuild_tallies(store: &Store) -> Result<usize> {
+///
+/// Only the province-wide, writable scope (the CLI's console: demo data,
+/// repairs) may rebuild every tally.
+pub async fn rebuild_tallies(store: &Store, scope: &OrgScope) -> Result<usize> {
+    if !scope.is_whole_tree() || !scope.can_write() {
+        return Err(StoreError::Forbidden);
+    }
     #[derive(sqlx::FromRow)]
     struct C {
         committee_id: i64,

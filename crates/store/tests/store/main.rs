@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod campaigns;
+mod capabilities;
 mod discipline;
 mod dues;
 mod import;

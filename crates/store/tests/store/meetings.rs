@@ -199,7 +199,11 @@ async fn compliance_rolls_up_against_a_hand_checked_fixture() {
 
         // The maintained tallies equal a rebuild from the meetings.
         let before: Vec<(i64, i64, String)> = tallies(&store).await;
-        meeting::rebuild_tallies(&store).await.unwrap();
+        // Only the console's province-wide scope rebuilds every tally.
+        let unit_admin = p.unit_admin(&p.unit_b).org_scope().unwrap();
+        assert!(matches!(meeting::rebuild_tallies(&store, &unit_admin).await, Err(StoreError::Forbidden)), "{backend}");
+        let console = xianfeng_core::auth::operator::province_org_scope(&p.root.path);
+        meeting::rebuild_tallies(&store, &console).await.unwrap();
         assert_eq!(tallies(&store).await, before, "{backend}");
     }
 }

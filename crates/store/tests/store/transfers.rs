@@ -80,14 +80,14 @@ async fn between_units_every_record_moves_and_stays_readable() {
         };
         dues::record_payment(&store, &sec_ms, &sec_who, zhang, month, &pay).await.unwrap();
         let v = tr::approve(&store, &sec_os, &sec_who, t.id, "", None).await.unwrap();
-        assert_eq!(v.t.state, "pending_in", "{backend}");
+        assert_eq!(v.t.state, TransferState::PendingIn, "{backend}");
         assert_eq!(v.t.dues_paid_through, Some(month), "{backend}: the paid-through month travels");
         assert!(v.t.letter_no.starts_with("省直机关转〔"), "{backend}");
         assert_eq!(v.t.valid_until, Some(today + chrono::Duration::days(90)), "{backend}");
         let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }, 50).await.unwrap();
         assert_eq!(mine.len(), 1, "{backend}: waiting for unit B");
         let v = tr::approve(&store, &ub_os, &ub_who, t.id, "", None).await.unwrap();
-        assert_eq!(v.t.state, "done", "{backend}");
+        assert_eq!(v.t.state, TransferState::Done, "{backend}");
 
         // The record now lives with unit B under its shard key, every field intact.
         let ub_ms = testkit::member_scope(&store, &ub).await.unwrap();
@@ -195,7 +195,12 @@ async fn within_unit_out_of_and_into_the_province() {
             ..Default::default()
         };
         let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
-        assert_eq!(t.kind, "within_unit", "{backend}");
+        assert_eq!(t.kind, xianfeng_core::transfer::TransferKind::WithinUnit, "{backend}");
+        // A state the program does not know is an error on reading, never a default.
+        store.db.run_script(&format!("UPDATE transfers SET state = 'lost' WHERE id = {}", t.id)).await.unwrap();
+        let e = tr::get(&store, &sec_os, t.id).await.map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("未知的转接状态：“lost”"), "{backend}: {e}");
+        store.db.run_script(&format!("UPDATE transfers SET state = 'pending_out' WHERE id = {}", t.id)).await.unwrap();
         tr::approve(&store, &sec_os, &who, t.id, "", None).await.unwrap();
         let a2 = p.branch_secretary(&p.branch_a2);
         let a2_os = testkit::org_scope(&a2).unwrap();
@@ -235,11 +240,11 @@ async fn within_unit_out_of_and_into_the_province() {
         let r = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version - 1).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: a decision on an older version");
         let v = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version).await.unwrap();
-        assert_eq!(v.t.state(), Some(TransferState::Rejected), "{backend}");
+        assert_eq!(v.t.state, TransferState::Rejected, "{backend}");
         let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
         assert!(matches!(tr::cancel(&store, &sec_os, &who, t.id, t.version + 1).await, Err(StoreError::Stale)));
         let v = tr::cancel(&store, &sec_os, &who, t.id, t.version).await.unwrap();
-        assert_eq!(v.t.state(), Some(TransferState::Cancelled), "{backend}");
+        assert_eq!(v.t.state, TransferState::Cancelled, "{backend}");
 
         // Into the province: an expired letter is refused; a valid one creates the record on acceptance.
         let b1 = p.branch_secretary(&p.branch_b1);

@@ -1,0 +1,219 @@
+//! Naming honors, the honor roll, revoking; the review panel.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct HonorRow {
+    pub committee_id: i64,
+    pub id: i64,
+    pub campaign_id: i64,
+    pub honor: String,
+    pub tier_name: String,
+    pub year: i64,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub named_on: NaiveDate,
+    pub revoked_on: Option<NaiveDate>,
+    pub revoked_reason: String,
+}
+
+/// After the notice period, with every objection closed, the working committee
+/// names the results: each application within a tier enters the honors register.
+pub async fn name(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    campaign_id: i64,
+    version: Option<i64>,
+) -> Result<Vec<HonorRow>> {
+    committee(scope)?;
+    let c = row(store, campaign_id).await?;
+    expect_version(&c, version)?;
+    if c.state != "publicity" {
+        return Err(StoreError::Rule(format!("评选当前{}，公示后方可命名", c.state_label())));
+    }
+    let today = today_cn();
+    if c.notice_to.is_some_and(|t| today <= t) {
+        return Err(StoreError::Rule(format!(
+            "公示期至 {}，期满后方可命名",
+            c.notice_to.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    if all_objections(store, campaign_id).await?.iter().any(|o| o.state == "open") {
+        return Err(StoreError::Rule("还有未办结的异议".into()));
+    }
+    let results = compute_results(store, &c).await?;
+    let mut tx = store.db.begin().await?;
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE campaigns SET state = 'named', updated_at = $1, version = version + 1 WHERE id = $2 AND version = $3",
+            now_ms(), campaign_id, c.version
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Stale);
+    }
+    let mut named = 0;
+    for r in results.iter().filter(|r| r.tier.is_some()) {
+        let id = tx.alloc_id().await?;
+        let a = &r.application;
+        tx.c()
+            .execute(q!(
+                "INSERT INTO honors (committee_id, id, campaign_id, application_id, honor, tier_name, year, subject_id, subject_name, named_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                a.committee_id, id, campaign_id, a.id, c.honor.clone(), r.tier.clone().unwrap_or_default(), c.year,
+                a.subject_id, a.subject_name.clone(), today
+            ))
+            .await?;
+        named += 1;
+    }
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("campaign_name", "campaign", campaign_id).detail(format!("命名{named}个")),
+    )
+    .await?;
+    tx.commit().await?;
+    honors(store, scope, Some(campaign_id)).await
+}
+
+/// The honors register in scope (one campaign, or all).
+pub async fn honors(store: &Store, scope: &OrgScope, campaign_id: Option<i64>) -> Result<Vec<HonorRow>> {
+    let mut q = Q::new(
+        "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
+         FROM honors WHERE 1 = 1",
+    );
+    if let Some(c) = scope.committee_id() {
+        q.push(" AND committee_id = ").bind(c);
+    }
+    if let Some(id) = campaign_id {
+        q.push(" AND campaign_id = ").bind(id);
+    }
+    q.push(" ORDER BY year DESC, campaign_id, tier_name, subject_name");
+    store.db.r().fetch_all(q).await
+}
+
+/// Revokes an honor (摘牌) with a reason; the register keeps it, marked.
+pub async fn revoke(
+    store: &Store,
+    scope: &OrgScope,
+    who: &Who,
+    committee_id: i64,
+    honor_id: i64,
+    reason: &str,
+) -> Result<()> {
+    committee(scope)?;
+    if reason.trim().is_empty() {
+        return Err(StoreError::invalid("reason", "请填写摘牌原因"));
+    }
+    let mut tx = store.db.begin().await?;
+    let n = tx
+        .c()
+        .execute(q!(
+            "UPDATE honors SET revoked_on = $1, revoked_reason = $2 WHERE committee_id = $3 AND id = $4 AND revoked_on IS NULL",
+            today_cn(), reason.trim(), committee_id, honor_id
+        ))
+        .await?;
+    if n != 1 {
+        return Err(StoreError::Rule("该荣誉不存在或已摘牌".into()));
+    }
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("honor_revoke", "honor", honor_id).detail(reason.trim().to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves reviewer accounts by user name: (user id, their own unit, display name).
+/// A reviewer's unit is the unit of their first org-bound role below the working committee.
+pub async fn resolve_reviewers(
+    store: &Store,
+    scope: &OrgScope,
+    usernames: &[String],
+) -> Result<Vec<(i64, Option<i64>, String)>> {
+    committee(scope)?;
+    let mut out = Vec::new();
+    for name in usernames.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let u = crate::auth::user_by_name(store, name)
+            .await?
+            .ok_or_else(|| StoreError::invalid("reviewers", format!("账号“{name}”不存在")))?;
+        let mut unit = None;
+        for r in crate::auth::roles_of(store, u.id).await? {
+            if let Some(o) = r.org_id {
+                let org = crate::org::anchor_of(store.db.r(), o).await?;
+                if org.kind() != OrgKind::WorkingCommittee {
+                    unit = Some(org.committee_id);
+                    break;
+                }
+            }
+        }
+        out.push((u.id, unit, u.display_name.clone()));
+    }
+    if out.is_empty() {
+        return Err(StoreError::invalid("reviewers", "请填写评审账号"));
+    }
+    Ok(out)
+}
+
+/// The reviewers of a campaign: (user id, unit, name).
+pub async fn reviewers(store: &Store, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
+    store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT user_id, unit_id, name FROM campaign_reviewers WHERE campaign_id = $1 ORDER BY name",
+            campaign_id
+        ))
+        .await
+}
+
+/// A reviewer's own scores in a campaign: (committee, application) → total.
+pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Result<HashMap<(i64, i64), i64>> {
+    let rows: Vec<(i64, i64, i64)> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT s.committee_id, s.application_id, s.total FROM campaign_scores s JOIN campaign_applications a \
+             ON a.committee_id = s.committee_id AND a.id = s.application_id WHERE a.campaign_id = $1 AND s.reviewer_id = $2",
+            campaign_id,
+            reviewer_id
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|(c, a, t)| ((c, a), t)).collect())
+}
+
+/// The honors of one subject (a unit, branch or member the caller has already
+/// loaded in scope), newest first, as "2023年模范机关（标兵单位）".
+pub async fn honors_of(store: &Store, committee_id: i64, subject_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<HonorRow> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
+             FROM honors WHERE committee_id = $1 AND subject_id = $2 ORDER BY year DESC, id DESC",
+            committee_id,
+            subject_id
+        ))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|h| {
+            let label = Honor::parse(&h.honor).map(|x| x.label()).unwrap_or("");
+            let base = if h.tier_name == label {
+                format!("{}年{}", h.year, label)
+            } else {
+                format!("{}年{}（{}）", h.year, label, h.tier_name)
+            };
+            match h.revoked_on {
+                Some(d) => format!("{base}，{d} 摘牌：{}", h.revoked_reason),
+                None => base,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,214 @@
+//! Arrears, a member's own charges, and the monthly summary.
+
+use super::*;
+
+/// A member in arrears.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArrearLine {
+    pub member_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub unpaid: Vec<NaiveDate>,
+    pub owed: Fen,
+    pub consecutive: i64,
+    /// "" | "warn" (≥ warn months) | "lapse" (≥ lapse months: possible 自行脱党, people decide).
+    pub flag: &'static str,
+}
+
+impl ArrearLine {
+    pub fn months_text(&self) -> String {
+        self.unpaid.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、")
+    }
+    pub fn flag_label(&self) -> &'static str {
+        match self.flag {
+            "lapse" => "连续未缴已达标记月数（按规定应视为自行脱党，由党组织研究认定）",
+            "warn" => "连续未缴，需提醒",
+            _ => "",
+        }
+    }
+}
+
+/// Members with unpaid charges in scope, most consecutive months first. Reads
+/// only the unpaid charges (a partial index) and each unit's latest month.
+pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) -> Result<Vec<ArrearLine>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        committee_id: i64,
+        member_id: i64,
+        name: String,
+        org_name: String,
+        month: NaiveDate,
+        due_fen: i64,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Latest {
+        committee_id: i64,
+        month: NaiveDate,
+    }
+    let mut q = Q::new(
+        "SELECT c.committee_id, c.member_id, m.name, o.name AS org_name, c.month, c.due_fen \
+         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL",
+    );
+    member_scope_where(&mut q, scope);
+    under_org(store, scope, &mut q, org_id).await?;
+    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    let latest: std::collections::HashMap<i64, NaiveDate> = store
+        .db
+        .r()
+        .fetch_all::<Latest>(q!("SELECT committee_id, MAX(month) AS month FROM dues_cycles GROUP BY committee_id"))
+        .await?
+        .into_iter()
+        .map(|l| (l.committee_id, l.month))
+        .collect();
+    let rules: DuesRules = store.rules().await?.get::<DuesRules>(xianfeng_core::text::today_cn());
+    let mut by_member: std::collections::BTreeMap<(i64, i64), ArrearLine> = std::collections::BTreeMap::new();
+    for r in rows {
+        let line = by_member.entry((r.committee_id, r.member_id)).or_insert_with(|| ArrearLine {
+            member_id: r.member_id,
+            name: r.name.clone(),
+            org_name: r.org_name.clone(),
+            unpaid: Vec::new(),
+            owed: Fen(0),
+            consecutive: 0,
+            flag: "",
+        });
+        line.unpaid.push(r.month);
+        line.owed = Fen(line.owed.0 + r.due_fen);
+    }
+    let mut out: Vec<ArrearLine> = by_member
+        .into_iter()
+        .map(|((committee, _), mut l)| {
+            l.unpaid.sort();
+            l.consecutive =
+                latest.get(&committee).map(|m| core_dues::consecutive_unpaid_to(&l.unpaid, *m)).unwrap_or(0);
+            l.flag = if l.consecutive >= rules.lapse_unpaid_months {
+                "lapse"
+            } else if l.consecutive >= rules.warn_unpaid_months {
+                "warn"
+            } else {
+                ""
+            };
+            l
+        })
+        .collect();
+    out.sort_by_key(|l| (std::cmp::Reverse(l.consecutive), l.org_name.clone(), l.name.clone()));
+    Ok(out)
+}
+
+/// A member's own charges and payments, newest first (self-service).
+pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<ChargeRow>> {
+    let m = crate::member::get(store, scope, member_id).await?;
+    // Charges stay with the unit that collected them; a member who moved reads them all.
+    let prior = crate::transfer::prior_of(store, m.committee_id, m.id).await?;
+    let mut q = Q::new(
+        "SELECT c.member_id, '' AS name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
+         FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id = ",
+    );
+    q.bind(m.id).push(" AND c.committee_id IN ");
+    q.push_row(crate::transfer::committees_of(m.committee_id, &prior).iter().map(|c| (*c).into()).collect());
+    q.push(" ORDER BY c.month DESC LIMIT 120");
+    let mut rows: Vec<ChargeRow> = store.db.r().fetch_all(q).await?;
+    for r in &mut rows {
+        r.name = m.name.clone();
+    }
+    Ok(rows)
+}
+
+/// One row of the monthly summary: a child org of the viewed org (or the org itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRow {
+    pub org_id: i64,
+    pub name: String,
+    pub members: i64,
+    pub paid_members: i64,
+    pub expected: Fen,
+    pub paid: Fen,
+}
+
+impl SummaryRow {
+    pub fn rate_text(&self) -> String {
+        if self.members == 0 {
+            "—".into()
+        } else {
+            format!("{:.1}%", self.paid_members as f64 * 100.0 / self.members as f64)
+        }
+    }
+}
+
+/// The month's dues rolled up to the children of `org_id` (branch → unit → province).
+pub async fn summary(
+    store: &Store,
+    scope: &MemberScope,
+    org_id: i64,
+    month: NaiveDate,
+) -> Result<(SummaryRow, Vec<SummaryRow>)> {
+    let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
+    let root = crate::org::get(store.db.r(), org, org_id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Agg {
+        path: String,
+        members: i64,
+        paid_members: i64,
+        expected: i64,
+        paid: i64,
+    }
+    let mut q = Q::new(
+        "SELECT o.path, COUNT(*) AS members, CAST(SUM(CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS paid_members, \
+         CAST(SUM(c.due_fen) AS BIGINT) AS expected, CAST(COALESCE(SUM(c.paid_fen), 0) AS BIGINT) AS paid \
+         FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.month = ",
+    );
+    q.bind(month);
+    crate::org::scope_where(&mut q, org, "o");
+    if root.kind() != xianfeng_core::org::OrgKind::WorkingCommittee {
+        q.push(" AND o.committee_id = ").bind(root.committee_id);
+    }
+    q.push(" AND o.path LIKE ").bind(format!("{}%", root.path)).push(" GROUP BY o.path");
+    let aggs: Vec<Agg> = store.db.r().fetch_all(q).await?;
+    let kids = crate::org::children(store.db.r(), org, &root, false).await?;
+    let mut total = SummaryRow {
+        org_id: root.id,
+        name: root.name.clone(),
+        members: 0,
+        paid_members: 0,
+        expected: Fen(0),
+        paid: Fen(0),
+    };
+    let mut rows: Vec<SummaryRow> = kids
+        .iter()
+        .map(|k| SummaryRow {
+            org_id: k.id,
+            name: k.name.clone(),
+            members: 0,
+            paid_members: 0,
+            expected: Fen(0),
+            paid: Fen(0),
+        })
+        .collect();
+    let mut own = SummaryRow {
+        org_id: root.id,
+        name: format!("{}（本级）", root.name),
+        members: 0,
+        paid_members: 0,
+        expected: Fen(0),
+        paid: Fen(0),
+    };
+    for a in aggs {
+        let add = |r: &mut SummaryRow| {
+            r.members += a.members;
+            r.paid_members += a.paid_members;
+            r.expected = Fen(r.expected.0 + a.expected);
+            r.paid = Fen(r.paid.0 + a.paid);
+        };
+        add(&mut total);
+        match kids.iter().position(|k| a.path.starts_with(&k.path)) {
+            Some(i) => add(&mut rows[i]),
+            None => add(&mut own),
+        }
+    }
+    if own.members > 0 {
+        rows.insert(0, own);
+    }
+    rows.retain(|r| r.members > 0);
+    Ok((total, rows))
+}

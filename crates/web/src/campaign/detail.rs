@@ -1,0 +1,228 @@
+//! One campaign: applications, scores, results, objections, the publicity notice.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+pub(crate) struct DetailPage {
+    pub(crate) l: Layout,
+    pub(crate) kept: ActionForm,
+    pub(crate) c: CampaignRow,
+    pub(crate) honor: &'static str,
+    pub(crate) criteria: Vec<Criterion>,
+    pub(crate) tiers: Vec<Tier>,
+    pub(crate) committee: bool,
+    /// Applications the caller may see (all for the committee and reviewers).
+    pub(crate) apps: Vec<ApplicationRow>,
+    pub(crate) subjects: Vec<(String, String)>,
+    /// For a reviewer: the applications they may score, with their own total so far.
+    pub(crate) to_score: Vec<(ApplicationRow, String)>,
+    pub(crate) results: Vec<ResultRow>,
+    pub(crate) objections: Vec<ObjectionRow>,
+    pub(crate) reviewers: String,
+    pub(crate) tie_rule: &'static str,
+    pub(crate) message: String,
+    pub(crate) today: String,
+}
+
+pub(crate) async fn detail_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    ok: &str,
+    message: String,
+    kept: ActionForm,
+) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let actor = ctx.actor()?.clone();
+    let (c, access) = camp::access(&state.store, &scope, actor.user_id, id).await?;
+    let honor = c.honor()?;
+    let committee = access.is_committee();
+    let reviewers = camp::reviewers(&state.store, id).await?;
+    let apps = camp::applications(&state.store, &access, id).await?;
+    let subjects =
+        if c.state == "applying" && scope.can_write() { subjects_of(state, ctx, honor).await? } else { Vec::new() };
+    let to_score = match (access.reviewer_unit(), c.state.as_str()) {
+        (Some(unit), "reviewing") => {
+            let mine = camp::my_scores(&state.store, id, actor.user_id).await?;
+            apps.iter()
+                .filter(|a| Some(a.committee_id) != unit)
+                .map(|a| (a.clone(), mine.get(&(a.committee_id, a.id)).map(|t| t.to_string()).unwrap_or_default()))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let show_results = committee || matches!(c.state.as_str(), "publicity" | "named");
+    let results = if show_results { camp::results(&state.store, &access, id).await? } else { Vec::new() };
+    let objections = if committee { camp::objections(&state.store, &access, id).await? } else { Vec::new() };
+    render(&DetailPage {
+        l: Layout::new(ctx, c.title.clone(), "/campaigns")
+            .crumb("评选表彰", "/campaigns")
+            .crumb(c.title.clone(), "")
+            .flash(flash(ok)),
+        honor: honor.label(),
+        criteria: c.criteria()?,
+        tiers: c.tiers()?,
+        committee,
+        apps,
+        subjects,
+        to_score,
+        results,
+        objections,
+        reviewers: reviewers.iter().map(|r| r.2.clone()).collect::<Vec<_>>().join("、"),
+        tie_rule: TIE_RULE,
+        message,
+        kept,
+        today: today_cn().to_string(),
+        c,
+    })
+}
+
+/// What the caller may apply for: their units, branches or members.
+pub(crate) async fn subjects_of(state: &AppState, ctx: &Ctx, honor: Honor) -> Result<Vec<(String, String)>> {
+    let scope = ctx.org_scope()?;
+    Ok(match honor.subject() {
+        Subject::Unit => {
+            let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
+            xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
+                .await?
+                .items
+                .into_iter()
+                .map(|o| (o.id.to_string(), o.name))
+                .collect()
+        }
+        Subject::Branch => xianfeng_store::member::branch_lookup(&state.store, &scope)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+        Subject::Member => {
+            let ms = ctx.member_scope(state).await?;
+            let f = xianfeng_store::member::MemberFilter { status: "members".into(), ..Default::default() };
+            xianfeng_store::member::list_all(&state.store, &ms, &f, 3000)
+                .await?
+                .into_iter()
+                .map(|m| (m.id.to_string(), format!("{}（{}）", m.name, m.org_name)))
+                .collect()
+        }
+    })
+}
+
+/// The 公示 notice of a campaign's proposed honorees as a .docx official
+/// document (GB/T 9704 layout), for the working committee to post: the
+/// tiers with their subjects, units and scores, the notice period and how
+/// to object. Only once the results are public.
+pub(crate) async fn notice_docx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let (c, access) = camp::access(&state.store, &scope, ctx.actor()?.user_id, id).await?;
+    if !access.is_committee() {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(c.state.as_str(), "publicity" | "named") {
+        return Err(AppError::Rule("评选结果公示后才能生成公示文件".into()));
+    }
+    let results = camp::results(&state.store, &access, id).await?;
+    let root = xianfeng_store::org::root(state.store.db.r()).await?.ok_or(AppError::NotFound)?;
+    let doc = notice_doc(&c, &results, &root.name, today_cn())?;
+    let name = crate::xlsx::safe_file_name(&format!("{}.docx", doc.title));
+    crate::layout::download(
+        &state,
+        &ctx,
+        "campaign_notice",
+        id,
+        &name,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        crate::docx::render(&doc),
+    )
+    .await
+}
+
+pub(crate) fn notice_doc(
+    c: &camp::CampaignRow,
+    results: &[camp::ResultRow],
+    issuer: &str,
+    today: chrono::NaiveDate,
+) -> Result<crate::docx::OfficialDoc> {
+    use crate::docx::{Block, OfficialDoc};
+    use xianfeng_core::text::date_zh;
+    let honor = c.honor()?;
+    let tiers = c.tiers()?;
+    let (noun, measure) = match honor.subject() {
+        Subject::Unit => ("单位", "个"),
+        Subject::Branch => ("党支部", "个"),
+        Subject::Member => ("党员", "名"),
+    };
+    let named: Vec<&camp::ResultRow> = results.iter().filter(|r| r.tier.is_some()).collect();
+    let tier_list = tiers
+        .iter()
+        .map(|t| {
+            let n = named.iter().filter(|r| r.tier.as_deref() == Some(t.name.as_str())).count();
+            format!("“{}”{n}{measure}", t.name)
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    let period = match (c.notice_from, c.notice_to) {
+        (Some(f), Some(t)) => format!("{}至{}", date_zh(f), date_zh(t)),
+        _ => "自发布之日起".into(),
+    };
+    let mut body = vec![
+        Block::Paragraph(format!(
+            "按照{}年度“{}”评选工作安排，经{noun}申报、资格审核、评审组评审，拟确定{tier_list}，共{}{measure}{noun}。现将拟命名对象予以公示。",
+            c.year,
+            honor.label(),
+            named.len()
+        )),
+        Block::Paragraph(format!(
+            "公示时间：{period}。公示期间，对公示对象有异议的，可在先锋党建平台“评选表彰”中提出，或以书面形式向{issuer}反映。反映问题应实事求是、具体详实；以单位名义反映的须加盖公章，以个人名义反映的须署真实姓名。"
+        )),
+    ];
+    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    for (i, t) in tiers.iter().enumerate() {
+        let rows: Vec<Vec<String>> = named
+            .iter()
+            .filter(|r| r.tier.as_deref() == Some(t.name.as_str()))
+            .enumerate()
+            .map(|(k, r)| {
+                let mut row = vec![(k + 1).to_string(), r.application.subject_name.clone()];
+                if honor.subject() != Subject::Unit {
+                    row.push(r.application.unit_name.clone());
+                }
+                row.push(r.score.map(|s| format!("{s:.2}")).unwrap_or_default());
+                row
+            })
+            .collect();
+        body.push(Block::Heading1(format!(
+            "{}、{}（{}{measure}）",
+            numerals.get(i).copied().unwrap_or("十"),
+            t.name,
+            rows.len()
+        )));
+        let mut header = vec!["序号".to_string(), format!("{noun}名称")];
+        if honor.subject() != Subject::Unit {
+            header.push("所属单位".into());
+        }
+        header.push("评审得分".into());
+        body.push(Block::Table { header, rows });
+    }
+    let date = date_zh(c.notice_from.unwrap_or(today));
+    Ok(OfficialDoc {
+        issuer_mark: issuer.to_string(),
+        doc_number: String::new(),
+        title: format!("关于{}年度“{}”拟命名对象的公示", c.year, honor.label()),
+        addressee: "各单位党委（党组）：".into(),
+        body,
+        signature: issuer.to_string(),
+        printed_by: format!("{issuer}办公室"),
+        printed_on: format!("{date}印发"),
+        date,
+    })
+}
+
+pub(crate) async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQ>,
+) -> Result<Response> {
+    detail_view(&state, &ctx, id, &q.ok, String::new(), ActionForm::default()).await
+}

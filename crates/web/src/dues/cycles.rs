@@ -1,0 +1,307 @@
+//! Monthly cycles, payments and arrears.
+
+use super::*;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct CycleQ {
+    pub(crate) month: String,
+    pub(crate) org_id: String,
+    pub(crate) ok: String,
+}
+
+impl CycleQ {
+    pub(crate) fn month(&self) -> Result<chrono::NaiveDate> {
+        RosterQ { month: self.month.clone(), ..Default::default() }.month()
+    }
+    pub(crate) fn org(&self) -> Result<Option<i64>> {
+        RosterQ { org_id: self.org_id.clone(), ..Default::default() }.org()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_cycles.html")]
+pub(crate) struct CyclesPage {
+    pub(crate) l: Layout,
+    pub(crate) month: String,
+    pub(crate) cycles: Vec<store_dues::CycleRow>,
+    pub(crate) charges: Vec<store_dues::ChargeRow>,
+    pub(crate) methods: Vec<(&'static str, &'static str)>,
+    pub(crate) today: String,
+    pub(crate) can_write: bool,
+    pub(crate) can_run: bool,
+    pub(crate) errors: Errors,
+    pub(crate) error_member: i64,
+    pub(crate) query: String,
+}
+
+pub(crate) fn dues_flash(code: &str) -> &'static str {
+    match code {
+        "opened" => "已开启本月党费收缴",
+        "settled" => "已结算",
+        "paid" => "缴费已登记",
+        other => flash_text(other),
+    }
+}
+
+pub(crate) async fn cycles_view(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CycleQ,
+    errors: Errors,
+    error_member: i64,
+) -> Result<Response> {
+    let scope = ctx.member_scope(state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let month = q.month()?;
+    let cycles = store_dues::cycles(&state.store, &scope, month).await?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    render(&CyclesPage {
+        l: Layout::new(ctx, "党费收缴", "/dues/cycles")
+            .crumb("党费管理", "/dues")
+            .crumb("党费收缴", "")
+            .flash(dues_flash(&q.ok)),
+        month: month.format("%Y-%m").to_string(),
+        cycles,
+        charges,
+        methods: xianfeng_core::dues::PAYMENT_METHODS.to_vec(),
+        today: today_cn().to_string(),
+        can_write: scope.can_write(),
+        can_run: store_dues::may_run_cycles(&scope),
+        errors,
+        error_member,
+        query: serde_urlencoded::to_string([
+            ("month", month.format("%Y-%m").to_string()),
+            ("org_id", q.org_id.clone()),
+        ])
+        .unwrap_or_default(),
+    })
+}
+
+pub(crate) async fn cycles_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    cycles_view(&state, &ctx, &q, Errors::default(), 0).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MonthForm {
+    pub(crate) month: String,
+}
+
+pub(crate) async fn open_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<MonthForm>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month.clone(), ..Default::default() }.month()?;
+    store_dues::open_cycle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=opened", month.format("%Y-%m"))).into_response())
+}
+
+pub(crate) async fn settle_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MonthForm>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month.clone(), ..Default::default() }.month()?;
+    store_dues::settle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=settled", month.format("%Y-%m"))).into_response())
+}
+
+pub(crate) async fn pay_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((member_id, month)): Path<(i64, String)>,
+    Form(f): Form<store_dues::PaymentInput>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let m =
+        store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
+    let q = CycleQ { month: m.format("%Y-%m").to_string(), ..Default::default() };
+    match store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=paid", m.format("%Y-%m"))).into_response()),
+        Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), member_id).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dues_arrears.html")]
+pub(crate) struct ArrearsPage {
+    pub(crate) l: Layout,
+    /// This page's lines.
+    pub(crate) lines: Vec<store_dues::ArrearLine>,
+    pub(crate) offset: usize,
+    /// Members in arrears in scope, and of them those flagged.
+    pub(crate) members: usize,
+    pub(crate) flagged: usize,
+    pub(crate) q: ArrearsQ,
+    pub(crate) pager: Pager,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ArrearsQ {
+    pub(crate) org_id: String,
+    /// "1": only the members flagged for a reminder or a lapse.
+    pub(crate) flagged: String,
+    pub(crate) page: String,
+    pub(crate) per_page: String,
+}
+
+/// Members in arrears, longest run of unpaid months first, a page at a time
+/// (a province has tens of thousands).
+pub(crate) async fn arrears_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ArrearsQ>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let org = RosterQ { org_id: q.org_id.clone(), ..Default::default() }.org()?;
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 100, 500)?;
+    let mut lines = store_dues::arrears(&state.store, &scope, org).await?;
+    let members = lines.len();
+    let flagged = lines.iter().filter(|l| !l.flag.is_empty()).count();
+    if q.flagged == "1" {
+        lines.retain(|l| !l.flag.is_empty());
+    }
+    let total = lines.len() as i64;
+    let offset = ((page - 1) * per_page) as usize;
+    let lines = lines.into_iter().skip(offset).take(per_page as usize).collect();
+    let base = serde_urlencoded::to_string([
+        ("org_id", q.org_id.as_str()),
+        ("flagged", q.flagged.as_str()),
+        ("per_page", &per_page.to_string()),
+    ])
+    .unwrap_or_default();
+    render(&ArrearsPage {
+        l: Layout::new(&ctx, "欠缴党费", "/dues/arrears").crumb("党费管理", "/dues").crumb("欠缴党费", ""),
+        lines,
+        offset,
+        members,
+        flagged,
+        pager: Pager::new(page, per_page, total, base),
+        q,
+    })
+}
+
+/// The month's charges for finance: title, scope, month and date rows, then one row per member.
+pub(crate) async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CycleQ>) -> Result<Response> {
+    use rust_xlsxwriter::Workbook;
+    let scope = ctx.member_scope(&state).await?;
+    if !scope.can_export() {
+        return Err(AppError::Forbidden);
+    }
+    let month = q.month()?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let build = || -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        const COLUMNS: [(&str, f64); 9] = [
+            ("序号", 6.0),
+            ("姓名", 12.0),
+            ("党支部", 24.0),
+            ("月份", 9.0),
+            ("应缴", 10.0),
+            ("实缴", 10.0),
+            ("缴费日期", 11.0),
+            ("方式", 9.0),
+            ("备注", 20.0),
+        ];
+        let f = crate::xlsx::TableFormats::default();
+        let (cell, money) = (&f.cell, &f.num.clone().set_num_format("#,##0.00"));
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("党费收缴")?;
+        let paid: i64 = charges.iter().filter_map(|c| c.paid_fen).sum();
+        let due: i64 = charges.iter().map(|c| c.due_fen).sum();
+        let info =
+            [format!("数据日期：{}　应缴合计：{}　实缴合计：{}（金额单位：元）", today_cn(), Fen(due), Fen(paid))];
+        let title = format!("{}党费收缴明细 — {scope_name}", month.format("%Y年%m月"));
+        let header = crate::xlsx::table_top(ws, &f, &title, &info, &COLUMNS)?;
+        for (i, c) in charges.iter().enumerate() {
+            let r = header + 1 + i as u32;
+            ws.write_number_with_format(r, 0, (i + 1) as f64, cell)?;
+            ws.write_string_with_format(r, 1, &c.name, cell)?;
+            ws.write_string_with_format(r, 2, &c.org_name, cell)?;
+            ws.write_string_with_format(r, 3, c.month.format("%Y-%m").to_string(), cell)?;
+            // Fen to yuan for the spreadsheet: exact for any amount below 2^53 fen.
+            ws.write_number_with_format(r, 4, c.due_fen as f64 / 100.0, money)?;
+            match c.paid_fen {
+                Some(p) => ws.write_number_with_format(r, 5, p as f64 / 100.0, money)?,
+                None => ws.write_string_with_format(r, 5, "", cell)?,
+            };
+            ws.write_string_with_format(r, 6, c.paid_on.map(|d| d.to_string()).unwrap_or_default(), cell)?;
+            ws.write_string_with_format(r, 7, c.method_label(), cell)?;
+            ws.write_string_with_format(r, 8, &c.note, cell)?;
+        }
+        crate::xlsx::table_print(ws, header, charges.len(), (COLUMNS.len() - 1) as u16, 2)?;
+        wb.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = crate::xlsx::safe_file_name(&format!("党费收缴_{}_{}.xlsx", scope_name, month.format("%Y%m")));
+    crate::layout::download(&state, &ctx, "dues_finance", month.format("%Y-%m"), &name, crate::layout::XLSX, bytes)
+        .await
+}
+
+pub(crate) async fn api_cycles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::cycles(&state.store, &scope, q.month()?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+pub(crate) async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(f): Json<MonthForm>) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month, ..Default::default() }.month()?;
+    let r = store_dues::open_cycle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
+}
+
+pub(crate) async fn api_settle(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(f): Json<MonthForm>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month, ..Default::default() }.month()?;
+    let n = store_dues::settle(&state.store, &scope, &ctx.who(), month).await?;
+    Ok(Json(serde_json::json!({ "settled": n })))
+}
+
+pub(crate) async fn api_charges(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::charges(&state.store, &scope, q.org()?, q.month()?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+pub(crate) async fn api_pay(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((member_id, month)): Path<(i64, String)>,
+    Json(f): Json<store_dues::PaymentInput>,
+) -> Result<Json<store_dues::ChargeRow>> {
+    let scope = ctx.member_scope(&state).await?;
+    let m =
+        store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
+    Ok(Json(store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await?))
+}
+
+pub(crate) async fn api_arrears(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CycleQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.member_scope(&state).await?;
+    let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}

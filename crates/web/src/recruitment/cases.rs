@@ -1,0 +1,170 @@
+//! The case list and opening a case.
+
+use super::*;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct CasesQ {
+    pub(crate) org_id: String,
+    pub(crate) status: String,
+    pub(crate) state: String,
+    pub(crate) overdue: String,
+    pub(crate) due_soon: String,
+    pub(crate) ready: String,
+    pub(crate) name: String,
+}
+
+impl CasesQ {
+    pub(crate) fn filter(&self) -> Result<CaseFilter> {
+        Ok(CaseFilter {
+            org_id: match self.org_id.trim() {
+                "" => None,
+                s => Some(s.parse().map_err(|_| AppError::BadRequest("org_id应为数字".into()))?),
+            },
+            status: self.status.clone(),
+            state: self.state.clone(),
+            overdue: matches!(self.overdue.as_str(), "1" | "true"),
+            due_soon: matches!(self.due_soon.as_str(), "1" | "true"),
+            ready: matches!(self.ready.as_str(), "1" | "true"),
+            name: self.name.clone(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recruitment_cases.html")]
+pub(crate) struct CasesPage {
+    pub(crate) l: Layout,
+    pub(crate) q: CasesQ,
+    pub(crate) items: Vec<CaseRow>,
+    pub(crate) statuses: Vec<(&'static str, &'static str)>,
+    pub(crate) today: NaiveDate,
+}
+
+pub(crate) const PIPELINE_STATUSES: [MemberStatus; 4] =
+    [MemberStatus::Applicant, MemberStatus::Activist, MemberStatus::Candidate, MemberStatus::Probationary];
+
+pub(crate) async fn cases_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CasesQ>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    if !ms.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 1000).await?;
+    render(&CasesPage {
+        l: Layout::new(&ctx, "发展党员名册", "/recruitment/cases")
+            .crumb("发展党员", "/recruitment")
+            .crumb("发展党员名册", ""),
+        q,
+        items,
+        statuses: PIPELINE_STATUSES.iter().map(|s| (s.as_str(), s.label())).collect(),
+        today: today_cn(),
+    })
+}
+
+pub(crate) async fn api_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CasesQ>,
+) -> Result<Json<serde_json::Value>> {
+    let ms = ctx.member_scope(&state).await?;
+    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 5000).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+// ----- open a case -----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct NewForm {
+    pub(crate) member_id: String,
+    pub(crate) applied_on: String,
+    pub(crate) responsible: String,
+    pub(crate) note: String,
+}
+
+#[derive(Template)]
+#[template(path = "recruitment_new.html")]
+pub(crate) struct NewPage {
+    pub(crate) l: Layout,
+    pub(crate) form: NewForm,
+    pub(crate) errors: Errors,
+    pub(crate) applicants: Vec<(String, String)>,
+}
+
+pub(crate) async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) -> Result<Response> {
+    let ms = ctx.member_scope(state).await?;
+    if !ms.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let f = MemberFilter { status: "applicant".into(), ..Default::default() };
+    let all = xianfeng_store::member::list_all(&state.store, &ms, &f, 2000).await?;
+    let open: std::collections::HashSet<i64> = store_rec::cases(&state.store, &ms, &CaseFilter::default(), 5000)
+        .await?
+        .into_iter()
+        .map(|c| c.member_id)
+        .collect();
+    let applicants = all
+        .into_iter()
+        .filter(|m| !open.contains(&m.id))
+        .map(|m| (m.id.to_string(), format!("{}（{}）", m.name, m.org_name)))
+        .collect();
+    render(&NewPage {
+        l: Layout::new(ctx, "建立发展党员档案", "/recruitment/new")
+            .crumb("发展党员", "/recruitment")
+            .crumb("建立发展党员档案", ""),
+        form,
+        errors,
+        applicants,
+    })
+}
+
+pub(crate) async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<NewForm>) -> Result<Response> {
+    new_view(&state, &ctx, f, Errors::default()).await
+}
+
+pub(crate) fn parse_new(f: &NewForm) -> std::result::Result<(i64, NaiveDate), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let id = f.member_id.trim().parse::<i64>().ok();
+    if id.is_none() {
+        errs.push(FieldError::new("member_id", "请选择入党申请人"));
+    }
+    let on = parse_date(&f.applied_on);
+    if on.is_none() {
+        errs.push(FieldError::new("applied_on", "请按 2025-07-01 的格式填写递交入党申请书的日期"));
+    }
+    match (id, on) {
+        (Some(i), Some(d)) if errs.is_empty() => Ok((i, d)),
+        _ => Err(errs),
+    }
+}
+
+pub(crate) async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let (id, on) = match parse_new(&f) {
+        Ok(x) => x,
+        Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
+    };
+    let data = StepData { responsible: f.responsible.trim().into(), note: f.note.trim().into(), ..Default::default() };
+    match store_rec::start(&state.store, &ms, &ctx.who(), id, on, data).await {
+        Ok(c) => Ok(Redirect::to(&format!("/recruitment/cases/{}?ok=started", c.id)).into_response()),
+        Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("applied_on", m)])).await,
+        Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StartJson {
+    pub(crate) member_id: i64,
+    pub(crate) applied_on: NaiveDate,
+    #[serde(default)]
+    pub(crate) data: StepData,
+}
+
+pub(crate) async fn api_start(State(state): State<AppState>, ctx: Ctx, Json(b): Json<StartJson>) -> Result<Response> {
+    let ms = ctx.member_scope(&state).await?;
+    let c = store_rec::start(&state.store, &ms, &ctx.who(), b.member_id, b.applied_on, b.data).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(c)).into_response())
+}
+
+// ----- a case -----

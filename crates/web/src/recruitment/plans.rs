@@ -1,0 +1,98 @@
+//! Annual recruitment plans.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "recruitment_plans.html")]
+pub(crate) struct PlansPage {
+    pub(crate) l: Layout,
+    pub(crate) year: i32,
+    pub(crate) units: Vec<(i64, String, String, String)>,
+    pub(crate) errors: Errors,
+}
+
+pub(crate) async fn plans_view(state: &AppState, ctx: &Ctx, year: i32, ok: &str, errors: Errors) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    if ctx.actor()?.higher_committee().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let plans: Vec<PlanRow> = store_rec::plans(&state.store, &scope, year).await?;
+    let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
+    let units = xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000).await?.items;
+    let units = units
+        .into_iter()
+        .map(|u| {
+            let p = plans.iter().find(|p| p.committee_id == u.id);
+            (
+                u.id,
+                u.name,
+                p.map(|p| p.planned.to_string()).unwrap_or_default(),
+                p.map(|p| format!("{} {}", p.set_by, fmt_ms(&p.set_at))).unwrap_or_default(),
+            )
+        })
+        .collect();
+    render(&PlansPage {
+        l: Layout::new(ctx, format!("{year}年发展党员计划"), "/recruitment/plans")
+            .crumb("发展党员", "/recruitment")
+            .crumb("年度发展计划", "")
+            .flash(flash(ok)),
+        year,
+        units,
+        errors,
+    })
+}
+
+pub(crate) async fn plans_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQ>) -> Result<Response> {
+    plans_view(&state, &ctx, year_of(&q.year)?, &q.ok, Errors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PlanForm {
+    pub(crate) unit_id: String,
+    pub(crate) year: String,
+    pub(crate) planned: String,
+    pub(crate) note: String,
+}
+
+pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PlanForm>) -> Result<Response> {
+    let scope = ctx.org_scope()?;
+    let year = year_of(&f.year)?;
+    let unit: i64 = opt_num(&f.unit_id).ok_or_else(|| AppError::BadRequest("unit_id应为数字".into()))?;
+    let Some(planned) = opt_num::<i64>(&f.planned) else {
+        return plans_view(&state, &ctx, year, "", Errors(vec![FieldError::new("planned", "计划人数应为整数")])).await;
+    };
+    match store_rec::set_plan(&state.store, &scope, &ctx.who(), unit, year, planned, &f.note).await {
+        Ok(_) => Ok(Redirect::to(&format!("/recruitment/plans?year={year}&ok=plan")).into_response()),
+        Err(StoreError::Invalid(errs)) => plans_view(&state, &ctx, year, "", Errors(errs)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn api_plans(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<YearQ>,
+) -> Result<Json<serde_json::Value>> {
+    let scope = ctx.org_scope()?;
+    let items = store_rec::plans(&state.store, &scope, year_of(&q.year)?).await?;
+    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PlanJson {
+    pub(crate) unit_id: i64,
+    pub(crate) year: i32,
+    pub(crate) planned: i64,
+    #[serde(default)]
+    pub(crate) note: String,
+}
+
+pub(crate) async fn api_set_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<PlanJson>,
+) -> Result<Json<PlanRow>> {
+    let scope = ctx.org_scope()?;
+    Ok(Json(store_rec::set_plan(&state.store, &scope, &ctx.who(), b.unit_id, b.year, b.planned, &b.note).await?))
+}
