@@ -790,7 +790,7 @@ async fn import_rows(store: &Store, n: usize) -> Result<Vec<MemberInput>, String
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .filter(|o| o.kind == "branch")
+        .filter(|o| o.kind == xianfeng_core::org::OrgKind::Branch.as_str())
         .map(|o| o.id)
         .collect();
     let surnames = ["赵", "钱", "孙", "李", "周", "吴", "郑", "王", "冯", "陈"];

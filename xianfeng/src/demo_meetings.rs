@@ -316,7 +316,11 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Meet
             by_group.entry(g).or_default().push(p.id);
         }
         names.insert(p.id, p.name.clone());
-        by_org.entry(p.org_id).or_default().push(Person { id: p.id, voting: p.status == "full", name: p.name });
+        by_org.entry(p.org_id).or_default().push(Person {
+            id: p.id,
+            voting: p.status == xianfeng_core::member::MemberStatus::Full.as_str(),
+            name: p.name,
+        });
         let _ = p.committee_id;
     }
     let mut committee_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
@@ -329,7 +333,7 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Meet
     // The unit's leadership for central-group sessions: its party committee's post holders.
     let mut unit_leaders: HashMap<i64, Vec<i64>> = HashMap::new();
     for o in &orgs {
-        if o.kind == "party_committee"
+        if o.kind == xianfeng_core::org::OrgKind::PartyCommittee.as_str()
             && let Some(c) = committee_of.get(&o.id)
         {
             unit_leaders.entry(o.committee_id).or_default().extend(c.iter().map(|x| x.0));

@@ -340,7 +340,8 @@ impl Actor {
             return Err(Error::Forbidden);
         }
         let a = self.anchor()?;
-        let committee_id = if a.kind == "working_committee" { None } else { Some(a.committee_id) };
+        let committee_id =
+            if a.kind == crate::org::OrgKind::WorkingCommittee.as_str() { None } else { Some(a.committee_id) };
         Ok(DisciplineScope(OrgScope { committee_id, path: a.path.clone(), writable: true }))
     }
 }

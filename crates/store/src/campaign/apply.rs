@@ -84,14 +84,14 @@ pub async fn apply(
     }
     let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
     let c = row(store, campaign_id).await?;
-    if c.state != "applying" || today_cn() > c.apply_until {
+    if c.state != core_c::CampaignState::Applying.as_str() || today_cn() > c.apply_until {
         return Err(StoreError::Rule(format!("{}已截止申报（{}）", c.title, c.apply_until)));
     }
     let honor = c.honor()?;
     let (committee_id, name, path) = match honor.subject() {
         Subject::Member => {
             let m = crate::member::get(store, scope, subject_id).await?;
-            if m.status != "full" && m.status != "probationary" {
+            if !xianfeng_core::member::MemberStatus::parse(&m.status).is_some_and(|s| s.is_member()) {
                 return Err(StoreError::Rule(format!("{}不是党员，不能申报{}", m.name, honor.label())));
             }
             (m.committee_id, m.name, m.org_path)

@@ -29,7 +29,7 @@ pub async fn name(
     committee(scope)?;
     let c = row(store, campaign_id).await?;
     expect_version(&c, version)?;
-    if c.state != "publicity" {
+    if c.state != core_c::CampaignState::Publicity.as_str() {
         return Err(StoreError::Rule(format!("评选当前{}，公示后方可命名", c.state_label())));
     }
     let today = today_cn();

@@ -177,7 +177,7 @@ pub async fn set_reviewers(
 ) -> Result<()> {
     committee(scope)?;
     let c = row(store, campaign_id).await?;
-    if c.state == "named" {
+    if c.state == core_c::CampaignState::Named.as_str() {
         return Err(StoreError::Rule("评选已命名，不能调整评审组".into()));
     }
     let mut tx = store.db.begin().await?;

@@ -29,8 +29,9 @@ pub async fn object(
     let a = application(store, committee_id, application_id).await?;
     let c = row(store, a.campaign_id).await?;
     let today = today_cn();
-    let open =
-        c.state == "publicity" && c.notice_from.is_some_and(|f| f <= today) && c.notice_to.is_some_and(|t| today <= t);
+    let open = c.state == core_c::CampaignState::Publicity.as_str()
+        && c.notice_from.is_some_and(|f| f <= today)
+        && c.notice_to.is_some_and(|t| today <= t);
     if !open {
         return Err(StoreError::Rule("不在公示期内".into()));
     }

@@ -57,7 +57,7 @@ pub async fn score(
 ) -> Result<u32> {
     let a = application(store, committee_id, application_id).await?;
     let c = row(store, a.campaign_id).await?;
-    if c.state != "reviewing" {
+    if c.state != core_c::CampaignState::Reviewing.as_str() {
         return Err(StoreError::Rule(format!("评选当前{}，不能评分", c.state_label())));
     }
     #[derive(sqlx::FromRow)]

@@ -183,7 +183,7 @@ pub async fn checkin(store: &Store, me: &Attendee, who: &Who, id: i64, token: &s
                 .execute(q!(
                     "INSERT INTO meeting_attendees (committee_id, meeting_id, member_id, voting, committee_member, presence, checked_in_at, source) \
                      VALUES ($1, $2, $3, $4, FALSE, 'present', $5, 'qr') ON CONFLICT (committee_id, meeting_id, member_id) DO NOTHING",
-                    me.committee_id(), id, me.member_id(), person.status == "full", now
+                    me.committee_id(), id, me.member_id(), person.status == MemberStatus::Full.as_str(), now
                 ))
                 .await?;
             if added == 1 {

@@ -416,7 +416,7 @@ pub async fn add_attendees(
                 m.committee_id,
                 m.id,
                 *mid,
-                p.status == "full"
+                p.status == MemberStatus::Full.as_str()
             ))
             .await? as usize;
     }

@@ -350,7 +350,7 @@ impl OrgIndex {
     /// The branches a cell names: by id, else by name.
     fn branches(&self, cell: &str) -> Vec<&ImportOrg> {
         let by_id = cell.parse::<i64>().ok().and_then(|id| self.by_id.get(&id)).map(|i| &self.orgs[*i]);
-        match by_id.filter(|o| o.kind == "branch") {
+        match by_id.filter(|o| o.kind == xianfeng_core::org::OrgKind::Branch.as_str()) {
             Some(o) => vec![o],
             None => {
                 self.branches_by_name.get(cell).map(|v| v.iter().map(|i| &self.orgs[*i]).collect()).unwrap_or_default()
@@ -365,7 +365,7 @@ impl OrgIndex {
                 .ok()
                 .and_then(|id| self.by_id.get(&id))
                 .map(|i| &self.orgs[*i])
-                .filter(|o| o.kind == "group" && o.parent_id == Some(branch))
+                .filter(|o| o.kind == xianfeng_core::org::OrgKind::Group.as_str() && o.parent_id == Some(branch))
         })
     }
 }

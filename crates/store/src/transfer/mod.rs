@@ -155,7 +155,7 @@ pub(crate) async fn destination(c: crate::db::Conn<'_>, id: i64) -> Result<OrgRo
         Err(StoreError::NotFound) => return Err(StoreError::invalid("to_org_id", "接收党组织不存在")),
         Err(e) => return Err(e),
     };
-    if o.kind != "branch" || !o.active {
+    if o.kind() != xianfeng_core::org::OrgKind::Branch || !o.active {
         return Err(StoreError::invalid("to_org_id", "组织关系须转入一个现有的党支部"));
     }
     Ok(o)

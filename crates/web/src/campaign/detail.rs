@@ -40,8 +40,11 @@ pub(crate) async fn detail_view(
     let committee = access.is_committee();
     let reviewers = camp::reviewers(&state.store, id).await?;
     let apps = camp::applications(&state.store, &access, id).await?;
-    let subjects =
-        if c.state == "applying" && scope.can_write() { subjects_of(state, ctx, honor).await? } else { Vec::new() };
+    let subjects = if c.state == xianfeng_core::campaign::CampaignState::Applying.as_str() && scope.can_write() {
+        subjects_of(state, ctx, honor).await?
+    } else {
+        Vec::new()
+    };
     let to_score = match (access.reviewer_unit(), c.state.as_str()) {
         (Some(unit), "reviewing") => {
             let mine = camp::my_scores(&state.store, id, actor.user_id).await?;

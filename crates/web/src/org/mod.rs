@@ -157,7 +157,7 @@ pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Error
     let post_candidates = if matches!(org.kind(), OrgKind::Branch | OrgKind::Group) {
         members
             .iter()
-            .filter(|m| m.status == "full" || m.status == "probationary")
+            .filter(|m| xianfeng_core::member::MemberStatus::parse(&m.status).is_some_and(|s| s.is_member()))
             .map(|m| (m.id, m.name.clone()))
             .collect()
     } else {
@@ -242,7 +242,7 @@ pub(crate) async fn new_view(
         crumbs(state, ctx, &parent, Layout::new(ctx, format!("在“{}”下新增组织", parent.name), "/orgs"), true).await?;
     render(&OrgFormPage {
         l: l.crumb("新增", ""),
-        show_district: form.kind == "unit",
+        show_district: form.kind == xianfeng_core::org::OrgKind::Unit.as_str(),
         kind_options: parent
             .kind()
             .allowed_children()
