@@ -11,6 +11,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::auth::operator;
 use xianfeng_core::campaign::Tier;
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::states::sql;
 use xianfeng_store::campaign::{self as camp, CampaignInput};
 use xianfeng_store::{Store, StoreError, Who};
 
@@ -70,9 +72,10 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Camp
     let members: Vec<(i64, i64)> = store
         .db
         .r()
-        .fetch_all::<(i64, i64)>(xianfeng_store::q!(
-            "SELECT committee_id, id FROM members WHERE status = 'full' ORDER BY committee_id, id"
-        ))
+        .fetch_all::<(i64, i64)>(xianfeng_store::q!(format!(
+            "SELECT committee_id, id FROM members WHERE status = {full} ORDER BY committee_id, id",
+            full = sql(MemberStatus::Full)
+        )))
         .await?;
     let mut per_unit: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     let picked: Vec<i64> = members
@@ -149,7 +152,7 @@ async fn run(
             let q = (base + rng.gen_range(-0.12..0.08)).clamp(0.3, 1.0);
             let points: Vec<u32> =
                 criteria.iter().map(|k| ((f64::from(k.weight) * q).round() as u32).min(k.weight)).collect();
-            camp::score(store, who, r, a.committee_id, a.id, &points).await?;
+            camp::score(store, who, &operator::as_user(r), a.committee_id, a.id, &points).await?;
         }
     }
     // Publicity in December of the campaign's year, or last week when that is still to come.

@@ -11,6 +11,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::auth::operator;
 use xianfeng_core::discipline::{CaseInput, Category, KINDS};
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::states::sql;
 use xianfeng_store::discipline as d;
 use xianfeng_store::{Store, StoreError, Who};
 
@@ -50,9 +52,10 @@ pub async fn generate(store: &Store, seed: u64, scale: f64, today: NaiveDate) ->
     let rows: Vec<(i64, i64, String)> = store
         .db
         .r()
-        .fetch_all(xianfeng_store::q!(
-            "SELECT committee_id, id, name FROM members WHERE status = 'full' ORDER BY committee_id, id"
-        ))
+        .fetch_all(xianfeng_store::q!(format!(
+            "SELECT committee_id, id, name FROM members WHERE status = {full} ORDER BY committee_id, id",
+            full = sql(MemberStatus::Full)
+        )))
         .await?;
     let mut members: std::collections::HashMap<i64, Vec<(i64, String)>> = Default::default();
     for (c, id, name) in rows {

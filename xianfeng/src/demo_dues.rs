@@ -10,6 +10,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::dues::{self as core_dues, DuesBase, DuesRules, Fen, MemberType};
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::states::sql_in;
 use xianfeng_store::bulk;
 use xianfeng_store::db::Arg;
 use xianfeng_store::{Store, StoreError, q};
@@ -35,9 +37,12 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Dues
     let members: Vec<M> = store
         .db
         .r()
-        .fetch_all(q!("SELECT m.committee_id, m.id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m \
+        .fetch_all(q!(format!(
+            "SELECT m.committee_id, m.id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m \
              JOIN dues_bases b ON b.committee_id = m.committee_id AND b.member_id = m.id \
-             WHERE m.status IN ('full', 'probationary') ORDER BY m.committee_id, m.id"))
+             WHERE m.status IN {members} ORDER BY m.committee_id, m.id",
+            members = sql_in(&MemberStatus::MEMBERS)
+        )))
         .await?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7061_7973);
     let rules_set = store.rules().await?;

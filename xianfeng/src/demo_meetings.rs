@@ -11,7 +11,10 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::meeting::{self as core_meeting, AttendeeFacts, Cycle, MeetingKind, MeetingKinds, Presence};
+use xianfeng_core::member::MemberStatus;
 use xianfeng_core::org::OrgKind;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 use xianfeng_store::bulk;
 use xianfeng_store::db::Arg;
 use xianfeng_store::{Store, StoreError, q};
@@ -294,12 +297,12 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Meet
     let orgs: Vec<OrgDb> = store
         .db
         .r()
-        .fetch_all(q!("SELECT committee_id, id, kind, name FROM orgs WHERE active = TRUE AND kind <> 'working_committee' ORDER BY committee_id, id"))
+        .fetch_all(q!(format!("SELECT committee_id, id, kind, name FROM orgs WHERE active = TRUE AND kind <> {root} ORDER BY committee_id, id", root = sql(OrgKind::WorkingCommittee))))
         .await?;
     let people: Vec<PersonDb> = store
         .db
         .r()
-        .fetch_all(q!("SELECT committee_id, id, org_id, group_id, status, name FROM members WHERE status IN ('full', 'probationary') ORDER BY committee_id, id"))
+        .fetch_all(q!(format!("SELECT committee_id, id, org_id, group_id, status, name FROM members WHERE status IN {members} ORDER BY committee_id, id", members = sql_in(&MemberStatus::MEMBERS))))
         .await?;
     let posts: Vec<PostDb> = store
         .db

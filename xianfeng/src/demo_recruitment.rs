@@ -11,6 +11,7 @@ use xianfeng_core::member::MemberStatus;
 use xianfeng_core::recruitment::{
     Action, CaseState, Event, Level, Needs, Outcome, RecruitmentRules, StepData, Votes, check, step,
 };
+use xianfeng_core::states::sql_in;
 use xianfeng_store::recruitment::{NewCase, insert_bulk};
 use xianfeng_store::{Store, StoreError, q};
 
@@ -124,8 +125,16 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Recr
     let people: Vec<P> = store
         .db
         .r()
-        .fetch_all(q!("SELECT committee_id, id, org_id, birth_date, join_date, status FROM members \
-             WHERE status IN ('applicant', 'activist', 'candidate', 'probationary') ORDER BY committee_id, id"))
+        .fetch_all(q!(format!(
+            "SELECT committee_id, id, org_id, birth_date, join_date, status FROM members \
+             WHERE status IN {recruits} ORDER BY committee_id, id",
+            recruits = sql_in(&[
+                MemberStatus::Applicant,
+                MemberStatus::Activist,
+                MemberStatus::Candidate,
+                MemberStatus::Probationary
+            ])
+        )))
         .await?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6661_7a68);
     let rule_set = store.rules().await?;

@@ -10,6 +10,10 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::auth::operator;
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::states::sql;
+use xianfeng_core::transfer::TransferKind;
 use xianfeng_store::transfer::{self as tr, TransferRequest};
 use xianfeng_store::{Store, StoreError, Who, q};
 
@@ -40,7 +44,7 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
         .db
         .r()
         .fetch_all(q!(
-            "SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = 'full' ORDER BY m.committee_id, m.id"
+            format!("SELECT m.committee_id, m.id, m.org_id FROM members m WHERE m.status = {full} ORDER BY m.committee_id, m.id", full = sql(MemberStatus::Full))
         ))
         .await?;
     let unpaid: HashSet<(i64, i64)> = store
@@ -69,7 +73,10 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
     let branches: Vec<B> = store
         .db
         .r()
-        .fetch_all(q!("SELECT committee_id, id FROM orgs WHERE kind = 'branch' AND active = TRUE ORDER BY id"))
+        .fetch_all(q!(format!(
+            "SELECT committee_id, id FROM orgs WHERE kind = {branch} AND active = TRUE ORDER BY id",
+            branch = sql(OrgKind::Branch)
+        )))
         .await?;
     if people.len() < 100 || branches.len() < 4 {
         return Ok(TransferSummary::default());
@@ -79,28 +86,38 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
     picks.shuffle(&mut rng);
     let mut s = TransferSummary::default();
     // (kind, count, approvals): 0 = waiting for the sender, 1 = for the receiver, 2 = done.
-    let plan: [(&str, usize, usize); 5] =
-        [("between", 20, 2), ("between", 10, 1), ("between", 10, 0), ("within", 10, 2), ("out", 5, 1)];
+    use TransferKind::{BetweenUnits, OutOfProvince, WithinUnit};
+    let plan: [(TransferKind, usize, usize); 5] = [
+        (BetweenUnits, 20, 2),
+        (BetweenUnits, 10, 1),
+        (BetweenUnits, 10, 0),
+        (WithinUnit, 10, 2),
+        (OutOfProvince, 5, 1),
+    ];
     let mut next = picks.into_iter();
     for (kind, count, approvals) in plan {
         for _ in 0..count {
             let Some(p) = next.next() else { break };
             let to = match kind {
-                "out" => None,
-                "within" => branches.iter().find(|b| b.committee_id == p.committee_id && b.id != p.org_id),
+                OutOfProvince => None,
+                WithinUnit => branches.iter().find(|b| b.committee_id == p.committee_id && b.id != p.org_id),
                 _ => {
                     let others: Vec<&B> = branches.iter().filter(|b| b.committee_id != p.committee_id).collect();
                     others.get(rng.gen_range(0..others.len())).copied()
                 }
             };
-            if kind != "out" && to.is_none() {
+            if kind != OutOfProvince && to.is_none() {
                 continue;
             }
             let req = TransferRequest {
                 member_id: p.id,
                 to_org_id: to.map(|b| b.id),
-                to_org_name: if kind == "out" { "中共北京市西城区委组织部".into() } else { String::new() },
-                letter_no: if kind == "out" {
+                to_org_name: if kind == OutOfProvince {
+                    "中共北京市西城区委组织部".into()
+                } else {
+                    String::new()
+                },
+                letter_no: if kind == OutOfProvince {
                     format!("京西组转{:04}号", rng.gen_range(1..9999))
                 } else {
                     String::new()
@@ -115,7 +132,7 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
             let v = tr::get(store, &os, t.id).await?;
             if v.t.is_done() {
                 s.done += 1;
-                s.out_of_province += usize::from(kind == "out");
+                s.out_of_province += usize::from(kind == OutOfProvince);
             } else {
                 s.waiting += 1;
             }

@@ -188,7 +188,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
     if cli.log_format == "json" {
-        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter()).init();
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(true).with_env_filter(filter()).init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).init();
     }

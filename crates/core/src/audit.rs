@@ -5,6 +5,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto;
 
+crate::state_enum! {
+    /// How an audited action ended.
+    pub enum Outcome ("审计结果") {
+        Success = ("success", "成功"),
+        Failure = ("failure", "失败"),
+        Denied = ("denied", "拒绝"),
+    }
+}
+
 /// One audit entry as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AuditEntry {

@@ -53,6 +53,25 @@ pub fn check_role_combination(roles: &[Role]) -> Result<(), Error> {
     Ok(())
 }
 
+crate::state_enum! {
+    /// What a credential ticket (启用单) is for.
+    pub enum Purpose ("启用单类型") {
+        Create = ("create", "新账号启用"),
+        Reset = ("reset", "密码重置"),
+    }
+}
+
+crate::state_enum! {
+    /// A credential ticket's life: requested, approved by a second
+    /// administrator, used by its owner, or void.
+    pub enum TicketState ("启用单状态") {
+        Pending = ("pending", "待批准"),
+        Approved = ("approved", "已批准，待本人启用"),
+        Used = ("used", "已启用"),
+        Void = ("void", "已作废"),
+    }
+}
+
 /// Where an org sits: enough to scope a query without touching the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgAnchor {
@@ -61,8 +80,8 @@ pub struct OrgAnchor {
     pub committee_id: i64,
     /// Materialized path, e.g. "/1/5/23/".
     pub path: String,
-    /// The org's kind identifier (unit, branch, …).
-    pub kind: String,
+    /// The org's kind.
+    pub kind: crate::org::OrgKind,
     pub name: String,
 }
 
@@ -77,6 +96,21 @@ pub struct Actor {
     pub org: Option<OrgAnchor>,
     /// For the member role: the member record that is the user.
     pub member_id: Option<i64>,
+}
+
+/// The signed-in person acting for themself: their own first-agenda tasks,
+/// their own scores as a campaign reviewer, their own ratings in a
+/// secretaries' review. Made only from an [`Actor`] (or by the CLI's operator
+/// for demo data), so no handler can act for another user by passing an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Myself {
+    user_id: i64,
+}
+
+impl Myself {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
 }
 
 /// Read access to a subtree of the org tree.
@@ -133,6 +167,34 @@ impl MemberScope {
     /// Whether the caller may export lists (a member exports nothing).
     pub fn can_export(&self) -> bool {
         matches!(self, MemberScope::Subtree { .. })
+    }
+}
+
+/// What every scope that lets its holder read a shard's rows has in common:
+/// the shard (committee) it is confined to, or None for the whole province.
+/// A function that only reads rows of an object the caller already loaded
+/// takes `&impl ReadScope`, so an org page and a member's own page can both
+/// call it and neither can reach another unit's rows.
+pub trait ReadScope {
+    fn shard(&self) -> Option<i64>;
+    /// Whether rows of this committee (shard) may be read.
+    fn reads_shard(&self, committee_id: i64) -> bool {
+        self.shard().is_none_or(|c| c == committee_id)
+    }
+}
+
+impl ReadScope for OrgScope {
+    fn shard(&self) -> Option<i64> {
+        self.committee_id
+    }
+}
+
+impl ReadScope for MemberScope {
+    fn shard(&self) -> Option<i64> {
+        match self {
+            MemberScope::Subtree { org, .. } => org.committee_id,
+            MemberScope::SelfOnly { committee_id, .. } => Some(*committee_id),
+        }
     }
 }
 
@@ -318,6 +380,10 @@ impl Actor {
         }
     }
 
+    /// The signed-in person acting for themself.
+    pub fn myself(&self) -> Myself {
+        Myself { user_id: self.user_id }
+    }
     pub fn user_admin(&self) -> Result<UserAdmin, Error> {
         if self.role == Role::SystemAdmin { Ok(UserAdmin(())) } else { Err(Error::Forbidden) }
     }
@@ -340,8 +406,7 @@ impl Actor {
             return Err(Error::Forbidden);
         }
         let a = self.anchor()?;
-        let committee_id =
-            if a.kind == crate::org::OrgKind::WorkingCommittee.as_str() { None } else { Some(a.committee_id) };
+        let committee_id = if a.kind == crate::org::OrgKind::WorkingCommittee { None } else { Some(a.committee_id) };
         Ok(DisciplineScope(OrgScope { committee_id, path: a.path.clone(), writable: true }))
     }
 }
@@ -370,6 +435,10 @@ pub mod operator {
     }
     pub fn province_higher_committee(root_path: &str) -> HigherCommittee {
         HigherCommittee { path: root_path.to_string() }
+    }
+    /// A user acting for themself (demo data: reviewers scoring, raters rating).
+    pub fn as_user(user_id: i64) -> Myself {
+        Myself { user_id }
     }
     pub fn user_admin() -> UserAdmin {
         UserAdmin(())
@@ -420,7 +489,13 @@ mod tests {
             username: "u".into(),
             display_name: "u".into(),
             role,
-            org: Some(OrgAnchor { id: 5, committee_id: 5, path: path.into(), kind: "unit".into(), name: "x".into() }),
+            org: Some(OrgAnchor {
+                id: 5,
+                committee_id: 5,
+                path: path.into(),
+                kind: crate::org::OrgKind::Unit,
+                name: "x".into(),
+            }),
             member_id: Some(9),
         }
     }

@@ -256,6 +256,43 @@ crate::state_enum! {
     }
 }
 
+crate::state_enum! {
+    /// An objection (异议) filed during a campaign's publicity: open until the
+    /// committee finds it upheld (the subject loses the honor) or dismissed.
+    pub enum ObjectionState ("异议状态") {
+        Open = ("open", "待核查"),
+        Upheld = ("upheld", "属实"),
+        Dismissed = ("dismissed", "不属实"),
+    }
+}
+
+crate::state_enum! {
+    /// A year's secretaries' review (书记述职评议): open for reports and
+    /// ratings, then closed by the committee (counts shown to units).
+    pub enum ReviewState ("述职评议状态") {
+        Open = ("open", "进行中"),
+        Closed = ("closed", "已结束"),
+    }
+}
+
+crate::state_enum! {
+    /// How a secretary reports (述职方式).
+    pub enum ReportMode ("述职方式") {
+        Written = ("written", "书面述职"),
+        InPerson = ("in_person", "现场述职"),
+    }
+}
+
+crate::state_enum! {
+    /// One participant's rating of a secretary's report (测评等次).
+    pub enum Rating ("测评等次") {
+        Good = ("good", "好"),
+        FairlyGood = ("fairly_good", "较好"),
+        Average = ("average", "一般"),
+        Poor = ("poor", "差"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -77,6 +77,14 @@ impl std::fmt::Display for Fen {
 }
 
 crate::state_enum! {
+    /// A unit's monthly dues cycle: collecting until the unit settles it.
+    pub enum CycleStatus ("收缴状态") {
+        Collecting = ("collecting", "收缴中"),
+        Settled = ("settled", "已结算"),
+    }
+}
+
+crate::state_enum! {
     /// How a member's dues are determined.
     pub enum MemberType ("党员类别") {
         /// 在职: monthly wage after tax and the unit's deductions, salaried brackets.

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod discipline;
 pub mod dues;
 pub mod error;
+pub mod first_agenda;
 pub mod idcard;
 pub mod meeting;
 pub mod member;

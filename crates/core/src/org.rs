@@ -165,19 +165,31 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
-/// Posts in an org's leadership (书记、副书记、委员…).
-pub const POSTS: [(&str, &str); 7] = [
-    ("secretary", "书记"),
-    ("deputy_secretary", "副书记"),
-    ("organization", "组织委员"),
-    ("propaganda", "宣传委员"),
-    ("discipline", "纪检委员"),
-    ("member", "委员"),
-    ("group_leader", "党小组组长"),
-];
+crate::state_enum! {
+    /// Posts in an org's leadership (书记、副书记、委员…).
+    pub enum Post ("职务") {
+        Secretary = ("secretary", "书记"),
+        DeputySecretary = ("deputy_secretary", "副书记"),
+        Organization = ("organization", "组织委员"),
+        Propaganda = ("propaganda", "宣传委员"),
+        Discipline = ("discipline", "纪检委员"),
+        Member = ("member", "委员"),
+        GroupLeader = ("group_leader", "党小组组长"),
+    }
+}
 
+impl Post {
+    /// A committee member's post (委员), not the secretary's or a group leader's.
+    pub fn on_committee(self) -> bool {
+        !matches!(self, Post::Secretary | Post::GroupLeader)
+    }
+    /// The posts that are not committee members' (for SQL lists).
+    pub const OFF_COMMITTEE: [Post; 2] = [Post::Secretary, Post::GroupLeader];
+}
+
+/// A stored post's label; a post this version does not know reads "委员".
 pub fn post_label(post: &str) -> &'static str {
-    POSTS.iter().find(|(k, _)| *k == post).map(|(_, v)| *v).unwrap_or("委员")
+    Post::parse(post).map(Post::label).unwrap_or("委员")
 }
 
 #[cfg(test)]

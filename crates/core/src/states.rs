@@ -12,6 +12,45 @@ pub struct UnknownState {
     pub code: String,
 }
 
+/// What every state enum is: its stored code.
+pub trait State: Copy + 'static {
+    /// The stored code.
+    fn code(self) -> &'static str;
+}
+
+/// A state's code as an SQL literal (`'held'`), for SQL texts that name a
+/// state: the text is built from the enum, so no hand-written code can drift
+/// from it. Codes are plain identifiers (checked when the enum compiles, by
+/// [`plain_code`]),
+/// so quoting cannot be escaped.
+pub fn sql<T: State>(state: T) -> String {
+    format!("'{}'", state.code())
+}
+
+/// Whether a code is a plain identifier: lowercase ASCII letters, digits and
+/// `_`. Every state's codes are checked at compile time.
+pub const fn plain_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Several states' codes as an SQL list (`('probationary', 'full')`).
+pub fn sql_in<T: State>(states: &[T]) -> String {
+    let codes: Vec<String> = states.iter().map(|s| sql(*s)).collect();
+    format!("({})", codes.join(", "))
+}
+
 /// Declares a state enum:
 ///
 /// ```
@@ -89,6 +128,14 @@ macro_rules! state_enum {
             type Error = $crate::states::UnknownState;
             fn try_from(code: String) -> ::std::result::Result<$name, Self::Error> {
                 $name::read(&code)
+            }
+        }
+
+        const _: () = { $( assert!($crate::states::plain_code($code), "a state's code must be a plain identifier"); )+ };
+
+        impl $crate::states::State for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
             }
         }
 
@@ -177,5 +224,8 @@ mod tests {
         for l in Light::ALL {
             assert_eq!(Light::read(l.as_str()).unwrap(), l);
         }
+        assert_eq!(super::sql(Light::Red), "'red'");
+        assert!(super::plain_code("pending_out") && !super::plain_code("it's") && !super::plain_code(""));
+        assert_eq!(super::sql_in(&[Light::Red, Light::Green]), "('red', 'green')");
     }
 }

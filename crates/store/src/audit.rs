@@ -2,6 +2,7 @@
 //! records, chained with HMAC-SM3, readable only with the audit capability.
 
 use serde::Serialize;
+pub use xianfeng_core::audit::Outcome;
 use xianfeng_core::audit::{self as chain, AuditEntry, Verifier};
 use xianfeng_core::auth::AuditReader;
 
@@ -14,15 +15,21 @@ pub struct Event<'a> {
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: String,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub detail: String,
 }
 
 impl<'a> Event<'a> {
     pub fn ok(action: &'a str, object_type: &'a str, object_id: impl ToString) -> Self {
-        Event { action, object_type, object_id: object_id.to_string(), outcome: "success", detail: String::new() }
+        Event {
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            outcome: Outcome::Success,
+            detail: String::new(),
+        }
     }
-    pub fn outcome(mut self, outcome: &'a str) -> Self {
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
         self.outcome = outcome;
         self
     }
@@ -39,6 +46,7 @@ struct Head {
 }
 
 /// Appends one row to the chain inside `tx`.
+#[tracing::instrument(skip_all)]
 pub async fn append(tx: &mut Tx, key: &[u8], who: &Who, ev: Event<'_>) -> Result<i64> {
     // Taking the head row's lock serializes appenders on PostgreSQL; SQLite has one writer.
     let head: Head =
@@ -53,7 +61,7 @@ pub async fn append(tx: &mut Tx, key: &[u8], who: &Who, ev: Event<'_>) -> Result
         action: ev.action.to_string(),
         object_type: ev.object_type.to_string(),
         object_id: ev.object_id,
-        outcome: ev.outcome.to_string(),
+        outcome: ev.outcome.as_str().to_string(),
         detail: ev.detail,
         prev_mac: head.mac,
         mac: String::new(),
@@ -91,6 +99,8 @@ pub struct AuditRow {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
+    /// Kept as stored, not as [`Outcome`]: the chain's MAC covers the exact
+    /// text, and a row someone tampered with must still be listed and shown.
     pub outcome: String,
     pub detail: String,
     pub prev_mac: String,
@@ -133,6 +143,7 @@ const COLS: &str =
     "seq, ts_ms, user_id, username, role, ip, action, object_type, object_id, outcome, detail, prev_mac, mac";
 
 /// Lists audit rows, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     _cap: AuditReader,
@@ -199,6 +210,7 @@ pub fn read_witness(dir: &std::path::Path) -> Result<Vec<chain::Checkpoint>> {
 /// Writes the chain's head to the witness file (when it moved since the last
 /// checkpoint) and to the server log. The file is appended to and synced;
 /// created owner-only in a directory of its own.
+#[tracing::instrument(skip_all)]
 pub async fn checkpoint(store: &Store) -> Result<Option<chain::Checkpoint>> {
     use std::io::Write as _;
     let Some(dir) = store.witness.as_deref() else { return Ok(None) };
@@ -241,6 +253,7 @@ struct FullHead {
 }
 
 /// Walks the whole chain from its anchor to its head.
+#[tracing::instrument(skip_all)]
 pub async fn verify(store: &Store, _cap: AuditReader) -> Result<VerifyReport> {
     let head: FullHead =
         store.db.r().fetch_one(q!("SELECT seq, mac, anchor_seq, anchor_mac FROM audit_head WHERE id = 1")).await?;

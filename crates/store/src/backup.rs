@@ -4,6 +4,7 @@ use crate::db::{Backend, Db};
 use crate::{Result, StoreError};
 
 /// Writes a consistent copy of a live SQLite database to `to`.
+#[tracing::instrument(skip_all)]
 pub async fn backup_sqlite(db: &Db, to: &std::path::Path) -> Result<()> {
     if db.backend() != Backend::Sqlite {
         return Err(StoreError::Config(

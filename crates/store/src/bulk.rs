@@ -48,6 +48,7 @@ pub fn rows_per_statement(cols: usize) -> usize {
 /// let rows = marks.iter().map(|m| vec![m.committee_id.into(), m.id.into(), m.meeting_id.into(), m.member_id.into()]);
 /// bulk::insert_rows(&mut tx, "attendance", "committee_id, id, meeting_id, member_id", rows).await?;
 /// ```
+#[tracing::instrument(skip_all)]
 pub async fn insert_rows<I>(tx: &mut Tx, table: &str, cols: &str, rows: I) -> Result<u64>
 where
     I: IntoIterator<Item = Vec<Arg>>,
@@ -125,6 +126,7 @@ const ORG_COLS: &str = "committee_id, id, parent_id, path, depth, kind, name, di
     established_on, term_start, term_end, active, created_at, updated_at";
 
 /// Inserts orgs (active), created and updated at `now_ms`.
+#[tracing::instrument(skip_all)]
 pub async fn insert_orgs(tx: &mut Tx, orgs: &[NewOrg], now_ms: i64) -> Result<u64> {
     let mut committees: Vec<i64> = orgs.iter().map(|o| o.committee_id).collect();
     committees.sort_unstable();
@@ -168,6 +170,7 @@ pub struct NewMember {
 /// fields are sealed exactly as [`crate::member::create`] seals them: SM4
 /// ciphertexts of the ID and phone numbers, their masks, and the ID number's
 /// blind index.
+#[tracing::instrument(skip_all)]
 pub async fn insert_members(tx: &mut Tx, store: &Store, members: &[NewMember], now_ms: i64) -> Result<u64> {
     let rows = members.iter().map(|m| insert_values(m.committee_id, m.id, &m.member, seal(store, &m.member), now_ms));
     insert_rows(tx, "members", INSERT_COLS, rows).await
@@ -185,6 +188,7 @@ pub struct NewPost {
 }
 
 /// Inserts posts; returns their ids, in row order.
+#[tracing::instrument(skip_all)]
 pub async fn insert_posts(tx: &mut Tx, posts: &[NewPost]) -> Result<Range<i64>> {
     let mut committees: Vec<i64> = posts.iter().map(|p| p.committee_id).collect();
     committees.sort_unstable();
@@ -212,6 +216,7 @@ pub struct NewOrgHistory {
 }
 
 /// Inserts org history rows by `who` at `ts_ms`; returns their ids, in row order.
+#[tracing::instrument(skip_all)]
 pub async fn insert_org_history(tx: &mut Tx, who: &Who, ts_ms: i64, rows: &[NewOrgHistory]) -> Result<Range<i64>> {
     let ids = ids_for(tx, rows.len()).await?;
     let values = rows.iter().zip(ids.clone()).map(|(h, id)| {
@@ -252,6 +257,7 @@ pub struct NewMemberHistory {
 }
 
 /// Inserts member history rows by `who` at `ts_ms`; returns their ids, in row order.
+#[tracing::instrument(skip_all)]
 pub async fn insert_member_history(
     tx: &mut Tx,
     who: &Who,
@@ -445,6 +451,7 @@ mod tests {
 /// member-facing pages (check-in). The accounts have no usable password
 /// (an empty hash never verifies), so they can only act through the sessions
 /// returned here. Returns (session token, CSRF token) per member, in order.
+#[tracing::instrument(skip_all)]
 pub async fn member_sessions(tx: &mut Tx, members: &[(i64, i64)], prefix: &str) -> Result<Vec<(String, String)>> {
     use xianfeng_core::crypto::{random_hex, sm3_hex};
     let users = ids_for(tx, members.len()).await?;

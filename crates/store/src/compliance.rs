@@ -17,6 +17,8 @@ use crate::db::Q;
 use crate::generation::Generation;
 use crate::org::{self, OrgRow};
 use crate::{Result, Store};
+use xianfeng_core::org::Post;
+use xianfeng_core::states::sql;
 
 /// Orgs of a subtree with their tallies for one year (shared with the cache, per committee).
 pub struct Loaded {
@@ -81,8 +83,7 @@ async fn load_orgs(store: &Store, committees: &[i64]) -> Result<HashMap<i64, Com
             .db
             .r()
             .fetch_all::<CountDb>(Q::new(format!(
-                "SELECT org_id, COUNT(*) AS v FROM org_posts WHERE committee_id IN ({list}) AND post <> 'group_leader' GROUP BY org_id"
-            )))
+                "SELECT org_id, COUNT(*) AS v FROM org_posts WHERE committee_id IN ({list}) AND post <> {group_leader} GROUP BY org_id", group_leader = sql(Post::GroupLeader))))
             .await?
             .into_iter()
             .map(|c| (c.org_id, c.v))
@@ -134,6 +135,7 @@ async fn load_tallies(store: &Store, committees: &[i64], year: i32) -> Result<Ha
 /// Loads the subtree under `root` (which the caller got through its scope):
 /// one query for the generation numbers, then only what changed since the
 /// last call.
+#[tracing::instrument(skip_all)]
 pub async fn load(store: &Store, root: &OrgRow, year: i32) -> Result<Loaded> {
     let whole = root.kind() == OrgKind::WorkingCommittee;
     let mut q = Q::new("SELECT committee_id, orgs, meetings FROM committee_generations");
@@ -206,6 +208,7 @@ pub fn as_of_for(year: i32) -> NaiveDate {
 }
 
 /// Every org's compliance in the subtree.
+#[tracing::instrument(skip_all)]
 pub async fn report(store: &Store, root: &OrgRow, period: impl Into<Period>) -> Result<(Loaded, Report)> {
     let period = period.into();
     let loaded = load(store, root, period.year).await?;
@@ -260,6 +263,7 @@ pub struct View {
 
 /// Compliance of `org_id`'s subtree for a year, rolled up to its children
 /// (or to districts when `by_district` and the org is the root).
+#[tracing::instrument(skip_all)]
 pub async fn view(
     store: &Store,
     scope: &OrgScope,
@@ -360,6 +364,7 @@ pub struct MissingRow {
 }
 
 /// The ended cycles that fell short in the subtree (drill-down), sorted by org then date.
+#[tracing::instrument(skip_all)]
 pub async fn missing(
     store: &Store,
     scope: &OrgScope,
@@ -389,6 +394,7 @@ pub async fn missing(
 
 /// What is due and overdue this year for an org and the orgs below it
 /// (a branch and its groups), for the secretary's home page.
+#[tracing::instrument(skip_all)]
 pub async fn due(store: &Store, scope: &OrgScope, org_id: i64) -> Result<Vec<(String, DueItem)>> {
     let root = org::get(store.db.r(), scope, org_id).await?;
     let today = today_cn();

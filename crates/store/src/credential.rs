@@ -28,78 +28,17 @@ pub const TICKET_TRIES: i64 = 5;
 /// password verifies against it.
 pub const NO_PASSWORD: &str = "!awaiting-activation";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    Create,
-    Reset,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Create => "create",
-            Purpose::Reset => "reset",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Purpose> {
-        match s {
-            "create" => Ok(Purpose::Create),
-            "reset" => Ok(Purpose::Reset),
-            other => Err(StoreError::Rule(format!("未知的启用单类型“{other}”"))),
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Purpose::Create => "新账号启用",
-            Purpose::Reset => "密码重置",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketState {
-    Pending,
-    Approved,
-    Used,
-    Void,
-}
-
-impl TicketState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketState::Pending => "pending",
-            TicketState::Approved => "approved",
-            TicketState::Used => "used",
-            TicketState::Void => "void",
-        }
-    }
-    pub fn parse(s: &str) -> Result<TicketState> {
-        match s {
-            "pending" => Ok(TicketState::Pending),
-            "approved" => Ok(TicketState::Approved),
-            "used" => Ok(TicketState::Used),
-            "void" => Ok(TicketState::Void),
-            other => Err(StoreError::Rule(format!("未知的启用单状态“{other}”"))),
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            TicketState::Pending => "待批准",
-            TicketState::Approved => "已批准，待本人启用",
-            TicketState::Used => "已启用",
-            TicketState::Void => "已作废",
-        }
-    }
-}
+use xianfeng_core::audit::Outcome;
+pub use xianfeng_core::auth::{Purpose, TicketState};
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
     id: i64,
     user_id: i64,
-    purpose: String,
-    state: String,
+    purpose: Purpose,
+    state: TicketState,
     requested_by: String,
     requested_by_id: Option<i64>,
     part_a_hash: String,
@@ -108,7 +47,7 @@ struct Row {
 }
 
 /// A ticket as the administrators' lists show it (never the codes).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Ticket {
     pub id: i64,
     pub user_id: i64,
@@ -141,7 +80,11 @@ pub(crate) async fn open_in(tx: &mut Tx, store: &Store, who: &Who, user_id: i64,
     let now = now_ms();
     tx.c()
         .execute(q!(
-            "UPDATE credential_tickets SET state = 'void' WHERE user_id = $1 AND state IN ('pending', 'approved')",
+            format!(
+                "UPDATE credential_tickets SET state = {void} WHERE user_id = $1 AND state IN {waiting}",
+                waiting = sql_in(&[TicketState::Pending, TicketState::Approved]),
+                void = sql(TicketState::Void)
+            ),
             user_id
         ))
         .await?;
@@ -180,6 +123,7 @@ pub(crate) async fn open_in(tx: &mut Tx, store: &Store, who: &Who, user_id: i64,
 /// Resets an account's password (system administrator): the old password
 /// stops working, and the owner sets a new one with both halves of the code.
 /// An administrator resets no password of their own here.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(store: &Store, _cap: UserAdmin, who: &Who, user_id: i64) -> Result<Opened> {
     let u = user_by_id(store, user_id).await?;
     if who.user_id == Some(u.id) {
@@ -204,60 +148,36 @@ async fn ticket_row(store: &Store, id: i64) -> Result<Row> {
 }
 
 /// Open tickets (waiting for approval or for their owner), newest first.
+#[tracing::instrument(skip_all)]
 pub async fn open_tickets(store: &Store, _cap: &CredentialApprover) -> Result<Vec<Ticket>> {
-    #[derive(sqlx::FromRow)]
-    struct T {
-        id: i64,
-        user_id: i64,
-        username: String,
-        display_name: String,
-        purpose: String,
-        state: String,
-        requested_by: String,
-        requested_at: i64,
-        approved_by: String,
-        expires_at: i64,
-    }
-    let rows: Vec<T> = store
+    store
         .db
         .r()
         .fetch_all(q!(
-            "SELECT t.id, t.user_id, u.username, u.display_name, t.purpose, t.state, t.requested_by, t.requested_at, t.approved_by, t.expires_at \
-             FROM credential_tickets t JOIN users u ON u.id = t.user_id \
-             WHERE t.state IN ('pending', 'approved') AND t.expires_at > $1 ORDER BY t.requested_at DESC",
+            format!(
+                "SELECT t.id, t.user_id, u.username, u.display_name, t.purpose, t.state, t.requested_by, t.requested_at, t.approved_by, t.expires_at \
+                 FROM credential_tickets t JOIN users u ON u.id = t.user_id \
+                 WHERE t.state IN {} AND t.expires_at > $1 ORDER BY t.requested_at DESC",
+                sql_in(&[TicketState::Pending, TicketState::Approved])
+            ),
             now_ms()
         ))
-        .await?;
-    rows.into_iter()
-        .map(|t| {
-            Ok(Ticket {
-                id: t.id,
-                user_id: t.user_id,
-                username: t.username,
-                display_name: t.display_name,
-                purpose: Purpose::parse(&t.purpose)?,
-                state: TicketState::parse(&t.state)?,
-                requested_by: t.requested_by,
-                requested_at: t.requested_at,
-                approved_by: t.approved_by,
-                expires_at: t.expires_at,
-            })
-        })
-        .collect()
+        .await
 }
 
 /// Approves a ticket and returns the second half of the code (shown once).
+#[tracing::instrument(skip_all)]
 pub async fn approve(store: &Store, cap: &CredentialApprover, who: &Who, ticket_id: i64) -> Result<String> {
     let t = ticket_row(store, ticket_id).await?;
     let roles: Vec<Role> = roles_of(store, t.user_id).await?.iter().filter_map(|r| r.role()).collect();
-    let refusal = match TicketState::parse(&t.state)? {
+    let refusal = match t.state {
         TicketState::Pending if t.expires_at <= now_ms() => Some("启用单已过期，请系统管理员重新发起".to_string()),
         TicketState::Pending => cap.may_approve(t.user_id, &roles, t.requested_by_id).err().map(|e| e.to_string()),
         other => Some(format!("启用单{}，不能再批准", other.label())),
     };
     if let Some(why) = refusal {
         store
-            .audit(who, Event::ok("credential_approve", "user", t.user_id).outcome("denied").detail(why.clone()))
+            .audit(who, Event::ok("credential_approve", "user", t.user_id).outcome(Outcome::Denied).detail(why.clone()))
             .await?;
         return Err(StoreError::Rule(why));
     }
@@ -267,15 +187,15 @@ pub async fn approve(store: &Store, cap: &CredentialApprover, who: &Who, ticket_
     let n = tx
         .c()
         .execute(q!(
-            "UPDATE credential_tickets SET state = 'approved', approved_by = $1, approved_by_id = $2, approved_at = $3, part_b_hash = $4 \
-             WHERE id = $5 AND state = 'pending'",
+            format!("UPDATE credential_tickets SET state = {approved}, approved_by = $1, approved_by_id = $2, approved_at = $3, part_b_hash = $4 \
+             WHERE id = $5 AND state = {pending}", approved = sql(TicketState::Approved), pending = sql(TicketState::Pending)),
             who.username.clone(), who.user_id, now, code_hash(t.id, &part_b), t.id
         ))
         .await?;
     if n != 1 {
         return Err(StoreError::Stale);
     }
-    let purpose = Purpose::parse(&t.purpose)?;
+    let purpose = t.purpose;
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -295,6 +215,7 @@ pub async fn approve(store: &Store, cap: &CredentialApprover, who: &Who, ticket_
 /// The owner sets a password with both halves of the code. Wrong codes count
 /// against the ticket (void after five); the answer does not say which half
 /// was wrong, nor whether the account exists.
+#[tracing::instrument(skip_all)]
 pub async fn activate(
     store: &Store,
     username: &str,
@@ -308,7 +229,7 @@ pub async fn activate(
         Who { user_id: None, username: username.trim().to_string(), role: String::new(), ip: ip.to_string() };
     let Some(user) = user_by_name(store, username.trim()).await? else {
         store
-            .audit(&who_anon, Event::ok("account_activate", "user", "").outcome("failure").detail("用户不存在"))
+            .audit(&who_anon, Event::ok("account_activate", "user", "").outcome(Outcome::Failure).detail("用户不存在"))
             .await?;
         return Err(refused());
     };
@@ -317,15 +238,18 @@ pub async fn activate(
         .db
         .r()
         .fetch_optional(q!(
-            "SELECT id, user_id, purpose, state, requested_by, requested_by_id, part_a_hash, part_b_hash, expires_at \
-             FROM credential_tickets WHERE user_id = $1 AND state = 'approved' AND expires_at > $2 ORDER BY id DESC LIMIT 1",
+            format!("SELECT id, user_id, purpose, state, requested_by, requested_by_id, part_a_hash, part_b_hash, expires_at \
+             FROM credential_tickets WHERE user_id = $1 AND state = {approved} AND expires_at > $2 ORDER BY id DESC LIMIT 1", approved = sql(TicketState::Approved)),
             user.id,
             now_ms()
         ))
         .await?;
     let Some(t) = row else {
         store
-            .audit(&who, Event::ok("account_activate", "user", user.id).outcome("failure").detail("无可用的启用单"))
+            .audit(
+                &who,
+                Event::ok("account_activate", "user", user.id).outcome(Outcome::Failure).detail("无可用的启用单"),
+            )
             .await?;
         return Err(refused());
     };
@@ -341,14 +265,22 @@ pub async fn activate(
             ))
             .await?;
         if failures >= TICKET_TRIES {
-            tx.c().execute(q!("UPDATE credential_tickets SET state = 'void' WHERE id = $1", t.id)).await?;
+            tx.c()
+                .execute(q!(
+                    format!(
+                        "UPDATE credential_tickets SET state = {void} WHERE id = $1",
+                        void = sql(TicketState::Void)
+                    ),
+                    t.id
+                ))
+                .await?;
         }
         let detail = if failures >= TICKET_TRIES { "启用码错误，启用单作废" } else { "启用码错误" };
         append(
             &mut tx,
             &store.keys.audit_key,
             &who,
-            Event::ok("account_activate", "user", user.id).outcome("failure").detail(detail),
+            Event::ok("account_activate", "user", user.id).outcome(Outcome::Failure).detail(detail),
         )
         .await?;
         tx.commit().await?;
@@ -361,7 +293,11 @@ pub async fn activate(
     let n = tx
         .c()
         .execute(q!(
-            "UPDATE credential_tickets SET state = 'used', used_at = $1 WHERE id = $2 AND state = 'approved'",
+            format!(
+                "UPDATE credential_tickets SET state = {used}, used_at = $1 WHERE id = $2 AND state = {approved}",
+                approved = sql(TicketState::Approved),
+                used = sql(TicketState::Used)
+            ),
             now,
             t.id
         ))
@@ -370,7 +306,7 @@ pub async fn activate(
         return Err(refused());
     }
     crate::auth::set_password(&mut tx, user.id, &hash, now, true).await?;
-    let purpose = Purpose::parse(&t.purpose)?;
+    let purpose = t.purpose;
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -386,6 +322,7 @@ pub async fn activate(
 }
 
 /// The owner has read the notice that their account was (re)activated.
+#[tracing::instrument(skip_all)]
 pub async fn acknowledge_notice(store: &Store, user_id: i64) -> Result<()> {
     let mut tx = store.db.begin().await?;
     tx.c().execute(q!("UPDATE users SET reset_notice_at = 0 WHERE id = $1", user_id)).await?;
@@ -403,13 +340,13 @@ mod tests {
     #[test]
     fn states_and_purposes_read_back_and_refuse_the_unknown() {
         for s in [TicketState::Pending, TicketState::Approved, TicketState::Used, TicketState::Void] {
-            assert_eq!(TicketState::parse(s.as_str()).unwrap(), s);
+            assert_eq!(TicketState::read(s.as_str()).unwrap(), s);
         }
         for p in [Purpose::Create, Purpose::Reset] {
-            assert_eq!(Purpose::parse(p.as_str()).unwrap(), p);
+            assert_eq!(Purpose::read(p.as_str()).unwrap(), p);
         }
-        assert!(TicketState::parse("approvedd").is_err());
-        assert!(Purpose::parse("").is_err());
+        assert!(TicketState::read("approvedd").is_err());
+        assert!(Purpose::read("").is_err());
     }
 
     #[test]

@@ -286,6 +286,24 @@ impl Tx {
         }
     }
 
+    /// Optimistic locking, the one way every versioned row is saved: `q` is
+    /// an UPDATE that sets `version = version + 1` and whose WHERE names the
+    /// version the caller read (`AND version = $n`). It runs inside this
+    /// transaction; when it changes no row, someone saved first (or the row
+    /// is gone) and the whole transaction is abandoned with
+    /// [`StoreError::Stale`], so nothing half-written remains.
+    pub async fn update_versioned(&mut self, q: Q) -> Result<()> {
+        debug_assert!(
+            q.sql.contains("version = version + 1") && q.sql.contains("version = $"),
+            "a versioned update bumps the version and names the one it read: {}",
+            q.sql
+        );
+        match self.c().execute(q).await? {
+            1 => Ok(()),
+            _ => Err(crate::StoreError::Stale),
+        }
+    }
+
     /// Reserves `n` fresh ids (one statement). Ids are unique across all
     /// tables and never reused, so they can serve as keys on every shard.
     pub async fn alloc_ids(&mut self, n: i64) -> Result<std::ops::Range<i64>> {

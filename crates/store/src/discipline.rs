@@ -14,6 +14,9 @@ use crate::audit::{Event, append};
 use crate::db::Q;
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, year_bounds};
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 const COLS: &str = "d.committee_id, d.id, d.org_id, o.name AS org_name, COALESCE(u.name, '') AS unit_name, d.member_id, \
     d.person_name, d.cadre_rank, d.kind, d.category, d.decided_on, d.decided_by, d.document_no, d.summary, d.recorded_by, d.recorded_at";
@@ -86,6 +89,7 @@ fn where_scope(q: &mut Q, scope: &DisciplineScope, f: &CaseFilter) -> Result<()>
 }
 
 /// Cases in the staff's subtree, newest decision first, with the total.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     scope: &DisciplineScope,
@@ -105,6 +109,7 @@ pub async fn list(
 
 /// One case in the staff's subtree; NotFound outside it.
 /// One case; every read is audited (who read which case, never its content).
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &DisciplineScope, who: &Who, committee_id: i64, id: i64) -> Result<CaseRow> {
     let row = fetch(store, scope, committee_id, id).await?;
     store.audit(who, Event::ok("read", "discipline_case", format!("{committee_id}/{id}"))).await?;
@@ -130,6 +135,7 @@ pub struct Candidate {
 }
 
 /// Members of that name under the org (inside the staff's subtree), to link a case to.
+#[tracing::instrument(skip_all)]
 pub async fn candidates(store: &Store, scope: &DisciplineScope, org_id: i64, name: &str) -> Result<Vec<Candidate>> {
     let org = crate::org::get(store.db.r(), scope.orgs(), org_id).await?;
     #[derive(sqlx::FromRow)]
@@ -149,7 +155,7 @@ pub async fn candidates(store: &Store, scope: &DisciplineScope, org_id: i64, nam
         .bind(format!("{}%", org.path))
         .push(" AND m.name = ")
         .bind(name.trim().to_string())
-        .push(" AND m.status IN ('probationary','full') ORDER BY o.path, m.id");
+        .push(&format!(" AND m.status IN {members} ORDER BY o.path, m.id", members = sql_in(&MemberStatus::MEMBERS)));
     let rows: Vec<M> = store.db.r().fetch_all(q).await?;
     use chrono::Datelike;
     Ok(rows
@@ -168,6 +174,7 @@ pub async fn candidates(store: &Store, scope: &DisciplineScope, org_id: i64, nam
 /// the org is linked when there is exactly one; with several, the caller is
 /// asked to choose (`Invalid` on `member_id`); with none, the person is
 /// recorded as a non-member (a public servant).
+#[tracing::instrument(skip_all)]
 pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &CaseInput) -> Result<CaseRow> {
     let mut v = input.validate(today_cn())?;
     let org = crate::org::get(store.db.r(), scope.orgs(), v.org_id).await?;
@@ -228,6 +235,7 @@ pub struct StatRow {
 }
 
 /// Cases per year, category and cadre rank in the staff's subtree, for the years given.
+#[tracing::instrument(skip_all)]
 pub async fn stats(store: &Store, scope: &DisciplineScope, from_year: i32, to_year: i32) -> Result<Vec<StatRow>> {
     let (from, _) = year_bounds(from_year)?;
     let (_, to) = year_bounds(to_year)?;
@@ -284,13 +292,14 @@ pub(crate) async fn sanctioned(store: &Store, subject: Subject<'_>, year: i32) -
 
 /// The orgs a case can be filed under: the units of the staff's subtree, or,
 /// for staff of one unit, that unit and its branches. (id, name)
+#[tracing::instrument(skip_all)]
 pub async fn orgs(store: &Store, scope: &DisciplineScope) -> Result<Vec<(i64, String)>> {
     let mut q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.active = TRUE");
     scope_where(&mut q, scope.orgs(), "o");
     if scope.orgs().committee_id().is_none() {
-        q.push(" AND o.kind = 'unit'");
+        q.push(&format!(" AND o.kind = {unit}", unit = sql(OrgKind::Unit)));
     } else {
-        q.push(" AND o.kind <> 'group'");
+        q.push(&format!(" AND o.kind <> {group}", group = sql(OrgKind::Group)));
     }
     q.push(" ORDER BY o.path");
     store.db.r().fetch_all(q).await

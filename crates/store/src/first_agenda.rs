@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use xianfeng_core::FieldError;
-use xianfeng_core::auth::OrgScope;
+use xianfeng_core::auth::{Myself, OrgScope};
+pub use xianfeng_core::first_agenda::TaskStatus;
+use xianfeng_core::first_agenda::{check_update, status_label};
 use xianfeng_core::text::{now_ms, today_cn};
 
 use crate::audit::{Event, append};
@@ -13,6 +15,8 @@ use crate::db::Q;
 use crate::meeting::{self, MeetingRow};
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, q};
+use xianfeng_core::auth::Role;
+use xianfeng_core::states::sql_in;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct TaskRow {
@@ -26,21 +30,23 @@ pub struct TaskRow {
     pub owner_user_id: Option<i64>,
     pub owner_name: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: TaskStatus,
     pub evidence: String,
     pub done_on: Option<NaiveDate>,
 }
 
 impl TaskRow {
     pub fn overdue(&self) -> bool {
-        self.status == "open" && self.due_on < today_cn()
+        self.status == TaskStatus::Open && self.due_on < today_cn()
+    }
+    pub fn is_open(&self) -> bool {
+        self.status == TaskStatus::Open
+    }
+    pub fn is_done(&self) -> bool {
+        self.status == TaskStatus::Done
     }
     pub fn status_label(&self) -> &'static str {
-        match (self.status.as_str(), self.overdue()) {
-            ("done", _) => "已完成",
-            (_, true) => "已逾期",
-            _ => "进行中",
-        }
+        status_label(self.status, self.due_on, today_cn())
     }
     pub fn done_text(&self) -> String {
         self.done_on.map(|d| d.to_string()).unwrap_or_default()
@@ -71,6 +77,7 @@ pub struct TaskUpdate {
 }
 
 /// Tasks of one meeting.
+#[tracing::instrument(skip_all)]
 pub async fn of_meeting(store: &Store, m: &MeetingRow) -> Result<Vec<TaskRow>> {
     store
         .db
@@ -90,20 +97,25 @@ pub struct OwnerOption {
     pub display_name: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn owner_options(store: &Store, m: &MeetingRow) -> Result<Vec<OwnerOption>> {
     store
         .db
         .r()
         .fetch_all(q!(
-            "SELECT DISTINCT u.id AS user_id, u.display_name FROM user_roles r JOIN users u ON u.id = r.user_id \
-             JOIN orgs o ON o.id = r.org_id WHERE o.committee_id = $1 AND u.active = TRUE AND r.role IN ('unit_admin', 'branch_secretary') \
+            format!(
+                "SELECT DISTINCT u.id AS user_id, u.display_name FROM user_roles r JOIN users u ON u.id = r.user_id \
+             JOIN orgs o ON o.id = r.org_id WHERE o.committee_id = $1 AND u.active = TRUE AND r.role IN {secretaries} \
              ORDER BY u.display_name",
+                secretaries = sql_in(&[Role::UnitAdmin, Role::BranchSecretary])
+            ),
             m.committee_id
         ))
         .await
 }
 
 /// Adds a follow-up task to a meeting that carries a first agenda item.
+#[tracing::instrument(skip_all)]
 pub async fn add(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, input: &TaskInput) -> Result<TaskRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -145,8 +157,8 @@ pub async fn add(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, in
     tx.c()
         .execute(q!(
             "INSERT INTO first_agenda_tasks (committee_id, id, meeting_id, org_id, title, owner_user_id, owner_name, due_on, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9)",
-            m.committee_id, id, m.id, m.org_id, title, owner_id, owner_name.clone(), due, now
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            m.committee_id, id, m.id, m.org_id, title, owner_id, owner_name.clone(), due, TaskStatus::Open.as_str(), now
         ))
         .await?;
     append(
@@ -170,6 +182,7 @@ async fn get_any(store: &Store, committee_id: i64, id: i64) -> Result<TaskRow> {
 }
 
 /// A task the caller may see: in their org scope, or their own.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: Option<&OrgScope>, user_id: i64, id: i64) -> Result<TaskRow> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE t.id = "));
     q.bind(id);
@@ -187,6 +200,7 @@ pub async fn get(store: &Store, scope: Option<&OrgScope>, user_id: i64, id: i64)
 }
 
 /// Updates status and evidence: by whoever manages the org, or by the owner.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     store: &Store,
     scope: Option<&OrgScope>,
@@ -201,30 +215,22 @@ pub async fn update(
     if !may {
         return Err(StoreError::Forbidden);
     }
-    let status = match input.status.as_str() {
-        "open" | "done" => input.status.clone(),
-        _ => return Err(StoreError::invalid("status", "状态应为“进行中”或“已完成”")),
-    };
-    let evidence = input.evidence.trim();
-    if status == "done" && evidence.is_empty() {
-        return Err(StoreError::invalid("evidence", "标记完成须填写落实情况（佐证）"));
-    }
-    if evidence.chars().count() > 2000 {
-        return Err(StoreError::invalid("evidence", "落实情况不能超过2000字"));
-    }
-    let done_on = (status == "done").then(today_cn);
+    let status =
+        TaskStatus::parse(&input.status).ok_or_else(|| StoreError::invalid("status", "状态应为“进行中”或“已完成”"))?;
+    let evidence = check_update(status, &input.evidence)?;
+    let done_on = (status == TaskStatus::Done).then(today_cn);
     let mut tx = store.db.begin().await?;
     tx.c()
         .execute(q!(
             "UPDATE first_agenda_tasks SET status = $1, evidence = $2, done_on = $3, updated_at = $4 WHERE committee_id = $5 AND id = $6",
-            status.clone(), evidence, done_on, now_ms(), t.committee_id, t.id
+            status.as_str(), evidence, done_on, now_ms(), t.committee_id, t.id
         ))
         .await?;
     append(
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("update", "first_agenda_task", id).detail(format!("{} → {status}", t.status)),
+        Event::ok("update", "first_agenda_task", id).detail(format!("{} → {}", t.status.as_str(), status.as_str())),
     )
     .await?;
     // The branch's first-agenda completion feeds the ranking (排队抓尾).
@@ -233,16 +239,18 @@ pub async fn update(
     get_any(store, t.committee_id, id).await
 }
 
-/// Open tasks owned by a user, overdue first.
-pub async fn mine(store: &Store, user_id: i64) -> Result<Vec<TaskRow>> {
+/// The signed-in user's own open tasks, overdue first.
+#[tracing::instrument(skip_all)]
+pub async fn mine(store: &Store, me: &Myself) -> Result<Vec<TaskRow>> {
     store
         .db
         .r()
         .fetch_all(q!(
             format!(
-                "SELECT {COLS}{FROM} WHERE t.owner_user_id = $1 AND t.status = 'open' ORDER BY t.due_on, t.id LIMIT 200"
+                "SELECT {COLS}{FROM} WHERE t.owner_user_id = $1 AND t.status = $2 ORDER BY t.due_on, t.id LIMIT 200"
             ),
-            user_id
+            me.user_id(),
+            TaskStatus::Open.as_str()
         ))
         .await
 }
@@ -265,6 +273,7 @@ pub struct TaskSummary {
     pub done: i64,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter) -> Result<TaskSummary> {
     let sub = match f.org_id {
         Some(id) => Some(crate::org::get(store.db.r(), scope, id).await?.path),
@@ -279,31 +288,32 @@ pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter) -> Result<
         q
     };
     let today = today_cn();
-    let count = |extra: &str, with_date: bool| {
-        let mut q = base("COUNT(*) AS v");
-        q.push(extra);
-        if with_date {
-            q.bind(today);
+    // A status, and for overdue the date it is past.
+    let narrow = |q: &mut Q, status: TaskStatus, past: bool| {
+        q.push(" AND t.status = ").bind(status.as_str());
+        if past {
+            q.push(" AND t.due_on < ").bind(today);
         }
+    };
+    let count = |status: TaskStatus, past: bool| {
+        let mut q = base("COUNT(*) AS v");
+        narrow(&mut q, status, past);
         q
     };
-    let open = store.db.r().fetch_scalar_i64(count(" AND t.status = 'open'", false)).await?;
-    let overdue = store.db.r().fetch_scalar_i64(count(" AND t.status = 'open' AND t.due_on < ", true)).await?;
-    let done = store.db.r().fetch_scalar_i64(count(" AND t.status = 'done'", false)).await?;
+    let open = store.db.r().fetch_scalar_i64(count(TaskStatus::Open, false)).await?;
+    let overdue = store.db.r().fetch_scalar_i64(count(TaskStatus::Open, true)).await?;
+    let done = store.db.r().fetch_scalar_i64(count(TaskStatus::Done, false)).await?;
     let mut q = base(COLS);
     match f.status.as_str() {
-        "open" => {
-            q.push(" AND t.status = 'open'");
+        "overdue" => narrow(&mut q, TaskStatus::Open, true),
+        code => {
+            if let Some(st) = TaskStatus::parse(code) {
+                narrow(&mut q, st, false);
+            }
         }
-        "done" => {
-            q.push(" AND t.status = 'done'");
-        }
-        "overdue" => {
-            q.push(" AND t.status = 'open' AND t.due_on < ").bind(today);
-        }
-        _ => {}
     }
-    q.push(" ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 500");
+    q.push(" ORDER BY CASE WHEN t.status = ").bind(TaskStatus::Open.as_str());
+    q.push(" THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 500");
     let items: Vec<TaskRow> = store.db.r().fetch_all(q).await?;
     Ok(TaskSummary { total: items.len() as i64, items, open, overdue, done })
 }

@@ -15,6 +15,7 @@ pub struct Generation {
 }
 
 /// The committee's orgs or posts changed.
+#[tracing::instrument(skip_all)]
 pub async fn bump_orgs(tx: &mut Tx, committee_id: i64) -> Result<()> {
     tx.c()
         .execute(q!(
@@ -27,6 +28,7 @@ pub async fn bump_orgs(tx: &mut Tx, committee_id: i64) -> Result<()> {
 }
 
 /// The committee's meeting tallies changed.
+#[tracing::instrument(skip_all)]
 pub async fn bump_meetings(tx: &mut Tx, committee_id: i64) -> Result<()> {
     tx.c()
         .execute(q!(
@@ -39,6 +41,7 @@ pub async fn bump_meetings(tx: &mut Tx, committee_id: i64) -> Result<()> {
 }
 
 /// The committee's dues charges or payments, or its recruitment cases, changed.
+#[tracing::instrument(skip_all)]
 pub async fn bump_facts(tx: &mut Tx, committee_id: i64) -> Result<()> {
     tx.c()
         .execute(q!(
@@ -51,6 +54,7 @@ pub async fn bump_facts(tx: &mut Tx, committee_id: i64) -> Result<()> {
 }
 
 /// After bulk loads: every committee that has orgs gets a row, and all numbers move on.
+#[tracing::instrument(skip_all)]
 pub async fn bump_all(tx: &mut Tx) -> Result<()> {
     tx.c()
         .execute(q!("INSERT INTO committee_generations (committee_id, orgs, meetings) \

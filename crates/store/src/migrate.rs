@@ -159,6 +159,7 @@ struct Applied {
 /// Applies every migration not yet applied, each in its own transaction, after
 /// checking that every applied one is the program's own, unchanged. Returns
 /// the versions applied now.
+#[tracing::instrument(skip_all)]
 pub async fn migrate(db: &Db) -> Result<Vec<i64>> {
     db.run_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \

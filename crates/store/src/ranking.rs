@@ -21,6 +21,10 @@ use xianfeng_core::text::today_cn;
 use crate::db::Q;
 use crate::org::OrgRow;
 use crate::{Result, Store, StoreError, q};
+use xianfeng_core::auth::Role;
+use xianfeng_core::first_agenda::TaskStatus;
+use xianfeng_core::recruitment::CaseStanding;
+use xianfeng_core::states::sql;
 
 /// Cached facts: (committee, year) → (generation key, facts by branch).
 #[derive(Default)]
@@ -112,6 +116,7 @@ pub struct RankFilter {
 
 /// The whole province's ranking for a year, showing the caller's branches,
 /// each with its place the year before and how it moved.
+#[tracing::instrument(skip_all)]
 pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter) -> Result<Ranking> {
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let (rules, all) = compute(store, &root, year).await?;
@@ -163,6 +168,7 @@ pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter)
 }
 
 /// Scores and ranks every branch of the province for a year.
+#[tracing::instrument(skip_all)]
 pub async fn compute(store: &Store, root: &OrgRow, year: i32) -> Result<(RankingRules, Vec<RankRow>)> {
     let rule_set = store.rules().await?;
     let as_of = crate::compliance::as_of_for(year);
@@ -327,8 +333,10 @@ async fn case_rows(store: &Store, committees: &[i64], year: i32) -> Result<Vec<C
     }
     for chunk in committees.chunks(200) {
         let mut q = Q::new("SELECT committee_id, org_id, COUNT(*) AS open, SUM(CASE WHEN due_on IS NULL OR due_on >= ");
-        q.bind(today)
-            .push(" THEN 1 ELSE 0 END) AS timely FROM recruitment_cases WHERE state = 'open' AND committee_id IN ");
+        q.bind(today).push(&format!(
+            " THEN 1 ELSE 0 END) AS timely FROM recruitment_cases WHERE state = {open} AND committee_id IN ",
+            open = sql(CaseStanding::Open)
+        ));
         q.push_row(chunk.iter().map(|c| (*c).into()).collect());
         q.push(" GROUP BY committee_id, org_id");
         out.extend(store.db.r().fetch_all::<CaseCount>(q).await?);
@@ -351,12 +359,14 @@ struct TaskCount {
 async fn task_rows(store: &Store, committees: &[i64], from: NaiveDate, until: NaiveDate) -> Result<Vec<TaskCount>> {
     let mut out = Vec::new();
     for chunk in committees.chunks(200) {
-        let mut q = Q::new(
+        let mut q = Q::new(format!(
             "SELECT t.committee_id, COALESCE(r.org_id, t.org_id) AS org_id, COUNT(*) AS due, \
-             SUM(CASE WHEN t.status = 'done' AND t.done_on <= t.due_on THEN 1 ELSE 0 END) AS done \
-             FROM first_agenda_tasks t LEFT JOIN user_roles r ON r.user_id = t.owner_user_id AND r.role = 'branch_secretary' \
+             SUM(CASE WHEN t.status = {done} AND t.done_on <= t.due_on THEN 1 ELSE 0 END) AS done \
+             FROM first_agenda_tasks t LEFT JOIN user_roles r ON r.user_id = t.owner_user_id AND r.role = {branch_secretary} \
              WHERE t.committee_id IN ",
-        );
+            branch_secretary = sql(Role::BranchSecretary),
+            done = sql(TaskStatus::Done)
+        ));
         q.push_row(chunk.iter().map(|c| (*c).into()).collect());
         q.push(" AND t.due_on >= ").bind(from).push(" AND t.due_on < ").bind(until);
         q.push(" GROUP BY t.committee_id, COALESCE(r.org_id, t.org_id)");
@@ -426,6 +436,7 @@ pub struct Explanation {
 }
 
 /// Explains a branch's score for a year (in scope), with the years before.
+#[tracing::instrument(skip_all)]
 pub async fn explain(store: &Store, scope: &OrgScope, org_id: i64, year: i32) -> Result<Explanation> {
     let org = crate::org::get(store.db.r(), scope, org_id).await?;
     if org.kind() != OrgKind::Branch {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use xianfeng_core::auth::{HigherCommittee, OrgScope};
 use xianfeng_core::org::OrgKind;
+pub use xianfeng_core::ranking::{RectificationEntry, RectificationState, RectificationStep as Step};
 use xianfeng_core::text::{now_ms, today_cn};
 
 use crate::audit::{Event, append};
@@ -35,8 +36,7 @@ pub struct Rectification {
     pub measures: String,
     pub owner: String,
     pub deadline: NaiveDate,
-    /// open | submitted | lifted
-    pub state: String,
+    pub state: RectificationState,
     pub lifted_on: Option<NaiveDate>,
     pub created_by: String,
     pub created_at: i64,
@@ -45,15 +45,10 @@ pub struct Rectification {
 
 impl Rectification {
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "open" => "整改中",
-            "submitted" => "待单位验收",
-            "lifted" => "已销号",
-            _ => "",
-        }
+        self.state.label()
     }
     pub fn overdue_on(&self, today: NaiveDate) -> bool {
-        self.state != "lifted" && self.deadline < today
+        self.state != RectificationState::Lifted && self.deadline < today
     }
     pub fn score_text(&self) -> String {
         format!("{:.2}", self.score_x100 as f64 / 100.0)
@@ -63,7 +58,7 @@ impl Rectification {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Entry {
     pub seq: i64,
-    pub kind: String,
+    pub kind: RectificationEntry,
     pub on_date: NaiveDate,
     pub note: String,
     pub actor: String,
@@ -72,14 +67,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn kind_label(&self) -> &'static str {
-        match self.kind.as_str() {
-            "plan" => "制定整改方案",
-            "progress" => "整改进展",
-            "submit" => "申请验收",
-            "lift" => "验收销号",
-            "return" => "退回继续整改",
-            _ => "",
-        }
+        self.kind.label()
     }
 }
 
@@ -104,11 +92,10 @@ pub struct Counts {
 pub fn counts(items: &[Rectification], today: NaiveDate) -> Counts {
     let mut c = Counts::default();
     for r in items {
-        match r.state.as_str() {
-            "open" => c.open += 1,
-            "submitted" => c.submitted += 1,
-            "lifted" => c.lifted += 1,
-            _ => {}
+        match r.state {
+            RectificationState::Open => c.open += 1,
+            RectificationState::Submitted => c.submitted += 1,
+            RectificationState::Lifted => c.lifted += 1,
         }
         if r.overdue_on(today) {
             c.overdue += 1;
@@ -118,6 +105,7 @@ pub fn counts(items: &[Rectification], today: NaiveDate) -> Counts {
 }
 
 /// Rectifications of branches in scope (a year, or every year).
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, scope: &OrgScope, year: Option<i32>, state: &str) -> Result<Vec<Rectification>> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE 1 = 1"));
     scope_where(&mut q, scope, "o");
@@ -126,10 +114,11 @@ pub async fn list(store: &Store, scope: &OrgScope, year: Option<i32>, state: &st
     }
     match state {
         "" | "all" => {}
-        "open" | "submitted" | "lifted" => {
-            q.push(" AND r.state = ").bind(state.to_string());
+        code => {
+            let st = RectificationState::parse(code)
+                .ok_or_else(|| StoreError::invalid("state", "状态应为 open、submitted 或 lifted"))?;
+            q.push(" AND r.state = ").bind(st.as_str());
         }
-        _ => return Err(StoreError::invalid("state", "状态应为 open、submitted 或 lifted")),
     }
     q.push(" ORDER BY r.year DESC, o.path");
     store.db.r().fetch_all(q).await
@@ -142,6 +131,7 @@ async fn row(c: crate::db::Conn<'_>, scope: &OrgScope, id: i64) -> Result<Rectif
     c.fetch_one(q).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &OrgScope, higher: Option<&HigherCommittee>, id: i64) -> Result<Detail> {
     let r = row(store.db.r(), scope, id).await?;
     let entries = store
@@ -170,6 +160,7 @@ pub struct PlanInput {
 }
 
 /// Opens the rectification plan of a branch in the tail of the year's ranking.
+#[tracing::instrument(skip_all)]
 pub async fn open(store: &Store, scope: &OrgScope, who: &Who, p: &PlanInput) -> Result<Rectification> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -229,7 +220,7 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, p: &PlanInput) -> 
             p.problems.trim(), p.measures.trim(), p.owner.trim(), p.deadline, who.username.clone(), now, now
         ))
         .await?;
-    entry(&mut tx, org.committee_id, id, "plan", p.measures.trim(), who).await?;
+    entry(&mut tx, org.committee_id, id, RectificationEntry::Plan, p.measures.trim(), who).await?;
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -241,7 +232,7 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, p: &PlanInput) -> 
     row(store.db.r(), scope, id).await
 }
 
-async fn entry(tx: &mut Tx, committee_id: i64, id: i64, kind: &str, note: &str, who: &Who) -> Result<()> {
+async fn entry(tx: &mut Tx, committee_id: i64, id: i64, kind: RectificationEntry, note: &str, who: &Who) -> Result<()> {
     let seq = tx
         .c()
         .fetch_scalar_i64(q!(
@@ -255,48 +246,15 @@ async fn entry(tx: &mut Tx, committee_id: i64, id: i64, kind: &str, note: &str, 
         .execute(q!(
             "INSERT INTO rectification_entries (committee_id, rectification_id, seq, kind, on_date, note, actor, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            committee_id, id, seq, kind, today_cn(), note, who.username.clone(), now_ms()
+            committee_id, id, seq, kind.as_str(), today_cn(), note, who.username.clone(), now_ms()
         ))
         .await?;
     Ok(())
 }
 
-/// What a step in the lifecycle does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    /// The branch notes progress.
-    Progress,
-    /// The branch asks its unit to verify.
-    Submit,
-    /// The unit verifies: lifted (销号).
-    Lift,
-    /// The unit returns it for more work.
-    Return,
-}
-
-impl Step {
-    pub fn parse(s: &str) -> Option<Step> {
-        match s {
-            "progress" => Some(Step::Progress),
-            "submit" => Some(Step::Submit),
-            "lift" => Some(Step::Lift),
-            "return" => Some(Step::Return),
-            _ => None,
-        }
-    }
-    fn as_str(self) -> &'static str {
-        match self {
-            Step::Progress => "progress",
-            Step::Submit => "submit",
-            Step::Lift => "lift",
-            Step::Return => "return",
-        }
-    }
-}
-
 /// Moves a rectification on: progress and submission by the branch's side,
 /// verification (lift or return) only by the unit above the branch.
+#[tracing::instrument(skip_all)]
 pub async fn step(
     store: &Store,
     scope: &OrgScope,
@@ -319,37 +277,21 @@ pub async fn step(
         return Err(StoreError::invalid("note", "请填写情况说明"));
     }
     let verifier = higher.is_some_and(|h| h.covers(&r.org_path));
-    let next = match (step, r.state.as_str()) {
-        (Step::Progress, "open") => "open",
-        (Step::Submit, "open") => "submitted",
-        (Step::Lift | Step::Return, "submitted") if !verifier => {
-            return Err(StoreError::Rule("整改验收由党支部的上级单位办理".into()));
-        }
-        (Step::Lift, "submitted") => "lifted",
-        (Step::Return, "submitted") => "open",
-        (_, "lifted") => return Err(StoreError::Rule("该整改已销号".into())),
-        (Step::Progress | Step::Submit, _) => return Err(StoreError::Rule("已申请验收，请等待单位验收".into())),
-        (_, _) => return Err(StoreError::Rule("尚未申请验收".into())),
-    };
+    let next = step.next(r.state, verifier).map_err(|why| StoreError::Rule(why.into()))?;
     let mut tx = store.db.begin().await?;
-    let lifted = (next == "lifted").then(today_cn);
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE rectifications SET state = $1, lifted_on = $2, updated_at = $3, version = version + 1 \
+    let lifted = (next == RectificationState::Lifted).then(today_cn);
+    tx.update_versioned(q!(
+        "UPDATE rectifications SET state = $1, lifted_on = $2, updated_at = $3, version = version + 1 \
              WHERE committee_id = $4 AND id = $5 AND version = $6",
-            next,
-            lifted,
-            now_ms(),
-            r.committee_id,
-            r.id,
-            r.version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
-    entry(&mut tx, r.committee_id, r.id, step.as_str(), note.trim(), who).await?;
+        next.as_str(),
+        lifted,
+        now_ms(),
+        r.committee_id,
+        r.id,
+        r.version
+    ))
+    .await?;
+    entry(&mut tx, r.committee_id, r.id, step.entry(), note.trim(), who).await?;
     append(
         &mut tx,
         &store.keys.audit_key,

@@ -12,6 +12,9 @@ use xianfeng_core::meeting::{AppliesTo, MeetingKinds};
 use crate::db::Q;
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, q};
+use xianfeng_core::meeting::MeetingStatus;
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::states::sql;
 
 /// One central-group session in the bulletin.
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +109,7 @@ pub fn period_label(from: NaiveDate, to: NaiveDate) -> String {
 }
 
 /// The central-group bulletin for units in scope (all of them, or the ids given).
+#[tracing::instrument(skip_all)]
 pub async fn central_group_bulletin(
     store: &Store,
     scope: &OrgScope,
@@ -136,9 +140,10 @@ pub async fn central_group_bulletin(
         district: String,
         established_on: Option<NaiveDate>,
     }
-    let mut q = Q::new(
-        "SELECT o.id, o.name, o.district, o.established_on FROM orgs o WHERE o.kind = 'unit' AND o.active = TRUE",
-    );
+    let mut q = Q::new(format!(
+        "SELECT o.id, o.name, o.district, o.established_on FROM orgs o WHERE o.kind = {unit} AND o.active = TRUE",
+        unit = sql(OrgKind::Unit)
+    ));
     scope_where(&mut q, scope, "o");
     if !unit_ids.is_empty() {
         q.push(" AND o.id IN (");
@@ -181,10 +186,11 @@ pub async fn central_group_bulletin(
     }
     let mut lines = Vec::new();
     for u in units {
-        let mut mq = Q::new(
+        let mut mq = Q::new(format!(
             "SELECT committee_id, id, org_id, held_on, topic, expected_count, present_count FROM meetings \
-             WHERE status = 'held' AND counted = TRUE AND committee_id = ",
-        );
+             WHERE status = {held} AND counted = TRUE AND committee_id = ",
+            held = sql(MeetingStatus::Held)
+        ));
         mq.bind(u.id).push(" AND org_id = ").bind(u.id).push(" AND held_on BETWEEN ").bind(from).push(" AND ").bind(to);
         mq.push(" AND kind IN (");
         for (i, k) in kind_ids.iter().enumerate() {

@@ -16,6 +16,7 @@ struct RuleDbRow {
     source: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn load(db: &Db) -> Result<RuleSet> {
     let rows: Vec<RuleDbRow> = db
         .r()
@@ -31,6 +32,7 @@ pub async fn load(db: &Db) -> Result<RuleSet> {
 }
 
 /// Inserts the national defaults for rules that have no version yet.
+#[tracing::instrument(skip_all)]
 pub async fn seed_defaults(store: &Store) -> Result<()> {
     let mut tx = store.db.begin().await?;
     for row in core_rules::national_defaults() {
@@ -63,6 +65,7 @@ pub fn may_change(actor: &Actor, key: &str) -> bool {
 
 /// Adds a new version of a rule, in force from `effective_from`. Earlier
 /// results are not rewritten.
+#[tracing::instrument(skip_all)]
 pub async fn add_version(
     store: &Store,
     actor: &Actor,

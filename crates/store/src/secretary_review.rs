@@ -4,21 +4,20 @@
 //! secretary with counts and rates. The committee closes the review.
 
 use serde::Serialize;
-use xianfeng_core::auth::OrgScope;
+use xianfeng_core::auth::{Myself, OrgScope};
+pub use xianfeng_core::campaign::{Rating, ReportMode, ReviewState};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::now_ms;
 
 use crate::audit::{Event, append};
 use crate::{Result, Store, StoreError, Who, q};
 
-pub const RATINGS: [(&str, &str); 4] = [("good", "好"), ("fairly_good", "较好"), ("average", "一般"), ("poor", "差")];
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewRow {
     pub id: i64,
     pub year: i64,
     pub title: String,
-    pub state: String,
+    pub state: ReviewState,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,7 +26,7 @@ pub struct ReportResult {
     pub id: i64,
     pub unit_name: String,
     pub secretary: String,
-    pub mode: String,
+    pub mode: ReportMode,
     pub report: String,
     /// Ratings 好, 较好, 一般, 差.
     pub counts: [i64; 4],
@@ -51,7 +50,7 @@ impl ReportResult {
         }
     }
     pub fn mode_label(&self) -> &'static str {
-        if self.mode == "in_person" { "现场述职" } else { "书面述职" }
+        self.mode.label()
     }
 }
 
@@ -60,11 +59,13 @@ fn committee(scope: &OrgScope) -> Result<()> {
 }
 
 /// Every review, newest year first (any business role).
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, _reader: &OrgScope) -> Result<Vec<ReviewRow>> {
     store.db.r().fetch_all(q!("SELECT id, year, title, state FROM secretary_reviews ORDER BY year DESC, id DESC")).await
 }
 
 /// One review (any business role).
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, _reader: &OrgScope, id: i64) -> Result<ReviewRow> {
     row(store, id).await
 }
@@ -75,6 +76,7 @@ async fn row(store: &Store, id: i64) -> Result<ReviewRow> {
 }
 
 /// The working committee opens a year's review.
+#[tracing::instrument(skip_all)]
 pub async fn open(store: &Store, scope: &OrgScope, who: &Who, year: i32) -> Result<ReviewRow> {
     committee(scope)?;
     let mut tx = store.db.begin().await?;
@@ -82,8 +84,8 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, year: i32) -> Resu
     let title = format!("{year}年度书记抓基层党建工作述职评议");
     tx.c()
         .execute(q!(
-            "INSERT INTO secretary_reviews (id, year, title, state, created_by, created_at) VALUES ($1, $2, $3, 'open', $4, $5)",
-            id, i64::from(year), title.clone(), who.username.clone(), now_ms()
+            "INSERT INTO secretary_reviews (id, year, title, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            id, i64::from(year), title.clone(), ReviewState::Open.as_str(), who.username.clone(), now_ms()
         ))
         .await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("secretary_review", "review", id).detail(title)).await?;
@@ -92,6 +94,7 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, year: i32) -> Resu
 }
 
 /// A unit (in scope) submits its secretary's report.
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     store: &Store,
     scope: &OrgScope,
@@ -106,7 +109,7 @@ pub async fn submit(
         return Err(StoreError::Forbidden);
     }
     let r = row(store, review_id).await?;
-    if r.state != "open" {
+    if r.state != ReviewState::Open {
         return Err(StoreError::Rule("述职评议已结束".into()));
     }
     let unit = crate::org::get(store.db.r(), scope, unit_id).await?;
@@ -117,15 +120,16 @@ pub async fn submit(
     if secretary.trim().is_empty() {
         errs.push(xianfeng_core::FieldError::new("secretary", "请填写述职的党组织书记姓名"));
     }
-    if !matches!(mode, "written" | "in_person") {
+    let parsed_mode = ReportMode::parse(mode);
+    if parsed_mode.is_none() {
         errs.push(xianfeng_core::FieldError::new("mode", "请选择书面述职或现场述职"));
     }
     if report.trim().chars().count() < 20 {
         errs.push(xianfeng_core::FieldError::new("report", "述职报告不少于20字"));
     }
-    if !errs.is_empty() {
+    let Some(mode) = parsed_mode.filter(|_| errs.is_empty()) else {
         return Err(StoreError::Invalid(errs));
-    }
+    };
     let mut tx = store.db.begin().await?;
     let n = tx
         .c()
@@ -143,7 +147,7 @@ pub async fn submit(
         .execute(q!(
             "INSERT INTO secretary_reports (committee_id, id, review_id, secretary, mode, report, submitted_by, submitted_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            unit.committee_id, id, review_id, secretary.trim(), mode, report.trim(), who.username.clone(), now_ms()
+            unit.committee_id, id, review_id, secretary.trim(), mode.as_str(), report.trim(), who.username.clone(), now_ms()
         ))
         .await?;
     append(
@@ -158,22 +162,21 @@ pub async fn submit(
 }
 
 /// A participant rates a report once (a second rating replaces the first while the review is open).
+#[tracing::instrument(skip_all)]
 pub async fn rate(
     store: &Store,
     who: &Who,
-    rater_id: i64,
+    me: &Myself,
     review_id: i64,
     committee_id: i64,
     report_id: i64,
     rating: &str,
 ) -> Result<()> {
     let r = row(store, review_id).await?;
-    if r.state != "open" {
+    if r.state != ReviewState::Open {
         return Err(StoreError::Rule("述职评议已结束".into()));
     }
-    if !RATINGS.iter().any(|(k, _)| *k == rating) {
-        return Err(StoreError::invalid("rating", "请选择好、较好、一般或差"));
-    }
+    let rating = Rating::parse(rating).ok_or_else(|| StoreError::invalid("rating", "请选择好、较好、一般或差"))?;
     let exists = store
         .db
         .r()
@@ -192,14 +195,14 @@ pub async fn rate(
         .execute(q!(
             "INSERT INTO secretary_ratings (committee_id, report_id, rater_id, rating, rated_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (committee_id, report_id, rater_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at",
-            committee_id, report_id, rater_id, rating, now_ms()
+            committee_id, report_id, me.user_id(), rating.as_str(), now_ms()
         ))
         .await?;
     append(
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("secretary_rating", "review", review_id).detail(rating.to_string()),
+        Event::ok("secretary_rating", "review", review_id).detail(rating.as_str()),
     )
     .await?;
     tx.commit().await?;
@@ -207,12 +210,18 @@ pub async fn rate(
 }
 
 /// The committee closes the review; ratings stop.
+#[tracing::instrument(skip_all)]
 pub async fn close(store: &Store, scope: &OrgScope, who: &Who, review_id: i64) -> Result<()> {
     committee(scope)?;
     let mut tx = store.db.begin().await?;
     let n = tx
         .c()
-        .execute(q!("UPDATE secretary_reviews SET state = 'closed' WHERE id = $1 AND state = 'open'", review_id))
+        .execute(q!(
+            "UPDATE secretary_reviews SET state = $1 WHERE id = $2 AND state = $3",
+            ReviewState::Closed.as_str(),
+            review_id,
+            ReviewState::Open.as_str()
+        ))
         .await?;
     if n != 1 {
         return Err(StoreError::Rule("述职评议已结束".into()));
@@ -223,6 +232,7 @@ pub async fn close(store: &Store, scope: &OrgScope, who: &Who, review_id: i64) -
 }
 
 /// Every report of a review with its ratings counted.
+#[tracing::instrument(skip_all)]
 pub async fn results(store: &Store, _reader: &OrgScope, review_id: i64) -> Result<Vec<ReportResult>> {
     #[derive(sqlx::FromRow)]
     struct Rp {
@@ -230,7 +240,7 @@ pub async fn results(store: &Store, _reader: &OrgScope, review_id: i64) -> Resul
         id: i64,
         unit_name: String,
         secretary: String,
-        mode: String,
+        mode: ReportMode,
         report: String,
     }
     let reports: Vec<Rp> = store
@@ -242,7 +252,7 @@ pub async fn results(store: &Store, _reader: &OrgScope, review_id: i64) -> Resul
             review_id
         ))
         .await?;
-    let counts: Vec<(i64, i64, String, i64)> = store
+    let counts: Vec<(i64, i64, Rating, i64)> = store
         .db
         .r()
         .fetch_all(q!(
@@ -258,7 +268,7 @@ pub async fn results(store: &Store, _reader: &OrgScope, review_id: i64) -> Resul
             for (cid, rid, rating, n) in &counts {
                 if *cid == r.committee_id
                     && *rid == r.id
-                    && let Some(i) = RATINGS.iter().position(|(k, _)| k == rating)
+                    && let Some(i) = Rating::ALL.iter().position(|k| k == rating)
                 {
                     c[i] += n;
                 }

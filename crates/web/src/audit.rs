@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use xianfeng_core::audit::action_label;
+use xianfeng_core::audit::{Outcome, action_label};
 use xianfeng_store::Page;
 use xianfeng_store::audit::{self as store_audit, AuditFilter, AuditRow, VerifyReport};
 
@@ -118,12 +118,7 @@ const ACTIONS: [&str; 20] = [
 ];
 
 fn outcome_label(o: &str) -> &'static str {
-    match o {
-        "success" => "成功",
-        "failure" => "失败",
-        "denied" => "拒绝",
-        _ => "其他",
-    }
+    Outcome::parse(o).map(Outcome::label).unwrap_or("其他")
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response> {
@@ -145,7 +140,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
             action: action_label(&r.action).to_string(),
             object: format!("{} {}", r.object_type, r.object_id),
             outcome: outcome_label(&r.outcome),
-            ok: r.outcome == "success",
+            ok: Outcome::parse(&r.outcome) == Some(Outcome::Success),
             detail: r.detail.clone(),
         })
         .collect();
@@ -167,7 +162,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
         to: q.to.clone(),
         f: q,
         actions: ACTIONS.iter().map(|a| (*a, action_label(a))).collect(),
-        outcomes: vec![("success", "成功"), ("failure", "失败"), ("denied", "拒绝")],
+        outcomes: Outcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect(),
         page,
         rows,
         pager,
@@ -185,7 +180,7 @@ async fn run_verify(state: &AppState, ctx: &Ctx) -> Result<VerifyReport> {
     let cap = ctx.actor()?.audit_reader()?;
     let report = store_audit::verify(&state.store, cap).await?;
     let ev = store_audit::Event::ok("audit_verify", "audit_log", report.head_seq)
-        .outcome(if report.ok { "success" } else { "failure" })
+        .outcome(if report.ok { Outcome::Success } else { Outcome::Failure })
         .detail(format!("校验{}条，异常{}处", report.checked, report.breaks.len()));
     state.store.audit(&ctx.who(), ev).await?;
     Ok(report)

@@ -9,7 +9,7 @@ use axum::routing::{get, patch, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
 use xianfeng_store::StoreError;
-use xianfeng_store::first_agenda::{self as store_tasks, TaskFilter, TaskInput, TaskUpdate};
+use xianfeng_store::first_agenda::{self as store_tasks, TaskFilter, TaskInput, TaskStatus, TaskUpdate};
 
 use crate::AppState;
 use crate::error::Result;
@@ -123,7 +123,7 @@ async fn tasks_view(state: &AppState, ctx: &Ctx, f: &TaskFilter, errors: Errors,
         Ok(scope) => store_tasks::summary(&state.store, &scope, f).await?,
         Err(_) => store_tasks::TaskSummary { items: Vec::new(), total: 0, open: 0, overdue: 0, done: 0 },
     };
-    let mine = store_tasks::mine(&state.store, actor.user_id).await?;
+    let mine = store_tasks::mine(&state.store, &actor.myself()).await?;
     render(&TasksPage {
         l: Layout::new(ctx, "第一议题落实", "/first-agenda")
             .crumb("组织生活", "/meetings")
@@ -175,7 +175,7 @@ async fn api_tasks(
 
 async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
     let actor = ctx.actor()?;
-    let items = store_tasks::mine(&state.store, actor.user_id).await?;
+    let items = store_tasks::mine(&state.store, &actor.myself()).await?;
     Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
 }
 

@@ -8,6 +8,7 @@ use axum::routing::get;
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
+use xianfeng_core::ranking::RectificationState;
 use xianfeng_store::org::{self as store_org, ScopeStats};
 
 use crate::AppState;
@@ -137,7 +138,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     });
                 }
             }
-            let mine = xianfeng_store::first_agenda::mine(&state.store, actor.user_id).await?;
+            let mine = xianfeng_store::first_agenda::mine(&state.store, &actor.myself()).await?;
             let mine_overdue = mine.iter().filter(|t| t.overdue()).count();
             if mine_overdue > 0 {
                 page.attention.push(Attention {
@@ -240,11 +241,13 @@ async fn rectification_attention(
     out: &mut Vec<Attention>,
 ) -> Result<()> {
     let plans = xianfeng_store::rectification::list(&state.store, scope, None, "").await?;
-    let pending: Vec<_> = plans.iter().filter(|r| r.state != "lifted").collect();
+    let pending: Vec<_> = plans.iter().filter(|r| r.state != RectificationState::Lifted).collect();
     if role == Role::BranchSecretary {
         for r in pending.iter().take(3) {
-            let (class, text) = match r.state.as_str() {
-                "submitted" => ("warn", format!("{}{}年排队抓尾整改已申请验收，等待单位销号", r.org_name, r.year)),
+            let (class, text) = match r.state {
+                RectificationState::Submitted => {
+                    ("warn", format!("{}{}年排队抓尾整改已申请验收，等待单位销号", r.org_name, r.year))
+                }
                 _ if r.overdue_on(today) => {
                     ("alert", format!("{}{}年排队抓尾整改已超过时限（{}）", r.org_name, r.year, r.deadline))
                 }
@@ -254,12 +257,12 @@ async fn rectification_attention(
         }
         return Ok(());
     }
-    let submitted: Vec<_> = pending.iter().filter(|r| r.state == "submitted").collect();
+    let submitted: Vec<_> = pending.iter().filter(|r| r.state == RectificationState::Submitted).collect();
     if let Some(first) = submitted.first() {
         out.push(Attention {
             class: "warn",
             text: format!("{}项排队抓尾整改已申请验收，待销号", submitted.len()),
-            href: format!("/rectifications?year={}&state=submitted", first.year),
+            href: format!("/rectifications?year={}&state={}", first.year, RectificationState::Submitted.as_str()),
         });
     }
     let overdue: Vec<_> = pending.iter().filter(|r| r.overdue_on(today)).collect();

@@ -13,7 +13,7 @@ use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
 use xianfeng_store::ranking::{RankFilter, RankRow};
-use xianfeng_store::rectification::{self as store_rect, Detail, PlanInput, Rectification, Step};
+use xianfeng_store::rectification::{self as store_rect, Detail, PlanInput, Rectification, RectificationState, Step};
 
 use crate::AppState;
 use crate::error::{AppError, Result};

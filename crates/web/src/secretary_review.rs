@@ -10,7 +10,7 @@ use serde::Deserialize;
 use xianfeng_core::auth::Role;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
-use xianfeng_store::secretary_review::{self as sr, RATINGS, ReportResult, ReviewRow};
+use xianfeng_store::secretary_review::{self as sr, Rating, ReportMode, ReportResult, ReviewRow, ReviewState};
 
 use crate::AppState;
 use crate::error::{AppError, Result};
@@ -94,7 +94,8 @@ struct DetailPage {
     units: Vec<(i64, String)>,
     committee: bool,
     show_counts: bool,
-    ratings: Vec<(&'static str, &'static str)>,
+    ratings: [Rating; 4],
+    modes: [ReportMode; 2],
     message: String,
 }
 
@@ -106,7 +107,7 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
     let r = sr::get(&state.store, &scope, id).await?;
     let results = sr::results(&state.store, &scope, id).await?;
     let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
-    let units = if r.state == "open" {
+    let units = if r.state == ReviewState::Open {
         xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
             .await?
             .items
@@ -123,12 +124,13 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
             .crumb("书记述职评议", "/secretary-reviews")
             .crumb(r.title.clone(), "")
             .flash(flash(ok)),
-        show_counts: committee || r.state == "closed",
+        show_counts: committee || r.state == ReviewState::Closed,
         r,
         results,
         units,
         committee,
-        ratings: RATINGS.to_vec(),
+        ratings: Rating::ALL,
+        modes: ReportMode::ALL,
         message,
     })
 }
@@ -174,11 +176,11 @@ async fn run(
             if !scope.can_write() {
                 return Err(StoreError::Forbidden);
             }
-            let user = ctx.actor().map_err(|_| StoreError::Forbidden)?.user_id;
+            let me = ctx.actor().map_err(|_| StoreError::Forbidden)?.myself();
             sr::rate(
                 &state.store,
                 &who,
-                user,
+                &me,
                 id,
                 num(&f.committee_id, "committee_id")?,
                 num(&f.report_id, "report_id")?,
@@ -228,7 +230,7 @@ async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     }
     let r = sr::get(&state.store, &scope, id).await?;
     let mut results = sr::results(&state.store, &scope, id).await?;
-    if !(is_committee(&ctx) || r.state == "closed") {
+    if !(is_committee(&ctx) || r.state == ReviewState::Closed) {
         for x in &mut results {
             x.counts = [0; 4];
             x.total = 0;

@@ -53,6 +53,8 @@ use self::people::*;
 use self::plan::*;
 use self::roster::*;
 use self::write::*;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 const UNITS_TXT: &str = include_str!("../../data/units.txt");
 
@@ -172,7 +174,10 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
     };
 
     let mut tx = store.db.begin().await?;
-    let existing = tx.c().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM orgs WHERE kind = 'unit'")).await?;
+    let existing = tx
+        .c()
+        .fetch_scalar_i64(q!(format!("SELECT COUNT(*) AS v FROM orgs WHERE kind = {unit}", unit = sql(OrgKind::Unit))))
+        .await?;
     if existing > 0 {
         return Err(StoreError::Rule(format!("数据库中已有{existing}个单位，演示数据只能生成在空库中")));
     }
@@ -270,7 +275,7 @@ async fn dues_settings(store: &Store, seed: u64) -> Result<usize, StoreError> {
         .db
         .r()
         .fetch_all(q!(
-            "SELECT committee_id, id, category, cadre_rank FROM members WHERE status IN ('full', 'probationary') ORDER BY committee_id, id"
+            format!("SELECT committee_id, id, category, cadre_rank FROM members WHERE status IN {members} ORDER BY committee_id, id", members = sql_in(&MemberStatus::MEMBERS))
         ))
         .await?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6475_6573);

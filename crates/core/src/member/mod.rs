@@ -27,6 +27,22 @@ impl MemberStatus {
         Self::parse(s).or_else(|| MemberStatus::ALL.into_iter().find(|k| k.label() == s))
     }
 
+    /// Party members: full and probationary (for SQL lists).
+    pub const MEMBERS: [MemberStatus; 2] = [MemberStatus::Probationary, MemberStatus::Full];
+    /// Still on a branch's roll, members and the people on the way to membership.
+    pub const ON_ROLL: [MemberStatus; 5] = [
+        MemberStatus::Applicant,
+        MemberStatus::Activist,
+        MemberStatus::Candidate,
+        MemberStatus::Probationary,
+        MemberStatus::Full,
+    ];
+    /// Off the roll: transferred out, deceased, left.
+    pub const OFF_ROLL: [MemberStatus; 3] = [MemberStatus::TransferredOut, MemberStatus::Deceased, MemberStatus::Left];
+    /// On the way to membership: applicants, activists, candidates.
+    pub const IN_PIPELINE: [MemberStatus; 3] =
+        [MemberStatus::Applicant, MemberStatus::Activist, MemberStatus::Candidate];
+
     /// Counted as a party member (full or probationary).
     pub fn is_member(self) -> bool {
         matches!(self, MemberStatus::Probationary | MemberStatus::Full)

@@ -15,12 +15,13 @@ impl Refusal {
     }
 }
 
-/// Whether the actor proposing an event sits above the branch (a unit or the
-/// working committee) or is the branch itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Branch,
-    Higher,
+crate::state_enum! {
+    /// Whether the actor proposing an event sits above the branch (a unit or
+    /// the working committee) or is the branch itself.
+    pub enum Level ("办理层级") {
+        Branch = ("branch", "党支部"),
+        Higher = ("higher", "上级党委"),
+    }
 }
 
 /// Checks a proposed event against the case, the rules and today.

@@ -193,6 +193,30 @@ pub fn stage_start(stage: u8) -> u8 {
 }
 
 crate::state_enum! {
+    /// Where a case's file (发展档案) stands: open while the person goes
+    /// through the steps, completed when they become a full member, closed
+    /// when it ended otherwise.
+    pub enum CaseStanding ("档案状态") {
+        Open = ("open", "进行中"),
+        Completed = ("completed", "已归档"),
+        Closed = ("closed", "已终止"),
+    }
+}
+
+impl CaseState {
+    /// Where the case's file stands.
+    pub fn standing(&self) -> CaseStanding {
+        if self.completed() {
+            CaseStanding::Completed
+        } else if self.ended() {
+            CaseStanding::Closed
+        } else {
+            CaseStanding::Open
+        }
+    }
+}
+
+crate::state_enum! {
     pub enum Action ("发展步骤操作") {
         /// The branch (or the higher committee, for its own steps) records a step as done.
         Record = ("record", "办理"),

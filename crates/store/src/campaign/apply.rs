@@ -1,6 +1,8 @@
 //! Applications: eligibility checked against the records, self-scores, closing.
 
 use super::*;
+use xianfeng_core::audit::Outcome;
+use xianfeng_core::states::sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApplicationRow {
@@ -63,13 +65,15 @@ impl Access {
 }
 
 /// The campaign and the caller's access to it (reviewers are the campaign's panel).
+#[tracing::instrument(skip_all)]
 pub async fn access(store: &Store, scope: &OrgScope, user_id: i64, campaign_id: i64) -> Result<(CampaignRow, Access)> {
     let c = row(store, campaign_id).await?;
-    let reviewer = reviewers(store, campaign_id).await?.into_iter().find(|r| r.0 == user_id).map(|r| r.1);
+    let reviewer = panel(store, campaign_id).await?.into_iter().find(|r| r.0 == user_id).map(|r| r.1);
     Ok((c, Access { committee: committee(scope).is_ok(), reviewer, scope: scope.clone() }))
 }
 
 /// A subject's unit applies with a self-assessment per criterion and evidence.
+#[tracing::instrument(skip_all)]
 pub async fn apply(
     store: &Store,
     scope: &MemberScope,
@@ -84,14 +88,14 @@ pub async fn apply(
     }
     let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
     let c = row(store, campaign_id).await?;
-    if c.state != core_c::CampaignState::Applying.as_str() || today_cn() > c.apply_until {
+    if c.state != core_c::CampaignState::Applying || today_cn() > c.apply_until {
         return Err(StoreError::Rule(format!("{}已截止申报（{}）", c.title, c.apply_until)));
     }
-    let honor = c.honor()?;
+    let honor = c.honor;
     let (committee_id, name, path) = match honor.subject() {
         Subject::Member => {
             let m = crate::member::get(store, scope, subject_id).await?;
-            if !xianfeng_core::member::MemberStatus::parse(&m.status).is_some_and(|s| s.is_member()) {
+            if !m.status.is_member() {
                 return Err(StoreError::Rule(format!("{}不是党员，不能申报{}", m.name, honor.label())));
             }
             (m.committee_id, m.name, m.org_path)
@@ -163,15 +167,15 @@ pub(crate) async fn guarded_eligibility(
     name: &str,
     path: &str,
 ) -> Result<()> {
-    let guarded = c.eligibility().contains(&Eligibility::NoSanction);
+    let guarded = c.eligibility()?.contains(&Eligibility::NoSanction);
     if guarded {
         let day_start = today_cn().and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis() - 8 * 3_600_000;
         let refused = store
             .db
             .r()
             .fetch_scalar_i64(q!(
-                "SELECT COUNT(*) AS v FROM audit_log WHERE username = $1 AND ts_ms >= $2 AND action = 'campaign_apply' \
-                 AND outcome = 'denied' AND object_type = 'campaign' AND object_id = $3",
+                format!("SELECT COUNT(*) AS v FROM audit_log WHERE username = $1 AND ts_ms >= $2 AND action = 'campaign_apply' \
+                 AND outcome = {denied} AND object_type = 'campaign' AND object_id = $3", denied = sql(Outcome::Denied)),
                 who.username.clone(),
                 day_start,
                 c.id.to_string()
@@ -184,7 +188,7 @@ pub(crate) async fn guarded_eligibility(
                 .audit(
                     who,
                     Event::ok("campaign_apply", "campaign", c.id)
-                        .outcome("denied")
+                        .outcome(Outcome::Denied)
                         .detail("申报受限（当日未通过次数已满）"),
                 )
                 .await?;
@@ -196,7 +200,10 @@ pub(crate) async fn guarded_eligibility(
     match check_eligibility(store, c, committee_id, subject_id, name, path).await {
         Err(StoreError::Rule(why)) => {
             store
-                .audit(who, Event::ok("campaign_apply", "campaign", c.id).outcome("denied").detail("不符合申报条件"))
+                .audit(
+                    who,
+                    Event::ok("campaign_apply", "campaign", c.id).outcome(Outcome::Denied).detail("不符合申报条件"),
+                )
                 .await?;
             if guarded {
                 Err(StoreError::Rule(format!(
@@ -221,7 +228,7 @@ pub(crate) async fn check_eligibility(
     path: &str,
 ) -> Result<()> {
     let year = c.year as i32;
-    for e in c.eligibility() {
+    for e in c.eligibility()? {
         match e {
             Eligibility::NotInRankingTail => {
                 let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
@@ -257,7 +264,7 @@ pub(crate) async fn check_eligibility(
             }
             Eligibility::NoSanction => {
                 use crate::discipline::{Subject as S, sanctioned};
-                let subject = match c.honor()?.subject() {
+                let subject = match c.honor.subject() {
                     Subject::Unit => S::Unit(committee_id),
                     Subject::Member => S::Member(subject_id),
                     Subject::Branch => S::Branch(committee_id, path),
@@ -280,6 +287,7 @@ pub(crate) async fn application(store: &Store, committee_id: i64, id: i64) -> Re
 
 /// The applications of a campaign the caller may see: all of them for the
 /// working committee and the panel, else those of subjects in their subtree.
+#[tracing::instrument(skip_all)]
 pub async fn applications(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ApplicationRow>> {
     let mut q = Q::new(format!("{APP_FROM} WHERE a.campaign_id = "));
     q.bind(campaign_id);
@@ -304,6 +312,7 @@ pub(crate) async fn all_applications(store: &Store, campaign_id: i64) -> Result<
 }
 
 /// The working committee closes the applications and the panel starts scoring.
+#[tracing::instrument(skip_all)]
 pub async fn close_applications(
     store: &Store,
     scope: &OrgScope,
@@ -312,5 +321,14 @@ pub async fn close_applications(
     version: Option<i64>,
 ) -> Result<CampaignRow> {
     committee(scope)?;
-    move_state(store, who, campaign_id, "applying", "reviewing", None, version).await
+    move_state(
+        store,
+        who,
+        campaign_id,
+        core_c::CampaignState::Applying,
+        core_c::CampaignState::Reviewing,
+        None,
+        version,
+    )
+    .await
 }

@@ -19,6 +19,7 @@ pub struct HonorRow {
 
 /// After the notice period, with every objection closed, the working committee
 /// names the results: each application within a tier enters the honors register.
+#[tracing::instrument(skip_all)]
 pub async fn name(
     store: &Store,
     scope: &OrgScope,
@@ -29,7 +30,7 @@ pub async fn name(
     committee(scope)?;
     let c = row(store, campaign_id).await?;
     expect_version(&c, version)?;
-    if c.state != core_c::CampaignState::Publicity.as_str() {
+    if c.state != core_c::CampaignState::Publicity {
         return Err(StoreError::Rule(format!("评选当前{}，公示后方可命名", c.state_label())));
     }
     let today = today_cn();
@@ -39,21 +40,19 @@ pub async fn name(
             c.notice_to.map(|d| d.to_string()).unwrap_or_default()
         )));
     }
-    if all_objections(store, campaign_id).await?.iter().any(|o| o.state == "open") {
+    if all_objections(store, campaign_id).await?.iter().any(|o| o.state == ObjectionState::Open) {
         return Err(StoreError::Rule("还有未办结的异议".into()));
     }
     let results = compute_results(store, &c).await?;
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE campaigns SET state = 'named', updated_at = $1, version = version + 1 WHERE id = $2 AND version = $3",
-            now_ms(), campaign_id, c.version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+    tx.update_versioned(q!(
+        "UPDATE campaigns SET state = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        core_c::CampaignState::Named.as_str(),
+        now_ms(),
+        campaign_id,
+        c.version
+    ))
+    .await?;
     let mut named = 0;
     for r in results.iter().filter(|r| r.tier.is_some()) {
         let id = tx.alloc_id().await?;
@@ -62,7 +61,7 @@ pub async fn name(
             .execute(q!(
                 "INSERT INTO honors (committee_id, id, campaign_id, application_id, honor, tier_name, year, subject_id, subject_name, named_on) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                a.committee_id, id, campaign_id, a.id, c.honor.clone(), r.tier.clone().unwrap_or_default(), c.year,
+                a.committee_id, id, campaign_id, a.id, c.honor.as_str(), r.tier.clone().unwrap_or_default(), c.year,
                 a.subject_id, a.subject_name.clone(), today
             ))
             .await?;
@@ -80,6 +79,7 @@ pub async fn name(
 }
 
 /// The honors register in scope (one campaign, or all).
+#[tracing::instrument(skip_all)]
 pub async fn honors(store: &Store, scope: &OrgScope, campaign_id: Option<i64>) -> Result<Vec<HonorRow>> {
     let mut q = Q::new(
         "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
@@ -96,6 +96,7 @@ pub async fn honors(store: &Store, scope: &OrgScope, campaign_id: Option<i64>) -
 }
 
 /// Revokes an honor (摘牌) with a reason; the register keeps it, marked.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     store: &Store,
     scope: &OrgScope,
@@ -132,6 +133,7 @@ pub async fn revoke(
 
 /// Resolves reviewer accounts by user name: (user id, their own unit, display name).
 /// A reviewer's unit is the unit of their first org-bound role below the working committee.
+#[tracing::instrument(skip_all)]
 pub async fn resolve_reviewers(
     store: &Store,
     scope: &OrgScope,
@@ -161,8 +163,13 @@ pub async fn resolve_reviewers(
     Ok(out)
 }
 
-/// The reviewers of a campaign: (user id, unit, name).
-pub async fn reviewers(store: &Store, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
+/// The reviewers of a campaign: (user id, unit, name), for anyone who may see the campaign.
+#[tracing::instrument(skip_all)]
+pub async fn reviewers(store: &Store, _access: &Access, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
+    panel(store, campaign_id).await
+}
+
+pub(crate) async fn panel(store: &Store, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
     store
         .db
         .r()
@@ -174,7 +181,8 @@ pub async fn reviewers(store: &Store, campaign_id: i64) -> Result<Vec<(i64, Opti
 }
 
 /// A reviewer's own scores in a campaign: (committee, application) → total.
-pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Result<HashMap<(i64, i64), i64>> {
+#[tracing::instrument(skip_all)]
+pub async fn my_scores(store: &Store, me: &Myself, campaign_id: i64) -> Result<HashMap<(i64, i64), i64>> {
     let rows: Vec<(i64, i64, i64)> = store
         .db
         .r()
@@ -182,7 +190,7 @@ pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Res
             "SELECT s.committee_id, s.application_id, s.total FROM campaign_scores s JOIN campaign_applications a \
              ON a.committee_id = s.committee_id AND a.id = s.application_id WHERE a.campaign_id = $1 AND s.reviewer_id = $2",
             campaign_id,
-            reviewer_id
+            me.user_id()
         ))
         .await?;
     Ok(rows.into_iter().map(|(c, a, t)| ((c, a), t)).collect())
@@ -190,7 +198,16 @@ pub async fn my_scores(store: &Store, campaign_id: i64, reviewer_id: i64) -> Res
 
 /// The honors of one subject (a unit, branch or member the caller has already
 /// loaded in scope), newest first, as "2023年模范机关（标兵单位）".
-pub async fn honors_of(store: &Store, committee_id: i64, subject_id: i64) -> Result<Vec<String>> {
+#[tracing::instrument(skip_all)]
+pub async fn honors_of(
+    store: &Store,
+    scope: &impl xianfeng_core::auth::ReadScope,
+    committee_id: i64,
+    subject_id: i64,
+) -> Result<Vec<String>> {
+    if !scope.reads_shard(committee_id) {
+        return Err(StoreError::NotFound);
+    }
     let rows: Vec<HonorRow> = store
         .db
         .r()

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use xianfeng_core::auth::{MemberScope, OrgScope};
+use xianfeng_core::auth::{MemberScope, Myself, OrgScope};
 use xianfeng_core::campaign::{self as core_c, Criterion, Eligibility, Entry, Honor, Subject, Tier};
+pub use xianfeng_core::campaign::{CampaignState, ObjectionState};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::{now_ms, today_cn};
 
@@ -31,13 +32,13 @@ pub use self::review::*;
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CampaignRow {
     pub id: i64,
-    pub honor: String,
+    pub honor: Honor,
     pub year: i64,
     pub title: String,
     pub criteria: String,
     pub tiers: String,
     pub eligibility: String,
-    pub state: String,
+    pub state: core_c::CampaignState,
     pub apply_until: NaiveDate,
     pub notice_from: Option<NaiveDate>,
     pub notice_to: Option<NaiveDate>,
@@ -45,44 +46,40 @@ pub struct CampaignRow {
 }
 
 impl CampaignRow {
-    pub fn honor(&self) -> Result<Honor> {
-        Honor::parse(&self.honor).ok_or_else(|| StoreError::Rule("荣誉类型无效".into()))
-    }
     pub fn criteria(&self) -> Result<Vec<Criterion>> {
         serde_json::from_str(&self.criteria).map_err(|e| StoreError::Rule(e.to_string()))
     }
     pub fn tiers(&self) -> Result<Vec<Tier>> {
         serde_json::from_str(&self.tiers).map_err(|e| StoreError::Rule(e.to_string()))
     }
-    pub fn eligibility(&self) -> Vec<Eligibility> {
-        serde_json::from_str::<Vec<String>>(&self.eligibility)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| Eligibility::parse(e))
-            .collect()
+    /// The eligibility conditions; a stored condition this version does not
+    /// know is an error, never silently dropped.
+    pub fn eligibility(&self) -> Result<Vec<Eligibility>> {
+        let codes: Vec<String> =
+            serde_json::from_str(&self.eligibility).map_err(|e| StoreError::Rule(format!("资格条件无法读取：{e}")))?;
+        codes.iter().map(|e| Eligibility::read(e).map_err(StoreError::from)).collect()
     }
     pub fn eligibility_text(&self) -> String {
-        let v: Vec<&str> = self.eligibility().iter().map(|e| e.label()).collect();
-        if v.is_empty() { "无".into() } else { v.join("；") }
-    }
-    /// The campaign's state, None for a value no version of the platform wrote.
-    pub fn phase(&self) -> Option<core_c::CampaignState> {
-        core_c::CampaignState::parse(&self.state)
+        match self.eligibility() {
+            Ok(v) if v.is_empty() => "无".into(),
+            Ok(v) => v.iter().map(|e| e.label()).collect::<Vec<_>>().join("；"),
+            Err(e) => e.to_string(),
+        }
     }
     pub fn state_label(&self) -> &'static str {
-        self.phase().map(|s| s.label()).unwrap_or("状态未知")
+        self.state.label()
     }
     /// Applications may be closed (the committee's next step).
     pub fn can_close(&self) -> bool {
-        self.phase() == Some(core_c::CampaignState::Applying)
+        self.state == core_c::CampaignState::Applying
     }
     /// Results may be put to 公示.
     pub fn can_publish(&self) -> bool {
-        self.phase() == Some(core_c::CampaignState::Reviewing)
+        self.state == core_c::CampaignState::Reviewing
     }
     /// Honors may be named once 公示 has run.
     pub fn can_name(&self) -> bool {
-        self.phase() == Some(core_c::CampaignState::Publicity)
+        self.state == core_c::CampaignState::Publicity
     }
 }
 
@@ -95,6 +92,7 @@ pub(crate) fn committee(scope: &OrgScope) -> Result<()> {
 }
 
 /// One campaign (campaigns are province-wide; any business role reads them).
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, _reader: &OrgScope, id: i64) -> Result<CampaignRow> {
     row(store, id).await
 }
@@ -105,6 +103,7 @@ pub(crate) async fn row(store: &Store, id: i64) -> Result<CampaignRow> {
 }
 
 /// Every campaign, newest year first (any business role).
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, _reader: &OrgScope) -> Result<Vec<CampaignRow>> {
     store.db.r().fetch_all(q!(format!("SELECT {CAMPAIGN_COLS} FROM campaigns ORDER BY year DESC, id DESC"))).await
 }
@@ -124,6 +123,7 @@ pub struct CampaignInput {
 }
 
 /// The working committee defines a campaign (criteria and tiers default to the honor's).
+#[tracing::instrument(skip_all)]
 pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &CampaignInput) -> Result<CampaignRow> {
     committee(scope)?;
     let honor = Honor::parse(&input.honor).ok_or_else(|| StoreError::invalid("honor", "请选择荣誉类型"))?;
@@ -156,10 +156,10 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &Campaign
     tx.c()
         .execute(q!(
             "INSERT INTO campaigns (id, honor, year, title, criteria, tiers, eligibility, state, apply_until, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'applying', $8, $9, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             id, honor.as_str(), i64::from(input.year), title.clone(),
             serde_json::to_string(&criteria).unwrap_or_default(), serde_json::to_string(&tiers).unwrap_or_default(),
-            eligibility_json, apply_until, who.username.clone(), now, now
+            eligibility_json, core_c::CampaignState::Applying.as_str(), apply_until, who.username.clone(), now, now
         ))
         .await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("campaign_create", "campaign", id).detail(title)).await?;
@@ -168,6 +168,7 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, input: &Campaign
 }
 
 /// Names the panel: (user id, the reviewer's own unit, name).
+#[tracing::instrument(skip_all)]
 pub async fn set_reviewers(
     store: &Store,
     scope: &OrgScope,
@@ -177,7 +178,7 @@ pub async fn set_reviewers(
 ) -> Result<()> {
     committee(scope)?;
     let c = row(store, campaign_id).await?;
-    if c.state == core_c::CampaignState::Named.as_str() {
+    if c.state == core_c::CampaignState::Named {
         return Err(StoreError::Rule("评选已命名，不能调整评审组".into()));
     }
     let mut tx = store.db.begin().await?;

@@ -10,11 +10,12 @@ pub struct ObjectionRow {
     pub text: String,
     pub filed_by: String,
     pub filed_at: i64,
-    pub state: String,
+    pub state: ObjectionState,
     pub finding: String,
 }
 
 /// Anyone whose scope holds the subject's unit objects during the notice period.
+#[tracing::instrument(skip_all)]
 pub async fn object(
     store: &Store,
     scope: &OrgScope,
@@ -29,7 +30,7 @@ pub async fn object(
     let a = application(store, committee_id, application_id).await?;
     let c = row(store, a.campaign_id).await?;
     let today = today_cn();
-    let open = c.state == core_c::CampaignState::Publicity.as_str()
+    let open = c.state == core_c::CampaignState::Publicity
         && c.notice_from.is_some_and(|f| f <= today)
         && c.notice_to.is_some_and(|t| today <= t);
     if !open {
@@ -43,8 +44,8 @@ pub async fn object(
     tx.c()
         .execute(q!(
             "INSERT INTO campaign_objections (committee_id, id, campaign_id, application_id, text, filed_by, filed_at, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')",
-            committee_id, id, c.id, a.id, text.trim(), who.username.clone(), now_ms()
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            committee_id, id, c.id, a.id, text.trim(), who.username.clone(), now_ms(), ObjectionState::Open.as_str()
         ))
         .await?;
     append(
@@ -59,6 +60,7 @@ pub async fn object(
 }
 
 /// The objections of a campaign, for the working committee that investigates them.
+#[tracing::instrument(skip_all)]
 pub async fn objections(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ObjectionRow>> {
     if !access.is_committee() {
         return Err(StoreError::Forbidden);
@@ -80,6 +82,7 @@ pub(crate) async fn all_objections(store: &Store, campaign_id: i64) -> Result<Ve
 
 /// The working committee closes an objection with its finding; upheld
 /// disqualifies the application (the quota passes to the next in line).
+#[tracing::instrument(skip_all)]
 pub async fn close_objection(
     store: &Store,
     scope: &OrgScope,
@@ -102,13 +105,13 @@ pub async fn close_objection(
             objection_id
         ))
         .await?;
-    if o.state != "open" {
+    if o.state != ObjectionState::Open {
         return Err(StoreError::Rule("该异议已办结".into()));
     }
     tx.c()
         .execute(q!(
             "UPDATE campaign_objections SET state = $1, finding = $2, closed_by = $3, closed_at = $4 WHERE committee_id = $5 AND id = $6",
-            if upheld { "upheld" } else { "dismissed" }, finding.trim(), who.username.clone(), now_ms(), committee_id, objection_id
+            if upheld { ObjectionState::Upheld } else { ObjectionState::Dismissed }.as_str(), finding.trim(), who.username.clone(), now_ms(), committee_id, objection_id
         ))
         .await?;
     if upheld {

@@ -13,8 +13,8 @@ pub(crate) async fn move_state(
     store: &Store,
     who: &Who,
     id: i64,
-    from: &str,
-    to: &str,
+    from: core_c::CampaignState,
+    to: core_c::CampaignState,
     notice: Option<(NaiveDate, NaiveDate)>,
     version: Option<i64>,
 ) -> Result<CampaignRow> {
@@ -24,22 +24,16 @@ pub(crate) async fn move_state(
         return Err(StoreError::Rule(format!("评选当前{}，不能进行此操作", c.state_label())));
     }
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .execute(q!(
+    tx.update_versioned(q!(
             "UPDATE campaigns SET state = $1, notice_from = COALESCE($2, notice_from), notice_to = COALESCE($3, notice_to), \
              updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
-            to, notice.map(|n| n.0), notice.map(|n| n.1), now_ms(), id, c.version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+            to.as_str(), notice.map(|n| n.0), notice.map(|n| n.1), now_ms(), id, c.version
+        )).await?;
     append(
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("campaign_state", "campaign", id).detail(format!("{from} → {to}")),
+        Event::ok("campaign_state", "campaign", id).detail(format!("{} → {}", from.as_str(), to.as_str())),
     )
     .await?;
     tx.commit().await?;
@@ -47,17 +41,18 @@ pub(crate) async fn move_state(
 }
 
 /// A reviewer scores every criterion of one application; never their own unit's.
+#[tracing::instrument(skip_all)]
 pub async fn score(
     store: &Store,
     who: &Who,
-    reviewer_id: i64,
+    me: &Myself,
     committee_id: i64,
     application_id: i64,
     points: &[u32],
 ) -> Result<u32> {
     let a = application(store, committee_id, application_id).await?;
     let c = row(store, a.campaign_id).await?;
-    if c.state != core_c::CampaignState::Reviewing.as_str() {
+    if c.state != core_c::CampaignState::Reviewing {
         return Err(StoreError::Rule(format!("评选当前{}，不能评分", c.state_label())));
     }
     #[derive(sqlx::FromRow)]
@@ -70,7 +65,7 @@ pub async fn score(
         .fetch_optional(q!(
             "SELECT unit_id FROM campaign_reviewers WHERE campaign_id = $1 AND user_id = $2",
             c.id,
-            reviewer_id
+            me.user_id()
         ))
         .await?
         .ok_or(StoreError::Forbidden)?;
@@ -83,7 +78,7 @@ pub async fn score(
         .execute(q!(
             "INSERT INTO campaign_scores (committee_id, application_id, reviewer_id, points, total, scored_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (committee_id, application_id, reviewer_id) DO UPDATE SET points = excluded.points, total = excluded.total, scored_at = excluded.scored_at",
-            a.committee_id, a.id, reviewer_id, serde_json::to_string(points).unwrap_or_default(), i64::from(total), now_ms()
+            a.committee_id, a.id, me.user_id(), serde_json::to_string(points).unwrap_or_default(), i64::from(total), now_ms()
         ))
         .await?;
     append(
@@ -111,9 +106,10 @@ pub struct ResultRow {
 /// The results as the caller may see them: every row with its score once the
 /// results are public (公示 and after) or to the working committee; before
 /// that, reviewers and units see their visible applications without scores.
+#[tracing::instrument(skip_all)]
 pub async fn results(store: &Store, access: &Access, campaign_id: i64) -> Result<Vec<ResultRow>> {
     let c = row(store, campaign_id).await?;
-    let public = matches!(c.state.as_str(), "publicity" | "named");
+    let public = matches!(c.state, core_c::CampaignState::Publicity | core_c::CampaignState::Named);
     let rows = compute_results(store, &c).await?;
     if access.is_committee() || public {
         return Ok(rows);
@@ -186,6 +182,7 @@ pub(crate) async fn compute_results(store: &Store, c: &CampaignRow) -> Result<Ve
 }
 
 /// The working committee publishes the results for public notice (公示).
+#[tracing::instrument(skip_all)]
 pub async fn publish(
     store: &Store,
     scope: &OrgScope,
@@ -202,5 +199,14 @@ pub async fn publish(
     if compute_results(store, &row(store, campaign_id).await?).await?.iter().all(|r| r.score.is_none()) {
         return Err(StoreError::Rule("还没有评分，不能公示".into()));
     }
-    move_state(store, who, campaign_id, "reviewing", "publicity", Some((from, to)), version).await
+    move_state(
+        store,
+        who,
+        campaign_id,
+        core_c::CampaignState::Reviewing,
+        core_c::CampaignState::Publicity,
+        Some((from, to)),
+        version,
+    )
+    .await
 }

@@ -30,6 +30,7 @@ impl ArrearLine {
 
 /// Members with unpaid charges in scope, most consecutive months first. Reads
 /// only the unpaid charges (a partial index) and each unit's latest month.
+#[tracing::instrument(skip_all)]
 pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) -> Result<Vec<ArrearLine>> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -97,6 +98,7 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
 }
 
 /// A member's own charges and payments, newest first (self-service).
+#[tracing::instrument(skip_all)]
 pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<ChargeRow>> {
     let m = crate::member::get(store, scope, member_id).await?;
     // Charges stay with the unit that collected them; a member who moved reads them all.
@@ -137,6 +139,7 @@ impl SummaryRow {
 }
 
 /// The month's dues rolled up to the children of `org_id` (branch → unit → province).
+#[tracing::instrument(skip_all)]
 pub async fn summary(
     store: &Store,
     scope: &MemberScope,

@@ -1,6 +1,8 @@
 //! Each member's dues setting (type and base) by month, and the monthly roster.
 
 use super::*;
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::states::sql_in;
 
 /// The first day of a month typed as 2025-07 (or any date in it).
 pub fn parse_month(s: &str) -> Option<NaiveDate> {
@@ -29,6 +31,7 @@ pub struct BaseInput {
 
 /// Records a member's dues setting from a month on (a later setting of the
 /// same month replaces it); audited.
+#[tracing::instrument(skip_all)]
 pub async fn set_base(
     store: &Store,
     scope: &MemberScope,
@@ -55,7 +58,7 @@ pub async fn set_base(
     let mut deductions: Vec<(String, Fen)> = Vec::new();
     let from_wage = t.is_some_and(|t| t != MemberType::Retired && t.has_base()) && !input.gross.trim().is_empty();
     if from_wage {
-        let items: Vec<String> = items_of(store, m.committee_id).await?.into_iter().map(|i| i.name).collect();
+        let items: Vec<String> = active_items(store, m.committee_id).await?.into_iter().map(|i| i.name).collect();
         match Fen::parse(&input.gross) {
             Some(g) => gross = g,
             None => errors.push(FieldError::new("gross", "应发工资请填写金额（元，最多两位小数）")),
@@ -137,6 +140,7 @@ pub async fn set_base(
 }
 
 /// Every version of a member's setting, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn bases_of(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<BaseRow>> {
     let m = crate::member::get(store, scope, member_id).await?;
     store
@@ -209,7 +213,7 @@ pub(crate) async fn roster_query(
         "SELECT {cols} FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id"
     ));
     q.push(SETTING_IN_FORCE);
-    q.bind(month).push(") WHERE m.status IN ('full', 'probationary')");
+    q.bind(month).push(&format!(") WHERE m.status IN {members}", members = sql_in(&MemberStatus::MEMBERS)));
     member_scope_where(&mut q, scope);
     under_org(store, scope, &mut q, org_id).await?;
     Ok(q)
@@ -221,6 +225,7 @@ pub(crate) async fn roster_query(
 /// The totals come from the settings grouped (type, base, fixed), each due
 /// computed once and multiplied; only the page's members are read whole. A
 /// province (47,000 members) no longer goes through the page as rows.
+#[tracing::instrument(skip_all)]
 pub async fn roster(
     store: &Store,
     scope: &MemberScope,

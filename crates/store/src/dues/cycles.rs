@@ -1,6 +1,11 @@
 //! Monthly cycles: opening a month's charges, payments, settling.
 
 use super::*;
+use xianfeng_core::dues::CycleStatus;
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 /// A unit's cycle for a month, with the totals of the charges in the caller's scope.
 #[derive(Debug, Clone, Serialize)]
@@ -8,7 +13,7 @@ pub struct CycleRow {
     pub committee_id: i64,
     pub unit_name: String,
     pub month: NaiveDate,
-    pub status: String,
+    pub status: CycleStatus,
     pub members: i64,
     pub expected_fen: i64,
     pub paid_fen: i64,
@@ -17,11 +22,7 @@ pub struct CycleRow {
 
 impl CycleRow {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "collecting" => "收缴中",
-            "settled" => "已结算",
-            _ => "",
-        }
+        self.status.label()
     }
     pub fn expected_text(&self) -> String {
         Fen(self.expected_fen).to_string()
@@ -59,13 +60,16 @@ pub(crate) async fn units_in(store: &Store, scope: &MemberScope) -> Result<Vec<(
         name: String,
     }
     let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
-    let mut q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'unit'");
+    let mut q = Q::new(format!("SELECT o.id, o.name FROM orgs o WHERE o.kind = {unit}", unit = sql(OrgKind::Unit)));
     crate::org::scope_where(&mut q, org, "o");
     if !org.is_whole_tree()
         && let Some(c) = org.committee_id()
     {
         // A unit admin or branch secretary: their own unit.
-        q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'unit' AND o.id = ");
+        q = Q::new(format!(
+            "SELECT o.id, o.name FROM orgs o WHERE o.kind = {unit} AND o.id = ",
+            unit = sql(OrgKind::Unit)
+        ));
         q.bind(c);
     }
     q.push(" ORDER BY o.sort_order, o.id");
@@ -75,6 +79,7 @@ pub(crate) async fn units_in(store: &Store, scope: &MemberScope) -> Result<Vec<(
 /// Opens the month's cycle for every unit in scope that has none yet: each
 /// member's charge is computed from their setting and the rule in force that
 /// month, in one transaction. Opening again is harmless.
+#[tracing::instrument(skip_all)]
 pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<OpenReport> {
     if !may_run_cycles(scope) {
         return Err(StoreError::Forbidden);
@@ -119,7 +124,10 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
             "SELECT m.committee_id, m.id AS member_id, m.org_id, b.member_type, b.base_fen, b.fixed_fen FROM members m",
         );
         q.push(SETTING_IN_FORCE);
-        q.bind(month).push(&format!(") WHERE m.committee_id IN ({list}) AND m.status IN ('full', 'probationary')"));
+        q.bind(month).push(&format!(
+            ") WHERE m.committee_id IN ({list}) AND m.status IN {members}",
+            members = sql_in(&MemberStatus::MEMBERS)
+        ));
         let rows: Vec<Row> = tx.c().fetch_all(q).await?;
         let mut per_unit: std::collections::HashMap<i64, (i64, i64)> = chunk.iter().map(|c| (*c, (0, 0))).collect();
         let mut charges = Vec::new();
@@ -149,7 +157,7 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
             cycles.push(vec![
                 (*c).into(),
                 month.into(),
-                "collecting".into(),
+                CycleStatus::Collecting.as_str().into(),
                 n.into(),
                 fen.into(),
                 who.username.clone().into(),
@@ -180,12 +188,13 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
 }
 
 /// The cycles of a month in scope, with what has been collected so far.
+#[tracing::instrument(skip_all)]
 pub async fn cycles(store: &Store, scope: &MemberScope, month: NaiveDate) -> Result<Vec<CycleRow>> {
     #[derive(sqlx::FromRow)]
     struct Status {
         committee_id: i64,
         unit_name: String,
-        status: String,
+        status: CycleStatus,
     }
     #[derive(sqlx::FromRow)]
     struct Totals {
@@ -271,6 +280,7 @@ impl ChargeRow {
 }
 
 /// The month's charges in scope (under an org if given), unpaid first.
+#[tracing::instrument(skip_all)]
 pub async fn charges(
     store: &Store,
     scope: &MemberScope,
@@ -301,6 +311,7 @@ pub struct PaymentInput {
 }
 
 /// Records a member's payment for a month (once; corrections go through the audit trail).
+#[tracing::instrument(skip_all)]
 pub async fn record_payment(
     store: &Store,
     scope: &MemberScope,
@@ -392,6 +403,7 @@ pub async fn record_payment(
 }
 
 /// Closes a unit's month: payments for it are then back payments.
+#[tracing::instrument(skip_all)]
 pub async fn settle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveDate) -> Result<usize> {
     if !may_run_cycles(scope) {
         return Err(StoreError::Forbidden);
@@ -403,7 +415,7 @@ pub async fn settle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveD
         n += tx
             .c()
             .execute(q!(
-                "UPDATE dues_cycles SET status = 'settled', settled_by = $1, settled_at = $2 WHERE committee_id = $3 AND month = $4 AND status = 'collecting'",
+                format!("UPDATE dues_cycles SET status = {settled}, settled_by = $1, settled_at = $2 WHERE committee_id = $3 AND month = $4 AND status = {collecting}", settled = sql(CycleStatus::Settled), collecting = sql(CycleStatus::Collecting)),
                 who.username.clone(), now_ms(), *id, month
             ))
             .await? as usize;

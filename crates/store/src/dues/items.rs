@@ -11,8 +11,22 @@ pub struct ItemRow {
     pub active: bool,
 }
 
-/// The unit's active deduction items; the national list when it has configured none.
-pub async fn items_of(store: &Store, committee_id: i64) -> Result<Vec<ItemRow>> {
+/// The unit's active deduction items; the national list when it has configured
+/// none. The unit must be in the caller's scope.
+#[tracing::instrument(skip_all)]
+pub async fn items_of(
+    store: &Store,
+    scope: &impl xianfeng_core::auth::ReadScope,
+    committee_id: i64,
+) -> Result<Vec<ItemRow>> {
+    if !scope.reads_shard(committee_id) {
+        return Err(StoreError::NotFound);
+    }
+    active_items(store, committee_id).await
+}
+
+/// The unit's active deduction items, for a unit the caller has already read in scope.
+pub(crate) async fn active_items(store: &Store, committee_id: i64) -> Result<Vec<ItemRow>> {
     let rows: Vec<ItemRow> = store
         .db
         .r()
@@ -32,6 +46,7 @@ pub async fn items_of(store: &Store, committee_id: i64) -> Result<Vec<ItemRow>> 
 }
 
 /// Every configured item of a unit, active or not (for its settings page).
+#[tracing::instrument(skip_all)]
 pub async fn all_items(
     store: &Store,
     scope: &xianfeng_core::auth::OrgScope,
@@ -54,6 +69,7 @@ pub async fn all_items(
 
 /// Replaces a unit's deduction items by the list given (names in order); items
 /// no longer listed are kept inactive, so old settings still read.
+#[tracing::instrument(skip_all)]
 pub async fn set_items(
     store: &Store,
     scope: &xianfeng_core::auth::OrgScope,
@@ -115,5 +131,5 @@ pub async fn set_items(
     )
     .await?;
     tx.commit().await?;
-    items_of(store, unit.committee_id).await
+    active_items(store, unit.committee_id).await
 }

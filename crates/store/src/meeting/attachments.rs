@@ -43,12 +43,14 @@ impl From<crate::attachment::Attachment> for AttachmentRow {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn attachments(store: &Store, m: &MeetingRow) -> Result<Vec<AttachmentRow>> {
     let list = attachment::list(store.db.r(), m.committee_id, Owner::Meeting, m.id).await?;
     Ok(list.into_iter().map(AttachmentRow::from).collect())
 }
 
 /// Stores an attachment after checking its type by content and its size.
+#[tracing::instrument(skip_all)]
 pub async fn add_attachment(
     store: &Store,
     scope: &OrgScope,
@@ -77,12 +79,14 @@ pub async fn add_attachment(
 }
 
 /// An attachment with its bytes, for download (in scope only).
+#[tracing::instrument(skip_all)]
 pub async fn attachment(store: &Store, scope: &OrgScope, meeting_id: i64, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
     let m = get(store, scope, meeting_id).await?;
     let (a, data) = attachment::fetch(store.db.r(), m.committee_id, Owner::Meeting, m.id, id).await?;
     Ok((a.into(), data))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete_attachment(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, id: i64) -> Result<()> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);

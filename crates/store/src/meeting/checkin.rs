@@ -1,6 +1,7 @@
 //! QR check-in on a member's phone, and a member's own meetings.
 
 use super::*;
+use xianfeng_core::states::sql;
 
 /// The outcome of a check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,6 +92,7 @@ pub(crate) async fn refuse_code(store: &Store, v: &CheckinView, code: &str) -> R
 }
 
 /// The meeting behind a check-in code, for the confirmation page.
+#[tracing::instrument(skip_all)]
 pub async fn checkin_preview(
     store: &Store,
     me: &Attendee,
@@ -123,6 +125,7 @@ pub async fn checkin_preview(
 }
 
 /// Checks a member in. Idempotent: a second scan changes nothing and says so.
+#[tracing::instrument(skip_all)]
 pub async fn checkin(store: &Store, me: &Attendee, who: &Who, id: i64, token: &str) -> Result<CheckinOutcome> {
     let v = checkin_view(store, me, id, token).await?;
     if v.status != MeetingStatus::Planned.as_str() || !v.checkin_open {
@@ -151,8 +154,11 @@ pub async fn checkin(store: &Store, me: &Attendee, who: &Who, id: i64, token: &s
     let n = tx
         .c()
         .execute(q!(
-            "UPDATE meeting_attendees SET presence = 'present', checked_in_at = $1, source = 'qr' \
-             WHERE committee_id = $2 AND meeting_id = $3 AND member_id = $4 AND presence <> 'present'",
+            format!(
+                "UPDATE meeting_attendees SET presence = {present}, checked_in_at = $1, source = 'qr' \
+             WHERE committee_id = $2 AND meeting_id = $3 AND member_id = $4 AND presence <> {present}",
+                present = sql(Presence::Present)
+            ),
             now,
             me.committee_id(),
             id,
@@ -208,12 +214,13 @@ pub async fn checkin(store: &Store, me: &Attendee, who: &Who, id: i64, token: &s
 }
 
 /// Live count of check-ins of a planned meeting.
+#[tracing::instrument(skip_all)]
 pub async fn checked_in_count(store: &Store, m: &MeetingRow) -> Result<i64> {
     store
         .db
         .r()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM meeting_attendees WHERE committee_id = $1 AND meeting_id = $2 AND presence = 'present'",
+            format!("SELECT COUNT(*) AS v FROM meeting_attendees WHERE committee_id = $1 AND meeting_id = $2 AND presence = {present}", present = sql(Presence::Present)),
             m.committee_id,
             m.id
         ))
@@ -229,20 +236,24 @@ pub struct MyMeetingRow {
     pub topic: String,
     pub planned_on: NaiveDate,
     pub held_on: Option<NaiveDate>,
-    pub status: String,
-    pub presence: String,
+    pub status: MeetingStatus,
+    pub presence: Presence,
     pub checked_in_at: Option<i64>,
 }
 
 impl MyMeetingRow {
+    pub fn is_cancelled(&self) -> bool {
+        self.status == MeetingStatus::Cancelled
+    }
     pub fn presence_label(&self) -> &'static str {
-        Presence::parse(&self.presence).map(|p| p.label()).unwrap_or("")
+        self.presence.label()
     }
     pub fn status_label(&self) -> &'static str {
-        MeetingStatus::parse(&self.status).map(|s| s.label()).unwrap_or("")
+        self.status.label()
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn my_meetings(store: &Store, me: &Attendee, limit: i64) -> Result<Vec<MyMeetingRow>> {
     // Attendance stays with the meetings; a member who moved units reads their earlier units' too.
     let prior = crate::transfer::prior_of(store, me.committee_id(), me.member_id()).await?;

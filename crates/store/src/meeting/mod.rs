@@ -32,6 +32,8 @@ pub use self::checkin::*;
 pub use self::plan::*;
 pub use self::record::*;
 pub use self::tally::*;
+use xianfeng_core::org::Post;
+use xianfeng_core::states::sql;
 
 pub const COLS: &str = "m.committee_id, m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.kind, m.status, m.planned_on, m.held_on, \
     m.start_time, m.place, m.topic, m.host, m.recorder, m.minutes, m.decisions, m.first_agenda, m.quorum, m.expected_count, \
@@ -49,7 +51,7 @@ pub struct MeetingRow {
     #[serde(skip)]
     pub org_path: String,
     pub kind: String,
-    pub status: String,
+    pub status: MeetingStatus,
     pub planned_on: NaiveDate,
     pub held_on: Option<NaiveDate>,
     pub start_time: String,
@@ -60,7 +62,7 @@ pub struct MeetingRow {
     pub minutes: String,
     pub decisions: String,
     pub first_agenda: String,
-    pub quorum: String,
+    pub quorum: Quorum,
     pub expected_count: i64,
     pub present_count: i64,
     pub leave_count: i64,
@@ -85,14 +87,14 @@ pub struct MeetingRow {
 }
 
 impl MeetingRow {
-    pub fn status(&self) -> MeetingStatus {
-        MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::Planned)
-    }
     pub fn status_label(&self) -> &'static str {
-        self.status().label()
+        self.status.label()
     }
-    pub fn quorum(&self) -> Quorum {
-        Quorum::parse(&self.quorum).unwrap_or_default()
+    pub fn is_held(&self) -> bool {
+        self.status == MeetingStatus::Held
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.status == MeetingStatus::Cancelled
     }
     pub fn headcount(&self) -> core_meeting::Headcount {
         core_meeting::Headcount {
@@ -107,11 +109,7 @@ impl MeetingRow {
         }
     }
     pub fn quorum_note(&self) -> String {
-        if self.status() == MeetingStatus::Held {
-            core_meeting::quorum_note(self.quorum(), &self.headcount())
-        } else {
-            String::new()
-        }
+        if self.is_held() { core_meeting::quorum_note(self.quorum, &self.headcount()) } else { String::new() }
     }
     /// Attendance rate in per cent of those expected (0 when nobody was expected).
     pub fn attendance_rate(&self) -> f64 {
@@ -125,7 +123,7 @@ impl MeetingRow {
     }
     /// Whether members may check in now.
     pub fn checkin_possible(&self) -> bool {
-        self.status() == MeetingStatus::Planned && self.checkin_open
+        self.status == MeetingStatus::Planned && self.checkin_open
     }
 }
 
@@ -134,27 +132,25 @@ impl MeetingRow {
 pub struct AttendeeRow {
     pub member_id: i64,
     pub name: String,
-    pub member_status: String,
+    pub member_status: MemberStatus,
     pub voting: bool,
     pub committee_member: bool,
-    pub presence: String,
+    pub presence: Presence,
     pub reason: String,
     pub checked_in_at: Option<i64>,
     pub source: String,
 }
 
 impl AttendeeRow {
-    pub fn presence(&self) -> Presence {
-        Presence::parse(&self.presence).unwrap_or(Presence::Pending)
-    }
     pub fn presence_label(&self) -> &'static str {
-        self.presence().label()
+        self.presence.label()
     }
     pub fn checked_in_text(&self) -> String {
         self.checked_in_at.map(xianfeng_core::text::datetime_ms).unwrap_or_default()
     }
+    /// Whether the attendee's presence has this code (for the record form's radio buttons).
     pub fn is(&self, p: &str) -> bool {
-        self.presence == p
+        self.presence.as_str() == p
     }
 }
 
@@ -197,6 +193,7 @@ fn apply_filter(q: &mut Q, f: &MeetingFilter, sub_path: Option<&str>) {
 }
 
 /// Meetings in scope (optionally within one org's subtree), newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     scope: &OrgScope,
@@ -226,12 +223,14 @@ pub async fn list(
 }
 
 /// One meeting in scope, or NotFound.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &OrgScope, id: i64) -> Result<MeetingRow> {
     let mut q = scoped(scope, COLS);
     q.push(" AND m.id = ").bind(id);
     store.db.r().fetch_one(q).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn attendees(store: &Store, m: &MeetingRow) -> Result<Vec<AttendeeRow>> {
     store
         .db
@@ -253,6 +252,7 @@ struct ObserverDb {
     position: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn observers(store: &Store, m: &MeetingRow) -> Result<Vec<Observer>> {
     let rows: Vec<ObserverDb> = store
         .db
@@ -267,6 +267,7 @@ pub async fn observers(store: &Store, m: &MeetingRow) -> Result<Vec<Observer>> {
 }
 
 /// The meeting-kind rules in force on a date.
+#[tracing::instrument(skip_all)]
 pub async fn kinds_on(store: &Store, day: NaiveDate) -> Result<MeetingKinds> {
     Ok(store.rules().await?.get::<MeetingKinds>(day))
 }
@@ -285,7 +286,10 @@ struct Invitee {
 
 async fn invitees(tx: &mut Tx, org: &OrgRow, kind: &MeetingKind) -> Result<Vec<Invitee>> {
     let statuses = "('full', 'probationary')";
-    let committee_post = "EXISTS (SELECT 1 FROM org_posts p WHERE p.committee_id = m.committee_id AND p.org_id = $2 AND p.member_id = m.id AND p.post <> 'group_leader')";
+    let committee_post = format!(
+        "EXISTS (SELECT 1 FROM org_posts p WHERE p.committee_id = m.committee_id AND p.org_id = $2 AND p.member_id = m.id AND p.post <> {group_leader})",
+        group_leader = sql(Post::GroupLeader)
+    );
     let sql = match kind.invitees {
         Invitees::Listed => return Ok(Vec::new()),
         Invitees::AllMembers if org.kind() == xianfeng_core::org::OrgKind::Group => format!(

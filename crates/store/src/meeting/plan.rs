@@ -3,6 +3,7 @@
 use super::*;
 
 /// Plans a meeting; expected attendees are prefilled from the org's members.
+#[tracing::instrument(skip_all)]
 pub async fn plan(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, input: &PlanInput) -> Result<MeetingRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);

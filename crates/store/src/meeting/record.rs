@@ -2,6 +2,8 @@
 //! attendees and cancelling; each re-tallies the org's year in its transaction.
 
 use super::*;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 /// What the secretary records after the meeting.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -44,12 +46,13 @@ pub(crate) fn check_mark(mark: &AttendanceMark) -> Result<Presence> {
 }
 
 /// Records (or corrects) a held meeting: minutes, attendance, observers.
+#[tracing::instrument(skip_all)]
 pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: &RecordInput) -> Result<MeetingRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
     let m = get(store, scope, id).await?;
-    if m.status() == MeetingStatus::Cancelled {
+    if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消，不能记录".into()));
     }
     if input.version < 1 {
@@ -106,7 +109,7 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
         return Err(StoreError::Invalid(errors));
     }
     let held_on = held_on.expect("checked");
-    let quorum = kind.as_ref().map(|k| k.quorum).unwrap_or(m.quorum());
+    let quorum = kind.as_ref().map(|k| k.quorum).unwrap_or(m.quorum);
     let mut tx = store.db.begin().await?;
     // The version is taken inside the transaction: of two saves made from the
     // same version, the second finds it gone and is refused, never applied.
@@ -145,7 +148,7 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
                  WHERE committee_id = $4 AND meeting_id = $5 AND member_id = $6",
                 p.as_str(),
                 reason.clone(),
-                if m.status() == MeetingStatus::Held { "correction" } else { "record" },
+                if m.status == MeetingStatus::Held { "correction" } else { "record" },
                 m.committee_id,
                 m.id,
                 *member_id
@@ -160,7 +163,7 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     }
     tx.c()
         .execute(q!(
-            "UPDATE meeting_attendees SET presence = 'absent' WHERE committee_id = $1 AND meeting_id = $2 AND presence = 'pending'",
+            format!("UPDATE meeting_attendees SET presence = {absent} WHERE committee_id = $1 AND meeting_id = $2 AND presence = {pending}", absent = sql(Presence::Absent), pending = sql(Presence::Pending)),
             m.committee_id,
             m.id
         ))
@@ -180,10 +183,10 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     let met = core_meeting::quorum_met(quorum, &h);
     tx.c()
         .execute(q!(
-            "UPDATE meetings SET status = 'held', held_on = $1, topic = $2, place = $3, host = $4, recorder = $5, minutes = $6, decisions = $7, \
+            format!("UPDATE meetings SET status = {held}, held_on = $1, topic = $2, place = $3, host = $4, recorder = $5, minutes = $6, decisions = $7, \
              first_agenda = $8, quorum = $9, expected_count = $10, present_count = $11, leave_count = $12, absent_count = $13, voting_total = $14, \
              voting_present = $15, committee_total = $16, committee_present = $17, observer_count = $18, quorum_met = $19, counted = $20, \
-             checkin_open = FALSE, updated_at = $21 WHERE committee_id = $22 AND id = $23",
+             checkin_open = FALSE, updated_at = $21 WHERE committee_id = $22 AND id = $23", held = sql(MeetingStatus::Held)),
             held_on, topic.clone(), input.place.trim(), input.host.trim(), input.recorder.trim(), input.minutes.trim(),
             input.decisions.trim(), input.first_agenda.trim(), quorum.as_str(), h.expected, h.present, h.leave, h.absent,
             h.voting_total, h.voting_present, h.committee_total, h.committee_present, observers.len() as i64, met, met,
@@ -196,7 +199,7 @@ pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
     {
         retally(&mut tx, m.committee_id, m.org_id, old.year()).await?;
     }
-    let action = if m.status() == MeetingStatus::Held { "correct" } else { "record" };
+    let action = if m.status == MeetingStatus::Held { "correct" } else { "record" };
     // What changed, by field name and counts only: the audit administrator
     // sees that minutes were edited, not what they say or who was absent.
     let fields: Vec<&str> = [
@@ -262,6 +265,7 @@ pub(crate) async fn headcount_tx(tx: &mut Tx, committee_id: i64, meeting_id: i64
 }
 
 /// Corrects one person's attendance after the meeting (audited with the old and new mark).
+#[tracing::instrument(skip_all)]
 pub async fn correct_attendance(
     store: &Store,
     scope: &OrgScope,
@@ -275,7 +279,7 @@ pub async fn correct_attendance(
     }
     let p = check_mark(mark)?;
     let m = get(store, scope, id).await?;
-    if m.status() == MeetingStatus::Cancelled {
+    if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消，不能更正出勤".into()));
     }
     if version != m.version {
@@ -304,7 +308,7 @@ pub async fn correct_attendance(
             p.as_str(), mark.reason.trim(), m.committee_id, m.id, mark.member_id
         ))
         .await?;
-    if m.status() == MeetingStatus::Held {
+    if m.status == MeetingStatus::Held {
         refresh_counts(&mut tx, &m).await?;
     }
     append(
@@ -329,19 +333,13 @@ pub async fn correct_attendance(
 /// the change is refused as stale and the transaction applies nothing. One
 /// change, one version.
 pub(crate) async fn take_version(tx: &mut Tx, m: &MeetingRow, seen: i64) -> Result<()> {
-    let n = tx
-        .c()
-        .execute(q!(
+    tx.update_versioned(q!(
             "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3 AND version = $4",
             now_ms(),
             m.committee_id,
             m.id,
             seen
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+        )).await?;
     Ok(())
 }
 
@@ -349,7 +347,7 @@ pub(crate) async fn take_version(tx: &mut Tx, m: &MeetingRow, seen: i64) -> Resu
 /// The caller has already taken the version (one change, one version).
 pub(crate) async fn refresh_counts(tx: &mut Tx, m: &MeetingRow) -> Result<()> {
     let h = headcount_tx(tx, m.committee_id, m.id).await?;
-    let met = core_meeting::quorum_met(m.quorum(), &h);
+    let met = core_meeting::quorum_met(m.quorum, &h);
     tx.c()
         .execute(q!(
             "UPDATE meetings SET expected_count = $1, present_count = $2, leave_count = $3, absent_count = $4, voting_total = $5, voting_present = $6, \
@@ -370,6 +368,7 @@ pub(crate) async fn refresh_counts(tx: &mut Tx, m: &MeetingRow) -> Result<()> {
 /// `version` is the meeting version the page or client showed (required at
 /// the web boundary); `None` is for the console and demo, which act on the
 /// version they just read.
+#[tracing::instrument(skip_all)]
 pub async fn add_attendees(
     store: &Store,
     scope: &OrgScope,
@@ -382,7 +381,7 @@ pub async fn add_attendees(
         return Err(StoreError::Forbidden);
     }
     let m = get(store, scope, id).await?;
-    if m.status() == MeetingStatus::Cancelled {
+    if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消".into()));
     }
     let mut tx = store.db.begin().await?;
@@ -398,8 +397,11 @@ pub async fn add_attendees(
         let p: Option<P> = tx
             .c()
             .fetch_optional(q!(
-                "SELECT p.status FROM members p JOIN orgs o ON o.committee_id = p.committee_id AND o.id = p.org_id \
-                 WHERE p.committee_id = $1 AND p.id = $2 AND o.path LIKE $3 AND p.status IN ('full', 'probationary')",
+                format!(
+                    "SELECT p.status FROM members p JOIN orgs o ON o.committee_id = p.committee_id AND o.id = p.org_id \
+                 WHERE p.committee_id = $1 AND p.id = $2 AND o.path LIKE $3 AND p.status IN {members}",
+                    members = sql_in(&MemberStatus::MEMBERS)
+                ),
                 m.committee_id,
                 *mid,
                 format!("{}%", m.org_path)
@@ -420,7 +422,7 @@ pub async fn add_attendees(
             ))
             .await? as usize;
     }
-    if m.status() == MeetingStatus::Held {
+    if m.status == MeetingStatus::Held {
         refresh_counts(&mut tx, &m).await?;
     } else {
         tx.c()
@@ -446,6 +448,7 @@ pub async fn add_attendees(
 ///
 /// `version` is the meeting version the canceller saw (required at the web
 /// boundary); `None` is for the console and demo.
+#[tracing::instrument(skip_all)]
 pub async fn cancel(
     store: &Store,
     scope: &OrgScope,
@@ -462,23 +465,17 @@ pub async fn cancel(
         return Err(StoreError::invalid("reason", "请填写取消原因"));
     }
     let m = get(store, scope, id).await?;
-    if m.status() == MeetingStatus::Cancelled {
+    if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已经取消".into()));
     }
     let mut tx = store.db.begin().await?;
     // The version read above, taken inside the transaction: a record or a
     // cancel saved meanwhile wins, this one is told to reload.
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE meetings SET status = 'cancelled', counted = FALSE, checkin_open = FALSE, cancel_reason = $1, version = version + 1, updated_at = $2 \
-             WHERE committee_id = $3 AND id = $4 AND version = $5",
+    tx.update_versioned(q!(
+            format!("UPDATE meetings SET status = {cancelled}, counted = FALSE, checkin_open = FALSE, cancel_reason = $1, version = version + 1, updated_at = $2 \
+             WHERE committee_id = $3 AND id = $4 AND version = $5", cancelled = sql(MeetingStatus::Cancelled)),
             reason, now_ms(), m.committee_id, m.id, version.unwrap_or(m.version)
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+        )).await?;
     if let Some(d) = m.held_on {
         retally(&mut tx, m.committee_id, m.org_id, d.year()).await?;
     }

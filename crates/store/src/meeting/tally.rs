@@ -4,6 +4,7 @@
 use super::*;
 
 /// Rebuilds one org's tally for a year from its counted meetings.
+#[tracing::instrument(skip_all)]
 pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> Result<()> {
     #[derive(sqlx::FromRow)]
     struct TallySource {
@@ -53,6 +54,7 @@ pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> 
 ///
 /// Only the province-wide, writable scope (the CLI's console: demo data,
 /// repairs) may rebuild every tally.
+#[tracing::instrument(skip_all)]
 pub async fn rebuild_tallies(store: &Store, scope: &OrgScope) -> Result<usize> {
     if !scope.is_whole_tree() || !scope.can_write() {
         return Err(StoreError::Forbidden);

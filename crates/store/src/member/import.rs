@@ -3,6 +3,9 @@
 
 use super::*;
 use crate::xlsx::{ImportLimits, XlsxError};
+use xianfeng_core::audit::Outcome;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 /// A problem with one spreadsheet row.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -23,9 +26,13 @@ pub struct ImportReport {
 }
 
 /// Branches in scope by id and by name, for resolving spreadsheet cells.
+#[tracing::instrument(skip_all)]
 pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow>> {
-    let mut q =
-        Q::new(format!("SELECT {} FROM orgs o WHERE o.kind IN ('branch','group') AND o.active = TRUE", org::COLS));
+    let mut q = Q::new(format!(
+        "SELECT {} FROM orgs o WHERE o.kind IN {branch_or_group} AND o.active = TRUE",
+        org::COLS,
+        branch_or_group = sql_in(&[OrgKind::Branch, OrgKind::Group])
+    ));
     scope_where(&mut q, scope, "o");
     store.db.r().fetch_all(q).await
 }
@@ -33,6 +40,7 @@ pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow
 /// Validates every row and writes all of them in one transaction, or none.
 /// `rows` carry their spreadsheet row numbers. The branch column may hold an
 /// org id or a branch name unique in the scope.
+#[tracing::instrument(skip_all)]
 pub async fn import(
     store: &Store,
     scope: &MemberScope,
@@ -46,6 +54,7 @@ pub async fn import(
 /// Like [`import`], with problems already found while reading the file
 /// (`prior`, e.g. numeric ID cells): they count as errors, so nothing is
 /// written, and every row is still checked so the user sees all problems at once.
+#[tracing::instrument(skip_all)]
 pub async fn import_with(
     store: &Store,
     scope: &MemberScope,
@@ -215,7 +224,7 @@ impl<'a> Importer<'a> {
             self.store
                 .audit(
                     &who,
-                    Event::ok("import", "member", &self.file_name).outcome("failure").detail(format!(
+                    Event::ok("import", "member", &self.file_name).outcome(Outcome::Failure).detail(format!(
                         "{}行，{}处错误，未写入",
                         report.rows,
                         report.errors.len()
@@ -242,11 +251,15 @@ impl<'a> Importer<'a> {
 
 /// The blind indexes of a prepared chunk that already belong to a member
 /// (read on a reader connection; committed rows only).
+#[tracing::instrument(skip_all)]
 pub async fn existing_ids(store: &Store, prepared: &Prepared) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let indexes: Vec<&String> = prepared.sealed.iter().map(|s| &s.id_card_index).collect();
     for chunk in indexes.chunks(4000) {
-        let mut q = Q::new("SELECT id_card_index AS v FROM members WHERE status <> 'deceased' AND id_card_index IN (");
+        let mut q = Q::new(format!(
+            "SELECT id_card_index AS v FROM members WHERE status <> {deceased} AND id_card_index IN (",
+            deceased = sql(MemberStatus::Deceased)
+        ));
         for (i, ix) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(",");
@@ -308,10 +321,11 @@ pub(crate) struct ImportOrg {
 /// The active branches and groups in scope, with only the columns an import
 /// reads (a province has about 9,000; the full rows took 0.1 s to load).
 pub(crate) async fn import_orgs(store: &Store, scope: &OrgScope) -> Result<Vec<ImportOrg>> {
-    let mut q = Q::new(
+    let mut q = Q::new(format!(
         "SELECT o.committee_id, o.id, o.parent_id, o.kind, o.name FROM orgs o \
-         WHERE o.kind IN ('branch','group') AND o.active = TRUE",
-    );
+         WHERE o.kind IN {branch_or_group} AND o.active = TRUE",
+        branch_or_group = sql_in(&[OrgKind::Branch, OrgKind::Group])
+    ));
     scope_where(&mut q, scope, "o");
     store.db.r().fetch_all(q).await
 }
@@ -453,6 +467,7 @@ pub(crate) fn validate_rows(
 /// large, missing columns) is an error and writes nothing; row problems come
 /// back in the report, and then nothing is written either. `progress` hears
 /// the number of rows checked after each chunk.
+#[tracing::instrument(skip_all)]
 pub async fn import_file(
     store: &Store,
     scope: &MemberScope,

@@ -8,6 +8,7 @@ use super::*;
 /// Only a security administrator's capability (the CLI's console holds it)
 /// may do this; `progress` hears (members checked, members in all) after each
 /// batch.
+#[tracing::instrument(skip_all)]
 pub async fn reencrypt_all(
     store: &Store,
     _admin: &xianfeng_core::auth::SecurityAdmin,

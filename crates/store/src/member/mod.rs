@@ -21,6 +21,8 @@ mod write;
 pub use self::import::*;
 pub use self::keys::*;
 pub use self::write::*;
+use xianfeng_core::audit::Outcome;
+use xianfeng_core::states::sql_in;
 
 /// A row of the member list (protected fields masked).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -44,12 +46,12 @@ pub struct MemberRow {
     pub cadre_rank: String,
     pub join_date: Option<NaiveDate>,
     pub full_date: Option<NaiveDate>,
-    pub status: String,
+    pub status: MemberStatus,
 }
 
 impl MemberRow {
     pub fn status_label(&self) -> &'static str {
-        MemberStatus::parse(&self.status).map(|s| s.label()).unwrap_or("")
+        self.status.label()
     }
     pub fn age(&self) -> i32 {
         age(self.birth_date)
@@ -96,7 +98,7 @@ pub struct MemberDetail {
     pub community: String,
     pub join_date: Option<NaiveDate>,
     pub full_date: Option<NaiveDate>,
-    pub status: String,
+    pub status: MemberStatus,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -104,7 +106,7 @@ pub struct MemberDetail {
 
 impl MemberDetail {
     pub fn status_label(&self) -> &'static str {
-        MemberStatus::parse(&self.status).map(|s| s.label()).unwrap_or("")
+        self.status.label()
     }
     pub fn age(&self) -> i32 {
         age(self.birth_date)
@@ -128,7 +130,7 @@ impl MemberDetail {
             community: self.community.clone(),
             join_date: d(self.join_date),
             full_date: d(self.full_date),
-            status: self.status.clone(),
+            status: self.status.as_str().to_string(),
             org_id: self.org_id.to_string(),
             group_id: self.group_id.map(|g| g.to_string()).unwrap_or_default(),
         }
@@ -191,13 +193,13 @@ impl MemberFilter {
         }
         match self.status.as_str() {
             "" => {
-                q.push(" AND m.status IN ('applicant','activist','candidate','probationary','full')");
+                q.push(&format!(" AND m.status IN {on_roll}", on_roll = sql_in(&MemberStatus::ON_ROLL)));
             }
             "members" => {
-                q.push(" AND m.status IN ('probationary','full')");
+                q.push(&format!(" AND m.status IN {members}", members = sql_in(&MemberStatus::MEMBERS)));
             }
             "inactive" => {
-                q.push(" AND m.status IN ('transferred_out','deceased','left')");
+                q.push(&format!(" AND m.status IN {off_roll}", off_roll = sql_in(&MemberStatus::OFF_ROLL)));
             }
             "all" => {}
             s => {
@@ -260,6 +262,7 @@ fn where_clause(scope: &MemberScope, f: &MemberFilter, under: Option<&OrgRow>) -
 }
 
 /// Counts members matching the filter inside the scope.
+#[tracing::instrument(skip_all)]
 pub async fn count(store: &Store, scope: &MemberScope, f: &MemberFilter) -> Result<i64> {
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
@@ -277,6 +280,7 @@ fn count_from(scope: &MemberScope, under: Option<&OrgRow>) -> &'static str {
 }
 
 /// One page of members matching the filter inside the scope, with the total.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     scope: &MemberScope,
@@ -299,6 +303,7 @@ pub async fn list(
 }
 
 /// Every member matching the filter (exports), at most `cap` rows.
+#[tracing::instrument(skip_all)]
 pub async fn list_all(store: &Store, scope: &MemberScope, f: &MemberFilter, cap: i64) -> Result<Vec<MemberRow>> {
     if !scope.can_export() {
         return Err(StoreError::Forbidden);
@@ -312,6 +317,7 @@ pub async fn list_all(store: &Store, scope: &MemberScope, f: &MemberFilter, cap:
 }
 
 /// One member inside the scope, or NotFound.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &MemberScope, id: i64) -> Result<MemberDetail> {
     let mut q = Q::new(format!("SELECT {DETAIL_COLS}{FROM} WHERE m.id = "));
     q.bind(id);
@@ -349,6 +355,7 @@ impl Protected {
 }
 
 /// Decrypts a protected field for a role the reveal policy allows; audited.
+#[tracing::instrument(skip_all)]
 pub async fn reveal(store: &Store, scope: &MemberScope, who: &Who, id: i64, field: Protected) -> Result<String> {
     let allowed = match field {
         Protected::IdCard => scope.can_reveal_id_card(),
@@ -356,7 +363,7 @@ pub async fn reveal(store: &Store, scope: &MemberScope, who: &Who, id: i64, fiel
     };
     let m = get(store, scope, id).await?;
     if !allowed {
-        store.audit(who, Event::ok("reveal", "member", id).outcome("denied").detail(field.as_str())).await?;
+        store.audit(who, Event::ok("reveal", "member", id).outcome(Outcome::Denied).detail(field.as_str())).await?;
         return Err(StoreError::Forbidden);
     }
     let s: Secret = store
@@ -378,10 +385,11 @@ pub async fn reveal(store: &Store, scope: &MemberScope, who: &Who, id: i64, fiel
 }
 
 /// Members of a branch (for posts and pickers).
+#[tracing::instrument(skip_all)]
 pub async fn of_org(store: &Store, scope: &OrgScope, org: &OrgRow, limit: i64) -> Result<Vec<MemberRow>> {
     let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM} WHERE m.committee_id = "));
     q.bind(org.committee_id).push(" AND (m.org_id = ").bind(org.id).push(" OR m.group_id = ").bind(org.id).push(")");
-    q.push(" AND m.status IN ('applicant','activist','candidate','probationary','full')");
+    q.push(&format!(" AND m.status IN {on_roll}", on_roll = sql_in(&MemberStatus::ON_ROLL)));
     scope_where(&mut q, scope, "o");
     q.push(" ORDER BY CASE m.status WHEN 'full' THEN 0 WHEN 'probationary' THEN 1 ELSE 2 END, m.id LIMIT ").bind(limit);
     store.db.r().fetch_all(q).await

@@ -2,6 +2,7 @@
 //! placement and duplicate checks, protected fields sealed.
 
 use super::*;
+use xianfeng_core::states::sql;
 
 /// Resolves and checks the branch and group of a validated member inside the scope.
 pub(crate) async fn check_placement(store: &Store, scope: &OrgScope, v: &ValidMember) -> Result<OrgRow> {
@@ -21,7 +22,7 @@ pub(crate) async fn check_placement(store: &Store, scope: &OrgScope, v: &ValidMe
             .db
             .r()
             .fetch_scalar_i64(q!(
-                "SELECT COUNT(*) AS v FROM orgs WHERE committee_id = $1 AND id = $2 AND parent_id = $3 AND kind = 'group' AND active = TRUE",
+                format!("SELECT COUNT(*) AS v FROM orgs WHERE committee_id = $1 AND id = $2 AND parent_id = $3 AND kind = {group} AND active = TRUE", group = sql(OrgKind::Group)),
                 branch.committee_id, g, branch.id
             ))
             .await?;
@@ -37,7 +38,10 @@ pub(crate) async fn check_duplicate(store: &Store, index: &str, except: Option<i
         .db
         .r()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM members WHERE id_card_index = $1 AND id <> $2 AND status NOT IN ('deceased')",
+            format!(
+                "SELECT COUNT(*) AS v FROM members WHERE id_card_index = $1 AND id <> $2 AND status <> {deceased}",
+                deceased = sql(MemberStatus::Deceased)
+            ),
             index,
             except.unwrap_or(0)
         ))
@@ -188,6 +192,7 @@ pub(crate) async fn insert_record(tx: &mut Tx, who: &Who, rec: NewRecord, change
 }
 
 /// Creates a member in a branch inside the scope.
+#[tracing::instrument(skip_all)]
 pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &MemberInput) -> Result<MemberDetail> {
     let rec = prepare_create(store, scope, input).await?;
     let detail = format!("{}（{}）", rec.v.name, rec.branch.name);
@@ -200,6 +205,7 @@ pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &Membe
 
 /// Updates a member. Protected fields left empty keep their stored value.
 /// `version` guards against overwriting someone else's change.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     store: &Store,
     scope: &MemberScope,
@@ -233,10 +239,10 @@ pub async fn update(
     }
     // Status changes go through change_status (they need a date and a reason).
     if full.status.trim().is_empty() {
-        full.status = current.status.clone();
+        full.status = current.status.as_str().to_string();
     }
     let v = core_member::validate(&full, today_cn())?;
-    if v.status.as_str() != current.status {
+    if v.status != current.status {
         return Err(StoreError::invalid("status", "党籍状态变更请使用“变更党籍状态”，并填写日期和原因"));
     }
     if v.org_id != current.org_id {
@@ -285,9 +291,7 @@ pub async fn update(
         changes.push(("id_card", current.id_card_masked.clone(), sealed.id_card_masked.clone()));
     }
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .execute(q!(
+    tx.update_versioned(q!(
             "UPDATE members SET org_id = $1, group_id = $2, name = $3, gender = $4, ethnicity = $5, birth_date = $6, id_card_enc = $7, id_card_masked = $8, id_card_index = $9, \
              phone_enc = $10, phone_masked = $11, education = $12, category = $13, position = $14, cadre_rank = $15, native_place = $16, address = $17, community = $18, \
              join_date = $19, full_date = $20, version = version + 1, updated_at = $21 WHERE committee_id = $22 AND id = $23 AND version = $24",
@@ -298,11 +302,7 @@ pub async fn update(
             sealed.phone_masked.clone(), v.education.clone(), v.category.clone(), v.position.clone(), v.cadre_rank.clone(),
             v.native_place.clone(), v.address.clone(), v.community.clone(), v.join_date, v.full_date, now_ms(),
             current.committee_id, id, version
-        ))
-        .await?;
-    if n == 0 {
-        return Err(StoreError::Stale);
-    }
+        )).await?;
     for (field, old, new) in &changes {
         add_history(&mut tx, current.committee_id, id, who, "update", field, old, new, None, "").await?;
     }
@@ -318,6 +318,7 @@ pub async fn update(
 /// the web boundary); `None` is for the console and demo, which act on the
 /// version they just read. A stale version is refused inside the transaction.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn change_status(
     store: &Store,
     scope: &MemberScope,
@@ -330,7 +331,7 @@ pub async fn change_status(
 ) -> Result<MemberDetail> {
     org_scope(scope)?;
     let current = get(store, scope, id).await?;
-    let from = MemberStatus::parse(&current.status).ok_or_else(|| StoreError::Rule("当前党籍状态无效".into()))?;
+    let from = current.status;
     core_member::check_transition(from, to)?;
     if reason.trim().is_empty() {
         return Err(StoreError::invalid("reason", "请填写变更原因"));
@@ -344,23 +345,18 @@ pub async fn change_status(
         MemberStatus::Full if current.full_date.is_none() => (current.join_date.or(Some(on)), Some(on)),
         _ => (current.join_date, current.full_date),
     };
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE members SET status = $1, join_date = $2, full_date = $3, version = version + 1, updated_at = $4 \
+    tx.update_versioned(q!(
+        "UPDATE members SET status = $1, join_date = $2, full_date = $3, version = version + 1, updated_at = $4 \
              WHERE committee_id = $5 AND id = $6 AND version = $7",
-            to.as_str(),
-            join_date,
-            full_date,
-            now_ms(),
-            current.committee_id,
-            id,
-            version.unwrap_or(current.version)
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+        to.as_str(),
+        join_date,
+        full_date,
+        now_ms(),
+        current.committee_id,
+        id,
+        version.unwrap_or(current.version)
+    ))
+    .await?;
     add_history(
         &mut tx,
         current.committee_id,
@@ -417,6 +413,7 @@ impl HistoryRow {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn history(store: &Store, scope: &MemberScope, id: i64) -> Result<Vec<HistoryRow>> {
     let m = get(store, scope, id).await?;
     let mut rows: Vec<HistoryRow> = store

@@ -13,10 +13,11 @@ pub struct OrgHealth {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct StatusCount {
-    pub(crate) status: String,
+    pub(crate) status: MemberStatus,
     pub(crate) n: i64,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
     // The working committee spans every member; any other org lives in one shard.
     let q = if org.kind() == OrgKind::WorkingCommittee {
@@ -30,19 +31,23 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
         )
     };
     let rows: Vec<StatusCount> = store.db.r().fetch_all(q).await?;
-    let get = |s: &str| rows.iter().find(|r| r.status == s).map(|r| r.n).unwrap_or(0);
+    let get = |s: MemberStatus| rows.iter().find(|r| r.status == s).map(|r| r.n).unwrap_or(0);
     let committee_members = store
         .db
         .r()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post NOT IN ('secretary', 'group_leader')",
-            org.committee_id, org.id
+            format!(
+                "SELECT COUNT(*) AS v FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post NOT IN {}",
+                sql_in(&Post::OFF_COMMITTEE)
+            ),
+            org.committee_id,
+            org.id
         ))
         .await?;
     let counts = BranchCounts {
-        full: get("full"),
-        probationary: get("probationary"),
-        members: get("full") + get("probationary"),
+        full: get(MemberStatus::Full),
+        probationary: get(MemberStatus::Probationary),
+        members: get(MemberStatus::Full) + get(MemberStatus::Probationary),
         committee_members,
     };
     let rules: OrgRules = store.rule().await?;
@@ -61,6 +66,7 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
 }
 
 /// Branches in scope whose term ends within the warning window or has ended.
+#[tracing::instrument(skip_all)]
 pub async fn elections_due(store: &Store, scope: &OrgScope, limit: i64) -> Result<Vec<OrgRow>> {
     let rules: OrgRules = store.rule().await?;
     let horizon = xianfeng_core::text::today_cn() + chrono::Days::new(rules.election_due_soon_days as u64);
@@ -83,11 +89,15 @@ pub struct BranchCountRow {
 
 /// Branches in scope breaking the organization rules: too few full members,
 /// a committee missing, too many members. Returns the total and the first `limit`.
+/// How many branches in scope have a warning, and the first of them with theirs.
+pub type BranchAlerts = (i64, Vec<(BranchCountRow, Vec<OrgWarning>)>);
+
+#[tracing::instrument(skip_all)]
 pub async fn branch_alerts(
     store: &Store,
     scope: &OrgScope,
     limit: i64,
-) -> Result<(i64, Vec<(BranchCountRow, Vec<OrgWarning>)>)> {
+) -> Result<BranchAlerts> {
     let rules: OrgRules = store.rule().await?;
     // Branches in scope, then member counts per org straight from the members
     // index (no join), merged here: one pass over each table.
@@ -96,7 +106,10 @@ pub async fn branch_alerts(
         id: i64,
         name: String,
     }
-    let mut q = Q::new("SELECT o.id, o.name FROM orgs o WHERE o.kind = 'branch' AND o.active = TRUE");
+    let mut q = Q::new(format!(
+        "SELECT o.id, o.name FROM orgs o WHERE o.kind = {branch} AND o.active = TRUE",
+        branch = sql(OrgKind::Branch)
+    ));
     scope_where(&mut q, scope, "o");
     q.push(" ORDER BY o.id");
     let branches: Vec<Branch> = store.db.r().fetch_all(q).await?;
@@ -106,10 +119,12 @@ pub async fn branch_alerts(
         full: i64,
         members: i64,
     }
-    let mut q = Q::new(
-        "SELECT m.org_id, CAST(SUM(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END) AS BIGINT) AS full, \
-         CAST(COUNT(*) AS BIGINT) AS members FROM members m WHERE m.status IN ('full', 'probationary')",
-    );
+    let mut q = Q::new(format!(
+        "SELECT m.org_id, CAST(SUM(CASE WHEN m.status = {} THEN 1 ELSE 0 END) AS BIGINT) AS full, \
+         CAST(COUNT(*) AS BIGINT) AS members FROM members m WHERE m.status IN {}",
+        sql(MemberStatus::Full),
+        sql_in(&MemberStatus::MEMBERS)
+    ));
     if let Some(c) = scope.committee_id() {
         q.push(" AND m.committee_id = ").bind(c);
     }
@@ -130,8 +145,10 @@ pub async fn branch_alerts(
         n: i64,
     }
     // Posts of other orgs in the shard are counted too but never looked up.
-    let mut q =
-        Q::new("SELECT p.org_id, COUNT(*) AS n FROM org_posts p WHERE p.post NOT IN ('secretary', 'group_leader')");
+    let mut q = Q::new(format!(
+        "SELECT p.org_id, COUNT(*) AS n FROM org_posts p WHERE p.post NOT IN {}",
+        sql_in(&Post::OFF_COMMITTEE)
+    ));
     if let Some(c) = scope.committee_id() {
         q.push(" AND p.committee_id = ").bind(c);
     }
@@ -166,10 +183,11 @@ pub struct ScopeStats {
 }
 
 /// Key numbers for a scope (home pages).
+#[tracing::instrument(skip_all)]
 pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     #[derive(sqlx::FromRow)]
     struct KindCount {
-        kind: String,
+        kind: OrgKind,
         n: i64,
     }
     let mut q = Q::new("SELECT o.kind, COUNT(*) AS n FROM orgs o WHERE o.active = TRUE");
@@ -186,19 +204,21 @@ pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     scope_where(&mut q, scope, "o");
     q.push(" GROUP BY m.status");
     let statuses: Vec<StatusCount> = store.db.r().fetch_all(q).await?;
-    let k = |s: &str| kinds.iter().find(|r| r.kind == s).map(|r| r.n).unwrap_or(0);
-    let s = |x: &str| statuses.iter().find(|r| r.status == x).map(|r| r.n).unwrap_or(0);
+    let k = |x: OrgKind| kinds.iter().find(|r| r.kind == x).map(|r| r.n).unwrap_or(0);
+    let s = |x: MemberStatus| statuses.iter().find(|r| r.status == x).map(|r| r.n).unwrap_or(0);
+    use MemberStatus::*;
     Ok(ScopeStats {
-        units: k("unit"),
-        branches: k("branch"),
-        members: s("full") + s("probationary"),
-        full: s("full"),
-        probationary: s("probationary"),
-        pipeline: s("applicant") + s("activist") + s("candidate"),
+        units: k(OrgKind::Unit),
+        branches: k(OrgKind::Branch),
+        members: s(Full) + s(Probationary),
+        full: s(Full),
+        probationary: s(Probationary),
+        pipeline: s(Applicant) + s(Activist) + s(Candidate),
     })
 }
 
 /// Creates the root (working committee) when the database is empty. Operator only.
+#[tracing::instrument(skip_all)]
 pub async fn ensure_root(store: &Store, name: &str) -> Result<OrgRow> {
     if let Some(r) = root(store.db.r()).await? {
         return Ok(r);
@@ -226,6 +246,7 @@ pub async fn ensure_root(store: &Store, name: &str) -> Result<OrgRow> {
 }
 
 /// Active members in each child's subtree, in one query.
+#[tracing::instrument(skip_all)]
 pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]) -> Result<Vec<i64>> {
     #[derive(sqlx::FromRow)]
     struct PathCount {
@@ -243,16 +264,17 @@ pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]
             .db
             .r()
             .fetch_all(q!(
-                "SELECT m.committee_id, COUNT(*) AS n FROM members m WHERE m.status IN ('probationary','full') GROUP BY m.committee_id"
+                format!("SELECT m.committee_id, COUNT(*) AS n FROM members m WHERE m.status IN {members} GROUP BY m.committee_id", members = sql_in(&MemberStatus::MEMBERS))
             ))
             .await?;
         let by_unit: std::collections::HashMap<i64, i64> = rows.into_iter().map(|r| (r.committee_id, r.n)).collect();
         return Ok(kids.iter().map(|k| by_unit.get(&k.id).copied().unwrap_or(0)).collect());
     }
-    let mut q = Q::new(
+    let mut q = Q::new(format!(
         "SELECT o.path, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-         WHERE m.status IN ('probationary','full') AND o.path LIKE ",
-    );
+         WHERE m.status IN {members} AND o.path LIKE ",
+        members = sql_in(&MemberStatus::MEMBERS)
+    ));
     q.bind(format!("{}%", parent.path));
     q.push(" AND m.committee_id = ").bind(parent.committee_id);
     q.push(" GROUP BY o.path");

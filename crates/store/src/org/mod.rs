@@ -4,8 +4,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_core::auth::OrgScope;
-use xianfeng_core::org::{self as core_org, BranchCounts, OrgKind, OrgWarning, TermStatus};
+use xianfeng_core::member::MemberStatus;
+use xianfeng_core::org::{self as core_org, BranchCounts, OrgKind, OrgWarning, Post, TermStatus};
 use xianfeng_core::rules::OrgRules;
+use xianfeng_core::states::{sql, sql_in};
 use xianfeng_core::text::now_ms;
 
 use crate::audit::{Event, append};
@@ -27,7 +29,7 @@ pub struct OrgRow {
     pub parent_id: Option<i64>,
     pub path: String,
     pub depth: i64,
-    pub kind: String,
+    pub kind: OrgKind,
     pub name: String,
     pub district: String,
     pub code: String,
@@ -44,7 +46,7 @@ pub struct OrgRow {
 
 impl OrgRow {
     pub fn kind(&self) -> OrgKind {
-        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Branch)
+        self.kind
     }
     pub fn kind_label(&self) -> &'static str {
         self.kind().label()
@@ -54,7 +56,7 @@ impl OrgRow {
             id: self.id,
             committee_id: self.committee_id,
             path: self.path.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind,
             name: self.name.clone(),
         }
     }
@@ -75,6 +77,7 @@ pub fn scope_where(q: &mut Q, scope: &OrgScope, a: &str) {
 }
 
 /// The org with this id inside the scope, or NotFound.
+#[tracing::instrument(skip_all)]
 pub async fn get(c: Conn<'_>, scope: &OrgScope, id: i64) -> Result<OrgRow> {
     let mut q = Q::new(format!("SELECT {COLS} FROM orgs o WHERE o.id = "));
     q.bind(id);
@@ -84,19 +87,23 @@ pub async fn get(c: Conn<'_>, scope: &OrgScope, id: i64) -> Result<OrgRow> {
 
 /// Looks up an org by id without a scope: for resolving a user's own role
 /// binding at sign-in, never for serving data.
+#[tracing::instrument(skip_all)]
 pub async fn anchor_of(c: Conn<'_>, id: i64) -> Result<OrgRow> {
     c.fetch_one(q!(format!("SELECT {COLS} FROM orgs o WHERE o.id = $1"), id)).await
 }
 
 /// The root (the working committee).
+#[tracing::instrument(skip_all)]
 pub async fn root(c: Conn<'_>) -> Result<Option<OrgRow>> {
     c.fetch_optional(q!(format!(
-        "SELECT {COLS} FROM orgs o WHERE o.kind = 'working_committee' AND o.depth = 0 ORDER BY o.id LIMIT 1"
+        "SELECT {COLS} FROM orgs o WHERE o.kind = {root} AND o.depth = 0 ORDER BY o.id LIMIT 1",
+        root = sql(OrgKind::WorkingCommittee)
     )))
     .await
 }
 
 /// Direct children of an org, active first then by sort order.
+#[tracing::instrument(skip_all)]
 pub async fn children(c: Conn<'_>, scope: &OrgScope, parent: &OrgRow, include_dissolved: bool) -> Result<Vec<OrgRow>> {
     let mut q = Q::new(format!("SELECT {COLS} FROM orgs o WHERE o.parent_id = "));
     q.bind(parent.id);
@@ -112,6 +119,7 @@ pub async fn children(c: Conn<'_>, scope: &OrgScope, parent: &OrgRow, include_di
 }
 
 /// The orgs on the path from the scope root down to `org` (breadcrumbs).
+#[tracing::instrument(skip_all)]
 pub async fn lineage(c: Conn<'_>, scope: &OrgScope, org: &OrgRow) -> Result<Vec<OrgRow>> {
     let ids = core_org::path_ids(&org.path);
     let mut q = Q::new(format!("SELECT {COLS} FROM orgs o WHERE o.id IN ("));
@@ -138,6 +146,7 @@ pub struct OrgFilter {
     pub include_dissolved: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn search(store: &Store, scope: &OrgScope, f: &OrgFilter, page: i64, per_page: i64) -> Result<Page<OrgRow>> {
     let mut w = Q::new(" WHERE 1=1");
     scope_where(&mut w, scope, "o");

@@ -12,6 +12,7 @@ pub struct OrgHistoryRow {
     pub reason: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn history_of(store: &Store, scope: &OrgScope, id: i64) -> Result<Vec<OrgHistoryRow>> {
     let org = get(store.db.r(), scope, id).await?;
     store
@@ -39,6 +40,7 @@ impl PostRow {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn posts(c: Conn<'_>, org: &OrgRow) -> Result<Vec<PostRow>> {
     c.fetch_all(q!(
         "SELECT p.id, p.member_id, m.name AS member_name, p.post, p.since FROM org_posts p JOIN members m ON m.committee_id = p.committee_id AND m.id = p.member_id \
@@ -49,6 +51,7 @@ pub async fn posts(c: Conn<'_>, org: &OrgRow) -> Result<Vec<PostRow>> {
 }
 
 /// Appoints a member of the org to a post (书记, 委员…).
+#[tracing::instrument(skip_all)]
 pub async fn set_post(
     store: &Store,
     scope: &OrgScope,
@@ -62,7 +65,7 @@ pub async fn set_post(
         return Err(StoreError::Forbidden);
     }
     let org = get(store.db.r(), scope, org_id).await?;
-    if !core_org::POSTS.iter().any(|(k, _)| *k == post) {
+    if core_org::Post::parse(post).is_none() {
         return Err(StoreError::invalid("post", "职务无效"));
     }
     // The member must be registered inside the org's subtree.
@@ -70,8 +73,8 @@ pub async fn set_post(
         .db
         .r()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-             WHERE m.committee_id = $1 AND m.id = $2 AND o.path LIKE $3 AND m.status IN ('probationary','full')",
+            format!("SELECT COUNT(*) AS v FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+             WHERE m.committee_id = $1 AND m.id = $2 AND o.path LIKE $3 AND m.status IN {members}", members = sql_in(&MemberStatus::MEMBERS)),
             org.committee_id,
             member_id,
             format!("{}%", org.path)
@@ -84,7 +87,10 @@ pub async fn set_post(
     if post == "secretary" {
         tx.c()
             .execute(q!(
-                "DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post = 'secretary'",
+                format!(
+                    "DELETE FROM org_posts WHERE committee_id = $1 AND org_id = $2 AND post = {secretary}",
+                    secretary = sql(Post::Secretary)
+                ),
                 org.committee_id,
                 org.id
             ))
@@ -132,6 +138,7 @@ pub async fn set_post(
     tx.commit().await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn remove_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, post_id: i64) -> Result<()> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);

@@ -86,6 +86,7 @@ pub(crate) async fn history(
 }
 
 /// Creates an org under `parent_id` (which must be inside the scope).
+#[tracing::instrument(skip_all)]
 pub async fn create(store: &Store, scope: &OrgScope, who: &Who, parent_id: i64, input: &OrgInput) -> Result<OrgRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -138,6 +139,7 @@ pub(crate) fn check_modifiable(scope: &OrgScope, org: &OrgRow) -> Result<()> {
 }
 
 /// Renames an org and updates its details; the old name stays in history.
+#[tracing::instrument(skip_all)]
 pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: &OrgInput) -> Result<OrgRow> {
     let org = get(store.db.r(), scope, id).await?;
     check_modifiable(scope, &org)?;
@@ -173,6 +175,7 @@ pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
 }
 
 /// Moves an org (and its whole subtree, members and history) under a new parent.
+#[tracing::instrument(skip_all)]
 pub async fn move_to(
     store: &Store,
     scope: &OrgScope,
@@ -294,6 +297,7 @@ pub async fn move_to(
 }
 
 /// Dissolves an org: kept in history, no longer active. It must be empty.
+#[tracing::instrument(skip_all)]
 pub async fn dissolve(
     store: &Store,
     scope: &OrgScope,
@@ -326,7 +330,7 @@ pub async fn dissolve(
         .db
         .r()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM members WHERE committee_id = $1 AND (org_id = $2 OR group_id = $2) AND status IN ('applicant','activist','candidate','probationary','full')",
+            format!("SELECT COUNT(*) AS v FROM members WHERE committee_id = $1 AND (org_id = $2 OR group_id = $2) AND status IN {on_roll}", on_roll = sql_in(&MemberStatus::ON_ROLL)),
             org.committee_id, org.id
         ))
         .await?;

@@ -21,18 +21,17 @@ pub struct CaseFilter {
 }
 
 /// Cases in scope.
+#[tracing::instrument(skip_all)]
 pub async fn cases(store: &Store, scope: &MemberScope, f: &CaseFilter, limit: i64) -> Result<Vec<CaseRow>> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE 1 = 1"));
     member_scope_where(&mut q, scope);
     match f.state.as_str() {
-        "" | "open" => {
-            q.push(" AND c.state = 'open'");
-        }
-        "completed" | "closed" => {
-            q.push(" AND c.state = ").bind(f.state.clone());
-        }
         "all" => {}
-        _ => return Err(StoreError::invalid("state", "状态应为 open、completed、closed 或 all")),
+        code => {
+            let st = if code.is_empty() { Some(CaseStanding::Open) } else { CaseStanding::parse(code) };
+            let st = st.ok_or_else(|| StoreError::invalid("state", "状态应为 open、completed、closed 或 all"))?;
+            q.push(" AND c.state = ").bind(st.as_str());
+        }
     }
     if !f.status.is_empty() {
         let st = MemberStatus::parse(&f.status).ok_or_else(|| StoreError::invalid("status", "发展阶段无效"))?;
@@ -81,6 +80,7 @@ pub(crate) async fn events_of(c: crate::db::Conn<'_>, committee_id: i64, case_id
 }
 
 /// The case of a person, if any (the latest).
+#[tracing::instrument(skip_all)]
 pub async fn case_of_member(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Option<CaseRow>> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE c.member_id = "));
     q.bind(member_id);
@@ -90,6 +90,7 @@ pub async fn case_of_member(store: &Store, scope: &MemberScope, member_id: i64) 
 }
 
 /// A case with its history, in scope.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &MemberScope, higher: Option<&HigherCommittee>, id: i64) -> Result<CaseDetail> {
     let case = case_row(store.db.r(), scope, id).await?;
     let events = events_of(store.db.r(), case.committee_id, id).await?;
@@ -114,6 +115,7 @@ pub async fn get(store: &Store, scope: &MemberScope, higher: Option<&HigherCommi
 }
 
 /// Opens a case for an applicant (入党申请人) in scope with step 1, the application.
+#[tracing::instrument(skip_all)]
 pub async fn start(
     store: &Store,
     scope: &MemberScope,
@@ -126,11 +128,11 @@ pub async fn start(
         return Err(StoreError::Forbidden);
     }
     let m = crate::member::get(store, scope, member_id).await?;
-    if m.status != MemberStatus::Applicant.as_str() {
+    if m.status != MemberStatus::Applicant {
         return Err(StoreError::Rule(format!(
             "{}的党籍状态是“{}”，只有入党申请人才能建立发展党员档案",
             m.name,
-            MemberStatus::parse(&m.status).map(|s| s.label()).unwrap_or("")
+            m.status.label()
         )));
     }
     let rules = store.rules().await?;
@@ -142,9 +144,10 @@ pub async fn start(
     let open = tx
         .c()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM recruitment_cases WHERE committee_id = $1 AND member_id = $2 AND state = 'open'",
+            "SELECT COUNT(*) AS v FROM recruitment_cases WHERE committee_id = $1 AND member_id = $2 AND state = $3",
             m.committee_id,
-            member_id
+            member_id,
+            CaseStanding::Open.as_str()
         ))
         .await?;
     if open > 0 {
@@ -155,18 +158,13 @@ pub async fn start(
     tx.c()
         .execute(q!(
             "INSERT INTO recruitment_cases (committee_id, id, member_id, org_id, state, person_status, next_step, applied_on, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'open', 'applicant', 1, $5, $6, $7)",
-            m.committee_id, id, member_id, m.org_id, applied_on, now, now
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)",
+            m.committee_id, id, member_id, m.org_id, CaseStanding::Open.as_str(), MemberStatus::Applicant.as_str(),
+            applied_on, now, now
         ))
         .await?;
-    let case = Loaded {
-        committee_id: m.committee_id,
-        id,
-        member_id,
-        birth: m.birth_date,
-        version: 1,
-        status: m.status.clone(),
-    };
+    let case =
+        Loaded { committee_id: m.committee_id, id, member_id, birth: m.birth_date, version: 1, status: m.status };
     append_event(&mut tx, store, &rules, who, &case, Vec::new(), e, Level::Branch).await?;
     tx.commit().await?;
     case_row(store.db.r(), scope, id).await
@@ -179,7 +177,7 @@ pub(crate) struct Loaded {
     pub(crate) birth: NaiveDate,
     pub(crate) version: i64,
     /// The member's current status.
-    pub(crate) status: String,
+    pub(crate) status: MemberStatus,
 }
 
 /// Appends a checked event, re-derives the case and moves the member's status.
@@ -202,7 +200,7 @@ pub(crate) async fn append_event(
             "INSERT INTO recruitment_events (committee_id, case_id, seq, step, action, on_date, responsible, data, summary, actor, actor_level, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             case.committee_id, case.id, seq, i64::from(e.step), e.action.as_str(), e.on, e.data.responsible.clone(), data,
-            summary.clone(), who.username.clone(), if level == Level::Higher { "higher" } else { "branch" }, now_ms()
+            summary.clone(), who.username.clone(), level.as_str(), now_ms()
         ))
         .await?;
     let (step, action, on) = (e.step, e.action, e.on);
@@ -210,23 +208,17 @@ pub(crate) async fn append_event(
     let st = replay(rules, case.birth, &events);
     let dv = Derived::of(&st, &rules.get(today_cn()));
     let status = dv.status;
-    let updated = tx
-        .c()
-        .execute(q!(
+    tx.update_versioned(q!(
             "UPDATE recruitment_cases SET state = $1, person_status = $2, next_step = $3, pending_step = $4, activist_on = $5, \
              candidate_on = $6, admitted_on = $7, probation_end = $8, full_on = $9, last_on = $10, earliest_on = $11, \
              due_step = $12, due_on = $13, events = $14, version = version + 1, updated_at = $15 \
              WHERE committee_id = $16 AND id = $17 AND version = $18",
-            dv.state, status.as_str(), i64::from(st.next_step), st.pending.map(|p| i64::from(p.0)), st.done[3], st.done[7],
+            dv.state.as_str(), status.as_str(), i64::from(st.next_step), st.pending.map(|p| i64::from(p.0)), st.done[3], st.done[7],
             st.admitted_on, st.probation_end, st.full_on, st.last_on, dv.earliest,
             dv.due_step, dv.due_on, seq, now_ms(),
             case.committee_id, case.id, case.version
-        ))
-        .await?;
-    if updated != 1 {
-        return Err(StoreError::Stale);
-    }
-    if status.as_str() != case.status {
+        )).await?;
+    if status != case.status {
         let (join, full) = (st.admitted_on, st.full_on);
         tx.c()
             .execute(q!(
@@ -242,7 +234,7 @@ pub(crate) async fn append_event(
             who,
             "status",
             "status",
-            &case.status,
+            case.status.as_str(),
             status.as_str(),
             Some(on),
             &format!("发展党员第{}步“{}”", step, step_label(step)),
@@ -270,6 +262,7 @@ pub(crate) async fn append_event(
 
 /// Records, submits, approves or sends back a step of a case in scope. The
 /// higher committee's steps need `higher` covering the case's branch.
+#[tracing::instrument(skip_all)]
 pub async fn act(
     store: &Store,
     scope: &MemberScope,
@@ -296,9 +289,9 @@ pub async fn act(
     let st = replay(&rules, row.birth_date, &events);
     let r: RecruitmentRules = rules.get(e.on);
     core_rec::check(&st, &r, &e, level, today_cn()).map_err(|x| StoreError::Rule(x.message))?;
-    let status: String = tx
+    let status: MemberStatus = tx
         .c()
-        .fetch_one::<(String,)>(q!(
+        .fetch_one::<(MemberStatus,)>(q!(
             "SELECT status FROM members WHERE committee_id = $1 AND id = $2",
             row.committee_id,
             row.member_id
@@ -319,6 +312,7 @@ pub async fn act(
 }
 
 /// Attaches a document (application, talk record, review …) to a step of a case.
+#[tracing::instrument(skip_all)]
 pub async fn add_document(
     store: &Store,
     scope: &MemberScope,
@@ -368,6 +362,7 @@ impl From<attachment::Attachment> for DocumentRow {
 }
 
 /// A document with its bytes, in scope.
+#[tracing::instrument(skip_all)]
 pub async fn document(store: &Store, scope: &MemberScope, case_id: i64, id: i64) -> Result<(DocumentRow, Vec<u8>)> {
     let c = case_row(store.db.r(), scope, case_id).await?;
     let (a, data) = attachment::fetch(store.db.r(), c.committee_id, Owner::RecruitmentCase, c.id, id).await?;

@@ -12,9 +12,10 @@ use xianfeng_core::attachment::Owner;
 use xianfeng_core::auth::{HigherCommittee, MemberScope, OrgScope};
 use xianfeng_core::member::MemberStatus;
 use xianfeng_core::recruitment::{
-    self as core_rec, Action, CaseState, Event, Level, Outcome, RecruitmentRules, StepData, step_label,
+    self as core_rec, Action, CaseStanding, CaseState, Event, Level, Outcome, RecruitmentRules, StepData, step_label,
 };
 use xianfeng_core::rules::RuleSet;
+use xianfeng_core::states::sql;
 use xianfeng_core::text::{now_ms, today_cn};
 
 use crate::attachment;
@@ -51,9 +52,8 @@ pub struct CaseRow {
     pub org_name: String,
     #[serde(skip)]
     pub org_path: String,
-    /// open | completed | closed
-    pub state: String,
-    pub person_status: String,
+    pub state: CaseStanding,
+    pub person_status: MemberStatus,
     pub next_step: i64,
     pub pending_step: Option<i64>,
     pub applied_on: NaiveDate,
@@ -72,17 +72,13 @@ pub struct CaseRow {
 
 impl CaseRow {
     pub fn status_label(&self) -> &'static str {
-        MemberStatus::parse(&self.person_status).map(|s| s.label()).unwrap_or("")
+        self.person_status.label()
     }
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "open" => "进行中",
-            "completed" => "已归档",
-            _ => "已终止",
-        }
+        self.state.label()
     }
     pub fn next_label(&self) -> String {
-        if self.state != "open" {
+        if self.state != CaseStanding::Open {
             return self.state_label().to_string();
         }
         match self.pending_step {
@@ -95,7 +91,7 @@ impl CaseRow {
     }
     /// Whether the deadline has passed on `today`.
     pub fn overdue_on(&self, today: NaiveDate) -> bool {
-        self.state == "open" && self.due_on.is_some_and(|d| d < today)
+        self.state == CaseStanding::Open && self.due_on.is_some_and(|d| d < today)
     }
     pub fn due_text(&self) -> String {
         match (self.due_step, self.due_on) {
@@ -113,13 +109,13 @@ impl CaseRow {
 pub struct EventRow {
     pub seq: i64,
     pub step: i64,
-    pub action: String,
+    pub action: Action,
     pub on_date: NaiveDate,
     pub responsible: String,
     pub data: String,
     pub summary: String,
     pub actor: String,
-    pub actor_level: String,
+    pub actor_level: Level,
     pub created_at: i64,
 }
 
@@ -127,20 +123,19 @@ impl EventRow {
     pub fn event(&self) -> Result<Event> {
         let data: StepData =
             serde_json::from_str(&self.data).map_err(|e| StoreError::Rule(format!("事件数据无法读取：{e}")))?;
-        let action = Action::parse(&self.action).ok_or_else(|| StoreError::Rule("事件类型无效".into()))?;
-        Ok(Event { step: self.step as u8, action, on: self.on_date, data })
+        Ok(Event { step: self.step as u8, action: self.action, on: self.on_date, data })
     }
     pub fn step_label(&self) -> &'static str {
         step_label(self.step as u8)
     }
     pub fn action_label(&self) -> &'static str {
-        Action::parse(&self.action).map(|a| a.label()).unwrap_or("")
+        self.action.label()
     }
     pub fn recorded_at(&self) -> String {
         xianfeng_core::text::datetime_ms(self.created_at)
     }
     pub fn level_label(&self) -> &'static str {
-        if self.actor_level == "higher" { "上级党委" } else { "党支部" }
+        self.actor_level.label()
     }
 }
 
@@ -179,7 +174,7 @@ impl CaseDetail {
 
 /// What the case row keeps of a case's state, judged under today's rules.
 pub(crate) struct Derived {
-    pub(crate) state: &'static str,
+    pub(crate) state: CaseStanding,
     pub(crate) status: MemberStatus,
     pub(crate) earliest: Option<NaiveDate>,
     pub(crate) due_step: Option<i64>,
@@ -190,13 +185,7 @@ impl Derived {
     pub(crate) fn of(st: &CaseState, today_rules: &RecruitmentRules) -> Derived {
         let deadline = st.deadline(today_rules);
         Derived {
-            state: if st.completed() {
-                "completed"
-            } else if st.ended() {
-                "closed"
-            } else {
-                "open"
-            },
+            state: st.standing(),
             status: st.person_status(),
             earliest: st.earliest(today_rules).map(|x| x.0),
             due_step: deadline.as_ref().map(|x| i64::from(x.0)),
@@ -217,6 +206,7 @@ pub struct NewCase {
 
 /// Writes cases and their events in a few statements. Returns the number of
 /// events written. Refuses (with the case's position) an event the rules refuse.
+#[tracing::instrument(skip_all)]
 pub async fn insert_bulk(tx: &mut Tx, rules: &RuleSet, actor: &str, cases: &[NewCase]) -> Result<usize> {
     use crate::db::Arg;
     let ids = tx.alloc_ids(cases.len() as i64).await?;
@@ -261,7 +251,7 @@ pub async fn insert_bulk(tx: &mut Tx, rules: &RuleSet, actor: &str, cases: &[New
             id.into(),
             c.member_id.into(),
             c.org_id.into(),
-            dv.state.into(),
+            dv.state.as_str().into(),
             dv.status.as_str().into(),
             i64::from(st.next_step).into(),
             st.pending.map(|p| i64::from(p.0)).into(),

@@ -49,25 +49,29 @@ pub(crate) struct Count {
 
 /// Each unit's people per stage, admissions against the yearly plan, and
 /// overdue and upcoming deadlines: the pipeline dashboard.
+#[tracing::instrument(skip_all)]
 pub async fn pipeline(store: &Store, scope: &OrgScope, year: i32) -> Result<Pipeline> {
     let today = today_cn();
     let rules: RecruitmentRules = store.rule().await?;
     let soon = today + chrono::Duration::days(rules.warn_days);
     let (y0, y1) = crate::year_bounds(year)?;
     // One pass over the scope's cases, every figure a conditional count per unit.
-    let mut q = Q::new(
-        "SELECT c.committee_id, u.name AS unit_name, \
-         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'applicant' THEN 1 ELSE 0 END) AS applicants, \
-         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'activist' THEN 1 ELSE 0 END) AS activists, \
-         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'candidate' THEN 1 ELSE 0 END) AS candidates, \
-         SUM(CASE WHEN c.state = 'open' AND c.person_status = 'probationary' THEN 1 ELSE 0 END) AS probationary, \
-         SUM(CASE WHEN c.admitted_on >= ",
-    );
+    let open = sql(CaseStanding::Open);
+    let at =
+        |s: MemberStatus| format!("SUM(CASE WHEN c.state = {open} AND c.person_status = {} THEN 1 ELSE 0 END)", sql(s));
+    let mut q = Q::new(format!(
+        "SELECT c.committee_id, u.name AS unit_name, {} AS applicants, {} AS activists, {} AS candidates, \
+         {} AS probationary, SUM(CASE WHEN c.admitted_on >= ",
+        at(MemberStatus::Applicant),
+        at(MemberStatus::Activist),
+        at(MemberStatus::Candidate),
+        at(MemberStatus::Probationary),
+    ));
     q.bind(y0).push(" AND c.admitted_on < ").bind(y1);
     q.push(" THEN 1 ELSE 0 END) AS admitted, SUM(CASE WHEN c.full_on >= ").bind(y0);
     q.push(" AND c.full_on < ").bind(y1);
-    q.push(" THEN 1 ELSE 0 END) AS made_full, SUM(CASE WHEN c.state = 'open' AND c.due_on < ").bind(today);
-    q.push(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN c.state = 'open' AND c.due_on >= ").bind(today);
+    q.push(&format!(" THEN 1 ELSE 0 END) AS made_full, SUM(CASE WHEN c.state = {open} AND c.due_on < ")).bind(today);
+    q.push(&format!(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN c.state = {open} AND c.due_on >= ")).bind(today);
     q.push(" AND c.due_on <= ").bind(soon);
     q.push(" THEN 1 ELSE 0 END) AS due_soon FROM recruitment_cases c JOIN orgs u ON u.committee_id = c.committee_id AND u.id = c.committee_id");
     if !scope.is_whole_tree() {
@@ -157,6 +161,7 @@ pub struct PlanRow {
 }
 
 /// Yearly plans of the units in scope.
+#[tracing::instrument(skip_all)]
 pub async fn plans(store: &Store, scope: &OrgScope, year: i32) -> Result<Vec<PlanRow>> {
     let mut q = Q::new(
         "SELECT p.committee_id, u.name AS unit_name, p.year, p.planned, p.note, p.set_by, p.set_at FROM recruitment_plans p \
@@ -170,6 +175,7 @@ pub async fn plans(store: &Store, scope: &OrgScope, year: i32) -> Result<Vec<Pla
 
 /// Sets a unit's recruitment plan for a year. The unit must be inside the
 /// caller's scope (a unit or the working committee sets it; a branch cannot).
+#[tracing::instrument(skip_all)]
 pub async fn set_plan(
     store: &Store,
     scope: &OrgScope,

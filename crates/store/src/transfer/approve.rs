@@ -1,6 +1,8 @@
 //! Approving (moving the member rows to the new unit), rejecting, cancelling.
 
 use super::*;
+use xianfeng_core::auth::Role;
+use xianfeng_core::states::sql;
 
 /// The tables that hold a member's own rows, moved to the new unit's shard
 /// key when a member transfers between units: (table, its columns, how its
@@ -132,6 +134,7 @@ pub(crate) async fn dues_state(
 }
 
 /// The sending or receiving side approves; the member's record moves when the last side approves.
+#[tracing::instrument(skip_all)]
 pub async fn approve(
     store: &Store,
     scope: &OrgScope,
@@ -183,17 +186,11 @@ pub async fn approve(
             _ => core_tr::letter_number(today.year(), t.id),
         };
         let valid = core_tr::valid_until(&rules, today);
-        let updated = tx
-            .c()
-            .execute(q!(
+        tx.update_versioned(q!(
                 "UPDATE transfers SET state = $1, letter_no = $2, issued_on = $3, valid_until = $4, dues_paid_through = $5, \
                  out_by = $6, out_on = $7, updated_at = $8, version = version + 1 WHERE committee_id = $9 AND id = $10 AND version = $11",
                 next.as_str(), letter.clone(), today, valid, paid, who.username.clone(), today, now_ms(), t.committee_id, t.id, t.version
-            ))
-            .await?;
-        if updated != 1 {
-            return Err(StoreError::Stale);
-        }
+            )).await?;
         if kind == TransferKind::OutOfProvince {
             // The record stays with the unit as 已转出, kept in history.
             let from = MemberStatus::parse(
@@ -209,7 +206,7 @@ pub async fn approve(
             .unwrap_or(MemberStatus::Full);
             tx.c()
                 .execute(q!(
-                    "UPDATE members SET status = 'transferred_out', version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3",
+                    format!("UPDATE members SET status = {transferred_out}, version = version + 1, updated_at = $1 WHERE committee_id = $2 AND id = $3", transferred_out = sql(MemberStatus::TransferredOut)),
                     now_ms(), t.committee_id, member_id
                 ))
                 .await?;
@@ -314,7 +311,10 @@ pub async fn approve(
                 // The member's own account follows them to the new branch.
                 tx.c()
                     .execute(q!(
-                        "UPDATE user_roles SET org_id = $1 WHERE member_id = $2 AND role = 'member'",
+                        format!(
+                            "UPDATE user_roles SET org_id = $1 WHERE member_id = $2 AND role = {member}",
+                            member = sql(Role::Member)
+                        ),
                         Some(to.id),
                         Some(member_id)
                     ))
@@ -322,17 +322,11 @@ pub async fn approve(
                 member_id
             }
         };
-        let updated = tx
-            .c()
-            .execute(q!(
+        tx.update_versioned(q!(
                 "UPDATE transfers SET state = $1, member_id = $2, in_by = $3, in_on = $4, payload = '', updated_at = $5, version = version + 1 \
                  WHERE committee_id = $6 AND id = $7 AND version = $8",
                 next.as_str(), Some(member_id), who.username.clone(), today, now_ms(), t.committee_id, t.id, t.version
-            ))
-            .await?;
-        if updated != 1 {
-            return Err(StoreError::Stale);
-        }
+            )).await?;
         if let Some(c) = t.to_committee_id {
             bumps.push(c);
         }
@@ -372,6 +366,7 @@ pub fn committees_of(current: i64, prior: &str) -> Vec<i64> {
 }
 
 /// The side whose turn it is refuses (退回) with a reason; the member stays where they are.
+#[tracing::instrument(skip_all)]
 pub async fn reject(
     store: &Store,
     scope: &OrgScope,
@@ -398,6 +393,7 @@ pub async fn reject(
 }
 
 /// The side that asked withdraws a transfer nobody has approved yet.
+#[tracing::instrument(skip_all)]
 pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, version: i64) -> Result<TransferView> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
@@ -423,17 +419,17 @@ pub(crate) async fn finish(
     reason: &str,
 ) -> Result<()> {
     let mut tx = store.db.begin().await?;
-    let n = tx
-        .c()
-        .execute(q!(
-            "UPDATE transfers SET state = $1, rejected_reason = $2, payload = '', updated_at = $3, version = version + 1 \
+    tx.update_versioned(q!(
+        "UPDATE transfers SET state = $1, rejected_reason = $2, payload = '', updated_at = $3, version = version + 1 \
              WHERE committee_id = $4 AND id = $5 AND version = $6",
-            state.as_str(), reason, now_ms(), t.committee_id, t.id, t.version
-        ))
-        .await?;
-    if n != 1 {
-        return Err(StoreError::Stale);
-    }
+        state.as_str(),
+        reason,
+        now_ms(),
+        t.committee_id,
+        t.id,
+        t.version
+    ))
+    .await?;
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -451,6 +447,7 @@ pub(crate) async fn finish(
 }
 
 /// A member's transfers (their own record's history of moves), newest first.
+#[tracing::instrument(skip_all)]
 pub async fn of_member(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<TransferRow>> {
     let m = crate::member::get(store, scope, member_id).await?;
     let mut q = Q::new(format!("SELECT {COLS} FROM transfers t WHERE t.member_id = "));
@@ -466,6 +463,7 @@ pub async fn of_member(store: &Store, scope: &MemberScope, member_id: i64) -> Re
 }
 
 /// A member's prior units, as stored on their record.
+#[tracing::instrument(skip_all)]
 pub async fn prior_of(store: &Store, committee_id: i64, member_id: i64) -> Result<String> {
     Ok(store
         .db

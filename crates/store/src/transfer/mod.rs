@@ -24,6 +24,9 @@ mod request;
 
 pub use self::approve::*;
 pub use self::request::*;
+use xianfeng_core::org::OrgKind;
+use xianfeng_core::states::sql;
+use xianfeng_core::states::sql_in;
 
 pub(crate) const COLS: &str = "t.committee_id, t.id, t.kind, t.state, t.member_id, t.member_name, t.from_org_id, t.from_org_name, \
     t.to_committee_id, t.to_org_id, t.to_org_name, t.letter_no, t.issued_on, t.valid_until, t.reason, t.requested_on, \
@@ -135,11 +138,13 @@ pub struct Destination {
 /// Active branches of the whole province whose name or unit contains `name`:
 /// a deliberate province-wide lookup of public names, for choosing where a
 /// member goes. It returns no member data.
+#[tracing::instrument(skip_all)]
 pub async fn destinations(store: &Store, name: &str, limit: i64) -> Result<Vec<Destination>> {
-    let mut q = Q::new(
+    let mut q = Q::new(format!(
         "SELECT o.id, o.name, u.name AS unit_name FROM orgs o JOIN orgs u ON u.committee_id = o.committee_id AND u.id = o.committee_id \
-         WHERE o.kind = 'branch' AND o.active = TRUE",
-    );
+         WHERE o.kind = {branch} AND o.active = TRUE",
+        branch = sql(OrgKind::Branch)
+    ));
     if !name.trim().is_empty() {
         let like = format!("%{}%", name.trim());
         q.push(" AND (o.name LIKE ").bind(like.clone()).push(" OR u.name LIKE ").bind(like).push(")");
@@ -162,6 +167,7 @@ pub(crate) async fn destination(c: crate::db::Conn<'_>, id: i64) -> Result<OrgRo
 }
 
 /// A transfer's row in the caller's view (either side), or NotFound.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &OrgScope, id: i64) -> Result<TransferView> {
     let t: TransferRow = store
         .db
@@ -208,11 +214,15 @@ pub struct TransferFilter {
 }
 
 /// Transfers whose sending or receiving org lies in the scope.
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter, limit: i64) -> Result<Vec<TransferView>> {
     let state_where = |q: &mut Q| -> Result<()> {
         match f.state.as_str() {
             "" => {
-                q.push(" AND t.state IN ('pending_out', 'pending_in')");
+                q.push(&format!(
+                    " AND t.state IN {in_flight}",
+                    in_flight = sql_in(&[TransferState::PendingOut, TransferState::PendingIn])
+                ));
             }
             "all" => {}
             s => {

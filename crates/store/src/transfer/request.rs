@@ -1,6 +1,7 @@
 //! Requesting a transfer, and registering one arriving from outside the province.
 
 use super::*;
+use xianfeng_core::states::sql_in;
 
 /// A request to transfer a member out of their branch.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -18,12 +19,13 @@ pub struct TransferRequest {
 }
 
 /// The sending side asks to transfer a member in its scope.
+#[tracing::instrument(skip_all)]
 pub async fn request(store: &Store, scope: &MemberScope, who: &Who, r: &TransferRequest) -> Result<TransferRow> {
     if !scope.can_write() {
         return Err(StoreError::Forbidden);
     }
     let m = crate::member::get(store, scope, r.member_id).await?;
-    let status = MemberStatus::parse(&m.status).ok_or_else(|| StoreError::Rule("党籍状态无效".into()))?;
+    let status = m.status;
     if !status.is_active() {
         return Err(StoreError::Rule(format!("{}的党籍状态是“{}”，不能办理组织关系转接", m.name, status.label())));
     }
@@ -73,7 +75,7 @@ pub async fn request(store: &Store, scope: &MemberScope, who: &Who, r: &Transfer
     let open = tx
         .c()
         .fetch_scalar_i64(q!(
-            "SELECT COUNT(*) AS v FROM transfers WHERE committee_id = $1 AND member_id = $2 AND state IN ('pending_out', 'pending_in')",
+            format!("SELECT COUNT(*) AS v FROM transfers WHERE committee_id = $1 AND member_id = $2 AND state IN {in_flight}", in_flight = sql_in(&[TransferState::PendingOut, TransferState::PendingIn])),
             m.committee_id,
             m.id
         ))
@@ -143,6 +145,7 @@ pub struct IncomingRequest {
 }
 
 /// The receiving side registers a transfer into the province from a letter.
+#[tracing::instrument(skip_all)]
 pub async fn register_incoming(
     store: &Store,
     scope: &MemberScope,

@@ -301,7 +301,7 @@ fn member_row(id: i64, name: &str, status: &str) -> MemberRow {
         cadre_rank: "科员".into(),
         join_date: Some(d(2015, 7, 1)),
         full_date: if status == "full" { Some(d(2016, 7, 1)) } else { None },
-        status: status.into(),
+        status: xianfeng_core::member::MemberStatus::read(status).expect("a status code"),
     }
 }
 

@@ -67,7 +67,15 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
             (9006, None, "评审六".to_string()),
         ];
         camp::set_reviewers(&store, &gw_os, &gw_who, c.id, &panel).await.unwrap();
-        let r = camp::score(&store, &gw_who, 9003, a.committee_id, a.id, &[30, 25, 25, 20]).await;
+        let r = camp::score(
+            &store,
+            &gw_who,
+            &xianfeng_core::auth::operator::as_user(9003),
+            a.committee_id,
+            a.id,
+            &[30, 25, 25, 20],
+        )
+        .await;
         assert!(
             matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不能评分")),
             "{backend}: applications are still open"
@@ -75,11 +83,27 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let stale = camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version + 1)).await;
         assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a change of another version: {stale:?}");
         camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version)).await.unwrap();
-        let own = camp::score(&store, &gw_who, 9001, a.committee_id, a.id, &[30, 25, 25, 20]).await;
+        let own = camp::score(
+            &store,
+            &gw_who,
+            &xianfeng_core::auth::operator::as_user(9001),
+            a.committee_id,
+            a.id,
+            &[30, 25, 25, 20],
+        )
+        .await;
         assert!(matches!(own, Err(StoreError::Rule(ref m)) if m.contains("本单位")), "{backend}");
         assert!(
             matches!(
-                camp::score(&store, &gw_who, 7777, a.committee_id, a.id, &[1, 1, 1, 1]).await,
+                camp::score(
+                    &store,
+                    &gw_who,
+                    &xianfeng_core::auth::operator::as_user(7777),
+                    a.committee_id,
+                    a.id,
+                    &[1, 1, 1, 1]
+                )
+                .await,
                 Err(StoreError::Forbidden)
             ),
             "{backend}"
@@ -92,11 +116,22 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
             (9005, [25, 25, 20, 20]),
             (9006, [30, 25, 25, 20]),
         ] {
-            camp::score(&store, &gw_who, rv, a.committee_id, a.id, &pts).await.unwrap();
+            camp::score(&store, &gw_who, &xianfeng_core::auth::operator::as_user(rv), a.committee_id, a.id, &pts)
+                .await
+                .unwrap();
         }
         // B: 85 from every reviewer who may score it → a tie with A, broken by A's higher self-assessment.
         for rv in [9001, 9003, 9004, 9005, 9006] {
-            camp::score(&store, &gw_who, rv, b.committee_id, b.id, &[25, 25, 20, 15]).await.unwrap();
+            camp::score(
+                &store,
+                &gw_who,
+                &xianfeng_core::auth::operator::as_user(rv),
+                b.committee_id,
+                b.id,
+                &[25, 25, 20, 15],
+            )
+            .await
+            .unwrap();
         }
         // What each caller sees before publicity: the working committee and the panel every
         // application, a unit its own, a branch secretary none of a unit's; scores stay hidden.

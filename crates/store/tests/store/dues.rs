@@ -242,7 +242,7 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
             "{backend}"
         );
         assert_eq!(dues::settle(&store, &scope, &who, m(2025, 1)).await.unwrap(), 1, "{backend}");
-        assert_eq!(dues::cycles(&store, &scope, m(2025, 1)).await.unwrap()[0].status, "settled", "{backend}");
+        assert_eq!(dues::cycles(&store, &scope, m(2025, 1)).await.unwrap()[0].status.as_str(), "settled", "{backend}");
 
         // Arrears: 李娜 unpaid Jan–Apr (4 in a row: warned); 张伟 unpaid Mar–Apr.
         let a = dues::arrears(&store, &scope, None).await.unwrap();

@@ -86,8 +86,12 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
         let early = rule_msg(go(&store, &sec, id, 3, Action::Record, "2024-08-31", none()).await);
         assert!(early.contains("最早可于 2024-09-01 办理"), "{backend}: {early}");
         let c = go(&store, &sec, id, 3, Action::Record, "2024-09-01", none()).await.unwrap();
-        assert_eq!(c.case.person_status, "activist", "{backend}");
-        assert_eq!(status(&store).await.status, "activist", "{backend}: the member record moved with the case");
+        assert_eq!(c.case.person_status.as_str(), "activist", "{backend}");
+        assert_eq!(
+            status(&store).await.status.as_str(),
+            "activist",
+            "{backend}: the member record moved with the case"
+        );
 
         // Filing is the higher committee's step.
         assert!(
@@ -128,7 +132,7 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
         go(&store, &unit, id, 16, Action::Record, "2025-10-10", none()).await.unwrap();
         go(&store, &sec, id, 17, Action::Submit, "2025-10-11", none()).await.unwrap();
         let c = go(&store, &unit, id, 17, Action::Approve, "2025-10-20", none()).await.unwrap();
-        assert_eq!(c.case.person_status, "probationary", "{backend}");
+        assert_eq!(c.case.person_status.as_str(), "probationary", "{backend}");
         assert_eq!(c.case.admitted_on, Some(d("2025-10-09")), "{backend}: probation counts from the vote");
         assert_eq!(c.case.probation_end, Some(d("2026-10-09")), "{backend}");
         let m = status(&store).await;
@@ -152,13 +156,13 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
             "{backend}: full from the end of probation"
         );
         let c = go(&store, &sec, id, 25, Action::Record, "2026-10-21", none()).await.unwrap();
-        assert_eq!(c.case.state, "completed", "{backend}");
+        assert_eq!(c.case.state.as_str(), "completed", "{backend}");
         assert_eq!(
             c.events.len(),
             32,
             "{backend}: 25 steps (3 of them submissions), 3 approvals, a send-back, the redone vote, talk and submission"
         );
-        assert!(c.events.iter().any(|e| e.action == "return" && e.summary.contains("缺少弃权")), "{backend}");
+        assert!(c.events.iter().any(|e| e.action.as_str() == "return" && e.summary.contains("缺少弃权")), "{backend}");
         let hist = xianfeng_store::member::history(&store, &sec.scope, person).await.unwrap();
         let moves = hist.iter().filter(|h| h.change == "status").count();
         assert_eq!(moves, 4, "{backend}: activist, candidate, probationary, full — each kept in the member's history");

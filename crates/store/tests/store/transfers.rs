@@ -224,7 +224,7 @@ async fn within_unit_out_of_and_into_the_province() {
         let v = tr::approve(&store, &sec_os, &who, t.id, "", None).await.unwrap();
         assert_eq!((v.t.state.as_str(), v.t.letter_no.as_str()), ("done", "黔直转字0012号"), "{backend}");
         let m = xianfeng_store::member::get(&store, &sec_ms, zhao).await.unwrap();
-        assert_eq!(m.status, MemberStatus::TransferredOut.as_str(), "{backend}");
+        assert_eq!(m.status, MemberStatus::TransferredOut, "{backend}");
 
         // Reject and cancel.
         let wang = p.member("王芳").id();

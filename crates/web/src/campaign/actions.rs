@@ -88,8 +88,8 @@ pub(crate) async fn run_action(
             let points = f.points(n).map_err(fail)?;
             let committee_id = ActionForm::num(&f.committee_id, "单位").map_err(fail)?;
             let app = ActionForm::num(&f.application_id, "申报").map_err(fail)?;
-            let user = ctx.actor().map_err(Err)?.user_id;
-            camp::score(store, &who, user, committee_id, app, &points).await.map(|_| "scored")
+            let me = ctx.actor().map_err(Err)?.myself();
+            camp::score(store, &who, &me, committee_id, app, &points).await.map(|_| "scored")
         }
         "publish" => match (parse_date(&f.notice_from), parse_date(&f.notice_to)) {
             (Some(a), Some(b)) => {

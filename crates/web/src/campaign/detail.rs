@@ -36,18 +36,18 @@ pub(crate) async fn detail_view(
     let scope = ctx.org_scope()?;
     let actor = ctx.actor()?.clone();
     let (c, access) = camp::access(&state.store, &scope, actor.user_id, id).await?;
-    let honor = c.honor()?;
+    let honor = c.honor;
     let committee = access.is_committee();
-    let reviewers = camp::reviewers(&state.store, id).await?;
+    let reviewers = camp::reviewers(&state.store, &access, id).await?;
     let apps = camp::applications(&state.store, &access, id).await?;
-    let subjects = if c.state == xianfeng_core::campaign::CampaignState::Applying.as_str() && scope.can_write() {
+    let subjects = if c.state == CampaignState::Applying && scope.can_write() {
         subjects_of(state, ctx, honor).await?
     } else {
         Vec::new()
     };
-    let to_score = match (access.reviewer_unit(), c.state.as_str()) {
-        (Some(unit), "reviewing") => {
-            let mine = camp::my_scores(&state.store, id, actor.user_id).await?;
+    let to_score = match (access.reviewer_unit(), c.state) {
+        (Some(unit), CampaignState::Reviewing) => {
+            let mine = camp::my_scores(&state.store, &actor.myself(), id).await?;
             apps.iter()
                 .filter(|a| Some(a.committee_id) != unit)
                 .map(|a| (a.clone(), mine.get(&(a.committee_id, a.id)).map(|t| t.to_string()).unwrap_or_default()))
@@ -148,7 +148,7 @@ pub(crate) fn notice_doc(
 ) -> Result<crate::docx::OfficialDoc> {
     use crate::docx::{Block, OfficialDoc};
     use xianfeng_core::text::date_zh;
-    let honor = c.honor()?;
+    let honor = c.honor;
     let tiers = c.tiers()?;
     let (noun, measure) = match honor.subject() {
         Subject::Unit => ("单位", "个"),

@@ -12,7 +12,7 @@ use axum::{Form, Json, Router};
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
-use xianfeng_core::campaign::{Criterion, Eligibility, Honor, Subject, TIE_RULE, Tier};
+use xianfeng_core::campaign::{CampaignState, Criterion, Eligibility, Honor, ObjectionState, Subject, TIE_RULE, Tier};
 use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;

@@ -46,7 +46,7 @@ pub(crate) async fn items_view(
     let unit_id = unit_id.or(own.filter(|c| units.iter().any(|u| u.0 == *c))).or(units.first().map(|u| u.0));
     let Some(unit_id) = unit_id else { return Err(AppError::Forbidden) };
     let (unit, rows) = store_dues::all_items(&state.store, &scope, unit_id).await?;
-    let active = store_dues::items_of(&state.store, unit.committee_id).await?;
+    let active = store_dues::items_of(&state.store, &scope, unit.committee_id).await?;
     render(&ItemsPage {
         l: Layout::new(ctx, format!("党费扣除项目 — {}", unit.name), "/dues/deductions")
             .crumb("党费管理", "/dues")

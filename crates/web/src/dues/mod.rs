@@ -204,7 +204,7 @@ pub(crate) async fn member_view(
         None => BaseInput { effective_month: this_month().format("%Y-%m").to_string(), ..Default::default() },
     });
     let types = MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), form.member_type == t.as_str())).collect();
-    let items = store_dues::items_of(&state.store, m.committee_id)
+    let items = store_dues::items_of(&state.store, &scope, m.committee_id)
         .await?
         .into_iter()
         .map(|i| {

@@ -55,7 +55,7 @@ pub(crate) async fn detail_view_with(
     let kind = kinds.find(&m.kind);
     let attendees = store_meeting::attendees(&state.store, &m).await?;
     let observers = store_meeting::observers(&state.store, &m).await?;
-    let checked_in = attendees.iter().filter(|a| a.presence() == Presence::Present).count() as i64;
+    let checked_in = attendees.iter().filter(|a| a.presence == Presence::Present).count() as i64;
     let kind_label = store_meeting::kind_label(&kinds, &m.kind);
     let first_agenda = kind.is_some_and(|k| k.first_agenda);
     let (tasks, owners) = if first_agenda {

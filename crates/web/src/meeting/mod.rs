@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use xianfeng_core::meeting::{MeetingKind, MeetingKinds, Observer, PlanInput, Presence};
+use xianfeng_core::meeting::{MeetingKind, MeetingKinds, MeetingStatus, Observer, PlanInput, Presence};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::meeting::{

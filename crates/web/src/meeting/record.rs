@@ -39,7 +39,9 @@ pub(crate) async fn record_view(
             // Keep what the user marked.
             for a in &mut attendees {
                 if let Some(mk) = f.attendance.iter().find(|x| x.member_id == a.member_id) {
-                    a.presence = mk.presence.clone();
+                    if let Some(p) = Presence::parse(&mk.presence) {
+                        a.presence = p;
+                    }
                     a.reason = mk.reason.clone();
                 }
             }

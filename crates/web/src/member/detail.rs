@@ -67,7 +67,7 @@ pub(crate) async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailE
         _ => String::new(),
     };
     let case_id = xianfeng_store::recruitment::case_of_member(&state.store, &scope, p.id).await?.map(|c| c.id);
-    let status = MemberStatus::parse(&p.status);
+    let status = Some(p.status);
     let next_statuses = status
         .map(|s| s.next().iter().map(|n| (n.as_str().to_string(), n.label().to_string())).collect())
         .unwrap_or_default();
@@ -100,7 +100,7 @@ pub(crate) async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, x: DetailE
         problem: x.problem,
         history,
         case_id,
-        honors: xianfeng_store::campaign::honors_of(&state.store, p.committee_id, p.id).await?,
+        honors: xianfeng_store::campaign::honors_of(&state.store, &scope, p.committee_id, p.id).await?,
         p,
     })?;
     if !x.errors.is_empty() {

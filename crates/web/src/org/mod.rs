@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
-use xianfeng_core::org::{OrgKind, POSTS, TermStatus, post_label};
+use xianfeng_core::org::{OrgKind, Post, TermStatus, post_label};
 use xianfeng_store::org::{self as store_org, OrgFilter, OrgInput, OrgRow};
 use xianfeng_store::{StoreError, member as store_member};
 
@@ -155,11 +155,7 @@ pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Error
     let members_more = members.len() > 200;
     let members: Vec<_> = members.into_iter().take(200).collect();
     let post_candidates = if matches!(org.kind(), OrgKind::Branch | OrgKind::Group) {
-        members
-            .iter()
-            .filter(|m| xianfeng_core::member::MemberStatus::parse(&m.status).is_some_and(|s| s.is_member()))
-            .map(|m| (m.id, m.name.clone()))
-            .collect()
+        members.iter().filter(|m| m.status.is_member()).map(|m| (m.id, m.name.clone())).collect()
     } else {
         Vec::new()
     };
@@ -188,13 +184,13 @@ pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Error
         children,
         posts,
         post_candidates,
-        post_options: POSTS.iter().map(|(k, v)| (*k, *v)).collect(),
+        post_options: Post::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
         members,
         members_more,
         history,
         errors,
         today: xianfeng_core::text::today_cn().to_string(),
-        honors: xianfeng_store::campaign::honors_of(&state.store, org.committee_id, org.id).await?,
+        honors: xianfeng_store::campaign::honors_of(&state.store, &scope, org.committee_id, org.id).await?,
         health,
         org,
     };
@@ -292,7 +288,7 @@ pub(crate) async fn new_submit(
 pub(crate) fn input_of(o: &OrgRow) -> OrgInput {
     OrgInput {
         name: o.name.clone(),
-        kind: o.kind.clone(),
+        kind: o.kind.as_str().to_string(),
         district: o.district.clone(),
         code: o.code.clone(),
         established_on: o.established_on.map(|d| d.to_string()).unwrap_or_default(),

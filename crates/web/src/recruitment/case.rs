@@ -121,8 +121,17 @@ pub(crate) struct StepLine {
     pub(crate) label: &'static str,
     pub(crate) by_higher: bool,
     pub(crate) done: String,
-    /// "done" | "pending" | "next" | ""
-    pub(crate) state: &'static str,
+    pub(crate) mark: StepMark,
+}
+
+/// How a step's line is marked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StepMark {
+    Done,
+    /// Waiting for the higher committee's approval.
+    Pending,
+    Next,
+    Later,
 }
 
 #[derive(Template)]
@@ -178,18 +187,18 @@ pub(crate) async fn case_view(
     let higher = ctx.actor()?.higher_committee();
     let d = store_rec::get(&state.store, &ms, higher.as_ref(), id).await?;
     let c = &d.case;
-    let open = c.state == "open";
+    let open = c.state == CaseStanding::Open;
     let mut steps = Vec::new();
     for s in core_rec::STEPS.iter() {
         let done = d.done_on(&s.no);
-        let st = if done.is_some() {
-            "done"
+        let mark = if done.is_some() {
+            StepMark::Done
         } else if open && c.pending_step == Some(i64::from(s.no)) {
-            "pending"
+            StepMark::Pending
         } else if open && c.next_step == i64::from(s.no) {
-            "next"
+            StepMark::Next
         } else {
-            ""
+            StepMark::Later
         };
         steps.push(StepLine {
             no: s.no,
@@ -198,7 +207,7 @@ pub(crate) async fn case_view(
             label: s.label,
             by_higher: s.by_higher || s.approval,
             done: done.map(|x| x.to_string()).unwrap_or_default(),
-            state: st,
+            mark,
         });
     }
     let next = match (open, c.pending_step, core_rec::step(c.next_step as u8)) {

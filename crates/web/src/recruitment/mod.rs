@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::member::{MemberStatus, parse_date};
-use xianfeng_core::recruitment::{self as core_rec, Action, Event, Needs, Outcome, StepData, Votes};
+use xianfeng_core::recruitment::{self as core_rec, Action, CaseStanding, Event, Needs, Outcome, StepData, Votes};
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
 use xianfeng_store::member::MemberFilter;
