@@ -134,7 +134,7 @@ async fn run(
         let quality: f64 = rng.gen_range(0.6..1.0);
         let points: Vec<u32> =
             criteria.iter().map(|k| ((f64::from(k.weight) * quality).round() as u32).min(k.weight)).collect();
-        match camp::apply(store, ms, who, c.id, *id, &points, "按评选标准对照自评，佐证材料齐全").await
+        match camp::apply(store, &ms.writer()?, who, c.id, *id, &points, "按评选标准对照自评，佐证材料齐全").await
         {
             Ok(a) => apps.push(a),
             Err(StoreError::Rule(_)) => s.refused += 1,

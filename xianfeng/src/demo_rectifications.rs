@@ -45,16 +45,16 @@ pub async fn generate(store: &Store, seed: u64, today: chrono::NaiveDate) -> Res
             owner: "支部书记".into(),
             deadline: Some(xianfeng_core::text::today_cn() + chrono::Days::new(rng.gen_range(15..120))),
         };
-        let p = rect::open(store, &os, &who, &plan).await?;
+        let p = rect::open(store, &os.writer()?, &who, &plan).await?;
         s.plans += 1;
         let stage: f64 = rng.r#gen();
         if stage < 0.3 {
             continue;
         }
-        rect::step(store, &os, None, &who, p.id, Step::Progress, "已召开支部委员会研究整改", None).await?;
-        rect::step(store, &os, None, &who, p.id, Step::Submit, "整改措施已落实", None).await?;
+        rect::step(store, &os.writer()?, None, &who, p.id, Step::Progress, "已召开支部委员会研究整改", None).await?;
+        rect::step(store, &os.writer()?, None, &who, p.id, Step::Submit, "整改措施已落实", None).await?;
         if stage > 0.55 {
-            rect::step(store, &os, Some(&higher), &who, p.id, Step::Lift, "经核查，整改到位", None).await?;
+            rect::step(store, &os.writer()?, Some(&higher), &who, p.id, Step::Lift, "经核查，整改到位", None).await?;
             s.lifted += 1;
         }
     }

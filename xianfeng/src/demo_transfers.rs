@@ -125,9 +125,9 @@ pub async fn generate(store: &Store, seed: u64) -> Result<TransferSummary, Store
                 reason: REASONS[rng.gen_range(0..REASONS.len())].into(),
                 requested_on: None,
             };
-            let t = tr::request(store, &ms, &who, &req).await?;
+            let t = tr::request(store, &ms.writer()?, &who, &req).await?;
             for _ in 0..approvals {
-                tr::approve(store, &os, &who, t.id, "", None).await?;
+                tr::approve(store, &os.writer()?, &who, t.id, "", None).await?;
             }
             let v = tr::get(store, &os, t.id).await?;
             if v.t.is_done() {

@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut bar = progress::Progress::new("导入党员：读取、校验并写入", 0, "行");
             let report = xianfeng_store::member::import_file(
                 &store,
-                &scope,
+                &scope.writer().map_err(|e| e.to_string())?,
                 &Who::operator("import"),
                 bytes,
                 &name,

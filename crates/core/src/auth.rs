@@ -98,6 +98,46 @@ pub struct Actor {
     pub member_id: Option<i64>,
 }
 
+/// Write access to a subtree of the org tree: made only from a writable
+/// [`OrgScope`] ([`OrgScope::writer`]), so a store operation that changes
+/// data takes this type and a read-only scope cannot reach it. It reads as
+/// the scope it came from.
+#[derive(Debug, Clone)]
+pub struct OrgWrite(OrgScope);
+
+impl std::ops::Deref for OrgWrite {
+    type Target = OrgScope;
+    fn deref(&self) -> &OrgScope {
+        &self.0
+    }
+}
+
+/// Write access to the members of a subtree: made only from a writable
+/// [`MemberScope`] ([`MemberScope::writer`]); a member's own scope never is.
+#[derive(Debug, Clone)]
+pub struct MemberWrite(MemberScope);
+
+impl std::ops::Deref for MemberWrite {
+    type Target = MemberScope;
+    fn deref(&self) -> &MemberScope {
+        &self.0
+    }
+}
+
+impl MemberWrite {
+    /// The org subtree the members live in.
+    pub fn orgs(&self) -> &OrgScope {
+        match &self.0 {
+            MemberScope::Subtree { org, .. } => org,
+            MemberScope::SelfOnly { .. } => unreachable!("a member's own scope is never writable"),
+        }
+    }
+    /// Write access to that subtree's orgs.
+    pub fn org_writer(&self) -> OrgWrite {
+        OrgWrite(self.orgs().clone())
+    }
+}
+
 /// The signed-in person acting for themself: their own first-agenda tasks,
 /// their own scores as a campaign reviewer, their own ratings in a
 /// secretaries' review. Made only from an [`Actor`] (or by the CLI's operator
@@ -142,6 +182,10 @@ impl OrgScope {
     pub fn can_write(&self) -> bool {
         self.writable
     }
+    /// The write capability, when this scope may write.
+    pub fn writer(&self) -> Result<OrgWrite, Error> {
+        if self.writable { Ok(OrgWrite(self.clone())) } else { Err(Error::Forbidden) }
+    }
 }
 
 /// Access to member records: a subtree, or one's own record only.
@@ -167,6 +211,11 @@ impl MemberScope {
     /// Whether the caller may export lists (a member exports nothing).
     pub fn can_export(&self) -> bool {
         matches!(self, MemberScope::Subtree { .. })
+    }
+    /// The write capability, when this scope may write (a subtree scope that
+    /// is writable; never a member's own).
+    pub fn writer(&self) -> Result<MemberWrite, Error> {
+        if self.can_write() { Ok(MemberWrite(self.clone())) } else { Err(Error::Forbidden) }
     }
 }
 
@@ -498,6 +547,22 @@ mod tests {
             }),
             member_id: Some(9),
         }
+    }
+
+    #[test]
+    fn only_a_writable_scope_gives_the_write_capability() {
+        let unit = actor(Role::UnitAdmin, "/1/5/");
+        let w = unit.org_scope().unwrap().writer().expect("a unit administrator writes in the unit");
+        assert_eq!(w.path_prefix(), "/1/5/", "the writer reads as its scope");
+        assert!(unit.member_scope(&RevealPolicy::default()).unwrap().writer().is_ok());
+        let member = actor(Role::Member, "/1/5/7/");
+        let own = member.member_scope(&RevealPolicy::default()).unwrap();
+        assert!(matches!(own.writer(), Err(Error::Forbidden)), "a member's own scope never writes");
+        let read_only = OrgScope { committee_id: Some(5), path: "/1/5/".into(), writable: false };
+        assert!(matches!(read_only.writer(), Err(Error::Forbidden)));
+        let mw = unit.member_scope(&RevealPolicy::default()).unwrap().writer().unwrap();
+        assert_eq!(mw.orgs().path_prefix(), "/1/5/");
+        assert_eq!(mw.org_writer().path_prefix(), "/1/5/");
     }
 
     #[test]

@@ -437,6 +437,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rectification_moves_only_along_its_steps() {
+        use RectificationState as S;
+        use RectificationStep as T;
+        assert_eq!(T::Progress.next(S::Open, false), Ok(S::Open));
+        assert_eq!(T::Submit.next(S::Open, false), Ok(S::Submitted));
+        assert_eq!(T::Lift.next(S::Submitted, true), Ok(S::Lifted));
+        assert_eq!(T::Return.next(S::Submitted, true), Ok(S::Open));
+        assert_eq!(T::Lift.next(S::Submitted, false), Err("整改验收由党支部的上级单位办理"));
+        assert_eq!(T::Lift.next(S::Open, true), Err("尚未申请验收"));
+        assert_eq!(T::Submit.next(S::Submitted, false), Err("已申请验收，请等待单位验收"));
+        for t in T::ALL {
+            assert_eq!(t.next(S::Lifted, true), Err("该整改已销号"), "{t:?}");
+            assert_eq!(t.entry().as_str(), t.as_str(), "a step writes the entry of its own name");
+        }
+    }
+
+    #[test]
     fn the_explanation_adds_up_to_the_score() {
         let r = RankingRules::default();
         r.check().unwrap();

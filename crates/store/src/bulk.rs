@@ -388,7 +388,7 @@ mod tests {
             );
             assert_eq!(member::history(&store, &ms, id).await.unwrap().len(), 1, "{backend}");
             // The blind index is the one single records use: the number counts as taken.
-            let again = member::create(&store, &ms, &who, &input).await;
+            let again = member::create(&store, &ms.writer().unwrap(), &who, &input).await;
             assert!(
                 matches!(again, Err(StoreError::Invalid(ref e)) if e[0].field == "id_card"),
                 "{backend}: {again:?}"

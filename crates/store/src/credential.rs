@@ -169,7 +169,7 @@ pub async fn open_tickets(store: &Store, _cap: &CredentialApprover) -> Result<Ve
 #[tracing::instrument(skip_all)]
 pub async fn approve(store: &Store, cap: &CredentialApprover, who: &Who, ticket_id: i64) -> Result<String> {
     let t = ticket_row(store, ticket_id).await?;
-    let roles: Vec<Role> = roles_of(store, t.user_id).await?.iter().filter_map(|r| r.role()).collect();
+    let roles: Vec<Role> = roles_of(store, t.user_id).await?.iter().map(|r| r.role).collect();
     let refusal = match t.state {
         TicketState::Pending if t.expires_at <= now_ms() => Some("启用单已过期，请系统管理员重新发起".to_string()),
         TicketState::Pending => cap.may_approve(t.user_id, &roles, t.requested_by_id).err().map(|e| e.to_string()),

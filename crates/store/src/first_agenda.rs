@@ -15,6 +15,7 @@ use crate::db::Q;
 use crate::meeting::{self, MeetingRow};
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, q};
+use xianfeng_core::auth::OrgWrite;
 use xianfeng_core::auth::Role;
 use xianfeng_core::states::sql_in;
 
@@ -116,10 +117,7 @@ pub async fn owner_options(store: &Store, m: &MeetingRow) -> Result<Vec<OwnerOpt
 
 /// Adds a follow-up task to a meeting that carries a first agenda item.
 #[tracing::instrument(skip_all)]
-pub async fn add(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, input: &TaskInput) -> Result<TaskRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn add(store: &Store, scope: &OrgWrite, who: &Who, meeting_id: i64, input: &TaskInput) -> Result<TaskRow> {
     let m = meeting::get(store, scope, meeting_id).await?;
     let kinds = meeting::kinds_on(store, m.planned_on).await?;
     if !kinds.find(&m.kind).is_some_and(|k| k.first_agenda) {

@@ -13,6 +13,7 @@ use crate::audit::{Event, append};
 use crate::db::{Q, Tx};
 use crate::org::scope_where;
 use crate::{Result, Store, StoreError, Who, q};
+use xianfeng_core::auth::OrgWrite;
 
 const COLS: &str = "r.committee_id, r.id, r.org_id, o.name AS org_name, u.name AS unit_name, o.path AS org_path, r.year, r.score_x100, r.rank_at_flag, \
     r.problems, r.measures, r.owner, r.deadline, r.state, r.lifted_on, r.created_by, r.created_at, r.version";
@@ -161,10 +162,7 @@ pub struct PlanInput {
 
 /// Opens the rectification plan of a branch in the tail of the year's ranking.
 #[tracing::instrument(skip_all)]
-pub async fn open(store: &Store, scope: &OrgScope, who: &Who, p: &PlanInput) -> Result<Rectification> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn open(store: &Store, scope: &OrgWrite, who: &Who, p: &PlanInput) -> Result<Rectification> {
     let org = crate::org::get(store.db.r(), scope, p.org_id).await?;
     if org.kind() != OrgKind::Branch {
         return Err(StoreError::invalid("org_id", "整改对象应为党支部"));
@@ -257,7 +255,7 @@ async fn entry(tx: &mut Tx, committee_id: i64, id: i64, kind: RectificationEntry
 #[tracing::instrument(skip_all)]
 pub async fn step(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     higher: Option<&HigherCommittee>,
     who: &Who,
     id: i64,
@@ -265,9 +263,6 @@ pub async fn step(
     note: &str,
     version: Option<i64>,
 ) -> Result<Detail> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let r = row(store.db.r(), scope, id).await?;
     // Pages and the API name the version they saw; the write below takes it again in its transaction.
     if version.is_some_and(|v| v != r.version) {

@@ -11,6 +11,7 @@ use xianfeng_core::text::now_ms;
 
 use crate::audit::{Event, append};
 use crate::{Result, Store, StoreError, Who, q};
+use xianfeng_core::auth::OrgWrite;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReviewRow {
@@ -97,7 +98,7 @@ pub async fn open(store: &Store, scope: &OrgScope, who: &Who, year: i32) -> Resu
 #[tracing::instrument(skip_all)]
 pub async fn submit(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     review_id: i64,
     unit_id: i64,
@@ -105,9 +106,6 @@ pub async fn submit(
     mode: &str,
     report: &str,
 ) -> Result<()> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let r = row(store, review_id).await?;
     if r.state != ReviewState::Open {
         return Err(StoreError::Rule("述职评议已结束".into()));

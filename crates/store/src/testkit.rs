@@ -519,7 +519,7 @@ impl Province {
             let os = os.clone();
             let w = w.clone();
             let t = if matches!(kind, "branch" | "party_committee") { term } else { None };
-            async move { crate::org::create(store, &os, &w, parent, &org_input(name, kind, t)).await }
+            async move { crate::org::create(store, &os.writer()?, &w, parent, &org_input(name, kind, t)).await }
         };
         let unit_a = mk(root.id, "省工业和信息化厅", "unit").await?;
         let committee_a = mk(unit_a.id, "省工业和信息化厅机关党委", "party_committee").await?;
@@ -549,7 +549,7 @@ impl Province {
             if let Some(g) = group {
                 input.group_id = g.id.to_string();
             }
-            let detail = crate::member::create(store, &ms, &w, &input).await?;
+            let detail = crate::member::create(store, &ms.writer()?, &w, &input).await?;
             members.push(SeedMember { detail, id_card: input.id_card.clone(), phone: input.phone.clone() });
         }
         Ok(Province {

@@ -61,7 +61,7 @@ async fn task_add_submit(
     Form(f): Form<TaskForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    match store_tasks::add(&state.store, &scope, &ctx.who(), id, &f.input()).await {
+    match store_tasks::add(&state.store, &scope.writer()?, &ctx.who(), id, &f.input()).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=task#tasks")).into_response()),
         Err(StoreError::Invalid(errs)) => {
             detail_view_with(&state, &ctx, &headers, id, "", Errors(errs), f.input()).await
@@ -148,7 +148,7 @@ async fn api_task_add(
     Json(b): Json<TaskInput>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let t = store_tasks::add(&state.store, &scope, &ctx.who(), id, &b).await?;
+    let t = store_tasks::add(&state.store, &scope.writer()?, &ctx.who(), id, &b).await?;
     Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
 }
 

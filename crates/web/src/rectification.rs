@@ -245,7 +245,7 @@ async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewFo
         owner: f.owner.clone(),
         deadline,
     };
-    match store_rect::open(&state.store, &scope, &ctx.who(), &p).await {
+    match store_rect::open(&state.store, &scope.writer()?, &ctx.who(), &p).await {
         Ok(r) => Ok(Redirect::to(&format!("/rectifications/{}?ok=opened", r.id)).into_response()),
         Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
         Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("org", m)])).await,
@@ -255,7 +255,7 @@ async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewFo
 
 async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(p): Json<PlanInput>) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let r = store_rect::open(&state.store, &scope, &ctx.who(), &p).await?;
+    let r = store_rect::open(&state.store, &scope.writer()?, &ctx.who(), &p).await?;
     Ok((axum::http::StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -321,7 +321,18 @@ async fn step_submit(
     let Ok(version) = f.version.trim().parse::<i64>() else {
         return detail_view(&state, &ctx, id, "", "缺少整改记录的版本号，请刷新页面后重试".into()).await;
     };
-    match store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, step, &f.note, Some(version)).await {
+    match store_rect::step(
+        &state.store,
+        &scope.writer()?,
+        higher.as_ref(),
+        &ctx.who(),
+        id,
+        step,
+        &f.note,
+        Some(version),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/rectifications/{id}?ok={}", f.step.trim())).into_response()),
         Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, id, "", crate::form::messages(errs)).await,
@@ -356,8 +367,17 @@ async fn api_step(
     let scope = ctx.org_scope()?;
     let higher = ctx.actor()?.higher_committee();
     Ok(Json(
-        store_rect::step(&state.store, &scope, higher.as_ref(), &ctx.who(), id, b.step, &b.note, Some(b.version))
-            .await?,
+        store_rect::step(
+            &state.store,
+            &scope.writer()?,
+            higher.as_ref(),
+            &ctx.who(),
+            id,
+            b.step,
+            &b.note,
+            Some(b.version),
+        )
+        .await?,
     ))
 }
 

@@ -168,8 +168,17 @@ async fn run(
     let num = |s: &str, field: &str| s.trim().parse::<i64>().map_err(|_| StoreError::invalid(field, "编号无效"));
     match action {
         "reports" => {
-            sr::submit(&state.store, &scope, &who, id, num(&f.unit_id, "unit_id")?, &f.secretary, &f.mode, &f.report)
-                .await?;
+            sr::submit(
+                &state.store,
+                &scope.writer()?,
+                &who,
+                id,
+                num(&f.unit_id, "unit_id")?,
+                &f.secretary,
+                &f.mode,
+                &f.report,
+            )
+            .await?;
             Ok("submitted")
         }
         "ratings" => {

@@ -194,7 +194,7 @@ async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewFo
         Ok(r) => r,
         Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
     };
-    match store_tr::request(&state.store, &ms, &ctx.who(), &r).await {
+    match store_tr::request(&state.store, &ms.writer()?, &ctx.who(), &r).await {
         Ok(t) => Ok(Redirect::to(&format!("/transfers/{}?ok=requested", t.id)).into_response()),
         Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
         Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("member_id", m)])).await,
@@ -204,7 +204,7 @@ async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewFo
 
 async fn api_request(State(state): State<AppState>, ctx: Ctx, Json(r): Json<TransferRequest>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
-    let t = store_tr::request(&state.store, &ms, &ctx.who(), &r).await?;
+    let t = store_tr::request(&state.store, &ms.writer()?, &ctx.who(), &r).await?;
     Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
 }
 
@@ -317,7 +317,7 @@ async fn incoming_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
         valid_until,
         reason: f.reason.clone(),
     };
-    match store_tr::register_incoming(&state.store, &ms, &ctx.who(), &r).await {
+    match store_tr::register_incoming(&state.store, &ms.writer()?, &ctx.who(), &r).await {
         Ok(t) => Ok(Redirect::to(&format!("/transfers/{}?ok=registered", t.id)).into_response()),
         Err(StoreError::Invalid(errs)) => incoming_view(&state, &ctx, f, Errors(errs)).await,
         Err(StoreError::Rule(m)) => {
@@ -329,7 +329,7 @@ async fn incoming_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<
 
 async fn api_incoming(State(state): State<AppState>, ctx: Ctx, Json(r): Json<IncomingRequest>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
-    let t = store_tr::register_incoming(&state.store, &ms, &ctx.who(), &r).await?;
+    let t = store_tr::register_incoming(&state.store, &ms.writer()?, &ctx.who(), &r).await?;
     Ok((axum::http::StatusCode::CREATED, Json(t)).into_response())
 }
 
@@ -409,7 +409,7 @@ async fn approve_submit(
     let scope = ctx.org_scope()?;
     // The version the page showed: a decision is about what the decider saw.
     let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
-    let r = store_tr::approve(&state.store, &scope, &ctx.who(), id, &f.letter_no, Some(version)).await;
+    let r = store_tr::approve(&state.store, &scope.writer()?, &ctx.who(), id, &f.letter_no, Some(version)).await;
     decided(&state, &ctx, id, r, "approved").await
 }
 
@@ -432,7 +432,7 @@ async fn reject_submit(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
-    let r = store_tr::reject(&state.store, &scope, &ctx.who(), id, &f.reason, version).await;
+    let r = store_tr::reject(&state.store, &scope.writer()?, &ctx.who(), id, &f.reason, version).await;
     decided(&state, &ctx, id, r, "rejected").await
 }
 
@@ -444,7 +444,7 @@ async fn cancel_submit(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let Ok(version) = f.version.trim().parse::<i64>() else { return missing_version(&state, &ctx, id).await };
-    let r = store_tr::cancel(&state.store, &scope, &ctx.who(), id, version).await;
+    let r = store_tr::cancel(&state.store, &scope.writer()?, &ctx.who(), id, version).await;
     decided(&state, &ctx, id, r, "cancelled").await
 }
 
@@ -472,7 +472,7 @@ async fn api_approve(
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
     let version = required_version(b.version)?;
-    Ok(Json(store_tr::approve(&state.store, &scope, &ctx.who(), id, &b.letter_no, Some(version)).await?))
+    Ok(Json(store_tr::approve(&state.store, &scope.writer()?, &ctx.who(), id, &b.letter_no, Some(version)).await?))
 }
 
 async fn api_reject(
@@ -483,7 +483,7 @@ async fn api_reject(
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
     let version = required_version(b.version)?;
-    Ok(Json(store_tr::reject(&state.store, &scope, &ctx.who(), id, &b.reason, version).await?))
+    Ok(Json(store_tr::reject(&state.store, &scope.writer()?, &ctx.who(), id, &b.reason, version).await?))
 }
 
 async fn api_cancel(
@@ -494,7 +494,7 @@ async fn api_cancel(
 ) -> Result<Json<TransferView>> {
     let scope = ctx.org_scope()?;
     let version = required_version(b.version)?;
-    Ok(Json(store_tr::cancel(&state.store, &scope, &ctx.who(), id, version).await?))
+    Ok(Json(store_tr::cancel(&state.store, &scope.writer()?, &ctx.who(), id, version).await?))
 }
 
 /// The area's one registration: routes, menu entries, API documentation

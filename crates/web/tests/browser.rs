@@ -342,7 +342,7 @@ async fn record_a_dues_payment() {
         effective_month: "2020-01".into(),
         ..Default::default()
     };
-    xianfeng_store::dues::set_base(&store, &scope, &who, zhang, &input).await.expect("base");
+    xianfeng_store::dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input).await.expect("base");
     let today = xianfeng_core::text::today_cn();
     xianfeng_store::dues::open_cycle(&store, &scope, &who, today).await.expect("open");
     let origin = serve(store).await;
@@ -382,22 +382,33 @@ async fn advance_an_activist_too_early_then_on_time() {
     let birth = NaiveDate::from_ymd_opt(1999, 2, 3).expect("date");
     let input =
         testkit::member_input("孙悦", p.branch_a1.id, birth, 81, xianfeng_core::member::MemberStatus::Applicant);
-    let person =
-        xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.expect("applicant").id;
+    let person = xianfeng_store::member::create(&store, &scope.writer().unwrap(), &testkit::who(&admin), &input)
+        .await
+        .expect("applicant")
+        .id;
     let sec = p.branch_secretary(&p.branch_a1);
     let ss = testkit::member_scope(&store, &sec).await.expect("scope");
     let who = testkit::who(&sec);
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let case = xianfeng_store::recruitment::start(&store, &ss, &who, person, d("2025-03-10"), Default::default())
-        .await
-        .expect("case");
+    let case = xianfeng_store::recruitment::start(
+        &store,
+        &ss.writer().unwrap(),
+        &who,
+        person,
+        d("2025-03-10"),
+        Default::default(),
+    )
+    .await
+    .expect("case");
     let talk = xianfeng_core::recruitment::Event {
         step: 2,
         action: xianfeng_core::recruitment::Action::Record,
         on: d("2025-03-20"),
         data: Default::default(),
     };
-    xianfeng_store::recruitment::act(&store, &ss, None, &who, case.id, talk, None).await.expect("talk");
+    xianfeng_store::recruitment::act(&store, &ss.writer().unwrap(), None, &who, case.id, talk, None)
+        .await
+        .expect("talk");
     let origin = serve(store).await;
     run_blocking(move || {
         let b = Browser::launch(&install, &origin, "e", Viewport::Desktop(1280, 900));

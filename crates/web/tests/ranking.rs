@@ -25,7 +25,7 @@ async fn the_ranking_is_shown_explained_and_scoped() {
             effective_month: format!("{year}-01"),
             ..Default::default()
         };
-        dues::set_base(&store, &ms, &who, zhang, &base).await.unwrap();
+        dues::set_base(&store, &ms.writer().unwrap(), &who, zhang, &base).await.unwrap();
         dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
         let pay = PaymentInput {
             amount: "50.00".into(),
@@ -33,7 +33,7 @@ async fn the_ranking_is_shown_explained_and_scoped() {
             method: "cash".into(),
             ..Default::default()
         };
-        dues::record_payment(&store, &ms, &who, zhang, jan, &pay).await.unwrap();
+        dues::record_payment(&store, &ms.writer().unwrap(), &who, zhang, jan, &pay).await.unwrap();
 
         let mut gw = Client::new(&store);
         gw.page_login("gwadmin", PASSWORD).await;

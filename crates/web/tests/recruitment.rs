@@ -24,7 +24,10 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
         let scope = testkit::member_scope(&store, &admin).await.unwrap();
         let birth = NaiveDate::from_ymd_opt(1999, 2, 3).unwrap();
         let input = testkit::member_input("孙悦", p.branch_a1.id, birth, 81, MemberStatus::Applicant);
-        let person = xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.unwrap().id;
+        let person = xianfeng_store::member::create(&store, &scope.writer().unwrap(), &testkit::who(&admin), &input)
+            .await
+            .unwrap()
+            .id;
 
         let mut sec = Client::new(&store);
         sec.page_login("seca1", PASSWORD).await;
@@ -179,7 +182,10 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
 
         // The secretary's month page lists the talk due for a new applicant.
         let input = testkit::member_input("钱锋", p.branch_a1.id, birth, 82, MemberStatus::Applicant);
-        let second = xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.unwrap().id;
+        let second = xianfeng_store::member::create(&store, &scope.writer().unwrap(), &testkit::who(&admin), &input)
+            .await
+            .unwrap()
+            .id;
         let applied = xianfeng_core::text::today_cn() - chrono::Days::new(10);
         let mut sapi = Client::new(&store);
         sapi.api_login("seca1", PASSWORD).await;

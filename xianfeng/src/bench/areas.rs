@@ -307,13 +307,33 @@ pub(super) async fn bench_checkin(store: &Store, dir: &Path) -> Result<(), Strin
         district: "压测片区".into(),
         ..Default::default()
     };
-    let unit =
-        xianfeng_store::org::create(store, &scope, &who, root.id, &input("压测单位", "unit")).await.map_err(err)?;
-    let pc = xianfeng_store::org::create(store, &scope, &who, unit.id, &input("压测单位机关党委", "party_committee"))
-        .await
-        .map_err(err)?;
-    let branch =
-        xianfeng_store::org::create(store, &scope, &who, pc.id, &input("压测党支部", "branch")).await.map_err(err)?;
+    let unit = xianfeng_store::org::create(
+        store,
+        &scope.writer().map_err(|e| e.to_string())?,
+        &who,
+        root.id,
+        &input("压测单位", "unit"),
+    )
+    .await
+    .map_err(err)?;
+    let pc = xianfeng_store::org::create(
+        store,
+        &scope.writer().map_err(|e| e.to_string())?,
+        &who,
+        unit.id,
+        &input("压测单位机关党委", "party_committee"),
+    )
+    .await
+    .map_err(err)?;
+    let branch = xianfeng_store::org::create(
+        store,
+        &scope.writer().map_err(|e| e.to_string())?,
+        &who,
+        pc.id,
+        &input("压测党支部", "branch"),
+    )
+    .await
+    .map_err(err)?;
     let mut tx = store.db.begin().await.map_err(err)?;
     let ids = tx.alloc_ids(N as i64).await.map_err(err)?;
     let birth = chrono::NaiveDate::from_ymd_opt(1985, 6, 1).expect("date");
@@ -357,7 +377,9 @@ pub(super) async fn bench_checkin(store: &Store, dir: &Path) -> Result<(), Strin
         topic: "万人党课".into(),
         ..Default::default()
     };
-    let m = xianfeng_store::meeting::plan(store, &scope, &who, branch.id, &plan).await.map_err(err)?;
+    let m = xianfeng_store::meeting::plan(store, &scope.writer().map_err(|e| e.to_string())?, &who, branch.id, &plan)
+        .await
+        .map_err(err)?;
     let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
     let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
     let t = Instant::now();

@@ -165,7 +165,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         let t = Instant::now();
         let report = xianfeng_store::member::import_file(
             &istore,
-            &scope,
+            &scope.writer().map_err(|e| e.to_string())?,
             &Who::operator("bench"),
             file,
             "bench.xlsx",

@@ -243,7 +243,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> Result<DemoSummary, 
             topic: "主题党日：学习贯彻党的二十届四中全会精神".into(),
             ..Default::default()
         };
-        let m = xianfeng_store::meeting::plan(store, &scope, &who, summary.sample_branch_id, &plan).await?;
+        let m = xianfeng_store::meeting::plan(store, &scope.writer()?, &who, summary.sample_branch_id, &plan).await?;
         summary.sample_meeting_id = m.id;
     }
     summary.dues_settings = phase("演示数据：党费基数", dues_settings(store, opts.seed)).await?;

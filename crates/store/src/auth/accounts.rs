@@ -115,9 +115,8 @@ pub(crate) async fn grant_role_checked(
 ) -> Result<RoleRow> {
     let user = user_by_id(store, user_id).await?;
     let existing = roles_of(store, user.id).await?;
-    let mut all: Vec<Role> = existing.iter().filter_map(|r| r.role()).collect();
-    if all.contains(&role)
-        && existing.iter().any(|r| r.role() == Some(role) && r.org_id == org_id && r.member_id == member_id)
+    let mut all: Vec<Role> = existing.iter().map(|r| r.role).collect();
+    if all.contains(&role) && existing.iter().any(|r| r.role == role && r.org_id == org_id && r.member_id == member_id)
     {
         return Err(StoreError::Rule("该账号已有此角色".into()));
     }
@@ -200,8 +199,13 @@ pub async fn revoke_role(store: &Store, _cap: SecurityAdmin, who: &Who, role_id:
     tx.c().execute(q!("DELETE FROM user_roles WHERE id = $1", role_id)).await?;
     // Sessions acting under the revoked role end.
     tx.c().execute(q!("DELETE FROM sessions WHERE role_id = $1", role_id)).await?;
-    append(&mut tx, &store.keys.audit_key, who, Event::ok("role_revoke", "user", row.user_id).detail(row.role.clone()))
-        .await?;
+    append(
+        &mut tx,
+        &store.keys.audit_key,
+        who,
+        Event::ok("role_revoke", "user", row.user_id).detail(row.role.as_str()),
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -149,7 +149,7 @@ pub async fn login(store: &Store, username: &str, password: &str, ip: &str) -> R
             sm3_hex(token.as_bytes()), user.id, roles.first().map(|r| r.id), csrf.clone(), now, ip
         ))
         .await?;
-    let who = Who { role: roles.first().map(|r| r.role.clone()).unwrap_or_default(), ..who };
+    let who = Who { role: roles.first().map(|r| r.role.as_str().to_string()).unwrap_or_default(), ..who };
     let mut event = Event::ok("login", "user", user.id);
     if user.reset_notice_at > 0 {
         // The first sign-in after an activation or reset, said so to the auditor.

@@ -50,7 +50,7 @@ const USER_COLS: &str = "id, username, display_name, password_hash, must_change_
 pub struct RoleRow {
     pub id: i64,
     pub user_id: i64,
-    pub role: String,
+    pub role: Role,
     pub org_id: Option<i64>,
     pub member_id: Option<i64>,
     pub granted_by: String,
@@ -58,11 +58,8 @@ pub struct RoleRow {
 }
 
 impl RoleRow {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
-    }
     pub fn label(&self) -> &'static str {
-        self.role().map(|r| r.label()).unwrap_or("未知角色")
+        self.role.label()
     }
 }
 

@@ -68,7 +68,7 @@ pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
 /// Builds the actor for a role binding.
 #[tracing::instrument(skip_all)]
 pub async fn actor_for(store: &Store, user: &UserRow, b: &RoleRow) -> Result<Actor> {
-    let role = b.role().ok_or_else(|| StoreError::Rule("未知角色".into()))?;
+    let role = b.role;
     let org = match b.org_id {
         Some(id) => Some(crate::org::anchor_of(store.db.r(), id).await?.anchor()),
         None => None,

@@ -2,6 +2,7 @@
 
 use super::*;
 use xianfeng_core::audit::Outcome;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::states::sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -76,17 +77,14 @@ pub async fn access(store: &Store, scope: &OrgScope, user_id: i64, campaign_id: 
 #[tracing::instrument(skip_all)]
 pub async fn apply(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     campaign_id: i64,
     subject_id: i64,
     points: &[u32],
     evidence: &str,
 ) -> Result<ApplicationRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
-    let MemberScope::Subtree { org, .. } = scope else { return Err(StoreError::Forbidden) };
+    let org = scope.orgs();
     let c = row(store, campaign_id).await?;
     if c.state != core_c::CampaignState::Applying || today_cn() > c.apply_until {
         return Err(StoreError::Rule(format!("{}已截止申报（{}）", c.title, c.apply_until)));

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use xianfeng_core::auth::{MemberScope, Myself, OrgScope};
+use xianfeng_core::auth::{Myself, OrgScope};
 use xianfeng_core::campaign::{self as core_c, Criterion, Eligibility, Entry, Honor, Subject, Tier};
 pub use xianfeng_core::campaign::{CampaignState, ObjectionState};
 use xianfeng_core::org::OrgKind;

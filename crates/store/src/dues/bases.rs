@@ -1,6 +1,7 @@
 //! Each member's dues setting (type and base) by month, and the monthly roster.
 
 use super::*;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::member::MemberStatus;
 use xianfeng_core::states::sql_in;
 
@@ -34,14 +35,11 @@ pub struct BaseInput {
 #[tracing::instrument(skip_all)]
 pub async fn set_base(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     member_id: i64,
     input: &BaseInput,
 ) -> Result<BaseRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let m = crate::member::get(store, scope, member_id).await?;
     let mut errors = Vec::new();
     let t = MemberType::parse(input.member_type.trim());

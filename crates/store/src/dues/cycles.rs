@@ -1,6 +1,7 @@
 //! Monthly cycles: opening a month's charges, payments, settling.
 
 use super::*;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::dues::CycleStatus;
 use xianfeng_core::member::MemberStatus;
 use xianfeng_core::org::OrgKind;
@@ -314,15 +315,12 @@ pub struct PaymentInput {
 #[tracing::instrument(skip_all)]
 pub async fn record_payment(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     member_id: i64,
     month: NaiveDate,
     input: &PaymentInput,
 ) -> Result<ChargeRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let m = crate::member::get(store, scope, member_id).await?;
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("valid");
     #[derive(sqlx::FromRow)]

@@ -1,6 +1,7 @@
 //! A unit's deduction items (扣除项目), subtracted from gross pay for the dues base.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 /// A unit's deduction item.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -72,13 +73,13 @@ pub async fn all_items(
 #[tracing::instrument(skip_all)]
 pub async fn set_items(
     store: &Store,
-    scope: &xianfeng_core::auth::OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     unit_id: i64,
     names: &[String],
 ) -> Result<Vec<ItemRow>> {
     let (unit, existing) = all_items(store, scope, unit_id).await?;
-    if !scope.can_write() || !scope.contains(&unit.path) {
+    if !scope.contains(&unit.path) {
         return Err(StoreError::Forbidden);
     }
     let mut clean: Vec<String> = Vec::new();

@@ -3,6 +3,7 @@
 use super::*;
 use crate::attachment;
 use xianfeng_core::attachment::Owner;
+use xianfeng_core::auth::OrgWrite;
 
 /// An attachment's metadata (the bytes are read only for download).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -53,15 +54,12 @@ pub async fn attachments(store: &Store, m: &MeetingRow) -> Result<Vec<Attachment
 #[tracing::instrument(skip_all)]
 pub async fn add_attachment(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     meeting_id: i64,
     file_name: &str,
     data: Vec<u8>,
 ) -> Result<AttachmentRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let m = get(store, scope, meeting_id).await?;
     let mut tx = store.db.begin().await?;
     let added = attachment::add(&mut tx, who, m.committee_id, Owner::Meeting, m.id, 0, file_name, data).await?;
@@ -87,10 +85,7 @@ pub async fn attachment(store: &Store, scope: &OrgScope, meeting_id: i64, id: i6
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn delete_attachment(store: &Store, scope: &OrgScope, who: &Who, meeting_id: i64, id: i64) -> Result<()> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn delete_attachment(store: &Store, scope: &OrgWrite, who: &Who, meeting_id: i64, id: i64) -> Result<()> {
     let m = get(store, scope, meeting_id).await?;
     let mut tx = store.db.begin().await?;
     attachment::delete(&mut tx, m.committee_id, Owner::Meeting, m.id, id).await?;

@@ -1,13 +1,11 @@
 //! Planning a meeting: expected attendees prefilled from the kind's invitees.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 /// Plans a meeting; expected attendees are prefilled from the org's members.
 #[tracing::instrument(skip_all)]
-pub async fn plan(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, input: &PlanInput) -> Result<MeetingRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn plan(store: &Store, scope: &OrgWrite, who: &Who, org_id: i64, input: &PlanInput) -> Result<MeetingRow> {
     let o = org::get(store.db.r(), scope, org_id).await?;
     if !o.active {
         return Err(StoreError::Rule("该组织已撤销，不能安排会议".into()));

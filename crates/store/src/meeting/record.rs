@@ -2,6 +2,7 @@
 //! attendees and cancelling; each re-tallies the org's year in its transaction.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 use xianfeng_core::states::sql;
 use xianfeng_core::states::sql_in;
 
@@ -47,10 +48,7 @@ pub(crate) fn check_mark(mark: &AttendanceMark) -> Result<Presence> {
 
 /// Records (or corrects) a held meeting: minutes, attendance, observers.
 #[tracing::instrument(skip_all)]
-pub async fn record(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: &RecordInput) -> Result<MeetingRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: &RecordInput) -> Result<MeetingRow> {
     let m = get(store, scope, id).await?;
     if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消，不能记录".into()));
@@ -268,15 +266,12 @@ pub(crate) async fn headcount_tx(tx: &mut Tx, committee_id: i64, meeting_id: i64
 #[tracing::instrument(skip_all)]
 pub async fn correct_attendance(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     mark: &AttendanceMark,
     version: i64,
 ) -> Result<MeetingRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let p = check_mark(mark)?;
     let m = get(store, scope, id).await?;
     if m.status == MeetingStatus::Cancelled {
@@ -371,15 +366,12 @@ pub(crate) async fn refresh_counts(tx: &mut Tx, m: &MeetingRow) -> Result<()> {
 #[tracing::instrument(skip_all)]
 pub async fn add_attendees(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     member_ids: &[i64],
     version: Option<i64>,
 ) -> Result<usize> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let m = get(store, scope, id).await?;
     if m.status == MeetingStatus::Cancelled {
         return Err(StoreError::Rule("会议已取消".into()));
@@ -451,15 +443,12 @@ pub async fn add_attendees(
 #[tracing::instrument(skip_all)]
 pub async fn cancel(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     reason: &str,
     version: Option<i64>,
 ) -> Result<MeetingRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::invalid("reason", "请填写取消原因"));

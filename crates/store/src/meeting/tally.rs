@@ -2,6 +2,7 @@
 //! transaction; a full rebuild for bulk loads.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 /// Rebuilds one org's tally for a year from its counted meetings.
 #[tracing::instrument(skip_all)]
@@ -55,8 +56,8 @@ pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> 
 /// Only the province-wide, writable scope (the CLI's console: demo data,
 /// repairs) may rebuild every tally.
 #[tracing::instrument(skip_all)]
-pub async fn rebuild_tallies(store: &Store, scope: &OrgScope) -> Result<usize> {
-    if !scope.is_whole_tree() || !scope.can_write() {
+pub async fn rebuild_tallies(store: &Store, scope: &OrgWrite) -> Result<usize> {
+    if !scope.is_whole_tree() {
         return Err(StoreError::Forbidden);
     }
     #[derive(sqlx::FromRow)]

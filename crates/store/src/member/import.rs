@@ -4,6 +4,7 @@
 use super::*;
 use crate::xlsx::{ImportLimits, XlsxError};
 use xianfeng_core::audit::Outcome;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::states::sql;
 use xianfeng_core::states::sql_in;
 
@@ -43,7 +44,7 @@ pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow
 #[tracing::instrument(skip_all)]
 pub async fn import(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     rows: Vec<(usize, MemberInput)>,
     file_name: &str,
@@ -57,7 +58,7 @@ pub async fn import(
 #[tracing::instrument(skip_all)]
 pub async fn import_with(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     rows: Vec<(usize, MemberInput)>,
     file_name: &str,
@@ -87,7 +88,7 @@ pub struct Importer<'a> {
 }
 
 impl<'a> Importer<'a> {
-    pub async fn begin(store: &'a Store, scope: &MemberScope, who: &Who, file_name: &str) -> Result<Importer<'a>> {
+    pub async fn begin(store: &'a Store, scope: &MemberWrite, who: &Who, file_name: &str) -> Result<Importer<'a>> {
         let os = org_scope(scope)?;
         let orgs = import_orgs(store, os).await?;
         let now = now_ms();
@@ -470,16 +471,13 @@ pub(crate) fn validate_rows(
 #[tracing::instrument(skip_all)]
 pub async fn import_file(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     bytes: Vec<u8>,
     file_name: &str,
     limits: ImportLimits,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<ImportReport> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     // Refuse bad files before opening a transaction.
     if bytes.len() > limits.max_file_bytes {
         return Err(XlsxError::FileTooLarge { limit_mb: limits.max_file_bytes / 1024 / 1024 }.into());

@@ -2,6 +2,7 @@
 //! placement and duplicate checks, protected fields sealed.
 
 use super::*;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::states::sql;
 
 /// Resolves and checks the branch and group of a validated member inside the scope.
@@ -55,11 +56,8 @@ pub(crate) async fn check_duplicate(store: &Store, index: &str, except: Option<i
     Ok(())
 }
 
-pub(crate) fn org_scope(scope: &MemberScope) -> Result<&OrgScope> {
-    match scope {
-        MemberScope::Subtree { org, .. } if org.can_write() => Ok(org),
-        _ => Err(StoreError::Forbidden),
-    }
+pub(crate) fn org_scope(scope: &MemberWrite) -> Result<&OrgScope> {
+    Ok(scope.orgs())
 }
 
 /// Seals many records on all cores (SM4 and SM3 dominate a large import).
@@ -171,7 +169,7 @@ pub(crate) struct NewRecord {
 }
 
 /// Validates a new record for a branch inside the scope, and checks its ID number is not registered.
-pub(crate) async fn prepare_create(store: &Store, scope: &MemberScope, input: &MemberInput) -> Result<NewRecord> {
+pub(crate) async fn prepare_create(store: &Store, scope: &MemberWrite, input: &MemberInput) -> Result<NewRecord> {
     let os = org_scope(scope)?;
     let v = core_member::validate(input, today_cn())?;
     let branch = check_placement(store, os, &v).await?;
@@ -193,7 +191,7 @@ pub(crate) async fn insert_record(tx: &mut Tx, who: &Who, rec: NewRecord, change
 
 /// Creates a member in a branch inside the scope.
 #[tracing::instrument(skip_all)]
-pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &MemberInput) -> Result<MemberDetail> {
+pub async fn create(store: &Store, scope: &MemberWrite, who: &Who, input: &MemberInput) -> Result<MemberDetail> {
     let rec = prepare_create(store, scope, input).await?;
     let detail = format!("{}（{}）", rec.v.name, rec.branch.name);
     let mut tx = store.db.begin().await?;
@@ -208,7 +206,7 @@ pub async fn create(store: &Store, scope: &MemberScope, who: &Who, input: &Membe
 #[tracing::instrument(skip_all)]
 pub async fn update(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     id: i64,
     input: &MemberInput,
@@ -321,7 +319,7 @@ pub async fn update(
 #[tracing::instrument(skip_all)]
 pub async fn change_status(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     id: i64,
     to: MemberStatus,

@@ -93,11 +93,7 @@ pub struct BranchCountRow {
 pub type BranchAlerts = (i64, Vec<(BranchCountRow, Vec<OrgWarning>)>);
 
 #[tracing::instrument(skip_all)]
-pub async fn branch_alerts(
-    store: &Store,
-    scope: &OrgScope,
-    limit: i64,
-) -> Result<BranchAlerts> {
+pub async fn branch_alerts(store: &Store, scope: &OrgScope, limit: i64) -> Result<BranchAlerts> {
     let rules: OrgRules = store.rule().await?;
     // Branches in scope, then member counts per org straight from the members
     // index (no join), merged here: one pass over each table.

@@ -1,6 +1,7 @@
 //! An org history and its posts (secretary, committee members).
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OrgHistoryRow {
@@ -54,16 +55,13 @@ pub async fn posts(c: Conn<'_>, org: &OrgRow) -> Result<Vec<PostRow>> {
 #[tracing::instrument(skip_all)]
 pub async fn set_post(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     org_id: i64,
     member_id: i64,
     post: &str,
     since: Option<NaiveDate>,
 ) -> Result<()> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let org = get(store.db.r(), scope, org_id).await?;
     if core_org::Post::parse(post).is_none() {
         return Err(StoreError::invalid("post", "职务无效"));
@@ -139,10 +137,7 @@ pub async fn set_post(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn remove_post(store: &Store, scope: &OrgScope, who: &Who, org_id: i64, post_id: i64) -> Result<()> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn remove_post(store: &Store, scope: &OrgWrite, who: &Who, org_id: i64, post_id: i64) -> Result<()> {
     let org = get(store.db.r(), scope, org_id).await?;
     let mut tx = store.db.begin().await?;
     let n = tx

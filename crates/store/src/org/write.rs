@@ -1,6 +1,7 @@
 //! Creating, changing, moving and dissolving orgs, with history.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 /// What a user submits to create or edit an org.
 #[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
@@ -87,10 +88,7 @@ pub(crate) async fn history(
 
 /// Creates an org under `parent_id` (which must be inside the scope).
 #[tracing::instrument(skip_all)]
-pub async fn create(store: &Store, scope: &OrgScope, who: &Who, parent_id: i64, input: &OrgInput) -> Result<OrgRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn create(store: &Store, scope: &OrgWrite, who: &Who, parent_id: i64, input: &OrgInput) -> Result<OrgRow> {
     let parent = get(store.db.r(), scope, parent_id).await?;
     if !parent.active {
         return Err(StoreError::Rule("上级组织已撤销，不能在其下设立组织".into()));
@@ -128,10 +126,7 @@ pub async fn create(store: &Store, scope: &OrgScope, who: &Who, parent_id: i64, 
 }
 
 /// Orgs the actor may change: strictly below the scope root.
-pub(crate) fn check_modifiable(scope: &OrgScope, org: &OrgRow) -> Result<()> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub(crate) fn check_modifiable(scope: &OrgWrite, org: &OrgRow) -> Result<()> {
     if org.path == scope.path_prefix() {
         return Err(StoreError::Rule("不能修改本级组织，请联系上级党组织".into()));
     }
@@ -140,7 +135,7 @@ pub(crate) fn check_modifiable(scope: &OrgScope, org: &OrgRow) -> Result<()> {
 
 /// Renames an org and updates its details; the old name stays in history.
 #[tracing::instrument(skip_all)]
-pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: &OrgInput) -> Result<OrgRow> {
+pub async fn update(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: &OrgInput) -> Result<OrgRow> {
     let org = get(store.db.r(), scope, id).await?;
     check_modifiable(scope, &org)?;
     let c = check_input(input)?;
@@ -178,7 +173,7 @@ pub async fn update(store: &Store, scope: &OrgScope, who: &Who, id: i64, input: 
 #[tracing::instrument(skip_all)]
 pub async fn move_to(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     new_parent_id: i64,
@@ -300,7 +295,7 @@ pub async fn move_to(
 #[tracing::instrument(skip_all)]
 pub async fn dissolve(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     on: NaiveDate,

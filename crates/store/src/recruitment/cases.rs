@@ -1,6 +1,7 @@
 //! Cases: the list, one case, starting a case, acting on a step, materials.
 
 use super::*;
+use xianfeng_core::auth::MemberWrite;
 
 #[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
 #[serde(default)]
@@ -118,15 +119,12 @@ pub async fn get(store: &Store, scope: &MemberScope, higher: Option<&HigherCommi
 #[tracing::instrument(skip_all)]
 pub async fn start(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     member_id: i64,
     applied_on: NaiveDate,
     data: StepData,
 ) -> Result<CaseRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let m = crate::member::get(store, scope, member_id).await?;
     if m.status != MemberStatus::Applicant {
         return Err(StoreError::Rule(format!(
@@ -265,16 +263,13 @@ pub(crate) async fn append_event(
 #[tracing::instrument(skip_all)]
 pub async fn act(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     higher: Option<&HigherCommittee>,
     who: &Who,
     case_id: i64,
     e: Event,
     version: Option<i64>,
 ) -> Result<CaseDetail> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let rules = store.rules().await?;
     let mut tx = store.db.begin().await?;
     let row = case_row(tx.c(), scope, case_id).await?;
@@ -315,16 +310,13 @@ pub async fn act(
 #[tracing::instrument(skip_all)]
 pub async fn add_document(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     case_id: i64,
     step: u8,
     file_name: &str,
     data: Vec<u8>,
 ) -> Result<DocumentRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     if core_rec::step(step).is_none() {
         return Err(StoreError::invalid("step", "步骤编号应在1至25之间"));
     }

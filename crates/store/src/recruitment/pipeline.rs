@@ -1,6 +1,7 @@
 //! The pipeline dashboard against the annual plans.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 
 /// One unit's line on the pipeline dashboard.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -178,16 +179,13 @@ pub async fn plans(store: &Store, scope: &OrgScope, year: i32) -> Result<Vec<Pla
 #[tracing::instrument(skip_all)]
 pub async fn set_plan(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     unit_id: i64,
     year: i32,
     planned: i64,
     note: &str,
 ) -> Result<PlanRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let unit = crate::org::get(store.db.r(), scope, unit_id).await?;
     if unit.id != unit.committee_id {
         return Err(StoreError::invalid("unit_id", "发展计划按单位制定，请选择单位"));

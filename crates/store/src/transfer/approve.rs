@@ -1,6 +1,7 @@
 //! Approving (moving the member rows to the new unit), rejecting, cancelling.
 
 use super::*;
+use xianfeng_core::auth::OrgWrite;
 use xianfeng_core::auth::Role;
 use xianfeng_core::states::sql;
 
@@ -137,15 +138,12 @@ pub(crate) async fn dues_state(
 #[tracing::instrument(skip_all)]
 pub async fn approve(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     letter_no: &str,
     version: Option<i64>,
 ) -> Result<TransferView> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let v = get(store, scope, id).await?;
     if !v.can_decide() {
         let s = v.t.state;
@@ -250,8 +248,8 @@ pub async fn approve(
                         .0,
                 )?;
                 let input: MemberInput = serde_json::from_str(&plain).map_err(|e| StoreError::Rule(e.to_string()))?;
-                let ms = MemberScope::Subtree { org: scope.clone(), reveal_id_card: false, reveal_phone: false };
-                let rec = crate::member::prepare_create(store, &ms, &input).await?;
+                let ms = MemberScope::Subtree { org: (**scope).clone(), reveal_id_card: false, reveal_phone: false };
+                let rec = crate::member::prepare_create(store, &ms.writer()?, &input).await?;
                 let reason = format!("从{}转入（介绍信{}）", t.from_org_name, t.letter_no);
                 crate::member::insert_record(&mut tx, who, rec, "transfer_in", &reason).await?
             }
@@ -369,15 +367,12 @@ pub fn committees_of(current: i64, prior: &str) -> Vec<i64> {
 #[tracing::instrument(skip_all)]
 pub async fn reject(
     store: &Store,
-    scope: &OrgScope,
+    scope: &OrgWrite,
     who: &Who,
     id: i64,
     reason: &str,
     version: i64,
 ) -> Result<TransferView> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     if reason.trim().is_empty() {
         return Err(StoreError::invalid("reason", "请填写退回原因"));
     }
@@ -394,10 +389,7 @@ pub async fn reject(
 
 /// The side that asked withdraws a transfer nobody has approved yet.
 #[tracing::instrument(skip_all)]
-pub async fn cancel(store: &Store, scope: &OrgScope, who: &Who, id: i64, version: i64) -> Result<TransferView> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn cancel(store: &Store, scope: &OrgWrite, who: &Who, id: i64, version: i64) -> Result<TransferView> {
     let v = get(store, scope, id).await?;
     if v.t.version != version {
         return Err(StoreError::Stale);

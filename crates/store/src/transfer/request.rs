@@ -1,6 +1,7 @@
 //! Requesting a transfer, and registering one arriving from outside the province.
 
 use super::*;
+use xianfeng_core::auth::MemberWrite;
 use xianfeng_core::states::sql_in;
 
 /// A request to transfer a member out of their branch.
@@ -20,10 +21,7 @@ pub struct TransferRequest {
 
 /// The sending side asks to transfer a member in its scope.
 #[tracing::instrument(skip_all)]
-pub async fn request(store: &Store, scope: &MemberScope, who: &Who, r: &TransferRequest) -> Result<TransferRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
+pub async fn request(store: &Store, scope: &MemberWrite, who: &Who, r: &TransferRequest) -> Result<TransferRow> {
     let m = crate::member::get(store, scope, r.member_id).await?;
     let status = m.status;
     if !status.is_active() {
@@ -148,13 +146,10 @@ pub struct IncomingRequest {
 #[tracing::instrument(skip_all)]
 pub async fn register_incoming(
     store: &Store,
-    scope: &MemberScope,
+    scope: &MemberWrite,
     who: &Who,
     r: &IncomingRequest,
 ) -> Result<TransferRow> {
-    if !scope.can_write() {
-        return Err(StoreError::Forbidden);
-    }
     let mut errs = Vec::new();
     if r.from_org_name.trim().is_empty() {
         errs.push(xianfeng_core::FieldError::new("from_org_name", "请填写转出党组织名称"));

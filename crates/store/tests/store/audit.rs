@@ -27,30 +27,49 @@ async fn every_write_appends_and_the_chain_verifies() {
             expect += 1;
             assert_eq!(audit_rows(store).await, expect, "{backend}: {what} appends one row");
         };
-        let b = org::create(&store, &os, &who, p.committee_a.id, &testkit::org_input("新支部", "branch", None))
+        let b = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_a.id,
+            &testkit::org_input("新支部", "branch", None),
+        )
+        .await
+        .unwrap();
+        step("org create", &store).await;
+        org::update(&store, &os.writer().unwrap(), &who, b.id, &testkit::org_input("新建党支部", "branch", None))
             .await
             .unwrap();
-        step("org create", &store).await;
-        org::update(&store, &os, &who, b.id, &testkit::org_input("新建党支部", "branch", None)).await.unwrap();
         step("org rename", &store).await;
         let m = member::get(&store, &ms, li).await.unwrap();
         let mut input = m.to_input();
         input.position = "处长".into();
-        member::update(&store, &ms, &who, li, &input, m.version).await.unwrap();
+        member::update(&store, &ms.writer().unwrap(), &who, li, &input, m.version).await.unwrap();
         step("member update", &store).await;
-        member::change_status(&store, &ms, &who, p.member("王芳").id(), MemberStatus::Full, today_cn(), "转正", None)
-            .await
-            .unwrap();
+        member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            p.member("王芳").id(),
+            MemberStatus::Full,
+            today_cn(),
+            "转正",
+            None,
+        )
+        .await
+        .unwrap();
         step("status change", &store).await;
         member::reveal(&store, &ms, &who, li, Protected::IdCard).await.unwrap();
         step("reveal", &store).await;
-        org::set_post(&store, &os, &who, p.branch_a1.id, li, "secretary", None).await.unwrap();
+        org::set_post(&store, &os.writer().unwrap(), &who, p.branch_a1.id, li, "secretary", None).await.unwrap();
         step("post", &store).await;
-        org::dissolve(&store, &os, &who, b.id, today_cn(), "合并").await.unwrap();
+        org::dissolve(&store, &os.writer().unwrap(), &who, b.id, today_cn(), "合并").await.unwrap();
         step("dissolve", &store).await;
         // A refused write appends nothing.
         let _ =
-            org::create(&store, &os, &who, p.group_a1.id, &testkit::org_input("x", "branch", None)).await.unwrap_err();
+            org::create(&store, &os.writer().unwrap(), &who, p.group_a1.id, &testkit::org_input("x", "branch", None))
+                .await
+                .unwrap_err();
         assert_eq!(audit_rows(&store).await, expect, "{backend}");
 
         let report = audit::verify(&store, operator::audit_reader()).await.unwrap();

@@ -38,24 +38,65 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let ua_ms = testkit::member_scope(&store, &ua).await.unwrap();
         let ub = p.unit_admin(&p.unit_b);
         let ub_ms = testkit::member_scope(&store, &ub).await.unwrap();
-        let over = camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[31, 22, 20, 18], "事迹").await;
+        let over = camp::apply(
+            &store,
+            &ua_ms.writer().unwrap(),
+            &testkit::who(&ua),
+            c.id,
+            p.unit_a.id,
+            &[31, 22, 20, 18],
+            "事迹",
+        )
+        .await;
         assert!(matches!(over, Err(StoreError::Invalid(_))), "{backend}");
-        let a =
-            camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[28, 22, 20, 18], "第一议题全年落实")
-                .await
-                .unwrap();
+        let a = camp::apply(
+            &store,
+            &ua_ms.writer().unwrap(),
+            &testkit::who(&ua),
+            c.id,
+            p.unit_a.id,
+            &[28, 22, 20, 18],
+            "第一议题全年落实",
+        )
+        .await
+        .unwrap();
         assert_eq!(a.self_total, 88, "{backend}");
         assert!(
-            camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_a.id, &[28, 22, 20, 18], "再报")
-                .await
-                .is_err(),
+            camp::apply(
+                &store,
+                &ua_ms.writer().unwrap(),
+                &testkit::who(&ua),
+                c.id,
+                p.unit_a.id,
+                &[28, 22, 20, 18],
+                "再报"
+            )
+            .await
+            .is_err(),
             "{backend}"
         );
-        let other = camp::apply(&store, &ua_ms, &testkit::who(&ua), c.id, p.unit_b.id, &[28, 22, 20, 18], "x").await;
+        let other = camp::apply(
+            &store,
+            &ua_ms.writer().unwrap(),
+            &testkit::who(&ua),
+            c.id,
+            p.unit_b.id,
+            &[28, 22, 20, 18],
+            "x",
+        )
+        .await;
         assert!(matches!(other, Err(StoreError::NotFound)), "{backend}");
-        let b = camp::apply(&store, &ub_ms, &testkit::who(&ub), c.id, p.unit_b.id, &[25, 20, 20, 15], "作风建设")
-            .await
-            .unwrap();
+        let b = camp::apply(
+            &store,
+            &ub_ms.writer().unwrap(),
+            &testkit::who(&ub),
+            c.id,
+            p.unit_b.id,
+            &[25, 20, 20, 15],
+            "作风建设",
+        )
+        .await
+        .unwrap();
 
         // Six reviewers, two of them from the applying units.
         let panel = vec![
@@ -218,7 +259,7 @@ async fn eligibility_is_checked_against_the_records() {
             effective_month: format!("{year}-01"),
             ..Default::default()
         };
-        dues::set_base(&store, &ms, &gw_who, zhang, &base).await.unwrap();
+        dues::set_base(&store, &ms.writer().unwrap(), &gw_who, zhang, &base).await.unwrap();
         dues::open_cycle(&store, &ms, &gw_who, jan).await.unwrap();
         // 四好党员 requires the year's dues paid up by default.
         let input = CampaignInput {
@@ -231,7 +272,16 @@ async fn eligibility_is_checked_against_the_records() {
         assert!(c.eligibility_text().contains("党费"), "{backend}");
         let sec = p.branch_secretary(&p.branch_a1);
         let sec_ms = testkit::member_scope(&store, &sec).await.unwrap();
-        let r = camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, zhang, &[25, 25, 18, 18], "岗位履职突出").await;
+        let r = camp::apply(
+            &store,
+            &sec_ms.writer().unwrap(),
+            &testkit::who(&sec),
+            c.id,
+            zhang,
+            &[25, 25, 18, 18],
+            "岗位履职突出",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("1个月党费未缴")), "{backend}: {r:?}");
         let pay = PaymentInput {
             amount: "50.00".into(),
@@ -239,10 +289,18 @@ async fn eligibility_is_checked_against_the_records() {
             method: "cash".into(),
             ..Default::default()
         };
-        dues::record_payment(&store, &ms, &gw_who, zhang, jan, &pay).await.unwrap();
-        camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, zhang, &[25, 25, 18, 18], "岗位履职突出")
-            .await
-            .unwrap();
+        dues::record_payment(&store, &ms.writer().unwrap(), &gw_who, zhang, jan, &pay).await.unwrap();
+        camp::apply(
+            &store,
+            &sec_ms.writer().unwrap(),
+            &testkit::who(&sec),
+            c.id,
+            zhang,
+            &[25, 25, 18, 18],
+            "岗位履职突出",
+        )
+        .await
+        .unwrap();
         // 四强党支部 by default excludes the tail of the year's ranking: a1 held no meetings this year.
         let input = CampaignInput {
             honor: "four_strong_branch".into(),
@@ -251,8 +309,16 @@ async fn eligibility_is_checked_against_the_records() {
             ..Default::default()
         };
         let c = camp::create(&store, &gw_os, &gw_who, &input).await.unwrap();
-        let r = camp::apply(&store, &sec_ms, &testkit::who(&sec), c.id, p.branch_a1.id, &[25, 20, 20, 15], "支部建设")
-            .await;
+        let r = camp::apply(
+            &store,
+            &sec_ms.writer().unwrap(),
+            &testkit::who(&sec),
+            c.id,
+            p.branch_a1.id,
+            &[25, 20, 20, 15],
+            "支部建设",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("列为末位")), "{backend}: {r:?}");
         // A condition that cannot apply to the honor's subjects is refused when defining the campaign.
         let bad = CampaignInput {

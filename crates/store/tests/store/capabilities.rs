@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 
 /// Parameter types that prove the caller's right (minted from a session by
 /// `Actor`, or by the CLI's console), or an object made only with one.
-const CAPABILITIES: [&str; 16] = [
+const CAPABILITIES: [&str; 18] = [
+    "OrgWrite",
+    "MemberWrite",
     "Myself",
     "ReadScope",
     "ReadsAccounts",

@@ -82,7 +82,7 @@ async fn discipline_staff_record_cases_in_their_subtree_only() {
             77,
             MemberStatus::Full,
         );
-        let twin = member::create(&store, &ms, &testkit::who(&gw), &twin).await.unwrap();
+        let twin = member::create(&store, &ms.writer().unwrap(), &testkit::who(&gw), &twin).await.unwrap();
         let again = case("张伟", p.unit_a.id, "criticism", today);
         let m = invalid_on(d::create(&store, &sa, &testkit::who(&js_a), &again).await, "member_id");
         assert!(m.contains("2名党员名为张伟"), "{backend}: {m}");
@@ -134,8 +134,19 @@ async fn a_sanction_that_year_makes_unit_branch_and_member_ineligible() {
         let ua_ms = testkit::member_scope(&store, &ua).await.unwrap();
         let ub_ms = testkit::member_scope(&store, &ub).await.unwrap();
         let pts = [25, 18, 25, 18];
-        camp::apply(&store, &ua_ms, &testkit::who(&ua), clean.id, p.unit_a.id, &pts, "清廉机关建设").await.unwrap();
-        let r = camp::apply(&store, &ub_ms, &testkit::who(&ub), clean.id, p.unit_b.id, &pts, "清廉机关建设").await;
+        camp::apply(&store, &ua_ms.writer().unwrap(), &testkit::who(&ua), clean.id, p.unit_a.id, &pts, "清廉机关建设")
+            .await
+            .unwrap();
+        let r = camp::apply(
+            &store,
+            &ub_ms.writer().unwrap(),
+            &testkit::who(&ub),
+            clean.id,
+            p.unit_b.id,
+            &pts,
+            "清廉机关建设",
+        )
+        .await;
         // The refusal does not say which condition failed: a sanction reads like any other reason.
         assert!(
             matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不符合本次评选的申报条件") && !m.contains("处分记录")),
@@ -144,15 +155,34 @@ async fn a_sanction_that_year_makes_unit_branch_and_member_ineligible() {
         // 四强党支部 with the condition: b1 is refused.
         let strong =
             camp::create(&store, &gw_os, &gw_who, &mk("four_strong_branch", vec!["no_sanction".into()])).await.unwrap();
-        let r =
-            camp::apply(&store, &ub_ms, &testkit::who(&ub), strong.id, p.branch_b1.id, &[25, 20, 20, 15], "支部").await;
+        let r = camp::apply(
+            &store,
+            &ub_ms.writer().unwrap(),
+            &testkit::who(&ub),
+            strong.id,
+            p.branch_b1.id,
+            &[25, 20, 20, 15],
+            "支部",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: {r:?}");
         // 四好党员: 陈静 is refused, 杨磊 (sanctioned last year) may apply.
         let good =
             camp::create(&store, &gw_os, &gw_who, &mk("four_good_member", vec!["no_sanction".into()])).await.unwrap();
         let pts = [25, 25, 18, 18];
-        let r = camp::apply(&store, &ub_ms, &testkit::who(&ub), good.id, p.member("陈静").id(), &pts, "履职").await;
+        let r = camp::apply(
+            &store,
+            &ub_ms.writer().unwrap(),
+            &testkit::who(&ub),
+            good.id,
+            p.member("陈静").id(),
+            &pts,
+            "履职",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: {r:?}");
-        camp::apply(&store, &ub_ms, &testkit::who(&ub), good.id, p.member("杨磊").id(), &pts, "履职").await.unwrap();
+        camp::apply(&store, &ub_ms.writer().unwrap(), &testkit::who(&ub), good.id, p.member("杨磊").id(), &pts, "履职")
+            .await
+            .unwrap();
     }
 }

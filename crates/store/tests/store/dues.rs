@@ -25,10 +25,14 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
         let scope = testkit::member_scope(&store, &sec).await.unwrap();
         let who = testkit::who(&sec);
         let zhang = p.member("张伟").id();
-        dues::set_base(&store, &scope, &who, zhang, &input("salaried", "8,000.00", "2025-01")).await.unwrap();
-        dues::set_base(&store, &scope, &who, zhang, &input("salaried", "3000.01", "2025-07")).await.unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "8,000.00", "2025-01"))
+            .await
+            .unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "3000.01", "2025-07"))
+            .await
+            .unwrap();
         let li = p.member("李娜").id();
-        dues::set_base(&store, &scope, &who, li, &input("retired", "5000", "2025-01")).await.unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, li, &input("retired", "5000", "2025-01")).await.unwrap();
         let wang = p.member("王芳").id();
         let farmer = BaseInput {
             member_type: "farmer".into(),
@@ -36,7 +40,7 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
             effective_month: "2025-01".into(),
             ..Default::default()
         };
-        dues::set_base(&store, &scope, &who, wang, &farmer).await.unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, wang, &farmer).await.unwrap();
 
         let r = dues::roster(&store, &scope, None, m(2025, 6), false, 1, 50).await.unwrap();
         let due = |r: &dues::Roster, id: i64| r.items.iter().find(|l| l.member_id == id).unwrap().due;
@@ -68,17 +72,21 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
         assert_eq!(dues::bases_of(&store, &scope, zhang).await.unwrap().len(), 2, "{backend}");
 
         // Bad input names the field and writes nothing.
-        let r = dues::set_base(&store, &scope, &who, zhang, &input("salaried", "八千", "2025-08")).await;
+        let r =
+            dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "八千", "2025-08")).await;
         assert!(invalid_on(r, "base").contains("税后月工资"), "{backend}");
-        let r = dues::set_base(&store, &scope, &who, zhang, &input("salaried", "1.234", "2025-08")).await;
+        let r =
+            dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "1.234", "2025-08")).await;
         invalid_on(r, "base");
-        let r = dues::set_base(&store, &scope, &who, zhang, &input("nobody", "1", "2025-08")).await;
+        let r = dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("nobody", "1", "2025-08")).await;
         invalid_on(r, "member_type");
-        let r = dues::set_base(&store, &scope, &who, zhang, &input("salaried", "1", "2025年8月")).await;
+        let r =
+            dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "1", "2025年8月")).await;
         invalid_on(r, "effective_month");
         let bad_farmer = BaseInput { fixed: "2.00".into(), ..farmer.clone() };
         assert!(
-            invalid_on(dues::set_base(&store, &scope, &who, wang, &bad_farmer).await, "fixed").contains("¥1.00"),
+            invalid_on(dues::set_base(&store, &scope.writer().unwrap(), &who, wang, &bad_farmer).await, "fixed")
+                .contains("¥1.00"),
             "{backend}"
         );
         assert_eq!(dues::bases_of(&store, &scope, zhang).await.unwrap().len(), 2, "{backend}: nothing written");
@@ -93,7 +101,14 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
         // Scope: another unit cannot see or set; a member reads only their own.
         let ub = p.unit_admin(&p.unit_b);
         let ub_scope = testkit::member_scope(&store, &ub).await.unwrap();
-        let r = dues::set_base(&store, &ub_scope, &testkit::who(&ub), zhang, &input("salaried", "1", "2025-08")).await;
+        let r = dues::set_base(
+            &store,
+            &ub_scope.writer().unwrap(),
+            &testkit::who(&ub),
+            zhang,
+            &input("salaried", "1", "2025-08"),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         assert_eq!(
             dues::roster(&store, &ub_scope, None, m(2025, 6), false, 1, 50)
@@ -110,7 +125,11 @@ async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
         let my = testkit::member_scope(&store, &me).await.unwrap();
         assert_eq!(dues::bases_of(&store, &my, zhang).await.unwrap().len(), 2, "{backend}");
         assert!(matches!(dues::bases_of(&store, &my, li).await, Err(StoreError::NotFound)), "{backend}");
-        let r = dues::set_base(&store, &my, &testkit::who(&me), zhang, &input("salaried", "1", "2025-08")).await;
+        // A read-only scope cannot even hold the write capability.
+        let r = match my.writer() {
+            Ok(w) => dues::set_base(&store, &w, &testkit::who(&me), zhang, &input("salaried", "1", "2025-08")).await,
+            Err(e) => Err(StoreError::from(e)),
+        };
         assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}");
     }
 }
@@ -122,9 +141,15 @@ async fn a_new_dues_rule_applies_from_its_month_only() {
         let admin = p.committee_admin();
         let scope = testkit::member_scope(&store, &admin).await.unwrap();
         let zhang = p.member("张伟").id();
-        dues::set_base(&store, &scope, &testkit::who(&admin), zhang, &input("salaried", "8000", "2025-01"))
-            .await
-            .unwrap();
+        dues::set_base(
+            &store,
+            &scope.writer().unwrap(),
+            &testkit::who(&admin),
+            zhang,
+            &input("salaried", "8000", "2025-01"),
+        )
+        .await
+        .unwrap();
         let mut rules = DuesRules::default();
         rules.salaried[2].rate_bp = 160;
         let value = serde_json::to_value(&rules).unwrap();
@@ -194,8 +219,10 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         let scope = testkit::member_scope(&store, &ua).await.unwrap();
         let who = testkit::who(&ua);
         let (zhang, li) = (p.member("张伟").id(), p.member("李娜").id());
-        dues::set_base(&store, &scope, &who, zhang, &input("salaried", "8000", "2025-01")).await.unwrap();
-        dues::set_base(&store, &scope, &who, li, &input("student", "", "2025-01")).await.unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "8000", "2025-01"))
+            .await
+            .unwrap();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, li, &input("student", "", "2025-01")).await.unwrap();
         // Nothing to pay before the month is opened.
         let pay = |amount: &str, on: &str, reason: &str| dues::PaymentInput {
             amount: amount.into(),
@@ -203,7 +230,15 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
             method: "wechat".into(),
             reason: reason.into(),
         };
-        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120", "2025-01-10", "")).await;
+        let r = dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 1),
+            &pay("120", "2025-01-10", ""),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("尚未开启")), "{backend}: {r:?}");
         for month in 1..=4 {
             let rep = dues::open_cycle(&store, &scope, &who, m(2025, month)).await.unwrap();
@@ -222,17 +257,57 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         );
 
         // Payments: checked, recorded once.
-        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("119.99", "2025-01-10", "")).await;
+        let r = dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 1),
+            &pay("119.99", "2025-01-10", ""),
+        )
+        .await;
         invalid_on(r, "amount");
-        dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120.00", "2025-01-10", "")).await.unwrap();
-        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 1), &pay("120.00", "2025-01-10", "")).await;
+        dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 1),
+            &pay("120.00", "2025-01-10", ""),
+        )
+        .await
+        .unwrap();
+        let r = dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 1),
+            &pay("120.00", "2025-01-10", ""),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("已登记")), "{backend}");
         // A back payment more than six months later needs a reason.
-        let r = dues::record_payment(&store, &scope, &who, zhang, m(2025, 2), &pay("120", "2025-09-01", "")).await;
+        let r = dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 2),
+            &pay("120", "2025-09-01", ""),
+        )
+        .await;
         assert!(invalid_on(r, "reason").contains("补交"), "{backend}");
-        dues::record_payment(&store, &scope, &who, zhang, m(2025, 2), &pay("120", "2025-09-01", "援外归来补交"))
-            .await
-            .unwrap();
+        dues::record_payment(
+            &store,
+            &scope.writer().unwrap(),
+            &who,
+            zhang,
+            m(2025, 2),
+            &pay("120", "2025-09-01", "援外归来补交"),
+        )
+        .await
+        .unwrap();
 
         let cycles = dues::cycles(&store, &scope, m(2025, 1)).await.unwrap();
         assert_eq!(cycles.len(), 1, "{backend}");
@@ -266,8 +341,15 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         let ubs = testkit::member_scope(&store, &ub).await.unwrap();
         assert!(dues::cycles(&store, &ubs, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
         assert!(dues::charges(&store, &ubs, None, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
-        let r =
-            dues::record_payment(&store, &ubs, &testkit::who(&ub), li, m(2025, 3), &pay("0.2", "2025-03-05", "")).await;
+        let r = dues::record_payment(
+            &store,
+            &ubs.writer().unwrap(),
+            &testkit::who(&ub),
+            li,
+            m(2025, 3),
+            &pay("0.2", "2025-03-05", ""),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         // A branch secretary records payments but does not open or settle the unit's month.
         let sec = p.branch_secretary(&p.branch_a1);

@@ -54,7 +54,7 @@ async fn one_bad_row_means_nothing_is_written() {
         let history_before =
             store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM member_history")).await.unwrap();
         let audit_before = audit_rows(&store).await;
-        let report = member::import(&store, &ms, &who, rows, "党员名册.xlsx").await.unwrap();
+        let report = member::import(&store, &ms.writer().unwrap(), &who, rows, "党员名册.xlsx").await.unwrap();
         assert_eq!((report.rows, report.imported), (7, 0), "{backend}");
         let at = |row: usize| -> Vec<&RowError> { report.errors.iter().filter(|e| e.row == row).collect() };
         assert!(at(2).is_empty() && at(3).is_empty(), "{backend}: good rows carry no error: {:?}", report.errors);
@@ -95,13 +95,19 @@ async fn one_bad_row_means_nothing_is_written() {
         let other = p.unit_admin(&p.unit_b);
         let oms = testkit::member_scope(&store, &other).await.unwrap();
         let report =
-            member::import(&store, &oms, &testkit::who(&other), vec![row(2, "甲", 1)], "b.xlsx").await.unwrap();
+            member::import(&store, &oms.writer().unwrap(), &testkit::who(&other), vec![row(2, "甲", 1)], "b.xlsx")
+                .await
+                .unwrap();
         assert_eq!(report.imported, 0, "{backend}");
         assert!(report.errors[0].reason.contains("找不到党支部"), "{backend}: {:?}", report.errors);
         // A member cannot import at all.
         let me = p.member_actor("李娜");
         let mms = testkit::member_scope(&store, &me).await.unwrap();
-        let r = member::import(&store, &mms, &testkit::who(&me), vec![row(2, "甲", 1)], "c.xlsx").await;
+        // A read-only scope cannot even hold the write capability.
+        let r = match mms.writer() {
+            Ok(w) => member::import(&store, &w, &testkit::who(&me), vec![row(2, "甲", 1)], "c.xlsx").await,
+            Err(e) => Err(StoreError::from(e)),
+        };
         assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}: {r:?}");
     }
 }
@@ -129,7 +135,7 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
             .collect();
         let audit_before = audit_rows(&store).await;
         let started = std::time::Instant::now();
-        let report = member::import(&store, &ms, &who, rows, "全体党员.xlsx").await.unwrap();
+        let report = member::import(&store, &ms.writer().unwrap(), &who, rows, "全体党员.xlsx").await.unwrap();
         let took = started.elapsed();
         assert!(report.errors.is_empty(), "{backend}: {:?}", &report.errors[..report.errors.len().min(5)]);
         assert_eq!((report.rows, report.imported), (1000, 1000), "{backend}");
@@ -203,7 +209,7 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
                 (i + 2, m)
             })
             .collect();
-        let report = member::import(&store, &ms, &who, again, "again.xlsx").await.unwrap();
+        let report = member::import(&store, &ms.writer().unwrap(), &who, again, "again.xlsx").await.unwrap();
         assert_eq!((report.imported, report.errors.len()), (0, 3), "{backend}");
     }
 }

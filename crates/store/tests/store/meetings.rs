@@ -61,8 +61,8 @@ async fn held(
 ) -> MeetingRow {
     let admin = p.committee_admin();
     let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
-    let m = meeting::plan(store, &os, &who, org.id, &plan_input(kind, day)).await.unwrap();
-    meeting::record(store, &os, &who, m.id, &record_input(day, marks, m.version)).await.unwrap()
+    let m = meeting::plan(store, &os.writer().unwrap(), &who, org.id, &plan_input(kind, day)).await.unwrap();
+    meeting::record(store, &os.writer().unwrap(), &who, m.id, &record_input(day, marks, m.version)).await.unwrap()
 }
 
 #[tokio::test]
@@ -72,9 +72,15 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         let sec = p.branch_secretary(&p.branch_a1);
         let (os, who) = (sec.org_scope().unwrap(), testkit::who(&sec));
 
-        let m = meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("branch_general_meeting", "2025-03-10"))
-            .await
-            .unwrap();
+        let m = meeting::plan(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a1.id,
+            &plan_input("branch_general_meeting", "2025-03-10"),
+        )
+        .await
+        .unwrap();
         assert_eq!((m.status.as_str(), m.expected_count), ("planned", 4), "{backend}");
         let people = meeting::attendees(&store, &m).await.unwrap();
         let voting: Vec<&str> = people.iter().filter(|a| a.voting).map(|a| a.name.as_str()).collect();
@@ -84,7 +90,7 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         // Only one of three voting members present: recorded, flagged, not counted.
         let r = meeting::record(
             &store,
-            &os,
+            &os.writer().unwrap(),
             &who,
             m.id,
             &record_input(
@@ -100,12 +106,26 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         assert!(r.quorum_note().contains("不计入"), "{backend}: {}", r.quorum_note());
 
         // Correcting 李娜 to present reaches the quorum (2 of 3) and the meeting counts.
-        let stale =
-            meeting::correct_attendance(&store, &os, &who, m.id, &mark(&p, "李娜", "present"), r.version - 1).await;
+        let stale = meeting::correct_attendance(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            m.id,
+            &mark(&p, "李娜", "present"),
+            r.version - 1,
+        )
+        .await;
         assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a correction of an older version");
-        let c = meeting::correct_attendance(&store, &os, &who, m.id, &mark(&p, "李娜", "present"), r.version)
-            .await
-            .unwrap();
+        let c = meeting::correct_attendance(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            m.id,
+            &mark(&p, "李娜", "present"),
+            r.version,
+        )
+        .await
+        .unwrap();
         assert_eq!((c.voting_present, c.quorum_met, c.counted), (2, true, true), "{backend}");
         let audit: i64 = store
             .db
@@ -117,21 +137,55 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
             .await
             .unwrap();
         assert_eq!(audit, 1, "{backend}: the correction is audited");
+        // A status or presence the program does not know is an error on
+        // reading, never read as "planned" or "pending".
+        store.db.run_script(&format!("UPDATE meetings SET status = 'postponed' WHERE id = {}", m.id)).await.unwrap();
+        let e = meeting::get(&store, &os, m.id).await.map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("未知的会议状态：“postponed”"), "{backend}: {e}");
+        store.db.run_script(&format!("UPDATE meetings SET status = 'held' WHERE id = {}", m.id)).await.unwrap();
+        let held = meeting::get(&store, &os, m.id).await.unwrap();
+        store
+            .db
+            .run_script(&format!(
+                "UPDATE meeting_attendees SET presence = 'late' WHERE meeting_id = {} AND member_id = {}",
+                m.id,
+                p.member("李娜").id()
+            ))
+            .await
+            .unwrap();
+        let e = meeting::attendees(&store, &held).await.map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("未知的出勤状态：“late”"), "{backend}: {e}");
+        store
+            .db
+            .run_script(&format!(
+                "UPDATE meeting_attendees SET presence = 'present' WHERE meeting_id = {} AND member_id = {}",
+                m.id,
+                p.member("李娜").id()
+            ))
+            .await
+            .unwrap();
 
         let v = compliance::view(&store, &os, p.branch_a1.id, 2025, false).await.unwrap();
         let general = &v.total.kinds["branch_general_meeting"];
         assert_eq!((general.expected, general.met), (4, 1), "{backend}");
 
         // Leave without a reason, a future date and empty minutes are refused by field.
-        let m2 =
-            meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("party_lecture", "2025-05-10")).await.unwrap();
+        let m2 = meeting::plan(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a1.id,
+            &plan_input("party_lecture", "2025-05-10"),
+        )
+        .await
+        .unwrap();
         let mut bad = record_input(
             "2099-01-01",
             vec![AttendanceMark { reason: String::new(), ..mark(&p, "张伟", "leave") }],
             m2.version,
         );
         bad.minutes = " ".into();
-        let r = meeting::record(&store, &os, &who, m2.id, &bad).await;
+        let r = meeting::record(&store, &os.writer().unwrap(), &who, m2.id, &bad).await;
         let Err(StoreError::Invalid(errs)) = r else { panic!("{backend}: {r:?}") };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["held_on", "minutes", "attendance"], "{backend}");
@@ -142,7 +196,14 @@ async fn planning_prefills_attendees_and_quorum_decides_whether_a_meeting_counts
         );
 
         // A branch cannot plan a unit's central-group session.
-        let r = meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("central_group", "2025-05-10")).await;
+        let r = meeting::plan(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a1.id,
+            &plan_input("central_group", "2025-05-10"),
+        )
+        .await;
         assert!(invalid_on(r, "kind").contains("单位党组"), "{backend}");
     }
 }
@@ -205,9 +266,12 @@ async fn compliance_rolls_up_against_a_hand_checked_fixture() {
         let before: Vec<(i64, i64, String)> = tallies(&store).await;
         // Only the console's province-wide scope rebuilds every tally.
         let unit_admin = p.unit_admin(&p.unit_b).org_scope().unwrap();
-        assert!(matches!(meeting::rebuild_tallies(&store, &unit_admin).await, Err(StoreError::Forbidden)), "{backend}");
+        assert!(
+            matches!(meeting::rebuild_tallies(&store, &unit_admin.writer().unwrap()).await, Err(StoreError::Forbidden)),
+            "{backend}"
+        );
         let console = xianfeng_core::auth::operator::province_org_scope(&p.root.path);
-        meeting::rebuild_tallies(&store, &console).await.unwrap();
+        meeting::rebuild_tallies(&store, &console.writer().unwrap()).await.unwrap();
         assert_eq!(tallies(&store).await, before, "{backend}");
     }
 }
@@ -292,7 +356,10 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         let sec = p.branch_secretary(&p.branch_a1);
         let (os, who) = (sec.org_scope().unwrap(), testkit::who(&sec));
         let today = today_cn().to_string();
-        let m = meeting::plan(&store, &os, &who, p.branch_a1.id, &open_for_checkin("theme_day", &today)).await.unwrap();
+        let m =
+            meeting::plan(&store, &os.writer().unwrap(), &who, p.branch_a1.id, &open_for_checkin("theme_day", &today))
+                .await
+                .unwrap();
 
         let zhang = p.member_actor("张伟");
         let me = zhang.attendee().unwrap();
@@ -348,7 +415,7 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         // A unit-wide lecture planned at the committee: any member below may join by scanning.
         let lecture = meeting::plan(
             &store,
-            &os_admin(&p),
+            &os_admin(&p).writer().unwrap(),
             &who,
             p.committee_a.id,
             &open_for_checkin("secretary_lecture", &today),
@@ -369,12 +436,21 @@ async fn check_in_is_idempotent_under_concurrency_and_scoped() {
         assert_eq!(meeting::get(&store, &os_admin(&p), lecture.id).await.unwrap().expected_count, 1, "{backend}");
 
         // A future meeting cannot be checked in yet; a recorded one no longer.
-        let future =
-            meeting::plan(&store, &os, &who, p.branch_a1.id, &plan_input("party_lecture", "2099-01-01")).await.unwrap();
+        let future = meeting::plan(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a1.id,
+            &plan_input("party_lecture", "2099-01-01"),
+        )
+        .await
+        .unwrap();
         let r = meeting::checkin(&store, &me, &testkit::who(&zhang), future.id, &meeting::current_code(&future)).await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("届时")), "{backend}: {r:?}");
         let version = meeting::get(&store, &os, m.id).await.unwrap().version;
-        let rec = meeting::record(&store, &os, &who, m.id, &record_input(&today, vec![], version)).await.unwrap();
+        let rec = meeting::record(&store, &os.writer().unwrap(), &who, m.id, &record_input(&today, vec![], version))
+            .await
+            .unwrap();
         assert_eq!((rec.present_count, rec.absent_count), (1, 3), "{backend}: check-in kept, the rest absent");
         let li = p.member_actor("李娜");
         let r = meeting::checkin(&store, &li.attendee().unwrap(), &testkit::who(&li), m.id, &meeting::current_code(&m))
@@ -411,7 +487,7 @@ async fn meetings_are_scoped_and_cancelling_stops_counting() {
         ] {
             let os = actor.org_scope().unwrap();
             assert!(matches!(meeting::get(&store, &os, m.id).await, Err(StoreError::NotFound)), "{backend} {who_is}");
-            let r = meeting::cancel(&store, &os, &testkit::who(&actor), m.id, "误录", None).await;
+            let r = meeting::cancel(&store, &os.writer().unwrap(), &testkit::who(&actor), m.id, "误录", None).await;
             assert!(matches!(r, Err(StoreError::NotFound)), "{backend} {who_is}");
             let list = meeting::list(&store, &os, &MeetingFilter::default(), 1, 50).await.unwrap();
             assert_eq!(list.total, 0, "{backend} {who_is}");
@@ -426,32 +502,36 @@ async fn meetings_are_scoped_and_cancelling_stops_counting() {
         // is read-only.
         let zhang = p.member_actor("张伟");
         assert!(zhang.org_scope().is_err(), "{backend}");
-        let r = meeting::plan(
-            &store,
-            &zhang.own_branch().unwrap(),
-            &testkit::who(&zhang),
-            p.branch_a1.id,
-            &plan_input("theme_day", "2025-05-05"),
-        )
-        .await;
+        // A read-only scope cannot even hold the write capability.
+        let r = match zhang.own_branch().unwrap().writer() {
+            Ok(w) => {
+                meeting::plan(&store, &w, &testkit::who(&zhang), p.branch_a1.id, &plan_input("theme_day", "2025-05-05"))
+                    .await
+            }
+            Err(e) => Err(StoreError::from(e)),
+        };
         assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}");
 
         let sec = p.branch_secretary(&p.branch_a1);
         let os = sec.org_scope().unwrap();
         let before = compliance::view(&store, &os, p.branch_a1.id, 2025, false).await.unwrap();
         assert_eq!(before.total.kinds["theme_day"].met, 1, "{backend}");
-        let r = meeting::cancel(&store, &os, &testkit::who(&sec), m.id, " ", None).await;
+        let r = meeting::cancel(&store, &os.writer().unwrap(), &testkit::who(&sec), m.id, " ", None).await;
         assert_eq!(invalid_on(r, "reason"), "请填写取消原因", "{backend}");
         // A cancel made from a page that showed an older version is refused:
         // someone saved the meeting since, and the canceller must look again.
         let seen = meeting::get(&store, &os, m.id).await.unwrap().version;
-        meeting::add_attendees(&store, &os, &testkit::who(&sec), m.id, &[], Some(seen)).await.unwrap();
-        let r = meeting::add_attendees(&store, &os, &testkit::who(&sec), m.id, &[], Some(seen)).await;
+        meeting::add_attendees(&store, &os.writer().unwrap(), &testkit::who(&sec), m.id, &[], Some(seen))
+            .await
+            .unwrap();
+        let r = meeting::add_attendees(&store, &os.writer().unwrap(), &testkit::who(&sec), m.id, &[], Some(seen)).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
-        let r = meeting::cancel(&store, &os, &testkit::who(&sec), m.id, "误录", Some(seen)).await;
+        let r = meeting::cancel(&store, &os.writer().unwrap(), &testkit::who(&sec), m.id, "误录", Some(seen)).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
         assert_eq!(meeting::get(&store, &os, m.id).await.unwrap().status, MeetingStatus::Held, "{backend}");
-        meeting::cancel(&store, &os, &testkit::who(&sec), m.id, "误录，实际未召开", Some(seen + 1)).await.unwrap();
+        meeting::cancel(&store, &os.writer().unwrap(), &testkit::who(&sec), m.id, "误录，实际未召开", Some(seen + 1))
+            .await
+            .unwrap();
         let after = compliance::view(&store, &os, p.branch_a1.id, 2025, false).await.unwrap();
         assert_eq!(after.total.kinds["theme_day"].met, 0, "{backend}");
     }

@@ -26,10 +26,10 @@ async fn a_bad_id_number_is_refused_on_its_field() {
         let wrong = if good.ends_with('0') { format!("{}1", &good[..17]) } else { format!("{}0", &good[..17]) };
         input.id_card = wrong;
         let before = member::count(&store, &ms, &MemberFilter::default()).await.unwrap();
-        let r = member::create(&store, &ms, &testkit::who(&admin), &input).await;
+        let r = member::create(&store, &ms.writer().unwrap(), &testkit::who(&admin), &input).await;
         assert!(invalid_on(r, "id_card").contains("校验位"), "{backend}");
         input.id_card = "52010219920202".into();
-        let r = member::create(&store, &ms, &testkit::who(&admin), &input).await;
+        let r = member::create(&store, &ms.writer().unwrap(), &testkit::who(&admin), &input).await;
         assert!(invalid_on(r, "id_card").contains("18位"), "{backend}");
         assert_eq!(
             member::count(&store, &ms, &MemberFilter::default()).await.unwrap(),
@@ -37,7 +37,7 @@ async fn a_bad_id_number_is_refused_on_its_field() {
             "{backend}: nothing written"
         );
         input.id_card = good;
-        member::create(&store, &ms, &testkit::who(&admin), &input).await.unwrap();
+        member::create(&store, &ms.writer().unwrap(), &testkit::who(&admin), &input).await.unwrap();
         assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), before + 1, "{backend}");
     }
 }
@@ -51,7 +51,7 @@ async fn create_get_update_with_a_version_check() {
         let mut input = testkit::member_input("孙丽", p.branch_a1.id, d(1992, 2, 2), 7, MemberStatus::Full);
         input.group_id = p.group_a1.id.to_string();
         input.position = "科员".into();
-        let created = member::create(&store, &ms, &who, &input).await.unwrap();
+        let created = member::create(&store, &ms.writer().unwrap(), &who, &input).await.unwrap();
         assert_eq!(
             (created.committee_id, created.org_id, created.group_id),
             (p.unit_a.id, p.branch_a1.id, Some(p.group_a1.id))
@@ -74,11 +74,11 @@ async fn create_get_update_with_a_version_check() {
         let mut first = got.to_input();
         first.position = "副科长".into();
         first.address = "贵阳市观山湖区".into();
-        let saved = member::update(&store, &ms, &who, created.id, &first, got.version).await.unwrap();
+        let saved = member::update(&store, &ms.writer().unwrap(), &who, created.id, &first, got.version).await.unwrap();
         assert_eq!((saved.position.as_str(), saved.version), ("副科长", 2), "{backend}");
         let mut second = got.to_input();
         second.position = "科长".into();
-        let r = member::update(&store, &ms, &who, created.id, &second, got.version).await;
+        let r = member::update(&store, &ms.writer().unwrap(), &who, created.id, &second, got.version).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
         assert_eq!(
             member::get(&store, &ms, created.id).await.unwrap().position,
@@ -107,16 +107,22 @@ async fn create_get_update_with_a_version_check() {
         let mut bad = saved.to_input();
         bad.join_date = "2001-01-01".into();
         assert!(
-            invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "join_date")
-                .contains("18"),
+            invalid_on(
+                member::update(&store, &ms.writer().unwrap(), &who, created.id, &bad, saved.version).await,
+                "join_date"
+            )
+            .contains("18"),
             "{backend}"
         );
         let mut bad = saved.to_input();
         bad.status = "probationary".into();
         bad.full_date = String::new();
         assert!(
-            invalid_on(member::update(&store, &ms, &who, created.id, &bad, saved.version).await, "status")
-                .contains("变更党籍状态")
+            invalid_on(
+                member::update(&store, &ms.writer().unwrap(), &who, created.id, &bad, saved.version).await,
+                "status"
+            )
+            .contains("变更党籍状态")
         );
         // Moving to a branch of another unit is a transfer, not an edit.
         let admin = p.committee_admin();
@@ -124,14 +130,24 @@ async fn create_get_update_with_a_version_check() {
         let mut elsewhere = saved.to_input();
         elsewhere.org_id = p.branch_b1.id.to_string();
         elsewhere.group_id = String::new();
-        let r = member::update(&store, &ams, &testkit::who(&admin), created.id, &elsewhere, saved.version).await;
+        let r = member::update(
+            &store,
+            &ams.writer().unwrap(),
+            &testkit::who(&admin),
+            created.id,
+            &elsewhere,
+            saved.version,
+        )
+        .await;
         assert!(invalid_on(r, "org_id").contains("转接"), "{backend}");
         // Within the unit it is an edit.
         let mut within = saved.to_input();
         within.org_id = p.branch_a2.id.to_string();
         within.group_id = String::new();
         let moved =
-            member::update(&store, &ams, &testkit::who(&admin), created.id, &within, saved.version).await.unwrap();
+            member::update(&store, &ams.writer().unwrap(), &testkit::who(&admin), created.id, &within, saved.version)
+                .await
+                .unwrap();
         assert_eq!((moved.org_id, moved.group_id), (p.branch_a2.id, None), "{backend}");
         // …which takes the member out of the A1 secretary's scope.
         assert!(matches!(member::get(&store, &ms, created.id).await, Err(StoreError::NotFound)), "{backend}");
@@ -147,19 +163,38 @@ async fn status_changes_are_kept_as_history() {
         let wang = p.member("王芳").id();
         let today = today_cn();
 
-        let r =
-            member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today + Days::new(1), "按期转正", None)
-                .await;
+        let r = member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            wang,
+            MemberStatus::Full,
+            today + Days::new(1),
+            "按期转正",
+            None,
+        )
+        .await;
         assert!(invalid_on(r, "date").contains("晚于今天"), "{backend}");
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Full, today, "  ", None).await;
+        let r = member::change_status(&store, &ms.writer().unwrap(), &who, wang, MemberStatus::Full, today, "  ", None)
+            .await;
         assert!(invalid_on(r, "reason").contains("原因"), "{backend}");
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Applicant, today, "误操作", None).await;
+        let r = member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            wang,
+            MemberStatus::Applicant,
+            today,
+            "误操作",
+            None,
+        )
+        .await;
         assert!(invalid_on(r, "status").contains("不能直接变更"), "{backend}");
 
         let before = member::get(&store, &ms, wang).await.unwrap();
         let full = member::change_status(
             &store,
-            &ms,
+            &ms.writer().unwrap(),
             &who,
             wang,
             MemberStatus::Full,
@@ -177,8 +212,17 @@ async fn status_changes_are_kept_as_history() {
         assert_eq!(full.version, before.version + 1, "{backend}");
         // A second change made from the page that showed the old version is
         // refused, not applied over the first.
-        let r = member::change_status(&store, &ms, &who, wang, MemberStatus::Left, today, "误点", Some(before.version))
-            .await;
+        let r = member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            wang,
+            MemberStatus::Left,
+            today,
+            "误点",
+            Some(before.version),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
         assert_eq!(member::get(&store, &ms, wang).await.unwrap().status.as_str(), "full", "{backend}");
         let h = member::history(&store, &ms, wang).await.unwrap();
@@ -195,14 +239,32 @@ async fn status_changes_are_kept_as_history() {
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 0, "{backend}");
 
         // Someone who died leaves the roll but not the records.
-        member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Deceased, today, "病故", None)
-            .await
-            .unwrap();
+        member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            p.member("杨磊").id(),
+            MemberStatus::Deceased,
+            today,
+            "病故",
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(member::count(&store, &ms, &MemberFilter::default()).await.unwrap(), 6, "{backend}");
         let f = MemberFilter { status: "inactive".into(), ..Default::default() };
         assert_eq!(member::count(&store, &ms, &f).await.unwrap(), 1, "{backend}");
-        let r =
-            member::change_status(&store, &ms, &who, p.member("杨磊").id(), MemberStatus::Full, today, "x", None).await;
+        let r = member::change_status(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            p.member("杨磊").id(),
+            MemberStatus::Full,
+            today,
+            "x",
+            None,
+        )
+        .await;
         assert!(invalid_on(r, "status").contains("不能再变更"), "{backend}");
 
         // A branch secretary of another unit cannot change it (and cannot tell it exists).
@@ -210,7 +272,7 @@ async fn status_changes_are_kept_as_history() {
         let oms = testkit::member_scope(&store, &other).await.unwrap();
         let r = member::change_status(
             &store,
-            &oms,
+            &oms.writer().unwrap(),
             &testkit::who(&other),
             p.member("刘洋").id(),
             MemberStatus::Left,
@@ -233,7 +295,7 @@ async fn a_duplicate_id_number_is_refused() {
         let mut input = testkit::member_input("李娜", p.branch_b1.id, li.detail.birth_date, 0, MemberStatus::Full);
         input.id_card = li.id_card.to_lowercase();
         input.gender = li.detail.gender.clone();
-        let msg = invalid_on(member::create(&store, &ms, &who, &input).await, "id_card");
+        let msg = invalid_on(member::create(&store, &ms.writer().unwrap(), &who, &input).await, "id_card");
         assert!(msg.contains("不能重复登记"), "{backend}: {msg}");
         // Also across units, and when another record is edited to carry the number.
         let chen = member::get(&store, &ms, p.member("陈静").id()).await.unwrap();
@@ -241,13 +303,16 @@ async fn a_duplicate_id_number_is_refused() {
         edit.id_card = li.id_card.clone();
         edit.birth_date = li.detail.birth_date.to_string();
         edit.gender = li.detail.gender.clone();
-        let msg = invalid_on(member::update(&store, &ms, &who, chen.id, &edit, chen.version).await, "id_card");
+        let msg = invalid_on(
+            member::update(&store, &ms.writer().unwrap(), &who, chen.id, &edit, chen.version).await,
+            "id_card",
+        );
         assert!(msg.contains("不能重复登记"), "{backend}: {msg}");
         // Re-saving a record with its own number is not a duplicate.
         let mut same = chen.to_input();
         same.id_card = p.member("陈静").id_card.clone();
         same.position = "主任".into();
-        member::update(&store, &ms, &who, chen.id, &same, chen.version).await.unwrap();
+        member::update(&store, &ms.writer().unwrap(), &who, chen.id, &same, chen.version).await.unwrap();
         let n = store.db.r().fetch_scalar_i64(q!("SELECT COUNT(*) AS v FROM members")).await.unwrap();
         assert_eq!(n, 7, "{backend}");
     }
@@ -322,7 +387,7 @@ async fn plain_id_numbers_are_never_stored() {
         let mut edit = chen.to_input();
         edit.id_card = new_id.clone();
         edit.gender = gender.into();
-        member::update(&store, &ms, &who, chen.id, &edit, chen.version).await.unwrap();
+        member::update(&store, &ms.writer().unwrap(), &who, chen.id, &edit, chen.version).await.unwrap();
 
         #[derive(sqlx::FromRow)]
         struct Secret {
@@ -405,7 +470,7 @@ async fn list_filters_sorting_and_paging() {
         let forty = today.checked_sub_months(Months::new(480)).unwrap();
         let edge = member::create(
             &store,
-            &ms,
+            &ms.writer().unwrap(),
             &who,
             &testkit::member_input("周年", p.branch_b1.id, forty, 40, MemberStatus::Full),
         )
@@ -416,7 +481,7 @@ async fn list_filters_sorting_and_paging() {
         let born = today.checked_sub_months(Months::new(492)).unwrap() + Days::new(1);
         let edge = member::create(
             &store,
-            &ms,
+            &ms.writer().unwrap(),
             &who,
             &testkit::member_input("明日", p.branch_b1.id, born, 41, MemberStatus::Full),
         )

@@ -21,13 +21,16 @@ async fn placement_rules_refuse_a_branch_under_a_group() {
         let admin = p.committee_admin();
         let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
 
-        let r = org::create(&store, &os, &who, p.group_a1.id, &org_input("新支部", "branch", None)).await;
+        let r =
+            org::create(&store, &os.writer().unwrap(), &who, p.group_a1.id, &org_input("新支部", "branch", None)).await;
         assert_eq!(invalid_on(r, "kind"), "党小组下不能设立党支部", "{backend}");
-        let r = org::create(&store, &os, &who, p.branch_a1.id, &org_input("新单位", "unit", None)).await;
+        let r =
+            org::create(&store, &os.writer().unwrap(), &who, p.branch_a1.id, &org_input("新单位", "unit", None)).await;
         assert_eq!(invalid_on(r, "kind"), "党支部下不能设立省直单位", "{backend}");
-        let r = org::create(&store, &os, &who, p.root.id, &org_input("直属支部", "branch", None)).await;
+        let r =
+            org::create(&store, &os.writer().unwrap(), &who, p.root.id, &org_input("直属支部", "branch", None)).await;
         assert_eq!(invalid_on(r, "kind"), "省直机关工委下不能设立党支部", "{backend}");
-        let r = org::create(&store, &os, &who, p.branch_a1.id, &org_input("  ", "group", None)).await;
+        let r = org::create(&store, &os.writer().unwrap(), &who, p.branch_a1.id, &org_input("  ", "group", None)).await;
         assert!(invalid_on(r, "name").contains("必填"), "{backend}");
 
         // Nothing was written by the refusals.
@@ -35,7 +38,10 @@ async fn placement_rules_refuse_a_branch_under_a_group() {
         assert_eq!(all.total, 11, "{backend}: root, 2 units, 2 committees, 3 branches, 3 groups");
 
         // Allowed placements work, under the right committee.
-        let g = org::create(&store, &os, &who, p.branch_a1.id, &org_input("第二党小组", "group", None)).await.unwrap();
+        let g =
+            org::create(&store, &os.writer().unwrap(), &who, p.branch_a1.id, &org_input("第二党小组", "group", None))
+                .await
+                .unwrap();
         assert_eq!(
             (g.committee_id, g.parent_id, g.depth),
             (p.unit_a.id, Some(p.branch_a1.id), p.branch_a1.depth + 1),
@@ -43,21 +49,30 @@ async fn placement_rules_refuse_a_branch_under_a_group() {
         );
         assert_eq!(g.path, format!("{}{}/", p.branch_a1.path, g.id), "{backend}");
         let direct =
-            org::create(&store, &os, &who, p.unit_b.id, &org_input("直属党支部", "branch", None)).await.unwrap();
+            org::create(&store, &os.writer().unwrap(), &who, p.unit_b.id, &org_input("直属党支部", "branch", None))
+                .await
+                .unwrap();
         assert_eq!(direct.committee_id, p.unit_b.id, "{backend}");
         // A new unit is its own shard.
-        let u = org::create(&store, &os, &who, p.root.id, &org_input("省财政厅", "unit", None)).await.unwrap();
+        let u = org::create(&store, &os.writer().unwrap(), &who, p.root.id, &org_input("省财政厅", "unit", None))
+            .await
+            .unwrap();
         assert_eq!(u.committee_id, u.id, "{backend}");
 
         // A unit administrator cannot create outside the unit (the root is not even visible).
         let ua = p.unit_admin(&p.unit_a);
-        let r =
-            org::create(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.root.id, &org_input("x", "unit", None))
-                .await;
+        let r = org::create(
+            &store,
+            &ua.org_scope().unwrap().writer().unwrap(),
+            &testkit::who(&ua),
+            p.root.id,
+            &org_input("x", "unit", None),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
         let r = org::create(
             &store,
-            &ua.org_scope().unwrap(),
+            &ua.org_scope().unwrap().writer().unwrap(),
             &testkit::who(&ua),
             p.branch_b1.id,
             &org_input("x", "group", None),
@@ -75,7 +90,7 @@ async fn rename_keeps_the_old_name_in_history() {
         let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
         let mut input = org_input("综合处党支部", "branch", Some(testkit::fixture_term_start()));
         input.code = "A1".into();
-        let renamed = org::update(&store, &os, &who, p.branch_a1.id, &input).await.unwrap();
+        let renamed = org::update(&store, &os.writer().unwrap(), &who, p.branch_a1.id, &input).await.unwrap();
         assert_eq!((renamed.name.as_str(), renamed.code.as_str()), ("综合处党支部", "A1"), "{backend}");
         assert_eq!(renamed.path, p.branch_a1.path, "{backend}: a rename does not move");
 
@@ -103,7 +118,7 @@ async fn rename_keeps_the_old_name_in_history() {
         let sec = p.branch_secretary(&p.branch_a1);
         let r = org::update(
             &store,
-            &sec.org_scope().unwrap(),
+            &sec.org_scope().unwrap().writer().unwrap(),
             &testkit::who(&sec),
             p.branch_a1.id,
             &org_input("x", "branch", None),
@@ -112,7 +127,7 @@ async fn rename_keeps_the_old_name_in_history() {
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: {r:?}");
         let g = org::update(
             &store,
-            &sec.org_scope().unwrap(),
+            &sec.org_scope().unwrap().writer().unwrap(),
             &testkit::who(&sec),
             p.group_a1.id,
             &org_input("学习小组", "group", None),
@@ -134,9 +149,11 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         let m = member::get(&store, &ms, liu).await.unwrap();
         let mut input = m.to_input();
         input.position = "处长".into();
-        member::update(&store, &ms, &who, liu, &input, m.version).await.unwrap();
+        member::update(&store, &ms.writer().unwrap(), &who, liu, &input, m.version).await.unwrap();
 
-        let moved = org::move_to(&store, &os, &who, p.branch_a2.id, p.committee_b.id, "机构改革").await.unwrap();
+        let moved = org::move_to(&store, &os.writer().unwrap(), &who, p.branch_a2.id, p.committee_b.id, "机构改革")
+            .await
+            .unwrap();
         assert_eq!(moved.committee_id, p.unit_b.id, "{backend}: the shard key follows the unit");
         assert_eq!(moved.parent_id, Some(p.committee_b.id), "{backend}");
         assert_eq!(moved.path, format!("{}{}/", p.committee_b.path, p.branch_a2.id), "{backend}");
@@ -195,19 +212,28 @@ async fn moving_a_branch_to_another_unit_carries_its_subtree_members_and_history
         let mut input = m.to_input();
         input.position = "副处长".into();
         assert_eq!(
-            member::update(&store, &msb, &testkit::who(&ub), liu, &input, m.version).await.unwrap().position,
+            member::update(&store, &msb.writer().unwrap(), &testkit::who(&ub), liu, &input, m.version)
+                .await
+                .unwrap()
+                .position,
             "副处长"
         );
 
         // Refused moves.
-        let r = org::move_to(&store, &os, &who, p.branch_b1.id, p.group_a1.id, "").await;
+        let r = org::move_to(&store, &os.writer().unwrap(), &who, p.branch_b1.id, p.group_a1.id, "").await;
         assert!(invalid_on(r, "parent_id").contains("党小组下不能设立党支部"), "{backend}");
-        let r = org::move_to(&store, &os, &who, p.committee_b.id, p.branch_a2.id, "").await;
+        let r = org::move_to(&store, &os.writer().unwrap(), &who, p.committee_b.id, p.branch_a2.id, "").await;
         assert!(invalid_on(r, "parent_id").contains("下级"), "{backend}: not under its own subtree");
         // Unit A's admin cannot move its branch out of the unit (the target is out of scope).
-        let r =
-            org::move_to(&store, &ua.org_scope().unwrap(), &testkit::who(&ua), p.branch_a1.id, p.committee_b.id, "")
-                .await;
+        let r = org::move_to(
+            &store,
+            &ua.org_scope().unwrap().writer().unwrap(),
+            &testkit::who(&ua),
+            p.branch_a1.id,
+            p.committee_b.id,
+            "",
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
     }
 }
@@ -220,24 +246,24 @@ async fn dissolve_refuses_a_non_empty_org_and_keeps_a_dissolved_one() {
         let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
         let today = today_cn();
 
-        let r = org::dissolve(&store, &os, &who, p.branch_a1.id, today, "合并").await;
+        let r = org::dissolve(&store, &os.writer().unwrap(), &who, p.branch_a1.id, today, "合并").await;
         match r {
             Err(StoreError::Rule(m)) => assert!(m.contains("下级组织"), "{backend}: {m}"),
             other => panic!("{backend}: {other:?}"),
         }
-        let r = org::dissolve(&store, &os, &who, p.committee_b.id, today, "合并").await;
+        let r = org::dissolve(&store, &os.writer().unwrap(), &who, p.committee_b.id, today, "合并").await;
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: {r:?}");
         // Dissolving a group with members is allowed: they leave the group, not the branch.
-        org::dissolve(&store, &os, &who, p.group_a2.id, today, "调整").await.unwrap();
+        org::dissolve(&store, &os.writer().unwrap(), &who, p.group_a2.id, today, "调整").await.unwrap();
         let ms = testkit::member_scope(&store, &admin).await.unwrap();
         let liu = member::get(&store, &ms, p.member("刘洋").id()).await.unwrap();
         assert_eq!((liu.group_id, liu.org_id), (None, p.branch_a2.id), "{backend}");
         // Now the branch has no sub-org but still a member.
-        match org::dissolve(&store, &os, &who, p.branch_a2.id, today, "合并").await {
+        match org::dissolve(&store, &os.writer().unwrap(), &who, p.branch_a2.id, today, "合并").await {
             Err(StoreError::Rule(m)) => assert!(m.contains("1名党员"), "{backend}: {m}"),
             other => panic!("{backend}: {other:?}"),
         }
-        let r = org::dissolve(&store, &os, &who, p.branch_a2.id, today, " ").await;
+        let r = org::dissolve(&store, &os.writer().unwrap(), &who, p.branch_a2.id, today, " ").await;
         assert!(invalid_on(r, "reason").contains("原因"), "{backend}");
         assert!(
             org::get(store.db.r(), &os, p.branch_a2.id).await.unwrap().active,
@@ -245,10 +271,17 @@ async fn dissolve_refuses_a_non_empty_org_and_keeps_a_dissolved_one() {
         );
 
         // An empty branch dissolves and stays on record.
-        let b =
-            org::create(&store, &os, &who, p.committee_a.id, &org_input("临时党支部", "branch", None)).await.unwrap();
+        let b = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_a.id,
+            &org_input("临时党支部", "branch", None),
+        )
+        .await
+        .unwrap();
         let on = d(2025, 6, 30);
-        let gone = org::dissolve(&store, &os, &who, b.id, on, "任务完成").await.unwrap();
+        let gone = org::dissolve(&store, &os.writer().unwrap(), &who, b.id, on, "任务完成").await.unwrap();
         assert!(!gone.active, "{backend}");
         assert_eq!((gone.dissolved_on, gone.dissolved_reason.as_str()), (Some(on), "任务完成"), "{backend}");
         let history = org::history_of(&store, &os, b.id).await.unwrap();
@@ -264,9 +297,15 @@ async fn dissolve_refuses_a_non_empty_org_and_keeps_a_dissolved_one() {
         // No new members in a dissolved branch, and it cannot be dissolved twice.
         let ms = testkit::member_scope(&store, &admin).await.unwrap();
         let input = testkit::member_input("孙丽", b.id, d(1992, 2, 2), 7, MemberStatus::Full);
-        assert!(invalid_on(member::create(&store, &ms, &who, &input).await, "org_id").contains("撤销"), "{backend}");
-        assert!(matches!(org::dissolve(&store, &os, &who, b.id, on, "x").await, Err(StoreError::Rule(_))), "{backend}");
-        let r = org::create(&store, &os, &who, b.id, &org_input("小组", "group", None)).await;
+        assert!(
+            invalid_on(member::create(&store, &ms.writer().unwrap(), &who, &input).await, "org_id").contains("撤销"),
+            "{backend}"
+        );
+        assert!(
+            matches!(org::dissolve(&store, &os.writer().unwrap(), &who, b.id, on, "x").await, Err(StoreError::Rule(_))),
+            "{backend}"
+        );
+        let r = org::create(&store, &os.writer().unwrap(), &who, b.id, &org_input("小组", "group", None)).await;
         assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: nothing new under a dissolved org: {r:?}");
     }
 }
@@ -278,26 +317,40 @@ async fn term_end_follows_the_term_rules() {
         let admin = p.committee_admin();
         let (os, who) = (admin.org_scope().unwrap(), testkit::who(&admin));
         let start = d(2024, 3, 15);
-        let b = org::create(&store, &os, &who, p.committee_a.id, &org_input("机关第三党支部", "branch", Some(start)))
-            .await
-            .unwrap();
+        let b = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_a.id,
+            &org_input("机关第三党支部", "branch", Some(start)),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (b.term_start, b.term_end),
             (Some(start), Some(d(2027, 3, 15))),
             "{backend}: a branch serves 3 years"
         );
-        let c = org::create(&store, &os, &who, p.unit_b.id, &org_input("省教育厅党委", "party_committee", Some(start)))
+        let c = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.unit_b.id,
+            &org_input("省教育厅党委", "party_committee", Some(start)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(c.term_end, Some(d(2029, 3, 15)), "{backend}: a committee serves 5 years");
+        let g = org::create(&store, &os.writer().unwrap(), &who, b.id, &org_input("党小组", "group", Some(start)))
             .await
             .unwrap();
-        assert_eq!(c.term_end, Some(d(2029, 3, 15)), "{backend}: a committee serves 5 years");
-        let g = org::create(&store, &os, &who, b.id, &org_input("党小组", "group", Some(start))).await.unwrap();
         assert_eq!(g.term_end, None, "{backend}: groups are not elected");
         assert_eq!(p.branch_a1.term_end, Some(d(2027, 1, 15)), "{backend}");
 
         // A new election (换届) moves the end and is kept in history.
         let mut input = org_input("机关第三党支部", "branch", Some(d(2025, 1, 10)));
         input.code = "3".into();
-        let b = org::update(&store, &os, &who, b.id, &input).await.unwrap();
+        let b = org::update(&store, &os.writer().unwrap(), &who, b.id, &input).await.unwrap();
         assert_eq!(b.term_end, Some(d(2028, 1, 10)), "{backend}");
         let history = org::history_of(&store, &os, b.id).await.unwrap();
         assert!(
@@ -306,18 +359,28 @@ async fn term_end_follows_the_term_rules() {
         );
 
         // Branches whose term ended long ago show as elections due.
-        let old =
-            org::create(&store, &os, &who, p.committee_b.id, &org_input("老干部党支部", "branch", Some(d(2020, 1, 1))))
-                .await
-                .unwrap();
+        let old = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_b.id,
+            &org_input("老干部党支部", "branch", Some(d(2020, 1, 1))),
+        )
+        .await
+        .unwrap();
         let due = org::elections_due(&store, &os, 50).await.unwrap();
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
         // A branch elected a month ago is years from its next election, whatever today is.
         let month_ago = xianfeng_core::text::today_cn() - chrono::Days::new(30);
-        let fresh =
-            org::create(&store, &os, &who, p.committee_b.id, &org_input("新任期党支部", "branch", Some(month_ago)))
-                .await
-                .unwrap();
+        let fresh = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_b.id,
+            &org_input("新任期党支部", "branch", Some(month_ago)),
+        )
+        .await
+        .unwrap();
         let due = org::elections_due(&store, &os, 50).await.unwrap();
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
         assert!(!due.iter().any(|o| o.id == fresh.id), "{backend}: a term three years away is not due");
@@ -326,7 +389,7 @@ async fn term_end_follows_the_term_rules() {
         // A start in the future is refused.
         let r = org::create(
             &store,
-            &os,
+            &os.writer().unwrap(),
             &who,
             p.committee_b.id,
             &org_input("x", "branch", Some(today_cn() + Days::new(2))),
@@ -355,7 +418,8 @@ async fn add_full_members(store: &xianfeng_store::Store, p: &Province, branch_id
             )
         })
         .collect();
-    let report = member::import(store, &ms, &testkit::who(&admin), rows, "health.xlsx").await.unwrap();
+    let report =
+        member::import(store, &ms.writer().unwrap(), &testkit::who(&admin), rows, "health.xlsx").await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 }
 
@@ -375,15 +439,21 @@ async fn health_warns_about_branch_size_and_missing_committee() {
         assert!(b1.warnings[0].message.contains("正式党员2人"), "{backend}: {}", b1.warnings[0].message);
 
         // Seven full members and no committee recorded.
-        let b = org::create(&store, &os, &who, p.committee_b.id, &org_input("信息中心党支部", "branch", None))
-            .await
-            .unwrap();
+        let b = org::create(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.committee_b.id,
+            &org_input("信息中心党支部", "branch", None),
+        )
+        .await
+        .unwrap();
         add_full_members(&store, &p, b.id, 7, 200).await;
         let h = org::health(&store, &b).await.unwrap();
         assert_eq!(codes(&h), ["committee_missing"], "{backend}");
         // Recording a committee member clears it.
         let someone = member::of_org(&store, &os, &b, 1).await.unwrap().remove(0);
-        org::set_post(&store, &os, &who, b.id, someone.id, "organization", None).await.unwrap();
+        org::set_post(&store, &os.writer().unwrap(), &who, b.id, someone.id, "organization", None).await.unwrap();
         assert!(org::health(&store, &b).await.unwrap().warnings.is_empty(), "{backend}");
         // More than 50 members.
         add_full_members(&store, &p, b.id, 44, 300).await;

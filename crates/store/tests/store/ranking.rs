@@ -31,7 +31,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         for m in &p.members {
             let detail = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
             if detail.status.is_member() {
-                dues::set_base(&store, &ms, &who, m.id(), &base).await.unwrap();
+                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
             }
         }
         // Last December: only b1 pays within the month, so last year b1 led and a1, a2 trailed.
@@ -44,7 +44,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
                 method: "cash".into(),
                 ..Default::default()
             };
-            let _ = dues::record_payment(&store, &ms, &who, m.id(), dec, &pay).await;
+            let _ = dues::record_payment(&store, &ms.writer().unwrap(), &who, m.id(), dec, &pay).await;
         }
         dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
         // The model is data: this year, dues 80 and recruitment 20 (the fixture holds no meetings).
@@ -69,7 +69,10 @@ async fn branches_are_ranked_from_their_records_and_explained() {
             |b: &xianfeng_store::org::OrgRow| p.members_under(b).into_iter().map(|m| m.id()).collect::<Vec<_>>();
         let mut a1_paid = 0;
         for id in in_branch(&p.branch_a1) {
-            if dues::record_payment(&store, &ms, &who, id, jan, &pay(jan + chrono::Days::new(9))).await.is_ok() {
+            if dues::record_payment(&store, &ms.writer().unwrap(), &who, id, jan, &pay(jan + chrono::Days::new(9)))
+                .await
+                .is_ok()
+            {
                 a1_paid += 1;
             }
         }
@@ -79,7 +82,9 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         let months = if today > feb + chrono::Days::new(9) {
             dues::open_cycle(&store, &ms, &who, feb).await.unwrap();
             for id in in_branch(&p.branch_a1) {
-                dues::record_payment(&store, &ms, &who, id, feb, &pay(feb + chrono::Days::new(9))).await.unwrap();
+                dues::record_payment(&store, &ms.writer().unwrap(), &who, id, feb, &pay(feb + chrono::Days::new(9)))
+                    .await
+                    .unwrap();
             }
             2
         } else {
@@ -89,7 +94,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         let late = jan + chrono::Days::new(40);
         if late <= today {
             for id in in_branch(&p.branch_a2) {
-                let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(late)).await;
+                let _ = dues::record_payment(&store, &ms.writer().unwrap(), &who, id, jan, &pay(late)).await;
             }
         }
         let os = testkit::org_scope(&admin).unwrap();
@@ -145,10 +150,19 @@ async fn branches_are_ranked_from_their_records_and_explained() {
             77,
             MemberStatus::Applicant,
         );
-        let applicant = xianfeng_store::member::create(&store, &ms, &who, &input).await.unwrap().id;
+        let applicant = xianfeng_store::member::create(&store, &ms.writer().unwrap(), &who, &input).await.unwrap().id;
         // Overdue is measured against today, so this indicator counts in this year's ranking only.
         let applied = today - chrono::Days::new(60);
-        xianfeng_store::recruitment::start(&store, &ms, &who, applicant, applied, StepData::default()).await.unwrap();
+        xianfeng_store::recruitment::start(
+            &store,
+            &ms.writer().unwrap(),
+            &who,
+            applicant,
+            applied,
+            StepData::default(),
+        )
+        .await
+        .unwrap();
         let r = rank::ranking(&store, &os, today.year(), &RankFilter::default()).await.unwrap();
         let a1 = r.rows.iter().find(|x| x.org_id == p.branch_a1.id).unwrap();
         assert_eq!((a1.facts.cases_open, a1.facts.cases_timely), (1, 0), "{backend}: the cache saw the write");
@@ -159,9 +173,19 @@ async fn branches_are_ranked_from_their_records_and_explained() {
 
         // b1 pays: its facts change on the next read (the cache follows the write).
         for id in in_branch(&p.branch_b1) {
-            let _ = dues::record_payment(&store, &ms, &who, id, jan, &pay(jan + chrono::Days::new(5))).await;
+            let _ =
+                dues::record_payment(&store, &ms.writer().unwrap(), &who, id, jan, &pay(jan + chrono::Days::new(5)))
+                    .await;
             if months == 2 {
-                let _ = dues::record_payment(&store, &ms, &who, id, feb, &pay(feb + chrono::Days::new(5))).await;
+                let _ = dues::record_payment(
+                    &store,
+                    &ms.writer().unwrap(),
+                    &who,
+                    id,
+                    feb,
+                    &pay(feb + chrono::Days::new(5)),
+                )
+                .await;
             }
         }
         let r = rank::ranking(&store, &os, year, &RankFilter::default()).await.unwrap();
@@ -194,7 +218,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         for m in &p.members {
             let d = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
             if d.status.is_member() {
-                dues::set_base(&store, &ms, &who, m.id(), &base).await.unwrap();
+                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
             }
         }
         dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
@@ -206,7 +230,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
                     method: "cash".into(),
                     ..Default::default()
                 };
-                let _ = dues::record_payment(&store, &ms, &who, m.id(), jan, &pay).await;
+                let _ = dues::record_payment(&store, &ms.writer().unwrap(), &who, m.id(), jan, &pay).await;
             }
         }
         // b1 paid nothing: it is the tail (20 % of 3 branches rounds up to one).
@@ -223,22 +247,65 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
             deadline,
         };
         let a1 = testkit::org_scope(&p.branch_secretary(&p.branch_a1)).unwrap();
-        let r = rect::open(&store, &a1, &testkit::who(&p.branch_secretary(&p.branch_a1)), &plan(p.branch_a1.id)).await;
+        let r = rect::open(
+            &store,
+            &a1.writer().unwrap(),
+            &testkit::who(&p.branch_secretary(&p.branch_a1)),
+            &plan(p.branch_a1.id),
+        )
+        .await;
         assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不在末位")), "{backend}: {r:?}");
         let bad = PlanInput { measures: String::new(), ..plan(p.branch_b1.id) };
-        assert!(matches!(rect::open(&store, &b1, &b1_who, &bad).await, Err(StoreError::Invalid(_))), "{backend}");
-        let r = rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.unwrap();
+        assert!(
+            matches!(rect::open(&store, &b1.writer().unwrap(), &b1_who, &bad).await, Err(StoreError::Invalid(_))),
+            "{backend}"
+        );
+        let r = rect::open(&store, &b1.writer().unwrap(), &b1_who, &plan(p.branch_b1.id)).await.unwrap();
         assert_eq!((r.state.as_str(), r.rank_at_flag), ("open", 3), "{backend}");
-        assert!(rect::open(&store, &b1, &b1_who, &plan(p.branch_b1.id)).await.is_err(), "{backend}: one plan a year");
-        let stale =
-            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒", Some(r.version + 1)).await;
+        assert!(
+            rect::open(&store, &b1.writer().unwrap(), &b1_who, &plan(p.branch_b1.id)).await.is_err(),
+            "{backend}: one plan a year"
+        );
+        let stale = rect::step(
+            &store,
+            &b1.writer().unwrap(),
+            None,
+            &b1_who,
+            r.id,
+            Step::Progress,
+            "已逐人谈话提醒",
+            Some(r.version + 1),
+        )
+        .await;
         assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a step on another version: {stale:?}");
-        rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "已逐人谈话提醒", Some(r.version)).await.unwrap();
+        rect::step(
+            &store,
+            &b1.writer().unwrap(),
+            None,
+            &b1_who,
+            r.id,
+            Step::Progress,
+            "已逐人谈话提醒",
+            Some(r.version),
+        )
+        .await
+        .unwrap();
         // The branch cannot verify itself; its unit can.
-        let d = rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已全部补缴", None).await.unwrap();
+        let d = rect::step(&store, &b1.writer().unwrap(), None, &b1_who, r.id, Step::Submit, "已全部补缴", None)
+            .await
+            .unwrap();
         assert_eq!(d.r.state.as_str(), "submitted", "{backend}");
-        let e =
-            rect::step(&store, &b1, sec_b1.higher_committee().as_ref(), &b1_who, r.id, Step::Lift, "同意", None).await;
+        let e = rect::step(
+            &store,
+            &b1.writer().unwrap(),
+            sec_b1.higher_committee().as_ref(),
+            &b1_who,
+            r.id,
+            Step::Lift,
+            "同意",
+            None,
+        )
+        .await;
         assert!(matches!(e, Err(StoreError::Rule(ref m)) if m.contains("上级单位")), "{backend}");
         let ua = p.unit_admin(&p.unit_a);
         let ua_os = testkit::org_scope(&ua).unwrap();
@@ -250,7 +317,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         let ub_os = testkit::org_scope(&ub).unwrap();
         let d = rect::step(
             &store,
-            &ub_os,
+            &ub_os.writer().unwrap(),
             ub.higher_committee().as_ref(),
             &testkit::who(&ub),
             r.id,
@@ -261,10 +328,10 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         .await
         .unwrap();
         assert_eq!(d.r.state.as_str(), "open", "{backend}");
-        rect::step(&store, &b1, None, &b1_who, r.id, Step::Submit, "已补齐凭证", None).await.unwrap();
+        rect::step(&store, &b1.writer().unwrap(), None, &b1_who, r.id, Step::Submit, "已补齐凭证", None).await.unwrap();
         let d = rect::step(
             &store,
-            &ub_os,
+            &ub_os.writer().unwrap(),
             ub.higher_committee().as_ref(),
             &testkit::who(&ub),
             r.id,
@@ -277,7 +344,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         assert_eq!((d.r.state.as_str(), d.r.lifted_on), ("lifted", Some(today)), "{backend}");
         assert_eq!(d.entries.len(), 6, "{backend}: plan, progress, submit, return, submit, lift");
         assert!(
-            rect::step(&store, &b1, None, &b1_who, r.id, Step::Progress, "x", None).await.is_err(),
+            rect::step(&store, &b1.writer().unwrap(), None, &b1_who, r.id, Step::Progress, "x", None).await.is_err(),
             "{backend}: lifted is final"
         );
     }

@@ -33,7 +33,16 @@ async fn go(
     on: &str,
     data: StepData,
 ) -> Result<rec::CaseDetail, StoreError> {
-    rec::act(store, &h.scope, h.higher.as_ref(), &h.who, case, Event { step, action, on: d(on), data }, None).await
+    rec::act(
+        store,
+        &h.scope.writer().unwrap(),
+        h.higher.as_ref(),
+        &h.who,
+        case,
+        Event { step, action, on: d(on), data },
+        None,
+    )
+    .await
 }
 
 fn rule_msg<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
@@ -52,7 +61,7 @@ async fn applicant(store: &Store, p: &Province, name: &str, seq: u32) -> i64 {
     let admin = p.committee_admin();
     let scope = testkit::member_scope(store, &admin).await.unwrap();
     let input = testkit::member_input(name, p.branch_a1.id, d("1998-05-04"), seq, MemberStatus::Applicant);
-    xianfeng_store::member::create(store, &scope, &testkit::who(&admin), &input).await.unwrap().id
+    xianfeng_store::member::create(store, &scope.writer().unwrap(), &testkit::who(&admin), &input).await.unwrap().id
 }
 
 #[tokio::test]
@@ -69,16 +78,20 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
         };
 
         let case =
-            rec::start(&store, &sec.scope, &sec.who, person, d("2024-03-01"), StepData::default()).await.unwrap();
+            rec::start(&store, &sec.scope.writer().unwrap(), &sec.who, person, d("2024-03-01"), StepData::default())
+                .await
+                .unwrap();
         assert_eq!((case.next_step, case.person_status.as_str()), (2, "applicant"), "{backend}");
         assert_eq!(case.due_on, Some(d("2024-04-01")), "{backend}: the talk is due within a month");
-        let again = rec::start(&store, &sec.scope, &sec.who, person, d("2024-03-01"), StepData::default()).await;
+        let again =
+            rec::start(&store, &sec.scope.writer().unwrap(), &sec.who, person, d("2024-03-01"), StepData::default())
+                .await;
         assert!(rule_msg(again).contains("已有进行中"), "{backend}");
         let id = case.id;
         let none = StepData::default;
         // A step on an older version of the case is refused, never applied.
         let talk = Event { step: 2, action: Action::Record, on: d("2024-03-20"), data: none() };
-        let stale = rec::act(&store, &sec.scope, None, &sec.who, id, talk, Some(0)).await;
+        let stale = rec::act(&store, &sec.scope.writer().unwrap(), None, &sec.who, id, talk, Some(0)).await;
         assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: {stale:?}");
         go(&store, &sec, id, 2, Action::Record, "2024-03-20", none()).await.unwrap();
 
@@ -177,15 +190,18 @@ async fn cases_are_scoped_and_the_pipeline_counts_against_the_plan() {
         let sec = hand(&store, &p.branch_secretary(&p.branch_a1)).await;
         let a = applicant(&store, &p, "吴迪", 72).await;
         let b = applicant(&store, &p, "郑爽", 73).await;
-        let ca = rec::start(&store, &sec.scope, &sec.who, a, d("2025-01-02"), StepData::default()).await.unwrap();
+        let ca = rec::start(&store, &sec.scope.writer().unwrap(), &sec.who, a, d("2025-01-02"), StepData::default())
+            .await
+            .unwrap();
         // The newest applicant applied three days ago, whatever today is.
         let recent = xianfeng_core::text::today_cn() - chrono::Days::new(3);
-        rec::start(&store, &sec.scope, &sec.who, b, recent, StepData::default()).await.unwrap();
+        rec::start(&store, &sec.scope.writer().unwrap(), &sec.who, b, recent, StepData::default()).await.unwrap();
         go(&store, &sec, ca.id, 2, Action::Record, "2025-01-10", StepData::default()).await.unwrap();
         go(&store, &sec, ca.id, 3, Action::Record, "2025-07-02", StepData::default()).await.unwrap();
         // Not an applicant: refused.
         let full = p.member("张伟").id();
-        let r = rec::start(&store, &sec.scope, &sec.who, full, d("2025-01-02"), StepData::default()).await;
+        let r = rec::start(&store, &sec.scope.writer().unwrap(), &sec.who, full, d("2025-01-02"), StepData::default())
+            .await;
         assert!(rule_msg(r).contains("只有入党申请人"), "{backend}");
 
         // Another branch and another unit see nothing of it.
@@ -205,11 +221,11 @@ async fn cases_are_scoped_and_the_pipeline_counts_against_the_plan() {
         let ua = p.unit_admin(&p.unit_a);
         let os = testkit::org_scope(&ua).unwrap();
         let year = xianfeng_core::text::today_cn().format("%Y").to_string().parse::<i32>().unwrap();
-        rec::set_plan(&store, &os, &testkit::who(&ua), p.unit_a.id, year, 5, "").await.unwrap();
+        rec::set_plan(&store, &os.writer().unwrap(), &testkit::who(&ua), p.unit_a.id, year, 5, "").await.unwrap();
         let bs = testkit::org_scope(&p.branch_secretary(&p.branch_a1)).unwrap();
-        let r = rec::set_plan(&store, &bs, &sec.who, p.unit_a.id, year, 9, "").await;
+        let r = rec::set_plan(&store, &bs.writer().unwrap(), &sec.who, p.unit_a.id, year, 9, "").await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
-        let r = rec::set_plan(&store, &os, &testkit::who(&ua), p.branch_a1.id, year, 9, "").await;
+        let r = rec::set_plan(&store, &os.writer().unwrap(), &testkit::who(&ua), p.branch_a1.id, year, 9, "").await;
         assert!(matches!(r, Err(StoreError::Invalid(_))), "{backend}: plans are per unit");
 
         let admin = p.committee_admin();
@@ -226,10 +242,14 @@ async fn cases_are_scoped_and_the_pipeline_counts_against_the_plan() {
         // Documents: a PDF goes on step 1; a disguised file is refused.
         let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF".to_vec();
         let doc =
-            rec::add_document(&store, &sec.scope, &sec.who, ca.id, 1, "入党申请书.pdf", pdf.clone()).await.unwrap();
+            rec::add_document(&store, &sec.scope.writer().unwrap(), &sec.who, ca.id, 1, "入党申请书.pdf", pdf.clone())
+                .await
+                .unwrap();
         let (row, bytes) = rec::document(&store, &sec.scope, ca.id, doc.id).await.unwrap();
         assert_eq!((row.file_name.as_str(), bytes), ("入党申请书.pdf", pdf), "{backend}");
-        let bad = rec::add_document(&store, &sec.scope, &sec.who, ca.id, 1, "a.pdf", b"<html>".to_vec()).await;
+        let bad =
+            rec::add_document(&store, &sec.scope.writer().unwrap(), &sec.who, ca.id, 1, "a.pdf", b"<html>".to_vec())
+                .await;
         assert!(matches!(bad, Err(StoreError::Invalid(_))), "{backend}");
         let h = hand(&store, &p.branch_secretary(&p.branch_a2)).await;
         assert!(matches!(rec::document(&store, &h.scope, ca.id, doc.id).await, Err(StoreError::NotFound)), "{backend}");

@@ -191,7 +191,11 @@ async fn check_member(
     let current = member::get(store, &admin, id).await.unwrap();
     let mut input = current.to_input();
     input.position = format!("{}改", row.label);
-    let r = member::update(store, ms, &who, id, &input, current.version).await;
+    // A read-only role cannot even hold the write capability.
+    let r = match ms.writer() {
+        Ok(w) => member::update(store, &w, &who, id, &input, current.version).await,
+        Err(e) => Err(StoreError::from(e)),
+    };
     match (row.writes, can) {
         (true, See) => assert_eq!(r.unwrap().position, input.position, "{ctx}: update"),
         (true, NotSee) => assert!(is_not_found(&r), "{ctx}: update must be NotFound, got {r:?}"),
@@ -321,27 +325,48 @@ async fn writes_are_refused_outside_the_scope() {
             9,
             xianfeng_core::member::MemberStatus::Full,
         );
-        let r = member::create(&store, &ms, &who, &input).await;
+        let r = member::create(&store, &ms.writer().unwrap(), &who, &input).await;
         assert!(crate::invalid_on(r, "org_id").contains("不在您的管理范围内"), "{backend}");
         // Moving one's own member into a sibling branch: the same.
         let li = member::get(&store, &ms, p.member("李娜").id()).await.unwrap();
         let mut edit = li.to_input();
         edit.org_id = p.branch_a2.id.to_string();
-        let r = member::update(&store, &ms, &who, li.id, &edit, li.version).await;
+        let r = member::update(&store, &ms.writer().unwrap(), &who, li.id, &edit, li.version).await;
         assert!(crate::invalid_on(r, "org_id").contains("不在您的管理范围内"), "{backend}");
         // Org writes on a sibling are NotFound.
-        let r = org::update(&store, &os, &who, p.branch_a2.id, &testkit::org_input("x", "branch", None)).await;
+        let r =
+            org::update(&store, &os.writer().unwrap(), &who, p.branch_a2.id, &testkit::org_input("x", "branch", None))
+                .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
-        let r = org::dissolve(&store, &os, &who, p.group_a2.id, xianfeng_core::text::today_cn(), "x").await;
+        let r = org::dissolve(&store, &os.writer().unwrap(), &who, p.group_a2.id, xianfeng_core::text::today_cn(), "x")
+            .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
-        let r = org::set_post(&store, &os, &who, p.branch_a2.id, p.member("刘洋").id(), "secretary", None).await;
+        let r = org::set_post(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a2.id,
+            p.member("刘洋").id(),
+            "secretary",
+            None,
+        )
+        .await;
         assert!(is_not_found(&r), "{backend}: {r:?}");
         // Appointing someone from outside the branch is refused.
-        let r = org::set_post(&store, &os, &who, p.branch_a1.id, p.member("刘洋").id(), "secretary", None).await;
+        let r = org::set_post(
+            &store,
+            &os.writer().unwrap(),
+            &who,
+            p.branch_a1.id,
+            p.member("刘洋").id(),
+            "secretary",
+            None,
+        )
+        .await;
         assert!(crate::invalid_on(r, "member_id").contains("本组织"), "{backend}");
         let r = member::change_status(
             &store,
-            &ms,
+            &ms.writer().unwrap(),
             &who,
             p.member("刘洋").id(),
             xianfeng_core::member::MemberStatus::Left,
@@ -354,18 +379,20 @@ async fn writes_are_refused_outside_the_scope() {
         // A member's own branch card is read-only: no write even inside it.
         let me = p.member_actor("李娜");
         assert!(me.org_scope().is_err(), "{backend}: a member has no org scope");
-        let r = org::create(
-            &store,
-            &me.own_branch().unwrap(),
-            &testkit::who(&me),
-            p.branch_a1.id,
-            &testkit::org_input("x", "group", None),
-        )
-        .await;
+        // A read-only scope cannot even hold the write capability.
+        let r = match me.own_branch().unwrap().writer() {
+            Ok(w) => {
+                org::create(&store, &w, &testkit::who(&me), p.branch_a1.id, &testkit::org_input("x", "group", None))
+                    .await
+            }
+            Err(e) => Err(StoreError::from(e)),
+        };
         assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}: {r:?}");
         let mms = testkit::member_scope(&store, &me).await.unwrap();
-        let r = member::create(&store, &mms, &testkit::who(&me), &input).await;
-        assert!(matches!(r, Err(StoreError::Forbidden)), "{backend}: {r:?}");
+        assert!(
+            matches!(mms.writer(), Err(xianfeng_core::Error::Forbidden)),
+            "{backend}: a member's own scope never writes"
+        );
         // Nothing of the above changed the roll.
         let admin = testkit::member_scope(&store, &p.committee_admin()).await.unwrap();
         assert_eq!(member::count(&store, &admin, &MemberFilter::default()).await.unwrap(), 7, "{backend}");

@@ -37,7 +37,7 @@ async fn between_units_every_record_moves_and_stays_readable() {
             effective_month: "2024-01".into(),
             ..Default::default()
         };
-        dues::set_base(&store, &ua_scope, &ua_who, zhang, &base).await.unwrap();
+        dues::set_base(&store, &ua_scope.writer().unwrap(), &ua_who, zhang, &base).await.unwrap();
         let today = xianfeng_core::text::today_cn();
         let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap();
         dues::open_cycle(&store, &ua_scope, &ua_who, month).await.unwrap();
@@ -47,7 +47,9 @@ async fn between_units_every_record_moves_and_stays_readable() {
             topic: "主题党日".into(),
             ..Default::default()
         };
-        xianfeng_store::meeting::plan(&store, &sec_os, &sec_who, p.branch_a1.id, &plan).await.unwrap();
+        xianfeng_store::meeting::plan(&store, &sec_os.writer().unwrap(), &sec_who, p.branch_a1.id, &plan)
+            .await
+            .unwrap();
 
         let req = TransferRequest {
             member_id: zhang,
@@ -55,9 +57,9 @@ async fn between_units_every_record_moves_and_stays_readable() {
             reason: "工作调动".into(),
             ..Default::default()
         };
-        let t = tr::request(&store, &sec_ms, &sec_who, &req).await.unwrap();
+        let t = tr::request(&store, &sec_ms.writer().unwrap(), &sec_who, &req).await.unwrap();
         assert_eq!((t.kind.as_str(), t.state.as_str()), ("between_units", "pending_out"), "{backend}");
-        let again = tr::request(&store, &sec_ms, &sec_who, &req).await;
+        let again = tr::request(&store, &sec_ms.writer().unwrap(), &sec_who, &req).await;
         assert!(rule_msg(again).contains("已有办理中"), "{backend}");
         // Another branch of the sending unit does not see it; the receiving unit does, but may not approve yet.
         let a2 = testkit::org_scope(&p.branch_secretary(&p.branch_a2)).unwrap();
@@ -67,10 +69,13 @@ async fn between_units_every_record_moves_and_stays_readable() {
         let ub_who = testkit::who(&ub);
         let v = tr::get(&store, &ub_os, t.id).await.unwrap();
         assert!(v.receiving && !v.sending && !v.can_decide(), "{backend}");
-        assert!(rule_msg(tr::approve(&store, &ub_os, &ub_who, t.id, "", None).await).contains("另一方"), "{backend}");
+        assert!(
+            rule_msg(tr::approve(&store, &ub_os.writer().unwrap(), &ub_who, t.id, "", None).await).contains("另一方"),
+            "{backend}"
+        );
 
         // Dues must be paid before the letter is issued.
-        let e = rule_msg(tr::approve(&store, &sec_os, &sec_who, t.id, "", None).await);
+        let e = rule_msg(tr::approve(&store, &sec_os.writer().unwrap(), &sec_who, t.id, "", None).await);
         assert!(e.contains("1个月党费未缴") && e.contains(&month.format("%Y-%m").to_string()), "{backend}: {e}");
         let pay = PaymentInput {
             amount: "120.00".into(),
@@ -78,15 +83,15 @@ async fn between_units_every_record_moves_and_stays_readable() {
             method: "cash".into(),
             ..Default::default()
         };
-        dues::record_payment(&store, &sec_ms, &sec_who, zhang, month, &pay).await.unwrap();
-        let v = tr::approve(&store, &sec_os, &sec_who, t.id, "", None).await.unwrap();
+        dues::record_payment(&store, &sec_ms.writer().unwrap(), &sec_who, zhang, month, &pay).await.unwrap();
+        let v = tr::approve(&store, &sec_os.writer().unwrap(), &sec_who, t.id, "", None).await.unwrap();
         assert_eq!(v.t.state, TransferState::PendingIn, "{backend}");
         assert_eq!(v.t.dues_paid_through, Some(month), "{backend}: the paid-through month travels");
         assert!(v.t.letter_no.starts_with("省直机关转〔"), "{backend}");
         assert_eq!(v.t.valid_until, Some(today + chrono::Duration::days(90)), "{backend}");
         let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }, 50).await.unwrap();
         assert_eq!(mine.len(), 1, "{backend}: waiting for unit B");
-        let v = tr::approve(&store, &ub_os, &ub_who, t.id, "", None).await.unwrap();
+        let v = tr::approve(&store, &ub_os.writer().unwrap(), &ub_who, t.id, "", None).await.unwrap();
         assert_eq!(v.t.state, TransferState::Done, "{backend}");
 
         // The record now lives with unit B under its shard key, every field intact.
@@ -149,7 +154,10 @@ async fn between_units_every_record_moves_and_stays_readable() {
         let history = tr::of_member(&store, &ub_ms, zhang).await.unwrap();
         assert_eq!(history.len(), 1, "{backend}");
         // A finished transfer cannot be decided again.
-        assert!(rule_msg(tr::approve(&store, &ub_os, &ub_who, t.id, "", None).await).contains("已完成"), "{backend}");
+        assert!(
+            rule_msg(tr::approve(&store, &ub_os.writer().unwrap(), &ub_who, t.id, "", None).await).contains("已完成"),
+            "{backend}"
+        );
 
         if backend == "sqlite" {
             // Every table with member rows is either moved or deliberately left with its unit.
@@ -194,17 +202,17 @@ async fn within_unit_out_of_and_into_the_province() {
             reason: "处室调整".into(),
             ..Default::default()
         };
-        let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
+        let t = tr::request(&store, &sec_ms.writer().unwrap(), &who, &req).await.unwrap();
         assert_eq!(t.kind, xianfeng_core::transfer::TransferKind::WithinUnit, "{backend}");
         // A state the program does not know is an error on reading, never a default.
         store.db.run_script(&format!("UPDATE transfers SET state = 'lost' WHERE id = {}", t.id)).await.unwrap();
         let e = tr::get(&store, &sec_os, t.id).await.map(|_| ()).unwrap_err().to_string();
         assert!(e.contains("未知的转接状态：“lost”"), "{backend}: {e}");
         store.db.run_script(&format!("UPDATE transfers SET state = 'pending_out' WHERE id = {}", t.id)).await.unwrap();
-        tr::approve(&store, &sec_os, &who, t.id, "", None).await.unwrap();
+        tr::approve(&store, &sec_os.writer().unwrap(), &who, t.id, "", None).await.unwrap();
         let a2 = p.branch_secretary(&p.branch_a2);
         let a2_os = testkit::org_scope(&a2).unwrap();
-        tr::approve(&store, &a2_os, &testkit::who(&a2), t.id, "", None).await.unwrap();
+        tr::approve(&store, &a2_os.writer().unwrap(), &testkit::who(&a2), t.id, "", None).await.unwrap();
         let a2_ms = testkit::member_scope(&store, &a2).await.unwrap();
         let m = xianfeng_store::member::get(&store, &a2_ms, li).await.unwrap();
         assert_eq!((m.org_id, m.committee_id), (p.branch_a2.id, p.unit_a.id), "{backend}");
@@ -217,11 +225,11 @@ async fn within_unit_out_of_and_into_the_province() {
             reason: "调往外省".into(),
             ..Default::default()
         };
-        let r = tr::request(&store, &sec_ms, &who, &out).await;
+        let r = tr::request(&store, &sec_ms.writer().unwrap(), &who, &out).await;
         assert!(matches!(r, Err(StoreError::Invalid(_))), "{backend}: no letter number");
         let out = TransferRequest { letter_no: "黔直转字0012号".into(), ..out };
-        let t = tr::request(&store, &sec_ms, &who, &out).await.unwrap();
-        let v = tr::approve(&store, &sec_os, &who, t.id, "", None).await.unwrap();
+        let t = tr::request(&store, &sec_ms.writer().unwrap(), &who, &out).await.unwrap();
+        let v = tr::approve(&store, &sec_os.writer().unwrap(), &who, t.id, "", None).await.unwrap();
         assert_eq!((v.t.state.as_str(), v.t.letter_no.as_str()), ("done", "黔直转字0012号"), "{backend}");
         let m = xianfeng_store::member::get(&store, &sec_ms, zhao).await.unwrap();
         assert_eq!(m.status, MemberStatus::TransferredOut, "{backend}");
@@ -234,16 +242,19 @@ async fn within_unit_out_of_and_into_the_province() {
             reason: "借调".into(),
             ..Default::default()
         };
-        let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
-        let r = tr::reject(&store, &sec_os, &who, t.id, "", t.version).await;
+        let t = tr::request(&store, &sec_ms.writer().unwrap(), &who, &req).await.unwrap();
+        let r = tr::reject(&store, &sec_os.writer().unwrap(), &who, t.id, "", t.version).await;
         assert!(matches!(r, Err(StoreError::Invalid(_))), "{backend}");
-        let r = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version - 1).await;
+        let r = tr::reject(&store, &sec_os.writer().unwrap(), &who, t.id, "借调未获批准", t.version - 1).await;
         assert!(matches!(r, Err(StoreError::Stale)), "{backend}: a decision on an older version");
-        let v = tr::reject(&store, &sec_os, &who, t.id, "借调未获批准", t.version).await.unwrap();
+        let v = tr::reject(&store, &sec_os.writer().unwrap(), &who, t.id, "借调未获批准", t.version).await.unwrap();
         assert_eq!(v.t.state, TransferState::Rejected, "{backend}");
-        let t = tr::request(&store, &sec_ms, &who, &req).await.unwrap();
-        assert!(matches!(tr::cancel(&store, &sec_os, &who, t.id, t.version + 1).await, Err(StoreError::Stale)));
-        let v = tr::cancel(&store, &sec_os, &who, t.id, t.version).await.unwrap();
+        let t = tr::request(&store, &sec_ms.writer().unwrap(), &who, &req).await.unwrap();
+        assert!(matches!(
+            tr::cancel(&store, &sec_os.writer().unwrap(), &who, t.id, t.version + 1).await,
+            Err(StoreError::Stale)
+        ));
+        let v = tr::cancel(&store, &sec_os.writer().unwrap(), &who, t.id, t.version).await.unwrap();
         assert_eq!(v.t.state, TransferState::Cancelled, "{backend}");
 
         // Into the province: an expired letter is refused; a valid one creates the record on acceptance.
@@ -261,10 +272,10 @@ async fn within_unit_out_of_and_into_the_province() {
             valid_until: Some(today - chrono::Duration::days(1)),
             reason: "调入".into(),
         };
-        let r = tr::register_incoming(&store, &b1_ms, &b1_who, &inc).await;
+        let r = tr::register_incoming(&store, &b1_ms.writer().unwrap(), &b1_who, &inc).await;
         assert!(matches!(r, Err(StoreError::Invalid(_))), "{backend}: an expired letter");
         inc.valid_until = Some(today + chrono::Duration::days(30));
-        let t = tr::register_incoming(&store, &b1_ms, &b1_who, &inc).await.unwrap();
+        let t = tr::register_incoming(&store, &b1_ms.writer().unwrap(), &b1_who, &inc).await.unwrap();
         assert_eq!(
             (t.kind.as_str(), t.state.as_str(), t.member_id),
             ("into_province", "pending_in", None),
@@ -278,7 +289,7 @@ async fn within_unit_out_of_and_into_the_province() {
             .unwrap()
             .0;
         assert!(!sealed.contains(&inc.member.id_card), "{backend}: the waiting record is encrypted");
-        let v = tr::approve(&store, &b1_os, &b1_who, t.id, "", None).await.unwrap();
+        let v = tr::approve(&store, &b1_os.writer().unwrap(), &b1_who, t.id, "", None).await.unwrap();
         let new_id = v.t.member_id.unwrap();
         let m = xianfeng_store::member::get(&store, &b1_ms, new_id).await.unwrap();
         assert_eq!((m.name.as_str(), m.org_id, m.status.as_str()), ("林涛", p.branch_b1.id, "full"), "{backend}");

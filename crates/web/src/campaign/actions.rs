@@ -68,7 +68,9 @@ pub(crate) async fn run_action(
             let points = f.points(n).map_err(fail)?;
             let subject = ActionForm::num(&f.subject_id, "申报对象").map_err(fail)?;
             let ms = ctx.member_scope(state).await.map_err(Err)?;
-            camp::apply(store, &ms, &who, id, subject, &points, &f.evidence).await.map(|_| "applied")
+            camp::apply(store, &ms.writer().map_err(|e| Err(e.into()))?, &who, id, subject, &points, &f.evidence)
+                .await
+                .map(|_| "applied")
         }
         "close" => {
             let v = f.version().map_err(fail)?;

@@ -32,7 +32,7 @@ pub(crate) async fn api_set_base(
     Json(b): Json<BaseInput>,
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
-    let row = store_dues::set_base(&state.store, &scope, &ctx.who(), id, &b).await?;
+    let row = store_dues::set_base(&state.store, &scope.writer()?, &ctx.who(), id, &b).await?;
     Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
 }
 

@@ -118,7 +118,7 @@ pub(crate) async fn pay_submit(
     let m =
         store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
     let q = CycleQ { month: m.format("%Y-%m").to_string(), ..Default::default() };
-    match store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await {
+    match store_dues::record_payment(&state.store, &scope.writer()?, &ctx.who(), member_id, m, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=paid", m.format("%Y-%m"))).into_response()),
         Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), member_id).await,
         Err(e) => Err(e.into()),
@@ -293,7 +293,7 @@ pub(crate) async fn api_pay(
     let scope = ctx.member_scope(&state).await?;
     let m =
         store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
-    Ok(Json(store_dues::record_payment(&state.store, &scope, &ctx.who(), member_id, m, &f).await?))
+    Ok(Json(store_dues::record_payment(&state.store, &scope.writer()?, &ctx.who(), member_id, m, &f).await?))
 }
 
 pub(crate) async fn api_arrears(

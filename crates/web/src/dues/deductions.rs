@@ -80,7 +80,7 @@ pub(crate) async fn items_submit(
     let scope = ctx.org_scope()?;
     let unit_id: i64 = f.unit_id.trim().parse().map_err(|_| AppError::BadRequest("unit_id应为数字".into()))?;
     let names: Vec<String> = f.items.lines().map(|l| l.trim().to_string()).collect();
-    match store_dues::set_items(&state.store, &scope, &ctx.who(), unit_id, &names).await {
+    match store_dues::set_items(&state.store, &scope.writer()?, &ctx.who(), unit_id, &names).await {
         Ok(_) => Ok(Redirect::to(&format!("/dues/deductions?unit_id={unit_id}&ok=saved")).into_response()),
         Err(StoreError::Invalid(e)) => items_view(&state, &ctx, Some(unit_id), Some(f.items), Errors(e), "").await,
         Err(e) => Err(e.into()),

@@ -258,7 +258,7 @@ pub(crate) async fn member_submit(
 ) -> Result<Response> {
     let f = base_input(&pairs);
     let scope = ctx.member_scope(&state).await?;
-    match store_dues::set_base(&state.store, &scope, &ctx.who(), id, &f).await {
+    match store_dues::set_base(&state.store, &scope.writer()?, &ctx.who(), id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/dues/members/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errs)) => member_view(&state, &ctx, id, Some(f), Errors(errs)).await,
         Err(e) => Err(e.into()),

@@ -21,7 +21,7 @@ pub(crate) struct ApiPlan {
 
 pub(crate) async fn api_plan(State(state): State<AppState>, ctx: Ctx, Json(b): Json<ApiPlan>) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let m = store_meeting::plan(&state.store, &scope, &ctx.who(), b.org_id, &b.input).await?;
+    let m = store_meeting::plan(&state.store, &scope.writer()?, &ctx.who(), b.org_id, &b.input).await?;
     Ok((axum::http::StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -63,7 +63,7 @@ pub(crate) async fn api_record(
     Json(b): Json<RecordInput>,
 ) -> Result<Json<MeetingRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_meeting::record(&state.store, &scope, &ctx.who(), id, &b).await?))
+    Ok(Json(store_meeting::record(&state.store, &scope.writer()?, &ctx.who(), id, &b).await?))
 }
 
 pub(crate) async fn api_cancel(
@@ -74,7 +74,7 @@ pub(crate) async fn api_cancel(
 ) -> Result<Json<MeetingRow>> {
     let scope = ctx.org_scope()?;
     let version = form::api_version(b.version, "会议").map_err(|e| AppError::Invalid(vec![e]))?;
-    Ok(Json(store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &b.reason, Some(version)).await?))
+    Ok(Json(store_meeting::cancel(&state.store, &scope.writer()?, &ctx.who(), id, &b.reason, Some(version)).await?))
 }
 
 /// A cancellation names the version of the meeting the client read.
@@ -100,7 +100,9 @@ pub(crate) async fn api_correct(
     Json(b): Json<CorrectionJson>,
 ) -> Result<Json<MeetingRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_meeting::correct_attendance(&state.store, &scope, &ctx.who(), id, &b.mark, b.version).await?))
+    Ok(Json(
+        store_meeting::correct_attendance(&state.store, &scope.writer()?, &ctx.who(), id, &b.mark, b.version).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -119,7 +121,8 @@ pub(crate) async fn api_add_attendees(
     let scope = ctx.org_scope()?;
     let version = form::api_version(b.version, "会议").map_err(|e| AppError::Invalid(vec![e]))?;
     let added =
-        store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &b.member_ids, Some(version)).await?;
+        store_meeting::add_attendees(&state.store, &scope.writer()?, &ctx.who(), id, &b.member_ids, Some(version))
+            .await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
 

@@ -19,7 +19,7 @@ pub(crate) async fn attachment_upload(
         }
         Err(e) => return Err(e),
     };
-    match store_meeting::add_attachment(&state.store, &scope, &ctx.who(), id, &name, data).await {
+    match store_meeting::add_attachment(&state.store, &scope.writer()?, &ctx.who(), id, &name, data).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=uploaded#attachments")).into_response()),
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
         Err(e) => Err(e.into()),
@@ -52,7 +52,7 @@ pub(crate) async fn attachment_delete(
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    store_meeting::delete_attachment(&state.store, &scope, &ctx.who(), id, aid).await?;
+    store_meeting::delete_attachment(&state.store, &scope.writer()?, &ctx.who(), id, aid).await?;
     Ok(Redirect::to(&format!("/meetings/{id}?ok=deleted#attachments")).into_response())
 }
 
@@ -72,7 +72,7 @@ pub(crate) async fn api_attachment_upload(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let (name, data) = crate::upload::file_from_request(&state, req, &q.name).await?;
-    let a = store_meeting::add_attachment(&state.store, &scope, &ctx.who(), id, &name, data).await?;
+    let a = store_meeting::add_attachment(&state.store, &scope.writer()?, &ctx.who(), id, &name, data).await?;
     Ok((axum::http::StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -82,6 +82,6 @@ pub(crate) async fn api_attachment_delete(
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    store_meeting::delete_attachment(&state.store, &scope, &ctx.who(), id, aid).await?;
+    store_meeting::delete_attachment(&state.store, &scope.writer()?, &ctx.who(), id, aid).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }

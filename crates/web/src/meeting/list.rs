@@ -186,7 +186,7 @@ pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f)
         let errors = Errors(vec![xianfeng_core::FieldError::new("org_id", "请选择召开会议的组织")]);
         return plan_view(&state, &ctx, f.input, f.org_id, errors).await;
     };
-    match store_meeting::plan(&state.store, &scope, &ctx.who(), org_id, &f.input).await {
+    match store_meeting::plan(&state.store, &scope.writer()?, &ctx.who(), org_id, &f.input).await {
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}?ok=planned", m.id)).into_response()),
         Err(StoreError::Invalid(errs)) => plan_view(&state, &ctx, f.input, f.org_id, Errors(errs)).await,
         Err(e) => Err(e.into()),

@@ -115,7 +115,7 @@ pub(crate) async fn record_submit(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let input = parse_record_form(&pairs);
-    match store_meeting::record(&state.store, &scope, &ctx.who(), id, &input).await {
+    match store_meeting::record(&state.store, &scope.writer()?, &ctx.who(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=recorded")).into_response()),
         Err(StoreError::Invalid(errs)) => record_view(&state, &ctx, id, Some(input), Errors(errs)).await,
         Err(StoreError::Stale) => {
@@ -145,7 +145,7 @@ pub(crate) async fn cancel_submit(
         Ok(v) => v,
         Err(e) => return detail_view(&state, &ctx, &headers, id, "", Errors(vec![e])).await,
     };
-    match store_meeting::cancel(&state.store, &scope, &ctx.who(), id, &f.reason, Some(version)).await {
+    match store_meeting::cancel(&state.store, &scope.writer()?, &ctx.who(), id, &f.reason, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=cancelled")).into_response()),
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
         Err(StoreError::Stale) => detail_view(&state, &ctx, &headers, id, "", stale_meeting()).await,
@@ -195,7 +195,7 @@ pub(crate) async fn attendees_submit(
         let errors = Errors(vec![xianfeng_core::FieldError::new("names", errs.join("；"))]);
         return detail_view(&state, &ctx, &headers, id, "", errors).await;
     }
-    match store_meeting::add_attendees(&state.store, &scope, &ctx.who(), id, &ids, Some(version)).await {
+    match store_meeting::add_attendees(&state.store, &scope.writer()?, &ctx.who(), id, &ids, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?ok=attendees")).into_response()),
         Err(StoreError::Invalid(errs)) => detail_view(&state, &ctx, &headers, id, "", Errors(errs)).await,
         Err(StoreError::Stale) => detail_view(&state, &ctx, &headers, id, "", stale_meeting()).await,

@@ -44,7 +44,7 @@ pub(crate) async fn api_create(
     Json(f): Json<MemberInput>,
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
-    let m = store_member::create(&state.store, &scope, &ctx.who(), &f).await?;
+    let m = store_member::create(&state.store, &scope.writer()?, &ctx.who(), &f).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -62,7 +62,7 @@ pub(crate) async fn api_update(
     Json(f): Json<UpdateJson>,
 ) -> Result<Json<MemberDetail>> {
     let scope = ctx.member_scope(&state).await?;
-    Ok(Json(store_member::update(&state.store, &scope, &ctx.who(), id, &f.input, f.version).await?))
+    Ok(Json(store_member::update(&state.store, &scope.writer()?, &ctx.who(), id, &f.input, f.version).await?))
 }
 
 pub(crate) async fn api_history(
@@ -85,8 +85,17 @@ pub(crate) async fn api_status(
     let scope = ctx.member_scope(&state).await?;
     let version = crate::form::api_version(b.version, "党员信息").map_err(|e| AppError::Invalid(vec![e]))?;
     let (to, date) = parse_status(&b.form)?;
-    let d = store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &b.form.reason, Some(version))
-        .await?;
+    let d = store_member::change_status(
+        &state.store,
+        &scope.writer()?,
+        &ctx.who(),
+        id,
+        to,
+        date,
+        &b.form.reason,
+        Some(version),
+    )
+    .await?;
     Ok(Json(d))
 }
 

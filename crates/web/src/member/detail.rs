@@ -169,11 +169,18 @@ pub(crate) async fn status_submit(
         }
     };
     let result = match parse_status(&f) {
-        Ok((to, date)) => {
-            store_member::change_status(&state.store, &scope, &ctx.who(), id, to, date, &f.reason, Some(version))
-                .await
-                .map_err(AppError::from)
-        }
+        Ok((to, date)) => store_member::change_status(
+            &state.store,
+            &scope.writer()?,
+            &ctx.who(),
+            id,
+            to,
+            date,
+            &f.reason,
+            Some(version),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {

@@ -113,7 +113,8 @@ pub(crate) async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8], file_n
     }
     let limits = *state.import_limits;
     let who = ctx.who();
-    Ok(store_member::import_file(&state.store, &scope, &who, bytes.to_vec(), file_name, limits, &mut |_| {}).await?)
+    Ok(store_member::import_file(&state.store, &scope.writer()?, &who, bytes.to_vec(), file_name, limits, &mut |_| {})
+        .await?)
 }
 
 pub(crate) async fn import_submit(

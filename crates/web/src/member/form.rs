@@ -148,7 +148,7 @@ pub(crate) struct MemberForm {
 
 pub(crate) async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<MemberForm>) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
-    match store_member::create(&state.store, &scope, &ctx.who(), &f.input).await {
+    match store_member::create(&state.store, &scope.writer()?, &ctx.who(), &f.input).await {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}?ok=created", m.id)).into_response()),
         Err(StoreError::Invalid(e)) => form_view(&state, &ctx, f.input, Errors(e), None).await,
         Err(e) => Err(e.into()),
@@ -172,7 +172,7 @@ pub(crate) async fn edit_submit(
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let version = opt_num::<i64>(&f.version).unwrap_or(0);
-    match store_member::update(&state.store, &scope, &ctx.who(), id, &f.input, version).await {
+    match store_member::update(&state.store, &scope.writer()?, &ctx.who(), id, &f.input, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
             let m = store_member::get(&state.store, &scope, id).await?;

@@ -107,7 +107,7 @@ pub(crate) struct CreateJson {
 
 pub(crate) async fn api_create(State(state): State<AppState>, ctx: Ctx, Json(f): Json<CreateJson>) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let o = store_org::create(&state.store, &scope, &ctx.who(), f.parent_id, &f.input).await?;
+    let o = store_org::create(&state.store, &scope.writer()?, &ctx.who(), f.parent_id, &f.input).await?;
     Ok((StatusCode::CREATED, Json(o)).into_response())
 }
 
@@ -130,7 +130,7 @@ pub(crate) async fn api_update(
     }
     let input: OrgInput =
         serde_json::from_value(input).map_err(|e| AppError::BadRequest(format!("请求格式错误：{e}")))?;
-    Ok(Json(store_org::update(&state.store, &scope, &ctx.who(), id, &input).await?))
+    Ok(Json(store_org::update(&state.store, &scope.writer()?, &ctx.who(), id, &input).await?))
 }
 
 #[derive(Deserialize)]
@@ -147,7 +147,7 @@ pub(crate) async fn api_move(
     Json(f): Json<MoveJson>,
 ) -> Result<Json<OrgRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_org::move_to(&state.store, &scope, &ctx.who(), id, f.parent_id, &f.reason).await?))
+    Ok(Json(store_org::move_to(&state.store, &scope.writer()?, &ctx.who(), id, f.parent_id, &f.reason).await?))
 }
 
 pub(crate) async fn api_dissolve(
@@ -158,7 +158,7 @@ pub(crate) async fn api_dissolve(
 ) -> Result<Json<OrgRow>> {
     let scope = ctx.org_scope()?;
     let d = dissolve_date(&f.date)?;
-    Ok(Json(store_org::dissolve(&state.store, &scope, &ctx.who(), id, d, &f.reason).await?))
+    Ok(Json(store_org::dissolve(&state.store, &scope.writer()?, &ctx.who(), id, d, &f.reason).await?))
 }
 
 pub(crate) async fn api_add_post(
@@ -168,7 +168,7 @@ pub(crate) async fn api_add_post(
     Json(f): Json<PostForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    store_org::set_post(&state.store, &scope, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
+    store_org::set_post(&state.store, &scope.writer()?, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "ok": true }))).into_response())
 }
 
@@ -178,6 +178,6 @@ pub(crate) async fn api_remove_post(
     Path((id, post_id)): Path<(i64, i64)>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    store_org::remove_post(&state.store, &scope, &ctx.who(), id, post_id).await?;
+    store_org::remove_post(&state.store, &scope.writer()?, &ctx.who(), id, post_id).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }

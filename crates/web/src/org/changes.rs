@@ -77,7 +77,7 @@ pub(crate) async fn move_submit(
         )
         .await;
     };
-    match store_org::move_to(&state.store, &scope, &ctx.who(), id, parent, &f.reason).await {
+    match store_org::move_to(&state.store, &scope.writer()?, &ctx.who(), id, parent, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=moved")).into_response()),
         Err(StoreError::Invalid(e)) => move_view(&state, &ctx, id, f, Errors(e)).await,
         Err(StoreError::Rule(m)) => {
@@ -111,7 +111,9 @@ pub(crate) async fn dissolve_submit(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let result = match dissolve_date(&f.date) {
-        Ok(d) => store_org::dissolve(&state.store, &scope, &ctx.who(), id, d, &f.reason).await.map_err(AppError::from),
+        Ok(d) => store_org::dissolve(&state.store, &scope.writer()?, &ctx.who(), id, d, &f.reason)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -146,7 +148,7 @@ pub(crate) async fn post_submit(
     Form(f): Form<PostForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    store_org::set_post(&state.store, &scope, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
+    store_org::set_post(&state.store, &scope.writer()?, &ctx.who(), id, f.member_id, &f.post, f.since).await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response())
 }
 
@@ -156,6 +158,6 @@ pub(crate) async fn post_remove(
     Path((id, post_id)): Path<(i64, i64)>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    store_org::remove_post(&state.store, &scope, &ctx.who(), id, post_id).await?;
+    store_org::remove_post(&state.store, &scope.writer()?, &ctx.who(), id, post_id).await?;
     Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response())
 }

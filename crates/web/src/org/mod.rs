@@ -275,7 +275,7 @@ pub(crate) async fn new_submit(
     Form(f): Form<OrgForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    match store_org::create(&state.store, &scope, &ctx.who(), id, &f.input).await {
+    match store_org::create(&state.store, &scope.writer()?, &ctx.who(), id, &f.input).await {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?ok=created", o.id)).into_response()),
         Err(StoreError::Invalid(e)) => new_view(&state, &ctx, id, f.input, Errors(e)).await,
         Err(StoreError::Rule(m)) => {
@@ -329,7 +329,7 @@ pub(crate) async fn edit_submit(
     Form(f): Form<OrgForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    match store_org::update(&state.store, &scope, &ctx.who(), id, &f.input).await {
+    match store_org::update(&state.store, &scope.writer()?, &ctx.who(), id, &f.input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(e)) => edit_view(&state, &ctx, id, Some(f.input), Errors(e)).await,
         Err(StoreError::Rule(m)) => {

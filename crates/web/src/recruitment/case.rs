@@ -285,7 +285,7 @@ pub(crate) async fn step_submit(
         let why = "缺少档案的版本号，请刷新页面后重试".to_string();
         return case_view(&state, &ctx, id, "", f, Errors::default(), why).await;
     };
-    match store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, e, Some(version)).await {
+    match store_rec::act(&state.store, &ms.writer()?, higher.as_ref(), &ctx.who(), id, e, Some(version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/recruitment/cases/{id}?ok={ok}")).into_response()),
         Err(StoreError::Rule(m)) => case_view(&state, &ctx, id, "", f, Errors::default(), m).await,
         Err(StoreError::Invalid(errs)) => case_view(&state, &ctx, id, "", f, Errors(errs), String::new()).await,
@@ -318,7 +318,8 @@ pub(crate) async fn api_event(
 ) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
     let higher = ctx.actor()?.higher_committee();
-    let d = store_rec::act(&state.store, &ms, higher.as_ref(), &ctx.who(), id, b.event, Some(b.version)).await?;
+    let d =
+        store_rec::act(&state.store, &ms.writer()?, higher.as_ref(), &ctx.who(), id, b.event, Some(b.version)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
 }
 

@@ -145,7 +145,7 @@ pub(crate) async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f):
         Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
     };
     let data = StepData { responsible: f.responsible.trim().into(), note: f.note.trim().into(), ..Default::default() };
-    match store_rec::start(&state.store, &ms, &ctx.who(), id, on, data).await {
+    match store_rec::start(&state.store, &ms.writer()?, &ctx.who(), id, on, data).await {
         Ok(c) => Ok(Redirect::to(&format!("/recruitment/cases/{}?ok=started", c.id)).into_response()),
         Err(StoreError::Rule(m)) => new_view(&state, &ctx, f, Errors(vec![FieldError::new("applied_on", m)])).await,
         Err(StoreError::Invalid(errs)) => new_view(&state, &ctx, f, Errors(errs)).await,
@@ -163,7 +163,7 @@ pub(crate) struct StartJson {
 
 pub(crate) async fn api_start(State(state): State<AppState>, ctx: Ctx, Json(b): Json<StartJson>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
-    let c = store_rec::start(&state.store, &ms, &ctx.who(), b.member_id, b.applied_on, b.data).await?;
+    let c = store_rec::start(&state.store, &ms.writer()?, &ctx.who(), b.member_id, b.applied_on, b.data).await?;
     Ok((axum::http::StatusCode::CREATED, Json(c)).into_response())
 }
 

@@ -38,7 +38,7 @@ pub(crate) async fn document_upload(
         }
         Err(e) => return Err(e),
     };
-    match store_rec::add_document(&state.store, &ms, &ctx.who(), id, step, &name, data).await {
+    match store_rec::add_document(&state.store, &ms.writer()?, &ctx.who(), id, step, &name, data).await {
         Ok(_) => Ok(Redirect::to(&format!("/recruitment/cases/{id}?ok=uploaded#documents")).into_response()),
         Err(StoreError::Invalid(errs)) => {
             case_view(&state, &ctx, id, "", StepForm::default(), Errors(errs), String::new()).await
@@ -61,7 +61,7 @@ pub(crate) async fn api_document_upload(
         .await?
         .ok_or_else(|| AppError::Unprocessable("缺少文件字段 file".into()))?;
     let name = if q.name.trim().is_empty() { name } else { q.name.clone() };
-    let d = store_rec::add_document(&state.store, &ms, &ctx.who(), id, step, &name, data).await?;
+    let d = store_rec::add_document(&state.store, &ms.writer()?, &ctx.who(), id, step, &name, data).await?;
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
 }
 

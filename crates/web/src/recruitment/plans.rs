@@ -62,7 +62,7 @@ pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f)
     let Some(planned) = opt_num::<i64>(&f.planned) else {
         return plans_view(&state, &ctx, year, "", Errors(vec![FieldError::new("planned", "计划人数应为整数")])).await;
     };
-    match store_rec::set_plan(&state.store, &scope, &ctx.who(), unit, year, planned, &f.note).await {
+    match store_rec::set_plan(&state.store, &scope.writer()?, &ctx.who(), unit, year, planned, &f.note).await {
         Ok(_) => Ok(Redirect::to(&format!("/recruitment/plans?year={year}&ok=plan")).into_response()),
         Err(StoreError::Invalid(errs)) => plans_view(&state, &ctx, year, "", Errors(errs)).await,
         Err(e) => Err(e.into()),
@@ -94,5 +94,7 @@ pub(crate) async fn api_set_plan(
     Json(b): Json<PlanJson>,
 ) -> Result<Json<PlanRow>> {
     let scope = ctx.org_scope()?;
-    Ok(Json(store_rec::set_plan(&state.store, &scope, &ctx.who(), b.unit_id, b.year, b.planned, &b.note).await?))
+    Ok(Json(
+        store_rec::set_plan(&state.store, &scope.writer()?, &ctx.who(), b.unit_id, b.year, b.planned, &b.note).await?,
+    ))
 }

@@ -186,7 +186,10 @@ async fn no_role_writes_outside_its_subtree() {
         let birth = chrono::NaiveDate::from_ymd_opt(1999, 2, 3).unwrap();
         let input =
             testkit::member_input("孙悦", p.branch_a1.id, birth, 81, xianfeng_core::member::MemberStatus::Applicant);
-        let applicant = xianfeng_store::member::create(&store, &scope, &testkit::who(&admin), &input).await.unwrap().id;
+        let applicant = xianfeng_store::member::create(&store, &scope.writer().unwrap(), &testkit::who(&admin), &input)
+            .await
+            .unwrap()
+            .id;
         let r = sec
             .json(
                 "POST",
