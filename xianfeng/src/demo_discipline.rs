@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use xianfeng_core::auth::operator;
-use xianfeng_core::discipline::{CaseInput, Category, KINDS};
+use xianfeng_core::discipline::{CaseInput, CaseKind, Category};
 use xianfeng_core::member::MemberStatus;
 use xianfeng_core::states::sql;
 use xianfeng_store::discipline as d;
@@ -38,7 +38,7 @@ const SUMMARIES: [&str; 6] = [
 ];
 
 fn kinds_of(c: Category) -> Vec<&'static str> {
-    KINDS.iter().filter(|k| k.2 == c).map(|k| k.0).collect()
+    CaseKind::ALL.iter().filter(|k| k.category() == c).map(|k| k.as_str()).collect()
 }
 
 pub async fn generate(store: &Store, seed: u64, scale: f64, today: NaiveDate) -> Result<DisciplineSummary, StoreError> {

@@ -27,41 +27,67 @@ impl Category {
     }
 }
 
-/// One outcome: (identifier, label, category), lightest first within each family.
-pub const KINDS: &[(&str, &str, Category)] = &[
-    ("party_warning", "警告", Category::PartySanction),
-    ("party_serious_warning", "严重警告", Category::PartySanction),
-    ("party_post_removal", "撤销党内职务", Category::PartySanction),
-    ("party_probation", "留党察看", Category::PartySanction),
-    ("party_expulsion", "开除党籍", Category::PartySanction),
-    ("gov_warning", "警告（政务）", Category::GovernmentSanction),
-    ("gov_demerit", "记过", Category::GovernmentSanction),
-    ("gov_major_demerit", "记大过", Category::GovernmentSanction),
-    ("gov_demotion", "降级", Category::GovernmentSanction),
-    ("gov_dismissal", "撤职", Category::GovernmentSanction),
-    ("gov_expulsion", "开除", Category::GovernmentSanction),
-    ("talk_reminder", "谈话提醒", Category::Handling),
-    ("criticism", "批评教育", Category::Handling),
-    ("ordered_review", "责令检查", Category::Handling),
-    ("admonition", "诫勉", Category::Handling),
-    ("suspension", "停职检查", Category::Handling),
-    ("post_adjustment", "调整职务", Category::Handling),
-    ("ordered_resignation", "责令辞职", Category::Handling),
-    ("removal", "免职", Category::Handling),
-    ("downgrade", "降职", Category::Handling),
-];
-
-/// The kind's label and category, if the identifier is known.
-pub fn kind(id: &str) -> Option<(&'static str, Category)> {
-    KINDS.iter().find(|k| k.0 == id).map(|k| (k.1, k.2))
+crate::state_enum! {
+    /// One outcome (处分 or 处理), lightest first within each family.
+    pub enum CaseKind ("处分处理种类") {
+        PartyWarning = ("party_warning", "警告"),
+        PartySeriousWarning = ("party_serious_warning", "严重警告"),
+        PartyPostRemoval = ("party_post_removal", "撤销党内职务"),
+        PartyProbation = ("party_probation", "留党察看"),
+        PartyExpulsion = ("party_expulsion", "开除党籍"),
+        GovWarning = ("gov_warning", "警告（政务）"),
+        GovDemerit = ("gov_demerit", "记过"),
+        GovMajorDemerit = ("gov_major_demerit", "记大过"),
+        GovDemotion = ("gov_demotion", "降级"),
+        GovDismissal = ("gov_dismissal", "撤职"),
+        GovExpulsion = ("gov_expulsion", "开除"),
+        TalkReminder = ("talk_reminder", "谈话提醒"),
+        Criticism = ("criticism", "批评教育"),
+        OrderedReview = ("ordered_review", "责令检查"),
+        Admonition = ("admonition", "诫勉"),
+        Suspension = ("suspension", "停职检查"),
+        PostAdjustment = ("post_adjustment", "调整职务"),
+        OrderedResignation = ("ordered_resignation", "责令辞职"),
+        Removal = ("removal", "免职"),
+        Downgrade = ("downgrade", "降职"),
+    }
 }
 
-/// Cadre ranks the statistics are broken down by.
-pub const RANKS: &[(&str, &str)] =
-    &[("department_level", "厅级"), ("division_level", "处级"), ("section_level_or_below", "科级及以下")];
+impl CaseKind {
+    /// The family the outcome is counted in.
+    pub fn category(self) -> Category {
+        match self {
+            CaseKind::PartyWarning
+            | CaseKind::PartySeriousWarning
+            | CaseKind::PartyPostRemoval
+            | CaseKind::PartyProbation
+            | CaseKind::PartyExpulsion => Category::PartySanction,
+            CaseKind::GovWarning
+            | CaseKind::GovDemerit
+            | CaseKind::GovMajorDemerit
+            | CaseKind::GovDemotion
+            | CaseKind::GovDismissal
+            | CaseKind::GovExpulsion => Category::GovernmentSanction,
+            CaseKind::TalkReminder
+            | CaseKind::Criticism
+            | CaseKind::OrderedReview
+            | CaseKind::Admonition
+            | CaseKind::Suspension
+            | CaseKind::PostAdjustment
+            | CaseKind::OrderedResignation
+            | CaseKind::Removal
+            | CaseKind::Downgrade => Category::Handling,
+        }
+    }
+}
 
-pub fn rank_label(id: &str) -> &'static str {
-    RANKS.iter().find(|r| r.0 == id).map(|r| r.1).unwrap_or("")
+crate::state_enum! {
+    /// Cadre ranks the statistics are broken down by.
+    pub enum CadreRank ("职级") {
+        DepartmentLevel = ("department_level", "厅级"),
+        DivisionLevel = ("division_level", "处级"),
+        SectionLevelOrBelow = ("section_level_or_below", "科级及以下"),
+    }
 }
 
 /// A case as typed by discipline staff.
@@ -87,8 +113,8 @@ pub struct ValidCase {
     pub person_name: String,
     pub member_id: Option<i64>,
     pub org_id: i64,
-    pub cadre_rank: String,
-    pub kind: String,
+    pub cadre_rank: CadreRank,
+    pub kind: CaseKind,
     pub category: Category,
     pub decided_on: NaiveDate,
     pub decided_by: String,
@@ -109,10 +135,11 @@ impl CaseInput {
         if self.org_id.is_none() {
             errs.push(FieldError::new("org_id", "请选择所在单位或党支部"));
         }
-        if !RANKS.iter().any(|r| r.0 == self.cadre_rank) {
+        let rank = CadreRank::parse(&self.cadre_rank);
+        if rank.is_none() {
             errs.push(FieldError::new("cadre_rank", "请选择职级（厅级、处级、科级及以下）"));
         }
-        let k = kind(&self.kind);
+        let k = CaseKind::parse(&self.kind);
         if k.is_none() {
             errs.push(FieldError::new("kind", "请选择处分或处理种类"));
         }
@@ -132,16 +159,17 @@ impl CaseInput {
         if !errs.is_empty() {
             return Err(Error::Invalid(errs));
         }
-        let (Some((_, category)), Some(org_id), Some(decided_on)) = (k, self.org_id, self.decided_on) else {
+        let (Some(kind), Some(cadre_rank), Some(org_id), Some(decided_on)) = (k, rank, self.org_id, self.decided_on)
+        else {
             return Err(Error::invalid("kind", "请选择处分或处理种类"));
         };
         Ok(ValidCase {
             person_name: name.to_string(),
             member_id: self.member_id,
             org_id,
-            cadre_rank: self.cadre_rank.clone(),
-            kind: self.kind.clone(),
-            category,
+            cadre_rank,
+            kind,
+            category: kind.category(),
             decided_on,
             decided_by: self.decided_by.trim().to_string(),
             document_no: self.document_no.trim().to_string(),
@@ -172,33 +200,32 @@ pub struct StatsTable {
 }
 
 /// Builds the table for the years `from..=to` from counts (year, category, rank, cases).
-pub fn stats_table<'a>(
-    counts: impl IntoIterator<Item = (i32, &'a str, &'a str, i64)>,
+pub fn stats_table(
+    counts: impl IntoIterator<Item = (i32, Category, CadreRank, i64)>,
     from: i32,
     to: i32,
 ) -> StatsTable {
-    let columns: Vec<(Category, &str)> =
-        Category::ALL.iter().flat_map(|c| RANKS.iter().map(move |r| (*c, r.0))).collect();
+    let columns: Vec<(Category, CadreRank)> =
+        Category::ALL.iter().flat_map(|c| CadreRank::ALL.iter().map(move |r| (*c, *r))).collect();
     let years: Vec<i32> = (from..=to).collect();
     let mut grid = vec![vec![0i64; columns.len()]; years.len()];
     let (mut section_total, mut division_total) = (0, 0);
     for (year, category, rank, cases) in counts {
-        let (Some(y), Some(c)) = (
-            years.iter().position(|x| *x == year),
-            columns.iter().position(|(c, r)| c.as_str() == category && *r == rank),
-        ) else {
+        let (Some(y), Some(c)) =
+            (years.iter().position(|x| *x == year), columns.iter().position(|(c, r)| *c == category && *r == rank))
+        else {
             continue;
         };
         grid[y][c] += cases;
         match rank {
-            "section_level_or_below" => section_total += cases,
-            "division_level" => division_total += cases,
-            _ => {}
+            CadreRank::SectionLevelOrBelow => section_total += cases,
+            CadreRank::DivisionLevel => division_total += cases,
+            CadreRank::DepartmentLevel => {}
         }
     }
     let totals: Vec<i64> = (0..columns.len()).map(|c| grid.iter().map(|l| l[c]).sum()).collect();
     StatsTable {
-        columns: columns.iter().map(|(c, r)| (c.label(), rank_label(r))).collect(),
+        columns: columns.iter().map(|(c, r)| (c.label(), r.label())).collect(),
         lines: years
             .iter()
             .zip(grid)
@@ -230,10 +257,10 @@ mod tests {
     fn the_statistics_table_adds_up_by_year_column_and_rank() {
         let t = stats_table(
             [
-                (2021, "handling", "section_level_or_below", 3),
-                (2022, "party_sanction", "division_level", 2),
-                (2022, "party_sanction", "section_level_or_below", 1),
-                (2030, "handling", "section_level_or_below", 9),
+                (2021, Category::Handling, CadreRank::SectionLevelOrBelow, 3),
+                (2022, Category::PartySanction, CadreRank::DivisionLevel, 2),
+                (2022, Category::PartySanction, CadreRank::SectionLevelOrBelow, 1),
+                (2030, Category::Handling, CadreRank::SectionLevelOrBelow, 9),
             ],
             2021,
             2022,

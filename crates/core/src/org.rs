@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::rules::OrgRules;
 
 crate::state_enum! {
-    #[derive(PartialOrd, Ord)]
     pub enum OrgKind ("组织类型") {
         WorkingCommittee = ("working_committee", "省直机关工委"),
         Unit = ("unit", "省直单位"),

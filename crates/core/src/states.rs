@@ -67,7 +67,8 @@ pub fn sql_in<T: State>(states: &[T]) -> String {
 /// assert_eq!(serde_json::to_string(&Phase::Closed).unwrap(), "\"closed\"");
 /// ```
 ///
-/// It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and gives `ALL`,
+/// It derives `Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord`
+/// (declaration order) and gives `ALL`,
 /// `as_str` (the code), `label` (Chinese), `parse` (`Option`), `read`
 /// (`Result`, for stored values), `Display` (the label), `FromStr`,
 /// `TryFrom<String>`, the TEXT column mapping (with core's `sqlx` feature,
@@ -83,7 +84,7 @@ macro_rules! state_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         $vis enum $name {
             $( $(#[$vmeta])* $var ),+
         }

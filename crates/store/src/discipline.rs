@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use xianfeng_core::auth::DisciplineScope;
-use xianfeng_core::discipline::{self as core_d, CaseInput, Category};
+use xianfeng_core::discipline::CaseInput;
+pub use xianfeng_core::discipline::{CadreRank, CaseKind, Category};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::{now_ms, today_cn};
 
@@ -32,9 +33,9 @@ pub struct CaseRow {
     pub unit_name: String,
     pub member_id: Option<i64>,
     pub person_name: String,
-    pub cadre_rank: String,
-    pub kind: String,
-    pub category: String,
+    pub cadre_rank: CadreRank,
+    pub kind: CaseKind,
+    pub category: Category,
     pub decided_on: NaiveDate,
     pub decided_by: String,
     pub document_no: String,
@@ -45,13 +46,13 @@ pub struct CaseRow {
 
 impl CaseRow {
     pub fn kind_label(&self) -> &'static str {
-        core_d::kind(&self.kind).map(|k| k.0).unwrap_or("")
+        self.kind.label()
     }
     pub fn category_label(&self) -> &'static str {
-        Category::parse(&self.category).map(|c| c.label()).unwrap_or("")
+        self.category.label()
     }
     pub fn rank_label(&self) -> &'static str {
-        core_d::rank_label(&self.cadre_rank)
+        self.cadre_rank.label()
     }
 }
 
@@ -207,7 +208,7 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
         .execute(crate::q!(
             "INSERT INTO discipline_cases (committee_id, id, org_id, member_id, person_name, cadre_rank, kind, category, decided_on, \
              decided_by, document_no, summary, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            org.committee_id, id, org_id, v.member_id, v.person_name.clone(), v.cadre_rank.clone(), v.kind.clone(),
+            org.committee_id, id, org_id, v.member_id, v.person_name.clone(), v.cadre_rank.as_str(), v.kind.as_str(),
             v.category.as_str(), v.decided_on, v.decided_by.clone(), v.document_no.clone(), v.summary.clone(),
             who.username.clone(), now_ms()
         ))
@@ -216,7 +217,7 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
         &mut tx,
         &store.keys.audit_key,
         who,
-        Event::ok("discipline_case_create", "discipline_case", id).detail(v.kind.clone()),
+        Event::ok("discipline_case_create", "discipline_case", id).detail(v.kind.as_str()),
     )
     .await?;
     tx.commit().await?;
@@ -229,8 +230,8 @@ pub async fn create(store: &Store, scope: &DisciplineScope, who: &Who, input: &C
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StatRow {
     pub year: i64,
-    pub category: String,
-    pub cadre_rank: String,
+    pub category: Category,
+    pub cadre_rank: CadreRank,
     pub cases: i64,
 }
 
@@ -242,15 +243,15 @@ pub async fn stats(store: &Store, scope: &DisciplineScope, from_year: i32, to_ye
     #[derive(sqlx::FromRow)]
     struct Decided {
         decided_on: NaiveDate,
-        category: String,
-        cadre_rank: String,
+        category: Category,
+        cadre_rank: CadreRank,
     }
     // Years are bucketed here rather than with an engine-specific date function.
     let mut q = Q::new(format!("SELECT d.decided_on, d.category, d.cadre_rank{FROM} WHERE d.decided_on >= "));
     q.bind(from).push(" AND d.decided_on < ").bind(to);
     scope_where(&mut q, scope.orgs(), "o");
     let rows: Vec<Decided> = store.db.r().fetch_all(q).await?;
-    let mut counts: std::collections::BTreeMap<(i64, String, String), i64> = Default::default();
+    let mut counts: std::collections::BTreeMap<(i64, Category, CadreRank), i64> = Default::default();
     for r in rows {
         use chrono::Datelike;
         *counts.entry((i64::from(r.decided_on.year()), r.category, r.cadre_rank)).or_default() += 1;

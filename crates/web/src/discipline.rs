@@ -12,7 +12,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::auth::DisciplineScope;
-use xianfeng_core::discipline::{CaseInput, Category, KINDS, RANKS, StatsTable, stats_table};
+use xianfeng_core::discipline::{CadreRank, CaseInput, CaseKind, Category, StatsTable, stats_table};
 use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
@@ -163,8 +163,11 @@ async fn new_view(state: &AppState, ctx: &Ctx, form: CaseForm, errors: Errors) -
         form,
         errors,
         orgs,
-        ranks: RANKS.iter().map(|r| (r.0.to_string(), r.1.to_string())).collect(),
-        kinds: KINDS.iter().map(|k| (k.0.to_string(), format!("{}（{}）", k.1, k.2.label()))).collect(),
+        ranks: CadreRank::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect(),
+        kinds: CaseKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), format!("{}（{}）", k.label(), k.category().label())))
+            .collect(),
         candidates,
     })
 }
@@ -276,11 +279,7 @@ async fn stats_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sta
     let scope = scope(&ctx)?;
     let (from, to) = q.years()?;
     let rows = store_d::stats(&state.store, &scope, from, to).await?;
-    let t = stats_table(
-        rows.iter().map(|r| (r.year as i32, r.category.as_str(), r.cadre_rank.as_str(), r.cases)),
-        from,
-        to,
-    );
+    let t = stats_table(rows.iter().map(|r| (r.year as i32, r.category, r.cadre_rank, r.cases)), from, to);
     render(&StatsPage {
         l: Layout::new(&ctx, "纪检统计", "/discipline/stats").crumb("纪检统计", ""), from, to, t
     })

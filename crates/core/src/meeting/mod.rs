@@ -17,7 +17,6 @@ pub use self::checkin::*;
 
 crate::state_enum! {
     /// How often a kind of meeting is due.
-    #[derive(PartialOrd, Ord)]
     pub enum Cycle ("周期") {
         Month = ("month", "每月"),
         Quarter = ("quarter", "每季度"),

@@ -94,7 +94,7 @@ async fn discipline_staff_record_cases_in_their_subtree_only() {
         // Statistics by year, category and rank.
         let y = today.year();
         let s = d::stats(&store, &sr, y, y).await.unwrap();
-        let count = |cat: &str| s.iter().filter(|r| r.category == cat).map(|r| r.cases).sum::<i64>();
+        let count = |cat: &str| s.iter().filter(|r| r.category.as_str() == cat).map(|r| r.cases).sum::<i64>();
         assert_eq!((count("party_sanction"), count("handling")), (1, 2), "{backend}: {s:?}");
         assert!(d::stats(&store, &sb, y, y).await.unwrap().is_empty(), "{backend}");
     }
