@@ -189,7 +189,8 @@ async fn files_of_the_old_tables_move_into_the_shared_attachments() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(migrate::migrate(&db).await.unwrap(), vec![16], "{backend}");
+        // 0016 and every later migration apply; the later ones do not matter here.
+        assert_eq!(migrate::migrate(&db).await.unwrap().first(), Some(&16), "{backend}");
         #[derive(sqlx::FromRow)]
         struct Moved {
             committee_id: i64,
