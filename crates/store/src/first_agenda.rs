@@ -239,18 +239,13 @@ pub async fn update(
 
 /// The signed-in user's own open tasks, overdue first.
 #[tracing::instrument(skip_all)]
-pub async fn mine(store: &Store, me: &Myself) -> Result<Vec<TaskRow>> {
-    store
-        .db
-        .r()
-        .fetch_all(q!(
-            format!(
-                "SELECT {COLS}{FROM} WHERE t.owner_user_id = $1 AND t.status = $2 ORDER BY t.due_on, t.id LIMIT 200"
-            ),
-            me.user_id(),
-            TaskStatus::Open.as_str()
-        ))
-        .await
+pub async fn mine(store: &Store, me: &Myself, page: i64, per_page: i64) -> Result<crate::Page<TaskRow>> {
+    let q = q!(
+        format!("SELECT {COLS}{FROM} WHERE t.owner_user_id = $1 AND t.status = $2"),
+        me.user_id(),
+        TaskStatus::Open.as_str()
+    );
+    crate::fetch_page(store, q, "t.due_on, t.id", page, per_page).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -265,14 +260,17 @@ pub struct TaskFilter {
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskSummary {
     pub items: Vec<TaskRow>,
+    /// Tasks matching the filter (all pages).
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
     pub open: i64,
     pub overdue: i64,
     pub done: i64,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter) -> Result<TaskSummary> {
+pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter, page: i64, per_page: i64) -> Result<TaskSummary> {
     let sub = match f.org_id {
         Some(id) => Some(crate::org::get(store.db.r(), scope, id).await?.path),
         None => None,
@@ -310,8 +308,10 @@ pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter) -> Result<
             }
         }
     }
-    q.push(" ORDER BY CASE WHEN t.status = ").bind(TaskStatus::Open.as_str());
-    q.push(" THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 500");
-    let items: Vec<TaskRow> = store.db.r().fetch_all(q).await?;
-    Ok(TaskSummary { total: items.len() as i64, items, open, overdue, done })
+    let order = format!(
+        "CASE WHEN t.status = {open} THEN 0 ELSE 1 END, t.due_on, t.id",
+        open = xianfeng_core::states::sql(TaskStatus::Open)
+    );
+    let p: crate::Page<TaskRow> = crate::fetch_page(store, q, &order, page, per_page).await?;
+    Ok(TaskSummary { items: p.items, total: p.total, page: p.page, per_page: p.per_page, open, overdue, done })
 }

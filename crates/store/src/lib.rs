@@ -60,6 +60,32 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+/// The `per_page` that reads every row a filter selects: for an export, or
+/// a count over a scope that is small by nature (one branch's month).
+pub const EVERY_ROW: i64 = i64::MAX;
+
+/// One page of the rows `q` selects, in the order `order_by` gives, and how
+/// many it selects in all: the count is the same query wrapped, so the page
+/// and its total can never disagree about the filter.
+pub(crate) async fn fetch_page<T: db::Row>(
+    store: &Store,
+    mut q: db::Q,
+    order_by: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<T>> {
+    let count = db::Q { sql: format!("SELECT COUNT(*) AS v FROM ({}) counted", q.sql), args: q.args.clone() };
+    let total = store.db.r().fetch_scalar_i64(count).await?;
+    q.push(" ORDER BY ")
+        .push(order_by)
+        .push(" LIMIT ")
+        .bind(per_page)
+        .push(" OFFSET ")
+        .bind((page - 1).max(0) * per_page);
+    let items = store.db.r().fetch_all(q).await?;
+    Ok(Page { items, total, page, per_page })
+}
+
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
         if self.per_page <= 0 { 1 } else { ((self.total + self.per_page - 1) / self.per_page).max(1) }

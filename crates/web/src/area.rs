@@ -23,8 +23,11 @@ pub struct Area {
 }
 
 /// A documented API operation: method, path (under /api/v1), tag, summary,
-/// request body schema name ("" for none) and success status.
-pub type Operation = (&'static str, &'static str, &'static str, &'static str, &'static str, u16);
+/// request body schema name ("" for none), success status and the schema of
+/// the success response (`Page<X>` for a paged list of X, `X[]` for an array,
+/// `Xlsx`/`Docx`/`File` for a download). `openapi::conformance` checks every
+/// exchange of the HTTP test suites against them.
+pub type Operation = (&'static str, &'static str, &'static str, &'static str, &'static str, u16, &'static str);
 
 /// The sections of the left menu, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -222,8 +222,8 @@ pub const AREA: crate::area::Area = {
             MenuEntry::new(Section::Audit, 20, "完整性校验", "/audit/verify", Audience::Roles(&[Role::AuditAdmin])),
         ],
         operations: &[
-            ("get", "/audit", "audit", "审计日志（审计管理员）", "", 200),
-            ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200),
+            ("get", "/audit", "audit", "审计日志（审计管理员）", "", 200, "Page<AuditEntry>"),
+            ("get", "/audit/verify", "audit", "校验审计日志链（审计管理员）", "", 200, "AuditVerify"),
         ],
     }
 };

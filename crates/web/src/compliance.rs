@@ -175,17 +175,19 @@ async fn api_missing(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ComplianceQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     let (org, period) = compliance_args(&state, &ctx, &q).await?;
     let rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
-    Ok(Json(serde_json::json!({ "total": rows.len(), "items": rows })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(rows, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 async fn api_due(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ComplianceQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     let (org, _) = compliance_args(&state, &ctx, &q).await?;
@@ -198,7 +200,7 @@ async fn api_due(
             v
         })
         .collect();
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 /// The area's one registration: routes, menu entries, API documentation
@@ -211,9 +213,25 @@ pub const AREA: crate::area::Area = {
         api,
         menu: &[MenuEntry::new(Section::OrgLife, 30, "落实情况", "/compliance", STAFF)],
         operations: &[
-            ("get", "/compliance", "compliance", "组织生活落实情况：应开与已开，按下级组织或片区汇总", "", 200),
-            ("get", "/compliance/missing", "compliance", "未按要求召开的会议（逐组织、逐周期）", "", 200),
-            ("get", "/compliance/due", "compliance", "本期待开与逾期的会议", "", 200),
+            (
+                "get",
+                "/compliance",
+                "compliance",
+                "组织生活落实情况：应开与已开，按下级组织或片区汇总",
+                "",
+                200,
+                "Compliance",
+            ),
+            (
+                "get",
+                "/compliance/missing",
+                "compliance",
+                "未按要求召开的会议（逐组织、逐周期）",
+                "",
+                200,
+                "Page<ComplianceMissing>",
+            ),
+            ("get", "/compliance/due", "compliance", "本期待开与逾期的会议", "", 200, "Page<ComplianceDue>"),
         ],
     }
 };

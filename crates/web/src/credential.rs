@@ -167,11 +167,14 @@ async fn notice_submit(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
     Ok(Redirect::to("/").into_response())
 }
 
-async fn api_tickets(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+async fn api_tickets(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(p): axum::extract::Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_cred::Ticket>>> {
     let cap = ctx.actor()?.credential_approver()?;
     let items = store_cred::open_tickets(&state.store, &cap).await?;
-    let total = items.len();
-    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 async fn api_approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<serde_json::Value>> {
@@ -219,7 +222,15 @@ pub const AREA: crate::area::Area = {
             ),
         ],
         operations: &[
-            ("get", "/credential-tickets", "users", "待批准和待启用的启用单（安全管理员、审计管理员）", "", 200),
+            (
+                "get",
+                "/credential-tickets",
+                "users",
+                "待批准和待启用的启用单（安全管理员、审计管理员）",
+                "",
+                200,
+                "Page<CredentialTicket>",
+            ),
             (
                 "post",
                 "/credential-tickets/{id}/approve",
@@ -227,9 +238,10 @@ pub const AREA: crate::area::Area = {
                 "批准启用单，返回启用码后半段（另一位管理员）",
                 "",
                 200,
+                "ActivationPartB",
             ),
-            ("post", "/auth/activate", "auth", "本人持两段启用码设置密码（无需会话）", "Activate", 200),
-            ("post", "/me/notice", "auth", "确认已知晓账号启用或重置的提示", "", 200),
+            ("post", "/auth/activate", "auth", "本人持两段启用码设置密码（无需会话）", "Activate", 200, "Ok"),
+            ("post", "/me/notice", "auth", "确认已知晓账号启用或重置的提示", "", 200, "Ok"),
         ],
     }
 };

@@ -289,11 +289,15 @@ async fn api_stats(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<StatsQ>,
+    Query(p): Query<Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = scope(&ctx)?;
     let (from, to) = q.years()?;
     let items: Vec<StatRow> = store_d::stats(&state.store, &scope, from, to).await?;
-    Ok(Json(serde_json::json!({ "from": from, "to": to, "total": items.len(), "items": items })))
+    let page = crate::form::page_of(items, &p)?;
+    Ok(Json(
+        serde_json::json!({ "from": from, "to": to, "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page }),
+    ))
 }
 
 /// The area's one registration: routes, menu entries, API documentation
@@ -328,9 +332,26 @@ pub const AREA: crate::area::Area = {
                 "纪检案件（仅纪检专员；year、category=party_sanction/government_sanction/handling、unit_id、name、page、per_page）",
                 "",
                 200,
+                "Page<DisciplineCaseRow>",
             ),
-            ("post", "/discipline-cases", "discipline", "登记纪检案件（仅纪检专员）", "DisciplineCase", 201),
-            ("get", "/discipline-cases/{committee_id}/{id}", "discipline", "一件纪检案件（仅纪检专员）", "", 200),
+            (
+                "post",
+                "/discipline-cases",
+                "discipline",
+                "登记纪检案件（仅纪检专员）",
+                "DisciplineCase",
+                201,
+                "DisciplineCaseRow",
+            ),
+            (
+                "get",
+                "/discipline-cases/{committee_id}/{id}",
+                "discipline",
+                "一件纪检案件（仅纪检专员）",
+                "",
+                200,
+                "DisciplineCaseRow",
+            ),
             (
                 "get",
                 "/discipline-stats",
@@ -338,6 +359,7 @@ pub const AREA: crate::area::Area = {
                 "纪检统计：按年度、类别、职级的人数（仅纪检专员；from、to）",
                 "",
                 200,
+                "DisciplineStats",
             ),
         ],
     }

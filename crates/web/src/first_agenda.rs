@@ -120,10 +120,18 @@ struct TasksQ {
 async fn tasks_view(state: &AppState, ctx: &Ctx, f: &TaskFilter, errors: Errors, flash_code: &str) -> Result<Response> {
     let actor = ctx.actor()?;
     let summary = match ctx.org_scope() {
-        Ok(scope) => store_tasks::summary(&state.store, &scope, f).await?,
-        Err(_) => store_tasks::TaskSummary { items: Vec::new(), total: 0, open: 0, overdue: 0, done: 0 },
+        Ok(scope) => store_tasks::summary(&state.store, &scope, f, 1, 500).await?,
+        Err(_) => store_tasks::TaskSummary {
+            items: Vec::new(),
+            total: 0,
+            page: 1,
+            per_page: 500,
+            open: 0,
+            overdue: 0,
+            done: 0,
+        },
     };
-    let mine = store_tasks::mine(&state.store, &actor.myself()).await?;
+    let mine = store_tasks::mine(&state.store, &actor.myself(), 1, 200).await?.items;
     render(&TasksPage {
         l: Layout::new(ctx, "第一议题落实", "/first-agenda")
             .crumb("组织生活", "/meetings")
@@ -167,16 +175,22 @@ async fn api_tasks(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<TasksQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<store_tasks::TaskSummary>> {
     let scope = ctx.org_scope()?;
     let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
-    Ok(Json(store_tasks::summary(&state.store, &scope, &f).await?))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_tasks::summary(&state.store, &scope, &f, page, per_page).await?))
 }
 
-async fn api_my_tasks(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+async fn api_my_tasks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_tasks::TaskRow>>> {
     let actor = ctx.actor()?;
-    let items = store_tasks::mine(&state.store, &actor.myself()).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_tasks::mine(&state.store, &actor.myself(), page, per_page).await?))
 }
 
 /// The area's one registration: routes, menu entries, API documentation
@@ -189,8 +203,24 @@ pub const AREA: crate::area::Area = {
         api,
         menu: &[MenuEntry::new(Section::OrgLife, 40, "第一议题落实", "/first-agenda", STAFF)],
         operations: &[
-            ("post", "/meetings/{id}/tasks", "meeting", "登记第一议题落实任务（责任人、完成时限）", "TaskInput", 201),
-            ("get", "/first-agenda-tasks", "meeting", "第一议题落实任务汇总（status=open/done/overdue）", "", 200),
+            (
+                "post",
+                "/meetings/{id}/tasks",
+                "meeting",
+                "登记第一议题落实任务（责任人、完成时限）",
+                "TaskInput",
+                201,
+                "Task",
+            ),
+            (
+                "get",
+                "/first-agenda-tasks",
+                "meeting",
+                "第一议题落实任务汇总（status=open/done/overdue）",
+                "",
+                200,
+                "TaskSummary",
+            ),
             (
                 "patch",
                 "/first-agenda-tasks/{id}",
@@ -198,8 +228,9 @@ pub const AREA: crate::area::Area = {
                 "更新落实任务状态与佐证（管理者或责任人）",
                 "TaskUpdate",
                 200,
+                "Task",
             ),
-            ("get", "/me/tasks", "meeting", "我负责的落实任务", "", 200),
+            ("get", "/me/tasks", "meeting", "我负责的落实任务", "", 200, "Page<Task>"),
         ],
     }
 };

@@ -37,9 +37,30 @@ pub struct Paging {
 }
 
 impl Paging {
+    /// The page of a JSON API list: 50 rows unless asked, at most 200.
+    pub fn api(&self) -> crate::error::Result<(i64, i64)> {
+        self.get(API_PER_PAGE, API_MAX_PER_PAGE)
+    }
+
     pub fn get(&self, default_per_page: i64, max_per_page: i64) -> crate::error::Result<(i64, i64)> {
         paging(&self.page, &self.per_page, default_per_page, max_per_page)
     }
+}
+
+/// Rows on a page of a JSON API list, unless `per_page` asks otherwise.
+pub const API_PER_PAGE: i64 = 50;
+/// The most rows a JSON API list answers at once.
+pub const API_MAX_PER_PAGE: i64 = 200;
+
+/// One page of a list the store returns whole because it is small by nature
+/// (a unit's plans, the rule versions, one member's history), answered like
+/// every other list: `{items, total, page, per_page}`.
+pub fn page_of<T>(items: Vec<T>, paging: &Paging) -> crate::error::Result<xianfeng_store::Page<T>> {
+    let (page, per_page) = paging.api()?;
+    let total = items.len() as i64;
+    let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+    let items = items.into_iter().skip(skip).take(per_page as usize).collect();
+    Ok(xianfeng_store::Page { items, total, page, per_page })
 }
 
 /// The highest page number a list accepts.

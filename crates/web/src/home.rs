@@ -138,7 +138,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     });
                 }
             }
-            let mine = xianfeng_store::first_agenda::mine(&state.store, &actor.myself()).await?;
+            let mine = xianfeng_store::first_agenda::mine(&state.store, &actor.myself(), 1, xianfeng_store::EVERY_ROW)
+                .await?
+                .items;
             let mine_overdue = mine.iter().filter(|t| t.overdue()).count();
             if mine_overdue > 0 {
                 page.attention.push(Attention {
@@ -154,7 +156,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                 });
             }
             if actor.role != Role::BranchSecretary {
-                let s = xianfeng_store::first_agenda::summary(&state.store, &scope, &Default::default()).await?;
+                let s = xianfeng_store::first_agenda::summary(&state.store, &scope, &Default::default(), 1, 1).await?;
                 if s.overdue > 0 {
                     page.attention.push(Attention {
                         class: "warn",
@@ -167,7 +169,10 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
             let today = xianfeng_core::text::today_cn();
             let month = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
             if actor.role == Role::BranchSecretary {
-                let charges = xianfeng_store::dues::charges(&state.store, &mscope, None, month).await?;
+                let charges =
+                    xianfeng_store::dues::charges(&state.store, &mscope, None, month, 1, xianfeng_store::EVERY_ROW)
+                        .await?
+                        .items;
                 let unpaid = charges.iter().filter(|c| !c.paid()).count();
                 if unpaid > 0 {
                     page.attention.push(Attention {

@@ -109,12 +109,29 @@ async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<R
     })
 }
 
-async fn api_ranking(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankQ>) -> Result<Json<Ranking>> {
+/// The ranking as a paged list (`items` are the ranked branches, in rank
+/// order) with the year's figures and the rules beside it.
+async fn api_ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RankQ>,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    Ok(Json(store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?))
+    let mut r: Ranking = store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?;
+    let page = crate::form::page_of(std::mem::take(&mut r.rows), &p)?;
+    let mut v = serde_json::to_value(&r).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(m) = v.as_object_mut() {
+        m.remove("rows");
+        m.insert("items".into(), serde_json::to_value(&page.items).map_err(|e| AppError::Internal(e.to_string()))?);
+        m.insert("total".into(), page.total.into());
+        m.insert("page".into(), page.page.into());
+        m.insert("per_page".into(), page.per_page.into());
+    }
+    Ok(Json(v))
 }
 
 /// The ranking as filtered on the page, as .xlsx (for the committee's
@@ -282,8 +299,17 @@ pub const AREA: crate::area::Area = {
                 "排队抓尾：全省党支部排名（year、org_id、tail=1、name、moved=up/down/into_tail/out_of_tail；名次为全省名次，prev_rank、prev_tail、movement 为较上年升降）",
                 "",
                 200,
+                "Ranking",
             ),
-            ("get", "/ranking/export.xlsx", "ranking", "排队抓尾排名表 .xlsx（与 /ranking 相同的筛选）", "", 200),
+            (
+                "get",
+                "/ranking/export.xlsx",
+                "ranking",
+                "排队抓尾排名表 .xlsx（与 /ranking 相同的筛选）",
+                "",
+                200,
+                "Xlsx",
+            ),
             (
                 "get",
                 "/ranking/{org_id}",
@@ -291,6 +317,7 @@ pub const AREA: crate::area::Area = {
                 "一个党支部的得分构成（各指标分子、分母、比率、有效权重、得分）与历年排名",
                 "",
                 200,
+                "RankingDetail",
             ),
         ],
     }

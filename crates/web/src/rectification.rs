@@ -182,11 +182,16 @@ fn board_workbook(
     wb.save_to_buffer()
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Json<serde_json::Value>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQ>,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     let year = if q.year.trim().is_empty() { None } else { Some(year_of(&q.year)?) };
     let items = store_rect::list(&state.store, &scope, year, &q.state).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -391,8 +396,16 @@ pub const AREA: crate::area::Area = {
         api,
         menu: &[MenuEntry::new(Section::Evaluation, 20, "整改台账", "/rectifications", STAFF)],
         operations: &[
-            ("get", "/rectifications", "ranking", "整改台账（year、state=open/submitted/lifted）", "", 200),
-            ("get", "/rectifications/export.xlsx", "ranking", "整改台账 .xlsx（year、state）", "", 200),
+            (
+                "get",
+                "/rectifications",
+                "ranking",
+                "整改台账（year、state=open/submitted/lifted）",
+                "",
+                200,
+                "Page<Rectification>",
+            ),
+            ("get", "/rectifications/export.xlsx", "ranking", "整改台账 .xlsx（year、state）", "", 200, "Xlsx"),
             (
                 "post",
                 "/rectifications",
@@ -400,8 +413,9 @@ pub const AREA: crate::area::Area = {
                 "为末位党支部建立整改方案（org_id、year、problems、measures、owner、deadline）",
                 "RectificationPlan",
                 201,
+                "Rectification",
             ),
-            ("get", "/rectifications/{id}", "ranking", "整改方案及记录", "", 200),
+            ("get", "/rectifications/{id}", "ranking", "整改方案及记录", "", 200, "RectificationDetail"),
             (
                 "post",
                 "/rectifications/{id}/steps",
@@ -409,6 +423,7 @@ pub const AREA: crate::area::Area = {
                 "整改进展、申请验收（党支部）；验收销号或退回（上级单位）",
                 "RectificationStep",
                 200,
+                "RectificationDetail",
             ),
         ],
     }

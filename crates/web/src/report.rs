@@ -350,9 +350,18 @@ pub const AREA: crate::area::Area = {
                 "中心组学习通报数据（from、to、units、doc_number、title）",
                 "",
                 200,
+                "CentralGroupReport",
             ),
-            ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200),
-            ("get", "/reports/central-group.docx", "report", "中心组学习通报公文 .docx（GB/T 9704 版式）", "", 200),
+            ("get", "/reports/central-group.xlsx", "report", "中心组学习通报 .xlsx", "", 200, "Xlsx"),
+            (
+                "get",
+                "/reports/central-group.docx",
+                "report",
+                "中心组学习通报公文 .docx（GB/T 9704 版式）",
+                "",
+                200,
+                "Docx",
+            ),
         ],
     }
 };

@@ -239,15 +239,18 @@ async fn submit(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes
     }
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(p): axum::extract::Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let keys = visible_keys(ctx.actor()?.role);
     if keys.is_empty() {
         return Err(AppError::Forbidden);
     }
     let set = state.store.reload_rules().await?;
     let items: Vec<&RuleRow> = set.rows().iter().filter(|r| keys.contains(&r.key.as_str())).collect();
-    let total = items.len();
-    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 #[derive(Deserialize)]
@@ -278,8 +281,16 @@ pub const AREA: crate::area::Area = {
             MenuEntry::new(Section::Security, 30, "安全策略", "/rules", Audience::Roles(&[Role::SecurityAdmin])),
         ],
         operations: &[
-            ("get", "/rules", "rules", "规则版本（工委管理员：组织规则；安全管理员：安全策略）", "", 200),
-            ("post", "/rules", "rules", "新增规则版本（带生效日期）", "RuleVersion", 201),
+            (
+                "get",
+                "/rules",
+                "rules",
+                "规则版本（工委管理员：组织规则；安全管理员：安全策略）",
+                "",
+                200,
+                "Page<RuleRow>",
+            ),
+            ("post", "/rules", "rules", "新增规则版本（带生效日期）", "RuleVersion", 201, "Ok"),
         ],
     }
 };

@@ -220,10 +220,14 @@ async fn action_submit(
     }
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     let items = sr::list(&state.store, &scope).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(b): Json<serde_json::Value>) -> Result<Response> {
@@ -269,7 +273,7 @@ async fn api_action(
         rating: t("rating"),
     };
     let code = run(&state, &ctx, id, &action, &f).await?;
-    Ok(Json(serde_json::json!({ "ok": code })))
+    Ok(Json(serde_json::json!({ "ok": true, "done": code })))
 }
 
 /// The area's one registration: routes, menu entries, API documentation
@@ -282,8 +286,16 @@ pub const AREA: crate::area::Area = {
         api,
         menu: &[MenuEntry::new(Section::Evaluation, 50, "书记述职评议", "/secretary-reviews", STAFF)],
         operations: &[
-            ("get", "/secretary-reviews", "campaign", "书记述职评议列表", "", 200),
-            ("post", "/secretary-reviews", "campaign", "开始一年的述职评议（工委；year）", "", 201),
+            ("get", "/secretary-reviews", "campaign", "书记述职评议列表", "", 200, "Page<SecretaryReview>"),
+            (
+                "post",
+                "/secretary-reviews",
+                "campaign",
+                "开始一年的述职评议（工委；year）",
+                "SecretaryReviewOpen",
+                201,
+                "SecretaryReview",
+            ),
             (
                 "get",
                 "/secretary-reviews/{id}",
@@ -291,14 +303,16 @@ pub const AREA: crate::area::Area = {
                 "述职报告与测评结果（工委随时可见，其他人评议结束后可见）",
                 "",
                 200,
+                "SecretaryReviewDetail",
             ),
             (
                 "post",
                 "/secretary-reviews/{id}/{action}",
                 "campaign",
                 "action=reports（unit_id、secretary、mode=written/in_person、report）/ratings（committee_id、report_id、rating=good/fairly_good/average/poor）/close",
-                "",
+                "SecretaryReviewAction",
                 200,
+                "Done",
             ),
         ],
     }

@@ -80,7 +80,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
         return Err(AppError::Forbidden);
     }
     let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" };
-    let items = store_tr::list(&state.store, &scope, &f, 500).await?;
+    let items = store_tr::list(&state.store, &scope, &f).await?;
     render(&ListPage {
         l: Layout::new(&ctx, "组织关系转接", "/transfers").crumb("组织关系转接", "").flash(flash(&q.ok)),
         q,
@@ -88,11 +88,16 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     })
 }
 
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Json<serde_json::Value>> {
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQ>,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_tr::TransferView>>> {
     let scope = ctx.org_scope()?;
     let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" || q.mine == "true" };
-    let items = store_tr::list(&state.store, &scope, &f, 1000).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let items = store_tr::list(&state.store, &scope, &f).await?;
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 // ----- ask for a transfer -----
@@ -129,8 +134,9 @@ async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) ->
         .into_iter()
         .map(|m| (m.id.to_string(), format!("{}（{}，{}）", m.name, m.org_name, m.status_label())))
         .collect();
-    let destinations = store_tr::destinations(&state.store, &form.find, 100)
+    let destinations = store_tr::destinations(&state.store, &form.find, 1, 100)
         .await?
+        .items
         .into_iter()
         .map(|d: Destination| (d.id.to_string(), format!("{} — {}", d.unit_name, d.name)))
         .collect();
@@ -218,13 +224,14 @@ async fn api_destinations(
     State(_s): State<AppState>,
     ctx: Ctx,
     Query(q): Query<FindQ>,
-) -> Result<Json<serde_json::Value>> {
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<Destination>>> {
     let scope = ctx.org_scope()?;
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let items = store_tr::destinations(&_s.store, &q.q, 50).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_tr::destinations(&_s.store, &q.q, page, per_page).await?))
 }
 
 // ----- arrivals from outside the province -----
@@ -518,6 +525,7 @@ pub const AREA: crate::area::Area = {
                 "组织关系转接（state=pending_out/pending_in/done/rejected/cancelled/all，空为办理中；mine=1 只看待我方审批）",
                 "",
                 200,
+                "Page<TransferView>",
             ),
             (
                 "post",
@@ -526,6 +534,7 @@ pub const AREA: crate::area::Area = {
                 "申请转出（省直机关内给 to_org_id；转出省直机关给 to_org_name 和 letter_no）",
                 "TransferRequest",
                 201,
+                "Transfer",
             ),
             (
                 "post",
@@ -534,8 +543,9 @@ pub const AREA: crate::area::Area = {
                 "省外转入登记（凭介绍信，审批接收后建档）",
                 "TransferIncoming",
                 201,
+                "Transfer",
             ),
-            ("get", "/transfers/{id}", "transfer", "一项转接及我方是转出方还是接收方", "", 200),
+            ("get", "/transfers/{id}", "transfer", "一项转接及我方是转出方还是接收方", "", 200, "TransferView"),
             (
                 "post",
                 "/transfers/{id}/approve",
@@ -543,8 +553,17 @@ pub const AREA: crate::area::Area = {
                 "转出方或接收方审批（党费须已缴清；介绍信须在有效期内）",
                 "TransferDecision",
                 200,
+                "TransferView",
             ),
-            ("post", "/transfers/{id}/reject", "transfer", "退回（须填写原因）", "TransferDecision", 200),
+            (
+                "post",
+                "/transfers/{id}/reject",
+                "transfer",
+                "退回（须填写原因）",
+                "TransferDecision",
+                200,
+                "TransferView",
+            ),
             (
                 "post",
                 "/transfers/{id}/cancel",
@@ -552,8 +571,17 @@ pub const AREA: crate::area::Area = {
                 "发起方撤销尚未审批的转接（须带 version）",
                 "TransferDecision",
                 200,
+                "TransferView",
             ),
-            ("get", "/transfer-destinations", "transfer", "可转入的党支部（q=名称）", "", 200),
+            (
+                "get",
+                "/transfer-destinations",
+                "transfer",
+                "可转入的党支部（q=名称）",
+                "",
+                200,
+                "Page<TransferDestination>",
+            ),
         ],
     }
 };

@@ -174,6 +174,13 @@ async fn apply_score_publish_object_and_name() {
         assert!(text.contains("拟命名对象的公示") && text.contains("四强党支部"), "{backend}: {text}");
         assert!(text.contains(&p.branch_a1.name) && text.contains(&p.unit_a.name), "{backend}: {text}");
         assert!(text.contains("公示时间") && text.contains("共1个党支部"), "{backend}: {text}");
+        let api_doc = gw.get(&format!("/api/v1/campaigns/{id}/notice.docx")).await;
+        assert_eq!(api_doc.status, StatusCode::OK, "{backend}");
+        assert_eq!(
+            xianfeng_web::docx::document_text(&api_doc.body).unwrap(),
+            text,
+            "{backend}: the API serves the same notice"
+        );
 
         // An objection from the other branch, closed as unfounded; naming waits for the notice to end.
         let (c1, a1_app, _) = apps.iter().find(|x| x.2 == p.branch_a1.id).unwrap();
@@ -213,5 +220,50 @@ async fn apply_score_publish_object_and_name() {
         assert!(org.contains("2019年四强党支部"), "{backend}: the honor shows on the branch's own page");
         let j = ub.get("/api/v1/honors").await.json();
         assert_eq!(j["total"], 0, "{backend}: unit B sees none of unit A's honors");
+
+        // Through the API: the register pages, and the committee revokes an honor with its reason.
+        let j = gw.get("/api/v1/honors?per_page=1").await.json();
+        assert_eq!((j["total"].as_i64(), j["per_page"].as_i64()), (Some(1), Some(1)), "{backend}: {j}");
+        let h = &j["items"][0];
+        let revoke = format!("/api/v1/honors/{}/{}/revoke", h["committee_id"], h["id"]);
+        let r = gw.json("POST", &revoke, serde_json::json!({ "reason": "经复核不符合条件" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let reg = sec.get("/honors").await.text();
+        assert!(reg.contains("经复核不符合条件"), "{backend}: the register shows the revocation and why");
+    }
+}
+
+#[tokio::test]
+async fn the_committee_creates_a_campaign_through_the_api_with_the_honors_defaults() {
+    for (backend, store) in testkit::all_stores().await {
+        province_with_accounts(&store).await;
+        let mut gw = Client::new(&store);
+        gw.api_login("gwadmin", PASSWORD).await;
+        let until = (xianfeng_core::text::today_cn() + Days::new(20)).to_string();
+        let body = serde_json::json!({ "honor": "model_organ", "year": 2026, "title": "2026年模范机关", "apply_until": until });
+        let r = gw.json("POST", "/api/v1/campaigns", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let c = r.json();
+        assert_eq!(
+            (c["honor"].as_str(), c["state"].as_str()),
+            (Some("model_organ"), Some("applying")),
+            "{backend}: {c}"
+        );
+        assert!(
+            c["criteria"].as_str().unwrap_or_default().contains("政治"),
+            "{backend}: the honor's default criteria: {c}"
+        );
+        let j = gw.get("/api/v1/campaigns").await.json();
+        assert_eq!(j["total"], 1, "{backend}");
+        let mut sec = Client::new(&store);
+        sec.api_login("seca1", PASSWORD).await;
+        let r = sec
+            .json(
+                "POST",
+                "/api/v1/campaigns",
+                serde_json::json!({ "honor": "model_organ", "year": 2026, "title": "x" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: only the committee defines a campaign");
     }
 }

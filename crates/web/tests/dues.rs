@@ -182,7 +182,7 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         gw.api_login("gwadmin", PASSWORD).await;
         let sum = gw.get("/api/v1/dues/summary?month=2025-03").await.json();
         assert_eq!(
-            (sum["total"]["members"].as_i64(), sum["total"]["paid_members"].as_i64()),
+            (sum["sum"]["members"].as_i64(), sum["sum"]["paid_members"].as_i64()),
             (Some(2), Some(1)),
             "{backend}"
         );
@@ -223,6 +223,27 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+
+        // The back payment with its reason goes through the API; then the unit settles the month.
+        let body = serde_json::json!({ "amount": "20", "paid_on": "2025-12-01", "method": "cash", "reason": "外出学习返岗后补交" });
+        let r = sapi.json("POST", &format!("/api/v1/dues/charges/{li}/2025-03/payment"), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let c = r.json();
+        assert_eq!(
+            (c["member_id"].as_i64(), c["paid_fen"].as_i64(), c["name"].as_str()),
+            (Some(li), Some(2_000), Some("李娜")),
+            "{backend}"
+        );
+        let r = api.json("POST", "/api/v1/dues/cycles/settle", serde_json::json!({ "month": "2025-03" })).await;
+        assert_eq!((r.status, r.json()["settled"].as_i64()), (StatusCode::OK, Some(1)), "{backend}: {}", r.text());
+        let cycles = api.get("/api/v1/dues/cycles?month=2025-03").await.json();
+        assert_eq!(
+            (cycles["items"][0]["status"].as_str(), cycles["items"][0]["paid_fen"].as_i64()),
+            (Some("settled"), Some(14_000)),
+            "{backend}: {cycles}"
+        );
+        let again = api.json("POST", "/api/v1/dues/cycles/settle", serde_json::json!({ "month": "2025-03" })).await;
+        assert_eq!(again.json()["settled"], 0, "{backend}: settling twice changes nothing");
     }
 }
 

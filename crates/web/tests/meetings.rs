@@ -232,7 +232,7 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         let page = gw.get(&format!("/compliance/missing?org_id={}&year=2025", p.branch_a1.id)).await.text();
         assert!(page.contains("2025年第2季度"), "{backend}");
         let kinds = gw.get("/api/v1/meeting-kinds").await.json();
-        assert!(kinds["kinds"].as_array().unwrap().iter().any(|k| k["id"] == "central_group"), "{backend}");
+        assert!(kinds["items"].as_array().unwrap().iter().any(|k| k["id"] == "central_group"), "{backend}");
         let q1 = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025&period=q1", p.branch_a1.id)).await.json();
         assert_eq!(q1["total"]["kinds"]["branch_general_meeting"]["expected"], 1, "{backend}");
         assert_eq!(q1["total"]["kinds"]["branch_general_meeting"]["met"], 1, "{backend}");

@@ -81,7 +81,7 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         let mut api = Client::new(&store);
         api.api_login("seca1", PASSWORD).await;
         let j = api.get(&format!("/api/v1/ranking?year={year}")).await.json();
-        let rows = j["rows"].as_array().unwrap();
+        let rows = j["items"].as_array().unwrap();
         assert_eq!(rows.len(), 1, "{backend}: a branch sees itself");
         assert_eq!(rows[0]["org_id"], p.branch_a1.id, "{backend}");
         assert!(j["ranked"].as_u64().unwrap() >= 1, "{backend}");

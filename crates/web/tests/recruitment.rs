@@ -171,8 +171,8 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
         let j = ua.get("/api/v1/recruitment/pipeline").await.json();
-        assert_eq!(j["total"]["candidates"], 1, "{backend}");
-        assert_eq!(j["total"]["planned"], 3, "{backend}");
+        assert_eq!(j["sum"]["candidates"], 1, "{backend}");
+        assert_eq!(j["sum"]["planned"], 3, "{backend}");
         let mut gw = Client::new(&store);
         gw.page_login("gwadmin", PASSWORD).await;
         let html = gw.get("/recruitment").await.text();

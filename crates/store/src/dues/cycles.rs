@@ -287,17 +287,21 @@ pub async fn charges(
     scope: &MemberScope,
     org_id: Option<i64>,
     month: NaiveDate,
-) -> Result<Vec<ChargeRow>> {
-    let mut q = Q::new(
-        "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
-         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
-         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.month = ",
-    );
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<ChargeRow>> {
+    let mut q = Q::new(format!("{CHARGE_SELECT} WHERE c.month = "));
     q.bind(month);
     member_scope_where(&mut q, scope);
     under_org(store, scope, &mut q, org_id).await?;
-    q.push(" ORDER BY CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END, o.path, m.name LIMIT 2000");
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(
+        store,
+        q,
+        "CASE WHEN c.paid_on IS NULL THEN 0 ELSE 1 END, o.path, m.name, c.member_id",
+        page,
+        per_page,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -397,8 +401,19 @@ pub async fn record_payment(
     .await?;
     crate::generation::bump_facts(&mut tx, m.committee_id).await?;
     tx.commit().await?;
-    Ok(charges(store, scope, None, month).await?.into_iter().find(|c| c.member_id == member_id).expect("just recorded"))
+    charge_of(store, m.committee_id, member_id, month).await
 }
+
+/// One member's charge of a month (the member was read through a scope).
+async fn charge_of(store: &Store, committee_id: i64, member_id: i64, month: NaiveDate) -> Result<ChargeRow> {
+    let mut q = Q::new(format!("{CHARGE_SELECT} WHERE c.committee_id = "));
+    q.bind(committee_id).push(" AND c.member_id = ").bind(member_id).push(" AND c.month = ").bind(month);
+    store.db.r().fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+const CHARGE_SELECT: &str = "SELECT c.member_id, m.name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
+     FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
+     JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id";
 
 /// Closes a unit's month: payments for it are then back payments.
 #[tracing::instrument(skip_all)]

@@ -254,7 +254,7 @@ impl MyMeetingRow {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn my_meetings(store: &Store, me: &Attendee, limit: i64) -> Result<Vec<MyMeetingRow>> {
+pub async fn my_meetings(store: &Store, me: &Attendee, page: i64, per_page: i64) -> Result<crate::Page<MyMeetingRow>> {
     // Attendance stays with the meetings; a member who moved units reads their earlier units' too.
     let prior = crate::transfer::prior_of(store, me.committee_id(), me.member_id()).await?;
     let mut q = Q::new(
@@ -264,6 +264,5 @@ pub async fn my_meetings(store: &Store, me: &Attendee, limit: i64) -> Result<Vec
     );
     q.bind(me.member_id()).push(" AND a.committee_id IN ");
     q.push_row(crate::transfer::committees_of(me.committee_id(), &prior).iter().map(|c| (*c).into()).collect());
-    q.push(" ORDER BY m.planned_on DESC, m.id DESC LIMIT ").bind(limit);
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(store, q, "m.planned_on DESC, m.id DESC", page, per_page).await
 }

@@ -23,7 +23,13 @@ pub struct CaseFilter {
 
 /// Cases in scope.
 #[tracing::instrument(skip_all)]
-pub async fn cases(store: &Store, scope: &MemberScope, f: &CaseFilter, limit: i64) -> Result<Vec<CaseRow>> {
+pub async fn cases(
+    store: &Store,
+    scope: &MemberScope,
+    f: &CaseFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<CaseRow>> {
     let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE 1 = 1"));
     member_scope_where(&mut q, scope);
     match f.state.as_str() {
@@ -59,8 +65,7 @@ pub async fn cases(store: &Store, scope: &MemberScope, f: &CaseFilter, limit: i6
     if !f.name.trim().is_empty() {
         q.push(" AND m.name LIKE ").bind(format!("%{}%", f.name.trim()));
     }
-    q.push(" ORDER BY o.path, c.next_step DESC, c.id LIMIT ").bind(limit.clamp(1, 5000));
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(store, q, "o.path, c.next_step DESC, c.id", page, per_page).await
 }
 
 pub(crate) async fn case_row(c: crate::db::Conn<'_>, scope: &MemberScope, id: i64) -> Result<CaseRow> {

@@ -139,7 +139,7 @@ pub struct Destination {
 /// a deliberate province-wide lookup of public names, for choosing where a
 /// member goes. It returns no member data.
 #[tracing::instrument(skip_all)]
-pub async fn destinations(store: &Store, name: &str, limit: i64) -> Result<Vec<Destination>> {
+pub async fn destinations(store: &Store, name: &str, page: i64, per_page: i64) -> Result<crate::Page<Destination>> {
     let mut q = Q::new(format!(
         "SELECT o.id, o.name, u.name AS unit_name FROM orgs o JOIN orgs u ON u.committee_id = o.committee_id AND u.id = o.committee_id \
          WHERE o.kind = {branch} AND o.active = TRUE",
@@ -149,8 +149,7 @@ pub async fn destinations(store: &Store, name: &str, limit: i64) -> Result<Vec<D
         let like = format!("%{}%", name.trim());
         q.push(" AND (o.name LIKE ").bind(like.clone()).push(" OR u.name LIKE ").bind(like).push(")");
     }
-    q.push(" ORDER BY u.name, o.path LIMIT ").bind(limit.clamp(1, 200));
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(store, q, "u.name, o.path", page, per_page).await
 }
 
 /// The destination branch by id, active and a branch (province-wide, like `destinations`).
@@ -213,9 +212,11 @@ pub struct TransferFilter {
     pub mine: bool,
 }
 
-/// Transfers whose sending or receiving org lies in the scope.
+/// Transfers whose sending or receiving org lies in the scope: every one the
+/// filter selects, newest first — the in-flight ones by default (few at any
+/// time); `all` reads the whole register of the scope.
 #[tracing::instrument(skip_all)]
-pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter, limit: i64) -> Result<Vec<TransferView>> {
+pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter) -> Result<Vec<TransferView>> {
     let state_where = |q: &mut Q| -> Result<()> {
         match f.state.as_str() {
             "" => {
@@ -232,27 +233,25 @@ pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter, limit: i6
         }
         Ok(())
     };
-    let limit = limit.clamp(1, 1000);
     let mut out_q = Q::new(format!(
         "SELECT {COLS} FROM transfers t JOIN orgs o ON o.committee_id = t.committee_id AND o.id = t.from_org_id WHERE 1 = 1"
     ));
     scope_where(&mut out_q, scope, "o");
     state_where(&mut out_q)?;
-    out_q.push(" ORDER BY t.created_at DESC LIMIT ").bind(limit);
+
     let mut in_q = Q::new(format!(
         "SELECT {COLS} FROM transfers t JOIN orgs o ON o.committee_id = t.to_committee_id AND o.id = t.to_org_id WHERE 1 = 1"
     ));
     scope_where(&mut in_q, scope, "o");
     state_where(&mut in_q)?;
-    in_q.push(" ORDER BY t.created_at DESC LIMIT ").bind(limit);
+
     let mut rows: Vec<TransferRow> = store.db.r().fetch_all(out_q).await?;
     for t in store.db.r().fetch_all::<TransferRow>(in_q).await? {
         if !rows.iter().any(|r| r.committee_id == t.committee_id && r.id == t.id) {
             rows.push(t);
         }
     }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-    rows.truncate(limit as usize);
+    rows.sort_by_key(|r| (std::cmp::Reverse(r.created_at), std::cmp::Reverse(r.id)));
     let mut views = Vec::with_capacity(rows.len());
     for t in rows {
         let v = view(store, scope, t).await?;

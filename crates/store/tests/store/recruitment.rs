@@ -208,14 +208,26 @@ async fn cases_are_scoped_and_the_pipeline_counts_against_the_plan() {
         for other in [p.branch_secretary(&p.branch_a2), p.unit_admin(&p.unit_b)] {
             let h = hand(&store, &other).await;
             assert!(matches!(rec::get(&store, &h.scope, None, ca.id).await, Err(StoreError::NotFound)), "{backend}");
-            assert!(rec::cases(&store, &h.scope, &CaseFilter::default(), 100).await.unwrap().is_empty(), "{backend}");
+            assert!(
+                rec::cases(&store, &h.scope, &CaseFilter::default(), 1, 100).await.unwrap().items.is_empty(),
+                "{backend}"
+            );
             let r = go(&store, &h, ca.id, 4, Action::Record, "2025-07-05", StepData::default()).await;
             assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         }
-        let listed = rec::cases(&store, &sec.scope, &CaseFilter::default(), 100).await.unwrap();
+        let listed = rec::cases(&store, &sec.scope, &CaseFilter::default(), 1, 100).await.unwrap().items;
         assert_eq!(listed.len(), 2, "{backend}");
+        // Paged: a page of one says there are two, and the second page holds the other.
+        let first = rec::cases(&store, &sec.scope, &CaseFilter::default(), 1, 1).await.unwrap();
+        let second = rec::cases(&store, &sec.scope, &CaseFilter::default(), 2, 1).await.unwrap();
+        assert_eq!((first.total, first.items.len(), second.total, second.items.len()), (2, 1, 2, 1), "{backend}");
+        assert_eq!(
+            [first.items[0].id, second.items[0].id],
+            [listed[0].id, listed[1].id],
+            "{backend}: the pages keep the list's order"
+        );
         let f = CaseFilter { status: "activist".into(), ..Default::default() };
-        assert_eq!(rec::cases(&store, &sec.scope, &f, 100).await.unwrap().len(), 1, "{backend}");
+        assert_eq!(rec::cases(&store, &sec.scope, &f, 1, 100).await.unwrap().items.len(), 1, "{backend}");
 
         // Plans: a unit sets its own; a branch cannot.
         let ua = p.unit_admin(&p.unit_a);

@@ -89,7 +89,7 @@ async fn between_units_every_record_moves_and_stays_readable() {
         assert_eq!(v.t.dues_paid_through, Some(month), "{backend}: the paid-through month travels");
         assert!(v.t.letter_no.starts_with("省直机关转〔"), "{backend}");
         assert_eq!(v.t.valid_until, Some(today + chrono::Duration::days(90)), "{backend}");
-        let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }, 50).await.unwrap();
+        let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }).await.unwrap();
         assert_eq!(mine.len(), 1, "{backend}: waiting for unit B");
         let v = tr::approve(&store, &ub_os.writer().unwrap(), &ub_who, t.id, "", None).await.unwrap();
         assert_eq!(v.t.state, TransferState::Done, "{backend}");
@@ -149,7 +149,8 @@ async fn between_units_every_record_moves_and_stays_readable() {
         let me_ms = testkit::member_scope(&store, &me).await.unwrap();
         let charges = dues::my_charges(&store, &me_ms, zhang).await.unwrap();
         assert!(charges.iter().any(|c| c.month == month && c.paid_fen == Some(12_000)), "{backend}");
-        let meetings = xianfeng_store::meeting::my_meetings(&store, &me.attendee().unwrap(), 20).await.unwrap();
+        let meetings =
+            xianfeng_store::meeting::my_meetings(&store, &me.attendee().unwrap(), 1, 20).await.unwrap().items;
         assert_eq!(meetings.len(), 1, "{backend}");
         let history = tr::of_member(&store, &ub_ms, zhang).await.unwrap();
         assert_eq!(history.len(), 1, "{backend}");

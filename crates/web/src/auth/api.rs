@@ -85,7 +85,11 @@ pub(crate) struct UserJson {
     pub(crate) roles: Vec<RoleRow>,
 }
 
-pub(crate) async fn api_users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+pub(crate) async fn api_users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<UserJson>>> {
     let a = ctx.actor()?;
     let all = match (a.user_admin(), a.security_admin()) {
         (Ok(admin), _) => store_auth::list_users(&state.store, &admin).await?,
@@ -93,8 +97,7 @@ pub(crate) async fn api_users(State(state): State<AppState>, ctx: Ctx) -> Result
         _ => return Err(AppError::Forbidden),
     };
     let items: Vec<UserJson> = all.into_iter().map(|(user, roles)| UserJson { user, roles }).collect();
-    let total = items.len();
-    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total })))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 #[derive(Deserialize)]

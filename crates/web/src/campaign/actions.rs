@@ -178,7 +178,7 @@ pub(crate) async fn api_action(
         p5: p(5),
     };
     match run_action(&state, &ctx, id, &action, &form).await {
-        Ok(code) => Ok(Json(serde_json::json!({ "ok": code })).into_response()),
+        Ok(code) => Ok(Json(serde_json::json!({ "ok": true, "done": code })).into_response()),
         Err(Ok(message)) => Err(AppError::Rule(message)),
         Err(Err(e)) => Err(e),
     }

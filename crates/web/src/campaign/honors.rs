@@ -49,10 +49,14 @@ pub(crate) async fn revoke_submit(
     }
 }
 
-pub(crate) async fn api_honors(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+pub(crate) async fn api_honors(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<camp::HonorRow>>> {
     let scope = ctx.org_scope()?;
     let items = camp::honors(&state.store, &scope, None).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_revoke(

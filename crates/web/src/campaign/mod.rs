@@ -200,10 +200,14 @@ pub(crate) async fn create_submit(
     }
 }
 
-pub(crate) async fn api_list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+pub(crate) async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<camp::CampaignRow>>> {
     let scope = ctx.org_scope()?;
     let items = camp::list(&state.store, &scope).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_create(
@@ -231,27 +235,45 @@ pub const AREA: crate::area::Area = {
             MenuEntry::new(Section::Evaluation, 40, "荣誉名录", "/honors", STAFF),
         ],
         operations: &[
-            ("get", "/campaigns", "campaign", "评选列表", "", 200),
+            ("get", "/campaigns", "campaign", "评选列表", "", 200, "Page<Campaign>"),
             (
                 "post",
                 "/campaigns",
                 "campaign",
                 "新建评选（工委；honor、year、apply_until，标准与等次默认按荣誉）",
-                "",
+                "CampaignInput",
                 201,
+                "Campaign",
             ),
-            ("get", "/campaigns/{id}", "campaign", "评选、结果（得分、名次、等次、同分说明）与同分规则", "", 200),
-            ("get", "/campaigns/{id}/notice.docx", "campaign", "拟命名对象公示文件 .docx（公示后，工委）", "", 200),
+            (
+                "get",
+                "/campaigns/{id}",
+                "campaign",
+                "评选、结果（得分、名次、等次、同分说明）与同分规则",
+                "",
+                200,
+                "CampaignDetail",
+            ),
+            (
+                "get",
+                "/campaigns/{id}/notice.docx",
+                "campaign",
+                "拟命名对象公示文件 .docx（公示后，工委）",
+                "",
+                200,
+                "Docx",
+            ),
             (
                 "post",
                 "/campaigns/{id}/{action}",
                 "campaign",
                 "评选操作 action=apply（subject_id、points、evidence）/close（version）/reviewers（reviewers）/score（committee_id、application_id、points）/publish（notice_from、notice_to、version）/object（committee_id、application_id、text）/objection（committee_id、objection_id、upheld、finding）/name（version）",
-                "",
+                "CampaignAction",
                 200,
+                "Done",
             ),
-            ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200),
-            ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "", 200),
+            ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200, "Page<Honor>"),
+            ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "Revoke", 200, "Ok"),
         ],
     }
 };

@@ -19,10 +19,11 @@ pub(crate) async fn api_bases(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::bases_of(&state.store, &scope, id).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 pub(crate) async fn api_set_base(
@@ -36,14 +37,21 @@ pub(crate) async fn api_set_base(
     Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
 }
 
-pub(crate) async fn api_mine(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+pub(crate) async fn api_mine(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let history = my_history(&state, &ctx).await?;
     let items: Vec<serde_json::Value> =
         history.into_iter().map(|(b, due)| serde_json::json!({ "setting": b, "due": due })).collect();
     let id = ctx.actor()?.member_id.ok_or(AppError::Forbidden)?;
     let scope = ctx.member_scope(&state).await?;
     let charges = store_dues::my_charges(&state.store, &scope, id).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items, "charges": charges })))
+    let page = crate::form::page_of(items, &p)?;
+    Ok(Json(
+        serde_json::json!({ "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page, "charges": charges }),
+    ))
 }
 
 #[derive(Template)]
@@ -84,9 +92,13 @@ pub(crate) async fn api_summary(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CycleQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let (org_id, month) = summary_args(&ctx, &q)?;
-    let (total, rows) = store_dues::summary(&state.store, &scope, org_id, month).await?;
-    Ok(Json(serde_json::json!({ "total": total, "items": rows })))
+    let (sum, rows) = store_dues::summary(&state.store, &scope, org_id, month).await?;
+    let page = crate::form::page_of(rows, &p)?;
+    Ok(Json(
+        serde_json::json!({ "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page, "sum": sum }),
+    ))
 }

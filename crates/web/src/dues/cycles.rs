@@ -57,7 +57,7 @@ pub(crate) async fn cycles_view(
     }
     let month = q.month()?;
     let cycles = store_dues::cycles(&state.store, &scope, month).await?;
-    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month, 1, 2000).await?.items;
     render(&CyclesPage {
         l: Layout::new(ctx, "党费收缴", "/dues/cycles")
             .crumb("党费管理", "/dues")
@@ -196,7 +196,7 @@ pub(crate) async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q
         return Err(AppError::Forbidden);
     }
     let month = q.month()?;
-    let charges = store_dues::charges(&state.store, &scope, q.org()?, month).await?;
+    let charges = store_dues::charges(&state.store, &scope, q.org()?, month, 1, xianfeng_store::EVERY_ROW).await?.items;
     let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let build = || -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         const COLUMNS: [(&str, f64); 9] = [
@@ -250,10 +250,11 @@ pub(crate) async fn api_cycles(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CycleQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::cycles(&state.store, &scope, q.month()?).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 pub(crate) async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(f): Json<MonthForm>) -> Result<Response> {
@@ -278,10 +279,11 @@ pub(crate) async fn api_charges(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CycleQ>,
-) -> Result<Json<serde_json::Value>> {
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_dues::ChargeRow>>> {
     let scope = ctx.member_scope(&state).await?;
-    let items = store_dues::charges(&state.store, &scope, q.org()?, q.month()?).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_dues::charges(&state.store, &scope, q.org()?, q.month()?, page, per_page).await?))
 }
 
 pub(crate) async fn api_pay(
@@ -300,8 +302,9 @@ pub(crate) async fn api_arrears(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CycleQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }

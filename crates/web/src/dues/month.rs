@@ -37,7 +37,7 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
     let org_scope = ctx.org_scope()?;
     let month = this_month();
     let today = today_cn();
-    let charges = store_dues::charges(&state.store, &scope, None, month).await?;
+    let charges = store_dues::charges(&state.store, &scope, None, month, 1, xianfeng_store::EVERY_ROW).await?.items;
     let cycle_open = !charges.is_empty();
     let unpaid: Vec<_> = charges.into_iter().filter(|c| !c.paid()).collect();
     let flagged: Vec<_> =
@@ -71,15 +71,15 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
     let elections = xianfeng_store::org::elections_due(&state.store, &org_scope, 20).await?;
     use xianfeng_store::recruitment::{self as rec, CaseFilter};
     let mut recruitment =
-        rec::cases(&state.store, &scope, &CaseFilter { overdue: true, ..Default::default() }, 30).await?;
-    recruitment
-        .extend(rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 30).await?);
-    let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 30).await?;
+        rec::cases(&state.store, &scope, &CaseFilter { overdue: true, ..Default::default() }, 1, 30).await?.items;
+    recruitment.extend(
+        rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 1, 30).await?.items,
+    );
+    let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 1, 30).await?.items;
     let transfers = xianfeng_store::transfer::list(
         &state.store,
         &org_scope,
         &xianfeng_store::transfer::TransferFilter { mine: true, ..Default::default() },
-        50,
     )
     .await?;
     render(&MonthPage {

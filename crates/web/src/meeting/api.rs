@@ -142,13 +142,21 @@ pub(crate) async fn api_checkin(
     Ok(Json(serde_json::json!({ "outcome": o, "meeting_id": id })))
 }
 
-pub(crate) async fn api_kinds(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeetingKinds>> {
+pub(crate) async fn api_kinds(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<xianfeng_core::meeting::MeetingKind>>> {
     ctx.actor()?;
-    Ok(Json(kinds_today(&state).await?))
+    Ok(Json(crate::form::page_of(kinds_today(&state).await?.kinds, &p)?))
 }
 
-pub(crate) async fn api_my_meetings(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>> {
+pub(crate) async fn api_my_meetings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_meeting::MyMeetingRow>>> {
     let me = ctx.actor()?.attendee()?;
-    let rows = store_meeting::my_meetings(&state.store, &me, 200).await?;
-    Ok(Json(serde_json::json!({ "total": rows.len(), "items": rows })))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_meeting::my_meetings(&state.store, &me, page, per_page).await?))
 }

@@ -100,7 +100,7 @@ pub(crate) struct MyMeetingsPage {
 pub(crate) async fn my_meetings_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let me = ctx.actor()?.attendee()?;
     let kinds = kinds_today(&state).await?;
-    let rows = store_meeting::my_meetings(&state.store, &me, 100).await?;
+    let rows = store_meeting::my_meetings(&state.store, &me, 1, 100).await?.items;
     render(&MyMeetingsPage {
         l: Layout::new(&ctx, "我的组织生活", "/me/meetings").crumb("我的组织生活", ""),
         rows: rows

@@ -69,11 +69,11 @@ pub(crate) async fn api_history(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_member::history(&state.store, &scope, id).await?;
-    let total = items.len();
-    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 pub(crate) async fn api_status(

@@ -79,23 +79,23 @@ pub(crate) async fn api_children(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<xianfeng_store::Page<OrgRow>>> {
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
     let items = store_org::children(state.store.db.r(), &scope, &org, false).await?;
-    let total = items.len() as i64;
-    Ok(Json(xianfeng_store::Page { items, total, page: 1, per_page: total.max(1) }))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_history(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_org::OrgHistoryRow>>> {
     let scope = ctx.org_scope()?;
     let items = store_org::history_of(&state.store, &scope, id).await?;
-    let total = items.len();
-    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 #[derive(Deserialize)]

@@ -323,7 +323,10 @@ pub(crate) async fn api_event(
     Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
 }
 
-pub(crate) async fn api_steps(_signed_in: Ctx) -> Json<serde_json::Value> {
+pub(crate) async fn api_steps(
+    _signed_in: Ctx,
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<serde_json::Value>>> {
     let steps: Vec<_> = core_rec::STEPS
         .iter()
         .map(|s| {
@@ -333,7 +336,7 @@ pub(crate) async fn api_steps(_signed_in: Ctx) -> Json<serde_json::Value> {
             })
         })
         .collect();
-    Json(serde_json::json!({ "steps": steps }))
+    Ok(Json(crate::form::page_of(steps, &p)?))
 }
 
 // ----- documents -----

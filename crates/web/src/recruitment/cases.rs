@@ -49,7 +49,7 @@ pub(crate) async fn cases_page(State(state): State<AppState>, ctx: Ctx, Query(q)
     if !ms.can_write() {
         return Err(AppError::Forbidden);
     }
-    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 1000).await?;
+    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 1, 1000).await?.items;
     render(&CasesPage {
         l: Layout::new(&ctx, "发展党员名册", "/recruitment/cases")
             .crumb("发展党员", "/recruitment")
@@ -65,10 +65,11 @@ pub(crate) async fn api_cases(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CasesQ>,
-) -> Result<Json<serde_json::Value>> {
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<xianfeng_store::Page<store_rec::CaseRow>>> {
     let ms = ctx.member_scope(&state).await?;
-    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 5000).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_rec::cases(&state.store, &ms, &q.filter()?, page, per_page).await?))
 }
 
 // ----- open a case -----
@@ -98,11 +99,13 @@ pub(crate) async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors:
     }
     let f = MemberFilter { status: "applicant".into(), ..Default::default() };
     let all = xianfeng_store::member::list_all(&state.store, &ms, &f, 2000).await?;
-    let open: std::collections::HashSet<i64> = store_rec::cases(&state.store, &ms, &CaseFilter::default(), 5000)
-        .await?
-        .into_iter()
-        .map(|c| c.member_id)
-        .collect();
+    let open: std::collections::HashSet<i64> =
+        store_rec::cases(&state.store, &ms, &CaseFilter::default(), 1, xianfeng_store::EVERY_ROW)
+            .await?
+            .items
+            .into_iter()
+            .map(|c| c.member_id)
+            .collect();
     let applicants = all
         .into_iter()
         .filter(|m| !open.contains(&m.id))

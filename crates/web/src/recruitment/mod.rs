@@ -102,8 +102,10 @@ pub(crate) async fn pipeline_page(State(state): State<AppState>, ctx: Ctx, Query
         return Err(AppError::Forbidden);
     }
     let p = store_rec::pipeline(&state.store, &scope, year_of(&q.year)?).await?;
-    let overdue = store_rec::cases(&state.store, &ms, &CaseFilter { overdue: true, ..Default::default() }, 50).await?;
-    let soon = store_rec::cases(&state.store, &ms, &CaseFilter { due_soon: true, ..Default::default() }, 50).await?;
+    let overdue =
+        store_rec::cases(&state.store, &ms, &CaseFilter { overdue: true, ..Default::default() }, 1, 50).await?.items;
+    let soon =
+        store_rec::cases(&state.store, &ms, &CaseFilter { due_soon: true, ..Default::default() }, 1, 50).await?.items;
     let rules: core_rec::RecruitmentRules = state.store.rule().await?;
     render(&PipelinePage {
         l: Layout::new(&ctx, format!("发展党员 — {}年", p.year), "/recruitment").crumb("发展党员", ""),
@@ -119,12 +121,18 @@ pub(crate) async fn api_pipeline(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<YearQ>,
-) -> Result<Json<Pipeline>> {
+    Query(p): Query<crate::form::Paging>,
+) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     if !ctx.member_scope(&state).await?.can_write() {
         return Err(AppError::Forbidden);
     }
-    Ok(Json(store_rec::pipeline(&state.store, &scope, year_of(&q.year)?).await?))
+    let all: Pipeline = store_rec::pipeline(&state.store, &scope, year_of(&q.year)?).await?;
+    let page = crate::form::page_of(all.rows, &p)?;
+    Ok(Json(serde_json::json!({
+        "year": all.year, "sum": all.total,
+        "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page,
+    })))
 }
 
 // ----- case list -----
@@ -144,7 +152,15 @@ pub const AREA: crate::area::Area = {
             MenuEntry::new(Section::Recruitment, 40, "年度发展计划", "/recruitment/plans", COMMITTEE_AND_UNITS),
         ],
         operations: &[
-            ("get", "/recruitment/steps", "recruitment", "发展党员的5个阶段25个步骤及各步骤需填写的内容", "", 200),
+            (
+                "get",
+                "/recruitment/steps",
+                "recruitment",
+                "发展党员的5个阶段25个步骤及各步骤需填写的内容",
+                "",
+                200,
+                "Page<RecruitmentStep>",
+            ),
             (
                 "get",
                 "/recruitment/pipeline",
@@ -152,6 +168,7 @@ pub const AREA: crate::area::Area = {
                 "发展党员总览：各单位各阶段人数、本年接收与计划、到期与逾期（year）",
                 "",
                 200,
+                "Pipeline",
             ),
             (
                 "get",
@@ -160,6 +177,7 @@ pub const AREA: crate::area::Area = {
                 "发展党员档案（org_id、status、state=open/completed/closed/all、overdue=1、due_soon=1、name）",
                 "",
                 200,
+                "Page<RecruitmentCase>",
             ),
             (
                 "post",
@@ -168,6 +186,7 @@ pub const AREA: crate::area::Area = {
                 "为入党申请人建立发展档案（第1步：递交入党申请书）",
                 "RecruitmentStart",
                 201,
+                "RecruitmentCase",
             ),
             (
                 "get",
@@ -176,6 +195,7 @@ pub const AREA: crate::area::Area = {
                 "发展档案：各步骤、办理记录、材料、下一步最早可办日期与期限",
                 "",
                 200,
+                "RecruitmentCaseDetail",
             ),
             (
                 "post",
@@ -184,6 +204,7 @@ pub const AREA: crate::area::Area = {
                 "办理、报批、审批或打回一个步骤（过早办理时以 rule 错误说明依据和最早日期）",
                 "RecruitmentEvent",
                 201,
+                "RecruitmentCaseDetail",
             ),
             (
                 "post",
@@ -192,10 +213,27 @@ pub const AREA: crate::area::Area = {
                 "上传步骤材料（multipart 字段 file；?step=N）",
                 "Multipart",
                 201,
+                "RecruitmentDocument",
             ),
-            ("get", "/recruitment/cases/{id}/documents/{doc}", "recruitment", "下载材料", "", 200),
-            ("get", "/recruitment/plans", "recruitment", "各单位年度发展计划（year）", "", 200),
-            ("put", "/recruitment/plans", "recruitment", "设置单位年度发展计划", "RecruitmentPlan", 200),
+            ("get", "/recruitment/cases/{id}/documents/{doc}", "recruitment", "下载材料", "", 200, "File"),
+            (
+                "get",
+                "/recruitment/plans",
+                "recruitment",
+                "各单位年度发展计划（year）",
+                "",
+                200,
+                "Page<RecruitmentPlanRow>",
+            ),
+            (
+                "put",
+                "/recruitment/plans",
+                "recruitment",
+                "设置单位年度发展计划",
+                "RecruitmentPlan",
+                200,
+                "RecruitmentPlanRow",
+            ),
         ],
     }
 };

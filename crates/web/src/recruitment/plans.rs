@@ -73,10 +73,11 @@ pub(crate) async fn api_plans(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<YearQ>,
+    Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
     let items = store_rec::plans(&state.store, &scope, year_of(&q.year)?).await?;
-    Ok(Json(serde_json::json!({ "total": items.len(), "items": items })))
+    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
 }
 
 #[derive(Deserialize)]

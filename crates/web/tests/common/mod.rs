@@ -38,6 +38,48 @@ pub struct Client {
     pub csrf: String,
 }
 
+fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// Every API exchange a test makes is checked against the API document
+/// (`openapi::conformance`): a test fails when a handler accepts or answers
+/// something the document does not describe. With `XF_API_SAMPLES=<file>`
+/// the exchanges are also appended to that file (one JSON line each), to
+/// write a new operation's schema from what it really answers.
+fn conforms(method: &str, path: &str, sent_type: &str, sent: &[u8], resp: &Resp) {
+    use xianfeng_web::openapi::conformance;
+    static SPEC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let spec = SPEC.get_or_init(xianfeng_web::openapi::spec);
+    let answer_type = content_type(&resp.headers);
+    if let Ok(file) = std::env::var("XF_API_SAMPLES")
+        && let Some(op) = path.strip_prefix("/api/v1").and_then(|p| conformance::operation_for(method, p))
+    {
+        use std::io::Write;
+        let line = serde_json::json!({
+            "method": method, "path": op.1, "status": resp.status.as_u16(), "type": answer_type,
+            "request": serde_json::from_slice::<serde_json::Value>(sent).ok(),
+            "body": serde_json::from_slice::<serde_json::Value>(&resp.body).ok(),
+        });
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(file).expect("samples file");
+        writeln!(f, "{line}").expect("sample written");
+    }
+    let exchange = conformance::Exchange {
+        method,
+        path,
+        request_type: sent_type,
+        request: sent,
+        status: resp.status.as_u16(),
+        response_type: &answer_type,
+        response: &resp.body,
+    };
+    if let Err(e) = conformance::check(spec, &exchange)
+        && std::env::var("XF_API_SAMPLES").is_err()
+    {
+        panic!("the API document does not describe this exchange: {e}");
+    }
+}
+
 impl Client {
     pub fn new(store: &Store) -> Client {
         Client { app: xianfeng_web::router(AppState::new(store.clone())), cookie: None, csrf: String::new() }
@@ -47,6 +89,11 @@ impl Client {
         if let Some(c) = &self.cookie {
             req.headers_mut().insert(header::COOKIE, format!("xf_session={c}").parse().unwrap());
         }
+        let (parts, body) = req.into_parts();
+        let sent = body.collect().await.unwrap().to_bytes();
+        let (method, path) = (parts.method.as_str().to_lowercase(), parts.uri.path().to_string());
+        let sent_type = content_type(&parts.headers);
+        let req = Request::from_parts(parts, Body::from(sent.clone()));
         let res = self.app.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
         let headers = res.headers().clone();
@@ -57,6 +104,7 @@ impl Client {
         }
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         let resp = Resp { status, headers, body };
+        conforms(&method, &path, &sent_type, &sent, &resp);
         if let Some(t) = find_csrf(&resp.text()) {
             self.csrf = t;
         }

@@ -247,7 +247,7 @@ async fn no_role_writes_outside_its_subtree() {
             let mut c = Client::new(&store);
             c.api_login(user, PASSWORD).await;
             let versions = versions(&mut gw, t).await;
-            for (method, path, _, _, schema, _) in xianfeng_web::openapi::operations().iter() {
+            for (method, path, _, _, schema, _, _) in xianfeng_web::openapi::operations().iter() {
                 if *method == "get" || path.starts_with("/auth/") || path.starts_with("/me/") {
                     continue;
                 }

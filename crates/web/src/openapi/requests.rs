@@ -1,90 +1,8 @@
-//! The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json.
+//! Schemas of the request bodies the API accepts.
 
-use axum::Json;
 use serde_json::{Value, json};
 
-/// Every documented operation, from the areas' registrations (`crate::AREAS`):
-/// (method, path, tag, summary, request body schema or "", success status).
-pub fn operations() -> Vec<crate::area::Operation> {
-    crate::AREAS.iter().flat_map(|a| a.operations.iter().copied()).collect()
-}
-
-fn params(path: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = path
-        .split('/')
-        .filter(|s| s.starts_with('{'))
-        .map(|s| {
-            let name = s.trim_matches(|c| c == '{' || c == '}');
-            if name == "action" {
-                return json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } });
-            }
-            json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
-        })
-        .collect();
-    if path == "/members" || path == "/members/count" || path == "/members/export" {
-        for (n, d) in [
-            ("name", "姓名包含"),
-            (
-                "status",
-                "党籍状态：applicant/activist/candidate/probationary/full/transferred_out/deceased/left，或 members、inactive、all；空为在册",
-            ),
-            ("org_id", "组织子树"),
-            ("min_age", "最小年龄"),
-            ("max_age", "最大年龄"),
-            ("join_year", "入党年份"),
-            ("gender", "性别"),
-            ("sort", "name/birth_date/join_date/org"),
-            ("order", "asc/desc"),
-        ] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
-        }
-    }
-    if path == "/orgs" {
-        for n in ["name", "kind", "district", "under"] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
-        }
-    }
-    if path == "/audit" {
-        for n in ["username", "action", "outcome", "object_type", "object_id", "from", "to"] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
-        }
-    }
-    if path == "/meetings" {
-        for n in ["org_id", "kind", "status", "year", "q"] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }));
-        }
-    }
-    if path.starts_with("/reports/central-group") {
-        for (n, d) in [
-            ("from", "开始日期"),
-            ("to", "结束日期"),
-            ("units", "单位编号，逗号分隔；空为全部"),
-            ("doc_number", "发文字号"),
-            ("title", "标题"),
-        ] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
-        }
-    }
-    if path.starts_with("/compliance") {
-        for (n, d) in [
-            ("org_id", "组织（默认本级）"),
-            ("year", "年度（默认今年）"),
-            ("by", "district：按片区汇总"),
-            ("kind", "会议类型"),
-        ] {
-            out.push(json!({ "name": n, "in": "query", "required": false, "description": d, "schema": { "type": "string" } }));
-        }
-    }
-    if ["/members", "/orgs", "/audit", "/meetings"].contains(&path) {
-        out.push(
-            json!({ "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1 } }),
-        );
-        out.push(json!({ "name": "per_page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }));
-    }
-    out
-}
-
-fn schemas() -> Value {
+pub fn schemas() -> Value {
     let mut all = base_schemas();
     if let (Some(m), Value::Object(extra)) = (all.as_object_mut(), recruitment_schemas()) {
         m.extend(extra);
@@ -111,6 +29,21 @@ fn recruitment_schemas() -> Value {
             "cadre_rank": { "type": "string", "enum": ["department_level", "division_level", "section_level_or_below"] },
             "kind": { "type": "string", "description": "party_warning/party_serious_warning/party_post_removal/party_probation/party_expulsion/gov_warning/gov_demerit/gov_major_demerit/gov_demotion/gov_dismissal/gov_expulsion/talk_reminder/criticism/ordered_review/admonition/suspension/post_adjustment/ordered_resignation/removal/downgrade" },
             "decided_on": { "type": "string", "format": "date" }, "decided_by": { "type": "string" }, "document_no": { "type": "string" }, "summary": { "type": "string" } } },
+        "CampaignInput": { "type": "object", "required": ["honor", "year", "title"], "properties": {
+            "honor": { "type": "string", "enum": ["model_organ", "four_strong_branch", "four_good_member", "clean_organ"] }, "year": { "type": "integer" }, "title": { "type": "string" },
+            "criteria": { "type": "array", "description": "空为该荣誉的默认标准", "items": { "type": "object", "required": ["name", "weight"], "properties": { "name": { "type": "string" }, "weight": { "type": "integer" }, "guide": { "type": "string" } } } },
+            "tiers": { "type": "array", "items": { "type": "object", "required": ["name", "quota"], "properties": { "name": { "type": "string" }, "quota": { "type": "integer" } } } },
+            "eligibility": { "type": "array", "items": { "type": "string" }, "nullable": true, "description": "资格条件；空为该荣誉的默认条件" },
+            "apply_until": { "type": "string", "format": "date", "nullable": true } } },
+        "CampaignAction": { "type": "object", "description": "各 action 所需字段见操作说明；数字可写作数字或字符串", "properties": {
+            "version": {}, "subject_id": {}, "points": { "type": "array", "items": {} }, "evidence": { "type": "string" },
+            "committee_id": {}, "application_id": {}, "reviewers": {}, "notice_from": { "type": "string", "format": "date" }, "notice_to": { "type": "string", "format": "date" },
+            "text": { "type": "string" }, "objection_id": {}, "upheld": {}, "finding": { "type": "string" } } },
+        "Revoke": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } } },
+        "SecretaryReviewOpen": { "type": "object", "required": ["year"], "properties": { "year": { "type": "integer" } } },
+        "SecretaryReviewAction": { "type": "object", "description": "各 action 所需字段见操作说明；数字可写作数字或字符串", "properties": {
+            "unit_id": {}, "secretary": { "type": "string" }, "mode": { "type": "string", "enum": ["written", "in_person"] }, "report": { "type": "string" },
+            "committee_id": {}, "report_id": {}, "rating": { "type": "string", "enum": ["good", "fairly_good", "average", "poor"] } } },
         "RecruitmentPlan": { "type": "object", "required": ["unit_id", "year", "planned"], "properties": { "unit_id": { "type": "integer" }, "year": { "type": "integer" }, "planned": { "type": "integer" }, "note": { "type": "string" } } }
     })
 }
@@ -124,10 +57,12 @@ fn base_schemas() -> Value {
     // A write to a versioned record names the version its client read (409 when stale).
     let versioned = json!({ "type": "object", "required": ["version"], "properties": { "version": { "type": "integer", "description": "读取时的版本号；已被他人修改时答 409" } } });
     json!({
-        "Error": { "type": "object", "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
+        "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
             "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "password_change_required", "forbidden", "not_found", "invalid", "rule", "stale", "bad_request", "csrf", "too_large", "throttled", "method_not_allowed", "unsupported_media_type", "internal"] },
             "message": { "type": "string", "description": "中文说明" },
-            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } } } },
+            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } },
+            "rows": { "type": "integer", "description": "导入未成功时：文件的数据行数" }, "imported": { "type": "integer", "description": "导入未成功时为 0" },
+            "errors": { "type": "array", "description": "导入未成功时：逐行错误", "items": { "$ref": "#/components/schemas/ImportRowError" } } } },
         "Page": { "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
             "items": { "type": "array", "items": {} }, "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } },
         "Login": s(&["username", "password"]),
@@ -170,53 +105,4 @@ fn base_schemas() -> Value {
         "Multipart": { "type": "object", "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" } } },
         "Xlsx": { "type": "string", "format": "binary" }
     })
-}
-
-/// Builds the document.
-pub fn spec() -> Value {
-    let mut paths = serde_json::Map::new();
-    for (method, path, tag, summary, body, status) in operations() {
-        let mut op = json!({
-            "tags": [tag],
-            "summary": summary,
-            "operationId": format!("{}_{}", method, path.replace(['/', '{', '}', '-'], "_").trim_matches('_')),
-            "parameters": params(path),
-            "responses": {
-                status.to_string(): { "description": "成功" },
-                "default": { "description": "错误", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
-            }
-        });
-        if !body.is_empty() {
-            let content_type = if body == "Xlsx" {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            } else if body == "File" {
-                "application/octet-stream"
-            } else if body == "Multipart" {
-                "multipart/form-data"
-            } else {
-                "application/json"
-            };
-            op["requestBody"] = json!({ "required": true, "content": { content_type: { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
-        }
-        if method != "get" && path != "/auth/login" {
-            op["parameters"].as_array_mut().expect("array").push(json!({
-                "name": "X-CSRF-Token", "in": "header", "required": true, "schema": { "type": "string" },
-                "description": "登录时返回的 csrf_token"
-            }));
-        }
-        paths.entry(path.to_string()).or_insert_with(|| json!({}))[method] = op;
-    }
-    json!({
-        "openapi": "3.0.3",
-        "info": { "title": "先锋党建平台 API", "version": env!("CARGO_PKG_VERSION"),
-            "description": "列表返回 {items, total, page, per_page}；错误返回 {error: {code, message}}。会话由 POST /auth/login 开始（Cookie xf_session）；改变状态的请求须带 X-CSRF-Token。所有查询限定在调用者的组织范围内，范围外的编号与不存在的编号一样返回 404。" },
-        "servers": [{ "url": "/api/v1" }],
-        "paths": paths,
-        "components": { "schemas": schemas(), "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "xf_session" } } },
-        "security": [{ "session": [] }]
-    })
-}
-
-pub async fn document() -> Json<Value> {
-    Json(spec())
 }
