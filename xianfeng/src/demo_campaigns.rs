@@ -152,7 +152,7 @@ async fn run(
             let q = (base + rng.gen_range(-0.12..0.08)).clamp(0.3, 1.0);
             let points: Vec<u32> =
                 criteria.iter().map(|k| ((f64::from(k.weight) * q).round() as u32).min(k.weight)).collect();
-            camp::score(store, who, &operator::as_user(r), a.committee_id, a.id, &points).await?;
+            camp::score(store, who, &operator::as_user(r), a.key(), &points).await?;
         }
     }
     // Publicity in December of the campaign's year, or last week when that is still to come.

@@ -13,6 +13,7 @@ pub mod dues;
 pub mod error;
 pub mod first_agenda;
 pub mod idcard;
+pub mod key;
 pub mod meeting;
 pub mod member;
 pub mod org;

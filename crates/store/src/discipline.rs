@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use xianfeng_core::auth::DisciplineScope;
 use xianfeng_core::discipline::CaseInput;
 pub use xianfeng_core::discipline::{CadreRank, CaseKind, Category};
+use xianfeng_core::key::{Key, kinds};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::{now_ms, today_cn};
 
@@ -42,6 +43,13 @@ pub struct CaseRow {
     pub summary: String,
     pub recorded_by: String,
     pub recorded_at: i64,
+}
+
+impl CaseRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::DisciplineCase> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
 }
 
 impl CaseRow {
@@ -111,7 +119,13 @@ pub async fn list(
 /// One case in the staff's subtree; NotFound outside it.
 /// One case; every read is audited (who read which case, never its content).
 #[tracing::instrument(skip_all)]
-pub async fn get(store: &Store, scope: &DisciplineScope, who: &Who, committee_id: i64, id: i64) -> Result<CaseRow> {
+pub async fn get(
+    store: &Store,
+    scope: &DisciplineScope,
+    who: &Who,
+    key: Key<kinds::DisciplineCase>,
+) -> Result<CaseRow> {
+    let (committee_id, id) = (key.committee_id, key.id);
     let row = fetch(store, scope, committee_id, id).await?;
     store.audit(who, Event::ok("read", "discipline_case", format!("{committee_id}/{id}"))).await?;
     Ok(row)

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use xianfeng_core::auth::{Myself, OrgScope};
 pub use xianfeng_core::campaign::{Rating, ReportMode, ReviewState};
+use xianfeng_core::key::{Key, kinds};
 use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::now_ms;
 
@@ -32,6 +33,13 @@ pub struct ReportResult {
     /// Ratings 好, 较好, 一般, 差.
     pub counts: [i64; 4],
     pub total: i64,
+}
+
+impl ReportResult {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Report> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
 }
 
 impl ReportResult {
@@ -166,10 +174,10 @@ pub async fn rate(
     who: &Who,
     me: &Myself,
     review_id: i64,
-    committee_id: i64,
-    report_id: i64,
+    report: Key<kinds::Report>,
     rating: &str,
 ) -> Result<()> {
+    let (committee_id, report_id) = (report.committee_id, report.id);
     let r = row(store, review_id).await?;
     if r.state != ReviewState::Open {
         return Err(StoreError::Rule("述职评议已结束".into()));

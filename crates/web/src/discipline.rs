@@ -13,6 +13,7 @@ use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::auth::DisciplineScope;
 use xianfeng_core::discipline::{CadreRank, CaseInput, CaseKind, Category, StatsTable, stats_table};
+use xianfeng_core::key::Key;
 use xianfeng_core::member::parse_date;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
@@ -227,7 +228,7 @@ async fn detail_page(
     Query(q): Query<OkQ>,
 ) -> Result<Response> {
     let scope = scope(&ctx)?;
-    let c = store_d::get(&state.store, &scope, &ctx.who(), committee_id, id).await?;
+    let c = store_d::get(&state.store, &scope, &ctx.who(), Key::new(committee_id, id)).await?;
     render(&DetailPage {
         l: Layout::new(&ctx, format!("纪检案件 — {}", c.person_name), "/discipline")
             .crumb("纪检案件登记", "/discipline")
@@ -243,7 +244,7 @@ async fn api_get(
     Path((committee_id, id)): Path<(i64, i64)>,
 ) -> Result<Json<CaseRow>> {
     let scope = scope(&ctx)?;
-    Ok(Json(store_d::get(&state.store, &scope, &ctx.who(), committee_id, id).await?))
+    Ok(Json(store_d::get(&state.store, &scope, &ctx.who(), Key::new(committee_id, id)).await?))
 }
 
 #[derive(Deserialize, Default)]

@@ -8,6 +8,7 @@ use axum::{Form, Json, Router};
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
+use xianfeng_core::key::Key;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
 use xianfeng_store::secretary_review::{self as sr, Rating, ReportMode, ReportResult, ReviewRow, ReviewState};
@@ -191,8 +192,7 @@ async fn run(
                 &who,
                 &me,
                 id,
-                num(&f.committee_id, "committee_id")?,
-                num(&f.report_id, "report_id")?,
+                Key::new(num(&f.committee_id, "committee_id")?, num(&f.report_id, "report_id")?),
                 &f.rating,
             )
             .await?;

@@ -3,6 +3,7 @@
 use super::*;
 use xianfeng_core::audit::Outcome;
 use xianfeng_core::auth::MemberWrite;
+use xianfeng_core::key::{Key, kinds};
 use xianfeng_core::states::sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -23,6 +24,13 @@ pub struct ApplicationRow {
     pub subject_path: Option<String>,
     /// The unit the subject belongs to (the unit itself for a unit subject).
     pub unit_name: String,
+}
+
+impl ApplicationRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Application> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
 }
 
 /// Applications with their subject's place in the tree: a member subject's
@@ -148,7 +156,7 @@ pub async fn apply(
     )
     .await?;
     tx.commit().await?;
-    application(store, committee_id, id).await
+    application(store, Key::new(committee_id, id)).await
 }
 
 /// The eligibility check as a business role meets it. Where the campaign
@@ -279,7 +287,8 @@ pub(crate) async fn check_eligibility(
     Ok(())
 }
 
-pub(crate) async fn application(store: &Store, committee_id: i64, id: i64) -> Result<ApplicationRow> {
+pub(crate) async fn application(store: &Store, key: Key<kinds::Application>) -> Result<ApplicationRow> {
+    let (committee_id, id) = (key.committee_id, key.id);
     store.db.r().fetch_one(q!(format!("{APP_FROM} WHERE a.committee_id = $1 AND a.id = $2"), committee_id, id)).await
 }
 

@@ -1,6 +1,7 @@
 //! Naming honors, the honor roll, revoking; the review panel.
 
 use super::*;
+use xianfeng_core::key::{Key, kinds};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HonorRow {
@@ -15,6 +16,13 @@ pub struct HonorRow {
     pub named_on: NaiveDate,
     pub revoked_on: Option<NaiveDate>,
     pub revoked_reason: String,
+}
+
+impl HonorRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Honor> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
 }
 
 /// After the notice period, with every objection closed, the working committee
@@ -97,14 +105,8 @@ pub async fn honors(store: &Store, scope: &OrgScope, campaign_id: Option<i64>) -
 
 /// Revokes an honor (摘牌) with a reason; the register keeps it, marked.
 #[tracing::instrument(skip_all)]
-pub async fn revoke(
-    store: &Store,
-    scope: &OrgScope,
-    who: &Who,
-    committee_id: i64,
-    honor_id: i64,
-    reason: &str,
-) -> Result<()> {
+pub async fn revoke(store: &Store, scope: &OrgScope, who: &Who, honor: Key<kinds::Honor>, reason: &str) -> Result<()> {
+    let (committee_id, honor_id) = (honor.committee_id, honor.id);
     committee(scope)?;
     if reason.trim().is_empty() {
         return Err(StoreError::invalid("reason", "请填写摘牌原因"));

@@ -1,6 +1,7 @@
 //! Objections during publicity and their findings.
 
 use super::*;
+use xianfeng_core::key::{Key, kinds};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ObjectionRow {
@@ -14,20 +15,27 @@ pub struct ObjectionRow {
     pub finding: String,
 }
 
+impl ObjectionRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Objection> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
+}
+
 /// Anyone whose scope holds the subject's unit objects during the notice period.
 #[tracing::instrument(skip_all)]
 pub async fn object(
     store: &Store,
     scope: &OrgScope,
     who: &Who,
-    committee_id: i64,
-    application_id: i64,
+    application: Key<kinds::Application>,
     text: &str,
 ) -> Result<ObjectionRow> {
+    let committee_id = application.committee_id;
     if scope.committee_id().is_some_and(|c| c != committee_id) {
         return Err(StoreError::NotFound);
     }
-    let a = application(store, committee_id, application_id).await?;
+    let a = super::apply::application(store, application).await?;
     let c = row(store, a.campaign_id).await?;
     let today = today_cn();
     let open = c.state == core_c::CampaignState::Publicity
@@ -87,11 +95,11 @@ pub async fn close_objection(
     store: &Store,
     scope: &OrgScope,
     who: &Who,
-    committee_id: i64,
-    objection_id: i64,
+    objection: Key<kinds::Objection>,
     upheld: bool,
     finding: &str,
 ) -> Result<()> {
+    let (committee_id, objection_id) = (objection.committee_id, objection.id);
     committee(scope)?;
     if finding.trim().is_empty() {
         return Err(StoreError::invalid("finding", "请填写核查结论"));

@@ -1,6 +1,7 @@
 //! Review: the panel's scores, results by tier, publicity (公示).
 
 use super::*;
+use xianfeng_core::key::{Key, kinds};
 
 /// Refuses a change made on another version than the one the person saw
 /// (pages and the API always say which); the write takes the version again
@@ -46,11 +47,10 @@ pub async fn score(
     store: &Store,
     who: &Who,
     me: &Myself,
-    committee_id: i64,
-    application_id: i64,
+    application: Key<kinds::Application>,
     points: &[u32],
 ) -> Result<u32> {
-    let a = application(store, committee_id, application_id).await?;
+    let a = super::apply::application(store, application).await?;
     let c = row(store, a.campaign_id).await?;
     if c.state != core_c::CampaignState::Reviewing {
         return Err(StoreError::Rule(format!("评选当前{}，不能评分", c.state_label())));

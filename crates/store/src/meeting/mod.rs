@@ -87,6 +87,13 @@ pub struct MeetingRow {
 }
 
 impl MeetingRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Meeting> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
+}
+
+impl MeetingRow {
     pub fn status_label(&self) -> &'static str {
         self.status.label()
     }

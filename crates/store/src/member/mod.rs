@@ -50,6 +50,13 @@ pub struct MemberRow {
 }
 
 impl MemberRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Member> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
+}
+
+impl MemberRow {
     pub fn status_label(&self) -> &'static str {
         self.status.label()
     }
@@ -102,6 +109,13 @@ pub struct MemberDetail {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl MemberDetail {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Member> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
 }
 
 impl MemberDetail {

@@ -71,6 +71,13 @@ pub struct CaseRow {
 }
 
 impl CaseRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::RecruitmentCase> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
+}
+
+impl CaseRow {
     pub fn status_label(&self) -> &'static str {
         self.person_status.label()
     }

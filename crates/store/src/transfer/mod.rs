@@ -63,6 +63,13 @@ pub struct TransferRow {
 }
 
 impl TransferRow {
+    /// The row's key: its committee and its id there.
+    pub fn key(&self) -> xianfeng_core::key::Key<xianfeng_core::key::kinds::Transfer> {
+        xianfeng_core::key::Key::new(self.committee_id, self.id)
+    }
+}
+
+impl TransferRow {
     pub fn kind_label(&self) -> &'static str {
         self.kind.label()
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use xianfeng_core::auth::MemberWrite;
+use xianfeng_core::key::{Key, kinds};
 use xianfeng_core::states::sql_in;
 
 /// A request to transfer a member out of their branch.
@@ -106,7 +107,7 @@ pub async fn request(store: &Store, scope: &MemberWrite, who: &Who, r: &Transfer
     )
     .await?;
     tx.commit().await?;
-    fetch(store, m.committee_id, id).await
+    fetch(store, Key::new(m.committee_id, id)).await
 }
 
 /// "省教育厅 人事处党支部": the unit's name before a branch's (public names, for letters).
@@ -118,7 +119,8 @@ pub(crate) async fn full_name(store: &Store, o: &OrgRow) -> Result<String> {
     Ok(format!("{} {}", unit.name, o.name))
 }
 
-pub(crate) async fn fetch(store: &Store, committee_id: i64, id: i64) -> Result<TransferRow> {
+pub(crate) async fn fetch(store: &Store, key: Key<kinds::Transfer>) -> Result<TransferRow> {
+    let (committee_id, id) = (key.committee_id, key.id);
     store
         .db
         .r()
@@ -202,5 +204,5 @@ pub async fn register_incoming(
     )
     .await?;
     tx.commit().await?;
-    fetch(store, to.committee_id, id).await
+    fetch(store, Key::new(to.committee_id, id)).await
 }

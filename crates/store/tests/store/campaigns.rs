@@ -10,6 +10,31 @@ use xianfeng_store::testkit::{self, Province};
 
 use crate::exec;
 
+/// `actor` applies, through its member scope, for `subject` in campaign `c`.
+async fn apply(
+    store: &xianfeng_store::Store,
+    scope: &xianfeng_core::auth::MemberScope,
+    actor: &xianfeng_core::auth::Actor,
+    c: i64,
+    subject: i64,
+    points: &[u32],
+    evidence: &str,
+) -> xianfeng_store::Result<camp::ApplicationRow> {
+    let write = scope.writer().map_err(|_| StoreError::Forbidden)?;
+    camp::apply(store, &write, &testkit::who(actor), c, subject, points, evidence).await
+}
+
+/// Reviewer `user` scores an application.
+async fn score(
+    store: &xianfeng_store::Store,
+    who: &xianfeng_store::Who,
+    user: i64,
+    application: xianfeng_core::key::Key<xianfeng_core::key::kinds::Application>,
+    points: &[u32],
+) -> xianfeng_store::Result<u32> {
+    camp::score(store, who, &xianfeng_core::auth::operator::as_user(user), application, points).await
+}
+
 #[tokio::test]
 async fn a_campaign_runs_from_applications_to_the_honors_register() {
     for (backend, store) in testkit::all_stores().await {
@@ -38,65 +63,14 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let ua_ms = testkit::member_scope(&store, &ua).await.unwrap();
         let ub = p.unit_admin(&p.unit_b);
         let ub_ms = testkit::member_scope(&store, &ub).await.unwrap();
-        let over = camp::apply(
-            &store,
-            &ua_ms.writer().unwrap(),
-            &testkit::who(&ua),
-            c.id,
-            p.unit_a.id,
-            &[31, 22, 20, 18],
-            "事迹",
-        )
-        .await;
+        let over = apply(&store, &ua_ms, &ua, c.id, p.unit_a.id, &[31, 22, 20, 18], "事迹").await;
         assert!(matches!(over, Err(StoreError::Invalid(_))), "{backend}");
-        let a = camp::apply(
-            &store,
-            &ua_ms.writer().unwrap(),
-            &testkit::who(&ua),
-            c.id,
-            p.unit_a.id,
-            &[28, 22, 20, 18],
-            "第一议题全年落实",
-        )
-        .await
-        .unwrap();
+        let a = apply(&store, &ua_ms, &ua, c.id, p.unit_a.id, &[28, 22, 20, 18], "第一议题全年落实").await.unwrap();
         assert_eq!(a.self_total, 88, "{backend}");
-        assert!(
-            camp::apply(
-                &store,
-                &ua_ms.writer().unwrap(),
-                &testkit::who(&ua),
-                c.id,
-                p.unit_a.id,
-                &[28, 22, 20, 18],
-                "再报"
-            )
-            .await
-            .is_err(),
-            "{backend}"
-        );
-        let other = camp::apply(
-            &store,
-            &ua_ms.writer().unwrap(),
-            &testkit::who(&ua),
-            c.id,
-            p.unit_b.id,
-            &[28, 22, 20, 18],
-            "x",
-        )
-        .await;
+        assert!(apply(&store, &ua_ms, &ua, c.id, p.unit_a.id, &[28, 22, 20, 18], "再报").await.is_err(), "{backend}");
+        let other = apply(&store, &ua_ms, &ua, c.id, p.unit_b.id, &[28, 22, 20, 18], "x").await;
         assert!(matches!(other, Err(StoreError::NotFound)), "{backend}");
-        let b = camp::apply(
-            &store,
-            &ub_ms.writer().unwrap(),
-            &testkit::who(&ub),
-            c.id,
-            p.unit_b.id,
-            &[25, 20, 20, 15],
-            "作风建设",
-        )
-        .await
-        .unwrap();
+        let b = apply(&store, &ub_ms, &ub, c.id, p.unit_b.id, &[25, 20, 20, 15], "作风建设").await.unwrap();
 
         // Six reviewers, two of them from the applying units.
         let panel = vec![
@@ -108,15 +82,7 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
             (9006, None, "评审六".to_string()),
         ];
         camp::set_reviewers(&store, &gw_os, &gw_who, c.id, &panel).await.unwrap();
-        let r = camp::score(
-            &store,
-            &gw_who,
-            &xianfeng_core::auth::operator::as_user(9003),
-            a.committee_id,
-            a.id,
-            &[30, 25, 25, 20],
-        )
-        .await;
+        let r = score(&store, &gw_who, 9003, a.key(), &[30, 25, 25, 20]).await;
         assert!(
             matches!(r, Err(StoreError::Rule(ref m)) if m.contains("不能评分")),
             "{backend}: applications are still open"
@@ -124,29 +90,10 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let stale = camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version + 1)).await;
         assert!(matches!(stale, Err(StoreError::Stale)), "{backend}: a change of another version: {stale:?}");
         camp::close_applications(&store, &gw_os, &gw_who, c.id, Some(c.version)).await.unwrap();
-        let own = camp::score(
-            &store,
-            &gw_who,
-            &xianfeng_core::auth::operator::as_user(9001),
-            a.committee_id,
-            a.id,
-            &[30, 25, 25, 20],
-        )
-        .await;
+        let own = score(&store, &gw_who, 9001, a.key(), &[30, 25, 25, 20]).await;
         assert!(matches!(own, Err(StoreError::Rule(ref m)) if m.contains("本单位")), "{backend}");
         assert!(
-            matches!(
-                camp::score(
-                    &store,
-                    &gw_who,
-                    &xianfeng_core::auth::operator::as_user(7777),
-                    a.committee_id,
-                    a.id,
-                    &[1, 1, 1, 1]
-                )
-                .await,
-                Err(StoreError::Forbidden)
-            ),
+            matches!(score(&store, &gw_who, 7777, a.key(), &[1, 1, 1, 1]).await, Err(StoreError::Forbidden)),
             "{backend}"
         );
         // A: 60 80 85 90 100 from five reviewers → 60 and 100 dropped → 85.
@@ -157,22 +104,11 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
             (9005, [25, 25, 20, 20]),
             (9006, [30, 25, 25, 20]),
         ] {
-            camp::score(&store, &gw_who, &xianfeng_core::auth::operator::as_user(rv), a.committee_id, a.id, &pts)
-                .await
-                .unwrap();
+            score(&store, &gw_who, rv, a.key(), &pts).await.unwrap();
         }
         // B: 85 from every reviewer who may score it → a tie with A, broken by A's higher self-assessment.
         for rv in [9001, 9003, 9004, 9005, 9006] {
-            camp::score(
-                &store,
-                &gw_who,
-                &xianfeng_core::auth::operator::as_user(rv),
-                b.committee_id,
-                b.id,
-                &[25, 25, 20, 15],
-            )
-            .await
-            .unwrap();
+            score(&store, &gw_who, rv, b.key(), &[25, 25, 20, 15]).await.unwrap();
         }
         // What each caller sees before publicity: the working committee and the panel every
         // application, a unit its own, a branch secretary none of a unit's; scores stay hidden.
@@ -210,16 +146,12 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         let ub_os = testkit::org_scope(&ub).unwrap();
         let public = camp::results(&store, &ua_acc, c.id).await.unwrap();
         assert_eq!((public.len(), public[0].score), (2, Some(85.0)), "{backend}: results are public in 公示");
-        let ua_obj = camp::object(&store, &ua_os, &testkit::who(&ua), b.committee_id, b.id, "x").await;
+        let ua_obj = camp::object(&store, &ua_os, &testkit::who(&ua), b.key(), "x").await;
         assert!(matches!(ua_obj, Err(StoreError::NotFound)), "{backend}: unit A cannot see unit B's application");
-        let o = camp::object(&store, &ub_os, &testkit::who(&ub), b.committee_id, b.id, "反映该单位有违纪案件")
-            .await
-            .unwrap();
+        let o = camp::object(&store, &ub_os, &testkit::who(&ub), b.key(), "反映该单位有违纪案件").await.unwrap();
         let named = camp::name(&store, &gw_os, &gw_who, c.id, None).await;
         assert!(matches!(named, Err(StoreError::Rule(ref m)) if m.contains("期满")), "{backend}");
-        camp::close_objection(&store, &gw_os, &gw_who, o.committee_id, o.id, true, "经核查属实，取消评选资格")
-            .await
-            .unwrap();
+        camp::close_objection(&store, &gw_os, &gw_who, o.key(), true, "经核查属实，取消评选资格").await.unwrap();
         exec(&store, &format!("UPDATE campaigns SET notice_to = '{}' WHERE id = {}", today - Days::new(1), c.id))
             .await
             .unwrap();
@@ -228,11 +160,8 @@ async fn a_campaign_runs_from_applications_to_the_honors_register() {
         assert_eq!((honors[0].subject_id, honors[0].tier_name.as_str()), (p.unit_a.id, "标兵单位"), "{backend}");
         // The register in unit B's scope is empty; an honor is revoked with a reason and stays marked.
         assert!(camp::honors(&store, &ub_os, None).await.unwrap().is_empty(), "{backend}");
-        assert!(
-            camp::revoke(&store, &gw_os, &gw_who, honors[0].committee_id, honors[0].id, "").await.is_err(),
-            "{backend}"
-        );
-        camp::revoke(&store, &gw_os, &gw_who, honors[0].committee_id, honors[0].id, "发生违纪案件").await.unwrap();
+        assert!(camp::revoke(&store, &gw_os, &gw_who, honors[0].key(), "").await.is_err(), "{backend}");
+        camp::revoke(&store, &gw_os, &gw_who, honors[0].key(), "发生违纪案件").await.unwrap();
         let reg = camp::honors(&store, &ua_os, None).await.unwrap();
         assert_eq!((reg.len(), reg[0].revoked_reason.as_str()), (1, "发生违纪案件"), "{backend}");
     }
@@ -272,16 +201,7 @@ async fn eligibility_is_checked_against_the_records() {
         assert!(c.eligibility_text().contains("党费"), "{backend}");
         let sec = p.branch_secretary(&p.branch_a1);
         let sec_ms = testkit::member_scope(&store, &sec).await.unwrap();
-        let r = camp::apply(
-            &store,
-            &sec_ms.writer().unwrap(),
-            &testkit::who(&sec),
-            c.id,
-            zhang,
-            &[25, 25, 18, 18],
-            "岗位履职突出",
-        )
-        .await;
+        let r = apply(&store, &sec_ms, &sec, c.id, zhang, &[25, 25, 18, 18], "岗位履职突出").await;
         assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("1个月党费未缴")), "{backend}: {r:?}");
         let pay = PaymentInput {
             amount: "50.00".into(),
@@ -290,17 +210,7 @@ async fn eligibility_is_checked_against_the_records() {
             ..Default::default()
         };
         dues::record_payment(&store, &ms.writer().unwrap(), &gw_who, zhang, jan, &pay).await.unwrap();
-        camp::apply(
-            &store,
-            &sec_ms.writer().unwrap(),
-            &testkit::who(&sec),
-            c.id,
-            zhang,
-            &[25, 25, 18, 18],
-            "岗位履职突出",
-        )
-        .await
-        .unwrap();
+        apply(&store, &sec_ms, &sec, c.id, zhang, &[25, 25, 18, 18], "岗位履职突出").await.unwrap();
         // 四强党支部 by default excludes the tail of the year's ranking: a1 held no meetings this year.
         let input = CampaignInput {
             honor: "four_strong_branch".into(),
@@ -309,16 +219,7 @@ async fn eligibility_is_checked_against_the_records() {
             ..Default::default()
         };
         let c = camp::create(&store, &gw_os, &gw_who, &input).await.unwrap();
-        let r = camp::apply(
-            &store,
-            &sec_ms.writer().unwrap(),
-            &testkit::who(&sec),
-            c.id,
-            p.branch_a1.id,
-            &[25, 20, 20, 15],
-            "支部建设",
-        )
-        .await;
+        let r = apply(&store, &sec_ms, &sec, c.id, p.branch_a1.id, &[25, 20, 20, 15], "支部建设").await;
         assert!(matches!(r, Err(StoreError::Rule(ref m)) if m.contains("列为末位")), "{backend}: {r:?}");
         // A condition that cannot apply to the honor's subjects is refused when defining the campaign.
         let bad = CampaignInput {

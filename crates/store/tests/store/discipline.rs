@@ -61,7 +61,7 @@ async fn discipline_staff_record_cases_in_their_subtree_only() {
         assert!(matches!(other, Err(StoreError::NotFound)), "{backend}: {other:?}");
         assert!(
             matches!(
-                d::get(&store, &sb, &testkit::who(&p.discipline_staff(&p.unit_b)), c.committee_id, c.id).await,
+                d::get(&store, &sb, &testkit::who(&p.discipline_staff(&p.unit_b)), c.key()).await,
                 Err(StoreError::NotFound)
             ),
             "{backend}"

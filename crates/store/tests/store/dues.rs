@@ -17,6 +17,24 @@ fn m(y: i32, mo: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, mo, 1).unwrap()
 }
 
+/// Records a payment by WeChat of [amount, paid on, reason] for a member's month.
+async fn pay(
+    store: &xianfeng_store::Store,
+    scope: &xianfeng_core::auth::MemberScope,
+    who: &xianfeng_store::Who,
+    member: i64,
+    month: chrono::NaiveDate,
+    [amount, on, reason]: [&str; 3],
+) -> xianfeng_store::Result<dues::ChargeRow> {
+    let input = dues::PaymentInput {
+        amount: amount.into(),
+        paid_on: on.into(),
+        method: "wechat".into(),
+        reason: reason.into(),
+    };
+    dues::record_payment(store, &scope.writer().map_err(|_| StoreError::Forbidden)?, who, member, month, &input).await
+}
+
 #[tokio::test]
 async fn settings_are_versioned_by_month_and_the_roster_computes_each_due() {
     for (backend, store) in testkit::all_stores().await {
@@ -224,21 +242,7 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
             .unwrap();
         dues::set_base(&store, &scope.writer().unwrap(), &who, li, &input("student", "", "2025-01")).await.unwrap();
         // Nothing to pay before the month is opened.
-        let pay = |amount: &str, on: &str, reason: &str| dues::PaymentInput {
-            amount: amount.into(),
-            paid_on: on.into(),
-            method: "wechat".into(),
-            reason: reason.into(),
-        };
-        let r = dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 1),
-            &pay("120", "2025-01-10", ""),
-        )
-        .await;
+        let r = pay(&store, &scope, &who, zhang, m(2025, 1), ["120", "2025-01-10", ""]).await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("尚未开启")), "{backend}: {r:?}");
         for month in 1..=4 {
             let rep = dues::open_cycle(&store, &scope, &who, m(2025, month)).await.unwrap();
@@ -257,57 +261,15 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         );
 
         // Payments: checked, recorded once.
-        let r = dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 1),
-            &pay("119.99", "2025-01-10", ""),
-        )
-        .await;
+        let r = pay(&store, &scope, &who, zhang, m(2025, 1), ["119.99", "2025-01-10", ""]).await;
         invalid_on(r, "amount");
-        dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 1),
-            &pay("120.00", "2025-01-10", ""),
-        )
-        .await
-        .unwrap();
-        let r = dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 1),
-            &pay("120.00", "2025-01-10", ""),
-        )
-        .await;
+        pay(&store, &scope, &who, zhang, m(2025, 1), ["120.00", "2025-01-10", ""]).await.unwrap();
+        let r = pay(&store, &scope, &who, zhang, m(2025, 1), ["120.00", "2025-01-10", ""]).await;
         assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("已登记")), "{backend}");
         // A back payment more than six months later needs a reason.
-        let r = dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 2),
-            &pay("120", "2025-09-01", ""),
-        )
-        .await;
+        let r = pay(&store, &scope, &who, zhang, m(2025, 2), ["120", "2025-09-01", ""]).await;
         assert!(invalid_on(r, "reason").contains("补交"), "{backend}");
-        dues::record_payment(
-            &store,
-            &scope.writer().unwrap(),
-            &who,
-            zhang,
-            m(2025, 2),
-            &pay("120", "2025-09-01", "援外归来补交"),
-        )
-        .await
-        .unwrap();
+        pay(&store, &scope, &who, zhang, m(2025, 2), ["120", "2025-09-01", "援外归来补交"]).await.unwrap();
 
         let cycles = dues::cycles(&store, &scope, m(2025, 1)).await.unwrap();
         assert_eq!(cycles.len(), 1, "{backend}");
@@ -341,15 +303,7 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         let ubs = testkit::member_scope(&store, &ub).await.unwrap();
         assert!(dues::cycles(&store, &ubs, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
         assert!(dues::charges(&store, &ubs, None, m(2025, 1), 1, 50).await.unwrap().items.is_empty(), "{backend}");
-        let r = dues::record_payment(
-            &store,
-            &ubs.writer().unwrap(),
-            &testkit::who(&ub),
-            li,
-            m(2025, 3),
-            &pay("0.2", "2025-03-05", ""),
-        )
-        .await;
+        let r = pay(&store, &ubs, &testkit::who(&ub), li, m(2025, 3), ["0.2", "2025-03-05", ""]).await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         // A branch secretary records payments but does not open or settle the unit's month.
         let sec = p.branch_secretary(&p.branch_a1);

@@ -1,6 +1,7 @@
 //! The campaign steps: apply, close, reviewers, score, publish, object, name.
 
 use super::*;
+use xianfeng_core::key::Key;
 
 /// Every form on the campaign page posts here; fields by action.
 #[derive(Deserialize, Default, Debug)]
@@ -91,7 +92,7 @@ pub(crate) async fn run_action(
             let committee_id = ActionForm::num(&f.committee_id, "单位").map_err(fail)?;
             let app = ActionForm::num(&f.application_id, "申报").map_err(fail)?;
             let me = ctx.actor().map_err(Err)?.myself();
-            camp::score(store, &who, &me, committee_id, app, &points).await.map(|_| "scored")
+            camp::score(store, &who, &me, Key::new(committee_id, app), &points).await.map(|_| "scored")
         }
         "publish" => match (parse_date(&f.notice_from), parse_date(&f.notice_to)) {
             (Some(a), Some(b)) => {
@@ -104,12 +105,12 @@ pub(crate) async fn run_action(
             let (c, a) = f.app.split_once(':').unwrap_or((&f.committee_id, &f.application_id));
             let committee_id = ActionForm::num(c, "单位").map_err(fail)?;
             let app = ActionForm::num(a, "申报").map_err(fail)?;
-            camp::object(store, &scope, &who, committee_id, app, &f.text).await.map(|_| "objected")
+            camp::object(store, &scope, &who, Key::new(committee_id, app), &f.text).await.map(|_| "objected")
         }
         "objection" => {
             let committee_id = ActionForm::num(&f.committee_id, "单位").map_err(fail)?;
             let oid = ActionForm::num(&f.objection_id, "异议").map_err(fail)?;
-            camp::close_objection(store, &scope, &who, committee_id, oid, f.upheld == "1", &f.finding)
+            camp::close_objection(store, &scope, &who, Key::new(committee_id, oid), f.upheld == "1", &f.finding)
                 .await
                 .map(|_| "objection")
         }

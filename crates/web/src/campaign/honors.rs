@@ -1,6 +1,7 @@
 //! The honor roll and revoking an honor.
 
 use super::*;
+use xianfeng_core::key::Key;
 
 #[derive(Template)]
 #[template(path = "honors.html")]
@@ -41,7 +42,7 @@ pub(crate) async fn revoke_submit(
     Form(f): Form<RevokeForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    match camp::revoke(&state.store, &scope, &ctx.who(), c, id, &f.reason).await {
+    match camp::revoke(&state.store, &scope, &ctx.who(), Key::new(c, id), &f.reason).await {
         Ok(()) => Ok(Redirect::to("/honors?ok=revoked").into_response()),
         Err(StoreError::Rule(m)) => honors_view(&state, &ctx, "", m).await,
         Err(StoreError::Invalid(e)) => honors_view(&state, &ctx, "", crate::form::messages(e)).await,
@@ -66,6 +67,6 @@ pub(crate) async fn api_revoke(
     Json(b): Json<serde_json::Value>,
 ) -> Result<Json<serde_json::Value>> {
     let scope = ctx.org_scope()?;
-    camp::revoke(&state.store, &scope, &ctx.who(), c, id, b["reason"].as_str().unwrap_or("")).await?;
+    camp::revoke(&state.store, &scope, &ctx.who(), Key::new(c, id), b["reason"].as_str().unwrap_or("")).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
