@@ -169,10 +169,16 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
             let today = xianfeng_core::text::today_cn();
             let month = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
             if actor.role == Role::BranchSecretary {
-                let charges =
-                    xianfeng_store::dues::charges(&state.store, &mscope, None, month, 1, xianfeng_store::EVERY_ROW)
-                        .await?
-                        .items;
+                let charges = xianfeng_store::dues::charges(
+                    &state.store,
+                    &mscope,
+                    month,
+                    &Default::default(),
+                    1,
+                    xianfeng_store::EVERY_ROW,
+                )
+                .await?
+                .items;
                 let unpaid = charges.iter().filter(|c| !c.paid()).count();
                 if unpaid > 0 {
                     page.attention.push(Attention {

@@ -244,21 +244,23 @@ mod tests {
             | 组织生活: 会议活动 /meetings, 安排会议 /meetings/new, 落实情况 /compliance, 第一议题落实 /first-agenda";
         const EVALUATION: &str = "考核评价: 排队抓尾 /ranking, 整改台账 /rectifications, 评选表彰 /campaigns, 荣誉名录 /honors, 书记述职评议 /secretary-reviews \
             | 组织关系转接: 转接办理 /transfers, 申请转出 /transfers/new, 省外转入登记 /transfers/incoming \
-            | 党费管理: 党费基数与应缴 /dues, 党费收缴 /dues/cycles, 欠缴党费 /dues/arrears, 收缴汇总 /dues/summary, 扣除项目 /dues/deductions";
+            | 党费管理: 党费基数与应缴 /dues, 党费收缴 /dues/cycles, 欠缴党费 /dues/arrears, 收缴汇总 /dues/summary";
+        // A unit keeps its own list of wage deductions; a branch uses it.
+        const DEDUCTIONS: &str = ", 扣除项目 /dues/deductions";
         const RECRUITMENT: &str =
             "发展党员: 发展党员总览 /recruitment, 发展党员名册 /recruitment/cases, 建立发展档案 /recruitment/new";
         let expected = [
             (
                 Some(Role::CommitteeAdmin),
                 format!(
-                    "{DESK} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION} \
+                    "{DESK} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION}{DEDUCTIONS} \
                      | 统计报表: 中心组学习通报 /reports/central-group | 系统管理: 业务规则 /rules | {ACCOUNT}"
                 ),
             ),
             (
                 Some(Role::UnitAdmin),
                 format!(
-                    "{DESK_MONTH} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION} \
+                    "{DESK_MONTH} | {BUSINESS} | {RECRUITMENT}, 年度发展计划 /recruitment/plans | {EVALUATION}{DEDUCTIONS} \
                      | 统计报表: 中心组学习通报 /reports/central-group | {ACCOUNT}"
                 ),
             ),

@@ -47,6 +47,8 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{And, DefaultPredicate, NotForContentType, Predicate};
 use xianfeng_store::Store;
 
 pub use error::{AppError, Result};
@@ -121,8 +123,17 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(input::guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::security_headers))
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+        .layer(compression())
         .layer(middleware::from_fn(trace::request))
         .with_state(state)
+}
+
+/// Pages, JSON and assets go gzip-compressed to a client that asks for it (a
+/// province-wide page shrinks about tenfold); spreadsheets and Word files are
+/// zip archives already and go as they are.
+fn compression() -> CompressionLayer<And<DefaultPredicate, NotForContentType>> {
+    CompressionLayer::new()
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/vnd.openxmlformats")))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

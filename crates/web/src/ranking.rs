@@ -14,7 +14,7 @@ use xianfeng_store::ranking::{self as store_rank, Explanation, RankFilter, Ranki
 
 use crate::AppState;
 use crate::error::{AppError, Result};
-use crate::layout::{Layout, render};
+use crate::layout::{Layout, Pager, render};
 use crate::session::Ctx;
 
 pub fn pages() -> Router<AppState> {
@@ -39,6 +39,8 @@ struct RankQ {
     tail: String,
     name: String,
     moved: String,
+    page: String,
+    per_page: String,
 }
 
 impl RankQ {
@@ -75,6 +77,9 @@ struct RankingPage {
     moves: [MoveFilter; 4],
     /// The filters as a query string, for the export link.
     query: String,
+    /// This page of the branches the filters select, and its pager.
+    rows: Vec<store_rank::RankRow>,
+    pager: Pager,
 }
 
 fn weights_text(r: &xianfeng_core::ranking::RankingRules) -> String {
@@ -91,8 +96,23 @@ async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<R
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let r = store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?;
+    let mut r = store_rank::ranking(&state.store, &scope, q.year()?, &q.filter()?).await?;
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 100, 500)?;
+    let total = r.rows.len() as i64;
+    let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+    let rows: Vec<_> = std::mem::take(&mut r.rows).into_iter().skip(skip).take(per_page as usize).collect();
+    let base = serde_urlencoded::to_string([
+        ("year", r.year.to_string().as_str()),
+        ("org_id", q.org_id.as_str()),
+        ("name", q.name.as_str()),
+        ("tail", q.tail.as_str()),
+        ("moved", q.moved.as_str()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     render(&RankingPage {
+        rows,
+        pager: Pager::new(page, per_page, total, base),
         l: Layout::new(&ctx, format!("排队抓尾 — {}年", r.year), "/ranking").crumb("排队抓尾", ""),
         weights: weights_text(&r.rules),
         moves: MoveFilter::ALL,

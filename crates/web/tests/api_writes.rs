@@ -128,7 +128,7 @@ async fn the_org_tree_a_member_and_the_rules_through_the_api() {
             .json(
                 "POST",
                 &format!("/api/v1/orgs/{tmp}/dissolve"),
-                json!({ "date": "2026-01-10", "reason": "任务完成" }),
+                json!({ "date": today().to_string(), "reason": "任务完成" }),
             )
             .await;
         assert_eq!((r.status, r.json()["active"].as_bool()), (StatusCode::OK, Some(false)), "{backend}: {}", r.text());
@@ -163,7 +163,8 @@ async fn the_org_tree_a_member_and_the_rules_through_the_api() {
         assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: the version read is no longer current");
 
         // The committee adds a rule version with its effective date.
-        let body = json!({ "key": "transfer", "effective_from": "2027-01-01", "value": { "letter_valid_days": 60, "dues_must_be_paid": true }, "source": "组织部通知" });
+        let from = (today() + chrono::Days::new(30)).to_string();
+        let body = json!({ "key": "transfer", "effective_from": from, "value": { "letter_valid_days": 60, "dues_must_be_paid": true }, "source": "组织部通知" });
         let r = gw.json("POST", "/api/v1/rules", body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
         let rules = gw.get("/api/v1/rules?per_page=200").await.json();
@@ -171,7 +172,7 @@ async fn the_org_tree_a_member_and_the_rules_through_the_api() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["key"] == "transfer" && r["effective_from"] == "2027-01-01");
+            .any(|r| r["key"] == "transfer" && r["effective_from"] == from.as_str());
         assert!(added, "{backend}: {rules}");
     }
 }
@@ -183,7 +184,7 @@ async fn a_meeting_cancelled_materials_filed_and_transfers_sent_back_through_the
         let mut sec = Client::new(&store);
         sec.api_login("seca1", PASSWORD).await;
         let a1 = p.branch_a1.id;
-        let plan = json!({ "org_id": a1, "kind": "party_lecture", "planned_on": "2026-12-20", "topic": "学习党章" });
+        let plan = json!({ "org_id": a1, "kind": "party_lecture", "planned_on": (today() + chrono::Days::new(10)).to_string(), "topic": "学习党章" });
         let m = sec.json("POST", "/api/v1/meetings", plan).await.json();
         let r = sec
             .json(
@@ -218,7 +219,11 @@ async fn a_meeting_cancelled_materials_filed_and_transfers_sent_back_through_the
             }
         };
         let r = sec
-            .json("POST", "/api/v1/recruitment/cases", json!({ "member_id": applicant, "applied_on": "2026-11-02" }))
+            .json(
+                "POST",
+                "/api/v1/recruitment/cases",
+                json!({ "member_id": applicant, "applied_on": (today() - chrono::Days::new(30)).to_string() }),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
         let case = r.json()["id"].as_i64().unwrap();
@@ -245,7 +250,7 @@ async fn a_meeting_cancelled_materials_filed_and_transfers_sent_back_through_the
         let member = json!({ "name": "钱进", "gender": gender, "ethnicity": "汉族", "birth_date": "1990-03-04",
             "id_card": id_card,
             "status": "正式党员", "join_date": "2015-07-01", "full_date": "2016-07-01", "org_id": a1.to_string() });
-        let body = json!({ "member": member, "from_org_name": "外省某机关党支部", "letter_no": "外组转〔2026〕8号", "valid_until": "2027-01-31", "reason": "调入" });
+        let body = json!({ "member": member, "from_org_name": "外省某机关党支部", "letter_no": "外组转〔2026〕8号", "valid_until": (today() + chrono::Days::new(60)).to_string(), "reason": "调入" });
         let r = ua.json("POST", "/api/v1/transfers/incoming", body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
         let incoming = r.json();
@@ -278,6 +283,11 @@ async fn a_meeting_cancelled_materials_filed_and_transfers_sent_back_through_the
             "{backend}: withdrawn, no longer waiting"
         );
     }
+}
+
+/// Today by the clock the tests set (`XIANFENG_TODAY`): the dates here move with it.
+fn today() -> chrono::NaiveDate {
+    xianfeng_core::text::today_cn()
 }
 
 fn delete(path: &str, csrf: &str) -> Request<Body> {

@@ -360,7 +360,9 @@ async fn record_a_dues_payment() {
         b.screenshot("d02-dues-refused.png");
         b.type_into(&b.css(&format!("{form} input[name=amount]")), "120.00");
         b.click(&b.css(&format!("{form} button[type=submit]")));
-        b.wait_text("缴费已登记");
+        // The confirmation names whose payment, which month and how much.
+        b.wait_text("已登记张伟");
+        b.check(b.text(&b.css("main")).contains("的党费 ¥120.00"), "the confirmation names the amount");
         b.check(b.text(&b.css("#charge-table")).contains("已缴 ¥120.00"), "the charge shows as paid");
         b.assert_only_local();
         b.screenshot("d03-dues-paid.png");

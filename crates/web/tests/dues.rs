@@ -199,6 +199,26 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         mapi.api_login("member1", PASSWORD).await;
         assert_eq!(mapi.get("/api/v1/me/dues").await.json()["charges"][0]["paid_fen"], 12_000, "{backend}");
 
+        // The payment list pages and filters: by name, unpaid only; a payment form returns to the list as it was.
+        let by_name = ua.get("/dues/cycles?month=2025-03&name=李").await.text();
+        assert!(by_name.contains("李娜") && !by_name.contains(">张伟<"), "{backend}");
+        let unpaid = ua.get("/dues/cycles?month=2025-03&unpaid=1").await.text();
+        assert!(unpaid.contains("李娜") && !unpaid.contains(">张伟<") && unpaid.contains("checked"), "{backend}");
+        let one = ua.get("/dues/cycles?month=2025-03&per_page=1").await.text();
+        assert!(one.contains("共 2 条，每页 1 条"), "{backend}");
+        let action = one
+            .split("action=\"/dues/charges/")
+            .nth(1)
+            .unwrap_or_default()
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            action.replace("&#38;", "&").ends_with("per_page=1&page=1"),
+            "{backend}: a payment form returns to its page: {action}"
+        );
+
         // Arrears and scope.
         let a = api.get("/api/v1/dues/arrears").await.json();
         assert_eq!(a["items"][0]["member_id"], li, "{backend}");

@@ -6,6 +6,44 @@ use axum::http::StatusCode;
 use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_store::testkit;
 
+/// A browser that asks for gzip gets pages and JSON compressed (the same
+/// bytes once inflated); spreadsheets, already zip files, go as they are.
+#[tokio::test]
+async fn pages_and_json_are_compressed_for_a_client_that_asks() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use std::io::Read;
+    for (backend, store) in testkit::all_stores().await {
+        let _p = province_with_accounts(&store).await;
+        let mut c = Client::new(&store);
+        c.page_login("gwadmin", PASSWORD).await;
+        let plain = c.get("/members").await;
+        let gz =
+            |path: &str| Request::get(path).header(header::ACCEPT_ENCODING, "gzip, br").body(Body::empty()).unwrap();
+        let packed = c.send(gz("/members")).await;
+        assert_eq!(packed.headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(&b"gzip"[..]), "{backend}");
+        let mut inflated = String::new();
+        flate2::read::GzDecoder::new(packed.body.as_slice()).read_to_string(&mut inflated).unwrap();
+        assert!(
+            packed.body.len() * 3 < plain.body.len(),
+            "{backend}: {} → {} bytes",
+            plain.body.len(),
+            packed.body.len()
+        );
+        // The page is the same once inflated, but for its per-request CSRF token.
+        let strip = |t: &str| {
+            t.split("name=\"csrf\" value=\"").map(|p| p.split_once('"').map(|x| x.1).unwrap_or(p)).collect::<String>()
+        };
+        assert_eq!(strip(&inflated), strip(&plain.text()), "{backend}");
+        let spec = c.send(gz("/api/v1/openapi.json")).await;
+        assert_eq!(spec.headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(&b"gzip"[..]), "{backend}");
+        let sheet = c.send(gz("/members/export.xlsx")).await;
+        assert_eq!(sheet.status, StatusCode::OK, "{backend}");
+        assert!(sheet.headers.get(header::CONTENT_ENCODING).is_none(), "{backend}: an .xlsx is sent as it is");
+        assert!(sheet.body.starts_with(b"PK"), "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn login_page_session_and_logout() {
     for (backend, store) in testkit::all_stores().await {

@@ -73,6 +73,12 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         let sheet = wb.worksheet_range("排队抓尾").unwrap();
         let names: Vec<String> = sheet.rows().skip(4).map(|r| r[4].to_string()).collect();
         assert_eq!(names, vec![p.branch_a2.name.clone()], "{backend}: a branch exports only itself");
+        // The committee's ranking pages: one branch a page, the total and the other pages linked.
+        let first = gw.get(&format!("/ranking?year={year}&per_page=1")).await.text();
+        let second = gw.get(&format!("/ranking?year={year}&per_page=1&page=2")).await.text();
+        let rows = |h: &str| h.matches("<td data-label=\"全省名次\"").count();
+        assert_eq!((rows(&first), rows(&second)), (1, 1), "{backend}");
+        assert!(first.contains("每页 1 条") && first.contains("page=2"), "{backend}: the pager links the next page");
         let html = gw.get(&format!("/ranking/{}?year={year}", p.branch_a1.id)).await.text();
         assert!(
             html.contains("得分构成") && html.contains("合计") && html.contains("/compliance/missing?org_id="),

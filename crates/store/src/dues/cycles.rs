@@ -280,20 +280,43 @@ impl ChargeRow {
     }
 }
 
-/// The month's charges in scope (under an org if given), unpaid first.
+/// Which of a month's charges a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ChargeFilter {
+    /// Under this org (its subtree).
+    pub org_id: Option<i64>,
+    /// Part of the member's name.
+    pub name: String,
+    /// Only the charges not paid yet.
+    pub unpaid: bool,
+}
+
+impl ChargeFilter {
+    pub fn under(org_id: Option<i64>) -> ChargeFilter {
+        ChargeFilter { org_id, ..Default::default() }
+    }
+}
+
+/// The month's charges in scope that the filter selects, unpaid first, a page at a time.
 #[tracing::instrument(skip_all)]
 pub async fn charges(
     store: &Store,
     scope: &MemberScope,
-    org_id: Option<i64>,
     month: NaiveDate,
+    f: &ChargeFilter,
     page: i64,
     per_page: i64,
 ) -> Result<crate::Page<ChargeRow>> {
     let mut q = Q::new(format!("{CHARGE_SELECT} WHERE c.month = "));
     q.bind(month);
     member_scope_where(&mut q, scope);
-    under_org(store, scope, &mut q, org_id).await?;
+    under_org(store, scope, &mut q, f.org_id).await?;
+    if !f.name.trim().is_empty() {
+        q.push(" AND m.name LIKE ").bind(format!("%{}%", f.name.trim()));
+    }
+    if f.unpaid {
+        q.push(" AND c.paid_on IS NULL");
+    }
     crate::fetch_page(
         store,
         q,
@@ -402,6 +425,15 @@ pub async fn record_payment(
     crate::generation::bump_facts(&mut tx, m.committee_id).await?;
     tx.commit().await?;
     charge_of(store, m.committee_id, member_id, month).await
+}
+
+/// One member's charge of a month, in scope.
+#[tracing::instrument(skip_all)]
+pub async fn charge(store: &Store, scope: &MemberScope, member_id: i64, month: NaiveDate) -> Result<ChargeRow> {
+    let mut q = Q::new(format!("{CHARGE_SELECT} WHERE c.month = "));
+    q.bind(month).push(" AND c.member_id = ").bind(member_id);
+    member_scope_where(&mut q, scope);
+    store.db.r().fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
 /// One member's charge of a month (the member was read through a scope).

@@ -302,7 +302,10 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         let ub = p.unit_admin(&p.unit_b);
         let ubs = testkit::member_scope(&store, &ub).await.unwrap();
         assert!(dues::cycles(&store, &ubs, m(2025, 1)).await.unwrap().is_empty(), "{backend}");
-        assert!(dues::charges(&store, &ubs, None, m(2025, 1), 1, 50).await.unwrap().items.is_empty(), "{backend}");
+        assert!(
+            dues::charges(&store, &ubs, m(2025, 1), &Default::default(), 1, 50).await.unwrap().items.is_empty(),
+            "{backend}"
+        );
         let r = pay(&store, &ubs, &testkit::who(&ub), li, m(2025, 3), ["0.2", "2025-03-05", ""]).await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{backend}");
         // A branch secretary records payments but does not open or settle the unit's month.

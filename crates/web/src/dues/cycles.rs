@@ -7,7 +7,15 @@ use super::*;
 pub(crate) struct CycleQ {
     pub(crate) month: String,
     pub(crate) org_id: String,
+    /// Part of a member's name.
+    pub(crate) name: String,
+    /// "1": only the charges not paid yet.
+    pub(crate) unpaid: String,
+    pub(crate) page: String,
+    pub(crate) per_page: String,
     pub(crate) ok: String,
+    /// With ok=paid: whose payment was just registered.
+    pub(crate) member: String,
 }
 
 impl CycleQ {
@@ -16,6 +24,13 @@ impl CycleQ {
     }
     pub(crate) fn org(&self) -> Result<Option<i64>> {
         RosterQ { org_id: self.org_id.clone(), ..Default::default() }.org()
+    }
+    pub(crate) fn filter(&self) -> Result<store_dues::ChargeFilter> {
+        Ok(store_dues::ChargeFilter {
+            org_id: self.org()?,
+            name: self.name.trim().to_string(),
+            unpaid: self.unpaid == "1" || self.unpaid == "true",
+        })
     }
 }
 
@@ -26,6 +41,11 @@ pub(crate) struct CyclesPage {
     pub(crate) month: String,
     pub(crate) cycles: Vec<store_dues::CycleRow>,
     pub(crate) charges: Vec<store_dues::ChargeRow>,
+    /// The charge list's filter as typed, and its pager.
+    pub(crate) q: CycleQ,
+    pub(crate) pager: Pager,
+    /// The list's query with its page: a payment form returns to it.
+    pub(crate) list_query: String,
     pub(crate) methods: Vec<(&'static str, &'static str)>,
     pub(crate) today: String,
     pub(crate) can_write: bool,
@@ -57,15 +77,35 @@ pub(crate) async fn cycles_view(
     }
     let month = q.month()?;
     let cycles = store_dues::cycles(&state.store, &scope, month).await?;
-    let charges = store_dues::charges(&state.store, &scope, q.org()?, month, 1, 2000).await?.items;
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
+    let charges = store_dues::charges(&state.store, &scope, month, &q.filter()?, page, per_page).await?;
+    let base = serde_urlencoded::to_string([
+        ("month", month.format("%Y-%m").to_string()),
+        ("org_id", q.org_id.clone()),
+        ("name", q.name.clone()),
+        ("unpaid", q.unpaid.clone()),
+        ("per_page", per_page.to_string()),
+    ])
+    .unwrap_or_default();
+    // A payment just registered is named: whose, which month, how much.
+    let flash = match (q.ok.as_str(), q.member.trim().parse::<i64>()) {
+        ("paid", Ok(id)) => match store_dues::charge(&state.store, &scope, id, month).await {
+            Ok(c) => {
+                format!("已登记{}{}的党费 {}（{}）", c.name, month.format("%Y年%m月"), c.paid_text(), c.method_label())
+            }
+            Err(_) => dues_flash("paid").to_string(),
+        },
+        (code, _) => dues_flash(code).to_string(),
+    };
+    let list_query = format!("{base}&page={}", charges.page);
     render(&CyclesPage {
-        l: Layout::new(ctx, "党费收缴", "/dues/cycles")
-            .crumb("党费管理", "/dues")
-            .crumb("党费收缴", "")
-            .flash(dues_flash(&q.ok)),
+        l: Layout::new(ctx, "党费收缴", "/dues/cycles").crumb("党费管理", "/dues").crumb("党费收缴", "").flash(flash),
+        list_query,
         month: month.format("%Y-%m").to_string(),
         cycles,
-        charges,
+        pager: Pager::new(charges.page, charges.per_page, charges.total, base),
+        charges: charges.items,
+        q: q.clone(),
         methods: xianfeng_core::dues::PAYMENT_METHODS.to_vec(),
         today: today_cn().to_string(),
         can_write: scope.can_write(),
@@ -112,14 +152,27 @@ pub(crate) async fn pay_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((member_id, month)): Path<(i64, String)>,
+    Query(list): Query<CycleQ>,
     Form(f): Form<store_dues::PaymentInput>,
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
     let m =
         store_dues::parse_month(&month).ok_or_else(|| AppError::BadRequest("月份请按 2025-07 的格式填写".into()))?;
-    let q = CycleQ { month: m.format("%Y-%m").to_string(), ..Default::default() };
+    // Back to the list as it was (its filter and page), for this month.
+    let q = CycleQ { month: m.format("%Y-%m").to_string(), ok: String::new(), member: String::new(), ..list };
     match store_dues::record_payment(&state.store, &scope.writer()?, &ctx.who(), member_id, m, &f).await {
-        Ok(_) => Ok(Redirect::to(&format!("/dues/cycles?month={}&ok=paid", m.format("%Y-%m"))).into_response()),
+        Ok(_) => {
+            let back = serde_urlencoded::to_string([
+                ("month", q.month.as_str()),
+                ("org_id", q.org_id.as_str()),
+                ("name", q.name.as_str()),
+                ("unpaid", q.unpaid.as_str()),
+                ("page", q.page.as_str()),
+                ("per_page", q.per_page.as_str()),
+            ])
+            .unwrap_or_default();
+            Ok(Redirect::to(&format!("/dues/cycles?{back}&ok=paid&member={member_id}")).into_response())
+        }
         Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), member_id).await,
         Err(e) => Err(e.into()),
     }
@@ -196,7 +249,8 @@ pub(crate) async fn cycles_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q
         return Err(AppError::Forbidden);
     }
     let month = q.month()?;
-    let charges = store_dues::charges(&state.store, &scope, q.org()?, month, 1, xianfeng_store::EVERY_ROW).await?.items;
+    let charges =
+        store_dues::charges(&state.store, &scope, month, &q.filter()?, 1, xianfeng_store::EVERY_ROW).await?.items;
     let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let build = || -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         const COLUMNS: [(&str, f64); 9] = [
@@ -283,7 +337,7 @@ pub(crate) async fn api_charges(
 ) -> Result<Json<xianfeng_store::Page<store_dues::ChargeRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let (page, per_page) = p.api()?;
-    Ok(Json(store_dues::charges(&state.store, &scope, q.org()?, q.month()?, page, per_page).await?))
+    Ok(Json(store_dues::charges(&state.store, &scope, q.month()?, &q.filter()?, page, per_page).await?))
 }
 
 pub(crate) async fn api_pay(

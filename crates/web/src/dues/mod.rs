@@ -327,7 +327,7 @@ pub const AREA: crate::area::Area = {
             MenuEntry::new(Section::Dues, 20, "党费收缴", "/dues/cycles", STAFF),
             MenuEntry::new(Section::Dues, 30, "欠缴党费", "/dues/arrears", STAFF),
             MenuEntry::new(Section::Dues, 40, "收缴汇总", "/dues/summary", STAFF),
-            MenuEntry::new(Section::Dues, 50, "扣除项目", "/dues/deductions", STAFF),
+            MenuEntry::new(Section::Dues, 50, "扣除项目", "/dues/deductions", COMMITTEE_AND_UNITS),
             MenuEntry::new(Section::Mine, 30, "我的党费", "/me/dues", MEMBER),
         ],
         operations: &[

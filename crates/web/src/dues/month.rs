@@ -37,7 +37,9 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
     let org_scope = ctx.org_scope()?;
     let month = this_month();
     let today = today_cn();
-    let charges = store_dues::charges(&state.store, &scope, None, month, 1, xianfeng_store::EVERY_ROW).await?.items;
+    let charges = store_dues::charges(&state.store, &scope, month, &Default::default(), 1, xianfeng_store::EVERY_ROW)
+        .await?
+        .items;
     let cycle_open = !charges.is_empty();
     let unpaid: Vec<_> = charges.into_iter().filter(|c| !c.paid()).collect();
     let flagged: Vec<_> =

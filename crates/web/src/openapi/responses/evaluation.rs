@@ -1,0 +1,205 @@
+//! Response schemas: ranking, rectification, campaigns, secretaries' review and discipline.
+
+use serde_json::{Value, json};
+use xianfeng_core::campaign::{CampaignState, Honor, ReportMode, ReviewState};
+use xianfeng_core::discipline::{CadreRank, CaseKind, Category};
+use xianfeng_core::ranking::{RectificationEntry, RectificationState};
+
+use super::*;
+
+pub(super) fn schemas() -> Value {
+    let facts = obj(&[
+        ("meetings_expected", int()),
+        ("meetings_met", int()),
+        ("attendance_expected", int()),
+        ("present", int()),
+        ("dues_charges", int()),
+        ("dues_on_time", int()),
+        ("cases_open", int()),
+        ("cases_timely", int()),
+        ("tasks_due", int()),
+        ("tasks_done", int()),
+    ]);
+    let source = json!({ "type": "string", "enum": ["meeting_compliance", "attendance", "dues_on_time", "recruitment_timely", "first_agenda_tasks"] });
+    let movement = json!({ "description": "与上年相比：new（上年未排名）、same，或 {\"up\": 名次}、{\"down\": 名次}", "anyOf": [
+        { "type": "string", "enum": ["new", "same"] },
+        obj(&[("up", int())]),
+        obj(&[("down", int())]),
+    ] });
+    let rank_row = obj(&[
+        ("org_id", int()),
+        ("committee_id", int()),
+        ("name", text()),
+        ("unit_name", text()),
+        ("score", num()),
+        ("rank", int()),
+        ("unit_rank", int()),
+        ("tail", boolean()),
+        ("facts", r("RankFacts")),
+        ("prev_rank", null(int())),
+        ("prev_tail", null(boolean())),
+        ("movement", movement),
+    ]);
+    let rules = obj(&[
+        ("indicators", list(obj(&[("source", source.clone()), ("weight", int()), ("target", num())]))),
+        ("tail_below", num()),
+        ("tail_percent", int()),
+    ]);
+    let application = obj(&[
+        ("id", int()),
+        ("campaign_id", int()),
+        ("committee_id", int()),
+        ("subject_id", int()),
+        ("subject_name", text()),
+        ("subject_path", null(text())),
+        ("unit_name", text()),
+        ("self_points", text()),
+        ("self_total", int()),
+        ("evidence", text()),
+        ("disqualified", text()),
+        ("applied_by", text()),
+        ("applied_at", ms()),
+    ]);
+    let rectification = obj(&[
+        ("id", int()),
+        ("committee_id", int()),
+        ("org_id", int()),
+        ("org_name", text()),
+        ("unit_name", text()),
+        ("year", int()),
+        ("rank_at_flag", int()),
+        ("score_x100", int()),
+        ("problems", text()),
+        ("measures", text()),
+        ("owner", text()),
+        ("deadline", date()),
+        ("state", state!(RectificationState)),
+        ("lifted_on", null(date())),
+        ("version", int()),
+        ("created_by", text()),
+        ("created_at", ms()),
+    ]);
+    let review = obj(&[("id", int()), ("year", int()), ("title", text()), ("state", state!(ReviewState))]);
+    json!({
+        "RankFacts": facts,
+        "RankRow": rank_row,
+        "Ranking": page_with("RankRow", &[
+            ("year", int()),
+            ("as_of", date()),
+            ("ranked", int()),
+            ("tail", int()),
+            ("into_tail", int()),
+            ("moved_up", int()),
+            ("moved_down", int()),
+            ("rules", rules),
+        ]),
+        "RankingDetail": obj(&[
+            ("row", null(r("RankRow"))),
+            ("name", text()),
+            ("unit_name", text()),
+            ("score", obj(&[
+                ("score", num()),
+                ("parts", list(obj(&[
+                    ("source", source),
+                    ("label", text()),
+                    ("weight", int()),
+                    ("effective_weight", num()),
+                    ("numerator", int()),
+                    ("denominator", int()),
+                    ("rate", null(num())),
+                    ("points", num()),
+                ]))),
+                ("ranked", boolean()),
+            ])),
+            ("facts", r("RankFacts")),
+            ("history", described(list(list(json!({}))), "往年：[年度, 得分, 名次, 是否排尾]，新的在前")),
+            ("ranked", int()),
+        ]),
+        "Rectification": rectification,
+        "RectificationDetail": obj(&[
+            ("r", r("Rectification")),
+            ("entries", list(obj(&[
+                ("seq", int()),
+                ("kind", state!(RectificationEntry)),
+                ("on_date", date()),
+                ("note", text()),
+                ("actor", text()),
+                ("created_at", ms()),
+            ]))),
+            ("can_verify", boolean()),
+        ]),
+        "Campaign": obj(&[
+            ("id", int()),
+            ("year", int()),
+            ("honor", state!(Honor)),
+            ("title", text()),
+            ("state", state!(CampaignState)),
+            ("criteria", text()),
+            ("tiers", text()),
+            ("eligibility", text()),
+            ("apply_until", date()),
+            ("notice_from", null(date())),
+            ("notice_to", null(date())),
+            ("version", int()),
+        ]),
+        "CampaignDetail": obj(&[
+            ("campaign", r("Campaign")),
+            ("tie_rule", text()),
+            ("results", list(obj(&[
+                ("application", application),
+                ("reviewers", int()),
+                ("score", null(num())),
+                ("place", null(int())),
+                ("tier", null(text())),
+                ("tie_note", text()),
+            ]))),
+        ]),
+        "Honor": obj(&[
+            ("id", int()),
+            ("committee_id", int()),
+            ("campaign_id", int()),
+            ("honor", state!(Honor)),
+            ("tier_name", text()),
+            ("year", int()),
+            ("subject_id", int()),
+            ("subject_name", text()),
+            ("named_on", date()),
+            ("revoked_on", null(date())),
+            ("revoked_reason", text()),
+        ]),
+        "SecretaryReview": review,
+        "SecretaryReviewDetail": obj(&[
+            ("review", r("SecretaryReview")),
+            ("reports", list(obj(&[
+                ("id", int()),
+                ("committee_id", int()),
+                ("unit_name", text()),
+                ("secretary", text()),
+                ("mode", state!(ReportMode)),
+                ("report", text()),
+                ("counts", described(list(int()), "好、较好、一般、差的票数")),
+                ("total", int()),
+            ]))),
+        ]),
+        "DisciplineCaseRow": obj(&[
+            ("id", int()),
+            ("committee_id", int()),
+            ("person_name", text()),
+            ("member_id", null(int())),
+            ("org_id", int()),
+            ("org_name", text()),
+            ("unit_name", text()),
+            ("cadre_rank", state!(CadreRank)),
+            ("kind", state!(CaseKind)),
+            ("category", state!(Category)),
+            ("decided_on", date()),
+            ("decided_by", text()),
+            ("document_no", text()),
+            ("summary", text()),
+            ("recorded_by", text()),
+            ("recorded_at", ms()),
+        ]),
+        "DisciplineStats": page_with("DisciplineStat", &[("from", int()), ("to", int())]),
+        "DisciplineStat": obj(&[("year", int()), ("category", state!(Category)), ("cadre_rank", state!(CadreRank)), ("cases", int())]),
+    })
+}
