@@ -96,6 +96,16 @@ impl Source {
         Source::RecruitmentTimely,
         Source::FirstAgendaTasks,
     ];
+    /// The code stored in the rule (its serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::MeetingCompliance => "meeting_compliance",
+            Source::Attendance => "attendance",
+            Source::DuesOnTime => "dues_on_time",
+            Source::RecruitmentTimely => "recruitment_timely",
+            Source::FirstAgendaTasks => "first_agenda_tasks",
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             Source::MeetingCompliance => "组织生活落实率",
@@ -435,6 +445,13 @@ impl MoveFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_code_is_its_stored_name() {
+        for s in Source::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 
     #[test]
     fn a_rectification_moves_only_along_its_steps() {

@@ -99,20 +99,35 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                 });
             }
             if actor.role == Role::BranchSecretary {
-                let due = crate::compliance::due_for_home(&state, &ctx).await?;
+                let mut due = crate::compliance::due_for_home(&state, &ctx).await?;
+                // What is due now comes first (it can still be done), then what was missed, latest first.
+                due.sort_by_key(|(_, i)| (i.overdue, std::cmp::Reverse(i.due_by)));
                 for (org_name, item) in due.iter().take(12) {
                     let held = if item.held > 0 { format!("，已开{}次", item.held) } else { String::new() };
+                    // Already planned: the reminder leads to recording it, not to planning another.
+                    let planned =
+                        xianfeng_store::meeting::planned(&state.store, &scope, item.org_id, &item.kind, item.due_by)
+                            .await?;
+                    let (what, href) = match &planned {
+                        Some(m) => {
+                            (format!("，已安排在{}，待填写记录", m.planned_on), format!("/meetings/{}/record", m.id))
+                        }
+                        None => (String::new(), format!("/meetings/new?org_id={}&kind={}", item.org_id, item.kind)),
+                    };
                     page.attention.push(Attention {
                         class: if item.overdue { "alert" } else { "warn" },
                         text: if item.overdue {
-                            format!("逾期：{org_name}{}{}应开{}次{held}", item.period, item.kind_label, item.expected)
+                            format!(
+                                "逾期：{org_name}{}{}应开{}次{held}{what}",
+                                item.period, item.kind_label, item.expected
+                            )
                         } else {
                             format!(
-                                "本期待开：{org_name}{}{}（{}前，应开{}次{held}）",
+                                "本期待开：{org_name}{}{}（{}前，应开{}次{held}）{what}",
                                 item.period, item.kind_label, item.due_by, item.expected
                             )
                         },
-                        href: format!("/meetings/new?org_id={}&kind={}", item.org_id, item.kind),
+                        href,
                     });
                 }
                 if due.len() > 12 {

@@ -144,8 +144,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn not_found_page() -> Response {
-    error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在，或不在您的管理范围内。")
+async fn not_found_page(req: Request) -> Response {
+    let ctx = session::ctx_of(req.extensions());
+    let message = "您访问的页面不存在，或不在您的管理范围内。";
+    if req.uri().path().starts_with("/api/") {
+        return AppError::NotFound.into_response();
+    }
+    error_view(ctx.as_ref(), StatusCode::NOT_FOUND, "not_found", "页面不存在", message)
 }
 
 /// Turns API-style errors raised by page handlers into pages: sign-in
@@ -156,6 +161,7 @@ async fn page_errors(req: Request, next: Next) -> Response {
         .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
         .flatten()
         .filter(|p| p != "/");
+    let ctx = session::ctx_of(req.extensions());
     let res = next.run(req).await;
     let Some(body) = res.extensions().get::<error::ErrorBody>().cloned() else { return res };
     match body.code {
@@ -177,8 +183,38 @@ async fn page_errors(req: Request, next: Next) -> Response {
             } else {
                 body.message
             };
-            error_page(res.status(), title, &message)
+            error_view(ctx.as_ref(), res.status(), body.code, title, &message)
         }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorView {
+    l: layout::Layout,
+    message: String,
+    advice: &'static str,
+}
+
+/// An error as a page: for a signed-in user inside the usual header and
+/// menu, saying what happened and what to do; otherwise the bare page.
+fn error_view(ctx: Option<&session::Ctx>, status: StatusCode, code: &str, title: &str, message: &str) -> Response {
+    let Some(ctx) = ctx else { return error_page(status, title, message) };
+    let advice = match code {
+        "not_found" => "请从左侧菜单或首页重新进入；如需查看其他单位的记录，请联系上级党组织。",
+        "forbidden" => "此页面属于其他角色的工作：如您有该角色，请在右上角切换；否则请联系安全管理员授予。",
+        "csrf" => "页面已过期：请返回上一页，刷新后再提交。",
+        "internal" => "请稍后重试；如仍不成功，请联系系统管理员（错误已记录）。",
+        _ => "请返回修改后再试。",
+    };
+    let page = ErrorView { l: layout::Layout::new(ctx, title, ""), message: message.to_string(), advice };
+    match layout::render(&page) {
+        Ok(mut res) => {
+            *res.status_mut() = status;
+            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(_) => error_page(status, title, message),
     }
 }
 

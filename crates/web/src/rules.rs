@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
+use xianfeng_core::ranking::{Indicator, Source};
 use xianfeng_core::rules::{self as core_rules, Rule, RuleRow};
 use xianfeng_store::rules as store_rules;
 
@@ -24,48 +25,205 @@ pub fn api() -> Router<AppState> {
     Router::new().route("/rules", get(api_list).post(api_add))
 }
 
-/// Chinese labels of rule parameters.
-fn param_label(name: &str) -> &'static str {
+/// How a rule parameter is shown, typed and checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// A whole number, in this unit.
+    Count(&'static str),
+    /// A number with decimals, in this unit.
+    Decimal(&'static str),
+    /// Yes or no (a switch).
+    Switch,
+    /// The roles allowed to do something.
+    Roles,
+    /// The ranking's indicators: weights that sum to 100 and targets.
+    Indicators,
+}
+
+/// A rule parameter: its Chinese label, its kind and what it means.
+#[derive(Debug, Clone, Copy)]
+struct Spec {
+    label: &'static str,
+    kind: Kind,
+    help: &'static str,
+}
+
+const fn spec(label: &'static str, kind: Kind, help: &'static str) -> Option<Spec> {
+    Some(Spec { label, kind, help })
+}
+
+/// Every parameter of every rule edited on this page (a test checks that each
+/// rule's parameters all have one, so none is shown as a bare name).
+fn spec_of(name: &str) -> Option<Spec> {
+    use Kind::*;
     match name {
-        "branch_min_full_members" => "党支部最少正式党员数",
-        "committee_threshold_full_members" => "设立支部委员会的正式党员数",
-        "branch_max_members" => "党支部党员人数上限",
-        "committee_min_size" => "支部委员会最少委员数",
-        "talk_within_months" => "收到入党申请后谈话时限（月）",
-        "applicant_to_activist_months" => "申请人转为积极分子最短时间（月）",
-        "activist_min_months" => "积极分子培养最短时间（月）",
-        "approval_within_months" => "上级党委审批时限（月）",
-        "probation_months" => "预备期（月）",
-        "extension_min_months" => "延长预备期下限（月）",
-        "extension_max_months" => "延长预备期上限（月）",
-        "warn_days" => "到期前提醒天数",
-        "branch_term_years" => "党支部任期（年）",
-        "general_branch_term_years" => "党总支任期（年）",
-        "party_committee_term_years" => "基层党委任期（年）",
-        "election_due_soon_days" => "换届提前提醒天数",
-        "password_min_length" => "密码最小长度",
-        "password_min_classes" => "密码最少字符类别数",
-        "password_expiry_days" => "密码有效期（天）",
-        "password_history" => "不得重复使用的历史密码数",
-        "lock_after_failures" => "连续失败锁定次数",
-        "lock_minutes" => "锁定时长（分钟）",
-        "idle_timeout_minutes" => "会话空闲超时（分钟）",
-        "session_max_hours" => "会话最长有效期（小时，无论是否活动）",
-        "address_failures" => "同一网络地址在锁定时长内允许的失败登录次数",
-        "campaign_refusals_per_day" => "含“无处分”条件的评选每人每日允许的申报未通过次数",
-        "audit_retention_days" => "审计日志保存期（天）",
-        "id_card" => "可查看完整公民身份号码的角色",
-        "phone" => "可查看完整联系电话的角色",
-        _ => "参数",
+        "branch_min_full_members" => spec("党支部最少正式党员数", Count("人"), "少于此数不能成立党支部"),
+        "committee_threshold_full_members" => {
+            spec("设立支部委员会的正式党员数", Count("人"), "达到此数的党支部应设立支部委员会")
+        }
+        "branch_max_members" => spec("党支部党员人数上限", Count("人"), "超过时提示分设党支部"),
+        "committee_min_size" => spec("支部委员会最少委员数", Count("人"), ""),
+        "branch_term_years" => spec("党支部任期", Count("年"), ""),
+        "general_branch_term_years" => spec("党总支任期", Count("年"), ""),
+        "party_committee_term_years" => spec("基层党委任期", Count("年"), ""),
+        "election_due_soon_days" => spec("换届提前提醒", Count("天"), "任期届满前多少天提示换届"),
+        "talk_within_months" => spec("收到入党申请后谈话时限", Count("个月"), ""),
+        "applicant_to_activist_months" => spec("申请人转为积极分子最短时间", Count("个月"), ""),
+        "activist_min_months" => spec("积极分子培养最短时间", Count("个月"), "一年以上"),
+        "approval_within_months" => spec("上级党委审批时限", Count("个月"), ""),
+        "probation_months" => spec("预备期", Count("个月"), ""),
+        "extension_min_months" => spec("延长预备期下限", Count("个月"), ""),
+        "extension_max_months" => spec("延长预备期上限", Count("个月"), ""),
+        "warn_days" => spec("到期前提醒", Count("天"), "办理时限到期前多少天提示"),
+        "min_age" => spec("申请入党最低年龄", Count("周岁"), "年满十八周岁"),
+        "notice_min_days" => spec("发展公示最短天数", Count("天"), "接收预备党员、预备党员转正前的公示"),
+        "training_min_hours" => spec("发展对象集中培训最少学时", Count("学时"), ""),
+        "letter_valid_days" => spec("介绍信有效期", Count("天"), "自开具之日起计算"),
+        "dues_must_be_paid" => spec("转出前须缴清党费", Switch, "有未缴党费时不开具介绍信"),
+        "indicators" => spec("排名指标与权重", Indicators, "权重合计100分；达到目标值即得满分，未达到按比例得分"),
+        "tail_percent" => spec("末位比例", Count("%"), "全省排名在后百分之几的党支部列为末位"),
+        "tail_below" => spec("末位得分线", Decimal("分"), "得分低于此分的党支部也列为末位"),
+        "password_min_length" => spec("密码最小长度", Count("位"), ""),
+        "password_min_classes" => spec("密码最少字符类别数", Count("类"), "大写、小写、数字、符号"),
+        "password_expiry_days" => spec("密码有效期", Count("天"), ""),
+        "password_history" => spec("不得重复使用的历史密码数", Count("个"), ""),
+        "lock_after_failures" => spec("连续失败锁定次数", Count("次"), ""),
+        "lock_minutes" => spec("锁定时长", Count("分钟"), ""),
+        "idle_timeout_minutes" => spec("会话空闲超时", Count("分钟"), ""),
+        "session_max_hours" => spec("会话最长有效期", Count("小时"), "无论是否活动"),
+        "address_failures" => spec("同一网络地址允许的失败登录次数", Count("次"), "在锁定时长内"),
+        "campaign_refusals_per_day" => spec("评选申报每人每日允许未通过次数", Count("次"), "含“无处分”条件的评选"),
+        "audit_retention_days" => spec("审计日志保存期", Count("天"), ""),
+        "id_card" => spec("可查看完整公民身份号码的角色", Roles, ""),
+        "phone" => spec("可查看完整联系电话的角色", Roles, ""),
+        _ => None,
     }
+}
+
+/// A parameter's value in words: "60分", "是", "工委管理员、单位党务管理员",
+/// "组织生活落实率30分（目标90%）、…".
+fn value_text(kind: Kind, v: &serde_json::Value) -> String {
+    match kind {
+        Kind::Count(unit) | Kind::Decimal(unit) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 => format!("{n:.0}{unit}"),
+            Some(n) => format!("{n}{unit}"),
+            None => v.to_string(),
+        },
+        Kind::Switch => if v.as_bool() == Some(true) { "是" } else { "否" }.to_string(),
+        Kind::Roles => {
+            let names: Vec<&str> = v
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .map(|r| Role::parse(r).map(|r| r.label()).unwrap_or(r))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if names.is_empty() { "无".to_string() } else { names.join("、") }
+        }
+        Kind::Indicators => indicators_of(v)
+            .iter()
+            .map(|i| format!("{}{}分（目标{:.0}%）", i.source.label(), i.weight, i.target * 100.0))
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
+}
+
+fn indicators_of(v: &serde_json::Value) -> Vec<Indicator> {
+    serde_json::from_value(v.clone()).unwrap_or_default()
+}
+
+fn describe(value: &serde_json::Value) -> String {
+    match value.as_object() {
+        Some(o) => o
+            .iter()
+            .map(|(k, v)| match spec_of(k) {
+                Some(s) => format!("{}：{}", s.label, value_text(s.kind, v)),
+                None => format!("{k}：{v}"),
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        None => value.to_string(),
+    }
+}
+
+/// One row of the indicators table on the form.
+struct IndicatorRow {
+    source: &'static str,
+    label: &'static str,
+    weight: u32,
+    /// The target in percent.
+    target: String,
 }
 
 struct Param {
     name: String,
     label: &'static str,
+    help: &'static str,
+    unit: &'static str,
+    kind: Kind,
     value: String,
-    is_roles: bool,
+    on: bool,
     role_options: Vec<(String, &'static str, bool)>,
+    indicators: Vec<IndicatorRow>,
+}
+
+impl Param {
+    fn is_roles(&self) -> bool {
+        self.kind == Kind::Roles
+    }
+    fn is_switch(&self) -> bool {
+        self.kind == Kind::Switch
+    }
+    fn is_indicators(&self) -> bool {
+        self.kind == Kind::Indicators
+    }
+    fn is_decimal(&self) -> bool {
+        matches!(self.kind, Kind::Decimal(_))
+    }
+}
+
+fn param(name: &str, v: &serde_json::Value) -> Param {
+    let s = spec_of(name).unwrap_or(Spec { label: "（未说明的参数）", kind: Kind::Count(""), help: "" });
+    let chosen: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+    let indicators = if s.kind == Kind::Indicators {
+        let set = indicators_of(v);
+        Source::ALL
+            .iter()
+            .map(|src| {
+                let i = set.iter().find(|i| i.source == *src);
+                IndicatorRow {
+                    source: src.as_str(),
+                    label: src.label(),
+                    weight: i.map(|i| i.weight).unwrap_or(0),
+                    target: format!("{:.0}", i.map(|i| i.target).unwrap_or(1.0) * 100.0),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Param {
+        name: name.to_string(),
+        label: s.label,
+        help: s.help,
+        unit: match s.kind {
+            Kind::Count(u) | Kind::Decimal(u) => u,
+            _ => "",
+        },
+        kind: s.kind,
+        value: match s.kind {
+            Kind::Count(_) | Kind::Decimal(_) => v.to_string(),
+            _ => String::new(),
+        },
+        on: v.as_bool() == Some(true),
+        role_options: [Role::CommitteeAdmin, Role::UnitAdmin, Role::BranchSecretary]
+            .iter()
+            .map(|r| (r.as_str().to_string(), r.label(), chosen.contains(&r.as_str())))
+            .collect(),
+        indicators,
+    }
 }
 
 struct RuleView {
@@ -85,28 +243,6 @@ struct RulesPage {
     errors: Errors,
     error_key: String,
     today: String,
-}
-
-fn describe(value: &serde_json::Value) -> String {
-    match value.as_object() {
-        Some(o) => o
-            .iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    serde_json::Value::Array(a) => a
-                        .iter()
-                        .filter_map(|x| x.as_str())
-                        .map(|r| Role::parse(r).map(|r| r.label()).unwrap_or(r))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                    other => other.to_string(),
-                };
-                format!("{}：{}", param_label(k), v)
-            })
-            .collect::<Vec<_>>()
-            .join("；"),
-        None => value.to_string(),
-    }
 }
 
 /// The rule keys a role sees on this page.
@@ -135,28 +271,7 @@ async fn view(state: &AppState, ctx: &Ctx, errors: Errors, error_key: &str, flas
         let rows: Vec<&RuleRow> = set.rows().iter().filter(|r| r.key == *key).collect();
         let current = rows.iter().rfind(|r| r.effective_from <= today).map(|r| r.effective_from);
         let latest = rows.last().map(|r| r.value.clone()).unwrap_or_default();
-        let params = latest
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| {
-                        let is_roles = v.is_array();
-                        let chosen: Vec<&str> =
-                            v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
-                        Param {
-                            name: k.clone(),
-                            label: param_label(k),
-                            value: if is_roles { String::new() } else { v.to_string() },
-                            is_roles,
-                            role_options: [Role::CommitteeAdmin, Role::UnitAdmin, Role::BranchSecretary]
-                                .iter()
-                                .map(|r| (r.as_str().to_string(), r.label(), chosen.contains(&r.as_str())))
-                                .collect(),
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let params = latest.as_object().map(|o| o.iter().map(|(k, v)| param(k, v)).collect()).unwrap_or_default();
         rules.push(RuleView {
             key: key.to_string(),
             label: core_rules::label(key),
@@ -203,17 +318,63 @@ fn value_from_form(
     pairs: &[(String, String)],
 ) -> std::result::Result<serde_json::Value, String> {
     let current = set.rows().iter().rfind(|r| r.key == key).map(|r| r.value.clone()).ok_or("未知的规则")?;
+    let typed = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| xianfeng_core::text::to_halfwidth(v).trim().to_string())
+            .unwrap_or_default()
+    };
     let mut out = serde_json::Map::new();
-    for (k, v) in current.as_object().ok_or("规则格式错误")? {
-        if v.is_array() {
-            let chosen: Vec<serde_json::Value> =
-                pairs.iter().filter(|(n, _)| n == k).map(|(_, val)| serde_json::Value::String(val.clone())).collect();
-            out.insert(k.clone(), serde_json::Value::Array(chosen));
-        } else {
-            let typed = pairs.iter().find(|(n, _)| n == k).map(|(_, val)| val.trim().to_string()).unwrap_or_default();
-            let n: i64 = typed.parse().map_err(|_| format!("“{}”应为整数", param_label(k)))?;
-            out.insert(k.clone(), serde_json::Value::from(n));
-        }
+    for k in current.as_object().ok_or("规则格式错误")?.keys() {
+        let s = spec_of(k).ok_or_else(|| format!("参数“{k}”没有说明，不能在此修改"))?;
+        let value = match s.kind {
+            Kind::Roles => serde_json::Value::Array(
+                pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| serde_json::Value::String(v.clone())).collect(),
+            ),
+            Kind::Switch => serde_json::Value::Bool(matches!(typed(k).as_str(), "1" | "on" | "true")),
+            Kind::Count(unit) => {
+                let n: i64 = typed(k).parse().map_err(|_| format!("“{}”应为整数（{unit}）", s.label))?;
+                if n < 0 {
+                    return Err(format!("“{}”不能为负数", s.label));
+                }
+                serde_json::Value::from(n)
+            }
+            Kind::Decimal(unit) => {
+                let n: f64 = typed(k)
+                    .parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+                    .ok_or_else(|| format!("“{}”应为不小于0的数（{unit}）", s.label))?;
+                serde_json::Value::from(n)
+            }
+            Kind::Indicators => {
+                let mut list = Vec::new();
+                for src in Source::ALL {
+                    let w = typed(&format!("weight_{}", src.as_str()));
+                    let w: u32 = if w.is_empty() {
+                        0
+                    } else {
+                        w.parse().map_err(|_| format!("“{}”的权重应为整数", src.label()))?
+                    };
+                    let t = typed(&format!("target_{}", src.as_str()));
+                    let t: f64 = t
+                        .parse()
+                        .ok()
+                        .filter(|t: &f64| *t > 0.0 && *t <= 100.0)
+                        .ok_or_else(|| format!("“{}”的目标值应为1至100之间的百分数", src.label()))?;
+                    if w > 0 {
+                        list.push(Indicator { source: src, weight: w, target: t / 100.0 });
+                    }
+                }
+                let sum: u32 = list.iter().map(|i| i.weight).sum();
+                if sum != 100 {
+                    return Err(format!("排名指标的权重合计应为100分，现为{sum}分"));
+                }
+                serde_json::to_value(list).map_err(|e| e.to_string())?
+            }
+        };
+        out.insert(k.clone(), value);
     }
     Ok(serde_json::Value::Object(out))
 }
@@ -294,3 +455,47 @@ pub const AREA: crate::area::Area = {
         ],
     }
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every parameter of every rule this page edits has its label, kind and unit.
+    #[test]
+    fn every_parameter_is_described() {
+        let edited = [visible_keys(Role::CommitteeAdmin), visible_keys(Role::SecurityAdmin)].concat();
+        for row in core_rules::national_defaults().iter().filter(|r| edited.contains(&r.key.as_str())) {
+            if row.key == xianfeng_core::meeting::MeetingKinds::KEY || row.key == xianfeng_core::dues::DuesRules::KEY {
+                continue;
+            }
+            for k in row.value.as_object().expect("an object").keys() {
+                assert!(spec_of(k).is_some(), "{}.{k} has no label", row.key);
+            }
+        }
+    }
+
+    #[test]
+    fn the_ranking_rule_reads_in_words_and_its_form_is_checked() {
+        let set = core_rules::RuleSet::new(core_rules::national_defaults());
+        let ranking = set.rows().iter().find(|r| r.key == "ranking").unwrap();
+        let words = describe(&ranking.value);
+        assert!(
+            words.contains("末位得分线：60分") && words.contains("组织生活落实率") && !words.contains("参数"),
+            "{words}"
+        );
+        let mut pairs: Vec<(String, String)> =
+            vec![("tail_percent".into(), "5".into()), ("tail_below".into(), "59.5".into())];
+        for (i, src) in Source::ALL.iter().enumerate() {
+            pairs.push((format!("weight_{}", src.as_str()), if i == 0 { "60" } else { "10" }.into()));
+            pairs.push((format!("target_{}", src.as_str()), "９０".into()));
+        }
+        let v = value_from_form(&set, "ranking", &pairs).unwrap();
+        assert_eq!(v["tail_below"], 59.5);
+        assert_eq!(v["indicators"].as_array().map(Vec::len), Some(5));
+        assert_eq!(v["indicators"][0]["target"], 0.9, "full-width digits read as digits");
+        pairs[2].1 = "70".into();
+        assert_eq!(value_from_form(&set, "ranking", &pairs).unwrap_err(), "排名指标的权重合计应为100分，现为110分");
+        let transfer = value_from_form(&set, "transfer", &[("letter_valid_days".into(), "45".into())]).unwrap();
+        assert_eq!(transfer["dues_must_be_paid"], false, "an unticked switch is no");
+    }
+}

@@ -254,6 +254,13 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// The signed-in context of a request, if any (for pages drawn outside a
+/// handler: the error page keeps the header and the role's menu).
+pub(crate) fn ctx_of(ext: &axum::http::Extensions) -> Option<Ctx> {
+    let r = ext.get::<Resolved>()?.clone();
+    Some(Ctx { session: r.session?, token: r.token, ip: r.ip })
+}
+
 /// The client address for handlers that run without a session (login).
 pub struct ClientIp(pub String);
 

@@ -44,6 +44,39 @@ async fn pages_and_json_are_compressed_for_a_client_that_asks() {
     }
 }
 
+/// An error page keeps the signed-in user's header and menu and says what to do.
+#[tokio::test]
+async fn error_pages_keep_the_layout_and_say_what_to_do() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        for (path, status, advice) in [
+            ("/no-such-page", StatusCode::NOT_FOUND, "请从左侧菜单或首页重新进入"),
+            (
+                &format!("/members/{}", p.member("陈静").id()) as &str,
+                StatusCode::NOT_FOUND,
+                "请从左侧菜单或首页重新进入",
+            ),
+            ("/rules", StatusCode::FORBIDDEN, "请在右上角切换"),
+        ] {
+            let r = sec.get(path).await;
+            assert_eq!(r.status, status, "{backend}: {path}");
+            let html = r.text();
+            assert!(
+                html.contains("href=\"/meetings\"") && html.contains(advice),
+                "{backend}: {path} keeps the menu: {html}"
+            );
+        }
+        let anonymous = Client::new(&store).get("/no-such-page").await;
+        assert_eq!(anonymous.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(
+            anonymous.text().contains("页面不存在") && !anonymous.text().contains("href=\"/meetings\""),
+            "{backend}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn login_page_session_and_logout() {
     for (backend, store) in testkit::all_stores().await {

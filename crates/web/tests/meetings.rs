@@ -177,6 +177,38 @@ async fn a_secretary_plans_a_member_checks_in_and_the_record_feeds_compliance() 
     }
 }
 
+/// A meeting that is due and already planned: the reminder leads to its
+/// record form, not to planning a second one.
+#[tokio::test]
+async fn a_due_meeting_already_planned_leads_to_its_record() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let home = sec.get("/").await.text().replace("&#38;", "&");
+        let to_plan = format!("/meetings/new?org_id={}&kind=theme_day", p.branch_a1.id);
+        let before = home.matches(&to_plan).count();
+        assert!(home.contains("本期待开") && before > 0, "{backend}: {home}");
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let today = xianfeng_core::text::today_cn().to_string();
+        let m = api
+            .json("POST", "/api/v1/meetings", serde_json::json!({ "org_id": p.branch_a1.id, "kind": "theme_day", "planned_on": today, "topic": "主题党日" }))
+            .await
+            .json();
+        let home = sec.get("/").await.text().replace("&#38;", "&");
+        assert!(
+            home.contains(&format!("href=\"/meetings/{}/record\"", m["id"])) && home.contains("待填写记录"),
+            "{backend}: {home}"
+        );
+        assert_eq!(
+            home.matches(&to_plan).count(),
+            before - 1,
+            "{backend}: this month's reminder no longer plans another"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_api_plans_records_and_rolls_up_like_the_pages() {
     for (backend, store) in testkit::all_stores().await {

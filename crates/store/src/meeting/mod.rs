@@ -229,6 +229,24 @@ pub async fn list(
     Ok(Page { items, total, page, per_page })
 }
 
+/// The first meeting of a kind an org has planned but not yet recorded, on
+/// or before `until`: where a reminder that the meeting is due should lead
+/// (to its record, not to planning it a second time).
+#[tracing::instrument(skip_all)]
+pub async fn planned(
+    store: &Store,
+    scope: &OrgScope,
+    org_id: i64,
+    kind: &str,
+    until: NaiveDate,
+) -> Result<Option<MeetingRow>> {
+    let mut q = scoped(scope, COLS);
+    q.push(" AND m.org_id = ").bind(org_id).push(" AND m.kind = ").bind(kind.to_string());
+    q.push(&format!(" AND m.status = {} AND m.planned_on <= ", sql(MeetingStatus::Planned))).bind(until);
+    q.push(" ORDER BY m.planned_on, m.id LIMIT 1");
+    store.db.r().fetch_optional(q).await
+}
+
 /// One meeting in scope, or NotFound.
 #[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &OrgScope, id: i64) -> Result<MeetingRow> {
