@@ -90,9 +90,9 @@ pub fn check(spec: &Value, ex: &Exchange) -> Result<(), String> {
     if ex.status != status {
         return Err(format!("{name}: answered {} but the document says {status}", ex.status));
     }
-    if let Some(kind) = binary_type(response) {
-        if kind != "*/*" && !ex.response_type.starts_with(kind) {
-            return Err(format!("{name}: answered {} but the document says {kind}", ex.response_type));
+    if let Some(wanted) = binary_type(response) {
+        if wanted != "*/*" && !ex.response_type.starts_with(wanted) {
+            return Err(format!("{name}: answered {} but the document says {wanted}", ex.response_type));
         }
     } else {
         if !json_answer {
