@@ -16,6 +16,7 @@ crate::state_enum! {
 
 /// One audit entry as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct AuditEntry {
     pub seq: i64,
     pub ts_ms: i64,
@@ -26,7 +27,9 @@ pub struct AuditEntry {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
-    /// success / failure / denied
+    /// success / failure / denied. Kept as stored, not as an `Outcome`: the
+    /// chain's MAC covers the exact text, and a row someone tampered with
+    /// must still be listed and shown.
     pub outcome: String,
     pub detail: String,
     pub prev_mac: String,

@@ -88,44 +88,8 @@ impl Store {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct AuditRow {
-    pub seq: i64,
-    pub ts_ms: i64,
-    pub user_id: Option<i64>,
-    pub username: String,
-    pub role: String,
-    pub ip: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    /// Kept as stored, not as [`Outcome`]: the chain's MAC covers the exact
-    /// text, and a row someone tampered with must still be listed and shown.
-    pub outcome: String,
-    pub detail: String,
-    pub prev_mac: String,
-    pub mac: String,
-}
-
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
-        AuditEntry {
-            seq: r.seq,
-            ts_ms: r.ts_ms,
-            user_id: r.user_id,
-            username: r.username,
-            role: r.role,
-            ip: r.ip,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            outcome: r.outcome,
-            detail: r.detail,
-            prev_mac: r.prev_mac,
-            mac: r.mac,
-        }
-    }
-}
+/// An audit row as stored: the chain's own entry.
+pub type AuditRow = AuditEntry;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -277,7 +241,7 @@ pub async fn verify(store: &Store, _cap: AuditReader) -> Result<VerifyReport> {
             if wanted.contains(&row.seq) {
                 seen.insert(row.seq, row.mac.clone());
             }
-            v.push(&row.into());
+            v.push(&row);
         }
     }
     let mut v = v.finish(head.seq, &head.mac);

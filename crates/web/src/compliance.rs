@@ -176,11 +176,11 @@ async fn api_missing(
     ctx: Ctx,
     Query(q): Query<ComplianceQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::compliance::MissingRow>>> {
     let scope = ctx.org_scope()?;
     let (org, period) = compliance_args(&state, &ctx, &q).await?;
     let rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(rows, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(rows, &p)?))
 }
 
 async fn api_due(
@@ -188,7 +188,7 @@ async fn api_due(
     ctx: Ctx,
     Query(q): Query<ComplianceQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<serde_json::Value>>> {
     let scope = ctx.org_scope()?;
     let (org, _) = compliance_args(&state, &ctx, &q).await?;
     let items: Vec<serde_json::Value> = store_compliance::due(&state.store, &scope, org.id)
@@ -200,7 +200,7 @@ async fn api_due(
             v
         })
         .collect();
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 /// The area's one registration: routes, menu entries, API documentation

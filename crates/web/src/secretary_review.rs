@@ -224,10 +224,10 @@ async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::secretary_review::ReviewRow>>> {
     let scope = ctx.org_scope()?;
     let items = sr::list(&state.store, &scope).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(b): Json<serde_json::Value>) -> Result<Response> {

@@ -20,10 +20,10 @@ pub(crate) async fn api_bases(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::dues::BaseRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::bases_of(&state.store, &scope, id).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_set_base(

@@ -305,10 +305,10 @@ pub(crate) async fn api_cycles(
     ctx: Ctx,
     Query(q): Query<CycleQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::dues::CycleRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::cycles(&state.store, &scope, q.month()?).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_open(State(state): State<AppState>, ctx: Ctx, Json(f): Json<MonthForm>) -> Result<Response> {
@@ -357,8 +357,8 @@ pub(crate) async fn api_arrears(
     ctx: Ctx,
     Query(q): Query<CycleQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::dues::ArrearLine>>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }

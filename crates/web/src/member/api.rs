@@ -70,10 +70,10 @@ pub(crate) async fn api_history(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::member::HistoryRow>>> {
     let scope = ctx.member_scope(&state).await?;
     let items = store_member::history(&state.store, &scope, id).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 pub(crate) async fn api_status(

@@ -74,10 +74,10 @@ pub(crate) async fn api_plans(
     ctx: Ctx,
     Query(q): Query<YearQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<xianfeng_store::recruitment::PlanRow>>> {
     let scope = ctx.org_scope()?;
     let items = store_rec::plans(&state.store, &scope, year_of(&q.year)?).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    Ok(Json(crate::form::page_of(items, &p)?))
 }
 
 #[derive(Deserialize)]
