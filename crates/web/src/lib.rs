@@ -27,6 +27,7 @@ pub mod meeting;
 pub mod member;
 pub mod openapi;
 pub mod org;
+pub mod picker;
 pub mod ranking;
 pub mod recruitment;
 pub mod rectification;

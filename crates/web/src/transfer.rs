@@ -11,8 +11,8 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::member::{MemberInput, parse_date};
+use xianfeng_core::org::OrgKind;
 use xianfeng_store::StoreError;
-use xianfeng_store::member::MemberFilter;
 use xianfeng_store::transfer::{
     self as store_tr, Destination, IncomingRequest, TransferFilter, TransferRequest, TransferRow, TransferView,
 };
@@ -106,7 +106,9 @@ async fn api_list(
 #[serde(default)]
 struct NewForm {
     member_id: String,
-    find: String,
+    /// The pickers' search texts (a form carrying one searches, not saves).
+    member_id_q: String,
+    to_org_id_q: String,
     to_org_id: String,
     to_org_name: String,
     letter_no: String,
@@ -120,8 +122,8 @@ struct NewPage {
     l: Layout,
     form: NewForm,
     errors: Errors,
-    members: Vec<(String, String)>,
-    destinations: Vec<(String, String)>,
+    member: crate::picker::Picker,
+    destination: crate::picker::Picker,
 }
 
 async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) -> Result<Response> {
@@ -129,25 +131,42 @@ async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) ->
     if !ms.can_write() {
         return Err(AppError::Forbidden);
     }
-    let members = xianfeng_store::member::list_all(&state.store, &ms, &MemberFilter::default(), 3000)
-        .await?
-        .into_iter()
-        .map(|m| (m.id.to_string(), format!("{}（{}，{}）", m.name, m.org_name, m.status_label())))
-        .collect();
-    let destinations = store_tr::destinations(&state.store, &form.find, 1, 100)
-        .await?
-        .items
-        .into_iter()
-        .map(|d: Destination| (d.id.to_string(), format!("{} — {}", d.unit_name, d.name)))
-        .collect();
+    use crate::picker::{self, OrgSource, Picker};
+    let member = picker::members(
+        &state.store,
+        &ms,
+        "members",
+        Picker::new("member_id", "党员", "党员").required().placeholder("输入姓名"),
+        &form.member_id,
+        &form.member_id_q,
+    )
+    .await?;
+    let destination = picker::orgs(
+        &state.store,
+        OrgSource::Destinations,
+        &[OrgKind::Branch],
+        Picker::new("to_org_id", "接收党支部（省直机关内）", "党支部")
+            .placeholder("单位或党支部名称，如：教育厅")
+            .hint("转出省直机关的不选，填写下方接收党组织和介绍信编号"),
+        &form.to_org_id,
+        &form.to_org_id_q,
+    )
+    .await?;
+    let form = NewForm {
+        member_id: member.value().to_string(),
+        to_org_id: destination.value().to_string(),
+        member_id_q: String::new(),
+        to_org_id_q: String::new(),
+        ..form
+    };
     render(&NewPage {
         l: Layout::new(ctx, "申请组织关系转出", "/transfers/new")
             .crumb("组织关系转接", "/transfers")
             .crumb("申请转出", ""),
         form,
         errors,
-        members,
-        destinations,
+        member,
+        destination,
     })
 }
 
@@ -196,6 +215,9 @@ fn parse_request(f: &NewForm) -> std::result::Result<TransferRequest, Vec<FieldE
 
 async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
+    if crate::picker::searching(&[&f.member_id_q, &f.to_org_id_q]) {
+        return new_view(&state, &ctx, f, Errors::default()).await;
+    }
     let r = match parse_request(&f) {
         Ok(r) => r,
         Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
@@ -250,6 +272,8 @@ struct IncomingForm {
     join_date: String,
     full_date: String,
     org_id: String,
+    /// The branch picker's search text (a form carrying it searches, not saves).
+    org_id_q: String,
     from_org_name: String,
     letter_no: String,
     valid_until: String,
@@ -262,7 +286,7 @@ struct IncomingPage {
     l: Layout,
     form: IncomingForm,
     errors: Errors,
-    branches: Vec<(String, String)>,
+    branch: crate::picker::Picker,
     statuses: Vec<(String, String)>,
 }
 
@@ -271,18 +295,23 @@ async fn incoming_view(state: &AppState, ctx: &Ctx, form: IncomingForm, errors: 
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let branches = xianfeng_store::member::branch_lookup(&state.store, &scope)
-        .await?
-        .into_iter()
-        .map(|b| (b.id.to_string(), b.name))
-        .collect();
+    let branch = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &[OrgKind::Branch],
+        crate::picker::Picker::new("org_id", "接收党支部", "党支部").required(),
+        &form.org_id,
+        &form.org_id_q,
+    )
+    .await?;
+    let form = IncomingForm { org_id: branch.value().to_string(), org_id_q: String::new(), ..form };
     render(&IncomingPage {
         l: Layout::new(ctx, "省外转入登记", "/transfers/incoming")
             .crumb("组织关系转接", "/transfers")
             .crumb("省外转入登记", ""),
         form,
         errors,
-        branches,
+        branch,
         statuses: vec![("full".into(), "正式党员".into()), ("probationary".into(), "预备党员".into())],
     })
 }
@@ -294,6 +323,9 @@ async fn incoming_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
 
 async fn incoming_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<IncomingForm>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
+    if crate::picker::searching(&[&f.org_id_q]) {
+        return incoming_view(&state, &ctx, f, Errors::default()).await;
+    }
     let valid_until = match f.valid_until.trim() {
         "" => None,
         s => match parse_date(s) {

@@ -15,7 +15,7 @@ async fn a_transfer_between_units_is_approved_on_both_sides_and_the_member_follo
         let zhang = p.member("张伟").id();
         let mut sec = Client::new(&store);
         sec.page_login("seca1", PASSWORD).await;
-        let page = sec.get("/transfers/new?find=教育厅").await.text();
+        let page = sec.get("/transfers/new?to_org_id_q=教育厅").await.text();
         assert!(
             page.contains("省教育厅 — ") && page.contains("张伟"),
             "{backend}: the directory finds unit B's branch"

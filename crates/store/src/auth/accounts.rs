@@ -3,6 +3,9 @@
 use super::*;
 use xianfeng_core::audit::Outcome;
 
+use crate::Page;
+use crate::db::Q;
+
 pub(crate) fn check_username(username: &str) -> Result<()> {
     let ok = (3..=32).contains(&username.len())
         && username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
@@ -209,27 +212,107 @@ pub async fn revoke_role(store: &Store, _cap: SecurityAdmin, who: &Who, role_id:
     tx.commit().await
 }
 
-/// All accounts (system and security administrators' lists).
+/// One page of the accounts whose user name or name contains `text`, with
+/// their roles and the total, in the order they were made.
 #[tracing::instrument(skip_all)]
-pub async fn list_users(
+pub async fn users(
     store: &Store,
     _reader: &impl xianfeng_core::auth::ReadsAccounts,
-) -> Result<Vec<(UserRow, Vec<RoleRow>)>> {
-    let users: Vec<UserRow> = store.db.r().fetch_all(q!(format!("SELECT {USER_COLS} FROM users ORDER BY id"))).await?;
-    let roles: Vec<RoleRow> = store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles ORDER BY id"
-        ))
-        .await?;
-    Ok(users
+    text: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<(UserRow, Vec<RoleRow>)>> {
+    let mut q = Q::new(format!("SELECT {USER_COLS} FROM users WHERE 1=1"));
+    let text = xianfeng_core::text::to_halfwidth(text.trim());
+    if !text.is_empty() {
+        let like = format!("%{}%", crate::db::like_escape(&text));
+        q.push(" AND (username LIKE ").bind(like.clone()).push(" ESCAPE '\\' OR display_name LIKE ").bind(like);
+        q.push(" ESCAPE '\\'");
+        if let Ok(id) = text.parse::<i64>() {
+            q.push(" OR id = ").bind(id);
+        }
+        q.push(")");
+    }
+    let found: Page<UserRow> = crate::fetch_page(store, q, "id", page, per_page).await?;
+    let mut roles: Vec<RoleRow> = Vec::new();
+    if let (Some(first), Some(last)) = (found.items.first(), found.items.last()) {
+        roles = store
+            .db
+            .r()
+            .fetch_all(q!(
+                "SELECT id, user_id, role, org_id, member_id, granted_by, granted_at FROM user_roles \
+                 WHERE user_id >= $1 AND user_id <= $2 ORDER BY id",
+                first.id,
+                last.id
+            ))
+            .await?;
+    }
+    let items = found
+        .items
         .into_iter()
         .map(|u| {
             let r = roles.iter().filter(|r| r.user_id == u.id).cloned().collect();
             (u, r)
         })
-        .collect())
+        .collect();
+    Ok(Page { items, total: found.total, page: found.page, per_page: found.per_page })
+}
+
+/// A role as the security administrator's list shows it: whose, and bound to
+/// which org or member record, by name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RoleListRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub member_id: Option<i64>,
+    pub member_name: Option<String>,
+    pub granted_by: String,
+    pub granted_at: i64,
+}
+
+impl RoleListRow {
+    pub fn label(&self) -> &'static str {
+        self.role.label()
+    }
+    /// What the role is bound to, in words.
+    pub fn binding(&self) -> String {
+        match (self.org_id, &self.org_name, self.member_id, &self.member_name) {
+            (_, _, Some(_), Some(name)) => format!("党员 {name}"),
+            (_, _, Some(m), None) => format!("党员档案 {m}（已不存在）"),
+            (Some(_), Some(name), None, _) => name.clone(),
+            (Some(o), None, None, _) => format!("组织 {o}（已不存在）"),
+            _ => "全局".into(),
+        }
+    }
+}
+
+/// One page of the roles granted, newest last, of accounts whose user name or
+/// name contains `text`, with the total.
+#[tracing::instrument(skip_all)]
+pub async fn role_list(
+    store: &Store,
+    _reader: &impl xianfeng_core::auth::ReadsAccounts,
+    text: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<RoleListRow>> {
+    let mut q = Q::new(
+        "SELECT r.id, r.user_id, u.username, u.display_name, r.role, r.org_id, o.name AS org_name, r.member_id, \
+         m.name AS member_name, r.granted_by, r.granted_at FROM user_roles r JOIN users u ON u.id = r.user_id \
+         LEFT JOIN orgs o ON o.id = r.org_id LEFT JOIN members m ON m.id = r.member_id WHERE 1=1",
+    );
+    let text = xianfeng_core::text::to_halfwidth(text.trim());
+    if !text.is_empty() {
+        let like = format!("%{}%", crate::db::like_escape(&text));
+        q.push(" AND (u.username LIKE ").bind(like.clone()).push(" ESCAPE '\\' OR u.display_name LIKE ").bind(like);
+        q.push(" ESCAPE '\\')");
+    }
+    crate::fetch_page(store, q, "r.id", page, per_page).await
 }
 
 /// Enables or disables an account; disabling ends its sessions.

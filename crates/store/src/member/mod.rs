@@ -408,3 +408,45 @@ pub async fn of_org(store: &Store, scope: &OrgScope, org: &OrgRow, limit: i64) -
     q.push(" ORDER BY CASE m.status WHEN 'full' THEN 0 WHEN 'probationary' THEN 1 ELSE 2 END, m.id LIMIT ").bind(limit);
     store.db.r().fetch_all(q).await
 }
+
+/// A member as the security administrator's role picker lists them: name,
+/// branch and unit only — no personal data.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MemberPick {
+    pub committee_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub unit_name: String,
+    pub status: MemberStatus,
+}
+
+/// One page of members on a roll, across the whole tree, whose name contains
+/// `text` (or whose record number is `text`), with the total: for binding the
+/// member role to its record. Made by the security administrator, who holds
+/// no scope over member data, so it answers names only.
+#[tracing::instrument(skip_all)]
+pub async fn pick_for_binding(
+    store: &Store,
+    _admin: &xianfeng_core::auth::SecurityAdmin,
+    text: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<MemberPick>> {
+    let mut q = Q::new(format!(
+        "SELECT m.committee_id, m.id, m.name, o.name AS org_name, COALESCE(u.name, o.name) AS unit_name, m.status \
+         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+         LEFT JOIN orgs u ON u.committee_id = m.committee_id AND u.id = m.committee_id WHERE m.status IN {}",
+        sql_in(&MemberStatus::MEMBERS)
+    ));
+    let text = xianfeng_core::text::to_halfwidth(text.trim());
+    if !text.is_empty() {
+        let like = format!("%{}%", crate::db::like_escape(&text));
+        q.push(" AND (m.name LIKE ").bind(like).push(" ESCAPE '\\'");
+        if let Ok(id) = text.parse::<i64>() {
+            q.push(" OR m.id = ").bind(id);
+        }
+        q.push(")");
+    }
+    crate::fetch_page(store, q, "m.committee_id, m.id", page, per_page).await
+}

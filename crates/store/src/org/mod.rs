@@ -15,10 +15,12 @@ use crate::db::{Conn, Q, Tx};
 use crate::{Page, Result, Store, StoreError, Who, q};
 
 mod health;
+mod pick;
 mod posts;
 mod write;
 
 pub use self::health::*;
+pub use self::pick::*;
 pub use self::posts::*;
 pub use self::write::*;
 

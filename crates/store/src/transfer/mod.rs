@@ -153,10 +153,26 @@ pub async fn destinations(store: &Store, name: &str, page: i64, per_page: i64) -
         branch = sql(OrgKind::Branch)
     ));
     if !name.trim().is_empty() {
-        let like = format!("%{}%", name.trim());
-        q.push(" AND (o.name LIKE ").bind(like.clone()).push(" OR u.name LIKE ").bind(like).push(")");
+        let like = format!("%{}%", crate::db::like_escape(name.trim()));
+        q.push(" AND (o.name LIKE ")
+            .bind(like.clone())
+            .push(" ESCAPE '\\' OR u.name LIKE ")
+            .bind(like)
+            .push(" ESCAPE '\\')");
     }
     crate::fetch_page(store, q, "u.name, o.path", page, per_page).await
+}
+
+/// Destinations as the transfer form's picker offers them: active branches of
+/// the whole province by their name, their unit's name or their number.
+#[tracing::instrument(skip_all)]
+pub async fn destination_picks(
+    store: &Store,
+    text: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<crate::org::OrgPick>> {
+    crate::org::pick_anywhere(store, &[OrgKind::Branch], text, page, per_page).await
 }
 
 /// The destination branch by id, active and a branch (province-wide, like `destinations`).

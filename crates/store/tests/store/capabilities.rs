@@ -73,6 +73,11 @@ const WITHOUT: &[(&str, &str, &str)] = &[
     ("org", "child_member_counts", "of OrgRows read with a scope"),
     ("member", "existing_ids", "of a chunk an Importer prepared"),
     ("transfer", "destinations", "the province's directory of branch names (no members)"),
+    (
+        "transfer",
+        "destination_picks",
+        "the same directory of branch names, for the transfer form's picker (no members)",
+    ),
     ("transfer", "prior_of", "the member's own earlier units, for their own pages"),
 ];
 

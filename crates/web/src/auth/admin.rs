@@ -1,6 +1,7 @@
 //! Accounts and role grants (system and security administrators).
 
 use super::*;
+use xianfeng_core::org::OrgKind;
 
 pub(crate) struct UserView {
     pub(crate) id: i64,
@@ -19,6 +20,8 @@ pub(crate) struct UserView {
 pub(crate) struct UsersPage {
     pub(crate) l: Layout,
     pub(crate) users: Vec<UserView>,
+    pub(crate) pager: crate::layout::Pager,
+    pub(crate) q: RolesQ,
     pub(crate) errors: Errors,
     pub(crate) form_username: String,
     pub(crate) form_display_name: String,
@@ -37,6 +40,7 @@ pub(crate) struct NewUserForm {
 pub(crate) async fn users_view(
     state: &AppState,
     ctx: &Ctx,
+    q: RolesQ,
     errors: Errors,
     form: NewUserForm,
     secret: (String, String),
@@ -44,8 +48,14 @@ pub(crate) async fn users_view(
 ) -> Result<Response> {
     let admin = ctx.actor()?.user_admin()?;
     let now = now_ms();
-    let users = store_auth::list_users(&state.store, &admin)
-        .await?
+    // Just made or reset: the list shows that account.
+    let q = if secret.1.is_empty() { q } else { RolesQ { q: secret.1.clone(), page: String::new() } };
+    let (page, per_page) = crate::form::paging(&q.page, "", ROLES_PER_PAGE, ROLES_PER_PAGE)?;
+    let found = store_auth::users(&state.store, &admin, &q.q, page, per_page).await?;
+    let base = serde_urlencoded::to_string([("q", q.q.as_str())]).unwrap_or_default();
+    let pager = crate::layout::Pager::new(found.page, found.per_page, found.total, base);
+    let users = found
+        .items
         .into_iter()
         .map(|(u, r)| UserView {
             id: u.id,
@@ -62,6 +72,8 @@ pub(crate) async fn users_view(
     render(&UsersPage {
         l: Layout::new(ctx, "用户管理", "/admin/users").crumb("系统管理", "").crumb("用户管理", "").flash(flash),
         users,
+        pager,
+        q,
         errors,
         form_username: form.username,
         form_display_name: form.display_name,
@@ -70,8 +82,8 @@ pub(crate) async fn users_view(
     })
 }
 
-pub(crate) async fn users_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    users_view(&state, &ctx, Errors::default(), NewUserForm::default(), Default::default(), "").await
+pub(crate) async fn users_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RolesQ>) -> Result<Response> {
+    users_view(&state, &ctx, q, Errors::default(), NewUserForm::default(), Default::default(), "").await
 }
 
 pub(crate) async fn users_create(
@@ -85,6 +97,7 @@ pub(crate) async fn users_create(
             users_view(
                 &state,
                 &ctx,
+                RolesQ::default(),
                 Errors::default(),
                 NewUserForm::default(),
                 (opened.map(|o| o.part_a).unwrap_or_default(), u.username),
@@ -93,7 +106,7 @@ pub(crate) async fn users_create(
             .await
         }
         Err(xianfeng_store::StoreError::Invalid(e)) => {
-            users_view(&state, &ctx, Errors(e), f, Default::default(), "").await
+            users_view(&state, &ctx, RolesQ::default(), Errors(e), f, Default::default(), "").await
         }
         Err(e) => Err(e.into()),
     }
@@ -122,6 +135,7 @@ pub(crate) async fn users_reset(State(state): State<AppState>, ctx: Ctx, Path(id
     users_view(
         &state,
         &ctx,
+        RolesQ::default(),
         Errors::default(),
         NewUserForm::default(),
         (opened.part_a, u.username),
@@ -132,47 +146,43 @@ pub(crate) async fn users_reset(State(state): State<AppState>, ctx: Ctx, Path(id
 
 // ----- role administration (security administrator) -----
 
-pub(crate) struct RoleView {
-    pub(crate) id: i64,
-    pub(crate) username: String,
-    pub(crate) display_name: String,
-    pub(crate) role_label: String,
-    pub(crate) binding: String,
-    pub(crate) granted_by: String,
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct GrantForm {
+    pub(crate) user_id: String,
+    pub(crate) role: String,
+    pub(crate) org_id: String,
+    pub(crate) member_id: String,
+    /// The pickers' search texts: a form carrying one searches, not grants.
+    pub(crate) user_id_q: String,
+    pub(crate) org_id_q: String,
+    pub(crate) member_id_q: String,
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct GrantForm {
-    #[serde(default)]
-    pub(crate) user_id: String,
-    #[serde(default)]
-    pub(crate) role: String,
-    #[serde(default)]
-    pub(crate) org_id: String,
-    #[serde(default)]
-    pub(crate) member_id: String,
+/// The account and role lists' filter and page, as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct RolesQ {
+    pub(crate) q: String,
+    pub(crate) page: String,
 }
+
+/// Accounts and roles listed a page at a time.
+const ROLES_PER_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "roles.html")]
 pub(crate) struct RolesPage {
     pub(crate) l: Layout,
-    pub(crate) rows: Vec<RoleView>,
+    pub(crate) list: xianfeng_store::Page<xianfeng_store::auth::RoleListRow>,
+    pub(crate) pager: crate::layout::Pager,
+    pub(crate) q: RolesQ,
     pub(crate) errors: Errors,
     pub(crate) form: GrantForm,
-    pub(crate) user_options: Vec<(String, String)>,
+    pub(crate) user: crate::picker::Picker,
+    pub(crate) org: crate::picker::Picker,
+    pub(crate) member: crate::picker::Picker,
     pub(crate) role_options: Vec<(String, String)>,
-}
-
-pub(crate) async fn binding_label(state: &AppState, r: &RoleRow) -> String {
-    match (r.org_id, r.member_id) {
-        (_, Some(m)) => format!("党员档案 {m}"),
-        (Some(o), None) => match xianfeng_store::org::anchor_of(state.store.db.r(), o).await {
-            Ok(org) => format!("{}（{}）", org.name, org.id),
-            Err(_) => format!("组织 {o}"),
-        },
-        _ => "全局".into(),
-    }
 }
 
 pub(crate) async fn roles_view(
@@ -180,38 +190,68 @@ pub(crate) async fn roles_view(
     ctx: &Ctx,
     errors: Errors,
     form: GrantForm,
+    q: RolesQ,
     flash: &str,
 ) -> Result<Response> {
+    use crate::picker::{self, OrgSource, Picker};
     let admin = ctx.actor()?.security_admin()?;
-    let all = store_auth::list_users(&state.store, &admin).await?;
-    let mut rows = Vec::new();
-    for (u, roles) in &all {
-        for r in roles {
-            rows.push(RoleView {
-                id: r.id,
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                role_label: r.label().to_string(),
-                binding: binding_label(state, r).await,
-                granted_by: r.granted_by.clone(),
-            });
-        }
-    }
+    let (page, per_page) = crate::form::paging(&q.page, "", ROLES_PER_PAGE, ROLES_PER_PAGE)?;
+    let list = store_auth::role_list(&state.store, &admin, &q.q, page, per_page).await?;
+    let base = serde_urlencoded::to_string([("q", q.q.as_str())]).unwrap_or_default();
+    let pager = crate::layout::Pager::new(list.page, list.per_page, list.total, base);
+    let store = &state.store;
+    let user = picker::users(
+        store,
+        &admin,
+        Picker::new("user_id", "账号", "账号").required().placeholder("姓名或用户名"),
+        &form.user_id,
+        &form.user_id_q,
+    )
+    .await?;
+    let org = picker::orgs(
+        store,
+        OrgSource::Binding(&admin),
+        &[OrgKind::WorkingCommittee, OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
+        Picker::new("org_id", "绑定组织", "组织")
+            .placeholder("单位或党组织名称")
+            .hint("工委管理员、单位党务管理员、支部书记、纪检专员须选择"),
+        &form.org_id,
+        &form.org_id_q,
+    )
+    .await?;
+    let member = picker::binding_members(
+        store,
+        &admin,
+        Picker::new("member_id", "绑定党员", "党员").placeholder("输入姓名").hint("党员角色须选择"),
+        &form.member_id,
+        &form.member_id_q,
+    )
+    .await?;
+    let form = GrantForm {
+        user_id: user.value().to_string(),
+        org_id: org.value().to_string(),
+        member_id: member.value().to_string(),
+        user_id_q: String::new(),
+        org_id_q: String::new(),
+        member_id_q: String::new(),
+        ..form
+    };
     render(&RolesPage {
         l: Layout::new(ctx, "角色授权", "/admin/roles").crumb("安全管理", "").crumb("角色授权", "").flash(flash),
-        rows,
+        list,
+        pager,
+        q,
         errors,
         form,
-        user_options: all
-            .iter()
-            .map(|(u, _)| (u.id.to_string(), format!("{}（{}）", u.display_name, u.username)))
-            .collect(),
+        user,
+        org,
+        member,
         role_options: Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect(),
     })
 }
 
-pub(crate) async fn roles_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    roles_view(&state, &ctx, Errors::default(), GrantForm::default(), "").await
+pub(crate) async fn roles_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RolesQ>) -> Result<Response> {
+    roles_view(&state, &ctx, Errors::default(), GrantForm::default(), q, "").await
 }
 
 pub(crate) fn parse_grant(f: &GrantForm) -> Result<(i64, Role, Option<i64>, Option<i64>)> {
@@ -240,6 +280,9 @@ pub(crate) fn parse_grant(f: &GrantForm) -> Result<(i64, Role, Option<i64>, Opti
 
 pub(crate) async fn roles_grant(State(state): State<AppState>, ctx: Ctx, Form(f): Form<GrantForm>) -> Result<Response> {
     let cap = ctx.actor()?.security_admin()?;
+    if crate::picker::searching(&[&f.user_id_q, &f.org_id_q, &f.member_id_q]) {
+        return roles_view(&state, &ctx, Errors::default(), f, RolesQ::default(), "").await;
+    }
     let result = match parse_grant(&f) {
         Ok((u, r, o, m)) => {
             store_auth::grant_role(&state.store, cap, &ctx.who(), u, r, o, m).await.map_err(AppError::from)
@@ -247,10 +290,14 @@ pub(crate) async fn roles_grant(State(state): State<AppState>, ctx: Ctx, Form(f)
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => roles_view(&state, &ctx, Errors::default(), GrantForm::default(), flash_text("granted")).await,
-        Err(AppError::Invalid(e)) => roles_view(&state, &ctx, Errors(e), f, "").await,
+        Ok(_) => {
+            roles_view(&state, &ctx, Errors::default(), GrantForm::default(), RolesQ::default(), flash_text("granted"))
+                .await
+        }
+        Err(AppError::Invalid(e)) => roles_view(&state, &ctx, Errors(e), f, RolesQ::default(), "").await,
         Err(AppError::Rule(m)) => {
-            roles_view(&state, &ctx, Errors(vec![xianfeng_core::FieldError::new("_", m)]), f, "").await
+            let e = Errors(vec![xianfeng_core::FieldError::new("_", m)]);
+            roles_view(&state, &ctx, e, f, RolesQ::default(), "").await
         }
         Err(e) => Err(e),
     }

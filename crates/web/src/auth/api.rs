@@ -89,15 +89,24 @@ pub(crate) async fn api_users(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(p): Query<crate::form::Paging>,
+    Query(f): Query<UsersFilter>,
 ) -> Result<Json<xianfeng_store::Page<UserJson>>> {
     let a = ctx.actor()?;
-    let all = match (a.user_admin(), a.security_admin()) {
-        (Ok(admin), _) => store_auth::list_users(&state.store, &admin).await?,
-        (_, Ok(admin)) => store_auth::list_users(&state.store, &admin).await?,
+    let (page, per_page) = p.api()?;
+    let found = match (a.user_admin(), a.security_admin()) {
+        (Ok(admin), _) => store_auth::users(&state.store, &admin, &f.q, page, per_page).await?,
+        (_, Ok(admin)) => store_auth::users(&state.store, &admin, &f.q, page, per_page).await?,
         _ => return Err(AppError::Forbidden),
     };
-    let items: Vec<UserJson> = all.into_iter().map(|(user, roles)| UserJson { user, roles }).collect();
-    Ok(Json(crate::form::page_of(items, &p)?))
+    let items = found.items.into_iter().map(|(user, roles)| UserJson { user, roles }).collect();
+    Ok(Json(xianfeng_store::Page { items, total: found.total, page: found.page, per_page: found.per_page }))
+}
+
+/// The account list's filter: a part of the user name or name.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct UsersFilter {
+    pub(crate) q: String,
 }
 
 #[derive(Deserialize)]

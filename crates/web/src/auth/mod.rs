@@ -300,7 +300,7 @@ pub const AREA: crate::area::Area = {
                 "PasswordChanged",
             ),
             ("put", "/me/role", "auth", "切换当前角色", "RoleSwitch", 200, "Ok"),
-            ("get", "/users", "users", "账号列表（系统管理员、安全管理员）", "", 200, "Page<User>"),
+            ("get", "/users", "users", "账号列表（q：姓名或用户名；系统管理员、安全管理员）", "", 200, "Page<User>"),
             (
                 "post",
                 "/users",

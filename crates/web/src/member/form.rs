@@ -15,15 +15,15 @@ pub(crate) struct MemberFormPage {
     pub(crate) shown: Vec<&'static str>,
     pub(crate) id_hint: &'static str,
     pub(crate) phone_hint: &'static str,
-    pub(crate) branch_hint: String,
     pub(crate) gender_options: Vec<(String, String)>,
     pub(crate) ethnicity_options: Vec<(String, String)>,
     pub(crate) education_options: Vec<(String, String)>,
     pub(crate) category_options: Vec<(String, String)>,
     pub(crate) rank_options: Vec<(String, String)>,
     pub(crate) status_options: Vec<(String, String)>,
-    pub(crate) branch_options: Vec<(String, String)>,
+    pub(crate) branch: crate::picker::Picker,
     pub(crate) group_options: Vec<(String, String)>,
+    pub(crate) group_hint: &'static str,
 }
 
 pub(crate) const SHOWN: [&str; 18] = [
@@ -51,33 +51,42 @@ pub(crate) async fn form_view(
     state: &AppState,
     ctx: &Ctx,
     f: MemberInput,
+    org_q: &str,
     errors: Errors,
     edit: Option<&MemberDetail>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let orgs = store_member::branch_lookup(&state.store, &scope).await?;
-    let branches: Vec<_> = orgs.iter().filter(|o| o.kind() == OrgKind::Branch).collect();
-    let branch_options = if branches.len() <= 600 {
-        let mut v: Vec<(String, String)> = branches.iter().map(|b| (b.id.to_string(), b.name.clone())).collect();
-        v.sort_by(|a, b| a.1.cmp(&b.1));
-        v
-    } else {
-        Vec::new()
+    let branch = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &[OrgKind::Branch],
+        crate::picker::Picker::new("org_id", "所在党支部", "党支部").required(),
+        &f.org_id,
+        org_q,
+    )
+    .await?;
+    let mut group_options = Vec::new();
+    let chosen_branch = branch.value().parse::<i64>().ok();
+    if let Some(id) = chosen_branch {
+        match xianfeng_store::org::get(state.store.db.r(), &scope, id).await {
+            Ok(b) if b.kind() == OrgKind::Branch => {
+                group_options = xianfeng_store::org::children(state.store.db.r(), &scope, &b, false)
+                    .await?
+                    .into_iter()
+                    .filter(|g| g.kind() == OrgKind::Group)
+                    .map(|g| (g.id.to_string(), g.name))
+                    .collect();
+            }
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let group_hint = match (chosen_branch, group_options.is_empty()) {
+        (None, _) => "先选定党支部，再选党小组",
+        (Some(_), true) => "该党支部未设党小组",
+        (Some(_), false) => "",
     };
-    let chosen_branch = opt_num::<i64>(&f.org_id);
-    let group_options = orgs
-        .iter()
-        .filter(|o| o.kind() == OrgKind::Group && (chosen_branch.is_none() || o.parent_id == chosen_branch))
-        .take(600)
-        .map(|g| {
-            let parent = orgs.iter().find(|b| Some(b.id) == g.parent_id).map(|b| b.name.as_str()).unwrap_or("");
-            (g.id.to_string(), format!("{parent} / {}", g.name))
-        })
-        .collect();
-    let branch_hint = match chosen_branch.and_then(|id| branches.iter().find(|b| b.id == id)) {
-        Some(b) => b.name.clone(),
-        None => "填写党支部的组织编号（可在组织架构中查看）".into(),
-    };
+    let f = MemberInput { org_id: branch.value().to_string(), ..f };
     let (title, action, back, creating, version) = match edit {
         Some(m) => (
             format!("编辑 {}", m.name),
@@ -106,15 +115,15 @@ pub(crate) async fn form_view(
             "不修改请留空；保存后加密存储"
         },
         phone_hint: if creating { "" } else { "不修改请留空" },
-        branch_hint,
         gender_options: options(&core_member::GENDERS),
         ethnicity_options: options(&core_member::ETHNICITIES),
         education_options: options(&core_member::EDUCATIONS),
         category_options: options(&core_member::CATEGORIES),
         rank_options: options(&core_member::CADRE_RANKS),
         status_options: status_options(false),
-        branch_options,
+        branch,
         group_options,
+        group_hint,
         errors: errors.clone(),
     })?;
     if !errors.is_empty() {
@@ -135,7 +144,7 @@ pub(crate) async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): 
         return Err(AppError::Forbidden);
     }
     let f = MemberInput { org_id: q.org_id, status: "full".into(), ..Default::default() };
-    form_view(&state, &ctx, f, Errors::default(), None).await
+    form_view(&state, &ctx, f, "", Errors::default(), None).await
 }
 
 #[derive(Deserialize)]
@@ -144,13 +153,21 @@ pub(crate) struct MemberForm {
     pub(crate) input: MemberInput,
     #[serde(default)]
     pub(crate) version: String,
+    /// The branch picker's search text: when given, the form searches and
+    /// comes back with every entry kept, and nothing is saved.
+    #[serde(default)]
+    pub(crate) org_id_q: String,
 }
 
 pub(crate) async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<MemberForm>) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
+    scope.writer()?;
+    if crate::picker::searching(&[&f.org_id_q]) {
+        return form_view(&state, &ctx, f.input, &f.org_id_q, Errors::default(), None).await;
+    }
     match store_member::create(&state.store, &scope.writer()?, &ctx.who(), &f.input).await {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}?ok=created", m.id)).into_response()),
-        Err(StoreError::Invalid(e)) => form_view(&state, &ctx, f.input, Errors(e), None).await,
+        Err(StoreError::Invalid(e)) => form_view(&state, &ctx, f.input, "", Errors(e), None).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -161,7 +178,7 @@ pub(crate) async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id):
         return Err(AppError::Forbidden);
     }
     let m = store_member::get(&state.store, &scope, id).await?;
-    form_view(&state, &ctx, m.to_input(), Errors::default(), Some(&m)).await
+    form_view(&state, &ctx, m.to_input(), "", Errors::default(), Some(&m)).await
 }
 
 pub(crate) async fn edit_submit(
@@ -171,12 +188,17 @@ pub(crate) async fn edit_submit(
     Form(f): Form<MemberForm>,
 ) -> Result<Response> {
     let scope = ctx.member_scope(&state).await?;
+    if crate::picker::searching(&[&f.org_id_q]) {
+        scope.writer()?;
+        let m = store_member::get(&state.store, &scope, id).await?;
+        return form_view(&state, &ctx, f.input, &f.org_id_q, Errors::default(), Some(&m)).await;
+    }
     let version = opt_num::<i64>(&f.version).unwrap_or(0);
     match store_member::update(&state.store, &scope.writer()?, &ctx.who(), id, &f.input, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
             let m = store_member::get(&state.store, &scope, id).await?;
-            form_view(&state, &ctx, f.input, Errors(e), Some(&m)).await
+            form_view(&state, &ctx, f.input, "", Errors(e), Some(&m)).await
         }
         Err(StoreError::Stale) => {
             let m = store_member::get(&state.store, &scope, id).await?;
@@ -186,7 +208,7 @@ pub(crate) async fn edit_submit(
             )];
             let mut detail = m.clone();
             detail.version = m.version;
-            form_view(&state, &ctx, f.input, Errors(e), Some(&detail)).await
+            form_view(&state, &ctx, f.input, "", Errors(e), Some(&detail)).await
         }
         Err(e) => Err(e.into()),
     }
