@@ -144,3 +144,28 @@ pub fn form_version(raw: &str, what: &str) -> Result<i64, FieldError> {
 pub fn api_version(v: Option<i64>, what: &str) -> Result<i64, FieldError> {
     v.ok_or_else(|| FieldError::new("version", format!("缺少{what}的版本号（version）")))
 }
+
+/// A date field's value for a native date picker: "" or the date as
+/// 2026-12-21 however it was typed (2026/12/21, 20261221, full-width digits).
+/// None when it is no date at all: the field then shows the text as typed,
+/// beside its error, instead of a picker that would drop it.
+pub fn date_picker_value(typed: &str) -> Option<String> {
+    if typed.trim().is_empty() {
+        return Some(String::new());
+    }
+    xianfeng_core::member::parse_date(typed).map(|d| d.to_string())
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::date_picker_value;
+
+    #[test]
+    fn a_date_field_keeps_what_was_typed() {
+        assert_eq!(date_picker_value("20261221").as_deref(), Some("2026-12-21"));
+        assert_eq!(date_picker_value("2026/12/21").as_deref(), Some("2026-12-21"));
+        assert_eq!(date_picker_value("２０２６-１２-２１").as_deref(), Some("2026-12-21"));
+        assert_eq!(date_picker_value(" ").as_deref(), Some(""));
+        assert_eq!(date_picker_value("2026-13-45"), None, "not a date: shown as typed");
+    }
+}

@@ -510,7 +510,7 @@ async fn run_a_campaign_from_application_to_naming() {
         gw.choose("f-honor", "四强党支部");
         gw.choose("f-cond", "不设条件");
         gw.type_into(&gw.css("#f-year"), "2019");
-        gw.type_into(&gw.css("#f-until"), &until);
+        gw.set_value(&gw.css("#f-until"), &until);
         gw.type_into(&gw.css("#f-tier0"), "四强党支部");
         gw.type_into(&gw.css("input[name=quota0]"), "1");
         gw.click(&gw.css("#campaign-form button[type=submit]"));
@@ -553,7 +553,7 @@ async fn run_a_campaign_from_application_to_naming() {
         ub.screenshot("g03-campaign-scored.png");
 
         gw.goto(&url);
-        gw.type_into(&gw.css("#f-nt"), &today_s);
+        gw.set_value(&gw.css("#f-nt"), &today_s);
         gw.click(&gw.css("#publish"));
         gw.wait_text("结果已公示");
         gw.check(gw.text(&gw.css("#results")).contains("88.00"), "the mean of 85 and 91 is shown");
@@ -642,7 +642,7 @@ async fn rank_explain_rectify_and_lift_a_tail_branch() {
         ua.type_into(&ua.css("#f-problems"), "三会一课未按期召开");
         ua.type_into(&ua.css("#f-measures"), "制定全年会议计划，每月固定主题党日");
         ua.type_into(&ua.css("#f-owner"), "支部书记");
-        ua.type_into(&ua.css("#f-deadline"), &deadline);
+        ua.set_value(&ua.css("#f-deadline"), &deadline);
         ua.click(&ua.css("#rect-form button[type=submit]"));
         ua.wait_text("整改方案已建立");
         let plan = ua.path().split('?').next().unwrap_or_default().to_string();
@@ -743,7 +743,7 @@ async fn secretaries_review_and_a_sanction_that_bars_a_campaign() {
         js.choose("f-org_id", &unit_a);
         js.choose("f-cadre_rank", "科级及以下");
         js.choose("f-kind", "警告（党纪处分）");
-        js.type_into(&js.css("#f-decided_on"), &today_s);
+        js.set_value(&js.css("#f-decided_on"), &today_s);
         js.type_into(&js.css("#f-decided_by"), "省直机关纪检监察工委");
         js.type_into(&js.css("#f-summary"), "违规收受礼金");
         js.click(&js.css("#case-form button[type=submit]"));
@@ -756,7 +756,7 @@ async fn secretaries_review_and_a_sanction_that_bars_a_campaign() {
         gw.wait_text("新建评选");
         gw.choose("f-honor", "清廉机关");
         gw.type_into(&gw.css("#f-year"), &year.to_string());
-        gw.type_into(&gw.css("#f-until"), &until);
+        gw.set_value(&gw.css("#f-until"), &until);
         gw.click(&gw.css("#campaign-form button[type=submit]"));
         gw.wait_text("评选已建立");
         let campaign = gw.path().split('?').next().unwrap_or_default().to_string();
@@ -848,6 +848,101 @@ async fn two_administrators_open_an_account_and_its_owner_activates_it() {
         phone.screenshot("j06-notice.png");
         phone.click(&phone.css("form[action='/me/notice'] button[type=submit]"));
         phone.wait("the notice acknowledged", || (!phone.exists("#account-notice")).then_some(()));
+    })
+    .await;
+}
+
+/// Every page type, as the roles that use it, on a desktop and (for the
+/// people who use phones) a phone: axe-core finds no serious or critical
+/// violation, and a skip link leads past the menu to the content.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_type_is_accessible() {
+    let Some(install) = Install::find() else { return };
+    let (store, _dir) = testkit::sqlite_store().await;
+    let p = common::province_with_accounts(&store).await;
+    let secretary = p.branch_secretary(&p.branch_a1);
+    let today = xianfeng_core::text::today_cn().to_string();
+    let plan = xianfeng_core::meeting::PlanInput {
+        kind: "theme_day".into(),
+        planned_on: today,
+        topic: "重温入党誓词".into(),
+        ..Default::default()
+    };
+    let scope = testkit::org_scope(&secretary).unwrap().writer().unwrap();
+    let meeting = xianfeng_store::meeting::plan(&store, &scope, &testkit::who(&secretary), p.branch_a1.id, &plan)
+        .await
+        .expect("plan a meeting");
+    let zhang = p.member("张伟").id();
+    let origin = serve(store).await;
+    run_blocking(move || {
+        let m = meeting.id;
+        let secretary_pages: Vec<String> = [
+            "/",
+            "/orgs",
+            "/members",
+            "/members/new",
+            "/meetings",
+            "/meetings/new",
+            "/compliance",
+            "/month",
+            "/dues",
+            "/dues/cycles",
+            "/transfers",
+            "/transfers/new",
+            "/recruitment",
+            "/first-agenda",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("/members/{zhang}"), format!("/meetings/{m}"), format!("/meetings/{m}/record")])
+        .collect();
+        let pages = |who: &str| -> Vec<String> {
+            let list: &[&str] = match who {
+                "gwadmin" => &[
+                    "/",
+                    "/ranking",
+                    "/compliance",
+                    "/rules",
+                    "/campaigns",
+                    "/rectifications",
+                    "/dues/summary",
+                    "/secretary-reviews",
+                ],
+                "audadm" => &["/audit"],
+                "secadm" => &["/admin/roles"],
+                "sysadm" => &["/admin/users"],
+                "member1" => &["/", "/me", "/me/meetings", "/me/dues"],
+                _ => &[],
+            };
+            list.iter().map(|s| s.to_string()).collect()
+        };
+        let anon = Browser::launch(&install, &origin, "axe-login", Viewport::Phone(390, 844));
+        anon.goto("/login");
+        anon.wait_text("先锋党建平台");
+        anon.assert_accessible("/login on a phone");
+        for (who, viewport, list) in [
+            ("seca1", Viewport::Desktop(1280, 900), secretary_pages.clone()),
+            ("seca1", Viewport::Phone(390, 844), secretary_pages),
+            ("gwadmin", Viewport::Desktop(1280, 900), pages("gwadmin")),
+            ("audadm", Viewport::Desktop(1280, 900), pages("audadm")),
+            ("secadm", Viewport::Desktop(1280, 900), pages("secadm")),
+            ("sysadm", Viewport::Desktop(1280, 900), pages("sysadm")),
+            ("member1", Viewport::Phone(390, 844), pages("member1")),
+        ] {
+            let b = Browser::launch(&install, &origin, &format!("axe-{who}"), viewport);
+            login(&b, who, None);
+            for path in &list {
+                b.goto(path);
+                b.wait("the page", || b.exists("main#content").then_some(()));
+                b.assert_accessible(&format!("{path} as {who} ({viewport:?})"));
+            }
+            // The first Tab stop is the skip link, and it leads to the content.
+            b.goto("/");
+            b.wait("the page", || b.exists("main#content").then_some(()));
+            b.exec("document.activeElement && document.activeElement.blur();", vec![]);
+            let first = b.exec("return document.querySelector('a.skip-link').getAttribute('href');", vec![]);
+            b.check(first.as_str() == Some("#content"), "the skip link points at the content");
+        }
     })
     .await;
 }

@@ -380,3 +380,97 @@ async fn the_secretarys_month_on_one_page() {
         assert_eq!(me.get("/month").await.status, StatusCode::FORBIDDEN, "{backend}");
     }
 }
+
+/// 工资代扣: a branch registers the month's dues of everyone unpaid in one
+/// step, each at the amount due and audited; a date ahead of today is refused
+/// for all; a back payment that needs its reason is left for one-by-one
+/// registration and named; another unit cannot reach the branch.
+#[tokio::test]
+async fn a_branch_registers_the_months_payroll_deduction_in_one_step() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let today = xianfeng_core::text::today_cn();
+        let month = today.format("%Y-%m").to_string();
+        let mut ua = Client::new(&store);
+        ua.api_login("unita", PASSWORD).await;
+        for (name, t, base) in [("张伟", "salaried", "8000"), ("李娜", "retired", "4000"), ("赵敏", "salaried", "6000")]
+        {
+            let r = ua
+                .json(
+                    "POST",
+                    &format!("/api/v1/members/{}/dues-bases", p.member(name).id()),
+                    serde_json::json!({ "member_type": t, "base": base, "effective_month": "2024-01" }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        }
+        let r = ua.json("POST", "/api/v1/dues/cycles", serde_json::json!({ "month": month })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let html = sec.get(&format!("/dues/cycles?month={month}")).await.text();
+        assert!(html.contains("工资代扣：未缴的 3 人按应缴金额一次登记"), "{backend}: {html}");
+        let later = (today + chrono::Days::new(1)).to_string();
+        let r = sec.form("/dues/cycles/payroll", &[("month", &month), ("org_id", ""), ("paid_on", &later)]).await;
+        assert!(r.text().contains("缴费日期不能晚于今天"), "{backend}: {}", r.text());
+        assert!(r.text().contains("未缴的 3 人"), "{backend}: nothing was registered");
+        let r = sec
+            .form("/dues/cycles/payroll", &[("month", &month), ("org_id", ""), ("paid_on", &today.to_string())])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let html = sec.get(&r.location()).await.text();
+        let words = format!("已按工资代扣登记{}党费 3 人，合计 ¥230.00", today.format("%Y年%m月"));
+        assert!(html.contains(&words), "{backend}: 120 + 20 + 90: {html}");
+        assert!(!html.contains("id=\"payroll-form\""), "{backend}: nobody is left unpaid");
+        let mut sapi = Client::new(&store);
+        sapi.api_login("seca1", PASSWORD).await;
+        let charges = sapi.get(&format!("/api/v1/dues/charges?month={month}")).await.json();
+        assert_eq!(charges["total"], 3, "{backend}");
+        for c in charges["items"].as_array().unwrap() {
+            assert_eq!(
+                (c["method"].as_str(), c["paid_fen"].clone()),
+                (Some("payroll"), c["due_fen"].clone()),
+                "{backend}"
+            );
+        }
+        let r = sapi
+            .json("POST", "/api/v1/dues/cycles/payroll", serde_json::json!({ "month": month, "paid_on": today }))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.text());
+        assert!(r.text().contains("没有未缴党费的党员"), "{backend}");
+
+        // A month far back: the rule wants a reason, so each is left to be registered alone.
+        let old = (today - chrono::Months::new(12)).format("%Y-%m").to_string();
+        let r = ua.json("POST", "/api/v1/dues/cycles", serde_json::json!({ "month": old })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}");
+        let r = sapi
+            .json("POST", "/api/v1/dues/cycles/payroll", serde_json::json!({ "month": old, "paid_on": today }))
+            .await;
+        let rep = r.json();
+        assert_eq!(
+            (rep["paid"].as_i64(), rep["skipped"].as_array().map(Vec::len)),
+            (Some(0), Some(3)),
+            "{backend}: {rep}"
+        );
+        assert!(rep["skipped"][0].as_str().unwrap().contains("须说明原因"), "{backend}");
+
+        // Unit B cannot register A1's dues; a member cannot register any.
+        let mut ub = Client::new(&store);
+        ub.api_login("unitb", PASSWORD).await;
+        let body = serde_json::json!({ "month": month, "org_id": p.branch_a1.id, "paid_on": today });
+        assert_eq!(
+            ub.json("POST", "/api/v1/dues/cycles/payroll", body).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        let mut me = Client::new(&store);
+        me.api_login("member1", PASSWORD).await;
+        let body = serde_json::json!({ "month": month, "paid_on": today });
+        assert_eq!(
+            me.json("POST", "/api/v1/dues/cycles/payroll", body).await.status,
+            StatusCode::FORBIDDEN,
+            "{backend}"
+        );
+    }
+}

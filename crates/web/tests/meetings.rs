@@ -711,3 +711,64 @@ async fn the_central_group_bulletin_comes_out_as_page_xlsx_and_official_docx() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
     }
 }
+
+/// 全部出席, then the exceptions: with no check-ins the record form starts
+/// with everyone present; with check-ins, from them. Host and recorder are
+/// offered from the attendees; the date has a native picker; the saved
+/// record is confirmed with its topic and its counts.
+#[tokio::test]
+async fn the_record_form_starts_from_everyone_present_or_from_the_check_ins() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let today = today_cn().to_string();
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let plan = |topic: &str| serde_json::json!({ "org_id": p.branch_a1.id, "kind": "theme_day", "planned_on": today, "topic": topic });
+        let id = api.json("POST", "/api/v1/meetings", plan("重温入党誓词")).await.json()["id"].as_i64().unwrap();
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let html = sec.get(&format!("/meetings/{id}/record")).await.text();
+        assert!(html.contains("全部 4 人先记为出席"), "{backend}: {html}");
+        assert_eq!(html.matches("value=\"present\" checked").count(), 4, "{backend}: all four present");
+        assert!(!html.contains("未签到"), "{backend}: no state the form does not offer");
+        assert!(html.contains("list=\"attendee-names\"") && html.contains("<option value=\"张伟\">"), "{backend}");
+        assert!(html.contains(&format!("type=\"date\" value=\"{today}\"")), "{backend}: a native date picker");
+
+        // Saving the form as it came (mark only who was not there) records four present.
+        let mut fields: Vec<(String, String)> = vec![
+            ("version".into(), version(&mut api, id).await),
+            ("held_on".into(), today.replace('-', "")),
+            ("topic".into(), "重温入党誓词".into()),
+            ("host".into(), "张伟".into()),
+            ("recorder".into(), "外单位的王老师".into()),
+            ("minutes".into(), "全体党员重温入党誓词。".into()),
+        ];
+        for name in ["张伟", "李娜", "赵敏", "王芳"] {
+            fields.push((format!("p_{}", p.member(name).id()), "present".into()));
+        }
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = sec.form(&format!("/meetings/{id}/record"), &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: 20261221-style dates are taken: {}", r.text());
+        let html = sec.get(&r.location()).await.text();
+        assert!(
+            html.contains("“重温入党誓词”会议记录已保存：应到 4 人，出席 4 人，请假 0 人，缺席 0 人"),
+            "{backend}: the confirmation names the record: {html}"
+        );
+        let d = api.get(&format!("/api/v1/meetings/{id}")).await.json();
+        assert_eq!((d["host"].as_str(), d["recorder"].as_str()), (Some("张伟"), Some("外单位的王老师")), "{backend}");
+
+        // With a check-in, the form starts from it: the rest absent until marked.
+        let id = api.json("POST", "/api/v1/meetings", plan("学习党章")).await.json()["id"].as_i64().unwrap();
+        let url = api.get(&format!("/api/v1/meetings/{id}")).await.json()["checkin_url"].as_str().unwrap().to_string();
+        let token = url.split("t=").nth(1).unwrap().to_string();
+        let mut mapi = Client::new(&store);
+        mapi.api_login("member1", PASSWORD).await;
+        let r =
+            mapi.json("POST", &format!("/api/v1/meetings/{id}/checkins"), serde_json::json!({ "token": token })).await;
+        assert!(r.status.is_success(), "{backend}: {}", r.text());
+        let html = sec.get(&format!("/meetings/{id}/record")).await.text();
+        assert!(html.contains("已扫码签到的 1 人记为出席，其余 3 人先记为缺席"), "{backend}: {html}");
+        assert_eq!(html.matches("value=\"present\" checked").count(), 1, "{backend}");
+        assert_eq!(html.matches("value=\"absent\" checked").count(), 3, "{backend}");
+    }
+}

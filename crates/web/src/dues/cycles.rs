@@ -16,6 +16,9 @@ pub(crate) struct CycleQ {
     pub(crate) ok: String,
     /// With ok=paid: whose payment was just registered.
     pub(crate) member: String,
+    /// With ok=payroll: how many were registered, and their sum in fen.
+    pub(crate) paid: String,
+    pub(crate) sum: String,
 }
 
 impl CycleQ {
@@ -53,6 +56,9 @@ pub(crate) struct CyclesPage {
     pub(crate) errors: Errors,
     pub(crate) error_member: i64,
     pub(crate) query: String,
+    /// Unpaid charges under the chosen org (all of the scope without one):
+    /// what payroll registration would register.
+    pub(crate) unpaid_count: i64,
 }
 
 pub(crate) fn dues_flash(code: &str) -> &'static str {
@@ -95,7 +101,19 @@ pub(crate) async fn cycles_view(
             }
             Err(_) => dues_flash("paid").to_string(),
         },
+        ("payroll", _) => format!(
+            "已按工资代扣登记{}党费 {} 人，合计 {}",
+            month.format("%Y年%m月"),
+            q.paid.trim().parse::<i64>().unwrap_or(0),
+            xianfeng_core::dues::Fen(q.sum.trim().parse::<i64>().unwrap_or(0))
+        ),
         (code, _) => dues_flash(code).to_string(),
+    };
+    let unpaid_filter = store_dues::ChargeFilter { org_id: q.org()?, unpaid: true, ..Default::default() };
+    let unpaid_count = if scope.can_write() {
+        store_dues::charges(&state.store, &scope, month, &unpaid_filter, 1, 1).await?.total
+    } else {
+        0
     };
     let list_query = format!("{base}&page={}", charges.page);
     render(&CyclesPage {
@@ -117,6 +135,7 @@ pub(crate) async fn cycles_view(
             ("org_id", q.org_id.clone()),
         ])
         .unwrap_or_default(),
+        unpaid_count,
     })
 }
 
@@ -176,6 +195,70 @@ pub(crate) async fn pay_submit(
         Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), member_id).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// Payroll deduction for everyone unpaid under an org (or the whole scope).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PayrollForm {
+    pub(crate) month: String,
+    pub(crate) org_id: String,
+    pub(crate) paid_on: String,
+}
+
+pub(crate) async fn payroll_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PayrollForm>,
+) -> Result<Response> {
+    let scope = ctx.member_scope(&state).await?;
+    let mut q = CycleQ { month: f.month.clone(), org_id: f.org_id.clone(), ..Default::default() };
+    let month = q.month()?;
+    match store_dues::record_payroll(&state.store, &scope.writer()?, &ctx.who(), q.org()?, month, &f.paid_on).await {
+        Ok(r) => {
+            let (paid, sum) = (r.paid.to_string(), r.total.0.to_string());
+            if r.skipped.is_empty() {
+                let back = serde_urlencoded::to_string([
+                    ("month", month.format("%Y-%m").to_string()),
+                    ("org_id", q.org_id.clone()),
+                    ("ok", "payroll".into()),
+                    ("paid", paid),
+                    ("sum", sum),
+                ])
+                .unwrap_or_default();
+                return Ok(Redirect::to(&format!("/dues/cycles?{back}")).into_response());
+            }
+            q = CycleQ { ok: "payroll".into(), paid, sum, unpaid: "1".into(), ..q };
+            let e = xianfeng_core::FieldError::new(
+                "_",
+                format!("以下 {} 人未代扣，请逐一登记：{}", r.skipped.len(), r.skipped.join("；")),
+            );
+            cycles_view(&state, &ctx, &q, Errors(vec![e]), 0).await
+        }
+        Err(StoreError::Invalid(errs)) => cycles_view(&state, &ctx, &q, Errors(errs), 0).await,
+        Err(StoreError::Rule(m)) => {
+            cycles_view(&state, &ctx, &q, Errors(vec![xianfeng_core::FieldError::new("_", m)]), 0).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PayrollJson {
+    pub(crate) month: String,
+    #[serde(default)]
+    pub(crate) org_id: Option<i64>,
+    pub(crate) paid_on: String,
+}
+
+pub(crate) async fn api_payroll(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(f): Json<PayrollJson>,
+) -> Result<Json<store_dues::PayrollReport>> {
+    let scope = ctx.member_scope(&state).await?;
+    let month = CycleQ { month: f.month, ..Default::default() }.month()?;
+    Ok(Json(store_dues::record_payroll(&state.store, &scope.writer()?, &ctx.who(), f.org_id, month, &f.paid_on).await?))
 }
 
 #[derive(Template)]

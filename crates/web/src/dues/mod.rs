@@ -42,6 +42,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/cycles.xlsx", get(cycles_xlsx))
         .route("/dues/cycles/open", axum::routing::post(open_submit))
         .route("/dues/cycles/settle", axum::routing::post(settle_submit))
+        .route("/dues/cycles/payroll", axum::routing::post(payroll_submit))
         .route("/dues/charges/{member_id}/{month}", axum::routing::post(pay_submit))
         .route("/dues/arrears", get(arrears_page))
         .route("/dues/summary", get(summary_page))
@@ -56,6 +57,7 @@ pub fn api() -> Router<AppState> {
         .route("/me/dues", get(api_mine))
         .route("/dues/cycles", get(api_cycles).post(api_open))
         .route("/dues/cycles/settle", axum::routing::post(api_settle))
+        .route("/dues/cycles/payroll", axum::routing::post(api_payroll))
         .route("/dues/cycles.xlsx", get(cycles_xlsx))
         .route("/dues/charges", get(api_charges))
         .route("/dues/charges/{member_id}/{month}/payment", axum::routing::post(api_pay))
@@ -362,6 +364,15 @@ pub const AREA: crate::area::Area = {
                 "DuesCyclesOpened",
             ),
             ("post", "/dues/cycles/settle", "dues", "结算某月", "Month", 200, "DuesCyclesSettled"),
+            (
+                "post",
+                "/dues/cycles/payroll",
+                "dues",
+                "工资代扣：某月 org_id 之下（缺省为范围内全部）未缴的党员按应缴金额一次登记",
+                "Payroll",
+                200,
+                "PayrollReport",
+            ),
             ("get", "/dues/cycles.xlsx", "dues", "某月党费收缴明细 .xlsx（财务）", "", 200, "Xlsx"),
             ("get", "/dues/charges", "dues", "某月每名党员的应缴与缴费（month、org_id）", "", 200, "Page<Charge>"),
             (

@@ -72,7 +72,14 @@ pub(crate) async fn detail_view_with(
         .crumb("组织生活", "/meetings")
         .crumb(m.org_name.clone(), format!("/meetings?org_id={}", m.org_id))
         .crumb(kind_label.clone(), "")
-        .flash(flash(flash_code));
+        .flash(match flash_code {
+            // The confirmation names the record and what it says.
+            "recorded" => format!(
+                "“{}”会议记录已保存：应到 {} 人，出席 {} 人，请假 {} 人，缺席 {} 人",
+                m.topic, m.expected_count, m.present_count, m.leave_count, m.absent_count
+            ),
+            code => flash(code).to_string(),
+        });
     render(&DetailPage {
         l,
         checkin_url: checkin_url(state, headers, &m),

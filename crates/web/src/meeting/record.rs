@@ -13,7 +13,41 @@ pub(crate) struct RecordPage {
     form: RecordInput,
     observers_text: String,
     attendees: Vec<AttendeeRow>,
+    /// How the marks were first set, in words (shown above the list).
+    defaults_note: String,
     errors: Errors,
+}
+
+impl RecordPage {
+    /// The marks a person can be given, in the order shown.
+    fn marks(&self) -> [Presence; 3] {
+        [Presence::Present, Presence::Leave, Presence::Absent]
+    }
+    /// Whether `a` is marked `p` (a person never marked counts as absent).
+    fn marked(&self, a: &AttendeeRow, p: &Presence) -> bool {
+        a.presence == *p || (*p == Presence::Absent && a.presence == Presence::Pending)
+    }
+}
+
+/// First marks of a record form: with check-ins, those who checked in are
+/// present and the rest absent until marked; without any, everyone is
+/// present and the secretary marks the exceptions (全部出席, then who was on
+/// leave or absent). Returns what the page says about it.
+fn default_marks(attendees: &mut [AttendeeRow]) -> String {
+    let checked_in = attendees.iter().filter(|a| a.presence == Presence::Present).count();
+    let pending = attendees.iter().filter(|a| a.presence == Presence::Pending).count();
+    if pending == 0 {
+        return String::new();
+    }
+    let fill = if checked_in > 0 { Presence::Absent } else { Presence::Present };
+    for a in attendees.iter_mut().filter(|a| a.presence == Presence::Pending) {
+        a.presence = fill;
+    }
+    if checked_in > 0 {
+        format!("已扫码签到的 {checked_in} 人记为出席，其余 {pending} 人先记为缺席：请标出其中出席和请假的。")
+    } else {
+        format!("全部 {pending} 人先记为出席：请只标出请假和缺席的，请假须填写原因。")
+    }
 }
 
 pub(crate) async fn record_view(
@@ -34,6 +68,7 @@ pub(crate) async fn record_view(
     let observers = store_meeting::observers(&state.store, &m).await?;
     let observers_text =
         observers.iter().map(|o| format!("{}，{}，{}", o.name, o.org_name, o.position)).collect::<Vec<_>>().join("\n");
+    let mut defaults_note = String::new();
     let form = match form {
         Some(f) => {
             // Keep what the user marked.
@@ -48,7 +83,10 @@ pub(crate) async fn record_view(
             f
         }
         None => RecordInput {
-            held_on: m.held_on.unwrap_or(m.planned_on.min(today_cn())).to_string(),
+            held_on: {
+                defaults_note = default_marks(&mut attendees);
+                m.held_on.unwrap_or(m.planned_on.min(today_cn())).to_string()
+            },
             topic: m.topic.clone(),
             place: m.place.clone(),
             host: m.host.clone(),
@@ -75,6 +113,7 @@ pub(crate) async fn record_view(
         m,
         form,
         attendees,
+        defaults_note,
         errors,
     })
 }

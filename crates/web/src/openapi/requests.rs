@@ -91,6 +91,7 @@ fn base_schemas() -> Value {
         "MemberIds": { "type": "object", "required": ["member_ids", "version"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } }, "version": { "type": "integer" } } },
         "Checkin": s(&["token"]),
         "Month": { "type": "object", "required": ["month"], "properties": { "month": { "type": "string", "example": "2025-07" } } },
+        "Payroll": { "type": "object", "required": ["month", "paid_on"], "properties": { "month": { "type": "string", "example": "2025-07" }, "org_id": { "type": "integer", "description": "缺省为范围内全部" }, "paid_on": { "type": "string", "format": "date" } } },
         "Payment": { "type": "object", "required": ["amount", "paid_on", "method"], "properties": { "amount": { "type": "string", "description": "元" }, "paid_on": { "type": "string", "format": "date" },
             "method": { "type": "string", "enum": ["cash", "transfer", "wechat", "alipay", "payroll"] }, "reason": { "type": "string" } } },
         "DuesBase": { "type": "object", "required": ["member_type", "effective_month"], "properties": {

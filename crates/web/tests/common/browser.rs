@@ -25,6 +25,18 @@ pub fn screenshot_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/browser-screenshots"))
 }
 
+/// axe-core's source: `AXE_CORE_JS`, or where .ci/install-axe.sh puts it.
+/// Missing, it fails the test that wanted it: an accessibility check that is
+/// skipped must not pass.
+fn axe_source() -> String {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/axe-core/axe.min.js")));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core not found at {} ({e}): run `sh .ci/install-axe.sh` (CI does)", path.display())
+    })
+}
+
 fn ci() -> bool {
     std::env::var("CI").map(|v| !v.is_empty() && v != "0" && v != "false").unwrap_or(false)
 }
@@ -444,6 +456,39 @@ impl Browser {
     pub fn check(&self, cond: bool, what: &str) {
         if !cond {
             self.fail(what);
+        }
+    }
+
+    /// Runs axe-core (fetched by .ci/install-axe.sh) on the current page and
+    /// fails on any serious or critical violation, naming each rule, its help
+    /// and the first elements it found.
+    pub fn assert_accessible(&self, what: &str) {
+        if self.exec("return typeof window.axe;", vec![]).as_str() != Some("object") {
+            let src = axe_source();
+            if let Err(e) = self.try_exec(&format!("{src}\n;return 1;"), vec![]) {
+                self.fail(&format!("axe-core did not load on {what}: {e}"));
+            }
+        }
+        let script = "var done = arguments[arguments.length - 1];\
+            axe.run(document, { resultTypes: ['violations'] }).then(function (r) {\
+              done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })\
+                .map(function (v) { return v.impact + ' ' + v.id + ' (' + v.help + ') on ' + v.nodes.length + ': ' +\
+                  v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }).join(' | '); }));\
+            }, function (e) { done(['axe failed: ' + e]); });";
+        let found = match self.cmd("POST", "/execute/async", Some(json!({ "script": script, "args": [] }))) {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("axe-core did not run on {what}: {e}")),
+        };
+        let found: Vec<String> = found
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default();
+        if !found.is_empty() {
+            self.fail(&format!(
+                "{what}: {} serious or critical accessibility violations:\n{}",
+                found.len(),
+                found.join("\n")
+            ));
         }
     }
 

@@ -46,6 +46,11 @@ pub(super) fn schemas() -> Value {
             ("paid_fen", fen()),
         ]),
         "DuesCyclesSettled": obj(&[("settled", described(int(), "结算的单位数"))]),
+        "PayrollReport": obj(&[
+            ("paid", described(int(), "登记的人数")),
+            ("total", fen()),
+            ("skipped", described(list(text()), "未代扣、须逐一登记的党员及原因（超期补交须说明原因）")),
+        ]),
         "DuesCyclesOpened": obj(&[
             ("units_opened", int()),
             ("units_already_open", int()),
