@@ -772,3 +772,34 @@ async fn the_record_form_starts_from_everyone_present_or_from_the_check_ins() {
         assert_eq!(html.matches("value=\"absent\" checked").count(), 3, "{backend}");
     }
 }
+
+/// A meeting held already is planned and recorded in one go: the plan form's
+/// second button leads straight to the record form, everyone present.
+#[tokio::test]
+async fn a_held_meeting_goes_from_the_plan_form_straight_to_its_record() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let today = today_cn().to_string();
+        let mut sec = Client::new(&store);
+        sec.page_login("seca1", PASSWORD).await;
+        let html = sec.get(&format!("/meetings/new?org_id={}", p.branch_a1.id)).await.text();
+        assert!(html.contains("id=\"plan-held\""), "{backend}");
+        let org = p.branch_a1.id.to_string();
+        let r = sec
+            .form(
+                "/meetings",
+                &[
+                    ("org_id", &org),
+                    ("kind", "theme_day"),
+                    ("planned_on", &today),
+                    ("topic", "参观红色教育基地"),
+                    ("then", "record"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        assert!(r.location().ends_with("/record"), "{backend}: {}", r.location());
+        let html = sec.get(&r.location()).await.text();
+        assert!(html.contains("全部 4 人先记为出席") && html.contains("参观红色教育基地"), "{backend}");
+    }
+}

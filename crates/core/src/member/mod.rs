@@ -237,8 +237,71 @@ pub const FIELD_LABELS: [(&str, &str); 18] = [
     ("group_id", "所在党小组"),
 ];
 
+/// Other names rosters give the columns (a branch's own 党员花名册, other
+/// systems' exports), read as the field they mean. The import template's
+/// 填写说明 lists them.
+pub const HEADER_ALIASES: [(&str, &str); 32] = [
+    ("身份证号码", "id_card"),
+    ("身份证号", "id_card"),
+    ("公民身份证号码", "id_card"),
+    ("身份证", "id_card"),
+    ("出生年月", "birth_date"),
+    ("出生年月日", "birth_date"),
+    ("出生时间", "birth_date"),
+    ("文化程度", "education"),
+    ("学历学位", "education"),
+    ("手机号码", "phone"),
+    ("手机号", "phone"),
+    ("手机", "phone"),
+    ("联系方式", "phone"),
+    ("职务", "position"),
+    ("工作单位及职务", "position"),
+    ("职务职级", "cadre_rank"),
+    ("家庭地址", "address"),
+    ("家庭住址（现居住地）", "address"),
+    ("现居住地", "address"),
+    ("居住社区", "community"),
+    ("报到社区", "community"),
+    ("入党时间", "join_date"),
+    ("入党年月", "join_date"),
+    ("转正时间", "full_date"),
+    ("转正年月", "full_date"),
+    ("党员类别", "status"),
+    ("党籍", "status"),
+    ("所在支部", "org_id"),
+    ("所属支部", "org_id"),
+    ("所属党支部", "org_id"),
+    ("党支部", "org_id"),
+    ("党小组", "group_id"),
+];
+
+/// The field a roster's column header names: its label or one of its
+/// [`HEADER_ALIASES`].
+pub fn field_of_header(header: &str) -> Option<&'static str> {
+    let label = FIELD_LABELS.iter().find(|(_, label)| *label == header).map(|(k, _)| *k);
+    label.or_else(|| HEADER_ALIASES.iter().find(|(alias, _)| *alias == header).map(|(_, k)| *k))
+}
+
 pub fn field_label(field: &str) -> &'static str {
     FIELD_LABELS.iter().find(|(k, _)| *k == field).map(|(_, v)| *v).unwrap_or("字段")
+}
+
+/// A month typed as 1985.03, 1985-3, 1985/03, 1985年3月 or 198503 (full-width
+/// digits too): the year and the month, for fields a roster keeps to the month.
+pub fn parse_month(s: &str) -> Option<(i32, u32)> {
+    let s = crate::text::to_halfwidth(s.trim());
+    let s = s.strip_suffix('月').unwrap_or(&s);
+    let (y, m) = match s.split_once(['.', '-', '/', '年']) {
+        Some((y, m)) => (y, m),
+        None if s.len() == 6 => s.split_at(4),
+        None => return None,
+    };
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if y.len() != 4 || !digits(y) || m.len() > 2 || !digits(m) {
+        return None;
+    }
+    let (y, m) = (y.parse().ok()?, m.parse().ok()?);
+    (1..=12).contains(&m).then_some((y, m))
 }
 
 /// Parses a date typed as 2025-07-01, 2025/7/1, 2025.7.1 or 20250701.
@@ -337,10 +400,19 @@ pub fn validate(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, Er
     let birth_date = if input.birth_date.trim().is_empty() {
         id_parsed.as_ref().map(|i| i.birth_date)
     } else {
-        match parse_date(&input.birth_date) {
-            Some(d) => Some(d),
-            None => {
-                errs.push(FieldError::new("birth_date", "出生日期格式应为 2025-07-01"));
+        match (parse_date(&input.birth_date), parse_month(&input.birth_date), id_parsed.as_ref()) {
+            (Some(d), _, _) => Some(d),
+            // 出生年月 (1985.03, 1985年3月): the day comes from the ID number,
+            // when the month agrees with it.
+            (None, Some((y, m)), Some(id)) if (id.birth_date.year(), id.birth_date.month()) == (y, m) => {
+                Some(id.birth_date)
+            }
+            (None, Some(_), Some(_)) => {
+                errs.push(FieldError::new("birth_date", "出生年月与公民身份号码中的出生日期不一致"));
+                None
+            }
+            (None, _, _) => {
+                errs.push(FieldError::new("birth_date", "出生日期格式应为 2025-07-01（或只写年月，如 1985.03）"));
                 None
             }
         }
@@ -385,7 +457,17 @@ pub fn validate(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, Er
         }
         let d = parse_date(s);
         if d.is_none() {
-            errs.push(FieldError::new(field, format!("{}格式应为 2025-07-01", field_label(field))));
+            let label = field_label(field);
+            errs.push(FieldError::new(
+                field,
+                match parse_month(s) {
+                    // The day matters here (probation, 党龄): it is not made up.
+                    Some((y, m)) => {
+                        format!("{label}须写到日，如 {y}-{m:02}-01；花名册只记到月的，请按入党志愿书或党员档案补全")
+                    }
+                    None => format!("{label}格式应为 2025-07-01"),
+                },
+            ));
         }
         d
     };

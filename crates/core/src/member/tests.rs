@@ -119,3 +119,37 @@ fn phones() {
     assert!(check_phone("0851-86812345"));
     assert!(!check_phone("12345"));
 }
+
+#[test]
+fn a_roster_month_is_read_and_a_birth_month_takes_its_day_from_the_id_number() {
+    for s in ["1985.03", "1985-3", "1985/03", "1985年3月", "198503", "１９８５．０３"] {
+        assert_eq!(parse_month(s), Some((1985, 3)), "{s}");
+    }
+    for s in ["1985", "1985.13", "85.03", "1985.03.12", "19850312", "三月"] {
+        assert_eq!(parse_month(s), None, "{s}");
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let id = crate::idcard::compose(520102, NaiveDate::from_ymd_opt(1985, 3, 11).unwrap(), 131);
+    let input = |birth: &str, join: &str| MemberInput {
+        name: "王一".into(),
+        gender: "男".into(),
+        ethnicity: "汉族".into(),
+        birth_date: birth.into(),
+        id_card: id.clone(),
+        status: "正式党员".into(),
+        join_date: join.into(),
+        full_date: "2011-07-01".into(),
+        org_id: "1".into(),
+        ..Default::default()
+    };
+    let v = validate(&input("1985.03", "2010-07-01"), today).expect("the month agrees");
+    assert_eq!(v.birth_date, NaiveDate::from_ymd_opt(1985, 3, 11).unwrap(), "the day comes from the ID number");
+    let messages = |e: Error| match e {
+        Error::Invalid(v) => v.into_iter().map(|f| f.message).collect::<Vec<_>>().join("；"),
+        other => other.to_string(),
+    };
+    let e = messages(validate(&input("1985.04", "2010-07-01"), today).unwrap_err());
+    assert!(e.contains("出生年月与公民身份号码中的出生日期不一致"), "{e}");
+    let e = messages(validate(&input("1985.03", "2010.07"), today).unwrap_err());
+    assert!(e.contains("入党日期须写到日"), "a join date is not made up: {e}");
+}

@@ -26,6 +26,39 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
+impl ImportReport {
+    /// Problems a page lists of each column before it only counts the rest:
+    /// a column wrong in every row is one mistake to fix, not thousands.
+    pub const SHOWN_PER_COLUMN: usize = 20;
+
+    /// The problems a page shows: the first [`Self::SHOWN_PER_COLUMN`] of each column, in row order.
+    pub fn shown_errors(&self) -> Vec<&RowError> {
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+        self.errors
+            .iter()
+            .filter(|e| {
+                let n = seen.entry(e.column.as_str()).or_default();
+                *n += 1;
+                *n <= Self::SHOWN_PER_COLUMN
+            })
+            .collect()
+    }
+
+    /// The problems not shown, by column: (column, how many), in column order of first appearance.
+    pub fn not_shown(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for e in &self.errors {
+            match out.iter_mut().find(|(c, _)| *c == e.column) {
+                Some((_, n)) => *n += 1,
+                None => out.push((e.column.clone(), 1)),
+            }
+        }
+        out.into_iter()
+            .filter_map(|(c, n)| (n > Self::SHOWN_PER_COLUMN).then(|| (c, n - Self::SHOWN_PER_COLUMN)))
+            .collect()
+    }
+}
+
 /// Branches in scope by id and by name, for resolving spreadsheet cells.
 #[tracing::instrument(skip_all)]
 pub async fn branch_lookup(store: &Store, scope: &OrgScope) -> Result<Vec<OrgRow>> {
@@ -315,15 +348,19 @@ pub(crate) struct ImportOrg {
     committee_id: i64,
     id: i64,
     parent_id: Option<i64>,
-    kind: String,
+    kind: OrgKind,
     name: String,
+    /// The unit (shard) the org lies in: a branch name two units share is
+    /// told apart by it ("省教育厅/办公室党支部").
+    unit_name: String,
 }
 
 /// The active branches and groups in scope, with only the columns an import
 /// reads (a province has about 9,000; the full rows took 0.1 s to load).
 pub(crate) async fn import_orgs(store: &Store, scope: &OrgScope) -> Result<Vec<ImportOrg>> {
     let mut q = Q::new(format!(
-        "SELECT o.committee_id, o.id, o.parent_id, o.kind, o.name FROM orgs o \
+        "SELECT o.committee_id, o.id, o.parent_id, o.kind, o.name, COALESCE(u.name, '') AS unit_name FROM orgs o \
+         LEFT JOIN orgs u ON u.committee_id = o.committee_id AND u.id = o.committee_id \
          WHERE o.kind IN {branch_or_group} AND o.active = TRUE",
         branch_or_group = sql_in(&[OrgKind::Branch, OrgKind::Group])
     ));
@@ -351,9 +388,9 @@ impl OrgIndex {
         };
         for (i, o) in orgs.iter().enumerate() {
             ix.by_id.insert(o.id, i);
-            match (o.kind.as_str(), o.parent_id) {
-                ("branch", _) => ix.branches_by_name.entry(o.name.clone()).or_default().push(i),
-                ("group", Some(parent)) => {
+            match (o.kind, o.parent_id) {
+                (OrgKind::Branch, _) => ix.branches_by_name.entry(o.name.clone()).or_default().push(i),
+                (OrgKind::Group, Some(parent)) => {
                     ix.groups_by_name.entry((parent, o.name.clone())).or_insert(i);
                 }
                 _ => {}
@@ -362,13 +399,26 @@ impl OrgIndex {
         ix.orgs = orgs;
         ix
     }
-    /// The branches a cell names: by id, else by name.
+    /// The branches a cell names: by id, else by name, or as "单位/党支部"
+    /// (also with ／, \\ or —) when two units have a branch of that name.
     fn branches(&self, cell: &str) -> Vec<&ImportOrg> {
         let by_id = cell.parse::<i64>().ok().and_then(|id| self.by_id.get(&id)).map(|i| &self.orgs[*i]);
-        match by_id.filter(|o| o.kind == xianfeng_core::org::OrgKind::Branch.as_str()) {
+        let named = |name: &str| -> Vec<&ImportOrg> {
+            self.branches_by_name.get(name).map(|v| v.iter().map(|i| &self.orgs[*i]).collect()).unwrap_or_default()
+        };
+        match by_id.filter(|o| o.kind == OrgKind::Branch) {
             Some(o) => vec![o],
             None => {
-                self.branches_by_name.get(cell).map(|v| v.iter().map(|i| &self.orgs[*i]).collect()).unwrap_or_default()
+                let found = named(cell);
+                if !found.is_empty() {
+                    return found;
+                }
+                match cell.rsplit_once(['/', '／', '\\', '—']) {
+                    Some((unit, branch)) => {
+                        named(branch.trim()).into_iter().filter(|o| o.unit_name == unit.trim()).collect()
+                    }
+                    None => Vec::new(),
+                }
             }
         }
     }
@@ -380,7 +430,7 @@ impl OrgIndex {
                 .ok()
                 .and_then(|id| self.by_id.get(&id))
                 .map(|i| &self.orgs[*i])
-                .filter(|o| o.kind == xianfeng_core::org::OrgKind::Group.as_str() && o.parent_id == Some(branch))
+                .filter(|o| o.kind == OrgKind::Group && o.parent_id == Some(branch))
         })
     }
 }
@@ -411,11 +461,17 @@ pub(crate) fn validate_rows(
                     });
                     None
                 }
-                _ => {
+                n => {
+                    let mut units: Vec<&str> = found.iter().map(|o| o.unit_name.as_str()).collect();
+                    units.dedup();
+                    let example = units.first().copied().unwrap_or("单位名称");
                     row_errs.push(RowError {
                         row: row_no,
                         column: col("org_id"),
-                        reason: format!("党支部名称“{bcell}”不唯一，请填写组织编号"),
+                        reason: format!(
+                            "名为“{bcell}”的党支部有 {n} 个（{}），请写成“{example}/{bcell}”的形式或填写组织编号",
+                            units.join("、")
+                        ),
                     });
                     None
                 }
@@ -530,7 +586,21 @@ mod tests {
     use super::*;
 
     fn org(id: i64, parent: Option<i64>, kind: &str, name: &str) -> ImportOrg {
-        ImportOrg { committee_id: 5, id, parent_id: parent, kind: kind.into(), name: name.into() }
+        let unit = if parent == Some(6) { "省教育厅" } else { "省工业和信息化厅" };
+        let kind = OrgKind::parse(kind).expect("a kind");
+        ImportOrg { committee_id: 5, id, parent_id: parent, kind, name: name.into(), unit_name: unit.into() }
+    }
+
+    #[test]
+    fn a_page_shows_twenty_problems_of_a_column_and_counts_the_rest() {
+        let err = |row: usize, column: &str| RowError { row, column: column.into(), reason: "x".into() };
+        let mut errors: Vec<RowError> = (1..=50).map(|r| err(r, "公民身份号码")).collect();
+        errors.push(err(7, "姓名"));
+        let r = ImportReport { rows: 50, imported: 0, errors };
+        let shown = r.shown_errors();
+        assert_eq!(shown.len(), 21);
+        assert_eq!(shown.iter().filter(|e| e.column == "公民身份号码").count(), 20);
+        assert_eq!(r.not_shown(), vec![("公民身份号码".to_string(), 30)]);
     }
 
     #[test]
@@ -546,6 +616,9 @@ mod tests {
         assert_eq!(ids(ix.branches("12")), vec![12]);
         assert_eq!(ids(ix.branches("规划处党支部")), vec![12]);
         assert_eq!(ids(ix.branches("办公室党支部")), vec![10, 11], "an ambiguous name finds both");
+        assert_eq!(ids(ix.branches("省教育厅/办公室党支部")), vec![11], "the unit tells them apart");
+        assert_eq!(ids(ix.branches("省工业和信息化厅／办公室党支部")), vec![10], "full-width slash too");
+        assert!(ix.branches("省财政厅/办公室党支部").is_empty(), "a unit that has none");
         assert!(ix.branches("20").is_empty(), "a group's id is not a branch");
         assert!(ix.branches("人事处党支部").is_empty());
         assert_eq!(ix.group(10, "第一党小组").map(|o| o.id), Some(20));

@@ -183,6 +183,19 @@ pub(crate) fn cell_value(v: &DataRef<'_>) -> Option<Val> {
     }
 }
 
+/// Rows a roster has below its header that are not members: totals (合计,
+/// 总计, 小计), the signatures and dates of who filled and checked it
+/// (填表人, 制表人, 审核人, 填报日期 …), notes, and the header repeated on a
+/// printed page's top. Recognised by what stands in the 姓名 column.
+pub(crate) fn is_not_a_member(name: &str) -> bool {
+    const MARKS: [&str; 12] =
+        ["合计", "总计", "小计", "共计", "填表", "制表", "审核", "填报", "负责人", "备注", "说明", "注："];
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    // "共46人": a count, never a name.
+    let count = name.starts_with('共') && name.chars().any(|c| c.is_ascii_digit());
+    name == "姓名" || count || MARKS.iter().any(|m| name.starts_with(m))
+}
+
 /// The input field a FIELD_LABELS index fills.
 pub(crate) fn slot(m: &mut MemberInput, field: usize) -> Option<&mut String> {
     Some(match FIELD_LABELS.get(field)?.0 {
@@ -285,7 +298,7 @@ impl RowReader<'_, '_> {
                 }),
             }
         }
-        if !any {
+        if !any || is_not_a_member(&input.name) {
             return Ok(());
         }
         self.data_rows += 1;
@@ -307,7 +320,7 @@ impl RowReader<'_, '_> {
         let mut seen = [false; FIELD_LABELS.len()];
         for (col, val) in cells {
             let key = header_key(val.text());
-            if let Some(field) = FIELD_LABELS.iter().position(|(_, label)| *label == key)
+            if let Some(field) = xianfeng_core::member::field_of_header(&key).and_then(field_index)
                 && !seen[field]
             {
                 seen[field] = true;
@@ -340,6 +353,9 @@ pub(crate) fn read_members(
         .ok_or(XlsxError::NoWorksheet)?
         .name
         .clone();
+    // Cells merged down several rows (a branch written once for all its
+    // members) are read as their value on every row they cover.
+    let mut merged = MergedDown::new(wb.worksheet_merge_cells(&sheet).transpose().map_err(XlsxError::parse)?);
     let mut cells = wb.worksheet_cells_reader(&sheet).map_err(XlsxError::parse)?;
     let mut reader = RowReader {
         limits,
@@ -355,6 +371,7 @@ pub(crate) fn read_members(
         let (row, col) = cell.get_position();
         if current != Some(row) {
             if let Some(r) = current {
+                merged.fill(r, &mut row_cells);
                 reader.row(r, &mut row_cells)?;
             }
             row_cells.clear();
@@ -367,10 +384,12 @@ pub(crate) fn read_members(
             continue;
         }
         if let Some(v) = cell_value(cell.get_value()) {
+            merged.remember(row, col, &v);
             row_cells.push((col, v));
         }
     }
     if let Some(r) = current {
+        merged.fill(r, &mut row_cells);
         reader.row(r, &mut row_cells)?;
     }
     if reader.header.is_none() {
@@ -378,4 +397,56 @@ pub(crate) fn read_members(
     }
     reader.flush(true);
     Ok(reader.out)
+}
+
+/// Regions merged down more than one row, and the values at their tops, so
+/// that the rows below read the value too. Rows arrive in order, so only the
+/// regions covering the current row are looked at.
+pub(crate) struct MergedDown {
+    /// (top row, bottom row, column), by top row.
+    regions: Vec<(u32, u32, u32)>,
+    next: usize,
+    active: Vec<(u32, u32, u32)>,
+    tops: std::collections::HashSet<(u32, u32)>,
+    values: std::collections::HashMap<(u32, u32), String>,
+}
+
+impl MergedDown {
+    pub(crate) fn new(regions: Option<Vec<calamine::Dimensions>>) -> MergedDown {
+        let mut regions: Vec<(u32, u32, u32)> = regions
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.end.0 > d.start.0)
+            .map(|d| (d.start.0, d.end.0, d.start.1))
+            .collect();
+        regions.sort_unstable();
+        let tops = regions.iter().map(|r| (r.0, r.2)).collect();
+        MergedDown { regions, next: 0, active: Vec::new(), tops, values: Default::default() }
+    }
+
+    /// Keeps the value of a cell at the top of a region.
+    pub(crate) fn remember(&mut self, row: u32, col: u32, v: &Val) {
+        if self.tops.contains(&(row, col)) {
+            self.values.insert((row, col), v.text().to_string());
+        }
+    }
+
+    /// Adds the merged value to a row below a region's top that has none there.
+    pub(crate) fn fill(&mut self, row: u32, cells: &mut Vec<(u32, Val)>) {
+        while let Some(r) = self.regions.get(self.next)
+            && r.0 < row
+        {
+            self.active.push(*r);
+            self.next += 1;
+        }
+        self.active.retain(|r| r.1 >= row);
+        for (top, _, col) in &self.active {
+            if *top < row
+                && !cells.iter().any(|(c, _)| c == col)
+                && let Some(v) = self.values.get(&(*top, *col))
+            {
+                cells.push((*col, Val::Text(v.clone())));
+            }
+        }
+    }
 }

@@ -152,10 +152,20 @@ pub(crate) fn build_template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 limits.max_file_bytes / MIB,
                 limits.max_rows
             ),
+            "8. 也可以直接导入本支部现有的党员花名册：标题行、填报单位行、合计行和填表人、审核人等落款行会被跳过；合并的单元格（如一个党支部名称合并了多行）按每行都填写了该值读取；出生日期可只写年月（如 1985.03，须与身份证号码一致）。所在党支部的名称在您的范围内有重名的，请写成“单位名称/党支部名称”。".to_string(),
+            format!(
+                "9. 表头也可以使用花名册中常用的列名：{}。",
+                xianfeng_core::member::HEADER_ALIASES
+                    .iter()
+                    .map(|(alias, key)| format!("“{alias}”即“{}”", field_label(key)))
+                    .collect::<Vec<_>>()
+                    .join("，")
+            ),
         ];
         for (i, n) in notes.iter().enumerate() {
             ws.merge_range(1 + i as u32, 0, 1 + i as u32, 2, n, &Format::new().set_text_wrap())?;
-            ws.set_row_height(1 + i as u32, 32)?;
+            // About 60 characters a line in the merged width.
+            ws.set_row_height(1 + i as u32, (16 * n.chars().count().div_ceil(60)).max(32) as f64)?;
         }
         let start = 2 + notes.len() as u32;
         for (c, h) in ["列名", "是否必填", "填写要求"].iter().enumerate() {

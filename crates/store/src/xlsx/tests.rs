@@ -115,6 +115,55 @@ fn round_trip_reads_text_dates_numbers_and_refuses_numeric_ids() {
     );
 }
 
+/// A branch's own 党员花名册 as people keep it: a merged title, a 填报单位
+/// row, the headers rosters use (身份证号码, 出生年月, 入党时间, 转正时间,
+/// 党员类别, 所在支部), the branch written once in a cell merged down its
+/// members, the birth month only, and a 合计 row and signatures at the foot.
+#[test]
+fn a_branchs_own_roster_is_read_as_it_is() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 8, "办公室党支部党员花名册", &Format::new()).unwrap();
+    ws.write_string(1, 0, "填报单位：省工业和信息化厅机关党委").unwrap();
+    let header =
+        ["序号", "姓名", "性别", "民族", "出生年月", "身份证号码", "党员类别", "入党时间", "转正时间", "所在支部"];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let people = [("王一", "男", 1985, 3, 11), ("王二", "女", 1990, 6, 2), ("王三", "男", 1979, 12, 30)];
+    for (i, (name, gender, y, m, day)) in people.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_number(r, 0, i as f64 + 1.0).unwrap();
+        ws.write_string(r, 1, *name).unwrap();
+        ws.write_string(r, 2, *gender).unwrap();
+        ws.write_string(r, 3, "汉族").unwrap();
+        ws.write_string(r, 4, format!("{y}.{m:02}")).unwrap();
+        ws.write_string(r, 5, id(*y, *m, *day, if *gender == "男" { 131 } else { 122 })).unwrap();
+        ws.write_string(r, 6, "正式党员").unwrap();
+        ws.write_string(r, 7, "2010-07-01").unwrap();
+        ws.write_string(r, 8, "2011-07-01").unwrap();
+    }
+    ws.merge_range(3, 9, 5, 9, "办公室党支部", &Format::new()).unwrap();
+    ws.write_string(6, 0, "合计").unwrap();
+    ws.write_string(6, 1, "共3人").unwrap();
+    ws.write_string(7, 1, "填表人：李明").unwrap();
+    ws.write_string(7, 5, "审核人：赵强").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let parsed = parse_members(&bytes, &ImportLimits::default()).unwrap();
+    assert_eq!(parsed.errors, vec![], "nothing is refused");
+    assert_eq!(parsed.rows.len(), 3, "three members, no 合计 or signature rows: {:?}", parsed.rows);
+    for (row, m) in &parsed.rows {
+        assert_eq!(m.org_id, "办公室党支部", "row {row}: the merged branch is read on every row");
+        assert_eq!(
+            (m.status.as_str(), m.join_date.as_str(), m.full_date.as_str()),
+            ("正式党员", "2010-07-01", "2011-07-01")
+        );
+        let v = xianfeng_core::member::validate(&MemberInput { org_id: "1".into(), ..m.clone() }, d(2026, 1, 1));
+        assert!(v.is_ok(), "row {row}: 出生年月 agrees with the ID number: {v:?}");
+    }
+    assert_eq!(parsed.rows[0].1.birth_date, "1985.03");
+}
+
 #[test]
 fn every_field_has_a_slot() {
     let mut m = MemberInput::default();

@@ -178,6 +178,9 @@ pub(crate) struct PlanForm {
     org_id: String,
     #[serde(flatten)]
     input: PlanInput,
+    /// "record": the meeting was held already; go on to its record form.
+    #[serde(default)]
+    then: String,
 }
 
 pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PlanForm>) -> Result<Response> {
@@ -187,6 +190,8 @@ pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f)
         return plan_view(&state, &ctx, f.input, f.org_id, errors).await;
     };
     match store_meeting::plan(&state.store, &scope.writer()?, &ctx.who(), org_id, &f.input).await {
+        // Held already: straight on to its record, everyone present to start with.
+        Ok(m) if f.then == "record" => Ok(Redirect::to(&format!("/meetings/{}/record", m.id)).into_response()),
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}?ok=planned", m.id)).into_response()),
         Err(StoreError::Invalid(errs)) => plan_view(&state, &ctx, f.input, f.org_id, Errors(errs)).await,
         Err(e) => Err(e.into()),
