@@ -803,3 +803,35 @@ async fn a_held_meeting_goes_from_the_plan_form_straight_to_its_record() {
         assert!(html.contains("全部 4 人先记为出席") && html.contains("参观红色教育基地"), "{backend}");
     }
 }
+
+/// Check-in on a phone says what to do at every turn: the login page says it
+/// is for checking in; a code of no meeting gets a page that says to scan
+/// again (404, with the layout); a meeting not yet open says when, with no
+/// button to tap and be refused.
+#[tokio::test]
+async fn check_in_on_a_phone_says_what_to_do() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let tomorrow = (today_cn() + chrono::Days::new(1)).to_string();
+        let plan = serde_json::json!({ "org_id": p.branch_a1.id, "kind": "theme_day", "planned_on": tomorrow, "topic": "明天的主题党日" });
+        let id = api.json("POST", "/api/v1/meetings", plan).await.json()["id"].as_i64().unwrap();
+        let url = api.get(&format!("/api/v1/meetings/{id}")).await.json()["checkin_url"].as_str().unwrap().to_string();
+        let path = url.split_once("//").unwrap().1.split_once('/').map(|x| format!("/{}", x.1)).unwrap();
+
+        let mut phone = Client::new(&store);
+        let r = phone.get(&path).await;
+        let login = phone.get(&r.location()).await.text();
+        assert!(login.contains("您正在扫码签到"), "{backend}: the login page says why");
+        phone.page_login("member1", PASSWORD).await;
+        let html = phone.get(&path).await.text();
+        assert!(html.contains(&format!("会议定于{tomorrow}召开，届时再签到")), "{backend}: {html}");
+        assert!(!html.contains("id=\"checkin-button\""), "{backend}: nothing to tap before it opens");
+
+        let r = phone.get(&format!("/checkin/{id}?t=000000")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let html = r.text();
+        assert!(html.contains("签到二维码无效或已更换") && html.contains("class=\"topbar\""), "{backend}: {html}");
+    }
+}

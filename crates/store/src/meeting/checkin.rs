@@ -59,17 +59,32 @@ pub fn current_code(m: &MeetingRow) -> String {
 
 /// Why a code is not accepted now, if it is not: the hours, then the code.
 /// Refusals are counted on the meeting for its organizer.
-pub(crate) async fn refuse_code(store: &Store, v: &CheckinView, code: &str) -> Result<Option<String>> {
+/// Why check-in is not open now, if it is not: before the meeting's hours,
+/// after them, or the meeting no longer taking check-ins. The confirmation
+/// page says it before anyone taps.
+pub fn closed_now(v: &CheckinView) -> Option<String> {
+    if v.status != MeetingStatus::Planned.as_str() || !v.checkin_open {
+        return Some("本次会议已结束签到；如需更正出勤，请联系会议记录人".into());
+    }
     let now = now_ms();
     let (from, to) = core_meeting::checkin_hours(v.planned_on, &v.start_time);
-    let why = if now < from {
-        if v.planned_on > today_cn() {
+    if now < from {
+        Some(if v.planned_on > today_cn() {
             format!("会议定于{}召开，届时再签到", v.planned_on)
         } else {
             format!("签到将于会议开始前{}分钟开放", core_meeting::CHECKIN_OPENS_BEFORE_MINUTES)
-        }
+        })
     } else if now >= to {
-        "本次会议的签到时间已过；如需更正出勤，请联系会议记录人".to_string()
+        Some("本次会议的签到时间已过；如需更正出勤，请联系会议记录人".to_string())
+    } else {
+        None
+    }
+}
+
+pub(crate) async fn refuse_code(store: &Store, v: &CheckinView, code: &str) -> Result<Option<String>> {
+    let now = now_ms();
+    let why = if let Some(closed) = closed_now(v) {
+        closed
     } else {
         match core_meeting::check_code(&v.checkin_token, code, now) {
             core_meeting::CodeCheck::Valid => return Ok(None),

@@ -17,6 +17,8 @@ pub(crate) struct CheckinPage {
     token: String,
     done: bool,
     already: bool,
+    /// Check-in is not open to this member now: the page says why, no button.
+    closed: bool,
     message: String,
 }
 
@@ -41,13 +43,40 @@ pub(crate) async fn checkin_render(
                 token: String::new(),
                 done,
                 already,
+                closed: true,
                 message,
             });
         }
     };
-    let (view, presence) = store_meeting::checkin_preview(&state.store, &me, id, token).await?;
+    let (view, presence) = match store_meeting::checkin_preview(&state.store, &me, id, token).await {
+        Ok(found) => found,
+        // A code of no meeting of the member's: say what to do, not a bare 404.
+        Err(StoreError::NotFound) => {
+            let mut res = render(&CheckinPage {
+                l,
+                view: None,
+                kind_label: String::new(),
+                token: String::new(),
+                done,
+                already,
+                closed: true,
+                message:
+                    "这个签到二维码无效或已更换：请重新扫描会场屏幕上正在显示的二维码；会后补记出勤请联系会议记录人。"
+                        .into(),
+            })?;
+            *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            return Ok(res);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let kinds = store_meeting::kinds_on(&state.store, view.planned_on).await?;
-    let already = already || (!done && presence.as_deref() == Some("present"));
+    let already = already || (!done && presence.as_deref() == Some(Presence::Present.as_str()));
+    // Not open (too early, too late, closed): said before anyone taps.
+    let message = match store_meeting::closed_now(&view) {
+        Some(why) if message.is_empty() && !already && !done => why,
+        _ => message,
+    };
+    let closed = !done && !already && !message.is_empty();
     render(&CheckinPage {
         l,
         kind_label: store_meeting::kind_label(&kinds, &view.kind),
@@ -55,6 +84,7 @@ pub(crate) async fn checkin_render(
         token: token.to_string(),
         done,
         already,
+        closed,
         message,
     })
 }
