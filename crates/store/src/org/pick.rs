@@ -67,10 +67,7 @@ pub async fn pick(
     page: i64,
     per_page: i64,
 ) -> Result<Page<OrgPick>> {
-    let mut q = Q::new(PICK_FROM);
-    scope_where(&mut q, scope, "o");
-    matching(&mut q, kinds, text);
-    crate::fetch_page(store, q, "o.path", page, per_page).await
+    pick_in(store, Some(scope), kinds, text, page, per_page).await
 }
 
 /// The same lookup across the whole tree for the security administrator, who
@@ -84,18 +81,23 @@ pub async fn pick_for_binding(
     page: i64,
     per_page: i64,
 ) -> Result<Page<OrgPick>> {
-    pick_anywhere(store, kinds, text, page, per_page).await
+    pick_in(store, None, kinds, text, page, per_page).await
 }
 
-/// The lookup across the whole tree, for the callers above that may make it.
-pub(crate) async fn pick_anywhere(
+/// The lookup inside a scope, or (None) across the whole tree for the
+/// callers above and [`crate::transfer::destination_picks`] that may make it.
+pub(crate) async fn pick_in(
     store: &Store,
+    scope: Option<&OrgScope>,
     kinds: &[OrgKind],
     text: &str,
     page: i64,
     per_page: i64,
 ) -> Result<Page<OrgPick>> {
     let mut q = Q::new(PICK_FROM);
+    if let Some(scope) = scope {
+        scope_where(&mut q, scope, "o");
+    }
     matching(&mut q, kinds, text);
     crate::fetch_page(store, q, "o.path", page, per_page).await
 }

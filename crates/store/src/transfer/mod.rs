@@ -172,7 +172,7 @@ pub async fn destination_picks(
     page: i64,
     per_page: i64,
 ) -> Result<crate::Page<crate::org::OrgPick>> {
-    crate::org::pick_anywhere(store, &[OrgKind::Branch], text, page, per_page).await
+    crate::org::pick_in(store, None, &[OrgKind::Branch], text, page, per_page).await
 }
 
 /// The destination branch by id, active and a branch (province-wide, like `destinations`).

@@ -22,6 +22,22 @@ pub(crate) struct CheckinPage {
     message: String,
 }
 
+impl CheckinPage {
+    /// A page that shows no meeting, only why and what to do.
+    fn refused(l: Layout, message: &str) -> CheckinPage {
+        CheckinPage {
+            l,
+            view: None,
+            kind_label: String::new(),
+            token: String::new(),
+            done: false,
+            already: false,
+            closed: true,
+            message: message.to_string(),
+        }
+    }
+}
+
 pub(crate) async fn checkin_render(
     state: &AppState,
     ctx: &Ctx,
@@ -35,35 +51,17 @@ pub(crate) async fn checkin_render(
     let me = match ctx.actor()?.attendee() {
         Ok(me) => me,
         Err(_) => {
-            let message = "签到须以“党员”角色进行：请在页面顶部切换角色后重新扫码。".to_string();
-            return render(&CheckinPage {
-                l,
-                view: None,
-                kind_label: String::new(),
-                token: String::new(),
-                done,
-                already,
-                closed: true,
-                message,
-            });
+            return render(&CheckinPage::refused(l, "签到须以“党员”角色进行：请在页面顶部切换角色后重新扫码。"));
         }
     };
     let (view, presence) = match store_meeting::checkin_preview(&state.store, &me, id, token).await {
         Ok(found) => found,
         // A code of no meeting of the member's: say what to do, not a bare 404.
         Err(StoreError::NotFound) => {
-            let mut res = render(&CheckinPage {
+            let mut res = render(&CheckinPage::refused(
                 l,
-                view: None,
-                kind_label: String::new(),
-                token: String::new(),
-                done,
-                already,
-                closed: true,
-                message:
-                    "这个签到二维码无效或已更换：请重新扫描会场屏幕上正在显示的二维码；会后补记出勤请联系会议记录人。"
-                        .into(),
-            })?;
+                "这个签到二维码无效或已更换：请重新扫描会场屏幕上正在显示的二维码；会后补记出勤请联系会议记录人。",
+            ))?;
             *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
             return Ok(res);
         }
