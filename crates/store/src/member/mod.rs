@@ -16,10 +16,12 @@ use crate::{Page, Result, Store, StoreError, Who, q};
 
 mod import;
 mod keys;
+mod orgs;
 mod write;
 
 pub use self::import::*;
 pub use self::keys::*;
+pub(crate) use self::orgs::*;
 pub use self::write::*;
 use xianfeng_core::audit::Outcome;
 use xianfeng_core::states::sql_in;
