@@ -2,7 +2,10 @@
 //! indicator model kept as versioned rule data, and flagging the tail.
 //!
 //! Each indicator turns a branch's facts into a rate (numerator over
-//! denominator), scored as min(1, rate / target). An indicator whose
+//! denominator), scored by the indicator's scoring (rule data): proportionally
+//! (the rate itself: 91 % earns 91 % of the points) or saturating at its target
+//! (min(1, rate / target): 91 % against a 90 % target earns full points, which
+//! leaves many branches tied at the top). An indicator whose
 //! denominator is zero does not apply to that branch and its weight is shared
 //! out among the others (stated on the page). The score is 100 × the weighted
 //! mean; the explanation lists every indicator's numbers and its points, which
@@ -72,6 +75,31 @@ impl RectificationStep {
     }
 }
 
+crate::state_enum! {
+    /// How an indicator's rate becomes points.
+    pub enum Scoring ("计分方式") {
+        /// Points in proportion to the rate: 91 % earns 91 % of the weight.
+        Proportional = ("proportional", "按实际比例"),
+        /// Full points once the rate reaches the target, in proportion below it.
+        Saturating = ("saturating", "达标即满分"),
+    }
+}
+
+impl Scoring {
+    /// The share of an indicator's weight a rate earns.
+    pub fn share(self, rate: f64, target: f64) -> f64 {
+        match self {
+            Scoring::Proportional => rate.clamp(0.0, 1.0),
+            Scoring::Saturating => (rate / target).min(1.0),
+        }
+    }
+}
+
+/// Versions stored before scoring was a choice saturated at their targets.
+fn saturating() -> Scoring {
+    Scoring::Saturating
+}
+
 /// Where an indicator's numbers come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,8 +160,25 @@ pub struct Indicator {
     pub source: Source,
     /// Points out of the total weight.
     pub weight: u32,
-    /// The rate that earns full points (e.g. 0.95).
+    /// The rate expected of a branch (e.g. 0.95): under saturating scoring
+    /// it earns full points; under proportional scoring it is the line shown
+    /// as 达标 on the branch's explanation.
     pub target: f64,
+    #[serde(default = "saturating")]
+    pub scoring: Scoring,
+}
+
+impl Indicator {
+    /// "组织生活出勤率25分（按实际比例，目标90%）".
+    pub fn in_words(&self) -> String {
+        format!("{}{}分（{}，目标{}%）", self.source.label(), self.weight, self.scoring.label(), percent(self.target))
+    }
+}
+
+/// A share as a percentage without needless decimals: 0.9 → "90", 0.925 → "92.5".
+fn percent(x: f64) -> String {
+    let p = (x * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 { format!("{p:.0}") } else { format!("{p}") }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,18 +192,41 @@ pub struct RankingRules {
 }
 
 impl Default for RankingRules {
+    /// Every indicator scored in proportion, so that branches separate: a
+    /// branch with 91 % attendance does not tie with one at 100 %.
     fn default() -> Self {
+        let i = |source, weight, target| Indicator { source, weight, target, scoring: Scoring::Proportional };
         RankingRules {
             indicators: vec![
-                Indicator { source: Source::MeetingCompliance, weight: 35, target: 1.0 },
-                Indicator { source: Source::Attendance, weight: 25, target: 0.9 },
-                Indicator { source: Source::DuesOnTime, weight: 20, target: 0.95 },
-                Indicator { source: Source::RecruitmentTimely, weight: 10, target: 1.0 },
-                Indicator { source: Source::FirstAgendaTasks, weight: 10, target: 1.0 },
+                i(Source::MeetingCompliance, 35, 1.0),
+                i(Source::Attendance, 25, 0.9),
+                i(Source::DuesOnTime, 20, 0.95),
+                i(Source::RecruitmentTimely, 10, 1.0),
+                i(Source::FirstAgendaTasks, 10, 1.0),
             ],
             tail_percent: 5,
             tail_below: 60.0,
         }
+    }
+}
+
+impl RankingRules {
+    /// The model in words, as the rules page and the ranking show it:
+    /// "组织生活落实率35分（按实际比例，目标100%）、…；末位：得分低于60分或排名后5%".
+    pub fn in_words(&self) -> String {
+        let parts: Vec<String> = self.indicators.iter().map(Indicator::in_words).collect();
+        format!("{}；{}", parts.join("、"), tail_in_words(self.tail_below, self.tail_percent))
+    }
+}
+
+/// "末位：得分低于60分或排名后5%" (either part left out when it is zero).
+pub fn tail_in_words(below: f64, percent: u32) -> String {
+    let below = (below > 0.0).then(|| format!("得分低于{}分", below));
+    let share = (percent > 0).then(|| format!("排名后{percent}%"));
+    match (below, share) {
+        (Some(b), Some(s)) => format!("末位：{b}或{s}"),
+        (Some(x), None) | (None, Some(x)) => format!("末位：{x}"),
+        (None, None) => "不设末位".to_string(),
     }
 }
 
@@ -245,8 +313,17 @@ pub struct Part {
     pub weight: u32,
     /// The weight after sharing out the weights of indicators that do not apply.
     pub effective_weight: f64,
-    /// Points earned: effective weight × min(1, rate / target).
+    /// Points earned: effective weight × the share the scoring gives the rate.
     pub points: f64,
+    pub scoring: Scoring,
+    pub target: f64,
+}
+
+impl Part {
+    /// Whether the rate reached the indicator's target (None: does not apply).
+    pub fn met(&self) -> Option<bool> {
+        self.rate.map(|r| r + 1e-9 >= self.target)
+    }
 }
 
 /// A branch's score with its explanation.
@@ -270,7 +347,7 @@ pub fn score(rules: &RankingRules, f: &Facts) -> Score {
         let (rate, eff, points) = if d > 0 && applicable > 0 {
             let rate = n as f64 / d as f64;
             let eff = f64::from(i.weight) * f64::from(total) / f64::from(applicable);
-            let p = eff * (rate / i.target).min(1.0);
+            let p = eff * i.scoring.share(rate, i.target);
             (Some(rate), eff, p)
         } else {
             (None, 0.0, 0.0)
@@ -285,6 +362,8 @@ pub fn score(rules: &RankingRules, f: &Facts) -> Score {
             weight: i.weight,
             effective_weight: eff,
             points,
+            scoring: i.scoring,
+            target: i.target,
         });
     }
     let score = if total > 0 { sum * 100.0 / f64::from(total) } else { 0.0 };
@@ -303,6 +382,8 @@ pub struct Placed {
     pub score: f64,
     /// 1-based rank in the province; equal scores share a rank (1, 2, 2, 4).
     pub rank: u32,
+    /// How many branches share this rank (1: none besides this one; 并列).
+    pub tied: u32,
     /// Rank within the branch's unit.
     pub unit_rank: u32,
     pub tail: bool,
@@ -338,9 +419,24 @@ pub fn rank(rules: &RankingRules, scored: &[(i64, i64, f64)]) -> Vec<Placed> {
             e.1 = *s;
         }
         let tail = cut.is_some_and(|c| *s <= c) || *s < rules.tail_below;
-        out.push(Placed { org_id: *org, committee_id: *unit, score: *s, rank, unit_rank: e.2, tail });
+        out.push(Placed { org_id: *org, committee_id: *unit, score: *s, rank, tied: 1, unit_rank: e.2, tail });
+    }
+    // Sizes of the groups sharing a rank (the rows are in rank order).
+    let mut start = 0;
+    while start < out.len() {
+        let end = start + out[start..].iter().take_while(|p| p.rank == out[start].rank).count();
+        let size = (end - start) as u32;
+        for p in &mut out[start..end] {
+            p.tied = size;
+        }
+        start = end;
     }
     out
+}
+
+/// "第3名", or "并列第1名（共869个）" when others share the rank.
+pub fn place_in_words(rank: u32, tied: u32) -> String {
+    if tied > 1 { format!("并列第{rank}名（共{tied}个）") } else { format!("第{rank}名") }
 }
 
 /// Whether a year's ranking rests on records: a year in which no branch
@@ -362,11 +458,16 @@ pub enum Movement {
 }
 
 impl Movement {
-    pub fn between(before: Option<u32>, now: u32) -> Movement {
+    /// The movement from the year before's (rank, score) to this year's. A
+    /// branch whose score did not move is 持平 whatever others did: its rank
+    /// changes only because other branches' scores did, which is not news
+    /// about this branch.
+    pub fn between(before: Option<(u32, f64)>, now: (u32, f64)) -> Movement {
         match before {
             None => Movement::New,
-            Some(b) if b > now => Movement::Up(b - now),
-            Some(b) if b < now => Movement::Down(now - b),
+            Some((_, score)) if round2(score) == round2(now.1) => Movement::Same,
+            Some((b, _)) if b > now.0 => Movement::Up(b - now.0),
+            Some((b, _)) if b < now.0 => Movement::Down(now.0 - b),
             Some(_) => Movement::Same,
         }
     }
@@ -470,10 +571,16 @@ mod tests {
         }
     }
 
+    fn saturating_rules() -> RankingRules {
+        let mut r = RankingRules::default();
+        for i in &mut r.indicators {
+            i.scoring = Scoring::Saturating;
+        }
+        r
+    }
+
     #[test]
     fn the_explanation_adds_up_to_the_score() {
-        let r = RankingRules::default();
-        r.check().unwrap();
         let f = Facts {
             meetings_met: 30,
             meetings_expected: 40,
@@ -486,6 +593,8 @@ mod tests {
             tasks_done: 3,
             tasks_due: 4,
         };
+        let r = saturating_rules();
+        r.check().unwrap();
         let s = score(&r, &f);
         // 35 × 0.75 + 25 × min(1, 0.9/0.9) + 20 × (0.8333/0.95) + 10 × 0.5 + 10 × 0.75
         let expected = 35.0 * 0.75 + 25.0 + 20.0 * ((100.0 / 120.0) / 0.95) + 5.0 + 7.5;
@@ -493,11 +602,53 @@ mod tests {
         let sum: f64 = s.parts.iter().map(|p| p.points).sum();
         assert!((round2(sum) - s.score).abs() < 1e-9);
         assert!(s.ranked);
+        // The national default scores in proportion: 25 × 0.9 and 20 × 0.8333.
+        let p = score(&RankingRules::default(), &f);
+        let expected = 35.0 * 0.75 + 25.0 * 0.9 + 20.0 * (100.0 / 120.0) + 5.0 + 7.5;
+        assert!((p.score - round2(expected)).abs() < 1e-9, "{} vs {expected}", p.score);
+        let sum: f64 = p.parts.iter().map(|p| p.points).sum();
+        assert!((round2(sum) - p.score).abs() < 1e-9);
+        let att = p.parts.iter().find(|x| x.source == Source::Attendance).unwrap();
+        assert_eq!(att.met(), Some(true), "90 % of a 90 % target is met");
+        let dues = p.parts.iter().find(|x| x.source == Source::DuesOnTime).unwrap();
+        assert_eq!(dues.met(), Some(false));
+    }
+
+    #[test]
+    fn proportional_scoring_separates_what_saturating_ties() {
+        let at = |present| Facts {
+            meetings_met: 12,
+            meetings_expected: 12,
+            present,
+            attendance_expected: 100,
+            dues_on_time: 100,
+            dues_charges: 100,
+            ..Default::default()
+        };
+        let (a, b) = (at(91), at(100));
+        let sat = saturating_rules();
+        assert_eq!(score(&sat, &a).score, score(&sat, &b).score, "both over the 90 % target: full points");
+        let prop = RankingRules::default();
+        assert!(score(&prop, &a).score < score(&prop, &b).score);
+        assert_eq!(score(&prop, &b).score, 100.0);
+        // A version stored before scoring was a choice reads as saturating.
+        let stored = serde_json::json!({"indicators": [{"source": "attendance", "weight": 100, "target": 0.9}],
+            "tail_percent": 5, "tail_below": 60.0});
+        let old: RankingRules = serde_json::from_value(stored).unwrap();
+        assert_eq!(old.indicators[0].scoring, Scoring::Saturating);
+        assert_eq!(
+            prop.in_words(),
+            "组织生活落实率35分（按实际比例，目标100%）、组织生活出勤率25分（按实际比例，目标90%）、\
+             党费按月交纳率20分（按实际比例，目标95%）、发展党员按期办理率10分（按实际比例，目标100%）、\
+             第一议题任务落实率10分（按实际比例，目标100%）；末位：得分低于60分或排名后5%"
+        );
+        assert_eq!(tail_in_words(0.0, 5), "末位：排名后5%");
+        assert_eq!(tail_in_words(0.0, 0), "不设末位");
     }
 
     #[test]
     fn indicators_that_do_not_apply_share_out_their_weight() {
-        let r = RankingRules::default();
+        let r = saturating_rules();
         // No recruitment case and no first-agenda task: their 20 points go to the other three in proportion.
         let f = Facts {
             meetings_met: 10,
@@ -514,6 +665,8 @@ mod tests {
         assert_eq!((rec.rate, rec.points), (None, 0.0));
         let m = s.parts.iter().find(|p| p.source == Source::MeetingCompliance).unwrap();
         assert!((m.effective_weight - 35.0 * 100.0 / 80.0).abs() < 1e-9);
+        // In proportion: (35 + 25 × 0.9 + 20 × 0.95) out of 80.
+        assert_eq!(score(&RankingRules::default(), &f).score, round2((35.0 + 22.5 + 19.0) * 100.0 / 80.0));
         let none = score(&r, &Facts::default());
         assert!(!none.ranked);
     }
@@ -539,6 +692,9 @@ mod tests {
         assert_eq!(tail, vec![5, 7, 6]);
         assert_eq!((by(3).unit_rank, by(4).unit_rank, by(6).unit_rank), (1, 2, 3));
         assert_eq!((by(5).unit_rank, by(7).unit_rank), (3, 3), "ties share a rank within the unit too");
+        assert_eq!((by(1).tied, by(2).tied, by(3).tied, by(5).tied, by(6).tied), (1, 2, 2, 2, 1));
+        assert_eq!(place_in_words(by(2).rank, by(2).tied), "并列第2名（共2个）");
+        assert_eq!(place_in_words(by(1).rank, by(1).tied), "第1名");
         let none = rank(&RankingRules { tail_percent: 0, tail_below: 0.0, ..Default::default() }, &scored);
         assert!(none.iter().all(|x| !x.tail));
     }
@@ -555,10 +711,13 @@ mod tests {
 
     #[test]
     fn movement_against_the_year_before_and_its_filter() {
-        assert_eq!(Movement::between(Some(40), 28), Movement::Up(12));
-        assert_eq!(Movement::between(Some(5), 8), Movement::Down(3));
-        assert_eq!(Movement::between(Some(7), 7), Movement::Same);
-        assert_eq!(Movement::between(None, 1), Movement::New);
+        assert_eq!(Movement::between(Some((40, 80.0)), (28, 85.5)), Movement::Up(12));
+        assert_eq!(Movement::between(Some((5, 90.0)), (8, 88.0)), Movement::Down(3));
+        assert_eq!(Movement::between(Some((7, 70.0)), (7, 71.0)), Movement::Same);
+        assert_eq!(Movement::between(None, (1, 100.0)), Movement::New);
+        // The same score: 持平 even though others moved around it.
+        assert_eq!(Movement::between(Some((869, 100.0)), (1, 100.0)), Movement::Same);
+        assert_eq!(Movement::between(Some((3, 92.5)), (9, 92.5)), Movement::Same);
         assert_eq!(Movement::Up(12).label(), "↑12");
         assert_eq!(Movement::Down(3).label(), "↓3");
         assert_eq!(MoveFilter::parse("into_tail"), Some(MoveFilter::IntoTail));

@@ -56,6 +56,8 @@ pub struct RankRow {
     pub path: String,
     pub score: f64,
     pub rank: u32,
+    /// How many branches share this rank (并列; 1 when none besides this one).
+    pub tied: u32,
     pub unit_rank: u32,
     pub tail: bool,
     pub facts: Facts,
@@ -63,13 +65,19 @@ pub struct RankRow {
     pub prev_rank: Option<u32>,
     /// Whether it was in the tail the year before (None: not ranked then).
     pub prev_tail: Option<bool>,
-    /// Places up or down against the year before.
+    /// Its score the year before (None: not ranked then).
+    pub prev_score: Option<f64>,
+    /// Places up or down against the year before (持平 when its score did not move).
     pub movement: Movement,
 }
 
 impl RankRow {
     pub fn score_text(&self) -> String {
         format!("{:.2}", self.score)
+    }
+    /// "第3名" or "并列第1名（共869个）".
+    pub fn place(&self) -> String {
+        core_rank::place_in_words(self.rank, self.tied)
     }
     /// A rate as a percentage for the table ("—" when it does not apply).
     pub fn rate(&self, source: &str) -> String {
@@ -121,8 +129,8 @@ pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter)
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let (rules, all) = compute(store, &root, year).await?;
     let (_, before) = compute(store, &root, year - 1).await?;
-    let before: HashMap<i64, (u32, bool)> = if core_rank::has_records(before.iter().map(|r| r.score)) {
-        before.into_iter().map(|r| (r.org_id, (r.rank, r.tail))).collect()
+    let before: HashMap<i64, (u32, bool, f64)> = if core_rank::has_records(before.iter().map(|r| r.score)) {
+        before.into_iter().map(|r| (r.org_id, (r.rank, r.tail, r.score))).collect()
     } else {
         HashMap::new()
     };
@@ -141,7 +149,8 @@ pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter)
             let b = before.get(&r.org_id);
             r.prev_rank = b.map(|b| b.0);
             r.prev_tail = b.map(|b| b.1);
-            r.movement = Movement::between(r.prev_rank, r.rank);
+            r.prev_score = b.map(|b| b.2);
+            r.movement = Movement::between(b.map(|b| (b.0, b.2)), (r.rank, r.score));
             r
         })
         .collect();
@@ -195,11 +204,13 @@ pub async fn compute(store: &Store, root: &OrgRow, year: i32) -> Result<(Ranking
                 path: o.path.clone(),
                 score: s.score,
                 rank: 0,
+                tied: 1,
                 unit_rank: 0,
                 tail: false,
                 facts: f,
                 prev_rank: None,
                 prev_tail: None,
+                prev_score: None,
                 movement: Movement::New,
             },
         );
@@ -209,6 +220,7 @@ pub async fn compute(store: &Store, root: &OrgRow, year: i32) -> Result<(Ranking
     for p in placed {
         if let Some(mut r) = rows.remove(&p.org_id) {
             r.rank = p.rank;
+            r.tied = p.tied;
             r.unit_rank = p.unit_rank;
             r.tail = p.tail;
             out.push(r);

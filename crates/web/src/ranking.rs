@@ -82,15 +82,6 @@ struct RankingPage {
     pager: Pager,
 }
 
-fn weights_text(r: &xianfeng_core::ranking::RankingRules) -> String {
-    let parts: Vec<String> = r
-        .indicators
-        .iter()
-        .map(|i| format!("{}{}分（{:.0}%满分）", i.source.label(), i.weight, i.target * 100.0))
-        .collect();
-    format!("{}；末位：排名后{}%或得分低于{}分", parts.join("，"), r.tail_percent, r.tail_below)
-}
-
 async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankQ>) -> Result<Response> {
     let scope = ctx.org_scope()?;
     if !scope.can_write() {
@@ -114,7 +105,7 @@ async fn ranking_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<R
         rows,
         pager: Pager::new(page, per_page, total, base),
         l: Layout::new(&ctx, format!("排队抓尾 — {}年", r.year), "/ranking").crumb("排队抓尾", ""),
-        weights: weights_text(&r.rules),
+        weights: r.rules.in_words(),
         moves: MoveFilter::ALL,
         query: serde_urlencoded::to_string([
             ("year", r.year.to_string().as_str()),
@@ -176,7 +167,7 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankQ>)
     if !q.org_id.trim().is_empty() {
         filters.push(format!("组织编号 {}", q.org_id.trim()));
     }
-    let bytes = ranking_workbook(&r, &scope_name, &filters.join("，"), &weights_text(&r.rules))
+    let bytes = ranking_workbook(&r, &scope_name, &filters.join("，"), &r.rules.in_words())
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let name = crate::xlsx::safe_file_name(&format!(
         "排队抓尾_{}年_{scope_name}_{}.xlsx",
@@ -193,8 +184,9 @@ fn ranking_workbook(
     weights: &str,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::Workbook;
-    const COLUMNS: [(&str, f64); 14] = [
+    const COLUMNS: [(&str, f64); 15] = [
         ("全省名次", 9.0),
+        ("并列", 7.0),
         ("较上年", 9.0),
         ("上年名次", 9.0),
         ("单位内名次", 10.0),
@@ -236,20 +228,22 @@ fn ranking_workbook(
     for (i, x) in r.rows.iter().enumerate() {
         let row = header + 1 + i as u32;
         ws.write_number_with_format(row, 0, f64::from(x.rank), &f.num)?;
-        ws.write_string_with_format(row, 1, x.movement.label(), &f.num)?;
+        let tied = if x.tied > 1 { format!("{}个", x.tied) } else { String::new() };
+        ws.write_string_with_format(row, 1, tied, &f.num)?;
+        ws.write_string_with_format(row, 2, x.movement.label(), &f.num)?;
         match x.prev_rank {
-            Some(p) => ws.write_number_with_format(row, 2, f64::from(p), &f.num)?,
-            None => ws.write_string_with_format(row, 2, "", &f.num)?,
+            Some(p) => ws.write_number_with_format(row, 3, f64::from(p), &f.num)?,
+            None => ws.write_string_with_format(row, 3, "", &f.num)?,
         };
-        ws.write_number_with_format(row, 3, f64::from(x.unit_rank), &f.num)?;
-        ws.write_string_with_format(row, 4, &x.name, &f.cell)?;
-        ws.write_string_with_format(row, 5, &x.unit_name, &f.cell)?;
-        ws.write_number_with_format(row, 6, x.score, &score)?;
+        ws.write_number_with_format(row, 4, f64::from(x.unit_rank), &f.num)?;
+        ws.write_string_with_format(row, 5, &x.name, &f.cell)?;
+        ws.write_string_with_format(row, 6, &x.unit_name, &f.cell)?;
+        ws.write_number_with_format(row, 7, x.score, &score)?;
         for (c, source) in ["meeting", "attendance", "dues", "recruitment", "tasks"].iter().enumerate() {
-            ws.write_string_with_format(row, 7 + c as u16, x.rate(source), &f.num)?;
+            ws.write_string_with_format(row, 8 + c as u16, x.rate(source), &f.num)?;
         }
-        ws.write_string_with_format(row, 12, yes(x.tail), &f.cell)?;
-        ws.write_string_with_format(row, 13, yes(x.prev_tail == Some(true)), &f.cell)?;
+        ws.write_string_with_format(row, 13, yes(x.tail), &f.cell)?;
+        ws.write_string_with_format(row, 14, yes(x.prev_tail == Some(true)), &f.cell)?;
     }
     crate::xlsx::table_print(ws, header, r.rows.len(), (COLUMNS.len() - 1) as u16, 0)?;
     wb.save_to_buffer()
@@ -316,7 +310,7 @@ pub const AREA: crate::area::Area = {
                 "get",
                 "/ranking",
                 "ranking",
-                "排队抓尾：全省党支部排名（year、org_id、tail=1、name、moved=up/down/into_tail/out_of_tail；名次为全省名次，prev_rank、prev_tail、movement 为较上年升降）",
+                "排队抓尾：全省党支部排名（year、org_id、tail=1、name、moved=up/down/into_tail/out_of_tail；名次为全省名次，tied 为并列该名次的党支部数；prev_rank、prev_tail、prev_score、movement 为较上年，得分未变为 same）",
                 "",
                 200,
                 "Ranking",

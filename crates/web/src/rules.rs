@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use xianfeng_core::auth::Role;
-use xianfeng_core::ranking::{Indicator, Source};
+use xianfeng_core::ranking::{Indicator, Scoring, Source};
 use xianfeng_core::rules::{self as core_rules, Rule, RuleRow};
 use xianfeng_store::rules as store_rules;
 
@@ -80,7 +80,11 @@ fn spec_of(name: &str) -> Option<Spec> {
         "training_min_hours" => spec("发展对象集中培训最少学时", Count("学时"), ""),
         "letter_valid_days" => spec("介绍信有效期", Count("天"), "自开具之日起计算"),
         "dues_must_be_paid" => spec("转出前须缴清党费", Switch, "有未缴党费时不开具介绍信"),
-        "indicators" => spec("排名指标与权重", Indicators, "权重合计100分；达到目标值即得满分，未达到按比例得分"),
+        "indicators" => spec(
+            "排名指标与权重",
+            Indicators,
+            "权重合计100分。按实际比例：比率乘以权重（出勤91%得91%的分），党支部之间拉得开；达标即满分：达到目标值即得满分，未达到按比例得分，达标的党支部并列",
+        ),
         "tail_percent" => spec("末位比例", Count("%"), "全省排名在后百分之几的党支部列为末位"),
         "tail_below" => spec("末位得分线", Decimal("分"), "得分低于此分的党支部也列为末位"),
         "password_min_length" => spec("密码最小长度", Count("位"), ""),
@@ -122,11 +126,7 @@ fn value_text(kind: Kind, v: &serde_json::Value) -> String {
                 .unwrap_or_default();
             if names.is_empty() { "无".to_string() } else { names.join("、") }
         }
-        Kind::Indicators => indicators_of(v)
-            .iter()
-            .map(|i| format!("{}{}分（目标{:.0}%）", i.source.label(), i.weight, i.target * 100.0))
-            .collect::<Vec<_>>()
-            .join("、"),
+        Kind::Indicators => indicators_of(v).iter().map(Indicator::in_words).collect::<Vec<_>>().join("、"),
     }
 }
 
@@ -135,17 +135,22 @@ fn indicators_of(v: &serde_json::Value) -> Vec<Indicator> {
 }
 
 fn describe(value: &serde_json::Value) -> String {
-    match value.as_object() {
-        Some(o) => o
-            .iter()
-            .map(|(k, v)| match spec_of(k) {
-                Some(s) => format!("{}：{}", s.label, value_text(s.kind, v)),
-                None => format!("{k}：{v}"),
-            })
-            .collect::<Vec<_>>()
-            .join("；"),
-        None => value.to_string(),
-    }
+    let Some(o) = value.as_object() else { return value.to_string() };
+    // The tail's two settings read as one sentence: "末位：得分低于60分或排名后5%".
+    let tail = match (o.get("tail_below").and_then(|v| v.as_f64()), o.get("tail_percent").and_then(|v| v.as_u64())) {
+        (Some(below), Some(percent)) => Some(xianfeng_core::ranking::tail_in_words(below, percent as u32)),
+        _ => None,
+    };
+    let merged = tail.is_some();
+    o.iter()
+        .filter(|(k, _)| !merged || !matches!(k.as_str(), "tail_below" | "tail_percent"))
+        .map(|(k, v)| match spec_of(k) {
+            Some(s) => format!("{}：{}", s.label, value_text(s.kind, v)),
+            None => format!("{k}：{v}"),
+        })
+        .chain(tail)
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// One row of the indicators table on the form.
@@ -155,6 +160,9 @@ struct IndicatorRow {
     weight: u32,
     /// The target in percent.
     target: String,
+    /// The scoring's code, and every scoring (code, label) for the choice.
+    scoring: &'static str,
+    scorings: [(&'static str, &'static str); 2],
 }
 
 struct Param {
@@ -198,6 +206,8 @@ fn param(name: &str, v: &serde_json::Value) -> Param {
                     label: src.label(),
                     weight: i.map(|i| i.weight).unwrap_or(0),
                     target: format!("{:.0}", i.map(|i| i.target).unwrap_or(1.0) * 100.0),
+                    scoring: i.map(|i| i.scoring).unwrap_or(Scoring::Proportional).as_str(),
+                    scorings: Scoring::ALL.map(|s| (s.as_str(), s.label())),
                 }
             })
             .collect()
@@ -363,8 +373,16 @@ fn value_from_form(
                         .ok()
                         .filter(|t: &f64| *t > 0.0 && *t <= 100.0)
                         .ok_or_else(|| format!("“{}”的目标值应为1至100之间的百分数", src.label()))?;
+                    let scoring = match typed(&format!("scoring_{}", src.as_str())).as_str() {
+                        "" => indicators_of(&current["indicators"])
+                            .iter()
+                            .find(|i| i.source == src)
+                            .map(|i| i.scoring)
+                            .unwrap_or(Scoring::Proportional),
+                        code => Scoring::parse(code).ok_or_else(|| format!("“{}”的计分方式无效", src.label()))?,
+                    };
                     if w > 0 {
-                        list.push(Indicator { source: src, weight: w, target: t / 100.0 });
+                        list.push(Indicator { source: src, weight: w, target: t / 100.0, scoring });
                     }
                 }
                 let sum: u32 = list.iter().map(|i| i.weight).sum();
@@ -480,7 +498,9 @@ mod tests {
         let ranking = set.rows().iter().find(|r| r.key == "ranking").unwrap();
         let words = describe(&ranking.value);
         assert!(
-            words.contains("末位得分线：60分") && words.contains("组织生活落实率") && !words.contains("参数"),
+            words.contains("末位：得分低于60分或排名后5%")
+                && words.contains("组织生活出勤率25分（按实际比例，目标90%）")
+                && !words.contains("参数"),
             "{words}"
         );
         let mut pairs: Vec<(String, String)> =
@@ -493,6 +513,16 @@ mod tests {
         assert_eq!(v["tail_below"], 59.5);
         assert_eq!(v["indicators"].as_array().map(Vec::len), Some(5));
         assert_eq!(v["indicators"][0]["target"], 0.9, "full-width digits read as digits");
+        assert_eq!(v["indicators"][0]["scoring"], "proportional", "a scoring not sent keeps the current one");
+        pairs.push(("scoring_attendance".into(), "saturating".into()));
+        let v = value_from_form(&set, "ranking", &pairs).unwrap();
+        assert_eq!(
+            (v["indicators"][1]["source"].as_str(), v["indicators"][1]["scoring"].as_str()),
+            (Some("attendance"), Some("saturating"))
+        );
+        pairs.push(("scoring_dues_on_time".into(), "capped".into()));
+        assert_eq!(value_from_form(&set, "ranking", &pairs).unwrap_err(), "“党费按月交纳率”的计分方式无效");
+        pairs.pop();
         pairs[2].1 = "70".into();
         assert_eq!(value_from_form(&set, "ranking", &pairs).unwrap_err(), "排名指标的权重合计应为100分，现为110分");
         let transfer = value_from_form(&set, "transfer", &[("letter_valid_days".into(), "45".into())]).unwrap();

@@ -63,15 +63,19 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(rows[0][0].contains(&format!("{year}年度党支部排队抓尾")), "{backend}: {:?}", rows[0]);
         assert!(rows[1][0].contains("筛选：名称含“办公室”"), "{backend}: {:?}", rows[1]);
         assert!(rows[2][0].contains("党费按月交纳率"), "{backend}: the weights are stated");
-        assert_eq!((rows[3][0].as_str(), rows[3][4].as_str()), ("全省名次", "党支部"), "{backend}");
+        assert_eq!(
+            (rows[3][0].as_str(), rows[3][1].as_str(), rows[3][5].as_str()),
+            ("全省名次", "并列", "党支部"),
+            "{backend}"
+        );
         assert_eq!(rows.len(), 5, "{backend}: one branch's name has 办公室");
-        assert_eq!((rows[4][4].as_str(), rows[4][9].as_str()), (p.branch_a1.name.as_str(), "100.0%"), "{backend}");
+        assert_eq!((rows[4][5].as_str(), rows[4][10].as_str()), (p.branch_a1.name.as_str(), "100.0%"), "{backend}");
         let mut seca2 = Client::new(&store);
         seca2.page_login("seca2", PASSWORD).await;
         let x = seca2.get(&format!("/ranking/export.xlsx?year={year}")).await;
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
         let sheet = wb.worksheet_range("排队抓尾").unwrap();
-        let names: Vec<String> = sheet.rows().skip(4).map(|r| r[4].to_string()).collect();
+        let names: Vec<String> = sheet.rows().skip(4).map(|r| r[5].to_string()).collect();
         assert_eq!(names, vec![p.branch_a2.name.clone()], "{backend}: a branch exports only itself");
         // The committee's ranking pages: one branch a page, the total and the other pages linked.
         let first = gw.get(&format!("/ranking?year={year}&per_page=1")).await.text();
@@ -83,6 +87,10 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(
             html.contains("得分构成") && html.contains("合计") && html.contains("/compliance/missing?org_id="),
             "{backend}"
+        );
+        assert!(
+            html.contains("<td>按实际比例</td>") && html.contains("id=\"place\">全省"),
+            "{backend}: scoring and place are stated"
         );
         let mut api = Client::new(&store);
         api.api_login("seca1", PASSWORD).await;

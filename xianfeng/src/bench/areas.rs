@@ -80,6 +80,33 @@ pub(super) async fn bench_compliance(store: &Store, url: &str, admin: &str, iter
     Ok(())
 }
 
+/// How well the ranking separates: branches sharing first place and distinct
+/// scores under the rules in force, beside the same facts scored with every
+/// indicator saturating at its target (the model before scoring was a choice).
+fn ties(rules: &xianfeng_core::ranking::RankingRules, rows: &[xianfeng_store::ranking::RankRow]) -> serde_json::Value {
+    use xianfeng_core::ranking::{self as core_rank, Scoring};
+    let distinct = |scores: &mut Vec<f64>| {
+        scores.sort_by(f64::total_cmp);
+        scores.dedup();
+        scores.len()
+    };
+    let first = |placed: &[core_rank::Placed]| placed.iter().filter(|p| p.rank == 1).count();
+    let now: Vec<(i64, i64, f64)> = rows.iter().map(|r| (r.org_id, r.committee_id, r.score)).collect();
+    let mut saturating = rules.clone();
+    for i in &mut saturating.indicators {
+        i.scoring = Scoring::Saturating;
+    }
+    let before: Vec<(i64, i64, f64)> =
+        rows.iter().map(|r| (r.org_id, r.committee_id, core_rank::score(&saturating, &r.facts).score)).collect();
+    json!({
+        "tied_at_first": first(&core_rank::rank(rules, &now)),
+        "distinct_scores": distinct(&mut now.iter().map(|x| x.2).collect()),
+        "branches": rows.len(),
+        "baseline_all_saturating_tied_at_first": first(&core_rank::rank(&saturating, &before)),
+        "baseline_all_saturating_distinct_scores": distinct(&mut before.iter().map(|x| x.2).collect()),
+    })
+}
+
 /// 排队抓尾 for the whole province: every branch's facts, scores, ranks and
 /// tail flags for last year (a full year of records), from the facts kept per
 /// unit; after one unit's records changed; and recomputed with every cache
@@ -93,14 +120,17 @@ pub(super) async fn bench_ranking(store: &Store, url: &str, admin: &str, iterati
     let mut branches = 0;
     let mut tail = 0;
     let mut cached = Vec::new();
+    let mut separation = json!({});
     for i in 0..n + 3 {
         let t = Instant::now();
-        let (_, rows) = xianfeng_store::ranking::compute(store, &root, year).await.map_err(err)?;
+        let (rules, rows) = xianfeng_store::ranking::compute(store, &root, year).await.map_err(err)?;
         let el = t.elapsed().as_secs_f64() * 1000.0;
         branches = rows.len();
         tail = rows.iter().filter(|r| r.tail).count();
         if i >= 3 {
             cached.push(el);
+        } else if i == 0 {
+            separation = ties(&rules, &rows);
         }
     }
     let units = xianfeng_store::org::children(store.db.r(), &operator::province_org_scope(&root.path), &root, false)
@@ -193,6 +223,7 @@ pub(super) async fn bench_ranking(store: &Store, url: &str, admin: &str, iterati
                 "after_one_unit_changed_median_ms": w50, "page_median_ms": p50,
                 "baseline_raw_sql_aggregate_median_ms": b50 }),
     );
+    emit("ranking.tied_at_first", separation["tied_at_first"].as_f64().unwrap_or(0.0), "branches", separation);
     emit(
         "ranking.recomputed_from_records_ms",
         r50,

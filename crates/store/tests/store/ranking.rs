@@ -114,6 +114,10 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         assert_eq!((a1.prev_rank, a1.movement), (Some(2), Movement::Up(1)), "{backend}");
         assert_eq!((b1.prev_rank, b1.prev_tail, b1.movement), (Some(1), Some(false), Movement::Down(1)), "{backend}");
         assert_eq!(a2.movement, Movement::Same, "{backend}");
+        // a2 and b1 both score nothing this year: they share second place, and the rows say so.
+        assert_eq!((a2.score, a2.rank, a2.tied, b1.rank, b1.tied, a1.tied), (0.0, 2, 2, 2, 2, 1), "{backend}");
+        assert_eq!((a2.place(), a1.place()), ("并列第2名（共2个）".to_string(), "第1名".to_string()), "{backend}");
+        assert_eq!((a2.prev_score, b1.prev_score.is_some_and(|s| s > 0.0)), (Some(0.0), true), "{backend}");
         assert_eq!((r.moved_up, r.moved_down, r.into_tail), (1, 1, 1), "{backend}: b1 is new to the tail");
         let down = RankFilter { moved: Some(MoveFilter::Down), ..Default::default() };
         let fell = rank::ranking(&store, &os, year, &down).await.unwrap();

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use xianfeng_core::campaign::{CampaignState, Honor, ReportMode, ReviewState};
 use xianfeng_core::discipline::{CadreRank, CaseKind, Category};
-use xianfeng_core::ranking::{RectificationEntry, RectificationState};
+use xianfeng_core::ranking::{RectificationEntry, RectificationState, Scoring};
 
 use super::*;
 
@@ -21,7 +21,7 @@ pub(super) fn schemas() -> Value {
         ("tasks_done", int()),
     ]);
     let source = json!({ "type": "string", "enum": ["meeting_compliance", "attendance", "dues_on_time", "recruitment_timely", "first_agenda_tasks"] });
-    let movement = json!({ "description": "与上年相比：new（上年未排名）、same，或 {\"up\": 名次}、{\"down\": 名次}", "anyOf": [
+    let movement = json!({ "description": "与上年相比：new（上年未排名）、same（得分未变，或名次未变），或 {\"up\": 名次}、{\"down\": 名次}", "anyOf": [
         { "type": "string", "enum": ["new", "same"] },
         obj(&[("up", int())]),
         obj(&[("down", int())]),
@@ -33,15 +33,25 @@ pub(super) fn schemas() -> Value {
         ("unit_name", text()),
         ("score", num()),
         ("rank", int()),
+        ("tied", described(int(), "并列该名次的党支部数（1：无并列）")),
         ("unit_rank", int()),
         ("tail", boolean()),
         ("facts", r("RankFacts")),
         ("prev_rank", null(int())),
         ("prev_tail", null(boolean())),
+        ("prev_score", null(num())),
         ("movement", movement),
     ]);
     let rules = obj(&[
-        ("indicators", list(obj(&[("source", source.clone()), ("weight", int()), ("target", num())]))),
+        (
+            "indicators",
+            list(obj(&[
+                ("source", source.clone()),
+                ("weight", int()),
+                ("target", num()),
+                ("scoring", state!(Scoring)),
+            ])),
+        ),
         ("tail_below", num()),
         ("tail_percent", int()),
     ]);
@@ -108,6 +118,8 @@ pub(super) fn schemas() -> Value {
                     ("denominator", int()),
                     ("rate", null(num())),
                     ("points", num()),
+                    ("scoring", state!(Scoring)),
+                    ("target", num()),
                 ]))),
                 ("ranked", boolean()),
             ])),
