@@ -241,7 +241,7 @@ mod tests {
         const DESK_MONTH: &str = "工作台: 首页 /, 本月工作 /month";
         const ACCOUNT: &str = "账号: 修改密码 /password";
         const BUSINESS: &str = "组织管理: 组织架构 /orgs | 党员管理: 党员名册 /members, 新增党员 /members/new, 批量导入 /members/import \
-            | 组织生活: 会议活动 /meetings, 安排会议 /meetings/new, 落实情况 /compliance, 第一议题落实 /first-agenda";
+            | 组织生活: 会议活动 /meetings, 安排会议 /meetings/new, 补录会议 /meetings/held, 落实情况 /compliance, 第一议题落实 /first-agenda";
         const EVALUATION: &str = "考核评价: 排队抓尾 /ranking, 整改台账 /rectifications, 评选表彰 /campaigns, 荣誉名录 /honors, 书记述职评议 /secretary-reviews \
             | 组织关系转接: 转接办理 /transfers, 申请转出 /transfers/new, 省外转入登记 /transfers/incoming \
             | 党费管理: 党费基数与应缴 /dues, 党费收缴 /dues/cycles, 欠缴党费 /dues/arrears, 收缴汇总 /dues/summary";

@@ -776,32 +776,99 @@ async fn the_record_form_starts_from_everyone_present_or_from_the_check_ins() {
 /// A meeting held already is planned and recorded in one go: the plan form's
 /// second button leads straight to the record form, everyone present.
 #[tokio::test]
-async fn a_held_meeting_goes_from_the_plan_form_straight_to_its_record() {
+async fn a_held_meeting_is_recorded_in_one_form() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
         let today = today_cn().to_string();
         let mut sec = Client::new(&store);
         sec.page_login("seca1", PASSWORD).await;
-        let html = sec.get(&format!("/meetings/new?org_id={}", p.branch_a1.id)).await.text();
-        assert!(html.contains("id=\"plan-held\""), "{backend}");
+        // The plan form points to 补录 for a meeting already held.
+        let html = sec.get(&format!("/meetings/new?org_id={}&kind=theme_day", p.branch_a1.id)).await.text();
+        assert!(html.contains(&format!("/meetings/held?org_id={}&kind=theme_day", p.branch_a1.id)), "{backend}");
+        // A secretary starts on her own branch: only the kind is asked.
+        let html = sec.get("/meetings/held").await.text();
+        assert!(html.contains("id=\"held-start\"") && html.contains(&p.branch_a1.name), "{backend}");
+        let html = sec.get("/meetings/held?kind=theme_day").await.text();
+        assert!(html.contains("全部 4 人先记为出席") && html.contains("id=\"save-held\""), "{backend}");
+        assert!(
+            html.contains("kind=branch_committee_meeting") || html.contains("kind=party_lecture"),
+            "{backend}: other kinds are a link away"
+        );
+        let ids: Vec<String> = p.members_under(&p.branch_a1).iter().map(|m| m.id().to_string()).collect();
+        let os = testkit::org_scope(&p.committee_admin()).unwrap();
+        let before = meeting_total(&store, &os).await;
         let org = p.branch_a1.id.to_string();
-        let r = sec
-            .form(
-                "/meetings",
-                &[
-                    ("org_id", &org),
-                    ("kind", "theme_day"),
-                    ("planned_on", &today),
-                    ("topic", "参观红色教育基地"),
-                    ("then", "record"),
-                ],
-            )
-            .await;
+        let mut fields: Vec<(String, String)> = vec![
+            ("org_id".into(), org.clone()),
+            ("kind".into(), "theme_day".into()),
+            ("held_on".into(), today.clone()),
+            ("start_time".into(), "14:30".into()),
+            ("topic".into(), "参观红色教育基地".into()),
+            ("host".into(), "张伟".into()),
+            ("minutes".into(), "".into()),
+        ];
+        for (i, id) in ids.iter().enumerate() {
+            fields.push((format!("p_{id}"), if i == 0 { "leave" } else { "present" }.into()));
+            fields.push((format!("r_{id}"), String::new()));
+        }
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let r = sec.form("/meetings/held", &refs).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: refused, shown again");
+        let html = r.text();
+        assert!(html.contains("请填写会议记录") && html.contains("请假须填写原因"), "{backend}: every mistake at once");
+        assert!(
+            html.contains("参观红色教育基地") && html.contains("value=\"14:30\""),
+            "{backend}: nothing typed is lost"
+        );
+        assert!(
+            html.contains(&format!("name=\"p_{}\" value=\"leave\" checked", ids[0])),
+            "{backend}: the marks are kept"
+        );
+        assert_eq!(meeting_total(&store, &os).await, before, "{backend}: nothing half-written");
+        // Corrected: saved at once, held, counted, with its attendance.
+        fields[6].1 = "学习了红色教育基地的历史。".into();
+        fields[8].1 = "出差".into();
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let r = sec.form("/meetings/held", &refs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
-        assert!(r.location().ends_with("/record"), "{backend}: {}", r.location());
-        let html = sec.get(&r.location()).await.text();
-        assert!(html.contains("全部 4 人先记为出席") && html.contains("参观红色教育基地"), "{backend}");
+        assert!(r.location().ends_with("?ok=recorded"), "{backend}");
+        let id: i64 = r.location().trim_start_matches("/meetings/").split('?').next().unwrap().parse().unwrap();
+        let mut api = Client::new(&store);
+        api.api_login("seca1", PASSWORD).await;
+        let m = api.get(&format!("/api/v1/meetings/{id}")).await.json();
+        assert_eq!(
+            (m["status"].as_str(), m["present_count"].as_i64(), m["leave_count"].as_i64()),
+            (Some("held"), Some(3), Some(1)),
+            "{backend}"
+        );
+        assert_eq!(
+            (m["start_time"].as_str(), m["host"].as_str(), m["counted"].as_bool()),
+            (Some("14:30"), Some("张伟"), Some(true)),
+            "{backend}"
+        );
+        assert_eq!(meeting_total(&store, &os).await, before + 1, "{backend}");
+        // The API: the same in one body; a mark for someone not expected refuses the whole.
+        let body = |member: i64| {
+            serde_json::json!({ "org_id": p.branch_a1.id, "kind": "theme_day", "held_on": today,
+            "topic": "补录的主题党日", "minutes": "内容", "attendance": [{ "member_id": member, "presence": "present" }] })
+        };
+        let outsider = p.members_under(&p.branch_b1)[0].id();
+        let r = api.json("POST", "/api/v1/meetings/held", body(outsider)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        assert_eq!(meeting_total(&store, &os).await, before + 1, "{backend}: the refused one left nothing behind");
+        let r = api.json("POST", "/api/v1/meetings/held", body(ids[1].parse().unwrap())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.text());
+        let j = r.json();
+        assert_eq!(
+            (j["present_count"].as_i64(), j["absent_count"].as_i64()),
+            (Some(1), Some(3)),
+            "{backend}: the unlisted are absent"
+        );
     }
+}
+
+async fn meeting_total(store: &xianfeng_store::Store, os: &xianfeng_core::auth::OrgScope) -> i64 {
+    xianfeng_store::meeting::list(store, os, &Default::default(), 1, 1).await.unwrap().total
 }
 
 /// Check-in on a phone says what to do at every turn: the login page says it

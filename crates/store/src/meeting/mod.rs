@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use xianfeng_core::auth::{Attendee, OrgScope};
+use xianfeng_core::auth::{Attendee, OrgScope, OrgWrite};
 use xianfeng_core::meeting::{
     self as core_meeting, AttendeeFacts, Invitees, MeetingKind, MeetingKinds, MeetingStatus, Observer, PlanInput,
     Presence, Quorum, Tally,
@@ -305,29 +305,61 @@ pub fn kind_label(kinds: &MeetingKinds, id: &str) -> String {
 #[derive(sqlx::FromRow)]
 struct Invitee {
     id: i64,
-    status: String,
+    name: String,
+    status: MemberStatus,
     committee_post: bool,
 }
 
-async fn invitees(tx: &mut Tx, org: &OrgRow, kind: &MeetingKind) -> Result<Vec<Invitee>> {
-    let statuses = "('full', 'probationary')";
+/// The members a meeting of this kind in this org expects (its 应到人员):
+/// the org's full and probationary members, a group's own, or the committee.
+async fn invitees(c: crate::db::Conn<'_>, org: &OrgRow, kind: &MeetingKind) -> Result<Vec<Invitee>> {
+    let statuses = format!("({}, {})", sql(MemberStatus::Full), sql(MemberStatus::Probationary));
     let committee_post = format!(
         "EXISTS (SELECT 1 FROM org_posts p WHERE p.committee_id = m.committee_id AND p.org_id = $2 AND p.member_id = m.id AND p.post <> {group_leader})",
         group_leader = sql(Post::GroupLeader)
     );
+    let cols = "m.id, m.name, m.status";
     let sql = match kind.invitees {
         Invitees::Listed => return Ok(Vec::new()),
         Invitees::AllMembers if org.kind() == xianfeng_core::org::OrgKind::Group => format!(
-            "SELECT m.id, m.status, {committee_post} AS committee_post FROM members m WHERE m.committee_id = $1 AND m.group_id = $2 AND m.status IN {statuses} ORDER BY m.id"
+            "SELECT {cols}, {committee_post} AS committee_post FROM members m WHERE m.committee_id = $1 AND m.group_id = $2 AND m.status IN {statuses} ORDER BY m.id"
         ),
         Invitees::AllMembers => format!(
-            "SELECT m.id, m.status, {committee_post} AS committee_post FROM members m WHERE m.committee_id = $1 AND m.org_id = $2 AND m.status IN {statuses} ORDER BY m.id"
+            "SELECT {cols}, {committee_post} AS committee_post FROM members m WHERE m.committee_id = $1 AND m.org_id = $2 AND m.status IN {statuses} ORDER BY m.id"
         ),
         Invitees::Committee => format!(
-            "SELECT m.id, m.status, TRUE AS committee_post FROM members m WHERE m.committee_id = $1 AND m.status IN {statuses} AND {committee_post} ORDER BY m.id"
+            "SELECT {cols}, TRUE AS committee_post FROM members m WHERE m.committee_id = $1 AND m.status IN {statuses} AND {committee_post} ORDER BY m.id"
         ),
     };
-    tx.c().fetch_all(q!(sql, org.committee_id, org.id)).await
+    c.fetch_all(q!(sql, org.committee_id, org.id)).await
+}
+
+/// Who a meeting of this kind would expect if planned in this org now, as
+/// unmarked attendees: the form that records a meeting held without a plan
+/// lists them before anything is written.
+#[tracing::instrument(skip_all)]
+pub async fn would_invite(
+    store: &Store,
+    scope: &OrgWrite,
+    org_id: i64,
+    kind: &MeetingKind,
+) -> Result<Vec<AttendeeRow>> {
+    let o = org::get(store.db.r(), scope, org_id).await?;
+    Ok(invitees(store.db.r(), &o, kind)
+        .await?
+        .into_iter()
+        .map(|i| AttendeeRow {
+            member_id: i.id,
+            name: i.name,
+            member_status: i.status,
+            voting: i.status == MemberStatus::Full,
+            committee_member: i.committee_post,
+            presence: Presence::Pending,
+            reason: String::new(),
+            checked_in_at: None,
+            source: "plan".into(),
+        })
+        .collect())
 }
 
 /// Whether a branch has a committee under the org rules (filled committee posts).

@@ -60,6 +60,85 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
         return Err(StoreError::Stale);
     }
     let o = org::get(store.db.r(), scope, m.org_id).await?;
+    let checked = check_record(store, &o, &m.kind, m.planned_on, m.quorum, input).await?;
+    let mut tx = store.db.begin().await?;
+    // The version is taken inside the transaction: of two saves made from the
+    // same version, the second finds it gone and is refused, never applied.
+    take_version(&mut tx, &m, input.version).await?;
+    write_record(&mut tx, store, who, &m, &checked, input).await?;
+    tx.commit().await?;
+    get(store, scope, id).await
+}
+
+/// Records a meeting that was held without being planned here first (补录),
+/// in one transaction: the plan (its expected attendees drawn as for any
+/// plan) and the record together, or neither. The date is the day it was held.
+#[tracing::instrument(skip_all)]
+pub async fn record_held(
+    store: &Store,
+    scope: &OrgWrite,
+    who: &Who,
+    org_id: i64,
+    plan: &PlanInput,
+    input: &RecordInput,
+) -> Result<MeetingRow> {
+    let plan = PlanInput { planned_on: input.held_on.clone(), ..plan.clone() };
+    // Every mistake at once: the plan's (its date named as the held date) and the record's.
+    let mut errors = Vec::new();
+    let planned = match checked_plan(store, scope, org_id, &plan).await {
+        Ok(p) => Some(p),
+        Err(StoreError::Invalid(e)) => {
+            errors.extend(e.into_iter().filter(|e| e.field != "planned_on"));
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let o = org::get(store.db.r(), scope, org_id).await?;
+    let day = core_meeting::parse_day(&input.held_on).unwrap_or_else(today_cn);
+    let quorum = kinds_on(store, day).await?.find(plan.kind.trim()).map(|k| k.quorum).unwrap_or_default();
+    let checked = match check_record(store, &o, plan.kind.trim(), day, quorum, input).await {
+        Ok(c) => Some(c),
+        Err(StoreError::Invalid(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let (Some((o, p)), Some(checked), true) = (planned, checked, errors.is_empty()) else {
+        // The topic is checked by both: say each field once.
+        let mut seen = std::collections::HashSet::new();
+        errors.retain(|e| e.field == "attendance" || seen.insert(e.field.clone()));
+        return Err(StoreError::Invalid(errors));
+    };
+    let mut tx = store.db.begin().await?;
+    let id = insert_plan(&mut tx, store, who, &o, &p).await?;
+    let mut q = scoped(&OrgScope::clone(scope), COLS);
+    q.push(" AND m.committee_id = ").bind(o.committee_id).push(" AND m.id = ").bind(id);
+    let m: MeetingRow = tx.c().fetch_one(q).await?;
+    take_version(&mut tx, &m, m.version).await?;
+    write_record(&mut tx, store, who, &m, &checked, input).await?;
+    tx.commit().await?;
+    get(store, scope, id).await
+}
+
+/// A record's fields, checked.
+pub(crate) struct CheckedRecord {
+    held_on: NaiveDate,
+    topic: String,
+    observers: Vec<Observer>,
+    marks: Vec<(i64, Presence, String)>,
+    quorum: Quorum,
+}
+
+/// Checks a record of a meeting of this kind in this org: every mistake at once.
+async fn check_record(
+    store: &Store,
+    o: &OrgRow,
+    kind_id: &str,
+    planned_on: NaiveDate,
+    quorum: Quorum,
+    input: &RecordInput,
+) -> Result<CheckedRecord> {
     let mut errors = Vec::new();
     let held_on = match core_meeting::parse_day(&input.held_on) {
         Some(d) => Some(d),
@@ -73,8 +152,8 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
     {
         errors.append(&mut e);
     }
-    let kinds = kinds_on(store, held_on.unwrap_or(m.planned_on)).await?;
-    let kind = kinds.find(&m.kind).cloned();
+    let kinds = kinds_on(store, held_on.unwrap_or(planned_on)).await?;
+    let kind = kinds.find(kind_id).cloned();
     let topic = input.topic.trim().to_string();
     if topic.is_empty() {
         errors.push(xianfeng_core::FieldError::new("topic", "请填写会议主题"));
@@ -106,12 +185,26 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    let held_on = held_on.expect("checked");
-    let quorum = kind.as_ref().map(|k| k.quorum).unwrap_or(m.quorum);
-    let mut tx = store.db.begin().await?;
-    // The version is taken inside the transaction: of two saves made from the
-    // same version, the second finds it gone and is refused, never applied.
-    take_version(&mut tx, &m, input.version).await?;
+    Ok(CheckedRecord {
+        held_on: held_on.expect("checked"),
+        topic,
+        observers,
+        marks,
+        quorum: kind.as_ref().map(|k| k.quorum).unwrap_or(quorum),
+    })
+}
+
+/// Writes a checked record over a meeting whose version the caller has taken.
+async fn write_record(
+    tx: &mut Tx,
+    store: &Store,
+    who: &Who,
+    m: &MeetingRow,
+    c: &CheckedRecord,
+    input: &RecordInput,
+) -> Result<()> {
+    let CheckedRecord { held_on, topic, observers, marks, quorum } = c;
+    let (held_on, quorum, id) = (*held_on, *quorum, m.id);
     let now = now_ms();
     #[derive(sqlx::FromRow)]
     struct Current {
@@ -133,7 +226,7 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
     // Transitions "请假 → 出席" with how many took each; reasons changed alone.
     let mut moves: std::collections::BTreeMap<(String, String), i64> = Default::default();
     let mut reasons_changed = 0;
-    for (member_id, p, reason) in &marks {
+    for (member_id, p, reason) in marks {
         let Some((old_p, old_r)) = before.get(member_id) else {
             return Err(StoreError::invalid("attendance", format!("党员（{member_id}）不在本次会议的应到人员名单中")));
         };
@@ -177,7 +270,7 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
             ))
             .await?;
     }
-    let h = headcount_tx(&mut tx, m.committee_id, m.id).await?;
+    let h = headcount_tx(tx, m.committee_id, m.id).await?;
     let met = core_meeting::quorum_met(quorum, &h);
     tx.c()
         .execute(q!(
@@ -191,18 +284,18 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
             now, m.committee_id, m.id
         ))
         .await?;
-    retally(&mut tx, m.committee_id, m.org_id, held_on.year()).await?;
+    retally(tx, m.committee_id, m.org_id, held_on.year()).await?;
     if let Some(old) = m.held_on
         && old.year() != held_on.year()
     {
-        retally(&mut tx, m.committee_id, m.org_id, old.year()).await?;
+        retally(tx, m.committee_id, m.org_id, old.year()).await?;
     }
     let action = if m.status == MeetingStatus::Held { "correct" } else { "record" };
     // What changed, by field name and counts only: the audit administrator
     // sees that minutes were edited, not what they say or who was absent.
     let fields: Vec<&str> = [
         ("召开日期", m.held_on != Some(held_on)),
-        ("主题", m.topic != topic),
+        ("主题", m.topic != *topic),
         ("地点", m.place != input.place.trim()),
         ("主持人", m.host != input.host.trim()),
         ("记录人", m.recorder != input.recorder.trim()),
@@ -231,9 +324,8 @@ pub async fn record(store: &Store, scope: &OrgWrite, who: &Who, id: i64, input: 
     }
     parts.push(format!("应到{} 实到{} 请假{}", h.expected, h.present, h.leave));
     parts.push(if met { "计入".into() } else { "未达法定人数，不计入".into() });
-    append(&mut tx, &store.keys.audit_key, who, Event::ok(action, "meeting", id).detail(parts.join("；"))).await?;
-    tx.commit().await?;
-    get(store, scope, id).await
+    append(tx, &store.keys.audit_key, who, Event::ok(action, "meeting", id).detail(parts.join("；"))).await?;
+    Ok(())
 }
 
 pub(crate) async fn headcount_tx(tx: &mut Tx, committee_id: i64, meeting_id: i64) -> Result<core_meeting::Headcount> {

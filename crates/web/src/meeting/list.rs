@@ -106,8 +106,7 @@ pub(crate) async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(mut
 pub(crate) struct PlanPage {
     l: Layout,
     form: PlanInput,
-    org_id: String,
-    org_options: Vec<(String, String)>,
+    org: crate::picker::Picker,
     kind_options: Vec<(String, String)>,
     errors: Errors,
 }
@@ -119,23 +118,25 @@ pub(crate) struct PlanQ {
     kind: String,
 }
 
-/// Orgs the user may plan meetings for (capped; larger scopes start from an org page).
-pub(crate) async fn org_options(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>> {
-    let scope = ctx.org_scope()?;
-    let page = store_org::search(&state.store, &scope, &OrgFilter::default(), 1, 400).await?;
-    Ok(page
-        .items
-        .into_iter()
-        .filter(|o| o.kind() != OrgKind::WorkingCommittee)
-        .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, o.kind_label())))
-        .collect())
+/// The kinds of meeting an org holds (every kind while no org is chosen).
+pub(crate) fn kind_options(kinds: &MeetingKinds, org: Option<OrgKind>) -> Vec<(String, String)> {
+    kinds
+        .kinds
+        .iter()
+        .filter(|k| org.is_none_or(|o| k.applies_to.may_hold(o)))
+        .map(|k| (k.id.clone(), format!("{}（{}，{}）", k.label, k.applies_to.label(), k.frequency_label())))
+        .collect()
 }
+
+/// The orgs that hold meetings, for the pickers of the plan and 补录 forms.
+pub(crate) const MEETING_ORGS: [OrgKind; 4] = [OrgKind::Unit, OrgKind::GeneralBranch, OrgKind::Branch, OrgKind::Group];
 
 pub(crate) async fn plan_view(
     state: &AppState,
     ctx: &Ctx,
     form: PlanInput,
-    org_id: String,
+    org_id: &str,
+    org_q: &str,
     errors: Errors,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
@@ -143,57 +144,55 @@ pub(crate) async fn plan_view(
         return Err(AppError::Forbidden);
     }
     let kinds = kinds_today(state).await?;
-    let org = match org_id.trim().parse::<i64>() {
-        Ok(id) => Some(store_org::get(state.store.db.r(), &scope, id).await?),
+    let org = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &MEETING_ORGS,
+        crate::picker::Picker::new("org_id", "召开组织", "党组织").required(),
+        org_id,
+        org_q,
+    )
+    .await?;
+    let org_kind = match org.value().parse::<i64>() {
+        Ok(id) => store_org::get(state.store.db.r(), &scope, id).await.ok().map(|o| o.kind()),
         Err(_) => None,
-    };
-    let kind_options = kinds
-        .kinds
-        .iter()
-        .filter(|k| org.as_ref().is_none_or(|o| k.applies_to.may_hold(o.kind())))
-        .map(|k| (k.id.clone(), format!("{}（{}，{}）", k.label, k.applies_to.label(), k.frequency_label())))
-        .collect();
-    let org_options = match &org {
-        Some(o) => vec![(o.id.to_string(), format!("{}（{}）", o.name, o.kind_label()))],
-        None => org_options(state, ctx).await?,
     };
     render(&PlanPage {
         l: Layout::new(ctx, "安排会议", "/meetings").crumb("组织生活", "/meetings").crumb("安排会议", ""),
+        kind_options: kind_options(&kinds, org_kind),
         form,
-        org_id,
-        org_options,
-        kind_options,
+        org,
         errors,
     })
 }
 
 pub(crate) async fn plan_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PlanQ>) -> Result<Response> {
     let form = PlanInput { kind: q.kind, planned_on: today_cn().to_string(), ..Default::default() };
-    plan_view(&state, &ctx, form, q.org_id, Errors::default()).await
+    plan_view(&state, &ctx, form, &q.org_id, "", Errors::default()).await
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct PlanForm {
     org_id: String,
+    /// The org picker's search text: search, do not save.
+    org_id_q: String,
     #[serde(flatten)]
     input: PlanInput,
-    /// "record": the meeting was held already; go on to its record form.
-    #[serde(default)]
-    then: String,
 }
 
 pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PlanForm>) -> Result<Response> {
     let scope = ctx.org_scope()?;
+    if crate::picker::searching(&[&f.org_id_q]) {
+        return plan_view(&state, &ctx, f.input, &f.org_id, &f.org_id_q, Errors::default()).await;
+    }
     let Ok(org_id) = f.org_id.trim().parse::<i64>() else {
         let errors = Errors(vec![xianfeng_core::FieldError::new("org_id", "请选择召开会议的组织")]);
-        return plan_view(&state, &ctx, f.input, f.org_id, errors).await;
+        return plan_view(&state, &ctx, f.input, &f.org_id, "", errors).await;
     };
     match store_meeting::plan(&state.store, &scope.writer()?, &ctx.who(), org_id, &f.input).await {
-        // Held already: straight on to its record, everyone present to start with.
-        Ok(m) if f.then == "record" => Ok(Redirect::to(&format!("/meetings/{}/record", m.id)).into_response()),
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}?ok=planned", m.id)).into_response()),
-        Err(StoreError::Invalid(errs)) => plan_view(&state, &ctx, f.input, f.org_id, Errors(errs)).await,
+        Err(StoreError::Invalid(errs)) => plan_view(&state, &ctx, f.input, &f.org_id, "", Errors(errs)).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -6,6 +6,7 @@ mod api;
 mod attachments;
 mod checkin;
 mod detail;
+mod held;
 mod kinds;
 mod list;
 mod record;
@@ -15,6 +16,7 @@ use self::attachments::*;
 use self::checkin::*;
 pub(crate) use self::detail::detail_view_with;
 use self::detail::*;
+use self::held::*;
 use self::kinds::*;
 use self::list::*;
 use self::record::*;
@@ -33,7 +35,7 @@ use xianfeng_core::text::today_cn;
 use xianfeng_store::meeting::{
     self as store_meeting, AttendanceMark, AttendeeRow, CheckinOutcome, MeetingFilter, MeetingRow, RecordInput,
 };
-use xianfeng_store::org::{self as store_org, OrgFilter};
+use xianfeng_store::org::{self as store_org};
 use xianfeng_store::{Page, StoreError};
 
 use crate::AppState;
@@ -46,6 +48,7 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/meetings", get(list_page).post(plan_submit))
         .route("/meetings/new", get(plan_page))
+        .route("/meetings/held", get(held_page).post(held_submit))
         .route("/meetings/{id}", get(detail_page))
         .route("/meetings/{id}/record", get(record_page).post(record_submit))
         .route("/meetings/{id}/cancel", post(cancel_submit))
@@ -63,6 +66,7 @@ pub fn pages() -> Router<AppState> {
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/meetings", get(api_list).post(api_plan))
+        .route("/meetings/held", post(api_held))
         .route("/meetings/{id}", get(api_get))
         .route("/meetings/{id}/record", post(api_record))
         .route("/meetings/{id}/cancel", post(api_cancel))
@@ -110,6 +114,7 @@ pub const AREA: crate::area::Area = {
         menu: &[
             MenuEntry::new(Section::OrgLife, 10, "会议活动", "/meetings", STAFF),
             MenuEntry::new(Section::OrgLife, 20, "安排会议", "/meetings/new", STAFF),
+            MenuEntry::new(Section::OrgLife, 25, "补录会议", "/meetings/held", STAFF),
             MenuEntry::new(Section::Mine, 20, "我的组织生活", "/me/meetings", MEMBER),
         ],
         operations: &[
@@ -124,6 +129,15 @@ pub const AREA: crate::area::Area = {
                 "Page<Meeting>",
             ),
             ("post", "/meetings", "meeting", "安排会议（应到人员按会议类型自动带出）", "MeetingPlan", 201, "Meeting"),
+            (
+                "post",
+                "/meetings/held",
+                "meeting",
+                "补录已召开的会议：会议情况、会议记录与出勤一次保存（应到人员按会议类型带出；attendance 未列出的应到人员记为缺席）",
+                "MeetingHeld",
+                201,
+                "Meeting",
+            ),
             ("get", "/meetings/{id}", "meeting", "会议详情：出勤、列席、法定人数、签到链接", "", 200, "MeetingDetail"),
             (
                 "post",

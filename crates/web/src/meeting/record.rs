@@ -18,7 +18,9 @@ pub(crate) struct RecordPage {
     errors: Errors,
 }
 
-impl RecordPage {
+/// The attendance table's marks, for the pages that include
+/// meeting_record_fields.html.
+pub(crate) trait Marks {
     /// The marks a person can be given, in the order shown.
     fn marks(&self) -> [Presence; 3] {
         [Presence::Present, Presence::Leave, Presence::Absent]
@@ -29,11 +31,13 @@ impl RecordPage {
     }
 }
 
+impl Marks for RecordPage {}
+
 /// First marks of a record form: with check-ins, those who checked in are
 /// present and the rest absent until marked; without any, everyone is
 /// present and the secretary marks the exceptions (全部出席, then who was on
 /// leave or absent). Returns what the page says about it.
-fn default_marks(attendees: &mut [AttendeeRow]) -> String {
+pub(crate) fn default_marks(attendees: &mut [AttendeeRow]) -> String {
     let checked_in = attendees.iter().filter(|a| a.presence == Presence::Present).count();
     let pending = attendees.iter().filter(|a| a.presence == Presence::Pending).count();
     if pending == 0 {

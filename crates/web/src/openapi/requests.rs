@@ -86,6 +86,8 @@ fn base_schemas() -> Value {
         "AttendanceMark": { "type": "object", "required": ["member_id", "presence"], "properties": { "member_id": { "type": "integer" }, "presence": { "type": "string", "enum": ["present", "leave", "absent"] }, "reason": { "type": "string" } } },
         "MeetingRecord": { "allOf": [ s(&["held_on", "topic", "place", "host", "recorder", "minutes", "decisions", "first_agenda", "observers"]), { "type": "object", "properties": {
             "attendance": { "type": "array", "items": { "$ref": "#/components/schemas/AttendanceMark" } }, "version": { "type": "integer" } } } ] },
+        "MeetingHeld": { "allOf": [ s(&["kind", "start_time", "held_on", "topic", "place", "host", "recorder", "minutes", "decisions", "first_agenda", "observers"]), { "type": "object", "required": ["org_id", "kind", "held_on", "topic", "minutes"], "properties": {
+            "org_id": { "type": "integer" }, "attendance": { "type": "array", "items": { "$ref": "#/components/schemas/AttendanceMark" } } } } ] },
         "MeetingCancel": { "allOf": [ s(&["reason"]), versioned.clone() ] },
         "AttendanceCorrection": { "allOf": [ { "$ref": "#/components/schemas/AttendanceMark" }, versioned.clone() ] },
         "MemberIds": { "type": "object", "required": ["member_ids", "version"], "properties": { "member_ids": { "type": "array", "items": { "type": "integer" } }, "version": { "type": "integer" } } },
