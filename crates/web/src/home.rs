@@ -24,6 +24,8 @@ pub struct Attention {
     pub class: &'static str,
     pub text: String,
     pub href: String,
+    /// A second way to act on it (label, address): 补录 beside 安排.
+    pub also: Option<(&'static str, String)>,
 }
 
 pub struct Panel {
@@ -81,21 +83,21 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
             let scope = actor.org_scope()?;
             page.business = true;
             page.stats = store_org::stats(&state.store, &scope).await?;
-            let due = store_org::elections_due(&state.store, &scope, 50).await?;
-            let today = xianfeng_core::text::today_cn();
-            let overdue = due.iter().filter(|o| o.term_end.map(|e| e < today).unwrap_or(false)).count();
-            if overdue > 0 {
+            let elections = store_org::election_counts(&state.store, &scope).await?;
+            if elections.overdue > 0 {
                 page.attention.push(Attention {
                     class: "alert",
-                    text: format!("{overdue}个党组织任期已届满未换届"),
+                    text: format!("{}个党组织任期已届满未换届", elections.overdue),
                     href: "/orgs/elections".into(),
+                    also: None,
                 });
             }
-            if due.len() > overdue {
+            if elections.soon > 0 {
                 page.attention.push(Attention {
                     class: "warn",
-                    text: format!("{}个党组织任期即将届满，请准备换届", due.len() - overdue),
+                    text: format!("{}个党组织任期即将届满，请准备换届", elections.soon),
                     href: "/orgs/elections".into(),
+                    also: None,
                 });
             }
             if actor.role == Role::BranchSecretary {
@@ -108,11 +110,18 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     let planned =
                         xianfeng_store::meeting::planned(&state.store, &scope, item.org_id, &item.kind, item.due_by)
                             .await?;
-                    let (what, href) = match &planned {
-                        Some(m) => {
-                            (format!("，已安排在{}，待填写记录", m.planned_on), format!("/meetings/{}/record", m.id))
-                        }
-                        None => (String::new(), format!("/meetings/new?org_id={}&kind={}", item.org_id, item.kind)),
+                    let (what, href, also) = match &planned {
+                        Some(m) => (
+                            format!("，已安排在{}，待填写记录", m.planned_on),
+                            format!("/meetings/{}/record", m.id),
+                            None,
+                        ),
+                        // Not planned: plan it, or record it if it was held already.
+                        None => (
+                            String::new(),
+                            format!("/meetings/new?org_id={}&kind={}", item.org_id, item.kind),
+                            Some(("已召开，补录", format!("/meetings/held?org_id={}&kind={}", item.org_id, item.kind))),
+                        ),
                     };
                     page.attention.push(Attention {
                         class: if item.overdue { "alert" } else { "warn" },
@@ -128,6 +137,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                             )
                         },
                         href,
+                        also,
                     });
                 }
                 if due.len() > 12 {
@@ -135,22 +145,13 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                         class: "warn",
                         text: format!("另有{}项会议待开或逾期", due.len() - 12),
                         href: "/compliance".into(),
+                        also: None,
                     });
                 }
             } else {
-                let year = xianfeng_core::text::today_cn().year();
                 let org_id = actor.org.as_ref().map(|o| o.id).unwrap_or(0);
-                let v = xianfeng_store::compliance::view(&state.store, &scope, org_id, year, false).await?;
-                let lagging = v.total.orgs_expected - v.total.orgs_complete;
-                if lagging > 0 {
-                    page.attention.push(Attention {
-                        class: "warn",
-                        text: format!(
-                            "{year}年会议按期召开率{:.1}%，{lagging}个组织有未按期召开的会议",
-                            v.total.rate()
-                        ),
-                        href: format!("/compliance?org_id={org_id}&year={year}"),
-                    });
+                if let Some((text, href)) = compliance_line(&state, &scope, org_id).await? {
+                    page.attention.push(Attention { class: "warn", text, href, also: None });
                 }
             }
             let mine = xianfeng_store::first_agenda::mine(&state.store, &actor.myself(), 1, xianfeng_store::EVERY_ROW)
@@ -162,12 +163,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     class: "alert",
                     text: format!("您负责的{mine_overdue}项第一议题落实任务已逾期"),
                     href: "/first-agenda".into(),
+                    also: None,
                 });
             } else if !mine.is_empty() {
                 page.attention.push(Attention {
                     class: "warn",
                     text: format!("您负责的{}项第一议题落实任务正在进行", mine.len()),
                     href: "/first-agenda".into(),
+                    also: None,
                 });
             }
             if actor.role != Role::BranchSecretary {
@@ -177,6 +180,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                         class: "warn",
                         text: format!("本范围内{}项第一议题落实任务已逾期", s.overdue),
                         href: "/first-agenda?status=overdue".into(),
+                        also: None,
                     });
                 }
             }
@@ -200,6 +204,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                         class: "warn",
                         text: format!("本月{unpaid}名党员尚未缴纳党费"),
                         href: "/dues/cycles".into(),
+                        also: None,
                     });
                 }
                 let flagged = xianfeng_store::dues::arrears(&state.store, &mscope, None)
@@ -212,6 +217,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                         class: "alert",
                         text: format!("{flagged}名党员连续未缴党费，需提醒或研究处理"),
                         href: "/dues/arrears".into(),
+                        also: None,
                     });
                 }
             }
@@ -222,6 +228,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                     class: "warn",
                     text: format!("{n}个党支部设置不符合规定（正式党员不足、应设支委未设或人数过多）"),
                     href: "/orgs/alerts".into(),
+                    also: None,
                 });
             }
         }
@@ -279,7 +286,7 @@ async fn rectification_attention(
                 }
                 _ => ("warn", format!("{}{}年排队抓尾整改进行中，时限{}", r.org_name, r.year, r.deadline)),
             };
-            out.push(Attention { class, text, href: format!("/rectifications/{}", r.id) });
+            out.push(Attention { class, text, href: format!("/rectifications/{}", r.id), also: None });
         }
         return Ok(());
     }
@@ -289,6 +296,7 @@ async fn rectification_attention(
             class: "warn",
             text: format!("{}项排队抓尾整改已申请验收，待销号", submitted.len()),
             href: format!("/rectifications?year={}&state={}", first.year, RectificationState::Submitted.as_str()),
+            also: None,
         });
     }
     let overdue: Vec<_> = pending.iter().filter(|r| r.overdue_on(today)).collect();
@@ -297,6 +305,7 @@ async fn rectification_attention(
             class: "alert",
             text: format!("{}项排队抓尾整改已超过时限未销号", overdue.len()),
             href: format!("/rectifications?year={}&state=open", first.year),
+            also: None,
         });
     }
     Ok(())
@@ -314,3 +323,22 @@ pub const AREA: crate::area::Area = {
         operations: &[],
     }
 };
+
+/// The year's meeting compliance of a unit or the committee in words, when
+/// some org lags: "2026年会议按期召开率92.5%，6个组织有未按期召开的会议",
+/// with where it is shown. The home page and the month's page say the same.
+pub(crate) async fn compliance_line(
+    state: &AppState,
+    scope: &xianfeng_core::auth::OrgScope,
+    org_id: i64,
+) -> Result<Option<(String, String)>> {
+    let year = xianfeng_core::text::today_cn().year();
+    let v = xianfeng_store::compliance::view(&state.store, scope, org_id, year, false).await?;
+    let lagging = v.total.orgs_expected - v.total.orgs_complete;
+    Ok((lagging > 0).then(|| {
+        (
+            format!("{year}年会议按期召开率{:.1}%，{lagging}个组织有未按期召开的会议", v.total.rate()),
+            format!("/compliance?org_id={org_id}&year={year}"),
+        )
+    }))
+}

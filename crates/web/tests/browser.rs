@@ -11,48 +11,10 @@ mod common;
 
 use std::time::Instant;
 
-use browser::{Browser, Install, Viewport};
+use browser::{Browser, Install, Viewport, login, run_blocking, serve};
 use chrono::NaiveDate;
 use serde_json::json;
 use xianfeng_store::testkit;
-use xianfeng_web::AppState;
-
-/// Serves a store on a free loopback port; returns the origin.
-async fn serve(store: xianfeng_store::Store) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-    let origin = format!("http://{}", listener.local_addr().expect("local address"));
-    tokio::spawn(async move {
-        if let Err(e) = xianfeng_web::serve(listener, AppState::new(store)).await {
-            panic!("the test server stopped: {e}");
-        }
-    });
-    origin
-}
-
-/// Runs a blocking journey off the runtime's threads, passing its panic on.
-async fn run_blocking(journey: impl FnOnce() + Send + 'static) {
-    if let Err(e) = tokio::task::spawn_blocking(journey).await {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("the journey did not finish: {e}"),
-        }
-    }
-}
-
-/// Signs in through the login form and waits for the page after it.
-fn login(b: &Browser, username: &str, shot: Option<&str>) {
-    b.goto("/login");
-    let user = b.css("#username");
-    b.wait_text("先锋党建平台");
-    b.assert_only_local();
-    b.type_into(&user, username);
-    b.type_into(&b.css("#password"), common::PASSWORD);
-    if let Some(name) = shot {
-        b.screenshot(name);
-    }
-    b.click(&b.css("form[action='/login'] button[type=submit]"));
-    b.wait_path("a page after signing in", |p| !p.starts_with("/login"));
-}
 
 /// Journey A, desktop, as the secretary of 办公室党支部 (seca1): sign in, the
 /// home page, the org tree through the menu, a name search in the roster, and a
@@ -246,7 +208,7 @@ async fn plan_check_in_on_a_phone_record_and_see_compliance_move() {
         // Plan today's theme day through the menu.
         b.click(&b.xpath("//nav[contains(@class,'menu')]//a[normalize-space()='安排会议']"));
         b.wait_path("/meetings/new", |p| p.starts_with("/meetings/new"));
-        b.choose("f-org_id", "办公室党支部（党支部）");
+        b.choose("f-org_id", "办公室党支部");
         b.choose("f-kind", "主题党日（党支部，每月至少1次）");
         b.set_value(&b.css("#f-planned_on"), &today);
         b.type_into(&b.css("#f-topic"), "重温入党誓词");

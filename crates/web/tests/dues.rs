@@ -375,6 +375,20 @@ async fn the_secretarys_month_on_one_page() {
         assert!(html.contains("1名党员尚未缴纳") && html.contains("张伟（¥90.00）"), "{backend}: {html}");
         assert!(html.contains("王芳") && html.contains("至 "), "{backend}: the probation ending within 30 days");
         assert!(html.contains("组织生活") && html.contains("换届提醒"), "{backend}");
+        assert!(html.contains("已召开，补录"), "{backend}: a due meeting can be recorded as held from here");
+        // A unit's month says about its meetings what its home page says.
+        let mut unit = Client::new(&store);
+        unit.page_login("unita", PASSWORD).await;
+        let home = unit.get("/").await.text();
+        let month_page = unit.get("/month").await.text();
+        let line = |h: &str| {
+            let i = h.find("年会议按期召开率").map(|i| i.saturating_sub(4))?;
+            let end = i + h[i..].find("的会议")?;
+            Some(h[i..end].to_string())
+        };
+        let (on_home, on_month) = (line(&home), line(&month_page));
+        assert!(on_home.is_some() && on_home == on_month, "{backend}: {on_home:?} / {on_month:?}");
+        assert!(month_page.contains("id=\"compliance-line\""), "{backend}");
         let mut me = Client::new(&store);
         me.api_login("member1", PASSWORD).await;
         assert_eq!(me.get("/month").await.status, StatusCode::FORBIDDEN, "{backend}");

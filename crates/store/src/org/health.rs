@@ -65,9 +65,10 @@ pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
     Ok(OrgHealth { counts, warnings, term, term_label })
 }
 
-/// Branches in scope whose term ends within the warning window or has ended.
+/// Orgs in scope whose term ends within the warning window or has ended,
+/// the soonest first: one page and how many there are.
 #[tracing::instrument(skip_all)]
-pub async fn elections_due(store: &Store, scope: &OrgScope, limit: i64) -> Result<Vec<OrgRow>> {
+pub async fn elections_due(store: &Store, scope: &OrgScope, page: i64, per_page: i64) -> Result<crate::Page<OrgRow>> {
     let rules: OrgRules = store.rule().await?;
     let horizon = xianfeng_core::text::today_cn() + chrono::Days::new(rules.election_due_soon_days as u64);
     let mut q = Q::new(format!(
@@ -75,8 +76,32 @@ pub async fn elections_due(store: &Store, scope: &OrgScope, limit: i64) -> Resul
     ));
     q.bind(horizon);
     scope_where(&mut q, scope, "o");
-    q.push(" ORDER BY o.term_end LIMIT ").bind(limit);
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(store, q, "term_end, id", page, per_page).await
+}
+
+/// How many orgs in scope are past their term (换届逾期) and how many come to
+/// the end of it within the warning window: the home page and the month's
+/// page say the same.
+#[derive(Debug, Clone, Copy, Default, Serialize, sqlx::FromRow)]
+pub struct ElectionCounts {
+    pub overdue: i64,
+    pub soon: i64,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn election_counts(store: &Store, scope: &OrgScope) -> Result<ElectionCounts> {
+    let rules: OrgRules = store.rule().await?;
+    let today = xianfeng_core::text::today_cn();
+    let horizon = today + chrono::Days::new(rules.election_due_soon_days as u64);
+    let mut q = Q::new(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN o.term_end < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, \
+         CAST(COALESCE(SUM(CASE WHEN o.term_end >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS soon \
+         FROM orgs o WHERE o.active = TRUE AND o.term_end IS NOT NULL AND o.term_end <= $2",
+    )
+    .arg(today)
+    .arg(horizon);
+    scope_where(&mut q, scope, "o");
+    store.db.r().fetch_one(q).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -368,8 +368,14 @@ async fn term_end_follows_the_term_rules() {
         )
         .await
         .unwrap();
-        let due = org::elections_due(&store, &os, 50).await.unwrap();
+        let due = org::elections_due(&store, &os, 1, 50).await.unwrap().items;
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
+        let counts = org::election_counts(&store, &os).await.unwrap();
+        assert!(counts.overdue >= 1, "{backend}: the old branch is past its term");
+        let all = org::elections_due(&store, &os, 1, 50).await.unwrap().total;
+        assert_eq!(counts.overdue + counts.soon, all, "{backend}: the counts and the list agree");
+        let one = org::elections_due(&store, &os, 1, 1).await.unwrap();
+        assert_eq!((one.items.len(), one.total), (1, all), "{backend}: a page of one says how many there are");
         // A branch elected a month ago is years from its next election, whatever today is.
         let month_ago = xianfeng_core::text::today_cn() - chrono::Days::new(30);
         let fresh = org::create(
@@ -381,7 +387,7 @@ async fn term_end_follows_the_term_rules() {
         )
         .await
         .unwrap();
-        let due = org::elections_due(&store, &os, 50).await.unwrap();
+        let due = org::elections_due(&store, &os, 1, 50).await.unwrap().items;
         assert!(due.iter().any(|o| o.id == old.id), "{backend}");
         assert!(!due.iter().any(|o| o.id == fresh.id), "{backend}: a term three years away is not due");
         let h = org::health(&store, &old).await.unwrap();

@@ -20,10 +20,17 @@ pub(crate) struct MonthPage {
     pub(crate) unpaid: Vec<store_dues::ChargeRow>,
     pub(crate) flagged: Vec<store_dues::ArrearLine>,
     pub(crate) probations: Vec<Probation>,
+    /// A secretary's meetings due and overdue (every one).
     pub(crate) meetings: Vec<(String, xianfeng_core::compliance::DueItem)>,
-    pub(crate) elections: Vec<xianfeng_store::org::OrgRow>,
+    /// For a unit or the committee: the year's compliance in the home page's words, and where it is shown.
+    pub(crate) compliance: Option<(String, String)>,
+    /// The first of the orgs due to elect, and how many there are.
+    pub(crate) elections: xianfeng_store::Page<xianfeng_store::org::OrgRow>,
+    /// Cases overdue, then due soon (the first of each), and how many of each there are.
     pub(crate) recruitment: Vec<xianfeng_store::recruitment::CaseRow>,
-    pub(crate) ready: Vec<xianfeng_store::recruitment::CaseRow>,
+    pub(crate) recruitment_overdue: i64,
+    pub(crate) recruitment_soon: i64,
+    pub(crate) ready: xianfeng_store::Page<xianfeng_store::recruitment::CaseRow>,
     pub(crate) transfers: Vec<xianfeng_store::transfer::TransferView>,
     pub(crate) today: chrono::NaiveDate,
 }
@@ -46,7 +53,8 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
         store_dues::arrears(&state.store, &scope, None).await?.into_iter().filter(|a| !a.flag.is_empty()).collect();
     let rules: xianfeng_core::recruitment::RecruitmentRules = state.store.rule().await?;
     let filter = xianfeng_store::member::MemberFilter { status: "probationary".into(), ..Default::default() };
-    let probationary = xianfeng_store::member::list(&state.store, &scope, &filter, 1, 200).await?;
+    let probationary =
+        xianfeng_store::member::list(&state.store, &scope, &filter, 1, xianfeng_store::EVERY_ROW).await?;
     let mut probations: Vec<Probation> = probationary
         .items
         .into_iter()
@@ -64,20 +72,24 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
         })
         .collect();
     probations.sort_by(|a, b| a.ends.cmp(&b.ends));
-    let meetings = match actor.org.as_ref() {
+    let (meetings, compliance) = match actor.org.as_ref() {
         Some(o) if actor.role == xianfeng_core::auth::Role::BranchSecretary => {
-            xianfeng_store::compliance::due(&state.store, &org_scope, o.id).await?
+            (xianfeng_store::compliance::due(&state.store, &org_scope, o.id).await?, None)
         }
-        _ => Vec::new(),
+        // A unit or the committee: the same words as its home page.
+        Some(o) => (Vec::new(), crate::home::compliance_line(&state, &org_scope, o.id).await?),
+        None => (Vec::new(), None),
     };
-    let elections = xianfeng_store::org::elections_due(&state.store, &org_scope, 20).await?;
+    const SHOWN: i64 = 20;
+    let elections = xianfeng_store::org::elections_due(&state.store, &org_scope, 1, SHOWN).await?;
     use xianfeng_store::recruitment::{self as rec, CaseFilter};
-    let mut recruitment =
-        rec::cases(&state.store, &scope, &CaseFilter { overdue: true, ..Default::default() }, 1, 30).await?.items;
-    recruitment.extend(
-        rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 1, 30).await?.items,
-    );
-    let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 1, 30).await?.items;
+    let overdue =
+        rec::cases(&state.store, &scope, &CaseFilter { overdue: true, ..Default::default() }, 1, SHOWN).await?;
+    let soon = rec::cases(&state.store, &scope, &CaseFilter { due_soon: true, ..Default::default() }, 1, SHOWN).await?;
+    let (recruitment_overdue, recruitment_soon) = (overdue.total, soon.total);
+    let mut recruitment = overdue.items;
+    recruitment.extend(soon.items);
+    let ready = rec::cases(&state.store, &scope, &CaseFilter { ready: true, ..Default::default() }, 1, SHOWN).await?;
     let transfers = xianfeng_store::transfer::list(
         &state.store,
         &org_scope,
@@ -92,8 +104,11 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
         flagged,
         probations,
         meetings,
+        compliance,
         elections,
         recruitment,
+        recruitment_overdue,
+        recruitment_soon,
         ready,
         transfers,
         today,

@@ -110,6 +110,19 @@ pub struct Browser {
     driver_log: PathBuf,
     _scratch: TempDirGuard,
     started: Instant,
+    /// What the person did so far, and the document last seen (its time origin).
+    effort: std::cell::Cell<Effort>,
+    document: std::cell::RefCell<String>,
+}
+
+/// What a person did in the browser: pages loaded (documents, a redirect
+/// after a form counts once), clicks on links and buttons (and answering a
+/// confirmation), and form fields touched (typed into, set, ticked or chosen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Effort {
+    pub loads: u32,
+    pub clicks: u32,
+    pub fields: u32,
 }
 
 /// A reference to an element of the current page.
@@ -156,6 +169,8 @@ impl Browser {
             driver_log,
             _scratch: scratch,
             started,
+            effort: std::cell::Cell::new(Effort::default()),
+            document: std::cell::RefCell::new(String::new()),
         };
         b.wait_for_driver();
 
@@ -345,17 +360,83 @@ impl Browser {
         self.wait(&format!("an element matching XPath `{expr}`"), || self.find_by("xpath", expr).ok())
     }
 
+    /// The first element inside `within` matching a CSS selector (waiting for it).
+    pub fn find_in(&self, within: &El, selector: &str) -> El {
+        self.wait(&format!("an element matching `{selector}` inside {within:?}"), || {
+            let v = self
+                .cmd(
+                    "POST",
+                    &format!("/element/{}/element", within.0),
+                    Some(json!({ "using": "css selector", "value": selector })),
+                )
+                .ok()?;
+            v[ELEMENT].as_str().map(|id| El(id.to_string()))
+        })
+    }
+
+    /// How many elements match a CSS selector now.
+    pub fn count(&self, selector: &str) -> usize {
+        self.exec("return document.querySelectorAll(arguments[0]).length;", vec![json!(selector)]).as_u64().unwrap_or(0)
+            as usize
+    }
+
     /// Whether an element matches the selector now (no waiting).
     pub fn exists(&self, selector: &str) -> bool {
         self.find_by("css selector", selector).is_ok()
     }
 
+    /// Counts a document not seen before as a page load.
+    fn note_document(&self) {
+        let Ok(origin) = self.try_exec("return String(performance.timeOrigin);", vec![]) else { return };
+        let origin = origin.to_string();
+        if *self.document.borrow() != origin {
+            *self.document.borrow_mut() = origin;
+            self.tally(|e| e.loads += 1);
+        }
+    }
+
+    fn tally(&self, f: impl FnOnce(&mut Effort)) {
+        let mut e = self.effort.get();
+        f(&mut e);
+        self.effort.set(e);
+    }
+
+    /// What was done since [`Browser::reset_effort`] (the page shown now included).
+    pub fn effort(&self) -> Effort {
+        self.note_document();
+        self.effort.get()
+    }
+
+    /// Starts counting afresh from the page shown now (which is not counted).
+    pub fn reset_effort(&self) {
+        self.note_document();
+        self.effort.set(Effort::default());
+    }
+
+    /// Clicks a link or a button (one click).
     pub fn click(&self, el: &El) {
+        self.note_document();
+        self.tally(|e| e.clicks += 1);
         self.must("POST", &format!("/element/{}/click", el.0), None);
+    }
+
+    /// Ticks a radio button or a checkbox (one field touched).
+    pub fn tick(&self, el: &El) {
+        self.note_document();
+        self.tally(|e| e.fields += 1);
+        self.must("POST", &format!("/element/{}/click", el.0), None);
+    }
+
+    /// Answers the next confirmation (`data-confirm`) with OK: one click.
+    pub fn accept_confirm(&self) {
+        self.tally(|e| e.clicks += 1);
+        self.exec("window.confirm = function () { return true; };", vec![]);
     }
 
     /// Clears an input and types `text` into it, key by key.
     pub fn type_into(&self, el: &El, text: &str) {
+        self.note_document();
+        self.tally(|e| e.fields += 1);
         self.must("POST", &format!("/element/{}/clear", el.0), None);
         self.must("POST", &format!("/element/{}/value", el.0), Some(json!({ "text": text })));
     }
@@ -363,6 +444,8 @@ impl Browser {
     /// Sets an input's value by script (for date inputs, whose typing depends
     /// on the browser's locale) and fires `input` and `change`.
     pub fn set_value(&self, el: &El, value: &str) {
+        self.note_document();
+        self.tally(|e| e.fields += 1);
         self.exec(
             "arguments[0].value = arguments[1];\
              arguments[0].dispatchEvent(new Event('input', { bubbles: true }));\
@@ -374,7 +457,7 @@ impl Browser {
     /// Chooses the option of a `<select>` whose text is `label`, by clicking it.
     pub fn choose(&self, select_id: &str, label: &str) {
         let opt = self.xpath(&format!("//select[@id='{select_id}']/option[normalize-space()='{label}']"));
-        self.click(&opt);
+        self.tick(&opt);
         let chosen = self.exec(
             "var s = document.getElementById(arguments[0]); return s.options[s.selectedIndex].text;",
             vec![json!(select_id)],
@@ -614,4 +697,44 @@ exit 0
     if let Err(e) = cmd.spawn() {
         let _ = writeln!(std::io::stderr(), "browser tests: could not start the chromedriver watchdog ({e})");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Journeys
+
+/// Serves a store on a free loopback port; returns the origin.
+pub async fn serve(store: xianfeng_store::Store) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let origin = format!("http://{}", listener.local_addr().expect("local address"));
+    tokio::spawn(async move {
+        if let Err(e) = xianfeng_web::serve(listener, xianfeng_web::AppState::new(store)).await {
+            panic!("the test server stopped: {e}");
+        }
+    });
+    origin
+}
+
+/// Runs a blocking journey off the runtime's threads, passing its panic on.
+pub async fn run_blocking(journey: impl FnOnce() + Send + 'static) {
+    if let Err(e) = tokio::task::spawn_blocking(journey).await {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the journey did not finish: {e}"),
+        }
+    }
+}
+
+/// Signs in through the login form and waits for the page after it.
+pub fn login(b: &Browser, username: &str, shot: Option<&str>) {
+    b.goto("/login");
+    let user = b.css("#username");
+    b.wait_text("先锋党建平台");
+    b.assert_only_local();
+    b.type_into(&user, username);
+    b.type_into(&b.css("#password"), super::common::PASSWORD);
+    if let Some(name) = shot {
+        b.screenshot(name);
+    }
+    b.click(&b.css("form[action='/login'] button[type=submit]"));
+    b.wait_path("a page after signing in", |p| !p.starts_with("/login"));
 }

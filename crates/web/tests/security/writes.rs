@@ -52,6 +52,10 @@ fn body_for(schema: &str, t: &Targets, versions: &serde_json::Value) -> serde_js
         "MeetingPlan" => {
             serde_json::json!({ "org_id": t.org, "kind": "branch_general_meeting", "planned_on": "2025-04-01", "topic": "外来安排" })
         }
+        "MeetingHeld" => {
+            serde_json::json!({ "org_id": t.org, "kind": "branch_general_meeting", "held_on": "2025-03-05",
+            "topic": "外来补录", "minutes": "外来补录" })
+        }
         "MeetingRecord" => {
             serde_json::json!({ "held_on": "2025-03-05", "topic": "改写", "minutes": "改写", "version": v("meeting") })
         }
