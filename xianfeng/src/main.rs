@@ -116,7 +116,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 &store,
                 &scope.writer().map_err(|e| e.to_string())?,
                 &Who::operator("import"),
-                bytes,
+                bytes.clone(),
                 &name,
                 Default::default(),
                 &mut |rows| bar.advance(rows),
@@ -126,8 +126,20 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             bar.finish();
             if !report.errors.is_empty() {
                 eprintln!("发现 {} 处错误，未写入任何数据：", report.errors.len());
-                for e in &report.errors {
+                for e in report.shown_errors() {
                     eprintln!("  第{}行 {}：{}", e.row, e.column, e.reason);
+                }
+                for (column, n) in report.not_shown() {
+                    eprintln!("  “{column}”列另有 {n} 处（每列只列出前 20 处）");
+                }
+                // The file back with a 错误说明 column, beside the original.
+                let marked = file.with_file_name(xianfeng_store::xlsx::annotated_file_name(&name));
+                match xianfeng_store::xlsx::annotate_errors(&bytes, &Default::default(), &report.errors) {
+                    Ok(out) => match std::fs::write(&marked, out) {
+                        Ok(()) => eprintln!("已把错误标注在原表的最后一列：{}", marked.display()),
+                        Err(e) => eprintln!("未能写出标注了错误的原表 {}：{e}", marked.display()),
+                    },
+                    Err(e) => eprintln!("未能生成标注了错误的原表：{e}"),
                 }
                 return Ok(ExitCode::from(2));
             }

@@ -66,6 +66,8 @@ pub struct AppState {
     pub import_limits: std::sync::Arc<xlsx::ImportLimits>,
     /// Sign-in attempts per network address.
     pub login_throttle: std::sync::Arc<throttle::LoginThrottle>,
+    /// Refused imports' rosters with their problems marked, for their uploaders.
+    pub import_error_files: std::sync::Arc<member::error_files::ErrorFiles>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             trusted_proxies: Default::default(),
             import_limits: Default::default(),
             login_throttle: Default::default(),
+            import_error_files: Default::default(),
         }
     }
 }

@@ -845,6 +845,7 @@ async fn every_page_type_is_accessible() {
             "/members/new",
             "/meetings",
             "/meetings/new",
+            "/meetings/held?kind=theme_day",
             "/compliance",
             "/month",
             "/dues",

@@ -167,6 +167,7 @@ async fn the_secretarys_monthly_duty() {
             b.type_into(&b.css(&format!("{row} input[name^=r_]")), reason);
         }
         b.screenshot("duty02-theme-day.png");
+        b.assert_accessible("the 补录 form");
         b.click(&b.css("#save-held"));
         b.wait_path("the meeting", |p| p.contains("ok=recorded"));
         b.wait_text("会议记录已保存");
@@ -205,7 +206,26 @@ async fn the_secretarys_monthly_duty() {
         b.check(!text.contains("尚未缴纳党费"), "nobody's dues are left for the month");
         b.screenshot("duty04-home-after.png");
         b.assert_only_local();
-        b.effort()
+        let effort = b.effort();
+
+        // The same month on a phone (for the user guide): the home page, the
+        // 补录 form, the month's dues and a payment's 更正 form.
+        let phone = Browser::launch(&install, &origin, "duty-phone", Viewport::Phone(360, 740));
+        login(&phone, "seca1", None);
+        phone.wait_text("待办提醒");
+        phone.screenshot("duty-phone01-home.png");
+        phone.goto("/meetings/held?kind=party_lecture");
+        phone.wait_text("先记为出席");
+        phone.screenshot("duty-phone02-held.png");
+        phone.goto("/dues/cycles");
+        phone.wait_text("缴费登记");
+        phone.screenshot("duty-phone03-dues.png");
+        phone.click(&phone.css("#charge-table a.correct"));
+        phone.wait_path("the 更正 form", |p| p.contains("/correct"));
+        phone.wait_text("更正原因");
+        phone.assert_accessible("the 更正 form on a phone");
+        phone.screenshot("duty-phone04-correct.png");
+        effort
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));

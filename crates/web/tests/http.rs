@@ -524,10 +524,44 @@ async fn import_is_all_or_nothing_over_http() {
         let mut rows = vec![mk("甲一", 301, "办公室党支部"), mk("乙二", 302, "规划处党支部")];
         rows.push(mk("丙三", 303, "人事处党支部")); // unit B: outside the scope
         let file = xianfeng_web::xlsx::synth_members_file(&rows);
-        let r = c.bytes("/api/v1/members/import", file).await;
+        let r = c.bytes("/api/v1/members/import", file.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
         let errs = r.json()["errors"].as_array().unwrap().clone();
         assert_eq!(errs.len(), 1, "{backend}: {errs:?}");
+        // Through the page: the refusal offers the roster back with its problems marked, to its uploader only.
+        let mut page = Client::new(&store);
+        page.page_login("unita", PASSWORD).await;
+        assert_eq!(page.get("/members/import").await.status, StatusCode::OK, "{backend}");
+        let boundary = "XFBOUNDARY";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"花名册.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = axum::http::Request::post(format!("/members/import?csrf={}", page.csrf))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let html = page.send(req).await.text();
+        let start = html.find("/members/import/errors/").expect("a link to the marked roster");
+        let link = html[start..start + html[start..].find('"').unwrap()].to_string();
+        let marked = page.get(&link).await;
+        assert_eq!(marked.status, StatusCode::OK, "{backend}");
+        let disposition = marked.headers.get("content-disposition").unwrap().to_str().unwrap().to_string();
+        assert!(
+            disposition.contains(&urlencoding::encode("花名册（错误标注）.xlsx").to_string()),
+            "{backend}: {disposition}"
+        );
+        let marked_rows = common::sheet_rows(&marked.body);
+        let header = marked_rows.iter().find(|r| r.iter().any(|c| c == "姓名")).expect("the header is kept");
+        assert!(header.last().is_some_and(|c| c == "错误说明"), "{backend}: {header:?}");
+        let bad = marked_rows.iter().find(|r| r.iter().any(|c| c == "丙三")).expect("the row is there");
+        assert!(bad.last().is_some_and(|c| c.contains("所在党支部")), "{backend}: {bad:?}");
+        // Another account on the same server.
+        let mut other = Client { app: page.app.clone(), cookie: None, csrf: String::new() };
+        other.page_login("unitb", PASSWORD).await;
+        assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND, "{backend}: not for another account");
         assert_eq!(errs[0]["column"], "所在党支部");
         assert_eq!(c.get("/api/v1/members/count").await.json()["total"], 5, "{backend}: nothing written");
         rows.pop();

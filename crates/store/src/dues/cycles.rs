@@ -549,7 +549,7 @@ pub async fn charge(store: &Store, scope: &MemberScope, member_id: i64, month: N
 }
 
 /// One member's charge of a month (the member was read through a scope).
-async fn charge_of(store: &Store, committee_id: i64, member_id: i64, month: NaiveDate) -> Result<ChargeRow> {
+pub(crate) async fn charge_of(store: &Store, committee_id: i64, member_id: i64, month: NaiveDate) -> Result<ChargeRow> {
     let mut q = Q::new(format!("{CHARGE_SELECT} WHERE c.committee_id = "));
     q.bind(committee_id).push(" AND c.member_id = ").bind(member_id).push(" AND c.month = ").bind(month);
     store.db.r().fetch_optional(q).await?.ok_or(StoreError::NotFound)

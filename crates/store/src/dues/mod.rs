@@ -16,11 +16,13 @@ use crate::{Result, Store, StoreError, Who, q};
 
 mod arrears;
 mod bases;
+mod correct;
 mod cycles;
 mod items;
 
 pub use self::arrears::*;
 pub use self::bases::*;
+pub use self::correct::*;
 pub use self::cycles::*;
 pub use self::items::*;
 

@@ -233,54 +233,78 @@ pub struct TransferFilter {
     pub state: String,
     /// Only the transfers waiting for the caller's decision.
     pub mine: bool,
+    /// Part of the member's name.
+    pub name: String,
+    /// Only transfers from or to an org under this one (inside the scope).
+    pub org_id: Option<i64>,
 }
 
-/// Transfers whose sending or receiving org lies in the scope: every one the
-/// filter selects, newest first — the in-flight ones by default (few at any
-/// time); `all` reads the whole register of the scope.
+/// Transfers whose sending or receiving org lies in the scope, newest first:
+/// one page of those the filter selects, and how many it selects in all.
 #[tracing::instrument(skip_all)]
-pub async fn list(store: &Store, scope: &OrgScope, f: &TransferFilter) -> Result<Vec<TransferView>> {
-    let state_where = |q: &mut Q| -> Result<()> {
-        match f.state.as_str() {
-            "" => {
-                q.push(&format!(
-                    " AND t.state IN {in_flight}",
-                    in_flight = sql_in(&[TransferState::PendingOut, TransferState::PendingIn])
-                ));
-            }
-            "all" => {}
-            s => {
-                let st = TransferState::parse(s).ok_or_else(|| StoreError::invalid("state", "状态无效"))?;
-                q.push(" AND t.state = ").bind(st.as_str());
-            }
-        }
-        Ok(())
+pub async fn list(
+    store: &Store,
+    scope: &OrgScope,
+    f: &TransferFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<TransferView>> {
+    // Either side may be outside the province (no org); a side inside the
+    // scope makes the transfer the caller's.
+    let mut q = Q::new(format!(
+        "SELECT {COLS} FROM transfers t \
+         LEFT JOIN orgs fo ON fo.committee_id = t.committee_id AND fo.id = t.from_org_id \
+         LEFT JOIN orgs tor ON tor.committee_id = t.to_committee_id AND tor.id = t.to_org_id WHERE 1 = 1"
+    ));
+    let either_under = |q: &mut Q, path: &str| {
+        let prefix = format!("{path}%");
+        q.push(" AND (fo.path LIKE ").bind(prefix.clone()).push(" OR tor.path LIKE ").bind(prefix).push(")");
     };
-    let mut out_q = Q::new(format!(
-        "SELECT {COLS} FROM transfers t JOIN orgs o ON o.committee_id = t.committee_id AND o.id = t.from_org_id WHERE 1 = 1"
-    ));
-    scope_where(&mut out_q, scope, "o");
-    state_where(&mut out_q)?;
-
-    let mut in_q = Q::new(format!(
-        "SELECT {COLS} FROM transfers t JOIN orgs o ON o.committee_id = t.to_committee_id AND o.id = t.to_org_id WHERE 1 = 1"
-    ));
-    scope_where(&mut in_q, scope, "o");
-    state_where(&mut in_q)?;
-
-    let mut rows: Vec<TransferRow> = store.db.r().fetch_all(out_q).await?;
-    for t in store.db.r().fetch_all::<TransferRow>(in_q).await? {
-        if !rows.iter().any(|r| r.committee_id == t.committee_id && r.id == t.id) {
-            rows.push(t);
+    if !scope.is_whole_tree() {
+        either_under(&mut q, scope.path_prefix());
+    }
+    if let Some(id) = f.org_id {
+        let under = crate::org::get(store.db.r(), scope, id).await?;
+        either_under(&mut q, &under.path);
+    }
+    match f.state.as_str() {
+        "" => {
+            q.push(&format!(
+                " AND t.state IN {in_flight}",
+                in_flight = sql_in(&[TransferState::PendingOut, TransferState::PendingIn])
+            ));
+        }
+        "all" => {}
+        s => {
+            let st = TransferState::parse(s).ok_or_else(|| StoreError::invalid("state", "状态无效"))?;
+            q.push(" AND t.state = ").bind(st.as_str());
         }
     }
-    rows.sort_by_key(|r| (std::cmp::Reverse(r.created_at), std::cmp::Reverse(r.id)));
-    let mut views = Vec::with_capacity(rows.len());
-    for t in rows {
+    let name = f.name.trim();
+    if !name.is_empty() {
+        q.push(" AND t.member_name LIKE ").bind(format!("%{}%", crate::db::like_escape(name))).push(" ESCAPE '\\'");
+    }
+    if !f.mine {
+        let rows: crate::Page<TransferRow> =
+            crate::fetch_page(store, q, "t.created_at DESC, t.id DESC", page, per_page).await?;
+        let mut items = Vec::with_capacity(rows.items.len());
+        for t in rows.items {
+            items.push(view(store, scope, t).await?);
+        }
+        return Ok(crate::Page { items, total: rows.total, page: rows.page, per_page: rows.per_page });
+    }
+    // Waiting for the caller: decided from each transfer's state and sides,
+    // among those in flight (few at any time).
+    q.push(" ORDER BY t.created_at DESC, t.id DESC");
+    let mut mine = Vec::new();
+    for t in store.db.r().fetch_all::<TransferRow>(q).await? {
         let v = view(store, scope, t).await?;
-        if !f.mine || v.can_decide() {
-            views.push(v);
+        if v.can_decide() {
+            mine.push(v);
         }
     }
-    Ok(views)
+    let total = mine.len() as i64;
+    let skip = usize::try_from((page - 1).max(0).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let items = mine.into_iter().skip(skip).take(usize::try_from(per_page).unwrap_or(usize::MAX)).collect();
+    Ok(crate::Page { items, total, page, per_page })
 }

@@ -26,10 +26,12 @@ use xianfeng_core::member::{
     CADRE_RANKS, CATEGORIES, EDUCATIONS, ETHNICITIES, FIELD_LABELS, GENDERS, MemberInput, MemberStatus, field_label,
 };
 
+mod annotate;
 mod export;
 mod read;
 mod template;
 
+pub use self::annotate::*;
 pub use self::export::*;
 pub use self::read::*;
 pub use self::template::*;

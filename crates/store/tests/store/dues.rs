@@ -326,3 +326,104 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         assert_eq!(rep.units_opened, 2, "{backend}");
     }
 }
+
+/// 更正: a registered payment is put right or taken back, with its reason,
+/// audited with the old and the new; a correction made from a page that
+/// showed another payment is refused, never applied over it.
+#[tokio::test]
+async fn a_payment_is_corrected_or_taken_back_with_its_reason() {
+    use dues::{CorrectionAction, PaymentCorrection};
+    use xianfeng_core::auth::operator;
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let ua = p.unit_admin(&p.unit_a);
+        let scope = testkit::member_scope(&store, &ua).await.unwrap();
+        let who = testkit::who(&ua);
+        let zhang = p.member("张伟").id();
+        dues::set_base(&store, &scope.writer().unwrap(), &who, zhang, &input("salaried", "8000", "2025-01"))
+            .await
+            .unwrap();
+        dues::open_cycle(&store, &scope, &who, m(2025, 3)).await.unwrap();
+        let fix = |c: PaymentCorrection| {
+            let (store, scope, who) = (store.clone(), scope.clone(), who.clone());
+            async move { dues::correct_payment(&store, &scope.writer().unwrap(), &who, zhang, m(2025, 3), &c).await }
+        };
+        let amend = |amount: &str, on: &str, reason: &str, seen: (i64, &str)| PaymentCorrection {
+            action: CorrectionAction::Amend,
+            amount: amount.into(),
+            paid_on: on.into(),
+            method: "cash".into(),
+            reason: reason.into(),
+            seen_paid_fen: Some(seen.0),
+            seen_paid_on: seen.1.into(),
+        };
+        // Nothing to correct before a payment is registered.
+        let r = fix(amend("120", "2025-03-10", "录错", (12_000, "2025-03-10"))).await;
+        assert!(matches!(r, Err(StoreError::Rule(ref s)) if s.contains("无需更正")), "{backend}: {r:?}");
+        pay(&store, &scope, &who, zhang, m(2025, 3), ["200.00", "2025-03-10", ""]).await.unwrap();
+        // A reason is required; the same values again are no correction.
+        invalid_on(fix(amend("120", "2025-03-10", "", (20_000, "2025-03-10"))).await, "reason");
+        let same = PaymentCorrection {
+            method: "wechat".into(),
+            ..amend("200", "2025-03-10", "核对", (20_000, "2025-03-10"))
+        };
+        invalid_on(fix(same).await, "amount");
+        // The rules of a payment hold for its correction too.
+        invalid_on(fix(amend("100", "2025-03-10", "录错", (20_000, "2025-03-10"))).await, "amount");
+        // From a page that showed another payment: refused.
+        let r = fix(amend("120", "2025-03-12", "录错", (12_000, "2025-03-10"))).await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{backend}: {r:?}");
+        let c = fix(amend("120", "2025-03-12", "金额录错", (20_000, "2025-03-10"))).await.unwrap();
+        assert_eq!(
+            (c.paid_fen, c.paid_on, c.method.as_str()),
+            (Some(12_000), NaiveDate::from_ymd_opt(2025, 3, 12), "cash"),
+            "{backend}"
+        );
+        assert!(c.note.contains("金额录错"), "{backend}: the reason shows on the charge");
+        // Taken back: unpaid again, and can be registered afresh.
+        let void = PaymentCorrection {
+            action: CorrectionAction::Void,
+            reason: "登记错了人".into(),
+            seen_paid_fen: Some(12_000),
+            seen_paid_on: "2025-03-12".into(),
+            ..Default::default()
+        };
+        let c = fix(void.clone()).await.unwrap();
+        assert!(!c.paid() && c.paid_fen.is_none(), "{backend}");
+        let r = fix(void).await;
+        assert!(matches!(r, Err(StoreError::Rule(_))), "{backend}: nothing left to take back");
+        pay(&store, &scope, &who, zhang, m(2025, 3), ["120.00", "2025-03-15", ""]).await.unwrap();
+        // Audited with the old and the new and the reason (a business detail:
+        // the audit administrator sees that it happened, not the amounts).
+        let f = xianfeng_store::audit::AuditFilter { action: "correct_payment".into(), ..Default::default() };
+        let rows = xianfeng_store::audit::list(&store, operator::audit_reader(), &f, 1, 10).await.unwrap();
+        assert_eq!(rows.total, 2, "{backend}");
+        let stored: Vec<(String,)> = store
+            .db
+            .r()
+            .fetch_all(q!("SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq", "correct_payment"))
+            .await
+            .unwrap();
+        let details: Vec<&str> = stored.iter().map(|r| r.0.as_str()).collect();
+        assert!(
+            details.iter().any(|d| d.contains("¥200.00 2025-03-10")
+                && d.contains("→ ¥120.00 2025-03-12")
+                && d.contains("金额录错")),
+            "{backend}: {details:?}"
+        );
+        assert!(details.iter().any(|d| d.contains("撤销") && d.contains("登记错了人")), "{backend}: {details:?}");
+        // Another unit cannot reach it.
+        let ub = p.unit_admin(&p.unit_b);
+        let other = testkit::member_scope(&store, &ub).await.unwrap();
+        let r = dues::correct_payment(
+            &store,
+            &other.writer().unwrap(),
+            &testkit::who(&ub),
+            zhang,
+            m(2025, 3),
+            &amend("130", "2025-03-15", "x", (12_000, "2025-03-15")),
+        )
+        .await;
+        assert!(matches!(r, Err(StoreError::NotFound)), "{backend}: {r:?}");
+    }
+}

@@ -89,8 +89,22 @@ async fn between_units_every_record_moves_and_stays_readable() {
         assert_eq!(v.t.dues_paid_through, Some(month), "{backend}: the paid-through month travels");
         assert!(v.t.letter_no.starts_with("省直机关转〔"), "{backend}");
         assert_eq!(v.t.valid_until, Some(today + chrono::Duration::days(90)), "{backend}");
-        let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }).await.unwrap();
-        assert_eq!(mine.len(), 1, "{backend}: waiting for unit B");
+        let mine = tr::list(&store, &ub_os, &TransferFilter { mine: true, ..Default::default() }, 1, 20).await.unwrap();
+        assert_eq!((mine.items.len(), mine.total), (1, 1), "{backend}: waiting for unit B");
+        // Unit A sees it as the sending side; by name, by org, and not under another branch.
+        let ua_os = testkit::org_scope(&p.unit_admin(&p.unit_a)).unwrap();
+        let by = |f: TransferFilter| {
+            let (store, os) = (store.clone(), ua_os.clone());
+            async move { tr::list(&store, &os, &f, 1, 20).await.unwrap().total }
+        };
+        assert_eq!(by(TransferFilter { name: "张".into(), ..Default::default() }).await, 1, "{backend}");
+        assert_eq!(by(TransferFilter { name: "李".into(), ..Default::default() }).await, 0, "{backend}");
+        assert_eq!(by(TransferFilter { org_id: Some(p.branch_a1.id), ..Default::default() }).await, 1, "{backend}");
+        assert_eq!(by(TransferFilter { org_id: Some(p.branch_a2.id), ..Default::default() }).await, 0, "{backend}");
+        let page = tr::list(&store, &ua_os, &TransferFilter { state: "all".into(), ..Default::default() }, 1, 1)
+            .await
+            .unwrap();
+        assert_eq!((page.items.len(), page.total), (1, 1), "{backend}");
         let v = tr::approve(&store, &ub_os.writer().unwrap(), &ub_who, t.id, "", None).await.unwrap();
         assert_eq!(v.t.state, TransferState::Done, "{backend}");
 

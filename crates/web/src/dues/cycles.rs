@@ -66,6 +66,7 @@ pub(crate) fn dues_flash(code: &str) -> &'static str {
         "opened" => "已开启本月党费收缴",
         "settled" => "已结算",
         "paid" => "缴费已登记",
+        "corrected" => "缴费登记已更正",
         other => flash_text(other),
     }
 }
@@ -100,6 +101,18 @@ pub(crate) async fn cycles_view(
                 format!("已登记{}{}的党费 {}（{}）", c.name, month.format("%Y年%m月"), c.paid_text(), c.method_label())
             }
             Err(_) => dues_flash("paid").to_string(),
+        },
+        ("corrected", Ok(id)) => match store_dues::charge(&state.store, &scope, id, month).await {
+            Ok(c) if c.paid() => format!(
+                "已更正{}{}的缴费登记：{} {}（{}）",
+                c.name,
+                month.format("%Y年%m月"),
+                c.paid_text(),
+                c.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+                c.method_label()
+            ),
+            Ok(c) => format!("已撤销{}{}的缴费登记，现为未缴", c.name, month.format("%Y年%m月")),
+            Err(_) => dues_flash("corrected").to_string(),
         },
         ("payroll", _) => format!(
             "已按工资代扣登记{}党费 {} 人，合计 {}",

@@ -21,12 +21,14 @@ use crate::layout::{Layout, Pager, flash_text, render};
 use crate::session::Ctx;
 
 mod api;
+mod correct;
 mod cycles;
 mod deductions;
 mod month;
 mod rule;
 
 pub(crate) use self::api::*;
+pub(crate) use self::correct::*;
 pub(crate) use self::cycles::*;
 pub(crate) use self::deductions::*;
 pub(crate) use self::month::*;
@@ -44,6 +46,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dues/cycles/settle", axum::routing::post(settle_submit))
         .route("/dues/cycles/payroll", axum::routing::post(payroll_submit))
         .route("/dues/charges/{member_id}/{month}", axum::routing::post(pay_submit))
+        .route("/dues/charges/{member_id}/{month}/correct", get(correct_page).post(correct_submit))
         .route("/dues/arrears", get(arrears_page))
         .route("/dues/summary", get(summary_page))
         .route("/dues/deductions", get(items_page).post(items_submit))
@@ -61,6 +64,7 @@ pub fn api() -> Router<AppState> {
         .route("/dues/cycles.xlsx", get(cycles_xlsx))
         .route("/dues/charges", get(api_charges))
         .route("/dues/charges/{member_id}/{month}/payment", axum::routing::post(api_pay))
+        .route("/dues/charges/{member_id}/{month}/correction", axum::routing::post(api_correct))
         .route("/dues/arrears", get(api_arrears))
         .route("/dues/summary", get(api_summary))
 }
@@ -381,6 +385,15 @@ pub const AREA: crate::area::Area = {
                 "dues",
                 "登记缴费（金额、日期、方式；超过规定月数的补交须说明原因）",
                 "Payment",
+                200,
+                "Charge",
+            ),
+            (
+                "post",
+                "/dues/charges/{member_id}/{month}/correction",
+                "dues",
+                "更正或撤销已登记的缴费（须说明原因，带更正前的金额 seen_paid_fen 与日期 seen_paid_on；记入审计）",
+                "PaymentCorrection",
                 200,
                 "Charge",
             ),

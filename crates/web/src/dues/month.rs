@@ -94,8 +94,11 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
         &state.store,
         &org_scope,
         &xianfeng_store::transfer::TransferFilter { mine: true, ..Default::default() },
+        1,
+        xianfeng_store::EVERY_ROW,
     )
-    .await?;
+    .await?
+    .items;
     render(&MonthPage {
         l: Layout::new(&ctx, format!("本月工作 — {}", month.format("%Y年%m月")), "/month").crumb("本月工作", ""),
         month: month.format("%Y-%m").to_string(),

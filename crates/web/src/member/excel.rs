@@ -73,6 +73,8 @@ pub(crate) struct ImportPage {
     pub(crate) l: Layout,
     pub(crate) report: Option<ImportReport>,
     pub(crate) file_error: String,
+    /// Where the uploaded roster with its problems marked is fetched.
+    pub(crate) errors_file: Option<String>,
     pub(crate) max_mb: usize,
     pub(crate) max_rows: usize,
 }
@@ -83,11 +85,22 @@ pub(crate) fn import_page_of(
     report: Option<ImportReport>,
     file_error: String,
 ) -> Result<Response> {
+    import_page_with(state, ctx, report, file_error, None)
+}
+
+fn import_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    report: Option<ImportReport>,
+    file_error: String,
+    errors_file: Option<String>,
+) -> Result<Response> {
     let ok = report.as_ref().map(|r| r.errors.is_empty()).unwrap_or(true) && file_error.is_empty();
     let mut res = render(&ImportPage {
         l: Layout::new(ctx, "批量导入党员", "/members/import").crumb("党员管理", "").crumb("批量导入", ""),
         report,
         file_error,
+        errors_file,
         max_mb: state.import_limits.max_file_bytes / (1024 * 1024),
         max_rows: state.import_limits.max_rows,
     })?;
@@ -148,8 +161,40 @@ pub(crate) async fn import_submit(
         return import_page_of(&state, &ctx, None, "上传的文件是空的".into());
     }
     match run_import(&state, &ctx, &data, &name).await {
+        Ok(report) if !report.errors.is_empty() => {
+            // The roster back with its problems marked, to correct in place.
+            let limits = *state.import_limits;
+            let errors = report.errors.clone();
+            let annotated =
+                tokio::task::spawn_blocking(move || crate::xlsx::annotate_errors(&data, &limits, &errors)).await;
+            let link = match annotated {
+                Ok(Ok(bytes)) => {
+                    let token = state.import_error_files.keep(
+                        ctx.actor()?.user_id,
+                        crate::xlsx::annotated_file_name(&name),
+                        bytes,
+                    );
+                    Some(format!("/members/import/errors/{token}"))
+                }
+                _ => None,
+            };
+            import_page_with(&state, &ctx, Some(report), String::new(), link)
+        }
         Ok(report) => import_page_of(&state, &ctx, Some(report), String::new()),
         Err(AppError::BadRequest(m)) | Err(AppError::TooLarge(m)) => import_page_of(&state, &ctx, None, m),
         Err(e) => Err(e),
     }
+}
+
+/// The uploaded roster with its problems marked (for its uploader, for an hour).
+pub(crate) async fn errors_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let user = ctx.actor()?.user_id;
+    let Some((name, bytes)) = state.import_error_files.get(user, &token) else {
+        return Err(AppError::NotFound);
+    };
+    crate::layout::download(&state, &ctx, "import_errors", "", &name, crate::layout::XLSX, bytes).await
 }

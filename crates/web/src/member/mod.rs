@@ -24,6 +24,7 @@ use crate::session::Ctx;
 
 mod api;
 mod detail;
+pub mod error_files;
 mod excel;
 mod form;
 mod list;
@@ -41,6 +42,7 @@ pub fn pages() -> Router<AppState> {
         .route("/members/export.xlsx", get(export))
         .route("/members/import", get(import_page).post(import_submit))
         .route("/members/import/template.xlsx", get(template))
+        .route("/members/import/errors/{token}", get(errors_file))
         .route("/members/{id}", get(detail_page))
         .route("/members/{id}/edit", get(edit_page).post(edit_submit))
         .route("/members/{id}/status", post(status_submit))

@@ -94,6 +94,10 @@ fn base_schemas() -> Value {
         "Checkin": s(&["token"]),
         "Month": { "type": "object", "required": ["month"], "properties": { "month": { "type": "string", "example": "2025-07" } } },
         "Payroll": { "type": "object", "required": ["month", "paid_on"], "properties": { "month": { "type": "string", "example": "2025-07" }, "org_id": { "type": "integer", "description": "缺省为范围内全部" }, "paid_on": { "type": "string", "format": "date" } } },
+        "PaymentCorrection": { "type": "object", "required": ["reason", "seen_paid_fen", "seen_paid_on"], "properties": {
+            "action": { "type": "string", "enum": ["amend", "void"], "description": "amend（缺省）：改正金额、日期或方式；void：撤销登记，改为未缴" },
+            "amount": { "type": "string", "description": "元（amend）" }, "paid_on": { "type": "string", "format": "date" }, "method": { "type": "string" },
+            "reason": { "type": "string" }, "seen_paid_fen": { "type": "integer", "description": "更正前的缴费金额（分）" }, "seen_paid_on": { "type": "string", "format": "date" } } },
         "Payment": { "type": "object", "required": ["amount", "paid_on", "method"], "properties": { "amount": { "type": "string", "description": "元" }, "paid_on": { "type": "string", "format": "date" },
             "method": { "type": "string", "enum": ["cash", "transfer", "wechat", "alipay", "payroll"] }, "reason": { "type": "string" } } },
         "DuesBase": { "type": "object", "required": ["member_type", "effective_month"], "properties": {

@@ -1,6 +1,7 @@
 //! The case list and opening a case.
 
 use super::*;
+use crate::layout::Pager;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -12,6 +13,10 @@ pub(crate) struct CasesQ {
     pub(crate) due_soon: String,
     pub(crate) ready: String,
     pub(crate) name: String,
+    /// The org picker's search text.
+    pub(crate) org_id_q: String,
+    pub(crate) page: String,
+    pub(crate) per_page: String,
 }
 
 impl CasesQ {
@@ -39,6 +44,10 @@ pub(crate) struct CasesPage {
     pub(crate) items: Vec<CaseRow>,
     pub(crate) statuses: Vec<(&'static str, &'static str)>,
     pub(crate) today: NaiveDate,
+    /// The unit or branch the list is narrowed to, chosen by name.
+    pub(crate) org: crate::picker::Picker,
+    pub(crate) pager: Pager,
+    pub(crate) errors: Errors,
 }
 
 pub(crate) const PIPELINE_STATUSES: [MemberStatus; 4] =
@@ -49,13 +58,47 @@ pub(crate) async fn cases_page(State(state): State<AppState>, ctx: Ctx, Query(q)
     if !ms.can_write() {
         return Err(AppError::Forbidden);
     }
-    let items = store_rec::cases(&state.store, &ms, &q.filter()?, 1, 1000).await?.items;
+    let scope = ctx.org_scope()?;
+    let org = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &[
+            xianfeng_core::org::OrgKind::Unit,
+            xianfeng_core::org::OrgKind::PartyCommittee,
+            xianfeng_core::org::OrgKind::GeneralBranch,
+            xianfeng_core::org::OrgKind::Branch,
+        ],
+        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
+        &q.org_id,
+        &q.org_id_q,
+    )
+    .await?;
+    let mut f = q.filter()?;
+    if crate::picker::searching(&[&q.org_id_q]) {
+        f.org_id = None;
+    }
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
+    let found = store_rec::cases(&state.store, &ms, &f, page, per_page).await?;
+    let base = serde_urlencoded::to_string([
+        ("org_id", org.value()),
+        ("status", q.status.as_str()),
+        ("state", q.state.as_str()),
+        ("overdue", q.overdue.as_str()),
+        ("due_soon", q.due_soon.as_str()),
+        ("ready", q.ready.as_str()),
+        ("name", q.name.as_str()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     render(&CasesPage {
         l: Layout::new(&ctx, "发展党员名册", "/recruitment/cases")
             .crumb("发展党员", "/recruitment")
             .crumb("发展党员名册", ""),
         q,
-        items,
+        items: found.items,
+        org,
+        pager: Pager::new(page, per_page, found.total, base),
+        errors: Errors::default(),
         statuses: PIPELINE_STATUSES.iter().map(|s| (s.as_str(), s.label())).collect(),
         today: today_cn(),
     })

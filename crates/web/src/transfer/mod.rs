@@ -67,7 +67,29 @@ fn flash(code: &str) -> &'static str {
 struct ListQ {
     state: String,
     mine: String,
+    /// Part of the member's name.
+    name: String,
+    /// Only transfers from or to an org under this one.
+    org_id: String,
+    /// The org picker's search text.
+    org_id_q: String,
     ok: String,
+    page: String,
+    per_page: String,
+}
+
+impl ListQ {
+    fn filter(&self) -> Result<TransferFilter> {
+        Ok(TransferFilter {
+            state: self.state.clone(),
+            mine: matches!(self.mine.as_str(), "1" | "true"),
+            name: self.name.clone(),
+            org_id: match self.org_id.trim() {
+                "" => None,
+                s => Some(s.parse().map_err(|_| AppError::BadRequest("org_id应为数字".into()))?),
+            },
+        })
+    }
 }
 
 #[derive(Template)]
@@ -76,6 +98,10 @@ struct ListPage {
     l: Layout,
     q: ListQ,
     items: Vec<TransferView>,
+    /// The unit or branch the list is narrowed to, chosen by name.
+    org: crate::picker::Picker,
+    pager: crate::layout::Pager,
+    errors: crate::form::Errors,
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ>) -> Result<Response> {
@@ -83,12 +109,37 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" };
-    let items = store_tr::list(&state.store, &scope, &f).await?;
+    let org = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
+        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
+        &q.org_id,
+        &q.org_id_q,
+    )
+    .await?;
+    // While searching for the org, the list stays as it was.
+    let mut f = q.filter()?;
+    if crate::picker::searching(&[&q.org_id_q]) {
+        f.org_id = None;
+    }
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
+    let found = store_tr::list(&state.store, &scope, &f, page, per_page).await?;
+    let base = serde_urlencoded::to_string([
+        ("state", q.state.as_str()),
+        ("mine", q.mine.as_str()),
+        ("name", q.name.as_str()),
+        ("org_id", org.value()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     render(&ListPage {
         l: Layout::new(&ctx, "组织关系转接", "/transfers").crumb("组织关系转接", "").flash(flash(&q.ok)),
+        pager: crate::layout::Pager::new(page, per_page, found.total, base),
+        items: found.items,
+        org,
         q,
-        items,
+        errors: Default::default(),
     })
 }
 
@@ -99,9 +150,8 @@ async fn api_list(
     Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<xianfeng_store::Page<store_tr::TransferView>>> {
     let scope = ctx.org_scope()?;
-    let f = TransferFilter { state: q.state.clone(), mine: q.mine == "1" || q.mine == "true" };
-    let items = store_tr::list(&state.store, &scope, &f).await?;
-    Ok(Json(crate::form::page_of(items, &p)?))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_tr::list(&state.store, &scope, &q.filter()?, page, per_page).await?))
 }
 
 // ----- ask for a transfer -----

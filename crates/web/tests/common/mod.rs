@@ -218,6 +218,15 @@ pub fn export_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     rows[header + 1..].iter().filter(|r| r.iter().any(|c| !c.is_empty())).cloned().collect()
 }
 
+/// Every row of the first sheet of an xlsx file, cells as text.
+pub fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx file");
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).expect("first sheet");
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
 /// The code shown once in an element with this id (`code-part-a`, `code-part-b`).
 pub fn code_in(html: &str, id: &str) -> String {
     let key = format!("id=\"{id}\">");

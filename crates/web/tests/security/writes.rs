@@ -48,6 +48,9 @@ fn body_for(schema: &str, t: &Targets, versions: &serde_json::Value) -> serde_js
         "Checkin" => serde_json::json!({ "token": "ABCDEF" }),
         "TaskUpdate" => serde_json::json!({ "status": "done", "evidence": "x" }),
         "Month" => serde_json::json!({ "month": "2025-03" }),
+        "PaymentCorrection" => {
+            serde_json::json!({ "action": "void", "reason": "外来更正", "seen_paid_fen": 100, "seen_paid_on": "2025-03-10" })
+        }
         "Payroll" => serde_json::json!({ "month": "2025-03", "org_id": t.org, "paid_on": "2025-03-10" }),
         "MeetingPlan" => {
             serde_json::json!({ "org_id": t.org, "kind": "branch_general_meeting", "planned_on": "2025-04-01", "topic": "外来安排" })
