@@ -92,7 +92,8 @@ pub(crate) enum Cmd {
         /// Scratch directory for the bench databases.
         #[arg(long, default_value = "./target/bench")]
         dir: PathBuf,
-        /// Run only these benchmark groups (comma-separated: demo,list,import,memory,…).
+        /// Run only these benchmark groups (comma-separated: demo, list, import, compliance, dues,
+        /// checkin, ranking, recruitment, crawl, memory).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },

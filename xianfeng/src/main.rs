@@ -29,10 +29,18 @@ use xianfeng_store::{Store, Who};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    // Logs go to stderr: stdout carries what a command answers (the bench's
+    // JSON lines, counts, reports), to be read or piped on its own.
     if cli.log_format == "json" {
-        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(true).with_env_filter(filter()).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).init();
+        tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).with_writer(std::io::stderr).init();
     }
     xianfeng_store::db::SLOW_QUERY.store(cli.slow_query_ms, std::sync::atomic::Ordering::Relaxed);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");

@@ -254,9 +254,13 @@ pub struct TaskFilter {
     pub org_id: Option<i64>,
     /// open | done | overdue | "" (all)
     pub status: String,
+    /// Part of the org's name, the owner's name or the task's title.
+    pub name: String,
 }
 
-/// Tasks in scope (the unit's summary), overdue first; with counts.
+/// Tasks in scope (the unit's summary), open first by deadline; with the
+/// counts of open, overdue and done tasks the org and name select (whatever
+/// the status filter).
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskSummary {
     pub items: Vec<TaskRow>,
@@ -280,6 +284,12 @@ pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter, page: i64,
         scope_where(&mut q, scope, "o");
         if let Some(p) = &sub {
             q.push(" AND o.path LIKE ").bind(format!("{p}%"));
+        }
+        let name = f.name.trim();
+        if !name.is_empty() {
+            let pattern = format!("%{}%", crate::db::like_escape(name));
+            q.push(" AND (o.name LIKE ").bind(pattern.clone()).push(" ESCAPE '\\' OR t.owner_name LIKE ");
+            q.bind(pattern.clone()).push(" ESCAPE '\\' OR t.title LIKE ").bind(pattern).push(" ESCAPE '\\')");
         }
         q
     };

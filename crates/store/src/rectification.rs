@@ -82,38 +82,88 @@ pub struct Detail {
 
 /// The board's counts: plans in progress, awaiting the unit's verification,
 /// lifted, and past their deadline without being lifted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Counts {
-    pub open: usize,
-    pub submitted: usize,
-    pub lifted: usize,
-    pub overdue: usize,
+    pub open: i64,
+    pub submitted: i64,
+    pub lifted: i64,
+    pub overdue: i64,
 }
 
-pub fn counts(items: &[Rectification], today: NaiveDate) -> Counts {
-    let mut c = Counts::default();
-    for r in items {
-        match r.state {
-            RectificationState::Open => c.open += 1,
-            RectificationState::Submitted => c.submitted += 1,
-            RectificationState::Lifted => c.lifted += 1,
-        }
-        if r.overdue_on(today) {
-            c.overdue += 1;
-        }
+impl Counts {
+    pub fn total(&self) -> i64 {
+        self.open + self.submitted + self.lifted
     }
-    c
 }
 
-/// Rectifications of branches in scope (a year, or every year).
-#[tracing::instrument(skip_all)]
-pub async fn list(store: &Store, scope: &OrgScope, year: Option<i32>, state: &str) -> Result<Vec<Rectification>> {
-    let mut q = Q::new(format!("SELECT {COLS}{FROM} WHERE 1 = 1"));
+/// Which plans a board or export shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The ranking year the branches were flagged in; every year when `None`.
+    pub year: Option<i32>,
+    /// "" or "all" = every state; open | submitted | lifted.
+    pub state: String,
+    /// Only branches under this org (inside the scope).
+    pub org_id: Option<i64>,
+    /// Part of the branch's or its unit's name.
+    pub name: String,
+}
+
+/// `select` (the query so far, up to its select list) over the plans `f`
+/// selects, state aside (the counts are over every state).
+async fn selected(store: &Store, scope: &OrgScope, f: &Filter, mut q: Q) -> Result<Q> {
+    q.push(FROM).push(" WHERE 1 = 1");
     scope_where(&mut q, scope, "o");
-    if let Some(y) = year {
+    if let Some(y) = f.year {
         q.push(" AND r.year = ").bind(i64::from(y));
     }
-    match state {
+    if let Some(id) = f.org_id {
+        let under = crate::org::get(store.db.r(), scope, id).await?;
+        q.push(" AND o.path LIKE ").bind(format!("{}%", under.path));
+    }
+    let name = f.name.trim();
+    if !name.is_empty() {
+        let pattern = format!("%{}%", crate::db::like_escape(name));
+        q.push(" AND (o.name LIKE ").bind(pattern.clone()).push(" ESCAPE '\\' OR u.name LIKE ").bind(pattern);
+        q.push(" ESCAPE '\\')");
+    }
+    Ok(q)
+}
+
+/// How many plans `f` selects in each state (its `state` aside), and how
+/// many of them are past their deadline on `today`.
+#[tracing::instrument(skip_all)]
+pub async fn counts(store: &Store, scope: &OrgScope, f: &Filter, today: NaiveDate) -> Result<Counts> {
+    let sum = |cond: &str, name: &str| {
+        format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {name}, ")
+    };
+    let state_is = |st: RectificationState| format!("r.state = '{}'", st.as_str());
+    let mut q = Q::new("SELECT ");
+    q.push(&sum(&state_is(RectificationState::Open), "open"))
+        .push(&sum(&state_is(RectificationState::Submitted), "submitted"))
+        .push(&sum(&state_is(RectificationState::Lifted), "lifted"))
+        .push(&format!(
+            "CAST(COALESCE(SUM(CASE WHEN r.state <> '{}' AND r.deadline < ",
+            RectificationState::Lifted.as_str()
+        ))
+        .bind(today)
+        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue");
+    let q = selected(store, scope, f, q).await?;
+    store.db.r().fetch_one(q).await
+}
+
+/// Plans of branches in scope, one page of those `f` selects (the tail's
+/// order: latest year first, then the tree), and how many it selects in all.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    store: &Store,
+    scope: &OrgScope,
+    f: &Filter,
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<Rectification>> {
+    let mut q = selected(store, scope, f, Q::new(format!("SELECT {COLS}"))).await?;
+    match f.state.as_str() {
         "" | "all" => {}
         code => {
             let st = RectificationState::parse(code)
@@ -121,8 +171,20 @@ pub async fn list(store: &Store, scope: &OrgScope, year: Option<i32>, state: &st
             q.push(" AND r.state = ").bind(st.as_str());
         }
     }
-    q.push(" ORDER BY r.year DESC, o.path");
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(store, q, "r.year DESC, o.path", page, per_page).await
+}
+
+/// The branches that have a plan for `year` in scope (to find the tail's
+/// branches still without one).
+#[tracing::instrument(skip_all)]
+pub async fn planned_org_ids(store: &Store, scope: &OrgScope, year: i32) -> Result<Vec<i64>> {
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        org_id: i64,
+    }
+    let f = Filter { year: Some(year), ..Default::default() };
+    let q = selected(store, scope, &f, Q::new("SELECT r.org_id")).await?;
+    Ok(store.db.r().fetch_all::<Id>(q).await?.into_iter().map(|r| r.org_id).collect())
 }
 
 async fn row(c: crate::db::Conn<'_>, scope: &OrgScope, id: i64) -> Result<Rectification> {

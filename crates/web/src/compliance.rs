@@ -43,6 +43,22 @@ struct ComplianceQ {
     kind: String,
 }
 
+/// The missing meetings' own filter and page, beside [`ComplianceQ`].
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MissingQ {
+    /// Part of the org's name.
+    name: String,
+    page: String,
+    per_page: String,
+}
+
+/// The missing meetings whose org's name contains `name`.
+fn named(rows: Vec<MissingRow>, name: &str) -> Vec<MissingRow> {
+    let name = name.trim();
+    if name.is_empty() { rows } else { rows.into_iter().filter(|r| r.org_name.contains(name)).collect() }
+}
+
 async fn compliance_args(state: &AppState, ctx: &Ctx, q: &ComplianceQ) -> Result<(OrgRow, Period)> {
     let scope = ctx.org_scope()?;
     let org = match q.org_id.trim().parse::<i64>() {
@@ -119,17 +135,39 @@ struct MissingPage {
     period_label: String,
     kind_label: String,
     rows: Vec<MissingRow>,
-    more: usize,
+    /// The page's first row's number.
+    first: usize,
+    q: ComplianceQ,
+    name: String,
+    pager: crate::layout::Pager,
 }
 
-async fn missing_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ComplianceQ>) -> Result<Response> {
+async fn missing_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ComplianceQ>,
+    Query(mq): Query<MissingQ>,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let (org, period) = compliance_args(&state, &ctx, &q).await?;
     let year = period.year;
-    let mut rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
+    // Computed from the tallies kept per org (no meeting is read), then paged.
+    let rows = named(store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?, &mq.name);
+    let (page, per_page) = crate::form::paging(&mq.page, &mq.per_page, 50, 500)?;
+    let total = rows.len();
+    let first = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let rows: Vec<MissingRow> =
+        rows.into_iter().skip(first).take(usize::try_from(per_page).unwrap_or(usize::MAX)).collect();
     let kinds = kinds_today(&state).await?;
-    let more = rows.len().saturating_sub(2000);
-    rows.truncate(2000);
+    let base = serde_urlencoded::to_string([
+        ("org_id", org.id.to_string().as_str()),
+        ("year", year.to_string().as_str()),
+        ("period", period.code().as_str()),
+        ("kind", q.kind.trim()),
+        ("name", mq.name.trim()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     let l = Layout::new(&ctx, format!("未按要求召开的会议 — {}", org.name), "/compliance")
         .crumb("组织生活", "/meetings")
         .crumb(
@@ -144,10 +182,13 @@ async fn missing_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<C
         } else {
             store_meeting::kind_label(&kinds, q.kind.trim())
         },
+        pager: crate::layout::Pager::new(page, per_page, total as i64, base),
         org,
         period_label: period.label(),
         rows,
-        more,
+        first,
+        name: mq.name,
+        q: ComplianceQ { year: year.to_string(), period: period.code(), ..q },
     })
 }
 
@@ -175,11 +216,12 @@ async fn api_missing(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ComplianceQ>,
+    Query(mq): Query<MissingQ>,
     Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<xianfeng_store::Page<xianfeng_store::compliance::MissingRow>>> {
     let scope = ctx.org_scope()?;
     let (org, period) = compliance_args(&state, &ctx, &q).await?;
-    let rows = store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?;
+    let rows = named(store_compliance::missing(&state.store, &scope, org.id, period, q.kind.trim()).await?, &mq.name);
     Ok(Json(crate::form::page_of(rows, &p)?))
 }
 

@@ -94,7 +94,7 @@ async fn task_update_submit(
             let sep = if back.contains('?') { '&' } else { '?' };
             Ok(Redirect::to(&format!("{back}{sep}ok=task_updated")).into_response())
         }
-        Err(StoreError::Invalid(errs)) => tasks_view(&state, &ctx, &TaskFilter::default(), Errors(errs), "").await,
+        Err(StoreError::Invalid(errs)) => tasks_view(&state, &ctx, TasksQ::default(), Errors(errs)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -105,48 +105,93 @@ struct TasksPage {
     l: Layout,
     summary: store_tasks::TaskSummary,
     mine: Vec<store_tasks::TaskRow>,
-    status: String,
+    q: TasksQ,
+    /// The unit or org the list is narrowed to, chosen by name (none for a
+    /// caller without an org scope).
+    org: Option<crate::picker::Picker>,
+    pager: crate::layout::Pager,
     errors: Errors,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct TasksQ {
     org_id: String,
+    /// The org picker's search text.
+    org_id_q: String,
     status: String,
+    /// Part of the org's name, the owner's name or the task's title.
+    name: String,
     ok: String,
+    page: String,
+    per_page: String,
 }
 
-async fn tasks_view(state: &AppState, ctx: &Ctx, f: &TaskFilter, errors: Errors, flash_code: &str) -> Result<Response> {
+impl TasksQ {
+    fn filter(&self) -> Result<TaskFilter> {
+        Ok(TaskFilter {
+            org_id: match self.org_id.trim() {
+                "" => None,
+                s => Some(s.parse().map_err(|_| crate::error::AppError::BadRequest("org_id应为数字".into()))?),
+            },
+            status: self.status.clone(),
+            name: self.name.clone(),
+        })
+    }
+}
+
+async fn tasks_view(state: &AppState, ctx: &Ctx, q: TasksQ, errors: Errors) -> Result<Response> {
+    use xianfeng_core::org::OrgKind;
     let actor = ctx.actor()?;
-    let summary = match ctx.org_scope() {
-        Ok(scope) => store_tasks::summary(&state.store, &scope, f, 1, 500).await?,
-        Err(_) => store_tasks::TaskSummary {
-            items: Vec::new(),
-            total: 0,
-            page: 1,
-            per_page: 500,
-            open: 0,
-            overdue: 0,
-            done: 0,
-        },
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
+    let mut f = q.filter()?;
+    let (summary, org) = match ctx.org_scope() {
+        Ok(scope) => {
+            let org = crate::picker::orgs(
+                &state.store,
+                crate::picker::OrgSource::Scope(&scope),
+                &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
+                crate::picker::Picker::new("org_id", "单位或组织", "党组织").placeholder("单位或组织名称中的几个字"),
+                &q.org_id,
+                &q.org_id_q,
+            )
+            .await?;
+            // While searching for the org, the list stays as it was.
+            if crate::picker::searching(&[&q.org_id_q]) {
+                f.org_id = None;
+            }
+            (store_tasks::summary(&state.store, &scope, &f, page, per_page).await?, Some(org))
+        }
+        Err(_) => (
+            store_tasks::TaskSummary { items: Vec::new(), total: 0, page, per_page, open: 0, overdue: 0, done: 0 },
+            None,
+        ),
     };
-    let mine = store_tasks::mine(&state.store, &actor.myself(), 1, 200).await?.items;
+    // One's own open tasks are few by nature: all of them.
+    let mine = store_tasks::mine(&state.store, &actor.myself(), 1, xianfeng_store::EVERY_ROW).await?.items;
+    let base = serde_urlencoded::to_string([
+        ("status", q.status.as_str()),
+        ("org_id", org.as_ref().map(|o| o.value()).unwrap_or_default()),
+        ("name", q.name.as_str()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     render(&TasksPage {
         l: Layout::new(ctx, "第一议题落实", "/first-agenda")
             .crumb("组织生活", "/meetings")
             .crumb("第一议题落实", "")
-            .flash(flash(flash_code)),
+            .flash(flash(&q.ok)),
+        pager: crate::layout::Pager::new(page, per_page, summary.total, base),
         summary,
         mine,
-        status: f.status.clone(),
+        org,
+        q,
         errors,
     })
 }
 
 async fn tasks_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<TasksQ>) -> Result<Response> {
-    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
-    tasks_view(&state, &ctx, &f, Errors::default(), &q.ok).await
+    tasks_view(&state, &ctx, q, Errors::default()).await
 }
 
 async fn api_task_add(
@@ -178,7 +223,7 @@ async fn api_tasks(
     Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<store_tasks::TaskSummary>> {
     let scope = ctx.org_scope()?;
-    let f = TaskFilter { org_id: q.org_id.trim().parse().ok(), status: q.status.clone() };
+    let f = q.filter()?;
     let (page, per_page) = p.api()?;
     Ok(Json(store_tasks::summary(&state.store, &scope, &f, page, per_page).await?))
 }
@@ -216,7 +261,7 @@ pub const AREA: crate::area::Area = {
                 "get",
                 "/first-agenda-tasks",
                 "meeting",
-                "第一议题落实任务汇总（status=open/done/overdue）",
+                "第一议题落实任务汇总（status=open/done/overdue、org_id、name：组织、责任人或任务中的字、page、per_page）",
                 "",
                 200,
                 "TaskSummary",

@@ -273,7 +273,9 @@ async fn rectification_attention(
     today: chrono::NaiveDate,
     out: &mut Vec<Attention>,
 ) -> Result<()> {
-    let plans = xianfeng_store::rectification::list(&state.store, scope, None, "").await?;
+    let every = xianfeng_store::rectification::Filter::default();
+    let plans =
+        xianfeng_store::rectification::list(&state.store, scope, &every, 1, xianfeng_store::EVERY_ROW).await?.items;
     let pending: Vec<_> = plans.iter().filter(|r| r.state != RectificationState::Lifted).collect();
     if role == Role::BranchSecretary {
         for r in pending.iter().take(3) {

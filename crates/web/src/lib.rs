@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaign;
 pub mod compliance;
+pub mod crawl;
 pub mod credential;
 pub mod discipline;
 pub mod docx;

@@ -201,6 +201,10 @@ where
     }
     let few = find(String::new(), SELECT_MAX + 1).await?;
     if few.total <= SELECT_MAX {
+        // A required choice with one answer is made already (a secretary's own branch).
+        if p.required && p.chosen.is_none() && few.items.len() == 1 {
+            p.chosen = few.items.first().cloned();
+        }
         p.all = Some(few.items);
     }
     Ok(p)

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::member::parse_date;
+use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
 use xianfeng_store::ranking::{RankFilter, RankRow};
@@ -59,8 +60,34 @@ fn year_of(s: &str) -> Result<i32> {
 struct BoardQ {
     year: String,
     state: String,
+    /// Only branches under this unit or branch (the picker's value).
+    org_id: String,
+    /// The org picker's search text.
+    org_id_q: String,
+    /// Part of the branch's or its unit's name.
+    name: String,
     ok: String,
+    page: String,
+    per_page: String,
 }
+
+impl BoardQ {
+    fn filter(&self, year: Option<i32>) -> Result<store_rect::Filter> {
+        Ok(store_rect::Filter {
+            year,
+            state: self.state.clone(),
+            org_id: match self.org_id.trim() {
+                "" => None,
+                s => Some(s.parse().map_err(|_| AppError::BadRequest("org_id应为数字".into()))?),
+            },
+            name: self.name.clone(),
+        })
+    }
+}
+
+/// Tail branches without a plan shown on the board; the rest are on the
+/// ranking's tail list, which the board links to with their number.
+const WITHOUT_PLAN_SHOWN: usize = 20;
 
 #[derive(Template)]
 #[template(path = "rectifications.html")]
@@ -69,9 +96,15 @@ struct BoardPage {
     year: i32,
     q: BoardQ,
     items: Vec<Rectification>,
+    /// The first tail branches without a plan, and how many there are.
     without_plan: Vec<RankRow>,
+    without_plan_total: usize,
     today: NaiveDate,
     counts: store_rect::Counts,
+    org: crate::picker::Picker,
+    pager: crate::layout::Pager,
+    errors: Errors,
+    export_query: String,
 }
 
 async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Response> {
@@ -80,40 +113,72 @@ async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boa
         return Err(AppError::Forbidden);
     }
     let year = year_of(&q.year)?;
-    let items = store_rect::list(&state.store, &scope, Some(year), &q.state).await?;
+    let org = crate::picker::orgs(
+        &state.store,
+        crate::picker::OrgSource::Scope(&scope),
+        &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
+        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
+        &q.org_id,
+        &q.org_id_q,
+    )
+    .await?;
+    // While searching for the org, the board stays as it was.
+    let mut f = q.filter(Some(year))?;
+    if crate::picker::searching(&[&q.org_id_q]) {
+        f.org_id = None;
+    }
+    let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
+    let found = store_rect::list(&state.store, &scope, &f, page, per_page).await?;
     // The counts are over every state, whatever the table shows.
-    let all =
-        if q.state.is_empty() { items.clone() } else { store_rect::list(&state.store, &scope, Some(year), "").await? };
+    let counts =
+        store_rect::counts(&state.store, &scope, &store_rect::Filter { state: String::new(), ..f.clone() }, today_cn())
+            .await?;
     let tail = xianfeng_store::ranking::ranking(
         &state.store,
         &scope,
         year,
-        &RankFilter { tail_only: true, ..Default::default() },
+        &RankFilter { tail_only: true, org_id: f.org_id, name: f.name.clone(), ..Default::default() },
     )
     .await?;
-    let without_plan = tail.rows.into_iter().filter(|t| !all.iter().any(|r| r.org_id == t.org_id)).collect();
+    let planned = store_rect::planned_org_ids(&state.store, &scope, year).await?;
+    let without: Vec<RankRow> = tail.rows.into_iter().filter(|t| !planned.contains(&t.org_id)).collect();
+    let without_plan_total = without.len();
+    let base = serde_urlencoded::to_string([
+        ("year", year.to_string().as_str()),
+        ("state", q.state.as_str()),
+        ("org_id", org.value()),
+        ("name", q.name.as_str()),
+        ("per_page", per_page.to_string().as_str()),
+    ])
+    .unwrap_or_default();
     render(&BoardPage {
         l: Layout::new(&ctx, format!("整改台账 — {year}年排队抓尾"), "/rectifications")
             .crumb("整改台账", "")
             .flash(flash(&q.ok)),
         year,
-        counts: store_rect::counts(&all, today_cn()),
+        counts,
+        export_query: base.clone(),
+        pager: crate::layout::Pager::new(page, per_page, found.total, base),
+        items: found.items,
+        without_plan: without.into_iter().take(WITHOUT_PLAN_SHOWN).collect(),
+        without_plan_total,
+        org,
         q,
-        items,
-        without_plan,
         today: today_cn(),
+        errors: Errors::default(),
     })
 }
 
-/// 整改台账 for a year as .xlsx: every plan in scope with its problems,
-/// measures, owner, deadline, state and the day it was lifted.
+/// 整改台账 for a year as .xlsx: every plan the board's filter selects, with
+/// its problems, measures, owner, deadline, state and the day it was lifted.
 async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQ>) -> Result<Response> {
     let scope = ctx.org_scope()?;
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
     let year = year_of(&q.year)?;
-    let items = store_rect::list(&state.store, &scope, Some(year), &q.state).await?;
+    let items =
+        store_rect::list(&state.store, &scope, &q.filter(Some(year))?, 1, xianfeng_store::EVERY_ROW).await?.items;
     let scope_name = ctx.actor()?.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let bytes = board_workbook(&items, year, &scope_name, today_cn()).map_err(|e| AppError::Internal(e.to_string()))?;
     let name =
@@ -143,7 +208,8 @@ fn board_workbook(
         ("逾期", 6.0),
     ];
     let f = crate::xlsx::TableFormats::default();
-    let c = store_rect::counts(items, today);
+    let in_state = |st: RectificationState| items.iter().filter(|r| r.state == st).count();
+    let overdue = items.iter().filter(|r| r.overdue_on(today)).count();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("整改台账")?;
@@ -156,10 +222,10 @@ fn board_workbook(
     let info = [format!(
         "数据日期：{today}\u{3000}共 {} 项：整改中 {}，待单位验收 {}，已销号 {}；逾期未销号 {}",
         items.len(),
-        c.open,
-        c.submitted,
-        c.lifted,
-        c.overdue
+        in_state(RectificationState::Open),
+        in_state(RectificationState::Submitted),
+        in_state(RectificationState::Lifted),
+        overdue
     )];
     let header = crate::xlsx::table_top(ws, &f, &heading, &info, &COLUMNS)?;
     let (cell, num) = (&f.wrap, &f.num);
@@ -187,11 +253,11 @@ async fn api_list(
     ctx: Ctx,
     Query(q): Query<BoardQ>,
     Query(p): Query<crate::form::Paging>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<xianfeng_store::Page<Rectification>>> {
     let scope = ctx.org_scope()?;
     let year = if q.year.trim().is_empty() { None } else { Some(year_of(&q.year)?) };
-    let items = store_rect::list(&state.store, &scope, year, &q.state).await?;
-    Ok(Json(serde_json::to_value(crate::form::page_of(items, &p)?).map_err(|e| AppError::Internal(e.to_string()))?))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_rect::list(&state.store, &scope, &q.filter(year)?, page, per_page).await?))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -400,12 +466,20 @@ pub const AREA: crate::area::Area = {
                 "get",
                 "/rectifications",
                 "ranking",
-                "整改台账（year、state=open/submitted/lifted）",
+                "整改台账（year、state=open/submitted/lifted、org_id、name、page、per_page）",
                 "",
                 200,
                 "Page<Rectification>",
             ),
-            ("get", "/rectifications/export.xlsx", "ranking", "整改台账 .xlsx（year、state）", "", 200, "Xlsx"),
+            (
+                "get",
+                "/rectifications/export.xlsx",
+                "ranking",
+                "整改台账 .xlsx（year、state、org_id、name：与页面的筛选相同）",
+                "",
+                200,
+                "Xlsx",
+            ),
             (
                 "post",
                 "/rectifications",

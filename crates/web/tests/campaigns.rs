@@ -73,6 +73,21 @@ async fn apply_score_publish_object_and_name() {
             )
             .await;
         assert!(r.text().contains("“政治功能强”最高30分"), "{backend}: the cap is explained");
+        // The subject is found by name: a search comes back with what was typed, nothing applied.
+        let r = sec
+            .form(
+                &format!("{url}/apply"),
+                &[("subject_id_q", p.branch_a1.name.as_str()), ("p0", "28"), ("evidence", "三会一课全部落实")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: a search is not an application");
+        let html = r.text();
+        assert!(
+            html.contains(&format!("value=\"{a1}\""))
+                && html.contains("value=\"28\"")
+                && html.contains("三会一课全部落实"),
+            "{backend}: the branch is offered and the scores kept"
+        );
         let r = sec
             .form(
                 &format!("{url}/apply"),
@@ -220,6 +235,21 @@ async fn apply_score_publish_object_and_name() {
         assert!(org.contains("2019年四强党支部"), "{backend}: the honor shows on the branch's own page");
         let j = ub.get("/api/v1/honors").await.json();
         assert_eq!(j["total"], 0, "{backend}: unit B sees none of unit A's honors");
+        let r = ub.get(&format!("/api/v1/honors?unit_id={}", p.unit_a.id)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: nor by naming unit A");
+        // The committee's register narrows by unit, honor and holder's name, with its total.
+        let name = urlencoding::encode(&p.branch_a1.name).to_string();
+        let j = gw.get(&format!("/api/v1/honors?unit_id={}&name={name}", p.unit_a.id)).await.json();
+        assert_eq!(
+            (j["total"].as_i64(), j["items"][0]["unit_name"].as_str()),
+            (Some(1), Some(p.unit_a.name.as_str())),
+            "{backend}: {j}"
+        );
+        assert_eq!(gw.get(&format!("/api/v1/honors?unit_id={}", p.unit_b.id)).await.json()["total"], 0, "{backend}");
+        let page = gw.get(&format!("/honors?year=2019&name={name}")).await.text();
+        assert!(page.contains("共 1 条") && page.contains(&p.unit_a.name), "{backend}");
+        let page = gw.get("/honors?name=%E4%B8%8D%E5%AD%98%E5%9C%A8").await.text();
+        assert!(page.contains("没有符合条件的荣誉"), "{backend}");
 
         // Through the API: the register pages, and the committee revokes an honor with its reason.
         let j = gw.get("/api/v1/honors?per_page=1").await.json();

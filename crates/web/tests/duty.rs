@@ -199,7 +199,8 @@ async fn the_secretarys_monthly_duty() {
         b.wait_path("the tasks", |p| p.starts_with("/first-agenda"));
         b.type_into(&b.css("#my-tasks input[name=evidence]"), "已在主题党日传达到全体党员");
         b.click(&b.css("#my-tasks button[type=submit]"));
-        b.wait_path("back at the tasks", |p| p.starts_with("/first-agenda"));
+        // Already on /first-agenda: wait for the answer, not just the path.
+        b.wait_path("back at the tasks", |p| p.contains("ok=task_updated"));
         home(&b);
         let text = b.body_text();
         b.check(!text.contains("第一议题落实任务已逾期"), "the overdue reminder is answered");

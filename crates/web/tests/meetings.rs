@@ -263,6 +263,17 @@ async fn the_api_plans_records_and_rolls_up_like_the_pages() {
         assert_eq!(miss["total"], 3, "{backend}");
         let page = gw.get(&format!("/compliance/missing?org_id={}&year=2025", p.branch_a1.id)).await.text();
         assert!(page.contains("2025年第2季度"), "{backend}");
+        // Paged with its total, and narrowed by the org's name.
+        let all = gw.get(&format!("/api/v1/compliance/missing?org_id={}&year=2025", p.root.id)).await.json();
+        let total = all["total"].as_i64().unwrap();
+        assert!(total > 3, "{backend}: {total}");
+        let page = gw.get(&format!("/compliance/missing?org_id={}&year=2025&per_page=2", p.root.id)).await.text();
+        assert!(page.contains(&format!("共 {total} 条，每页 2 条")) && page.contains("下一页"), "{backend}");
+        let name = urlencoding::encode(&p.branch_a1.name).to_string();
+        let only =
+            gw.get(&format!("/api/v1/compliance/missing?org_id={}&year=2025&name={name}", p.root.id)).await.json();
+        let items = only["items"].as_array().unwrap();
+        assert!(!items.is_empty() && items.iter().all(|r| r["org_name"] == p.branch_a1.name.as_str()), "{backend}");
         let kinds = gw.get("/api/v1/meeting-kinds").await.json();
         assert!(kinds["items"].as_array().unwrap().iter().any(|k| k["id"] == "central_group"), "{backend}");
         let q1 = gw.get(&format!("/api/v1/compliance?org_id={}&year=2025&period=q1", p.branch_a1.id)).await.json();
@@ -482,6 +493,18 @@ async fn first_agenda_tasks_are_followed_up_and_overdue_ones_surface() {
         let mut ua_page = Client::new(&store);
         ua_page.page_login("unita", PASSWORD).await;
         assert!(ua_page.get("/").await.text().contains("本范围内1项第一议题落实任务已逾期"), "{backend}");
+        // The overview narrows by name (org, owner or title) and says how many it found.
+        let found = ua_page.get(&format!("/first-agenda?name={}", urlencoding::encode("作风建设"))).await.text();
+        assert!(found.contains("修订机关作风建设制度") && found.contains("共 1 条"), "{backend}: {found}");
+        let none = ua_page.get(&format!("/first-agenda?name={}", urlencoding::encode("不存在的任务"))).await.text();
+        assert!(none.contains("没有符合条件的任务") && none.contains("id=\"overdue-count\">0<"), "{backend}");
+        let s = ua.get(&format!("/api/v1/first-agenda-tasks?name={}", urlencoding::encode("作风"))).await.json();
+        assert_eq!(s["total"], 1, "{backend}: {s}");
+        assert_eq!(
+            ua.get(&format!("/api/v1/first-agenda-tasks?org_id={}", p.unit_b.id)).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}: not narrowed to another unit"
+        );
         // Unit B does not see it; the owner closes it with evidence.
         let mut ub = Client::new(&store);
         ub.api_login("unitb", PASSWORD).await;
@@ -847,6 +870,49 @@ async fn a_held_meeting_is_recorded_in_one_form() {
             "{backend}"
         );
         assert_eq!(meeting_total(&store, &os).await, before + 1, "{backend}");
+        // 更正 one person's mark from the meeting page: the reason is asked for a leave,
+        // a stale form is refused with the meeting as it is now, the change is audited.
+        let page = sec.get(&format!("/meetings/{id}")).await.text();
+        let form_url = format!("/meetings/{id}/attendance/{}", ids[1]);
+        assert!(page.contains(&format!("href=\"{form_url}\"")), "{backend}: each row links to its correction");
+        let form = sec.get(&form_url).await.text();
+        assert!(form.contains("name=\"presence\" value=\"present\" checked"), "{backend}: starts from the mark");
+        let v = m["version"].as_i64().unwrap().to_string();
+        let r = sec.form(&form_url, &[("presence", "leave"), ("reason", ""), ("version", &v)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("请假须填写原因") && r.text().contains("value=\"leave\" checked"), "{backend}: kept");
+        let stale = (m["version"].as_i64().unwrap() - 1).to_string();
+        let r = sec.form(&form_url, &[("presence", "leave"), ("reason", "病假"), ("version", &stale)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.text().contains("已被他人修改") && r.text().contains("value=\"病假\""), "{backend}: stale, kept");
+        let r = sec.form(&form_url, &[("presence", "leave"), ("reason", "病假"), ("version", &v)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let shown = sec.get(&r.location()).await.text();
+        let name = p.members_under(&p.branch_a1)[1].name().to_string();
+        assert!(shown.contains(&format!("已更正{name}的出勤：请假")), "{backend}: the flash names whom");
+        let m2 = api.get(&format!("/api/v1/meetings/{id}")).await.json();
+        assert_eq!(
+            (m2["present_count"].as_i64(), m2["leave_count"].as_i64()),
+            (Some(2), Some(2)),
+            "{backend}: the counts follow"
+        );
+        let mut audit = Client::new(&store);
+        audit.api_login("audadm", PASSWORD).await;
+        let log = audit.get("/api/v1/audit?action=correct_attendance").await.json();
+        assert_eq!(
+            (log["total"].as_i64(), log["items"][0]["username"].as_str()),
+            (Some(1), Some("seca1")),
+            "{backend}"
+        );
+        let with_before = xianfeng_store::db::Q::new(
+            "SELECT COUNT(*) AS v FROM audit_log WHERE action = 'correct_attendance' AND detail LIKE $1",
+        )
+        .arg("%出席 → 请假（病假）%");
+        let n = store.db.r().fetch_scalar_i64(with_before).await.unwrap();
+        assert_eq!(n, 1, "{backend}: audited with what it was");
+        let mut other = Client::new(&store);
+        other.page_login("seca2", PASSWORD).await;
+        assert_eq!(other.get(&form_url).await.status, StatusCode::NOT_FOUND, "{backend}: not another branch's");
         // The API: the same in one body; a mark for someone not expected refuses the whole.
         let body = |member: i64| {
             serde_json::json!({ "org_id": p.branch_a1.id, "kind": "theme_day", "held_on": today,

@@ -145,9 +145,28 @@ async fn the_ranking_is_shown_explained_and_scoped() {
         assert!(home.contains("等待单位销号"), "{backend}");
         let board = gw.get(&format!("/rectifications?year={year}&state=lifted")).await.text();
         assert!(
-            board.contains("id=\"n-submitted\">1<") && board.contains("没有整改记录"),
+            board.contains("id=\"n-submitted\">1<") && board.contains("没有符合条件的整改记录"),
             "{backend}: counts over every state"
         );
+        // The board narrows by unit or branch (picked by name) and by name; the counts follow.
+        let by_unit = gw.get(&format!("/rectifications?year={year}&org_id={}", p.unit_b.id)).await.text();
+        assert!(
+            by_unit.contains("id=\"n-submitted\">0<") && by_unit.contains("没有符合条件的整改记录"),
+            "{backend}: nothing under unit B"
+        );
+        let name = urlencoding::encode(&p.branch_a2.name).to_string();
+        let by_name = gw.get(&format!("/rectifications?year={year}&name={name}")).await.text();
+        assert!(
+            by_name.contains("id=\"n-submitted\">1<") && by_name.contains(&format!(">{}</a>", p.branch_a2.name)),
+            "{backend}: found by the branch's name"
+        );
+        assert!(by_name.contains("共 1 条"), "{backend}: the board says how many");
+        let found = ua.get(&format!("/api/v1/rectifications?org_id={}", p.unit_a.id)).await.json();
+        assert_eq!(found["total"], 1, "{backend}: {found}");
+        let found = ua.get(&format!("/api/v1/rectifications?name={name}x")).await.json();
+        assert_eq!(found["total"], 0, "{backend}: {found}");
+        let r = ua.get(&format!("/api/v1/rectifications?org_id={}", p.unit_b.id)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: unit A cannot narrow to unit B");
         let x = gw.get(&format!("/rectifications/export.xlsx?year={year}")).await;
         assert_eq!(x.status, StatusCode::OK, "{backend}");
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();

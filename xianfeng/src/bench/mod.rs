@@ -106,7 +106,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     }
 
     let admin = bench_admin(&store, summary.root_id).await?;
-    let groups = ["list", "import", "compliance", "dues", "checkin", "ranking", "recruitment", "memory"];
+    let groups = ["list", "import", "compliance", "dues", "checkin", "ranking", "recruitment", "crawl", "memory"];
     let mut bar =
         crate::progress::Progress::new("基准测试", groups.iter().filter(|g| opts.wants(g)).count() as u64, "项");
     if opts.wants("list") {
@@ -212,6 +212,10 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if opts.wants("recruitment") {
         bar.advance(1);
         bench_recruitment(&store, &url, &admin, opts.iterations).await?;
+    }
+    if opts.wants("crawl") {
+        bar.advance(1);
+        bench_crawl(&store, &summary).await?;
     }
     store.db.close().await;
     if opts.wants("memory") {

@@ -5,26 +5,88 @@ use super::*;
 
 /// A committee-admin session token for the bench.
 pub(super) async fn bench_admin(store: &Store, root_id: i64) -> Result<String, String> {
+    bench_session(store, "benchadmin", Role::CommitteeAdmin, Some(root_id), None).await
+}
+
+/// A new account `username` holding `role` (bound to an org or a member) and
+/// a session token for it.
+pub(super) async fn bench_session(
+    store: &Store,
+    username: &str,
+    role: Role,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> Result<String, String> {
     let who = Who::operator("bench");
     let pw = xianfeng_core::crypto::temporary_password();
-    let (u, _) =
-        xianfeng_store::auth::create_user(store, operator::user_admin(), &who, "benchadmin", "bench", Some(&pw))
-            .await
-            .map_err(|e| e.to_string())?;
-    let role = xianfeng_store::auth::grant_role(
-        store,
-        operator::security_admin(),
-        &who,
-        u.id,
-        Role::CommitteeAdmin,
-        Some(root_id),
-        None,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let (u, _) = xianfeng_store::auth::create_user(store, operator::user_admin(), &who, username, "bench", Some(&pw))
+        .await
+        .map_err(|e| e.to_string())?;
+    let role = xianfeng_store::auth::grant_role(store, operator::security_admin(), &who, u.id, role, org_id, member_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let (token, _) =
         xianfeng_store::auth::open_session(store, u.id, Some(role.id), "127.0.0.1").await.map_err(|e| e.to_string())?;
     Ok(token)
+}
+
+/// Every role crawls what it is shown on the demo province (the crawl test's
+/// measure at scale): the largest page, the most elements, the widest
+/// select and the slowest page, beside the limits and the sizes the issue
+/// measured before pickers and pagers (1.93 MB, 34,688 elements, 3,000
+/// options on the committee's pages).
+pub(super) async fn bench_crawl(store: &Store, summary: &demo::DemoSummary) -> Result<(), String> {
+    use xianfeng_web::crawl::{Limits, Report, crawl};
+    let (root, unit, branch, member) =
+        (summary.root_id, summary.sample_unit_id, summary.sample_branch_id, summary.sample_member_id);
+    let accounts = [
+        ("crawl_committee", Role::CommitteeAdmin, Some(root), None),
+        ("crawl_unit", Role::UnitAdmin, Some(unit), None),
+        ("crawl_secretary", Role::BranchSecretary, Some(branch), None),
+        ("crawl_member", Role::Member, None, Some(member)),
+        ("crawl_discipline", Role::DisciplineStaff, Some(root), None),
+        ("crawl_system", Role::SystemAdmin, None, None),
+        ("crawl_security", Role::SecurityAdmin, None, None),
+        ("crawl_audit", Role::AuditAdmin, None, None),
+    ];
+    let app = xianfeng_web::router(xianfeng_web::AppState::new(store.clone()));
+    let mut all = Report::default();
+    let t = Instant::now();
+    for (name, role, org, member) in accounts {
+        let token = bench_session(store, name, role, org, member).await?;
+        all.merge(&crawl(&app, &token, role.label(), Limits::default()).await);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    for p in &all.problems {
+        eprintln!("crawl: {p}");
+    }
+    let limits = Limits::default();
+    emit(
+        "crawl.largest_page_bytes",
+        all.largest_bytes.value as f64,
+        "B",
+        json!({ "at": all.largest_bytes.at, "target_max": limits.max_bytes, "before_issue_14": 1_930_000 }),
+    );
+    emit(
+        "crawl.most_elements",
+        all.most_elements.value as f64,
+        "elements",
+        json!({ "at": all.most_elements.at, "target_max": limits.max_elements, "before_issue_14": 34_688 }),
+    );
+    emit(
+        "crawl.widest_select",
+        all.widest_select.value as f64,
+        "options",
+        json!({ "at": all.widest_select.at, "target_max": limits.max_options, "before_issue_14": 3_000 }),
+    );
+    emit(
+        "crawl.slowest_page_ms",
+        all.slowest_ms.value,
+        "ms",
+        json!({ "at": all.slowest_ms.at, "pages": all.pages, "crawl_s": secs }),
+    );
+    emit("crawl.problems", all.problems.len() as f64, "count", json!({ "target": 0, "pages": all.pages }));
+    Ok(())
 }
 
 pub(super) async fn request_ms(app: &axum::Router, path: &str, token: &str) -> Result<f64, String> {

@@ -13,6 +13,8 @@ pub struct HonorRow {
     pub year: i64,
     pub subject_id: i64,
     pub subject_name: String,
+    /// The unit the honor belongs to.
+    pub unit_name: String,
     pub named_on: NaiveDate,
     pub revoked_on: Option<NaiveDate>,
     pub revoked_reason: String,
@@ -86,21 +88,64 @@ pub async fn name(
     honors(store, scope, Some(campaign_id)).await
 }
 
-/// The honors register in scope (one campaign, or all).
+const HONOR_COLS: &str = "SELECT h.committee_id, h.id, h.campaign_id, h.honor, h.tier_name, h.year, h.subject_id, \
+    h.subject_name, u.name AS unit_name, h.named_on, h.revoked_on, h.revoked_reason \
+    FROM honors h JOIN orgs u ON u.committee_id = h.committee_id AND u.id = h.committee_id WHERE 1 = 1";
+
+/// The honors one campaign named in scope.
 #[tracing::instrument(skip_all)]
 pub async fn honors(store: &Store, scope: &OrgScope, campaign_id: Option<i64>) -> Result<Vec<HonorRow>> {
-    let mut q = Q::new(
-        "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
-         FROM honors WHERE 1 = 1",
-    );
+    let f = HonorFilter { campaign_id, ..Default::default() };
+    Ok(register(store, scope, &f, 1, crate::EVERY_ROW).await?.items)
+}
+
+/// Which honors the register shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HonorFilter {
+    pub campaign_id: Option<i64>,
+    pub year: Option<i32>,
+    /// The honor's code (model_organ, four_strong_branch, …); "" for all.
+    pub honor: String,
+    /// Only honors of this unit (inside the scope).
+    pub unit_id: Option<i64>,
+    /// Part of the holder's name.
+    pub name: String,
+}
+
+/// The honors register in scope: one page of the honors `f` selects, the
+/// latest year first, and how many it selects in all.
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    store: &Store,
+    scope: &OrgScope,
+    f: &HonorFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<crate::Page<HonorRow>> {
+    let mut q = Q::new(HONOR_COLS);
     if let Some(c) = scope.committee_id() {
-        q.push(" AND committee_id = ").bind(c);
+        q.push(" AND h.committee_id = ").bind(c);
     }
-    if let Some(id) = campaign_id {
-        q.push(" AND campaign_id = ").bind(id);
+    if let Some(id) = f.unit_id {
+        let unit = crate::org::get(store.db.r(), scope, id).await?;
+        q.push(" AND h.committee_id = ").bind(unit.committee_id);
     }
-    q.push(" ORDER BY year DESC, campaign_id, tier_name, subject_name");
-    store.db.r().fetch_all(q).await
+    if let Some(id) = f.campaign_id {
+        q.push(" AND h.campaign_id = ").bind(id);
+    }
+    if let Some(y) = f.year {
+        q.push(" AND h.year = ").bind(i64::from(y));
+    }
+    if !f.honor.is_empty() {
+        let h = Honor::parse(&f.honor).ok_or_else(|| StoreError::invalid("honor", "荣誉类别无效"))?;
+        q.push(" AND h.honor = ").bind(h.as_str());
+    }
+    let name = f.name.trim();
+    if !name.is_empty() {
+        q.push(" AND h.subject_name LIKE ").bind(format!("%{}%", crate::db::like_escape(name))).push(" ESCAPE '\\'");
+    }
+    crate::fetch_page(store, q, "h.year DESC, h.campaign_id, h.tier_name, h.subject_name, h.id", page, per_page).await
 }
 
 /// Revokes an honor (摘牌) with a reason; the register keeps it, marked.
@@ -210,16 +255,10 @@ pub async fn honors_of(
     if !scope.reads_shard(committee_id) {
         return Err(StoreError::NotFound);
     }
-    let rows: Vec<HonorRow> = store
-        .db
-        .r()
-        .fetch_all(q!(
-            "SELECT committee_id, id, campaign_id, honor, tier_name, year, subject_id, subject_name, named_on, revoked_on, revoked_reason \
-             FROM honors WHERE committee_id = $1 AND subject_id = $2 ORDER BY year DESC, id DESC",
-            committee_id,
-            subject_id
-        ))
-        .await?;
+    let mut q = Q::new(HONOR_COLS);
+    q.push(" AND h.committee_id = ").bind(committee_id).push(" AND h.subject_id = ").bind(subject_id);
+    q.push(" ORDER BY h.year DESC, h.id DESC");
+    let rows: Vec<HonorRow> = store.db.r().fetch_all(q).await?;
     Ok(rows
         .into_iter()
         .map(|h| {

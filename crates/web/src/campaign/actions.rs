@@ -12,6 +12,8 @@ pub(crate) struct ActionForm {
     /// The campaign's version the page showed (state changes name it).
     pub(crate) version: String,
     pub(crate) subject_id: String,
+    /// The subject picker's search text: the form searches instead of applying.
+    pub(crate) subject_id_q: String,
     pub(crate) evidence: String,
     pub(crate) committee_id: String,
     pub(crate) application_id: String,
@@ -135,6 +137,9 @@ pub(crate) async fn action_submit(
     Path((id, action)): Path<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response> {
+    if action == "apply" && crate::picker::searching(&[&f.subject_id_q]) {
+        return detail_view(&state, &ctx, id, "", String::new(), f).await;
+    }
     match run_action(&state, &ctx, id, &action, &f).await {
         Ok(code) => Ok(Redirect::to(&format!("/campaigns/{id}?ok={code}")).into_response()),
         Err(Ok(message)) => detail_view(&state, &ctx, id, "", message, f).await,
@@ -161,6 +166,7 @@ pub(crate) async fn api_action(
         app: String::new(),
         version: text("version"),
         subject_id: text("subject_id"),
+        subject_id_q: String::new(),
         evidence: text("evidence"),
         committee_id: text("committee_id"),
         application_id: text("application_id"),

@@ -14,7 +14,11 @@ pub(crate) struct DetailPage {
     pub(crate) committee: bool,
     /// Applications the caller may see (all for the committee and reviewers).
     pub(crate) apps: Vec<ApplicationRow>,
-    pub(crate) subjects: Vec<(String, String)>,
+    /// Whom the caller may apply for, chosen by name (applying campaigns,
+    /// writers only).
+    pub(crate) subject: Option<crate::picker::Picker>,
+    /// The picker's field errors (none: a refusal comes as `message`).
+    pub(crate) errors: crate::form::Errors,
     /// For a reviewer: the applications they may score, with their own total so far.
     pub(crate) to_score: Vec<(ApplicationRow, String)>,
     pub(crate) results: Vec<ResultRow>,
@@ -40,10 +44,10 @@ pub(crate) async fn detail_view(
     let committee = access.is_committee();
     let reviewers = camp::reviewers(&state.store, &access, id).await?;
     let apps = camp::applications(&state.store, &access, id).await?;
-    let subjects = if c.state == CampaignState::Applying && scope.can_write() {
-        subjects_of(state, ctx, honor).await?
+    let subject = if c.state == CampaignState::Applying && scope.can_write() {
+        Some(subject_picker(state, ctx, honor, &kept.subject_id, &kept.subject_id_q).await?)
     } else {
-        Vec::new()
+        None
     };
     let to_score = match (access.reviewer_unit(), c.state) {
         (Some(unit), CampaignState::Reviewing) => {
@@ -68,7 +72,8 @@ pub(crate) async fn detail_view(
         tiers: c.tiers()?,
         committee,
         apps,
-        subjects,
+        subject,
+        errors: Default::default(),
         to_score,
         results,
         objections,
@@ -81,32 +86,32 @@ pub(crate) async fn detail_view(
     })
 }
 
-/// What the caller may apply for: their units, branches or members.
-pub(crate) async fn subjects_of(state: &AppState, ctx: &Ctx, honor: Honor) -> Result<Vec<(String, String)>> {
+/// What the caller may apply for — their units, branches or members — as a
+/// picker that searches by name (a unit has thousands of members).
+pub(crate) async fn subject_picker(
+    state: &AppState,
+    ctx: &Ctx,
+    honor: Honor,
+    value: &str,
+    text: &str,
+) -> Result<crate::picker::Picker> {
+    use crate::picker::{self, OrgSource, Picker};
+    use xianfeng_core::org::OrgKind;
     let scope = ctx.org_scope()?;
+    let p = |noun| Picker::new("subject_id", "申报对象", noun).required();
     Ok(match honor.subject() {
         Subject::Unit => {
-            let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
-            xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
-                .await?
-                .items
-                .into_iter()
-                .map(|o| (o.id.to_string(), o.name))
-                .collect()
+            let p = p("单位").placeholder("单位名称中的几个字");
+            picker::orgs(&state.store, OrgSource::Scope(&scope), &[OrgKind::Unit], p, value, text).await?
         }
-        Subject::Branch => xianfeng_store::member::branch_lookup(&state.store, &scope)
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect(),
+        Subject::Branch => {
+            let p = p("党支部").placeholder("党支部名称中的几个字");
+            picker::orgs(&state.store, OrgSource::Scope(&scope), &[OrgKind::Branch], p, value, text).await?
+        }
         Subject::Member => {
             let ms = ctx.member_scope(state).await?;
-            let f = xianfeng_store::member::MemberFilter { status: "members".into(), ..Default::default() };
-            xianfeng_store::member::list_all(&state.store, &ms, &f, 3000)
-                .await?
-                .into_iter()
-                .map(|m| (m.id.to_string(), format!("{}（{}）", m.name, m.org_name)))
-                .collect()
+            let p = p("党员").placeholder("输入姓名");
+            picker::members(&state.store, &ms, "members", p, value, text).await?
         }
     })
 }

@@ -272,7 +272,15 @@ pub const AREA: crate::area::Area = {
                 200,
                 "Done",
             ),
-            ("get", "/honors", "campaign", "荣誉名录（范围内）", "", 200, "Page<Honor>"),
+            (
+                "get",
+                "/honors",
+                "campaign",
+                "荣誉名录（范围内；year、honor、unit_id、name：获得者名称中的字、page、per_page）",
+                "",
+                200,
+                "Page<Honor>",
+            ),
             ("post", "/honors/{committee_id}/{id}/revoke", "campaign", "摘牌（reason）", "Revoke", 200, "Ok"),
         ],
     }

@@ -78,7 +78,14 @@ pub(crate) async fn detail_view_with(
                 "“{}”会议记录已保存：应到 {} 人，出席 {} 人，请假 {} 人，缺席 {} 人",
                 m.topic, m.expected_count, m.present_count, m.leave_count, m.absent_count
             ),
-            code => flash(code).to_string(),
+            code => match code.strip_prefix("attendance:").and_then(|id| id.parse::<i64>().ok()) {
+                Some(who) => attendees
+                    .iter()
+                    .find(|a| a.member_id == who)
+                    .map(|a| format!("已更正{}的出勤：{}", a.name, a.presence_label()))
+                    .unwrap_or_default(),
+                None => flash(code).to_string(),
+            },
         });
     render(&DetailPage {
         l,
@@ -106,7 +113,8 @@ pub(crate) async fn detail_page(
     Path(id): Path<i64>,
     Query(fq): Query<FlashQ>,
 ) -> Result<Response> {
-    detail_view(&state, &ctx, &headers, id, &fq.ok, Errors::default()).await
+    let code = if fq.ok == "attendance" { format!("attendance:{}", fq.member) } else { fq.ok };
+    detail_view(&state, &ctx, &headers, id, &code, Errors::default()).await
 }
 
 pub(crate) async fn qr_svg(

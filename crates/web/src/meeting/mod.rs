@@ -4,6 +4,7 @@
 
 mod api;
 mod attachments;
+mod attendance;
 mod checkin;
 mod detail;
 mod held;
@@ -13,6 +14,7 @@ mod record;
 
 use self::api::*;
 use self::attachments::*;
+use self::attendance::*;
 use self::checkin::*;
 pub(crate) use self::detail::detail_view_with;
 use self::detail::*;
@@ -52,6 +54,7 @@ pub fn pages() -> Router<AppState> {
         .route("/meetings/{id}", get(detail_page))
         .route("/meetings/{id}/record", get(record_page).post(record_submit))
         .route("/meetings/{id}/cancel", post(cancel_submit))
+        .route("/meetings/{id}/attendance/{member_id}", get(attendance_page).post(attendance_submit))
         .route("/meetings/{id}/attendees", post(attendees_submit))
         .route("/meetings/{id}/qr.svg", get(qr_svg))
         .route("/meetings/{id}/checkin-screen", get(checkin_screen))
@@ -97,6 +100,9 @@ pub(crate) fn flash(code: &str) -> &'static str {
 struct FlashQ {
     #[serde(default)]
     ok: String,
+    /// Whose attendance was corrected (`ok=attendance`).
+    #[serde(default)]
+    member: String,
 }
 
 pub(crate) async fn kinds_today(state: &AppState) -> Result<MeetingKinds> {

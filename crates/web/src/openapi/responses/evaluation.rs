@@ -175,6 +175,7 @@ pub(super) fn schemas() -> Value {
             ("year", int()),
             ("subject_id", int()),
             ("subject_name", text()),
+            ("unit_name", text()),
             ("named_on", date()),
             ("revoked_on", null(date())),
             ("revoked_reason", text()),
