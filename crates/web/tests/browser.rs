@@ -524,6 +524,8 @@ async fn run_a_campaign_from_application_to_naming() {
         login(&other, "seca2", None);
         other.goto(&url);
         other.wait_text("提出异议");
+        other.click(&other.css("#results a.object"));
+        other.wait_text("”提出异议");
         other.type_into(&other.css("#f-text"), "反映该支部会议记录不全");
         other.click(&other.css("#object-form button[type=submit]"));
         other.wait_text("异议已提交");

@@ -199,6 +199,19 @@ async fn apply_score_publish_object_and_name() {
 
         // An objection from the other branch, closed as unfounded; naming waits for the notice to end.
         let (c1, a1_app, _) = apps.iter().find(|x| x.2 == p.branch_a1.id).unwrap();
+        // On the page the objection starts from the row it is about: no list of every subject to choose from.
+        let mut sa2_page = Client::new(&store);
+        sa2_page.page_login("seca2", PASSWORD).await;
+        let page = sa2_page.get(&url).await.text();
+        let row_link = format!("{url}?object={c1}:{a1_app}#object-form");
+        assert!(page.contains(&row_link) && !page.contains("id=\"object-form\""), "{backend}");
+        let page = sa2_page.get(&format!("{url}?object={c1}:{a1_app}")).await.text();
+        assert!(
+            page.contains("id=\"object-form\"") && page.contains(&format!("name=\"app\" value=\"{c1}:{a1_app}\"")),
+            "{backend}: the form names the application"
+        );
+        let none = sa2_page.get(&format!("{url}?name=%E4%B8%8D%E5%AD%98%E5%9C%A8")).await.text();
+        assert!(none.contains("共 0 条") && !none.contains(&row_link), "{backend}: the results narrow by name");
         let r = sa2
             .json(
                 "POST",

@@ -138,11 +138,16 @@ pub(crate) async fn action_submit(
     Form(f): Form<ActionForm>,
 ) -> Result<Response> {
     if action == "apply" && crate::picker::searching(&[&f.subject_id_q]) {
-        return detail_view(&state, &ctx, id, "", String::new(), f).await;
+        return detail_view(&state, &ctx, id, "", String::new(), f, ViewQ::default()).await;
     }
     match run_action(&state, &ctx, id, &action, &f).await {
         Ok(code) => Ok(Redirect::to(&format!("/campaigns/{id}?ok={code}")).into_response()),
-        Err(Ok(message)) => detail_view(&state, &ctx, id, "", message, f).await,
+        Err(Ok(message)) => {
+            // A refused objection comes back with its form open.
+            let v =
+                ViewQ { object: if action == "object" { f.app.clone() } else { String::new() }, ..Default::default() };
+            detail_view(&state, &ctx, id, "", message, f, v).await
+        }
         Err(Err(e)) => Err(e),
     }
 }

@@ -27,6 +27,34 @@ pub(crate) struct DetailPage {
     pub(crate) tie_rule: &'static str,
     pub(crate) message: String,
     pub(crate) today: String,
+    /// The name filter and page of the scoring and results lists.
+    pub(crate) v: ViewQ,
+    pub(crate) pager: crate::layout::Pager,
+    /// How many applications the lists hold before paging (name filter applied).
+    pub(crate) listed: usize,
+    /// The application an objection is being made to, chosen on its row.
+    pub(crate) objecting: Option<ResultRow>,
+}
+
+/// How the campaign page is viewed: its lists narrowed by the subject's
+/// name and paged; the application chosen for an objection.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct ViewQ {
+    pub(crate) ok: String,
+    pub(crate) name: String,
+    pub(crate) page: String,
+    /// "committee_id:application_id" of the row whose 提出异议 was followed.
+    pub(crate) object: String,
+}
+
+/// Rows on a page of the scoring and results lists.
+const PER_PAGE: i64 = 50;
+
+/// One page of `rows`, and the page number asked, kept in range.
+fn page_of<T>(rows: Vec<T>, page: i64) -> Vec<T> {
+    let skip = usize::try_from((page - 1).max(0).saturating_mul(PER_PAGE)).unwrap_or(usize::MAX);
+    rows.into_iter().skip(skip).take(PER_PAGE as usize).collect()
 }
 
 pub(crate) async fn detail_view(
@@ -36,9 +64,13 @@ pub(crate) async fn detail_view(
     ok: &str,
     message: String,
     kept: ActionForm,
+    v: ViewQ,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let actor = ctx.actor()?.clone();
+    let (page, _) = crate::form::paging(&v.page, "", PER_PAGE, PER_PAGE)?;
+    let name = v.name.trim().to_string();
+    let named = |subject: &str| name.is_empty() || subject.contains(name.as_str());
     let (c, access) = camp::access(&state.store, &scope, actor.user_id, id).await?;
     let honor = c.honor;
     let committee = access.is_committee();
@@ -49,11 +81,11 @@ pub(crate) async fn detail_view(
     } else {
         None
     };
-    let to_score = match (access.reviewer_unit(), c.state) {
+    let to_score: Vec<(ApplicationRow, String)> = match (access.reviewer_unit(), c.state) {
         (Some(unit), CampaignState::Reviewing) => {
             let mine = camp::my_scores(&state.store, &actor.myself(), id).await?;
             apps.iter()
-                .filter(|a| Some(a.committee_id) != unit)
+                .filter(|a| Some(a.committee_id) != unit && named(&a.subject_name))
                 .map(|a| (a.clone(), mine.get(&(a.committee_id, a.id)).map(|t| t.to_string()).unwrap_or_default()))
                 .collect()
         }
@@ -61,6 +93,17 @@ pub(crate) async fn detail_view(
     };
     let show_results = committee || matches!(c.state.as_str(), "publicity" | "named");
     let results = if show_results { camp::results(&state.store, &access, id).await? } else { Vec::new() };
+    let objecting = match (c.state, v.object.split_once(':')) {
+        (CampaignState::Publicity, Some((cid, aid))) => results
+            .iter()
+            .find(|r| r.application.committee_id.to_string() == cid && r.application.id.to_string() == aid)
+            .cloned(),
+        _ => None,
+    };
+    let results: Vec<ResultRow> = results.into_iter().filter(|r| named(&r.application.subject_name)).collect();
+    let listed = results.len().max(to_score.len());
+    let base = serde_urlencoded::to_string([("name", name.as_str())]).unwrap_or_default();
+    let pager = crate::layout::Pager::new(page, PER_PAGE, listed as i64, base);
     let objections = if committee { camp::objections(&state.store, &access, id).await? } else { Vec::new() };
     render(&DetailPage {
         l: Layout::new(ctx, c.title.clone(), "/campaigns")
@@ -74,14 +117,18 @@ pub(crate) async fn detail_view(
         apps,
         subject,
         errors: Default::default(),
-        to_score,
-        results,
+        to_score: page_of(to_score, page),
+        results: page_of(results, page),
         objections,
+        pager,
+        listed,
+        objecting,
         reviewers: reviewers.iter().map(|r| r.2.clone()).collect::<Vec<_>>().join("、"),
         tie_rule: TIE_RULE,
         message,
         kept,
         today: today_cn().to_string(),
+        v,
         c,
     })
 }
@@ -230,7 +277,7 @@ pub(crate) async fn detail_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Query(q): Query<OkQ>,
+    Query(q): Query<ViewQ>,
 ) -> Result<Response> {
-    detail_view(&state, &ctx, id, &q.ok, String::new(), ActionForm::default()).await
+    detail_view(&state, &ctx, id, &q.ok.clone(), String::new(), ActionForm::default(), q).await
 }
