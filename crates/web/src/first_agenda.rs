@@ -141,25 +141,14 @@ impl TasksQ {
 }
 
 async fn tasks_view(state: &AppState, ctx: &Ctx, q: TasksQ, errors: Errors) -> Result<Response> {
-    use xianfeng_core::org::OrgKind;
     let actor = ctx.actor()?;
     let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
     let mut f = q.filter()?;
     let (summary, org) = match ctx.org_scope() {
         Ok(scope) => {
-            let org = crate::picker::orgs(
-                &state.store,
-                crate::picker::OrgSource::Scope(&scope),
-                &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
-                crate::picker::Picker::new("org_id", "单位或组织", "党组织").placeholder("单位或组织名称中的几个字"),
-                &q.org_id,
-                &q.org_id_q,
-            )
-            .await?;
-            // While searching for the org, the list stays as it was.
-            if crate::picker::searching(&[&q.org_id_q]) {
-                f.org_id = None;
-            }
+            let org =
+                crate::picker::list_filter(&state.store, &scope, "单位或组织", &q.org_id, &q.org_id_q, &mut f.org_id)
+                    .await?;
             (store_tasks::summary(&state.store, &scope, &f, page, per_page).await?, Some(org))
         }
         Err(_) => (

@@ -210,6 +210,26 @@ where
     Ok(p)
 }
 
+/// The 单位或党支部 filter of a list that spans branches: the scope's units,
+/// party committees, general branches and branches, chosen by name. While
+/// the person is still searching for one (`text` given), the list stays as
+/// it was: `narrowed` is cleared.
+pub async fn list_filter(
+    store: &Store,
+    scope: &OrgScope,
+    label: &'static str,
+    value: &str,
+    text: &str,
+    narrowed: &mut Option<i64>,
+) -> Result<Picker> {
+    let kinds = [OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch];
+    let p = Picker::new("org_id", label, "党组织").placeholder("单位或组织名称中的几个字");
+    if searching(&[text]) {
+        *narrowed = None;
+    }
+    orgs(store, OrgSource::Scope(scope), &kinds, p, value, text).await
+}
+
 /// Fills an org picker of `kinds` from `source`.
 pub async fn orgs(
     store: &Store,

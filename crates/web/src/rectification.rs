@@ -10,7 +10,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use xianfeng_core::FieldError;
 use xianfeng_core::member::parse_date;
-use xianfeng_core::org::OrgKind;
 use xianfeng_core::text::today_cn;
 use xianfeng_store::StoreError;
 use xianfeng_store::ranking::{RankFilter, RankRow};
@@ -113,20 +112,9 @@ async fn board_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boa
         return Err(AppError::Forbidden);
     }
     let year = year_of(&q.year)?;
-    let org = crate::picker::orgs(
-        &state.store,
-        crate::picker::OrgSource::Scope(&scope),
-        &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
-        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
-        &q.org_id,
-        &q.org_id_q,
-    )
-    .await?;
-    // While searching for the org, the board stays as it was.
     let mut f = q.filter(Some(year))?;
-    if crate::picker::searching(&[&q.org_id_q]) {
-        f.org_id = None;
-    }
+    let org =
+        crate::picker::list_filter(&state.store, &scope, "单位或党支部", &q.org_id, &q.org_id_q, &mut f.org_id).await?;
     let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
     let found = store_rect::list(&state.store, &scope, &f, page, per_page).await?;
     // The counts are over every state, whatever the table shows.

@@ -79,19 +79,7 @@ pub async fn correct_payment(
             (n, "撤销，改为未缴".to_string())
         }
         CorrectionAction::Amend => {
-            let mut errors = Vec::new();
-            let amount = Fen::parse(&input.amount);
-            if amount.is_none() {
-                errors.push(FieldError::new("amount", "请填写缴费金额（元，最多两位小数）"));
-            }
-            let paid_on = xianfeng_core::member::parse_date(input.paid_on.trim());
-            if paid_on.is_none() {
-                errors.push(FieldError::new("paid_on", "请按 2025-07-01 的格式填写缴费日期"));
-            }
-            if !errors.is_empty() {
-                return Err(StoreError::Invalid(errors));
-            }
-            let (amount, paid_on) = (amount.expect("checked"), paid_on.expect("checked"));
+            let (amount, paid_on) = super::cycles::amount_and_date(&input.amount, &input.paid_on)?;
             let method = input.method.trim();
             let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
             core_dues::check_payment(

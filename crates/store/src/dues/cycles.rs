@@ -371,19 +371,7 @@ pub async fn record_payment(
     if c.paid_on.is_some() {
         return Err(StoreError::Rule("该月党费已登记缴纳".into()));
     }
-    let mut errors = Vec::new();
-    let amount = Fen::parse(&input.amount);
-    if amount.is_none() {
-        errors.push(FieldError::new("amount", "请填写缴费金额（元，最多两位小数）"));
-    }
-    let paid_on = xianfeng_core::member::parse_date(input.paid_on.trim());
-    if paid_on.is_none() {
-        errors.push(FieldError::new("paid_on", "请按 2025-07-01 的格式填写缴费日期"));
-    }
-    if !errors.is_empty() {
-        return Err(StoreError::Invalid(errors));
-    }
-    let (amount, paid_on) = (amount.expect("checked"), paid_on.expect("checked"));
+    let (amount, paid_on) = amount_and_date(&input.amount, &input.paid_on)?;
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
     core_dues::check_payment(
         &rules,
@@ -586,4 +574,24 @@ pub async fn settle(store: &Store, scope: &MemberScope, who: &Who, month: NaiveD
     .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// A payment's amount (yuan, at most two decimals) and date as typed, each
+/// refused with its own message (both at once when both are wrong).
+pub(crate) fn amount_and_date(amount: &str, paid_on: &str) -> Result<(Fen, NaiveDate)> {
+    let amount_read = Fen::parse(amount);
+    let date_read = xianfeng_core::member::parse_date(paid_on.trim());
+    match (amount_read, date_read) {
+        (Some(a), Some(d)) => Ok((a, d)),
+        (a, d) => {
+            let mut errors = Vec::new();
+            if a.is_none() {
+                errors.push(FieldError::new("amount", "请填写缴费金额（元，最多两位小数）"));
+            }
+            if d.is_none() {
+                errors.push(FieldError::new("paid_on", "请按 2025-07-01 的格式填写缴费日期"));
+            }
+            Err(StoreError::Invalid(errors))
+        }
+    }
 }

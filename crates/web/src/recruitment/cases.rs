@@ -59,24 +59,9 @@ pub(crate) async fn cases_page(State(state): State<AppState>, ctx: Ctx, Query(q)
         return Err(AppError::Forbidden);
     }
     let scope = ctx.org_scope()?;
-    let org = crate::picker::orgs(
-        &state.store,
-        crate::picker::OrgSource::Scope(&scope),
-        &[
-            xianfeng_core::org::OrgKind::Unit,
-            xianfeng_core::org::OrgKind::PartyCommittee,
-            xianfeng_core::org::OrgKind::GeneralBranch,
-            xianfeng_core::org::OrgKind::Branch,
-        ],
-        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
-        &q.org_id,
-        &q.org_id_q,
-    )
-    .await?;
     let mut f = q.filter()?;
-    if crate::picker::searching(&[&q.org_id_q]) {
-        f.org_id = None;
-    }
+    let org =
+        crate::picker::list_filter(&state.store, &scope, "单位或党支部", &q.org_id, &q.org_id_q, &mut f.org_id).await?;
     let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
     let found = store_rec::cases(&state.store, &ms, &f, page, per_page).await?;
     let base = serde_urlencoded::to_string([

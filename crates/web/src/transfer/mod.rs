@@ -109,20 +109,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
-    let org = crate::picker::orgs(
-        &state.store,
-        crate::picker::OrgSource::Scope(&scope),
-        &[OrgKind::Unit, OrgKind::PartyCommittee, OrgKind::GeneralBranch, OrgKind::Branch],
-        crate::picker::Picker::new("org_id", "单位或党支部", "党组织").placeholder("单位或党支部名称中的几个字"),
-        &q.org_id,
-        &q.org_id_q,
-    )
-    .await?;
-    // While searching for the org, the list stays as it was.
     let mut f = q.filter()?;
-    if crate::picker::searching(&[&q.org_id_q]) {
-        f.org_id = None;
-    }
+    let org =
+        crate::picker::list_filter(&state.store, &scope, "单位或党支部", &q.org_id, &q.org_id_q, &mut f.org_id).await?;
     let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 50, 500)?;
     let found = store_tr::list(&state.store, &scope, &f, page, per_page).await?;
     let base = serde_urlencoded::to_string([
