@@ -248,6 +248,9 @@ pub async fn mine(store: &Store, me: &Myself, page: i64, per_page: i64) -> Resul
     crate::fetch_page(store, q, "t.due_on, t.id", page, per_page).await
 }
 
+/// The filter value for open tasks past their due date (not a status).
+pub const OVERDUE: &str = "overdue";
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct TaskFilter {
@@ -311,7 +314,7 @@ pub async fn summary(store: &Store, scope: &OrgScope, f: &TaskFilter, page: i64,
     let done = store.db.r().fetch_scalar_i64(count(TaskStatus::Done, false)).await?;
     let mut q = base(COLS);
     match f.status.as_str() {
-        "overdue" => narrow(&mut q, TaskStatus::Open, true),
+        OVERDUE => narrow(&mut q, TaskStatus::Open, true),
         code => {
             if let Some(st) = TaskStatus::parse(code) {
                 narrow(&mut q, st, false);

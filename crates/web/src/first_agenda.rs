@@ -128,6 +128,11 @@ struct TasksQ {
 }
 
 impl TasksQ {
+    /// Whether only the overdue tasks are asked for (a filter of its own,
+    /// not a task status).
+    fn overdue_only(&self) -> bool {
+        self.status == store_tasks::OVERDUE
+    }
     fn filter(&self) -> Result<TaskFilter> {
         Ok(TaskFilter {
             org_id: match self.org_id.trim() {
