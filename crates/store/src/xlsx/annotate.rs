@@ -24,14 +24,7 @@ pub fn annotate_errors(bytes: &[u8], limits: &ImportLimits, errors: &[RowError])
 
 fn annotate(bytes: &[u8], errors: &[RowError]) -> Result<Vec<u8>, XlsxError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(XlsxError::parse)?;
-    let sheets = wb.sheets_metadata();
-    let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
-    let sheet = worksheets()
-        .find(|s| s.visible == SheetVisible::Visible)
-        .or_else(|| worksheets().next())
-        .ok_or(XlsxError::NoWorksheet)?
-        .name
-        .clone();
+    let sheet = super::read::roster_sheet(&wb)?;
     let merges = wb.worksheet_merge_cells(&sheet).transpose().map_err(XlsxError::parse)?.unwrap_or_default();
     let mut out = Workbook::new();
     let ws = out.add_worksheet();

@@ -339,20 +339,26 @@ impl RowReader<'_, '_> {
     }
 }
 
+/// The sheet a roster is read from (and marked up in when refused): the
+/// first visible worksheet, else the first worksheet.
+pub(crate) fn roster_sheet<R: std::io::Read + std::io::Seek>(wb: &Xlsx<R>) -> Result<String, XlsxError> {
+    let sheets = wb.sheets_metadata();
+    let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
+    Ok(worksheets()
+        .find(|s| s.visible == SheetVisible::Visible)
+        .or_else(|| worksheets().next())
+        .ok_or(XlsxError::NoWorksheet)?
+        .name
+        .clone())
+}
+
 pub(crate) fn read_members(
     bytes: &[u8],
     limits: &ImportLimits,
     sink: Option<(usize, RowSink<'_>)>,
 ) -> Result<ParsedMembers, XlsxError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(XlsxError::parse)?;
-    let sheets = wb.sheets_metadata();
-    let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
-    let sheet = worksheets()
-        .find(|s| s.visible == SheetVisible::Visible)
-        .or_else(|| worksheets().next())
-        .ok_or(XlsxError::NoWorksheet)?
-        .name
-        .clone();
+    let sheet = roster_sheet(&wb)?;
     // Cells merged down several rows (a branch written once for all its
     // members) are read as their value on every row they cover.
     let mut merged = MergedDown::new(wb.worksheet_merge_cells(&sheet).transpose().map_err(XlsxError::parse)?);
