@@ -3,7 +3,7 @@
 //! decides who may approve what (`xianfeng_store::credential`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -44,15 +44,30 @@ struct TicketView {
 struct TicketsPage {
     l: Layout,
     tickets: Vec<TicketView>,
+    pager: crate::layout::Pager,
     secret: String,
     secret_user: String,
     error: String,
 }
 
-async fn tickets_view(state: &AppState, ctx: &Ctx, secret: (String, String), error: String) -> Result<Response> {
+/// Tickets on a page of the list.
+const TICKETS_PER_PAGE: i64 = 50;
+
+async fn tickets_view(
+    state: &AppState,
+    ctx: &Ctx,
+    page: &str,
+    secret: (String, String),
+    error: String,
+) -> Result<Response> {
     let cap = ctx.actor()?.credential_approver()?;
-    let tickets = store_cred::open_tickets(&state.store, &cap)
-        .await?
+    let (open, pager) = crate::layout::Pager::slice(
+        store_cred::open_tickets(&state.store, &cap).await?,
+        page,
+        TICKETS_PER_PAGE,
+        String::new(),
+    )?;
+    let tickets = open
         .into_iter()
         .map(|t| TicketView {
             pending: t.state == store_cred::TicketState::Pending,
@@ -64,14 +79,19 @@ async fn tickets_view(state: &AppState, ctx: &Ctx, secret: (String, String), err
     render(&TicketsPage {
         l: Layout::new(ctx, "启用与重置审批", "/admin/credentials").crumb("安全管理", "").crumb("启用与重置审批", ""),
         tickets,
+        pager,
         secret: secret.0,
         secret_user: secret.1,
         error,
     })
 }
 
-async fn tickets_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    tickets_view(&state, &ctx, Default::default(), String::new()).await
+async fn tickets_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<crate::form::Paging>,
+) -> Result<Response> {
+    tickets_view(&state, &ctx, &q.page, Default::default(), String::new()).await
 }
 
 async fn approve_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
@@ -79,9 +99,9 @@ async fn approve_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     match store_cred::approve(&state.store, &cap, &ctx.who(), id).await {
         Ok(part_b) => {
             let t = store_cred::open_tickets(&state.store, &cap).await?.into_iter().find(|t| t.id == id);
-            tickets_view(&state, &ctx, (part_b, t.map(|t| t.username).unwrap_or_default()), String::new()).await
+            tickets_view(&state, &ctx, "", (part_b, t.map(|t| t.username).unwrap_or_default()), String::new()).await
         }
-        Err(xianfeng_store::StoreError::Rule(m)) => tickets_view(&state, &ctx, Default::default(), m).await,
+        Err(xianfeng_store::StoreError::Rule(m)) => tickets_view(&state, &ctx, "", Default::default(), m).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -200,12 +200,19 @@ pub struct Pager {
     pub per_page: i64,
     /// The query string without page, to which &page=N is appended.
     pub base: String,
+    /// The name of the page parameter: `page` unless a page holds two lists.
+    pub param: &'static str,
 }
 
 impl Pager {
     pub fn new(page: i64, per_page: i64, total: i64, base: String) -> Pager {
         let pages = if per_page <= 0 { 1 } else { ((total + per_page - 1) / per_page).max(1) };
-        Pager { page, pages, total, per_page, base }
+        Pager { page, pages, total, per_page, base, param: "page" }
+    }
+    /// The same pager, its page number sent as `param` (a second list on a page).
+    pub fn param(mut self, param: &'static str) -> Pager {
+        self.param = param;
+        self
     }
     pub fn window(&self) -> Vec<i64> {
         let from = (self.page - 3).max(1);
@@ -214,7 +221,19 @@ impl Pager {
     }
     pub fn href(&self, p: impl std::borrow::Borrow<i64>) -> String {
         let p = *p.borrow();
-        if self.base.is_empty() { format!("?page={p}") } else { format!("?{}&page={p}", self.base) }
+        let name = self.param;
+        if self.base.is_empty() { format!("?{name}={p}") } else { format!("?{}&{name}={p}", self.base) }
+    }
+
+    /// One page of a list the store answers whole because it is small by
+    /// nature (the campaigns, the open activation tickets, a unit's plans),
+    /// with its pager: `page` as typed (checked like every list's page).
+    pub fn slice<T>(items: Vec<T>, page: &str, per_page: i64, base: String) -> Result<(Vec<T>, Pager)> {
+        let (page, per_page) = crate::form::paging(page, "", per_page, per_page)?;
+        let total = items.len() as i64;
+        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        let items = items.into_iter().skip(skip).take(per_page as usize).collect();
+        Ok((items, Pager::new(page, per_page, total, base)))
     }
 }
 

@@ -50,13 +50,18 @@ fn is_committee(ctx: &Ctx) -> bool {
 #[serde(default)]
 struct OkQ {
     ok: String,
+    page: String,
 }
+
+/// Reviews on a page of the list.
+const REVIEWS_PER_PAGE: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "secretary_reviews.html")]
 struct ListPage {
     l: Layout,
     items: Vec<ReviewRow>,
+    pager: crate::layout::Pager,
     committee: bool,
     year: i32,
 }
@@ -66,9 +71,12 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
+    let (items, pager) =
+        crate::layout::Pager::slice(sr::list(&state.store, &scope).await?, &q.page, REVIEWS_PER_PAGE, String::new())?;
     render(&ListPage {
         l: Layout::new(&ctx, "书记述职评议", "/secretary-reviews").crumb("书记述职评议", "").flash(flash(&q.ok)),
-        items: sr::list(&state.store, &scope).await?,
+        items,
+        pager,
         committee: is_committee(&ctx),
         year: today_cn().year() - 1,
     })
@@ -92,7 +100,11 @@ struct DetailPage {
     l: Layout,
     r: ReviewRow,
     results: Vec<ReportResult>,
-    units: Vec<(i64, String)>,
+    results_pager: crate::layout::Pager,
+    /// The unit whose secretary reports: a picker (a select when few).
+    unit: Option<crate::picker::Picker>,
+    kept: ActionForm,
+    errors: crate::form::Errors,
     committee: bool,
     show_counts: bool,
     ratings: [Rating; 4],
@@ -100,24 +112,39 @@ struct DetailPage {
     message: String,
 }
 
-async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: String) -> Result<Response> {
+/// Reports on a page of a review.
+const REPORTS_PER_PAGE: i64 = 50;
+
+async fn detail_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    q: &OkQ,
+    message: String,
+    kept: ActionForm,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     if !scope.can_write() {
         return Err(AppError::Forbidden);
     }
+    let ok = q.ok.as_str();
     let r = sr::get(&state.store, &scope, id).await?;
-    let results = sr::results(&state.store, &scope, id).await?;
-    let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
-    let units = if r.state == ReviewState::Open {
-        xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000)
-            .await?
-            .items
-            .into_iter()
-            .filter(|u| !results.iter().any(|x| x.committee_id == u.id))
-            .map(|u| (u.id, u.name))
-            .collect()
+    let (results, results_pager) = crate::layout::Pager::slice(
+        sr::results(&state.store, &scope, id).await?,
+        &q.page,
+        REPORTS_PER_PAGE,
+        String::new(),
+    )?;
+    let unit = if r.state == ReviewState::Open {
+        use crate::picker::{OrgSource, Picker};
+        let p = Picker::new("unit_id", "单位", "单位").required().placeholder("单位名称中的几个字");
+        let kinds = [xianfeng_core::org::OrgKind::Unit];
+        Some(
+            crate::picker::orgs(&state.store, OrgSource::Scope(&scope), &kinds, p, &kept.unit_id, &kept.unit_id_q)
+                .await?,
+        )
     } else {
-        Vec::new()
+        None
     };
     let committee = is_committee(ctx);
     render(&DetailPage {
@@ -128,7 +155,10 @@ async fn detail_view(state: &AppState, ctx: &Ctx, id: i64, ok: &str, message: St
         show_counts: committee || r.state == ReviewState::Closed,
         r,
         results,
-        units,
+        results_pager,
+        unit,
+        kept,
+        errors: Default::default(),
         committee,
         ratings: Rating::ALL,
         modes: ReportMode::ALL,
@@ -142,13 +172,15 @@ async fn detail_page(
     Path(id): Path<i64>,
     Query(q): Query<OkQ>,
 ) -> Result<Response> {
-    detail_view(&state, &ctx, id, &q.ok, String::new()).await
+    detail_view(&state, &ctx, id, &q, String::new(), ActionForm::default()).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct ActionForm {
     unit_id: String,
+    /// What was typed into the unit picker's search.
+    unit_id_q: String,
     secretary: String,
     mode: String,
     report: String,
@@ -212,10 +244,14 @@ async fn action_submit(
     Path((id, action)): Path<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response> {
+    let none = OkQ::default();
+    if action == "reports" && crate::picker::searching(&[&f.unit_id_q]) {
+        return detail_view(&state, &ctx, id, &none, String::new(), f).await;
+    }
     match run(&state, &ctx, id, &action, &f).await {
         Ok(code) => Ok(Redirect::to(&format!("/secretary-reviews/{id}?ok={code}")).into_response()),
-        Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, "", m).await,
-        Err(StoreError::Invalid(e)) => detail_view(&state, &ctx, id, "", crate::form::messages(e)).await,
+        Err(StoreError::Rule(m)) => detail_view(&state, &ctx, id, &none, m, f).await,
+        Err(StoreError::Invalid(e)) => detail_view(&state, &ctx, id, &none, crate::form::messages(e), f).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -271,6 +307,7 @@ async fn api_action(
         committee_id: t("committee_id"),
         report_id: t("report_id"),
         rating: t("rating"),
+        unit_id_q: String::new(),
     };
     let code = run(&state, &ctx, id, &action, &f).await?;
     Ok(Json(serde_json::json!({ "ok": true, "done": code })))

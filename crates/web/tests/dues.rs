@@ -197,7 +197,7 @@ async fn a_unit_opens_a_month_secretaries_record_payments_and_finance_gets_the_s
         assert!(mine.contains("2025-03") && mine.contains("微信"), "{backend}");
         let mut mapi = Client::new(&store);
         mapi.api_login("member1", PASSWORD).await;
-        assert_eq!(mapi.get("/api/v1/me/dues").await.json()["charges"][0]["paid_fen"], 12_000, "{backend}");
+        assert_eq!(mapi.get("/api/v1/me/dues").await.json()["charges"]["items"][0]["paid_fen"], 12_000, "{backend}");
 
         // The payment list pages and filters: by name, unpaid only; a payment form returns to the list as it was.
         let by_name = ua.get("/dues/cycles?month=2025-03&name=李").await.text();

@@ -99,22 +99,41 @@ pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) ->
 
 /// A member's own charges and payments, newest first (self-service).
 #[tracing::instrument(skip_all)]
-pub async fn my_charges(store: &Store, scope: &MemberScope, member_id: i64) -> Result<Vec<ChargeRow>> {
+pub async fn my_charges(
+    store: &Store,
+    scope: &MemberScope,
+    member_id: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<MyCharges> {
     let m = crate::member::get(store, scope, member_id).await?;
     // Charges stay with the unit that collected them; a member who moved reads them all.
     let prior = crate::transfer::prior_of(store, m.committee_id, m.id).await?;
+    let committees: Vec<crate::db::Arg> =
+        crate::transfer::committees_of(m.committee_id, &prior).iter().map(|c| (*c).into()).collect();
+    let mut unpaid = Q::new("SELECT COUNT(*) AS v FROM dues_charges c WHERE c.paid_on IS NULL AND c.member_id = ");
+    unpaid.bind(m.id).push(" AND c.committee_id IN ");
+    unpaid.push_row(committees.clone());
+    let unpaid = store.db.r().fetch_scalar_i64(unpaid).await?;
     let mut q = Q::new(
         "SELECT c.member_id, '' AS name, o.name AS org_name, c.month, c.due_fen, c.paid_fen, c.paid_on, c.method, c.note \
          FROM dues_charges c JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.member_id = ",
     );
     q.bind(m.id).push(" AND c.committee_id IN ");
-    q.push_row(crate::transfer::committees_of(m.committee_id, &prior).iter().map(|c| (*c).into()).collect());
-    q.push(" ORDER BY c.month DESC LIMIT 120");
-    let mut rows: Vec<ChargeRow> = store.db.r().fetch_all(q).await?;
-    for r in &mut rows {
+    q.push_row(committees);
+    let mut charges: crate::Page<ChargeRow> = crate::fetch_page(store, q, "c.month DESC", page, per_page).await?;
+    for r in &mut charges.items {
         r.name = m.name.clone();
     }
-    Ok(rows)
+    Ok(MyCharges { charges, unpaid })
+}
+
+/// A page of one member's charges, newest first, and how many months in all
+/// are unpaid.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyCharges {
+    pub charges: crate::Page<ChargeRow>,
+    pub unpaid: i64,
 }
 
 /// One row of the monthly summary: a child org of the viewed org (or the org itself).

@@ -400,15 +400,33 @@ pub async fn reveal(store: &Store, scope: &MemberScope, who: &Who, id: i64, fiel
     Ok(plain)
 }
 
-/// Members of a branch (for posts and pickers).
+/// A page of the members on an org's roll whose name contains `name` (all when
+/// empty): the org page's list and its post picker.
 #[tracing::instrument(skip_all)]
-pub async fn of_org(store: &Store, scope: &OrgScope, org: &OrgRow, limit: i64) -> Result<Vec<MemberRow>> {
+pub async fn of_org(
+    store: &Store,
+    scope: &OrgScope,
+    org: &OrgRow,
+    name: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<MemberRow>> {
     let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM} WHERE m.committee_id = "));
     q.bind(org.committee_id).push(" AND (m.org_id = ").bind(org.id).push(" OR m.group_id = ").bind(org.id).push(")");
     q.push(&format!(" AND m.status IN {on_roll}", on_roll = sql_in(&MemberStatus::ON_ROLL)));
+    let name = name.trim();
+    if !name.is_empty() {
+        q.push(" AND m.name LIKE ").bind(format!("%{}%", crate::db::like_escape(name))).push(" ESCAPE '\\'");
+    }
     scope_where(&mut q, scope, "o");
-    q.push(" ORDER BY CASE m.status WHEN 'full' THEN 0 WHEN 'probationary' THEN 1 ELSE 2 END, m.id LIMIT ").bind(limit);
-    store.db.r().fetch_all(q).await
+    crate::fetch_page(
+        store,
+        q,
+        "CASE m.status WHEN 'full' THEN 0 WHEN 'probationary' THEN 1 ELSE 2 END, m.id",
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// A member as the security administrator's role picker lists them: name,

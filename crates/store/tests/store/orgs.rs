@@ -458,7 +458,7 @@ async fn health_warns_about_branch_size_and_missing_committee() {
         let h = org::health(&store, &b).await.unwrap();
         assert_eq!(codes(&h), ["committee_missing"], "{backend}");
         // Recording a committee member clears it.
-        let someone = member::of_org(&store, &os, &b, 1).await.unwrap().remove(0);
+        let someone = member::of_org(&store, &os, &b, "", 1, 1).await.unwrap().items.remove(0);
         org::set_post(&store, &os.writer().unwrap(), &who, b.id, someone.id, "organization", None).await.unwrap();
         assert!(org::health(&store, &b).await.unwrap().warnings.is_empty(), "{backend}");
         // More than 50 members.

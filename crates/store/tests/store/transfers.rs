@@ -161,7 +161,7 @@ async fn between_units_every_record_moves_and_stays_readable() {
         // The member's own pages still show the dues paid to unit A and the meeting of branch A1.
         let me = testkit::member_actor(zhang, &p.branch_b1);
         let me_ms = testkit::member_scope(&store, &me).await.unwrap();
-        let charges = dues::my_charges(&store, &me_ms, zhang).await.unwrap();
+        let charges = dues::my_charges(&store, &me_ms, zhang, 1, 50).await.unwrap().charges.items;
         assert!(charges.iter().any(|c| c.month == month && c.paid_fen == Some(12_000)), "{backend}");
         let meetings =
             xianfeng_store::meeting::my_meetings(&store, &me.attendee().unwrap(), 1, 20).await.unwrap().items;

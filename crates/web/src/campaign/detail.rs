@@ -23,6 +23,7 @@ pub(crate) struct DetailPage {
     pub(crate) to_score: Vec<(ApplicationRow, String)>,
     pub(crate) results: Vec<ResultRow>,
     pub(crate) objections: Vec<ObjectionRow>,
+    pub(crate) objections_pager: crate::layout::Pager,
     pub(crate) reviewers: String,
     pub(crate) tie_rule: &'static str,
     pub(crate) message: String,
@@ -44,6 +45,8 @@ pub(crate) struct ViewQ {
     pub(crate) ok: String,
     pub(crate) name: String,
     pub(crate) page: String,
+    /// The page of the objections (open ones first).
+    pub(crate) objections_page: String,
     /// "committee_id:application_id" of the row whose 提出异议 was followed.
     pub(crate) object: String,
 }
@@ -104,7 +107,12 @@ pub(crate) async fn detail_view(
     let listed = results.len().max(to_score.len());
     let base = serde_urlencoded::to_string([("name", name.as_str())]).unwrap_or_default();
     let pager = crate::layout::Pager::new(page, PER_PAGE, listed as i64, base);
-    let objections = if committee { camp::objections(&state.store, &access, id).await? } else { Vec::new() };
+    let mut objections = if committee { camp::objections(&state.store, &access, id).await? } else { Vec::new() };
+    // Those still to be settled first, each group in the order filed.
+    objections.sort_by_key(|o| o.state != ObjectionState::Open);
+    let keep = serde_urlencoded::to_string([("name", name.as_str()), ("page", v.page.as_str())]).unwrap_or_default();
+    let (objections, objections_pager) = crate::layout::Pager::slice(objections, &v.objections_page, PER_PAGE, keep)?;
+    let objections_pager = objections_pager.param("objections_page");
     render(&DetailPage {
         l: Layout::new(ctx, c.title.clone(), "/campaigns")
             .crumb("评选表彰", "/campaigns")
@@ -120,6 +128,7 @@ pub(crate) async fn detail_view(
         to_score: page_of(to_score, page),
         results: page_of(results, page),
         objections,
+        objections_pager,
         pager,
         listed,
         objecting,

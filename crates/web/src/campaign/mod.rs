@@ -80,6 +80,7 @@ pub(crate) fn is_committee(ctx: &Ctx) -> bool {
 pub(crate) struct ListPage {
     pub(crate) l: Layout,
     pub(crate) items: Vec<CampaignRow>,
+    pub(crate) pager: crate::layout::Pager,
     pub(crate) committee: bool,
     pub(crate) honors: Vec<(&'static str, &'static str)>,
     pub(crate) message: String,
@@ -90,14 +91,25 @@ pub(crate) struct ListPage {
 #[serde(default)]
 pub(crate) struct OkQ {
     pub(crate) ok: String,
+    pub(crate) page: String,
 }
 
-pub(crate) async fn list_view(state: &AppState, ctx: &Ctx, ok: &str, message: String) -> Result<Response> {
+/// Campaigns on a page of the list.
+const CAMPAIGNS_PER_PAGE: i64 = 20;
+
+pub(crate) async fn list_view(state: &AppState, ctx: &Ctx, q: &OkQ, message: String) -> Result<Response> {
     let scope = ctx.org_scope()?;
-    let items = camp::list(&state.store, &scope).await?;
+    let (items, pager) = crate::layout::Pager::slice(
+        camp::list(&state.store, &scope).await?,
+        &q.page,
+        CAMPAIGNS_PER_PAGE,
+        String::new(),
+    )?;
+    let ok = q.ok.as_str();
     render(&ListPage {
         l: Layout::new(ctx, "评选表彰", "/campaigns").crumb("评选表彰", "").flash(flash(ok)),
         items,
+        pager,
         committee: is_committee(ctx),
         honors: Honor::ALL.iter().map(|h| (h.as_str(), h.label())).collect(),
         message,
@@ -106,7 +118,7 @@ pub(crate) async fn list_view(state: &AppState, ctx: &Ctx, ok: &str, message: St
 }
 
 pub(crate) async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OkQ>) -> Result<Response> {
-    list_view(&state, &ctx, &q.ok, String::new()).await
+    list_view(&state, &ctx, &q, String::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -176,13 +188,15 @@ pub(crate) async fn create_submit(
         if !n.trim().is_empty() {
             match q.trim().parse::<u32>() {
                 Ok(quota) => tiers.push(Tier { name: n.trim().into(), quota }),
-                Err(_) => return list_view(&state, &ctx, "", format!("“{}”的名额应为整数", n.trim())).await,
+                Err(_) => {
+                    return list_view(&state, &ctx, &OkQ::default(), format!("“{}”的名额应为整数", n.trim())).await;
+                }
             }
         }
     }
     let criteria = match parse_criteria(&f.criteria) {
         Ok(c) => c,
-        Err(m) => return list_view(&state, &ctx, "", m).await,
+        Err(m) => return list_view(&state, &ctx, &OkQ::default(), m).await,
     };
     let input = CampaignInput {
         honor: f.honor.clone(),
@@ -195,7 +209,7 @@ pub(crate) async fn create_submit(
     };
     match camp::create(&state.store, &scope, &ctx.who(), &input).await {
         Ok(c) => Ok(Redirect::to(&format!("/campaigns/{}?ok=created", c.id)).into_response()),
-        Err(StoreError::Invalid(e)) => list_view(&state, &ctx, "", crate::form::messages(e)).await,
+        Err(StoreError::Invalid(e)) => list_view(&state, &ctx, &OkQ::default(), crate::form::messages(e)).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -37,21 +37,38 @@ pub(crate) async fn api_set_base(
     Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
 }
 
+/// Which page of the charges `/api/v1/me/dues` answers (`page` and
+/// `per_page` page the settings).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ChargesPaging {
+    pub(crate) charges_page: String,
+    pub(crate) charges_per_page: String,
+}
+
 pub(crate) async fn api_mine(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(p): Query<crate::form::Paging>,
+    Query(cp): Query<ChargesPaging>,
 ) -> Result<Json<serde_json::Value>> {
+    let (charges_page, charges_per_page) = crate::form::paging(
+        &cp.charges_page,
+        &cp.charges_per_page,
+        crate::form::API_PER_PAGE,
+        crate::form::API_MAX_PER_PAGE,
+    )?;
     let history = my_history(&state, &ctx).await?;
     let items: Vec<serde_json::Value> =
         history.into_iter().map(|(b, due)| serde_json::json!({ "setting": b, "due": due })).collect();
     let id = ctx.actor()?.member_id.ok_or(AppError::Forbidden)?;
     let scope = ctx.member_scope(&state).await?;
-    let charges = store_dues::my_charges(&state.store, &scope, id).await?;
+    let mine = store_dues::my_charges(&state.store, &scope, id, charges_page, charges_per_page).await?;
     let page = crate::form::page_of(items, &p)?;
-    Ok(Json(
-        serde_json::json!({ "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page, "charges": charges }),
-    ))
+    Ok(Json(serde_json::json!({
+        "items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page,
+        "charges": mine.charges, "unpaid": mine.unpaid,
+    })))
 }
 
 #[derive(Template)]

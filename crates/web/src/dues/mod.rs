@@ -278,8 +278,12 @@ pub(crate) struct MyPage {
     pub(crate) current: Option<(BaseRow, String)>,
     pub(crate) history: Vec<(BaseRow, String)>,
     pub(crate) charges: Vec<store_dues::ChargeRow>,
-    pub(crate) unpaid: usize,
+    pub(crate) pager: Pager,
+    pub(crate) unpaid: i64,
 }
+
+/// Months on a page of a member's own payments.
+pub(crate) const MY_CHARGES_PER_PAGE: i64 = 24;
 
 pub(crate) async fn my_history(state: &AppState, ctx: &Ctx) -> Result<Vec<(BaseRow, String)>> {
     let actor = ctx.actor()?;
@@ -289,20 +293,25 @@ pub(crate) async fn my_history(state: &AppState, ctx: &Ctx) -> Result<Vec<(BaseR
     Ok(store_dues::bases_of(&state.store, &scope, id).await?.into_iter().map(|b| explained(&set, b)).collect())
 }
 
-pub(crate) async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+pub(crate) async fn my_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<crate::form::Paging>,
+) -> Result<Response> {
+    let (page, per_page) = q.get(MY_CHARGES_PER_PAGE, MY_CHARGES_PER_PAGE)?;
     let history = my_history(&state, &ctx).await?;
     let now = this_month();
     let current = history.iter().find(|(b, _)| b.effective_from <= now).cloned();
     let id = ctx.actor()?.member_id.ok_or(AppError::Forbidden)?;
     let scope = ctx.member_scope(&state).await?;
-    let charges = store_dues::my_charges(&state.store, &scope, id).await?;
-    let unpaid = charges.iter().filter(|c| !c.paid()).count();
+    let mine = store_dues::my_charges(&state.store, &scope, id, page, per_page).await?;
     render(&MyPage {
         l: Layout::new(&ctx, "我的党费", "/me/dues").crumb("我的党费", ""),
         current,
         history,
-        charges,
-        unpaid,
+        pager: Pager::new(page, per_page, mine.charges.total, String::new()),
+        charges: mine.charges.items,
+        unpaid: mine.unpaid,
     })
 }
 

@@ -123,15 +123,26 @@ pub(crate) async fn checkin_submit(
 pub(crate) struct MyMeetingsPage {
     l: Layout,
     rows: Vec<(store_meeting::MyMeetingRow, String)>,
+    pager: crate::layout::Pager,
 }
 
-pub(crate) async fn my_meetings_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+/// A member's meetings on a page of 我的组织生活.
+const MY_MEETINGS_PER_PAGE: i64 = 30;
+
+pub(crate) async fn my_meetings_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<crate::form::Paging>,
+) -> Result<Response> {
     let me = ctx.actor()?.attendee()?;
+    let (page, per_page) = q.get(MY_MEETINGS_PER_PAGE, MY_MEETINGS_PER_PAGE)?;
     let kinds = kinds_today(&state).await?;
-    let rows = store_meeting::my_meetings(&state.store, &me, 1, 100).await?.items;
+    let found = store_meeting::my_meetings(&state.store, &me, page, per_page).await?;
     render(&MyMeetingsPage {
         l: Layout::new(&ctx, "我的组织生活", "/me/meetings").crumb("我的组织生活", ""),
-        rows: rows
+        pager: crate::layout::Pager::new(page, per_page, found.total, String::new()),
+        rows: found
+            .items
             .into_iter()
             .map(|r| {
                 let k = store_meeting::kind_label(&kinds, &r.kind);

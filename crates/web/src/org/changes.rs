@@ -118,12 +118,13 @@ pub(crate) async fn dissolve_submit(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?ok=dissolved")).into_response()),
-        Err(AppError::Invalid(e)) => org_view(&state, &ctx, id, Errors(e), "").await,
+        Err(AppError::Invalid(e)) => org_view(&state, &ctx, id, &FlashQ::default(), Errors(e), "").await,
         Err(AppError::Rule(m)) => {
             org_view(
                 &state,
                 &ctx,
                 id,
+                &FlashQ::default(),
                 Errors(vec![xianfeng_core::FieldError::new("_", format!("撤销未完成：{m}"))]),
                 "",
             )

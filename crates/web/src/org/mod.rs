@@ -100,12 +100,20 @@ pub(crate) struct OrgPage {
     pub(crate) holds_members: bool,
     pub(crate) child_kinds: Vec<(&'static str, &'static str)>,
     pub(crate) children: Vec<ChildView>,
+    pub(crate) children_pager: crate::layout::Pager,
     pub(crate) show_district: bool,
     pub(crate) posts: Vec<store_org::PostRow>,
     pub(crate) post_candidates: Vec<(i64, String)>,
+    /// Members matching the post picker's search (all when it is empty),
+    /// of which `post_candidates` lists the first [`POST_SHOWN`].
+    pub(crate) post_matched: i64,
+    pub(crate) post_q: String,
+    pub(crate) post_shown: i64,
+    /// More members than a select offers (or a search made): a search box.
+    pub(crate) post_search: bool,
     pub(crate) post_options: Vec<(&'static str, &'static str)>,
     pub(crate) members: Vec<store_member::MemberRow>,
-    pub(crate) members_more: bool,
+    pub(crate) members_pager: crate::layout::Pager,
     pub(crate) history: Vec<(String, String, String, String)>,
     pub(crate) errors: Errors,
     pub(crate) today: String,
@@ -114,10 +122,21 @@ pub(crate) struct OrgPage {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub(crate) struct FlashQ {
-    #[serde(default)]
     pub(crate) ok: String,
+    /// The page of the member list, of the child orgs, and the post picker's search.
+    pub(crate) page: String,
+    pub(crate) children_page: String,
+    pub(crate) post_q: String,
 }
+
+/// Members on a page of an org's roll on its page.
+const MEMBERS_PER_PAGE: i64 = 50;
+/// Child orgs on a page of an org's page.
+const CHILDREN_PER_PAGE: i64 = 50;
+/// Members the post picker lists at once; more ask for a name.
+pub(crate) const POST_SHOWN: i64 = 200;
 
 pub(crate) fn history_text(h: &store_org::OrgHistoryRow) -> String {
     match h.change.as_str() {
@@ -131,11 +150,32 @@ pub(crate) fn history_text(h: &store_org::OrgHistoryRow) -> String {
     }
 }
 
-pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Errors, flash: &str) -> Result<Response> {
+pub(crate) async fn org_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    q: &FlashQ,
+    errors: Errors,
+    flash: &str,
+) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
     let health = store_org::health(&state.store, &org).await?;
-    let kids = store_org::children(state.store.db.r(), &scope, &org, true).await?;
+    let base = |skip: &str| {
+        let keep: Vec<(&str, &str)> =
+            [("page", q.page.as_str()), ("children_page", q.children_page.as_str()), ("post_q", q.post_q.as_str())]
+                .into_iter()
+                .filter(|(k, v)| *k != skip && !v.is_empty())
+                .collect();
+        serde_urlencoded::to_string(keep).unwrap_or_default()
+    };
+    let (kids, children_pager) = crate::layout::Pager::slice(
+        store_org::children(state.store.db.r(), &scope, &org, true).await?,
+        &q.children_page,
+        CHILDREN_PER_PAGE,
+        base("children_page"),
+    )?;
+    let children_pager = children_pager.param("children_page");
     let counts = store_org::child_member_counts(&state.store, &org, &kids).await?;
     let children = kids
         .iter()
@@ -151,13 +191,16 @@ pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Error
         .collect();
     let posts = store_org::posts(state.store.db.r(), &org).await?;
     let holds_members = matches!(org.kind(), OrgKind::Branch | OrgKind::Group);
-    let members = if holds_members { store_member::of_org(&state.store, &scope, &org, 201).await? } else { Vec::new() };
-    let members_more = members.len() > 200;
-    let members: Vec<_> = members.into_iter().take(200).collect();
-    let post_candidates = if matches!(org.kind(), OrgKind::Branch | OrgKind::Group) {
-        members.iter().filter(|m| m.status.is_member()).map(|m| (m.id, m.name.clone())).collect()
+    let (page, _) = crate::form::paging(&q.page, "", MEMBERS_PER_PAGE, MEMBERS_PER_PAGE)?;
+    let (members, members_pager, post_candidates, post_matched) = if holds_members {
+        let found = store_member::of_org(&state.store, &scope, &org, "", page, MEMBERS_PER_PAGE).await?;
+        let pager = crate::layout::Pager::new(page, MEMBERS_PER_PAGE, found.total, base("page"));
+        let matched = store_member::of_org(&state.store, &scope, &org, &q.post_q, 1, POST_SHOWN).await?;
+        let candidates =
+            matched.items.iter().filter(|m| m.status.is_member()).map(|m| (m.id, m.name.clone())).collect();
+        (found.items, pager, candidates, matched.total)
     } else {
-        Vec::new()
+        (Vec::new(), crate::layout::Pager::new(1, MEMBERS_PER_PAGE, 0, String::new()), Vec::new(), 0)
     };
     let history = store_org::history_of(&state.store, &scope, id)
         .await?
@@ -182,11 +225,16 @@ pub(crate) async fn org_view(state: &AppState, ctx: &Ctx, id: i64, errors: Error
         child_kinds: org.kind().allowed_children().iter().map(|k| (k.as_str(), k.label())).collect(),
         show_district: org.kind() == OrgKind::WorkingCommittee,
         children,
+        children_pager,
         posts,
         post_candidates,
+        post_matched,
+        post_q: q.post_q.trim().to_string(),
+        post_shown: POST_SHOWN,
+        post_search: post_matched > crate::picker::SELECT_MAX || !q.post_q.trim().is_empty(),
         post_options: Post::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
         members,
-        members_more,
+        members_pager,
         history,
         errors,
         today: xianfeng_core::text::today_cn().to_string(),
@@ -203,7 +251,7 @@ pub(crate) async fn org_page(
     Path(id): Path<i64>,
     Query(f): Query<FlashQ>,
 ) -> Result<Response> {
-    org_view(&state, &ctx, id, Errors::default(), flash_text(&f.ok)).await
+    org_view(&state, &ctx, id, &f, Errors::default(), flash_text(&f.ok)).await
 }
 
 #[derive(Template)]

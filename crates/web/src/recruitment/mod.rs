@@ -82,6 +82,9 @@ pub(crate) fn year_of(s: &str) -> Result<i32> {
 pub(crate) struct YearQ {
     pub(crate) year: String,
     pub(crate) ok: String,
+    /// On the plans page: units whose name contains this, and the page.
+    pub(crate) name: String,
+    pub(crate) page: String,
 }
 
 #[derive(Template)]

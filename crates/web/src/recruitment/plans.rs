@@ -9,17 +9,29 @@ pub(crate) struct PlansPage {
     pub(crate) year: i32,
     pub(crate) units: Vec<(i64, String, String, String)>,
     pub(crate) errors: Errors,
+    /// The unit name filter and the page, kept by each row's save.
+    pub(crate) name: String,
+    pub(crate) page: i64,
+    pub(crate) pager: crate::layout::Pager,
 }
 
-pub(crate) async fn plans_view(state: &AppState, ctx: &Ctx, year: i32, ok: &str, errors: Errors) -> Result<Response> {
+/// Units on a page of the plans.
+const UNITS_PER_PAGE: i64 = 50;
+
+pub(crate) async fn plans_view(state: &AppState, ctx: &Ctx, year: i32, q: &YearQ, errors: Errors) -> Result<Response> {
     let scope = ctx.org_scope()?;
     if ctx.actor()?.higher_committee().is_none() {
         return Err(AppError::Forbidden);
     }
+    let (page, per_page) = crate::form::paging(&q.page, "", UNITS_PER_PAGE, UNITS_PER_PAGE)?;
     let plans: Vec<PlanRow> = store_rec::plans(&state.store, &scope, year).await?;
-    let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), ..Default::default() };
-    let units = xianfeng_store::org::search(&state.store, &scope, &f, 1, 1000).await?.items;
-    let units = units
+    let name = q.name.trim().to_string();
+    let f = xianfeng_store::org::OrgFilter { kind: "unit".into(), name: name.clone(), ..Default::default() };
+    let found = xianfeng_store::org::search(&state.store, &scope, &f, page, per_page).await?;
+    let base = serde_urlencoded::to_string([("year", year.to_string()), ("name", name.clone())]).unwrap_or_default();
+    let pager = crate::layout::Pager::new(page, per_page, found.total, base);
+    let units = found
+        .items
         .into_iter()
         .map(|u| {
             let p = plans.iter().find(|p| p.committee_id == u.id);
@@ -35,15 +47,18 @@ pub(crate) async fn plans_view(state: &AppState, ctx: &Ctx, year: i32, ok: &str,
         l: Layout::new(ctx, format!("{year}年发展党员计划"), "/recruitment/plans")
             .crumb("发展党员", "/recruitment")
             .crumb("年度发展计划", "")
-            .flash(flash(ok)),
+            .flash(flash(&q.ok)),
         year,
         units,
         errors,
+        name,
+        page,
+        pager,
     })
 }
 
 pub(crate) async fn plans_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQ>) -> Result<Response> {
-    plans_view(&state, &ctx, year_of(&q.year)?, &q.ok, Errors::default()).await
+    plans_view(&state, &ctx, year_of(&q.year)?, &q, Errors::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -53,18 +68,32 @@ pub(crate) struct PlanForm {
     pub(crate) year: String,
     pub(crate) planned: String,
     pub(crate) note: String,
+    /// The list's filter and page, to come back to the same rows.
+    pub(crate) name: String,
+    pub(crate) page: String,
 }
 
 pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PlanForm>) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let year = year_of(&f.year)?;
     let unit: i64 = opt_num(&f.unit_id).ok_or_else(|| AppError::BadRequest("unit_id应为数字".into()))?;
+    let back = YearQ { name: f.name.clone(), page: f.page.clone(), ..Default::default() };
     let Some(planned) = opt_num::<i64>(&f.planned) else {
-        return plans_view(&state, &ctx, year, "", Errors(vec![FieldError::new("planned", "计划人数应为整数")])).await;
+        return plans_view(&state, &ctx, year, &back, Errors(vec![FieldError::new("planned", "计划人数应为整数")]))
+            .await;
     };
     match store_rec::set_plan(&state.store, &scope.writer()?, &ctx.who(), unit, year, planned, &f.note).await {
-        Ok(_) => Ok(Redirect::to(&format!("/recruitment/plans?year={year}&ok=plan")).into_response()),
-        Err(StoreError::Invalid(errs)) => plans_view(&state, &ctx, year, "", Errors(errs)).await,
+        Ok(_) => {
+            let q = serde_urlencoded::to_string([
+                ("year", year.to_string()),
+                ("name", f.name.trim().to_string()),
+                ("page", f.page.clone()),
+                ("ok", "plan".to_string()),
+            ])
+            .unwrap_or_default();
+            Ok(Redirect::to(&format!("/recruitment/plans?{q}")).into_response())
+        }
+        Err(StoreError::Invalid(errs)) => plans_view(&state, &ctx, year, &back, Errors(errs)).await,
         Err(e) => Err(e.into()),
     }
 }

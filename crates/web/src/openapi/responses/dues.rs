@@ -33,7 +33,13 @@ pub(super) fn schemas() -> Value {
     json!({
         "DuesBaseRow": base,
         "Charge": charge,
-        "MyDues": page_with("MyDuesSetting", &[("charges", list(r("Charge")))]),
+        "MyDues": page_with(
+            "MyDuesSetting",
+            &[
+                ("charges", described(crate::openapi::conformance::response_schema("Page<Charge>"), "缴费记录（按 charges_page、charges_per_page 分页，新月份在前）")),
+                ("unpaid", described(int(), "未缴月数（全部记录）")),
+            ],
+        ),
         "MyDuesSetting": obj(&[("setting", r("DuesBaseRow")), ("due", described(text(), "每月应缴（元）"))]),
         "DuesCycle": obj(&[
             ("committee_id", int()),
