@@ -253,6 +253,20 @@ pub async fn members(
     store: &Store,
     scope: &MemberScope,
     status: &str,
+    p: Picker,
+    value: &str,
+    text: &str,
+) -> Result<Picker> {
+    let among = MemberFilter { status: status.to_string(), ..Default::default() };
+    members_among(store, scope, &among, p, value, text).await
+}
+
+/// Fills a member picker over the members in scope that `among` lets
+/// through (its name is what the person types).
+pub async fn members_among(
+    store: &Store,
+    scope: &MemberScope,
+    among: &MemberFilter,
     mut p: Picker,
     value: &str,
     text: &str,
@@ -266,7 +280,7 @@ pub async fn members(
     }
     let one_unit = xianfeng_core::auth::ReadScope::shard(scope).is_some();
     fill(p, value, text, |t, n| async move {
-        let f = MemberFilter { name: t, status: status.to_string(), ..Default::default() };
+        let f = MemberFilter { name: t, ..among.clone() };
         Ok(picks_with(store_member::list(store, scope, &f, 1, n).await?, |m| Pick::member(m, one_unit)))
     })
     .await

@@ -122,7 +122,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(pairs): Query<Vec<(
     let b = bulletin(&state, &ctx, &q).await?;
     let filter = OrgFilter { kind: "unit".into(), ..Default::default() };
     let chosen = args(&q)?.units;
-    let unit_options = store_org::search(&state.store, &scope, &filter, 1, 500)
+    let unit_options = store_org::search(&state.store, &scope, &filter, 1, xianfeng_store::EVERY_ROW)
         .await?
         .items
         .into_iter()

@@ -193,3 +193,55 @@ async fn the_transfer_form_finds_member_and_destination_and_keeps_the_reason() {
         assert!(sec.get("/transfers").await.text().contains("没有符合条件的转接"), "{backend}: none was asked for");
     }
 }
+
+/// Adds `n` units named 测试厅k under the root.
+async fn many_units(store: &Store, p: &Province, n: usize) {
+    let me = p.committee_admin();
+    let w = testkit::org_scope(&me).unwrap().writer().unwrap();
+    for k in 1..=n {
+        let input = testkit::org_input(&format!("测试厅{k:02}"), "unit", None);
+        org::create(store, &w, &testkit::who(&me), p.root.id, &input).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_roster_filter_and_the_new_parent_of_a_move_are_found_by_name() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = province_with_accounts(&store).await;
+        many_units(&store, &p, 55).await;
+        let mut gw = Client::new(&store);
+        gw.page_login("gwadmin", PASSWORD).await;
+
+        // The roster's 所在组织: searched, not a select of every unit.
+        let html = gw.get("/members").await.text();
+        assert!(html.contains("name=\"org_id_q\""), "{backend}: {html}");
+        let html = gw.get("/members?org_id_q=工业和信息化").await.text();
+        assert!(html.contains("type=\"radio\" name=\"org_id\""), "{backend}: the matches to choose from");
+        let r = gw.get(&format!("/members?org_id={}", p.branch_b1.id)).await.text();
+        let in_b1 = p.members_under(&p.branch_b1).len();
+        assert!(r.contains(&format!("共 {in_b1} 条，")), "{backend}: narrowed to the branch: {r}");
+        assert!(!r.contains(">张伟<"), "{backend}: unit A's member is not in branch B1");
+
+        // Moving unit B's branch: the new parent is found by name; a search moves nothing.
+        let move_url = format!("/orgs/{}/move", p.branch_b1.id);
+        let html = gw.get(&move_url).await.text();
+        assert!(html.contains("name=\"parent_id_q\""), "{backend}: {html}");
+        let html = gw.form(&move_url, &[("parent_id_q", "测试厅０７"), ("reason", "机构调整")]).await.text();
+        assert!(html.contains("只有这一个，已选定") && html.contains("value=\"机构调整\""), "{backend}: {html}");
+        let to = html.split("name=\"parent_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let before =
+            org::get(store.db.r(), &testkit::org_scope(&p.committee_admin()).unwrap(), p.branch_b1.id).await.unwrap();
+        assert_eq!(before.parent_id, Some(p.committee_b.id), "{backend}: searching moved nothing");
+        let r = gw.form(&move_url, &[("parent_id", &to), ("reason", "机构调整")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let after =
+            org::get(store.db.r(), &testkit::org_scope(&p.committee_admin()).unwrap(), p.branch_b1.id).await.unwrap();
+        assert_eq!(after.parent_id.map(|i| i.to_string()), Some(to), "{backend}");
+        // Its own subtree is refused with the reason, nothing typed lost.
+        let html = gw
+            .form(&format!("/orgs/{}/move", p.committee_a.id), &[("parent_id", &p.branch_a1.id.to_string())])
+            .await
+            .text();
+        assert!(html.contains("不能把组织迁移到它自己或它的下级组织之下"), "{backend}: {html}");
+    }
+}

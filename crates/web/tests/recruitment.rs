@@ -39,6 +39,9 @@ async fn a_case_moves_through_pages_and_api_with_refusals_approval_and_scope() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
         let case_url = r.location().split('?').next().unwrap().to_string();
         let id: i64 = case_url.rsplit('/').next().unwrap().parse().unwrap();
+        // With her case open she is no longer offered, and the page says no one is left.
+        let page = sec.get("/recruitment/new").await.text();
+        assert!(!page.contains("孙悦") && page.contains("范围内没有尚未建档的入党申请人"), "{backend}: {page}");
         let steps = format!("{case_url}/steps");
         let member_page = sec.get(&format!("/members/{person}")).await.text();
         assert!(member_page.contains(&format!("href=\"{case_url}\"")), "{backend}: the record links to the case");

@@ -192,6 +192,9 @@ pub struct MemberFilter {
     pub sort: String,
     /// asc | desc
     pub order: String,
+    /// Only those with no recruitment case still open (whom a case may be
+    /// opened for).
+    pub without_open_case: bool,
 }
 
 impl MemberFilter {
@@ -222,6 +225,14 @@ impl MemberFilter {
                 let st = MemberStatus::parse(s).ok_or_else(|| StoreError::invalid("status", "党籍状态无效"))?;
                 q.push(" AND m.status = ").bind(st.as_str());
             }
+        }
+        if self.without_open_case {
+            q.push(
+                " AND NOT EXISTS (SELECT 1 FROM recruitment_cases rc \
+                 WHERE rc.committee_id = m.committee_id AND rc.member_id = m.id AND rc.state = ",
+            )
+            .bind(xianfeng_core::recruitment::CaseStanding::Open.as_str())
+            .push(")");
         }
         if !self.gender.is_empty() {
             q.push(" AND m.gender = ").bind(self.gender.clone());

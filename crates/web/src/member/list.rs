@@ -6,9 +6,25 @@ pub(crate) async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q):
     let scope = ctx.member_scope(&state).await?;
     let actor = ctx.actor()?;
     let (page_no, per_page) = q.paging()?;
-    let (f, filter_error) = match q.filter() {
+    let (mut f, filter_error) = match q.filter() {
         Ok(f) => (f, String::new()),
         Err(e) => (MemberFilter { name: q.name.clone(), ..Default::default() }, e),
+    };
+    // The org filter, chosen by name: the committee's or the unit's orgs; a
+    // branch secretary's scope is one branch (no filter).
+    let org_filter = match actor.role {
+        xianfeng_core::auth::Role::CommitteeAdmin | xianfeng_core::auth::Role::UnitAdmin => Some(
+            crate::picker::list_filter(
+                &state.store,
+                &ctx.org_scope()?,
+                "所在组织",
+                &q.org_id,
+                &q.org_id_q,
+                &mut f.org_id,
+            )
+            .await?,
+        ),
+        _ => None,
     };
     let (page, filter_error) = match store_member::list(&state.store, &scope, &f, page_no, per_page).await {
         Ok(p) => (p, filter_error),
@@ -17,29 +33,6 @@ pub(crate) async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q):
         }
         Err(e) => return Err(e.into()),
     };
-    // The org filter: units for the committee, the unit's orgs for a unit
-    // administrator; a branch secretary's scope is one branch (no filter).
-    let org_kinds = match actor.role {
-        xianfeng_core::auth::Role::CommitteeAdmin => vec!["unit"],
-        xianfeng_core::auth::Role::UnitAdmin => vec!["party_committee", "general_branch", "branch"],
-        _ => Vec::new(),
-    };
-    let mut unit_options: Vec<(String, String)> = Vec::new();
-    if !org_kinds.is_empty() {
-        let scope = ctx.org_scope()?;
-        for kind in org_kinds {
-            let page =
-                store_org::search(&state.store, &scope, &OrgFilter { kind: kind.into(), ..Default::default() }, 1, 500)
-                    .await?;
-            unit_options.extend(page.items.into_iter().map(|u| (u.id.to_string(), u.name)));
-        }
-        if let Some(id) = f.org_id
-            && !unit_options.iter().any(|(k, _)| *k == id.to_string())
-        {
-            unit_options.push((id.to_string(), format!("组织编号 {id}")));
-        }
-    }
-    let show_org_filter = !unit_options.is_empty();
     let under_name = match (f.org_id, &scope) {
         (Some(id), MemberScope::Subtree { org, .. }) => {
             store_org::get(state.store.db.r(), org, id).await.map(|o| o.name).unwrap_or_default()
@@ -56,8 +49,8 @@ pub(crate) async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q):
         max_age: q.max_age.clone(),
         join_year: q.join_year.clone(),
         status_options: status_options(true),
-        unit_options,
-        show_org_filter,
+        org_filter,
+        errors: Default::default(),
         show_unit: actor.role == xianfeng_core::auth::Role::CommitteeAdmin,
         genders: core_member::GENDERS.to_vec(),
         under_name,

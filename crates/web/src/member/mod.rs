@@ -13,7 +13,7 @@ use xianfeng_core::auth::MemberScope;
 use xianfeng_core::member::{self as core_member, MemberInput, MemberStatus};
 use xianfeng_core::org::OrgKind;
 use xianfeng_store::member::{self as store_member, ImportReport, MemberDetail, MemberFilter, MemberRow, Protected};
-use xianfeng_store::org::{self as store_org, OrgFilter};
+use xianfeng_store::org::{self as store_org};
 use xianfeng_store::{Page, StoreError};
 
 use crate::AppState;
@@ -72,6 +72,8 @@ pub struct ListQuery {
     pub name: String,
     pub status: String,
     pub org_id: String,
+    /// What was typed into the org filter's search.
+    pub org_id_q: String,
     pub min_age: String,
     pub max_age: String,
     pub join_year: String,
@@ -107,6 +109,7 @@ impl ListQuery {
             ethnicity: self.ethnicity.clone(),
             sort: self.sort.clone(),
             order: self.order.clone(),
+            without_open_case: false,
         })
     }
     pub(crate) fn paging(&self) -> Result<(i64, i64)> {
@@ -158,8 +161,9 @@ pub(crate) struct MembersPage {
     pub(crate) max_age: String,
     pub(crate) join_year: String,
     pub(crate) status_options: Vec<(String, String)>,
-    pub(crate) unit_options: Vec<(String, String)>,
-    pub(crate) show_org_filter: bool,
+    /// The 所在组织 filter (committee and unit administrators).
+    pub(crate) org_filter: Option<crate::picker::Picker>,
+    pub(crate) errors: crate::form::Errors,
     pub(crate) show_unit: bool,
     pub(crate) genders: Vec<&'static str>,
     pub(crate) under_name: String,

@@ -8,9 +8,9 @@ pub(crate) struct MovePage {
     pub(crate) l: Layout,
     pub(crate) org_id: i64,
     pub(crate) org_name: String,
-    pub(crate) parent_id: String,
     pub(crate) reason: String,
-    pub(crate) parent_options: Vec<(String, String)>,
+    /// The new parent, chosen by name among the orgs that may hold this kind.
+    pub(crate) parent: crate::picker::Picker,
     pub(crate) errors: Errors,
 }
 
@@ -18,6 +18,9 @@ pub(crate) struct MovePage {
 pub(crate) struct MoveForm {
     #[serde(default)]
     pub(crate) parent_id: String,
+    /// What was typed into the parent picker's search.
+    #[serde(default)]
+    pub(crate) parent_id_q: String,
     #[serde(default)]
     pub(crate) reason: String,
 }
@@ -31,27 +34,22 @@ pub(crate) async fn move_view(
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
     let org = store_org::get(state.store.db.r(), &scope, id).await?;
-    // Possible new parents: orgs in scope of a kind that may hold this kind.
-    let kinds: Vec<&str> =
-        OrgKind::ALL.iter().filter(|k| k.allowed_children().contains(&org.kind())).map(|k| k.as_str()).collect();
-    let mut options = Vec::new();
-    for k in kinds {
-        let f = OrgFilter { kind: k.to_string(), ..Default::default() };
-        let page = store_org::search(&state.store, &scope, &f, 1, 2000).await?;
-        for o in page.items {
-            if !o.path.starts_with(&org.path) && Some(o.id) != org.parent_id {
-                options.push((o.id.to_string(), format!("{}（{}）", o.name, o.kind_label())));
-            }
-        }
-    }
+    // Possible new parents: orgs in scope of a kind that may hold this kind
+    // (the store refuses the org itself, its subtree and its present parent).
+    let kinds: Vec<OrgKind> =
+        OrgKind::ALL.iter().filter(|k| k.allowed_children().contains(&org.kind())).copied().collect();
+    let p = crate::picker::Picker::new("parent_id", "新的上级组织", "上级组织")
+        .required()
+        .placeholder("上级组织名称中的几个字");
+    let source = crate::picker::OrgSource::Scope(&scope);
+    let parent = crate::picker::orgs(&state.store, source, &kinds, p, &form.parent_id, &form.parent_id_q).await?;
     let l = crumbs(state, ctx, &org, Layout::new(ctx, format!("迁移 {}", org.name), "/orgs"), true).await?;
     render(&MovePage {
         l: l.crumb("迁移", ""),
         org_id: org.id,
         org_name: org.name,
-        parent_id: form.parent_id,
         reason: form.reason,
-        parent_options: options,
+        parent,
         errors,
     })
 }
@@ -67,6 +65,9 @@ pub(crate) async fn move_submit(
     Form(f): Form<MoveForm>,
 ) -> Result<Response> {
     let scope = ctx.org_scope()?;
+    if crate::picker::searching(&[&f.parent_id_q]) {
+        return move_view(&state, &ctx, id, f, Errors::default()).await;
+    }
     let Ok(parent) = f.parent_id.trim().parse::<i64>() else {
         return move_view(
             &state,

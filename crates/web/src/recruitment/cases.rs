@@ -106,6 +106,8 @@ pub(crate) async fn api_cases(
 #[serde(default)]
 pub(crate) struct NewForm {
     pub(crate) member_id: String,
+    /// What was typed into the applicant picker's search.
+    pub(crate) member_id_q: String,
     pub(crate) applied_on: String,
     pub(crate) responsible: String,
     pub(crate) note: String,
@@ -117,7 +119,9 @@ pub(crate) struct NewPage {
     pub(crate) l: Layout,
     pub(crate) form: NewForm,
     pub(crate) errors: Errors,
-    pub(crate) applicants: Vec<(String, String)>,
+    pub(crate) applicant: crate::picker::Picker,
+    /// No applicant in scope is without an open case.
+    pub(crate) none_left: bool,
 }
 
 pub(crate) async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors: Errors) -> Result<Response> {
@@ -125,27 +129,20 @@ pub(crate) async fn new_view(state: &AppState, ctx: &Ctx, form: NewForm, errors:
     if !ms.can_write() {
         return Err(AppError::Forbidden);
     }
-    let f = MemberFilter { status: "applicant".into(), ..Default::default() };
-    let all = xianfeng_store::member::list_all(&state.store, &ms, &f, 2000).await?;
-    let open: std::collections::HashSet<i64> =
-        store_rec::cases(&state.store, &ms, &CaseFilter::default(), 1, xianfeng_store::EVERY_ROW)
-            .await?
-            .items
-            .into_iter()
-            .map(|c| c.member_id)
-            .collect();
-    let applicants = all
-        .into_iter()
-        .filter(|m| !open.contains(&m.id))
-        .map(|m| (m.id.to_string(), format!("{}（{}）", m.name, m.org_name)))
-        .collect();
+    // Applicants with no case open yet, found by name.
+    let among = MemberFilter { status: "applicant".into(), without_open_case: true, ..Default::default() };
+    let p = crate::picker::Picker::new("member_id", "入党申请人", "入党申请人").required().placeholder("输入姓名");
+    let applicant =
+        crate::picker::members_among(&state.store, &ms, &among, p, &form.member_id, &form.member_id_q).await?;
+    let none_left = xianfeng_store::member::list(&state.store, &ms, &among, 1, 1).await?.total == 0;
     render(&NewPage {
         l: Layout::new(ctx, "建立发展党员档案", "/recruitment/new")
             .crumb("发展党员", "/recruitment")
             .crumb("建立发展党员档案", ""),
         form,
         errors,
-        applicants,
+        applicant,
+        none_left,
     })
 }
 
@@ -171,6 +168,9 @@ pub(crate) fn parse_new(f: &NewForm) -> std::result::Result<(i64, NaiveDate), Ve
 
 pub(crate) async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Result<Response> {
     let ms = ctx.member_scope(&state).await?;
+    if crate::picker::searching(&[&f.member_id_q]) {
+        return new_view(&state, &ctx, f, Errors::default()).await;
+    }
     let (id, on) = match parse_new(&f) {
         Ok(x) => x,
         Err(errs) => return new_view(&state, &ctx, f, Errors(errs)).await,
