@@ -78,6 +78,11 @@ pub(crate) enum Cmd {
         #[arg(long)]
         from: PathBuf,
     },
+    /// The rollups kept beside the records (meeting and dues tallies).
+    Rollups {
+        #[command(subcommand)]
+        cmd: RollupsCmd,
+    },
     /// Field-encryption keys.
     Keys {
         #[command(subcommand)]
@@ -156,6 +161,15 @@ pub(crate) enum ExportCmd {
 pub(crate) enum AuditCmd {
     /// Verify the hash chain; exits non-zero on any tampering.
     Verify,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum RollupsCmd {
+    /// Recount every rollup from its records and report each difference;
+    /// exits non-zero when any differs.
+    Verify,
+    /// Recompute every rollup from its records.
+    Rebuild,
 }
 
 #[derive(Subcommand)]

@@ -156,5 +156,9 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Dues
         tx.c().execute(q!("PRAGMA cache_size = -2000")).await?;
     }
     tx.commit().await?;
+    // The rollup from the charges, by the same code as `xianfeng rollups rebuild`.
+    let root = xianfeng_store::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
+    let console = xianfeng_core::auth::operator::province_org_scope(&root.path);
+    xianfeng_store::dues::tally::rebuild(store, &console.writer()?).await?;
     Ok(summary)
 }

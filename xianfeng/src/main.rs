@@ -215,6 +215,49 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             bench::run(opts).await?;
         }
+        Cmd::Rollups { cmd } => {
+            let store = open(&cli).await?;
+            let root = xianfeng_store::org::root(store.db.r()).await.map_err(|e| describe(&e))?;
+            let Some(root) = root else {
+                return Err("数据库中还没有组织，无需核对汇总".into());
+            };
+            let console = operator::province_org_scope(&root.path).writer().map_err(|e| e.to_string())?;
+            match cmd {
+                RollupsCmd::Verify => {
+                    let checks = progress::phase("核对汇总表", xianfeng_store::rollups::verify(&store, &console))
+                        .await
+                        .map_err(|e| describe(&e))?;
+                    let mut bad = 0;
+                    for c in &checks {
+                        if c.differences.is_empty() {
+                            println!("{}：与原始记录一致。", c.table);
+                        } else {
+                            bad += c.differences.len();
+                            eprintln!(
+                                "{}：{} 处与原始记录不一致（保存的, 重新统计的）：",
+                                c.table,
+                                c.differences.len()
+                            );
+                            for d in c.differences.iter().take(20) {
+                                eprintln!("  {d}");
+                            }
+                        }
+                    }
+                    if bad > 0 {
+                        eprintln!("运行 `xianfeng rollups rebuild` 按原始记录重建。");
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+                RollupsCmd::Rebuild => {
+                    let done = progress::phase("重建汇总表", xianfeng_store::rollups::rebuild(&store, &console))
+                        .await
+                        .map_err(|e| describe(&e))?;
+                    for (table, n) in done {
+                        println!("{table}：已按原始记录重建 {n} 行。");
+                    }
+                }
+            }
+        }
         Cmd::Keys { cmd } => match cmd {
             KeysCmd::Rotate => {
                 if std::env::var("XIANFENG_FIELD_KEYS").is_ok() {

@@ -28,6 +28,7 @@ pub mod ranking;
 pub mod recruitment;
 pub mod rectification;
 pub mod report;
+pub mod rollups;
 pub mod rules;
 pub mod secretary_review;
 #[cfg(feature = "testkit")]

@@ -395,40 +395,18 @@ struct DuesRow {
     on_time: i64,
 }
 
-/// Charges of these committees' months in [from, until) per branch, and those paid on time.
-///
-/// One grouping per month, summed: with the month fixed, `dues_charges_by_month`
-/// (month, committee_id, org_id, on_time) hands each month's charges over in
-/// branch order, so the engine groups as it walks the index, with no sorter
-/// and no table lookups; only the twelve months' per-branch rows are regrouped.
+/// Charges of these committees' months in [from, until) per branch, and those
+/// paid on time: from the dues rollup (`dues::tally`), twelve rows a branch.
 async fn dues_rows(store: &Store, committees: &[i64], from: NaiveDate, until: NaiveDate) -> Result<Vec<DuesRow>> {
-    let mut months = Vec::new();
-    let mut m = from.with_day(1).unwrap_or(from);
-    if m < from {
-        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(until);
-    }
-    while m < until {
-        months.push(m);
-        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(until);
-    }
     let mut out = Vec::new();
-    if months.is_empty() {
-        return Ok(out);
-    }
     for chunk in committees.chunks(200) {
         let mut q = Q::new(
-            "SELECT committee_id, org_id, CAST(SUM(charges) AS BIGINT) AS charges, CAST(SUM(on_time) AS BIGINT) AS on_time FROM (",
+            "SELECT committee_id, org_id, CAST(SUM(charges) AS BIGINT) AS charges, CAST(SUM(on_time) AS BIGINT) AS on_time \
+             FROM dues_tallies WHERE committee_id IN ",
         );
-        for (i, month) in months.iter().enumerate() {
-            if i > 0 {
-                q.push(" UNION ALL ");
-            }
-            q.push("SELECT committee_id, org_id, COUNT(*) AS charges, SUM(on_time) AS on_time FROM dues_charges WHERE month = ");
-            q.bind(*month).push(" AND committee_id IN ");
-            q.push_row(chunk.iter().map(|c| (*c).into()).collect());
-            q.push(" GROUP BY committee_id, org_id");
-        }
-        q.push(") m GROUP BY committee_id, org_id");
+        q.push_row(chunk.iter().map(|c| (*c).into()).collect());
+        q.push(" AND month >= ").bind(from).push(" AND month < ").bind(until);
+        q.push(" GROUP BY committee_id, org_id");
         out.extend(store.db.r().fetch_all::<DuesRow>(q).await?);
     }
     Ok(out)

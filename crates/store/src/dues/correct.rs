@@ -113,6 +113,7 @@ pub async fn correct_payment(
     if n == 0 {
         return Err(StoreError::Stale);
     }
+    super::tally::recount_charge(&mut tx, m.committee_id, month, m.id).await?;
     append(
         &mut tx,
         &store.keys.audit_key,

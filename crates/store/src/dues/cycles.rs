@@ -152,6 +152,7 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
         crate::bulk::insert_rows(&mut tx, "dues_charges", "committee_id, member_id, month, org_id, due_fen", charges)
             .await?;
         for c in chunk {
+            super::tally::recount_month(&mut tx, *c, month).await?;
             crate::generation::bump_facts(&mut tx, *c).await?;
             let (n, fen) = per_unit.get(c).copied().unwrap_or_default();
             report.expected = Fen(report.expected.0 + fen);
@@ -396,6 +397,7 @@ pub async fn record_payment(
     if n == 0 {
         return Err(StoreError::Rule("该月党费已登记缴纳".into()));
     }
+    super::tally::recount_charge(&mut tx, m.committee_id, month, m.id).await?;
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -453,11 +455,12 @@ pub async fn record_payroll(
     struct Unpaid {
         committee_id: i64,
         member_id: i64,
+        org_id: i64,
         name: String,
         due_fen: i64,
     }
     let mut q = Q::new(
-        "SELECT c.committee_id, c.member_id, m.name, c.due_fen FROM dues_charges c \
+        "SELECT c.committee_id, c.member_id, c.org_id, m.name, c.due_fen FROM dues_charges c \
          JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
          JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL AND c.month = ",
     );
@@ -516,11 +519,16 @@ pub async fn record_payroll(
         .await?;
         report.paid += 1;
         report.total = Fen(report.total.0 + due.0);
-        if !committees.contains(&u.committee_id) {
-            committees.push(u.committee_id);
+        if !committees.contains(&(u.committee_id, u.org_id)) {
+            committees.push((u.committee_id, u.org_id));
         }
     }
-    for c in committees {
+    for (c, org) in &committees {
+        super::tally::recount_org(&mut tx, *c, month, *org).await?;
+    }
+    let mut bumped: Vec<i64> = committees.iter().map(|(c, _)| *c).collect();
+    bumped.dedup();
+    for c in bumped {
         crate::generation::bump_facts(&mut tx, c).await?;
     }
     tx.commit().await?;

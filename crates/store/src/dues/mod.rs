@@ -19,6 +19,7 @@ mod bases;
 mod correct;
 mod cycles;
 mod items;
+pub mod tally;
 
 pub use self::arrears::*;
 pub use self::bases::*;

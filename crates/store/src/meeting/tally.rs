@@ -60,50 +60,19 @@ pub async fn rebuild_tallies(store: &Store, scope: &OrgWrite) -> Result<usize> {
     if !scope.is_whole_tree() {
         return Err(StoreError::Forbidden);
     }
-    #[derive(sqlx::FromRow)]
-    struct C {
-        committee_id: i64,
-    }
-    #[derive(sqlx::FromRow)]
-    struct TallySource {
-        org_id: i64,
-        kind: String,
-        held_on: NaiveDate,
-        present_count: i64,
-        expected_count: i64,
-    }
-    let committees: Vec<C> =
-        store.db.r().fetch_all(q!("SELECT DISTINCT committee_id FROM meetings ORDER BY committee_id")).await?;
+    let committees = meeting_committees(store).await?;
     let mut tx = store.db.begin().await?;
     tx.c().execute(q!("DELETE FROM meeting_tallies")).await?;
     let mut written = 0;
     for c in committees {
-        let rows: Vec<TallySource> = tx
-            .c()
-            .fetch_all(q!(
-                "SELECT org_id, kind, held_on, present_count, expected_count FROM meetings WHERE committee_id = $1 AND counted = TRUE AND held_on IS NOT NULL",
-                c.committee_id
-            ))
-            .await?;
-        let mut by: HashMap<(i64, i32), Tally> = HashMap::new();
-        for r in rows {
-            by.entry((r.org_id, r.held_on.year())).or_default().add(
-                &r.kind,
-                r.held_on.month(),
-                1,
-                r.present_count,
-                r.expected_count,
-            );
-        }
-        let mut items: Vec<((i64, i32), Tally)> = by.into_iter().collect();
-        items.sort_by_key(|(k, _)| *k);
+        let items = counted(tx.c(), c).await?;
         for chunk in items.chunks(500) {
             let mut q = Q::new("INSERT INTO meeting_tallies (committee_id, org_id, year, tally) VALUES ");
             for (i, ((org_id, year), t)) in chunk.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push_row(vec![c.committee_id.into(), (*org_id).into(), (*year as i64).into(), t.encode().into()]);
+                q.push_row(vec![c.into(), (*org_id).into(), (*year as i64).into(), t.encode().into()]);
             }
             tx.c().execute(q).await?;
             written += chunk.len();
@@ -112,4 +81,83 @@ pub async fn rebuild_tallies(store: &Store, scope: &OrgWrite) -> Result<usize> {
     crate::generation::bump_all(&mut tx).await?;
     tx.commit().await?;
     Ok(written)
+}
+
+/// The committees that have meetings.
+async fn meeting_committees(store: &Store) -> Result<Vec<i64>> {
+    #[derive(sqlx::FromRow)]
+    struct C {
+        committee_id: i64,
+    }
+    let rows: Vec<C> =
+        store.db.r().fetch_all(q!("SELECT DISTINCT committee_id FROM meetings ORDER BY committee_id")).await?;
+    Ok(rows.into_iter().map(|c| c.committee_id).collect())
+}
+
+/// A committee's tallies counted from its meetings, by (org, year) in order.
+async fn counted(c: crate::db::Conn<'_>, committee_id: i64) -> Result<Vec<((i64, i32), Tally)>> {
+    #[derive(sqlx::FromRow)]
+    struct TallySource {
+        org_id: i64,
+        kind: String,
+        held_on: NaiveDate,
+        present_count: i64,
+        expected_count: i64,
+    }
+    let rows: Vec<TallySource> = c
+        .fetch_all(q!(
+            "SELECT org_id, kind, held_on, present_count, expected_count FROM meetings WHERE committee_id = $1 AND counted = TRUE AND held_on IS NOT NULL",
+            committee_id
+        ))
+        .await?;
+    let mut by: HashMap<(i64, i32), Tally> = HashMap::new();
+    for r in rows {
+        by.entry((r.org_id, r.held_on.year())).or_default().add(
+            &r.kind,
+            r.held_on.month(),
+            1,
+            r.present_count,
+            r.expected_count,
+        );
+    }
+    let mut items: Vec<((i64, i32), Tally)> = by.into_iter().collect();
+    items.sort_by_key(|(k, _)| *k);
+    Ok(items)
+}
+
+/// One kept tally: (committee, org, year) and its encoded counts.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct TallyText {
+    pub committee_id: i64,
+    pub org_id: i64,
+    pub year: i64,
+    pub tally: String,
+}
+
+/// Compares the kept meeting tallies with a fresh count from the meetings;
+/// every difference (empty when they agree). Province-wide console only.
+#[tracing::instrument(skip_all)]
+pub async fn verify_tallies(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<TallyText>>> {
+    if !scope.is_whole_tree() {
+        return Err(StoreError::Forbidden);
+    }
+    let kept: Vec<TallyText> = store
+        .db
+        .r()
+        .fetch_all(q!(
+            "SELECT committee_id, org_id, year, tally FROM meeting_tallies ORDER BY committee_id, org_id, year"
+        ))
+        .await?;
+    // Committees with tallies but no meetings left count as empty.
+    let mut committees = meeting_committees(store).await?;
+    committees.extend(kept.iter().map(|t| t.committee_id));
+    committees.sort_unstable();
+    committees.dedup();
+    let mut fresh = Vec::new();
+    for c in committees {
+        for ((org_id, year), t) in counted(store.db.r(), c).await? {
+            fresh.push(TallyText { committee_id: c, org_id, year: i64::from(year), tally: t.encode() });
+        }
+    }
+    Ok(crate::rollups::differences(kept, fresh, |t| (t.committee_id, t.org_id, t.year)))
 }

@@ -15,6 +15,7 @@ mod migrations;
 mod orgs;
 mod ranking;
 mod recruitment;
+mod rollups;
 mod scope;
 mod transfers;
 

@@ -51,6 +51,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0014_secretary_review", "41de31c56a893619ce4f72bd900894ebe1df22ad10b9b0ae024214d6fbc91885"),
     ("0015_discipline", "2f027ab70825f40e14da27b1a5ee33d517615688b021fdf5e45f2f9b3bc3d64f"),
     ("0016_attachment", "9d1ce9314d5b778e81f378ef3c7a1bd27b6d431ec6d560a803b425af5749befd"),
+    ("0017_dues_tallies", "526ce1a59c70f3790de3a09ec9d029e98c8c43b9f695df28061090e96b1523d1"),
 ];
 
 #[test]
