@@ -98,9 +98,12 @@ pub(crate) enum Cmd {
         #[arg(long, default_value = "./target/bench")]
         dir: PathBuf,
         /// Run only these benchmark groups (comma-separated: demo, list, import, compliance, dues,
-        /// checkin, ranking, recruitment, crawl, memory).
+        /// checkin, ranking, recruitment, crawl, memory, cold, http).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// How long each HTTP load line runs (the wrk line: 20 s).
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
     },
 }
 

@@ -486,6 +486,7 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Meet
     let root = xianfeng_store::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let console = xianfeng_core::auth::operator::province_org_scope(&root.path);
     xianfeng_store::meeting::rebuild_tallies(store, &console.writer()?).await?;
+    xianfeng_store::meeting::rebuild_counts(store, &console.writer()?).await?;
     if sqlite {
         store.db.run_script("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     }

@@ -204,7 +204,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Cmd::Restore { from } => {
             restore(&cli, from).await?;
         }
-        Cmd::Bench { scale, iterations, dir, only } => {
+        Cmd::Bench { scale, iterations, dir, only, seconds } => {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             let opts = bench::BenchOptions {
                 scale: *scale,
@@ -212,6 +212,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 dir: dir.clone(),
                 exe,
                 only: only.clone(),
+                seconds: *seconds,
             };
             bench::run(opts).await?;
         }

@@ -1,6 +1,7 @@
 //! The rollups: figures over many records kept in tables beside them, each
 //! maintained in the transaction of every write that changes it — the meeting
-//! tallies (`meeting::tally`) and the dues tallies (`dues::tally`). Here they
+//! tallies (`meeting::tally`), the meeting counts (`meeting::counts`) and the
+//! dues tallies (`dues::tally`). Here they
 //! are rebuilt from the records and checked against them, as
 //! `xianfeng rollups verify` and `xianfeng rollups rebuild` do.
 
@@ -53,9 +54,11 @@ pub struct Check {
 pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<Check>> {
     let show = |d: &dyn std::fmt::Debug| format!("{d:?}");
     let meetings = crate::meeting::verify_tallies(store, scope).await?;
+    let counts = crate::meeting::verify_counts(store, scope).await?;
     let dues = crate::dues::tally::verify(store, scope).await?;
     Ok(vec![
         Check { table: "meeting_tallies", differences: meetings.iter().map(|d| show(d)).collect() },
+        Check { table: "meeting_counts", differences: counts.iter().map(|d| show(d)).collect() },
         Check { table: "dues_tallies", differences: dues.iter().map(|d| show(d)).collect() },
     ])
 }
@@ -64,8 +67,9 @@ pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<Check>> {
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<Vec<(&'static str, u64)>> {
     let meetings = crate::meeting::rebuild_tallies(store, scope).await?;
+    let counts = crate::meeting::rebuild_counts(store, scope).await?;
     let dues = crate::dues::tally::rebuild(store, scope).await?;
-    Ok(vec![("meeting_tallies", meetings as u64), ("dues_tallies", dues)])
+    Ok(vec![("meeting_tallies", meetings as u64), ("meeting_counts", counts), ("dues_tallies", dues)])
 }
 
 #[cfg(test)]

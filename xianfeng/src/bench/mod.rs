@@ -13,10 +13,14 @@ use xianfeng_store::{Keys, Store, Who};
 use crate::demo;
 
 mod areas;
+mod cold;
+mod http;
 mod raw;
 mod serve;
 
 use self::areas::*;
+use self::cold::*;
+use self::http::*;
 use self::raw::*;
 use self::serve::*;
 
@@ -27,6 +31,8 @@ pub struct BenchOptions {
     pub exe: PathBuf,
     /// Benchmark groups to run; empty means all.
     pub only: Vec<String>,
+    /// Seconds each HTTP load line runs.
+    pub seconds: f64,
 }
 
 impl BenchOptions {
@@ -106,7 +112,19 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     }
 
     let admin = bench_admin(&store, summary.root_id).await?;
-    let groups = ["list", "import", "compliance", "dues", "checkin", "ranking", "recruitment", "crawl", "memory"];
+    let groups = [
+        "list",
+        "import",
+        "compliance",
+        "dues",
+        "checkin",
+        "ranking",
+        "recruitment",
+        "crawl",
+        "memory",
+        "cold",
+        "http",
+    ];
     let mut bar =
         crate::progress::Progress::new("基准测试", groups.iter().filter(|g| opts.wants(g)).count() as u64, "项");
     if opts.wants("list") {
@@ -228,6 +246,16 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
             "MB",
             json!({ "target_mb": 150, "idle_after_start_mb": rss_idle, "peak_hwm_mb": hwm }),
         );
+    }
+    if opts.wants("http") {
+        bar.advance(1);
+        // 6. HTTP load on the member lists, beside the engine alone.
+        bench_http(&opts, &url, &admin, &summary).await?;
+    }
+    if opts.wants("cold") {
+        bar.advance(1);
+        // 5. The first request of each morning page after a restart, the OS cache dropped.
+        bench_cold(&opts, &url, &admin, &summary).await?;
     }
     bar.finish();
     Ok(())

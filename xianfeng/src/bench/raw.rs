@@ -37,45 +37,49 @@ pub(super) async fn raw_single_commits_baseline(dir: &Path, n: usize) -> Result<
 
 /// The same list query written by hand on a bare sqlx pool: count + page 1.
 pub(super) async fn raw_list_baseline(url: &str, unit: i64, iterations: usize) -> Result<Vec<f64>, String> {
-    use sqlx::Row;
     let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for i in 0..iterations + 20 {
         let t = Instant::now();
-        let prefix: String = sqlx::query("SELECT path FROM orgs WHERE id = ?")
-            .bind(unit)
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| e.to_string())?
-            .get(0);
-        let like = format!("{prefix}%");
-        let _: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-             WHERE m.committee_id = ? AND o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full')",
-        )
-        .bind(unit)
-        .bind(&like)
-        .fetch_one(&pool)
-        .await
-        .map_err(|e| e.to_string())?
-        .get(0);
-        let _rows = sqlx::query(
-            "SELECT m.id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_card_masked, m.education, m.join_date, m.status, o.name \
-             FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
-             WHERE m.committee_id = ? AND o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full') \
-             ORDER BY o.path, m.id LIMIT 20 OFFSET 0",
-        )
-        .bind(unit)
-        .bind(&like)
-        .fetch_all(&pool)
-        .await
-        .map_err(|e| e.to_string())?;
+        raw_list_query(&pool, unit).await?;
         if i >= 20 {
             out.push(t.elapsed().as_secs_f64() * 1000.0);
         }
     }
     pool.close().await;
     Ok(out)
+}
+
+/// The member list of an org's subtree by hand: its path, the count and page 1.
+pub(super) async fn raw_list_query(pool: &sqlx::SqlitePool, org: i64) -> Result<(), String> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT committee_id, path FROM orgs WHERE id = ?")
+        .bind(org)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (committee, prefix): (i64, String) = (row.get(0), row.get(1));
+    let like = format!("{prefix}%");
+    // The root's subtree spans every committee: only the path narrows it.
+    let unit = if prefix.matches('/').count() <= 2 { "" } else { "m.committee_id = ? AND " };
+    let count = format!(
+        "SELECT COUNT(*) FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+         WHERE {unit}o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full')"
+    );
+    let page = format!(
+        "SELECT m.id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_card_masked, m.education, m.join_date, m.status, o.name \
+         FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+         WHERE {unit}o.path LIKE ? AND m.status IN ('applicant','activist','candidate','probationary','full') \
+         ORDER BY o.path, m.id LIMIT 20 OFFSET 0"
+    );
+    for sql in [count, page] {
+        let mut q = sqlx::query(&sql);
+        if !unit.is_empty() {
+            q = q.bind(committee);
+        }
+        q.bind(&like).fetch_all(pool).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Raw engine speed: n rows of 26 columns in 400-row multi-VALUES batches, one transaction.

@@ -127,15 +127,14 @@ pub(super) async fn http_get(addr: &str, path: &str, token: &str) -> Result<u16,
     head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or(format!("bad response to {path}"))
 }
 
-pub(super) async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) -> Result<(f64, f64, f64), String> {
+/// `xianfeng serve` started on the bench database (with the bench's test
+/// keys in a key file) and answering: the child and its address.
+pub(super) async fn start_server(opts: &BenchOptions, url: &str) -> Result<(tokio::process::Child, String), String> {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         l.local_addr().map_err(|e| e.to_string())?.port()
     };
     let addr = format!("127.0.0.1:{port}");
-    let keys = Keys::for_tests();
-    let _ = keys;
-    // The child uses the bench database with the same test keys (written to a key file).
     let data = opts.dir.join("serve");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let kf = crate::config::KeyFile {
@@ -145,7 +144,7 @@ pub(super) async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) ->
         audit_key: "33".repeat(32),
     };
     crate::config::write_key_file(&crate::config::key_file_path(&data), &kf)?;
-    let mut child = tokio::process::Command::new(&opts.exe)
+    let child = tokio::process::Command::new(&opts.exe)
         .args(["serve", "--listen", &addr, "--data-dir"])
         .arg(&data)
         .args(["--database-url", url])
@@ -154,14 +153,19 @@ pub(super) async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) ->
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| e.to_string())?;
-    let pid = child.id().ok_or("no pid")?;
     let start = Instant::now();
-    while http_get(&addr, "/healthz", token).await.is_err() {
+    while http_get(&addr, "/healthz", "").await.is_err() {
         if start.elapsed() > Duration::from_secs(30) {
             return Err("server did not start".into());
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    Ok((child, addr))
+}
+
+pub(super) async fn serve_memory(opts: &BenchOptions, url: &str, token: &str) -> Result<(f64, f64, f64), String> {
+    let (mut child, addr) = start_server(opts, url).await?;
+    let pid = child.id().ok_or("no pid")?;
     let idle = rss_mb(pid, "VmRSS:");
     let paths = [
         "/",

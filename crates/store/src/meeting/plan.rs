@@ -47,6 +47,7 @@ pub(crate) async fn insert_plan(
             p.recorder.clone(), p.kind.quorum.as_str(), core_meeting::checkin_token(), who.username.clone(), now
         ))
         .await?;
+    super::counts::recount(tx, o.committee_id, o.id, p.planned_on.year()).await?;
     let people = invitees(tx.c(), o, &p.kind).await?;
     for chunk in people.chunks(200) {
         let mut q = Q::new(

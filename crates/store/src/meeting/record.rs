@@ -285,6 +285,7 @@ async fn write_record(
         ))
         .await?;
     retally(tx, m.committee_id, m.org_id, held_on.year()).await?;
+    super::counts::recount(tx, m.committee_id, m.org_id, m.planned_on.year()).await?;
     if let Some(old) = m.held_on
         && old.year() != held_on.year()
     {
@@ -560,6 +561,7 @@ pub async fn cancel(
     if let Some(d) = m.held_on {
         retally(&mut tx, m.committee_id, m.org_id, d.year()).await?;
     }
+    super::counts::recount(&mut tx, m.committee_id, m.org_id, m.planned_on.year()).await?;
     append(&mut tx, &store.keys.audit_key, who, Event::ok("cancel", "meeting", id).detail(reason.to_string())).await?;
     tx.commit().await?;
     get(store, scope, id).await

@@ -256,6 +256,7 @@ pub async fn move_to(
                 ("members", "org_id"),
                 ("meetings", "org_id"),
                 ("meeting_tallies", "org_id"),
+                ("meeting_counts", "org_id"),
                 ("first_agenda_tasks", "org_id"),
             ] {
                 tx.c()

@@ -52,6 +52,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0015_discipline", "2f027ab70825f40e14da27b1a5ee33d517615688b021fdf5e45f2f9b3bc3d64f"),
     ("0016_attachment", "9d1ce9314d5b778e81f378ef3c7a1bd27b6d431ec6d560a803b425af5749befd"),
     ("0017_dues_tallies", "526ce1a59c70f3790de3a09ec9d029e98c8c43b9f695df28061090e96b1523d1"),
+    ("0018_meeting_counts", "813c8c25d1722862b1df5b048094c2cc39e2b85834e4f27edf71b80e2b41d0fc"),
 ];
 
 #[test]

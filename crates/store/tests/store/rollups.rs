@@ -115,3 +115,84 @@ async fn random_dues_writes_keep_the_rollup_equal_to_a_recount() {
         assert!(dues::tally::rebuild(&store, &unit).await.is_err(), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn random_meeting_writes_keep_the_counts_and_tallies_equal_to_a_recount() {
+    use xianfeng_core::meeting::PlanInput;
+    use xianfeng_store::meeting::{self, MeetingFilter, RecordInput};
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let admin = p.committee_admin();
+        let os = testkit::org_scope(&admin).unwrap();
+        let w = os.writer().unwrap();
+        let who = testkit::who(&admin);
+        let branches = [&p.branch_a1, &p.branch_a2, &p.branch_b1];
+        let kinds = ["theme_day", "branch_committee", "party_lecture"];
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut planned = Vec::new();
+        let mut done = [0usize; 3];
+        for step in 0..40 {
+            let op = if planned.is_empty() { 0 } else { rng.gen_range(0..3usize) };
+            let ok = match op {
+                0 => {
+                    let org = branches[rng.gen_range(0..branches.len())];
+                    let day = format!(
+                        "{}-{:02}-{:02}",
+                        rng.gen_range(2024..=2025),
+                        rng.gen_range(1..=12),
+                        rng.gen_range(1..=28)
+                    );
+                    let input = PlanInput {
+                        kind: kinds[rng.gen_range(0..kinds.len())].into(),
+                        planned_on: day,
+                        topic: "学习贯彻党的二十届四中全会精神".into(),
+                        ..Default::default()
+                    };
+                    match meeting::plan(&store, &w, &who, org.id, &input).await {
+                        Ok(m) => {
+                            planned.push(m.id);
+                            true
+                        }
+                        Err(_) => false,
+                    }
+                }
+                1 => {
+                    let id = planned[rng.gen_range(0..planned.len())];
+                    let m = meeting::get(&store, &os, id).await.unwrap();
+                    let input = RecordInput {
+                        version: m.version,
+                        held_on: m.planned_on.to_string(),
+                        topic: m.topic.clone(),
+                        minutes: "传达学习全会精神，结合工作实际交流发言。".into(),
+                        ..Default::default()
+                    };
+                    meeting::record(&store, &w, &who, id, &input).await.is_ok()
+                }
+                _ => {
+                    let id = planned[rng.gen_range(0..planned.len())];
+                    meeting::cancel(&store, &w, &who, id, "时间冲突，另行安排", None).await.is_ok()
+                }
+            };
+            if ok {
+                done[op] += 1;
+            }
+            agrees(&store, &p, &format!("{backend} step {step} (operation {op}, done {ok})")).await;
+        }
+        assert!(done.iter().all(|n| *n > 0), "{backend}: writes done by kind {done:?}");
+
+        // A list's total from the rollup is the count of the meetings it lists.
+        for f in [
+            MeetingFilter { year: Some(2025), ..Default::default() },
+            MeetingFilter { year: Some(2024), kind: "theme_day".into(), ..Default::default() },
+            MeetingFilter { org_id: Some(p.unit_a.id), status: "held".into(), ..Default::default() },
+            MeetingFilter::default(),
+        ] {
+            let all = meeting::list(&store, &os, &f, 1, 1000).await.unwrap();
+            assert_eq!(all.total, all.items.len() as i64, "{backend}: {f:?}");
+            let unit = p.unit_admin(&p.unit_a);
+            let uos = testkit::org_scope(&unit).unwrap();
+            let mine = meeting::list(&store, &uos, &f, 1, 1000).await.unwrap();
+            assert_eq!(mine.total, mine.items.len() as i64, "{backend}: unit A's {f:?}");
+        }
+    }
+}
