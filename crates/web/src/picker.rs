@@ -168,8 +168,19 @@ impl OrgSource<'_> {
     fn one_unit(&self) -> bool {
         matches!(self, OrgSource::Scope(scope) if scope.committee_id().is_some())
     }
-    async fn page(&self, store: &Store, kinds: &[OrgKind], text: &str, per_page: i64) -> Result<Page<OrgPick>> {
+    async fn page(
+        &self,
+        store: &Store,
+        kinds: &[OrgKind],
+        text: &str,
+        per_page: i64,
+        exact: bool,
+    ) -> Result<Page<OrgPick>> {
         Ok(match self {
+            // Whether a scope holds more than a select shows, without counting them all.
+            OrgSource::Scope(scope) if !exact && text.is_empty() => {
+                store_org::pick_few(store, scope, kinds, per_page).await?
+            }
             OrgSource::Scope(scope) => store_org::pick(store, scope, kinds, text, 1, per_page).await?,
             OrgSource::Binding(admin) => store_org::pick_for_binding(store, admin, kinds, text, 1, per_page).await?,
             OrgSource::Destinations => xianfeng_store::transfer::destination_picks(store, text, 1, per_page).await?,
@@ -177,29 +188,30 @@ impl OrgSource<'_> {
     }
 }
 
-/// Fills a picker from a lookup `find(text, at_most)` that matches names and
-/// exact numbers: the chosen value (unless already set) by its number, the
-/// matches of `text` when the person searched, or every choice when there
-/// are few.
+/// Fills a picker from a lookup `find(text, at_most, exact)` that matches
+/// names and exact numbers: the chosen value (unless already set) by its
+/// number, the matches of `text` when the person searched, or every choice
+/// when there are few. With `exact` false the lookup may stop counting at
+/// `at_most` (a total of `at_most` then means "at least").
 async fn fill<F, Fut>(mut p: Picker, value: &str, text: &str, find: F) -> Result<Picker>
 where
-    F: Fn(String, i64) -> Fut,
+    F: Fn(String, i64, bool) -> Fut,
     Fut: std::future::Future<Output = Result<Page<Pick>>>,
 {
     let value = value.trim();
     if p.chosen.is_none() && crate::form::opt_num::<i64>(value).is_some() {
         let id = crate::form::opt_num::<i64>(value).unwrap_or_default().to_string();
-        p.chosen = find(id.clone(), SHOWN).await?.items.into_iter().find(|o| o.value == id);
+        p.chosen = find(id.clone(), SHOWN, true).await?.items.into_iter().find(|o| o.value == id);
         if p.chosen.is_none() {
             // Out of reach or gone: kept as typed, so the refusal on saving names it.
             p.chosen = Some(Pick { value: value.to_string(), label: format!("编号 {value}") });
         }
     }
     if searching(&[text]) {
-        let page = find(text.trim().to_string(), SHOWN).await?;
+        let page = find(text.trim().to_string(), SHOWN, true).await?;
         return Ok(p.found(text.trim(), page));
     }
-    let few = find(String::new(), SELECT_MAX + 1).await?;
+    let few = find(String::new(), SELECT_MAX + 1, false).await?;
     if few.total <= SELECT_MAX {
         // A required choice with one answer is made already (a secretary's own branch).
         if p.required && p.chosen.is_none() && few.items.len() == 1 {
@@ -241,8 +253,8 @@ pub async fn orgs(
 ) -> Result<Picker> {
     let source = &source;
     let one_unit = source.one_unit();
-    fill(p, value, text, |t, n| async move {
-        Ok(picks_with(source.page(store, kinds, &t, n).await?, |o| Pick::org(o, one_unit)))
+    fill(p, value, text, |t, n, exact| async move {
+        Ok(picks_with(source.page(store, kinds, &t, n, exact).await?, |o| Pick::org(o, one_unit)))
     })
     .await
 }
@@ -279,7 +291,7 @@ pub async fn members_among(
         };
     }
     let one_unit = xianfeng_core::auth::ReadScope::shard(scope).is_some();
-    fill(p, value, text, |t, n| async move {
+    fill(p, value, text, |t, n, _| async move {
         let f = MemberFilter { name: t, ..among.clone() };
         Ok(picks_with(store_member::list(store, scope, &f, 1, n).await?, |m| Pick::member(m, one_unit)))
     })
@@ -295,8 +307,13 @@ pub async fn binding_members(
     value: &str,
     text: &str,
 ) -> Result<Picker> {
-    fill(p, value, text, |t, n| async move { Ok(picks(store_member::pick_for_binding(store, admin, &t, 1, n).await?)) })
-        .await
+    fill(
+        p,
+        value,
+        text,
+        |t, n, _| async move { Ok(picks(store_member::pick_for_binding(store, admin, &t, 1, n).await?)) },
+    )
+    .await
 }
 
 /// Fills an account picker (system or security administrator).
@@ -307,8 +324,13 @@ pub async fn users(
     value: &str,
     text: &str,
 ) -> Result<Picker> {
-    fill(p, value, text, |t, n| async move { Ok(picks(xianfeng_store::auth::users(store, reader, &t, 1, n).await?)) })
-        .await
+    fill(
+        p,
+        value,
+        text,
+        |t, n, _| async move { Ok(picks(xianfeng_store::auth::users(store, reader, &t, 1, n).await?)) },
+    )
+    .await
 }
 
 impl From<&store_member::MemberPick> for Pick {

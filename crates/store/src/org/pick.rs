@@ -70,6 +70,23 @@ pub async fn pick(
     pick_in(store, Some(scope), kinds, text, page, per_page).await
 }
 
+/// Every active org of `kinds` in scope when there are fewer than `n`, in tree
+/// order with their total; otherwise no rows and a total of `n`, known
+/// without counting them all (a province holds 9,000 orgs; a picker only
+/// asks whether they fit a select).
+#[tracing::instrument(skip_all)]
+pub async fn pick_few(store: &Store, scope: &OrgScope, kinds: &[OrgKind], n: i64) -> Result<Page<OrgPick>> {
+    let mut q = Q::new(PICK_FROM);
+    scope_where(&mut q, scope, "o");
+    matching(&mut q, kinds, "");
+    let capped = Q { sql: format!("SELECT COUNT(*) AS v FROM ({} LIMIT {n}) capped", q.sql), args: q.args.clone() };
+    let total = store.db.r().fetch_scalar_i64(capped).await?;
+    if total >= n {
+        return Ok(Page { items: Vec::new(), total, page: 1, per_page: n });
+    }
+    crate::fetch_page(store, q, "o.path", 1, n).await
+}
+
 /// The same lookup across the whole tree for the security administrator, who
 /// binds roles to orgs but holds no scope over their data: names only.
 #[tracing::instrument(skip_all)]

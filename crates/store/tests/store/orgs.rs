@@ -480,3 +480,28 @@ async fn health_warns_about_branch_size_and_missing_committee() {
         assert_eq!((n, alerts[0].0.id), (1, p.branch_a2.id), "{backend}");
     }
 }
+
+/// Whether a scope's orgs fit a select is known without counting them all:
+/// fewer than asked come whole, in tree order, with their total; as many or
+/// more come as none, with the number asked as the total.
+#[tokio::test]
+async fn a_picker_learns_whether_the_orgs_are_few_without_counting_them_all() {
+    use xianfeng_core::org::OrgKind;
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let os = testkit::org_scope(&p.committee_admin()).unwrap();
+        let few = org::pick_few(&store, &os, &[OrgKind::Branch], 4).await.unwrap();
+        assert_eq!(few.total, 3, "{backend}");
+        let listed = org::pick(&store, &os, &[OrgKind::Branch], "", 1, 10).await.unwrap();
+        assert_eq!(few.items, listed.items, "{backend}: the same orgs in the same (tree) order as the picker's list");
+        let many = org::pick_few(&store, &os, &[OrgKind::Branch], 3).await.unwrap();
+        assert_eq!((many.total, many.items.len()), (3, 0), "{backend}: three is not fewer than three");
+        let unit_b = testkit::org_scope(&p.unit_admin(&p.unit_b)).unwrap();
+        let mine = org::pick_few(&store, &unit_b, &[OrgKind::Branch], 51).await.unwrap();
+        assert_eq!(
+            mine.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![p.branch_b1.id],
+            "{backend}: in scope only"
+        );
+    }
+}
