@@ -127,8 +127,9 @@ pub struct RankFilter {
 #[tracing::instrument(skip_all)]
 pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter) -> Result<Ranking> {
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
-    let (rules, all) = compute(store, &root, year).await?;
-    let (_, before) = compute(store, &root, year - 1).await?;
+    // Both years at once: their records are read over separate connections.
+    let (now, before) = tokio::join!(compute(store, &root, year), compute(store, &root, year - 1));
+    let ((rules, all), (_, before)) = (now?, before?);
     let before: HashMap<i64, (u32, bool, f64)> = if core_rank::has_records(before.iter().map(|r| r.score)) {
         before.into_iter().map(|r| (r.org_id, (r.rank, r.tail, r.score))).collect()
     } else {
@@ -440,8 +441,15 @@ pub async fn explain(store: &Store, scope: &OrgScope, org_id: i64, year: i32) ->
     let score = core_rank::score(&rules, &facts);
     let unit = crate::org::anchor_of(store.db.r(), org.committee_id).await?;
     let mut history = Vec::new();
-    for y in (year - 4..year).rev() {
-        let (_, prev) = compute(store, &root, y).await?;
+    // The four years before at once (a cold start reads each year's records).
+    let years = tokio::join!(
+        compute(store, &root, year - 1),
+        compute(store, &root, year - 2),
+        compute(store, &root, year - 3),
+        compute(store, &root, year - 4),
+    );
+    for (y, computed) in [(year - 1, years.0), (year - 2, years.1), (year - 3, years.2), (year - 4, years.3)] {
+        let (_, prev) = computed?;
         if !core_rank::has_records(prev.iter().map(|r| r.score)) {
             continue;
         }
