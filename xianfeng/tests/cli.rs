@@ -315,3 +315,41 @@ fn the_binary_calls_web_only_to_serve() {
     }
     assert!(checked >= 2, "the server is wired through web ({checked} uses found)");
 }
+
+/// The benchmark runs (a small province, short lines) so it cannot rot: each
+/// group asked for prints its JSON lines, every value a number beside its
+/// baseline from the same run.
+#[test]
+fn the_benchmark_runs_on_a_small_province() {
+    let dir = temp_dir("bench");
+    let scratch = dir.join("scratch");
+    let o = Command::new(exe())
+        .args(["bench", "--scale", "0.02", "--iterations", "3", "--seconds", "0.3", "--only", "ranking,cold,http,crawl"])
+        .arg("--dir")
+        .arg(&scratch)
+        .env_remove("XIANFENG_DATABASE_URL")
+        .output()
+        .expect("xianfeng bench runs");
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a JSON line: {l}: {e}")))
+        .collect();
+    let named = |n: &str| lines.iter().find(|l| l["name"] == n).unwrap_or_else(|| panic!("{n} in {lines:?}"));
+    for n in [
+        "ranking.province_ms",
+        "ranking.recomputed_from_records_ms",
+        "cold.ranking_ms",
+        "cold.slowest_first_request_ms",
+        "http.members_json_branch",
+        "http.members_html_province",
+        "crawl.largest_page_bytes",
+    ] {
+        let l = named(n);
+        assert!(l["value"].as_f64().is_some_and(|v| v > 0.0), "{n}: {l}");
+        assert!(l["unit"].is_string(), "{n}: {l}");
+    }
+    assert!(named("http.members_json_province")["baseline_raw_engine_rps"].as_f64().is_some_and(|v| v > 0.0));
+    assert!(named("cold.slowest_first_request_ms")["baseline_raw_engine_cold_open_and_count_ms"].as_f64().is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}
