@@ -324,7 +324,17 @@ fn the_benchmark_runs_on_a_small_province() {
     let dir = temp_dir("bench");
     let scratch = dir.join("scratch");
     let o = Command::new(exe())
-        .args(["bench", "--scale", "0.02", "--iterations", "3", "--seconds", "0.3", "--only", "ranking,cold,http,crawl"])
+        .args([
+            "bench",
+            "--scale",
+            "0.02",
+            "--iterations",
+            "3",
+            "--seconds",
+            "0.3",
+            "--only",
+            "ranking,cold,http,crawl",
+        ])
         .arg("--dir")
         .arg(&scratch)
         .env_remove("XIANFENG_DATABASE_URL")

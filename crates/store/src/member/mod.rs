@@ -200,11 +200,24 @@ pub struct MemberFilter {
 impl MemberFilter {
     fn apply(&self, q: &mut Q, under: Option<&OrgRow>) -> Result<()> {
         if let Some(o) = under {
-            // The root's subtree spans every committee: only the path narrows it.
-            if o.kind() != OrgKind::WorkingCommittee {
-                q.push(" AND m.committee_id = ").bind(o.committee_id);
+            match o.kind() {
+                // The root's subtree spans every committee: only the path narrows it.
+                OrgKind::WorkingCommittee => {
+                    q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
+                }
+                // A branch's members (those of its groups too) carry its id:
+                // the members' own index answers, no walk of the unit's orgs.
+                OrgKind::Branch => {
+                    q.push(" AND m.committee_id = ").bind(o.committee_id).push(" AND m.org_id = ").bind(o.id);
+                }
+                OrgKind::Group => {
+                    q.push(" AND m.committee_id = ").bind(o.committee_id).push(" AND m.group_id = ").bind(o.id);
+                }
+                _ => {
+                    q.push(" AND m.committee_id = ").bind(o.committee_id);
+                    q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
+                }
             }
-            q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
         }
         let name = self.name.trim();
         if !name.is_empty() {

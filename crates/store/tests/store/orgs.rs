@@ -505,3 +505,30 @@ async fn a_picker_learns_whether_the_orgs_are_few_without_counting_them_all() {
         );
     }
 }
+
+/// A branch's members are read by its id (its groups' members included), a
+/// group's by the group's id: the same people its subtree holds.
+#[tokio::test]
+async fn the_roster_of_a_branch_or_a_group_is_its_subtree() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let ms = testkit::member_scope(&store, &p.committee_admin()).await.unwrap();
+        let all = MemberFilter { status: "all".into(), ..Default::default() };
+        let everyone = member::list(&store, &ms, &all, 1, 500).await.unwrap().items;
+        for o in [&p.branch_a1, &p.group_a1, &p.branch_b1, &p.group_b1, &p.committee_a, &p.unit_b] {
+            let f = MemberFilter { org_id: Some(o.id), ..all.clone() };
+            let listed = member::list(&store, &ms, &f, 1, 100).await.unwrap();
+            let mut got: Vec<i64> = listed.items.iter().map(|m| m.id).collect();
+            // A group's members are those its branch assigned to it.
+            let mut want: Vec<i64> = if o.kind() == xianfeng_core::org::OrgKind::Group {
+                everyone.iter().filter(|m| m.group_id == Some(o.id)).map(|m| m.id).collect()
+            } else {
+                p.members_under(o).iter().map(|m| m.id()).collect()
+            };
+            got.sort_unstable();
+            want.sort_unstable();
+            assert!(!want.is_empty(), "{backend}: {} holds members", o.name);
+            assert_eq!((got, listed.total), (want.clone(), want.len() as i64), "{backend}: {}", o.name);
+        }
+    }
+}
