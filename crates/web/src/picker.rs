@@ -174,44 +174,64 @@ impl OrgSource<'_> {
         kinds: &[OrgKind],
         text: &str,
         per_page: i64,
-        exact: bool,
+        lookup: Lookup,
     ) -> Result<Page<OrgPick>> {
-        Ok(match self {
+        Ok(match (self, lookup) {
             // Whether a scope holds more than a select shows, without counting them all.
-            OrgSource::Scope(scope) if !exact && text.is_empty() => {
-                store_org::pick_few(store, scope, kinds, per_page).await?
+            (OrgSource::Scope(scope), Lookup::Few) => store_org::pick_few(store, scope, kinds, per_page).await?,
+            // The chosen org by its id alone (a search by number also matches names).
+            (OrgSource::Scope(scope), Lookup::Chosen) => match text.parse::<i64>() {
+                Ok(id) => store_org::pick_id(store, scope, kinds, id).await?,
+                Err(_) => Page { items: Vec::new(), total: 0, page: 1, per_page },
+            },
+            (OrgSource::Scope(scope), Lookup::Search) => {
+                store_org::pick(store, scope, kinds, text, 1, per_page).await?
             }
-            OrgSource::Scope(scope) => store_org::pick(store, scope, kinds, text, 1, per_page).await?,
-            OrgSource::Binding(admin) => store_org::pick_for_binding(store, admin, kinds, text, 1, per_page).await?,
-            OrgSource::Destinations => xianfeng_store::transfer::destination_picks(store, text, 1, per_page).await?,
+            (OrgSource::Binding(admin), _) => {
+                store_org::pick_for_binding(store, admin, kinds, text, 1, per_page).await?
+            }
+            (OrgSource::Destinations, _) => {
+                xianfeng_store::transfer::destination_picks(store, text, 1, per_page).await?
+            }
         })
     }
 }
 
-/// Fills a picker from a lookup `find(text, at_most, exact)` that matches
+/// What a picker asks its lookup for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// The chosen value by its number (a lookup may match the id alone).
+    Chosen,
+    /// What the person typed: names and exact numbers, with the full count.
+    Search,
+    /// Every choice when fewer than asked; the count may stop there (a
+    /// total of `at_most` then means "at least").
+    Few,
+}
+
+/// Fills a picker from a lookup `find(text, at_most, lookup)` that matches
 /// names and exact numbers: the chosen value (unless already set) by its
 /// number, the matches of `text` when the person searched, or every choice
-/// when there are few. With `exact` false the lookup may stop counting at
-/// `at_most` (a total of `at_most` then means "at least").
+/// when there are few.
 async fn fill<F, Fut>(mut p: Picker, value: &str, text: &str, find: F) -> Result<Picker>
 where
-    F: Fn(String, i64, bool) -> Fut,
+    F: Fn(String, i64, Lookup) -> Fut,
     Fut: std::future::Future<Output = Result<Page<Pick>>>,
 {
     let value = value.trim();
     if p.chosen.is_none() && crate::form::opt_num::<i64>(value).is_some() {
         let id = crate::form::opt_num::<i64>(value).unwrap_or_default().to_string();
-        p.chosen = find(id.clone(), SHOWN, true).await?.items.into_iter().find(|o| o.value == id);
+        p.chosen = find(id.clone(), SHOWN, Lookup::Chosen).await?.items.into_iter().find(|o| o.value == id);
         if p.chosen.is_none() {
             // Out of reach or gone: kept as typed, so the refusal on saving names it.
             p.chosen = Some(Pick { value: value.to_string(), label: format!("编号 {value}") });
         }
     }
     if searching(&[text]) {
-        let page = find(text.trim().to_string(), SHOWN, true).await?;
+        let page = find(text.trim().to_string(), SHOWN, Lookup::Search).await?;
         return Ok(p.found(text.trim(), page));
     }
-    let few = find(String::new(), SELECT_MAX + 1, false).await?;
+    let few = find(String::new(), SELECT_MAX + 1, Lookup::Few).await?;
     if few.total <= SELECT_MAX {
         // A required choice with one answer is made already (a secretary's own branch).
         if p.required && p.chosen.is_none() && few.items.len() == 1 {
@@ -253,8 +273,8 @@ pub async fn orgs(
 ) -> Result<Picker> {
     let source = &source;
     let one_unit = source.one_unit();
-    fill(p, value, text, |t, n, exact| async move {
-        Ok(picks_with(source.page(store, kinds, &t, n, exact).await?, |o| Pick::org(o, one_unit)))
+    fill(p, value, text, |t, n, lookup| async move {
+        Ok(picks_with(source.page(store, kinds, &t, n, lookup).await?, |o| Pick::org(o, one_unit)))
     })
     .await
 }

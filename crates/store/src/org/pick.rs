@@ -87,6 +87,18 @@ pub async fn pick_few(store: &Store, scope: &OrgScope, kinds: &[OrgKind], n: i64
     crate::fetch_page(store, q, "o.path", 1, n).await
 }
 
+/// The active org of `kinds` with this id in scope (none when out of reach),
+/// looked up by its key alone: a chosen value, not a search.
+#[tracing::instrument(skip_all)]
+pub async fn pick_id(store: &Store, scope: &OrgScope, kinds: &[OrgKind], id: i64) -> Result<Page<OrgPick>> {
+    let mut q = Q::new(PICK_FROM);
+    scope_where(&mut q, scope, "o");
+    matching(&mut q, kinds, "");
+    q.push(" AND o.id = ").bind(id);
+    let items: Vec<OrgPick> = store.db.r().fetch_all(q).await?;
+    Ok(Page { total: items.len() as i64, items, page: 1, per_page: 1 })
+}
+
 /// The same lookup across the whole tree for the security administrator, who
 /// binds roles to orgs but holds no scope over their data: names only.
 #[tracing::instrument(skip_all)]

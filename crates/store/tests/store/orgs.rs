@@ -503,6 +503,13 @@ async fn a_picker_learns_whether_the_orgs_are_few_without_counting_them_all() {
             vec![p.branch_b1.id],
             "{backend}: in scope only"
         );
+        // A chosen org by its id alone: in scope and of the kinds asked, or nothing.
+        let one = org::pick_id(&store, &unit_b, &[OrgKind::Branch], p.branch_b1.id).await.unwrap();
+        assert_eq!((one.total, one.items[0].id), (1, p.branch_b1.id), "{backend}");
+        let out = org::pick_id(&store, &unit_b, &[OrgKind::Branch], p.branch_a1.id).await.unwrap();
+        assert_eq!((out.total, out.items.len()), (0, 0), "{backend}: unit A's branch is out of reach");
+        let kind = org::pick_id(&store, &os, &[OrgKind::Unit], p.branch_a1.id).await.unwrap();
+        assert_eq!(kind.total, 0, "{backend}: not of the kinds asked");
     }
 }
 
