@@ -19,6 +19,7 @@ mod bases;
 mod correct;
 mod cycles;
 mod items;
+mod payroll;
 pub mod tally;
 
 pub use self::arrears::*;
@@ -26,6 +27,7 @@ pub use self::bases::*;
 pub use self::correct::*;
 pub use self::cycles::*;
 pub use self::items::*;
+pub use self::payroll::*;
 
 /// Restricts a query over orgs alias `o` to the subtree of `org_id` (an org
 /// inside the caller's scope), when one is given.
