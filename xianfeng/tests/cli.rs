@@ -62,7 +62,11 @@ fn demo_audit_backup_restore_export_import() {
     // named, and a rebuild puts it right.
     let o = run(&dir, &["rollups", "verify"], None);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("dues_tallies：与原始记录一致") && text(&o).contains("meeting_tallies：与原始记录一致"));
+    assert!(
+        text(&o).contains("dues_tallies：与原始记录一致")
+            && text(&o).contains("meeting_tallies：与原始记录一致")
+            && text(&o).contains("member_counts：与原始记录一致")
+    );
     let st = Command::new("python3")
         .arg("-c")
         .arg(format!(

@@ -169,11 +169,18 @@ pub struct NewMember {
 /// Inserts members (version 1, created and updated at `now_ms`). Protected
 /// fields are sealed exactly as [`crate::member::create`] seals them: SM4
 /// ciphertexts of the ID and phone numbers, their masks, and the ID number's
-/// blind index.
+/// blind index. The member counts of their orgs are recounted in the same
+/// transaction.
 #[tracing::instrument(skip_all)]
 pub async fn insert_members(tx: &mut Tx, store: &Store, members: &[NewMember], now_ms: i64) -> Result<u64> {
     let rows = members.iter().map(|m| insert_values(m.committee_id, m.id, &m.member, seal(store, &m.member), now_ms));
-    insert_rows(tx, "members", INSERT_COLS, rows).await
+    let n = insert_rows(tx, "members", INSERT_COLS, rows).await?;
+    let orgs: std::collections::BTreeSet<(i64, i64)> =
+        members.iter().map(|m| (m.committee_id, m.member.org_id)).collect();
+    for (committee_id, org_id) in orgs {
+        crate::member::counts::recount(tx, committee_id, org_id).await?;
+    }
+    Ok(n)
 }
 
 /// A leadership post (书记, 委员, 党小组组长…) to insert.

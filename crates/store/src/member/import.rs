@@ -222,6 +222,7 @@ impl<'a> Importer<'a> {
         }
         let ids = tx.alloc_ids(valid.len() as i64).await?;
         let (now, batch) = (self.now, self.batch);
+        let orgs: std::collections::BTreeSet<(i64, i64)> = valid.iter().map(|(_, v, cid)| (*cid, v.org_id)).collect();
         let mut rows: Vec<Vec<Arg>> = valid
             .into_iter()
             .zip(sealed)
@@ -242,6 +243,9 @@ impl<'a> Importer<'a> {
                 q.push_row(std::mem::take(row));
             }
             tx.c().execute(q).await?;
+        }
+        for (committee_id, org_id) in orgs {
+            super::counts::recount(tx, committee_id, org_id).await?;
         }
         self.report.imported += written;
         Ok(())

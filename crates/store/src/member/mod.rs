@@ -14,6 +14,7 @@ use crate::db::{Arg, Q, Tx};
 use crate::org::{self, OrgRow, scope_where};
 use crate::{Page, Result, Store, StoreError, Who, q};
 
+pub mod counts;
 mod import;
 mod keys;
 mod orgs;
@@ -306,8 +307,17 @@ fn where_clause(scope: &MemberScope, f: &MemberFilter, under: Option<&OrgRow>) -
 pub async fn count(store: &Store, scope: &MemberScope, f: &MemberFilter) -> Result<i64> {
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
-    let mut q = Q::new(format!("SELECT COUNT(*) AS v{}{}", count_from(scope, under.as_ref()), w.sql));
-    q.args = w.args;
+    counted(store, scope, f, under.as_ref(), &w).await
+}
+
+/// The filter's total: from the rollup when it selects by place and status
+/// only, otherwise counted over the members.
+async fn counted(store: &Store, scope: &MemberScope, f: &MemberFilter, under: Option<&OrgRow>, w: &Q) -> Result<i64> {
+    if let Some(n) = counts::total(store, scope, f, under).await? {
+        return Ok(n);
+    }
+    let mut q = Q::new(format!("SELECT COUNT(*) AS v{}{}", count_from(scope, under), w.sql));
+    q.args = w.args.clone();
     store.db.r().fetch_scalar_i64(q).await
 }
 
@@ -332,9 +342,7 @@ pub async fn list(
     let per_page = per_page.clamp(1, 500);
     let under = resolve_under(store, scope, f).await?;
     let w = where_clause(scope, f, under.as_ref())?;
-    let mut cq = Q::new(format!("SELECT COUNT(*) AS v{}{}", count_from(scope, under.as_ref()), w.sql));
-    cq.args = w.args.clone();
-    let total = store.db.r().fetch_scalar_i64(cq).await?;
+    let total = counted(store, scope, f, under.as_ref(), &w).await?;
     let mut q = Q::new(format!("SELECT {ROW_COLS}{ROW_FROM}{}{}", w.sql, f.order_by()));
     q.args = w.args;
     q.push(" LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);

@@ -185,6 +185,7 @@ pub(crate) async fn insert_record(tx: &mut Tx, who: &Who, rec: NewRecord, change
     let (committee_id, status, join) = (rec.branch.committee_id, rec.v.status, rec.v.join_date);
     q.push_row(insert_values(committee_id, id, &rec.v, rec.sealed, now_ms()));
     tx.c().execute(q).await?;
+    super::counts::recount(tx, committee_id, rec.branch.id).await?;
     add_history(tx, committee_id, id, who, change, "status", "", status.as_str(), join, reason).await?;
     Ok(id)
 }
@@ -301,6 +302,10 @@ pub async fn update(
             v.native_place.clone(), v.address.clone(), v.community.clone(), v.join_date, v.full_date, now_ms(),
             current.committee_id, id, version
         )).await?;
+    super::counts::recount(&mut tx, current.committee_id, current.org_id).await?;
+    if v.org_id != current.org_id {
+        super::counts::recount(&mut tx, current.committee_id, v.org_id).await?;
+    }
     for (field, old, new) in &changes {
         add_history(&mut tx, current.committee_id, id, who, "update", field, old, new, None, "").await?;
     }
@@ -355,6 +360,7 @@ pub async fn change_status(
         version.unwrap_or(current.version)
     ))
     .await?;
+    super::counts::recount(&mut tx, current.committee_id, current.org_id).await?;
     add_history(
         &mut tx,
         current.committee_id,

@@ -1,4 +1,6 @@
 //! Org health: warnings, elections due, branch alerts, statistics; the root.
+//! Head counts come from the member count rollup (`member::counts`), never a
+//! count over the members themselves.
 
 use super::*;
 
@@ -21,10 +23,10 @@ pub(crate) struct StatusCount {
 pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
     // The working committee spans every member; any other org lives in one shard.
     let q = if org.kind() == OrgKind::WorkingCommittee {
-        q!("SELECT m.status, COUNT(*) AS n FROM members m GROUP BY m.status")
+        q!("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m GROUP BY m.status")
     } else {
         q!(
-            "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+            "SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
              WHERE o.path LIKE $1 AND m.committee_id = $2 GROUP BY m.status",
             format!("{}%", org.path),
             org.committee_id
@@ -141,8 +143,8 @@ pub async fn branch_alerts(store: &Store, scope: &OrgScope, limit: i64) -> Resul
         members: i64,
     }
     let mut q = Q::new(format!(
-        "SELECT m.org_id, CAST(SUM(CASE WHEN m.status = {} THEN 1 ELSE 0 END) AS BIGINT) AS full, \
-         CAST(COUNT(*) AS BIGINT) AS members FROM members m WHERE m.status IN {}",
+        "SELECT m.org_id, CAST(SUM(CASE WHEN m.status = {} THEN m.n ELSE 0 END) AS BIGINT) AS full, \
+         CAST(SUM(m.n) AS BIGINT) AS members FROM member_counts m WHERE m.status IN {}",
         sql(MemberStatus::Full),
         sql_in(&MemberStatus::MEMBERS)
     ));
@@ -216,10 +218,10 @@ pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     q.push(" GROUP BY o.kind");
     let kinds: Vec<KindCount> = store.db.r().fetch_all(q).await?;
     let mut q = if scope.is_whole_tree() {
-        Q::new("SELECT m.status, COUNT(*) AS n FROM members m WHERE 1=1")
+        Q::new("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m WHERE 1=1")
     } else {
         Q::new(
-            "SELECT m.status, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
+            "SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
         )
     };
     scope_where(&mut q, scope, "o");
@@ -285,14 +287,14 @@ pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]
             .db
             .r()
             .fetch_all(q!(
-                format!("SELECT m.committee_id, COUNT(*) AS n FROM members m WHERE m.status IN {members} GROUP BY m.committee_id", members = sql_in(&MemberStatus::MEMBERS))
+                format!("SELECT m.committee_id, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m WHERE m.status IN {members} GROUP BY m.committee_id", members = sql_in(&MemberStatus::MEMBERS))
             ))
             .await?;
         let by_unit: std::collections::HashMap<i64, i64> = rows.into_iter().map(|r| (r.committee_id, r.n)).collect();
         return Ok(kids.iter().map(|k| by_unit.get(&k.id).copied().unwrap_or(0)).collect());
     }
     let mut q = Q::new(format!(
-        "SELECT o.path, COUNT(*) AS n FROM members m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
+        "SELECT o.path, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
          WHERE m.status IN {members} AND o.path LIKE ",
         members = sql_in(&MemberStatus::MEMBERS)
     ));

@@ -257,6 +257,7 @@ pub async fn move_to(
                 ("meetings", "org_id"),
                 ("meeting_tallies", "org_id"),
                 ("meeting_counts", "org_id"),
+                ("member_counts", "org_id"),
                 ("first_agenda_tasks", "org_id"),
             ] {
                 tx.c()

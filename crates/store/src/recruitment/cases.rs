@@ -230,6 +230,7 @@ pub(crate) async fn append_event(
                 status.as_str(), join, full, now_ms(), case.committee_id, case.member_id
             ))
             .await?;
+        crate::member::counts::recount_member(tx, case.committee_id, case.member_id).await?;
         add_history(
             tx,
             case.committee_id,

@@ -208,6 +208,7 @@ pub async fn approve(
                     now_ms(), t.committee_id, member_id
                 ))
                 .await?;
+            crate::member::counts::recount_member(&mut tx, t.committee_id, member_id).await?;
             let reason = format!("转往{}（介绍信{}）", t.to_org_name, letter);
             add_history(
                 &mut tx,
@@ -269,6 +270,14 @@ pub async fn approve(
                     &reason,
                 )
                 .await?;
+                let (old_org,): (i64,) = tx
+                    .c()
+                    .fetch_one(q!(
+                        "SELECT org_id FROM members WHERE committee_id = $1 AND id = $2",
+                        t.committee_id,
+                        member_id
+                    ))
+                    .await?;
                 if kind == TransferKind::WithinUnit {
                     tx.c()
                         .execute(q!(
@@ -306,6 +315,8 @@ pub async fn approve(
                         .await?;
                     bumps.push(to.committee_id);
                 }
+                crate::member::counts::recount(&mut tx, t.committee_id, old_org).await?;
+                crate::member::counts::recount(&mut tx, to.committee_id, to.id).await?;
                 // The member's own account follows them to the new branch.
                 tx.c()
                     .execute(q!(

@@ -147,6 +147,7 @@ async fn a_valid_batch_of_a_thousand_rows_is_written_whole() {
         assert_eq!(member::count(&store, &ms, &a2).await.unwrap(), 1 + 500, "{backend}");
         let prob = MemberFilter { status: "probationary".into(), ..Default::default() };
         assert_eq!(member::count(&store, &ms, &prob).await.unwrap(), 1 + 100, "{backend}");
+        crate::rollups::agrees(&store, &p, &format!("{backend}: after the import")).await;
         // Group assignment resolved by name within the right branch.
         let in_group = store
             .db

@@ -168,6 +168,7 @@ async fn a_case_runs_all_25_steps_with_timers_send_back_and_status() {
             ("full", Some(d("2026-10-09"))),
             "{backend}: full from the end of probation"
         );
+        crate::rollups::agrees(&store, &p, &format!("{backend}: after the steps that changed the status")).await;
         let c = go(&store, &sec, id, 25, Action::Record, "2026-10-21", none()).await.unwrap();
         assert_eq!(c.case.state.as_str(), "completed", "{backend}");
         assert_eq!(

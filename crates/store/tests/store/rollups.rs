@@ -12,7 +12,7 @@ use xianfeng_store::testkit::{self, Province};
 use xianfeng_store::{Store, rollups};
 
 /// Every rollup agrees with its records (the differences named when not).
-async fn agrees(store: &Store, p: &Province, what: &str) {
+pub(crate) async fn agrees(store: &Store, p: &Province, what: &str) {
     let console = operator::province_org_scope(&p.root.path).writer().unwrap();
     for c in rollups::verify(store, &console).await.unwrap() {
         assert!(c.differences.is_empty(), "{what}: {} differs from a recount: {:?}", c.table, c.differences);
@@ -193,6 +193,112 @@ async fn random_meeting_writes_keep_the_counts_and_tallies_equal_to_a_recount() 
             let uos = testkit::org_scope(&unit).unwrap();
             let mine = meeting::list(&store, &uos, &f, 1, 1000).await.unwrap();
             assert_eq!(mine.total, mine.items.len() as i64, "{backend}: unit A's {f:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn random_member_writes_keep_the_member_counts_equal_to_a_recount() {
+    use xianfeng_core::member::MemberStatus;
+    use xianfeng_store::member::{self, MemberFilter};
+    use xianfeng_store::transfer::{self as tr, TransferRequest};
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let admin = p.committee_admin();
+        let ms = testkit::member_scope(&store, &admin).await.unwrap();
+        let w = ms.writer().unwrap();
+        let os = testkit::org_scope(&admin).unwrap();
+        let who = testkit::who(&admin);
+        let branches = [&p.branch_a1, &p.branch_a2, &p.branch_b1];
+        let statuses =
+            [MemberStatus::Full, MemberStatus::Probationary, MemberStatus::Activist, MemberStatus::Applicant];
+        let mut rng = StdRng::seed_from_u64(1203);
+        // (id, birth, seq) of the members created here, whose ID numbers are known.
+        let mut made: Vec<(i64, NaiveDate, u32)> = Vec::new();
+        let mut done = [0usize; 4];
+        for step in 0..40u32 {
+            let op = if made.is_empty() { 0 } else { rng.gen_range(0..4usize) };
+            let ok = match op {
+                0 => {
+                    let birth = NaiveDate::from_ymd_opt(rng.gen_range(1970..=1998), rng.gen_range(1..=12), 1).unwrap();
+                    let branch = branches[rng.gen_range(0..branches.len())];
+                    let status = statuses[rng.gen_range(0..statuses.len())];
+                    let input = testkit::member_input(&format!("随机{step}"), branch.id, birth, 500 + step, status);
+                    match member::create(&store, &w, &who, &input).await {
+                        Ok(m) => {
+                            made.push((m.id, birth, 500 + step));
+                            true
+                        }
+                        Err(_) => false,
+                    }
+                }
+                1 => {
+                    let (id, ..) = made[rng.gen_range(0..made.len())];
+                    let to = [MemberStatus::Full, MemberStatus::Deceased, MemberStatus::Left][rng.gen_range(0..3)];
+                    let on = xianfeng_core::text::today_cn();
+                    member::change_status(&store, &w, &who, id, to, on, "核对档案", None).await.is_ok()
+                }
+                2 => {
+                    // Moved to another branch by editing the record.
+                    let (id, birth, seq) = made[rng.gen_range(0..made.len())];
+                    let m = member::get(&store, &ms, id).await.unwrap();
+                    let branch = branches[rng.gen_range(0..branches.len())];
+                    let mut input = testkit::member_input(&m.name, branch.id, birth, seq, m.status);
+                    input.join_date = m.join_date.map(|d| d.to_string()).unwrap_or_default();
+                    input.full_date = m.full_date.map(|d| d.to_string()).unwrap_or_default();
+                    member::update(&store, &w, &who, id, &input, m.version).await.is_ok()
+                }
+                _ => {
+                    // A transfer, within the unit or to the other one, approved by both sides.
+                    let (id, ..) = made[rng.gen_range(0..made.len())];
+                    let to = branches[rng.gen_range(0..branches.len())];
+                    let req = TransferRequest {
+                        member_id: id,
+                        to_org_id: Some(to.id),
+                        reason: "工作调动".into(),
+                        ..Default::default()
+                    };
+                    match tr::request(&store, &w, &who, &req).await {
+                        Ok(t) => {
+                            let ow = os.writer().unwrap();
+                            let mut ok = false;
+                            for _ in 0..2 {
+                                if tr::approve(&store, &ow, &who, t.id, "", None).await.is_ok() {
+                                    ok = true;
+                                }
+                            }
+                            ok
+                        }
+                        Err(_) => false,
+                    }
+                }
+            };
+            if ok {
+                done[op] += 1;
+            }
+            agrees(&store, &p, &format!("{backend} step {step} (operation {op}, done {ok})")).await;
+        }
+        assert!(done.iter().all(|n| *n > 0), "{backend}: writes done by kind {done:?}");
+
+        // A branch moved to the other unit takes its counts along.
+        let ow = os.writer().unwrap();
+        xianfeng_store::org::move_to(&store, &ow, &who, p.branch_a2.id, p.committee_b.id, "机构调整").await.unwrap();
+        agrees(&store, &p, &format!("{backend} after a branch moved to another unit")).await;
+
+        // A roster's total from the rollup is the number of members it lists,
+        // for every scope, place and status.
+        let unit = p.unit_admin(&p.unit_b);
+        let unit_ms = testkit::member_scope(&store, &unit).await.unwrap();
+        for scope in [&ms, &unit_ms] {
+            for org_id in [None, Some(p.unit_b.id), Some(p.committee_b.id), Some(p.branch_a2.id), Some(p.branch_b1.id)]
+            {
+                for status in ["", "members", "inactive", "all", "full", "activist"] {
+                    let f = MemberFilter { org_id, status: status.into(), ..Default::default() };
+                    let Ok(page) = member::list(&store, scope, &f, 1, 500).await else { continue };
+                    assert_eq!(page.total, page.items.len() as i64, "{backend}: {f:?}");
+                    assert_eq!(member::count(&store, scope, &f).await.unwrap(), page.total, "{backend}: {f:?}");
+                }
+            }
         }
     }
 }

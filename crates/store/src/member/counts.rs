@@ -1,0 +1,152 @@
+//! The member count rollup (`member_counts`): per org and status, how many
+//! members the org holds directly. Every write that adds a member, moves one
+//! to another org or changes a status recounts the orgs it touched in the
+//! same transaction; a roster's total comes from here whenever its filter is
+//! by place and status only. [`rebuild`] recomputes it from the members and
+//! [`verify`] compares the two.
+
+use super::*;
+use xianfeng_core::auth::OrgWrite;
+
+/// Recounts one org's members by status.
+pub(crate) async fn recount(tx: &mut Tx, committee_id: i64, org_id: i64) -> Result<()> {
+    tx.c()
+        .execute(q!("DELETE FROM member_counts WHERE committee_id = $1 AND org_id = $2", committee_id, org_id))
+        .await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO member_counts (committee_id, org_id, status, n) \
+             SELECT committee_id, org_id, status, COUNT(*) FROM members \
+             WHERE committee_id = $1 AND org_id = $2 GROUP BY committee_id, org_id, status",
+            committee_id,
+            org_id
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Recounts the org a member belongs to now (after a change of status).
+pub(crate) async fn recount_member(tx: &mut Tx, committee_id: i64, member_id: i64) -> Result<()> {
+    let org: Option<(i64,)> = tx
+        .c()
+        .fetch_optional(q!("SELECT org_id FROM members WHERE committee_id = $1 AND id = $2", committee_id, member_id))
+        .await?;
+    match org {
+        Some((org_id,)) => recount(tx, committee_id, org_id).await,
+        None => Ok(()),
+    }
+}
+
+/// One rollup row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CountRow {
+    pub committee_id: i64,
+    pub org_id: i64,
+    pub status: String,
+    pub n: i64,
+}
+
+const COLS: &str = "committee_id, org_id, status, n";
+const ORDER: &str = " ORDER BY committee_id, org_id, status";
+const COUNTED: &str =
+    "SELECT committee_id, org_id, status, COUNT(*) AS n FROM members GROUP BY committee_id, org_id, status";
+
+/// Recomputes the whole rollup from the members; the rows written.
+/// Province-wide console only (demo data, repairs).
+#[tracing::instrument(skip_all)]
+pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
+    if !scope.is_whole_tree() {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = store.db.begin().await?;
+    tx.c().execute(q!("DELETE FROM member_counts")).await?;
+    let n = tx.c().execute(Q::new(format!("INSERT INTO member_counts ({COLS}) {COUNTED}"))).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Compares the kept rollup with a fresh count from the members; every
+/// difference (empty when they agree). Province-wide console only.
+#[tracing::instrument(skip_all)]
+pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<CountRow>>> {
+    if !scope.is_whole_tree() {
+        return Err(StoreError::Forbidden);
+    }
+    let kept: Vec<CountRow> =
+        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM member_counts{ORDER}"))).await?;
+    let fresh: Vec<CountRow> =
+        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM ({COUNTED}) c{ORDER}"))).await?;
+    Ok(crate::rollups::differences(kept, fresh, |r| (r.committee_id, r.org_id, r.status.clone())))
+}
+
+impl MemberFilter {
+    /// Whether the filter selects by place and status only, so that the
+    /// rollup can answer its count.
+    fn by_place_and_status(&self, under: Option<&OrgRow>) -> bool {
+        self.name.trim().is_empty()
+            && self.min_age.is_none()
+            && self.max_age.is_none()
+            && self.join_year.is_none()
+            && self.gender.is_empty()
+            && self.ethnicity.is_empty()
+            && !self.without_open_case
+            && !matches!(under.map(OrgRow::kind), Some(OrgKind::Group))
+    }
+}
+
+/// How many members in scope the filter selects, from the rollup; `None` when
+/// the filter needs the members themselves (words of a name, ages, a group…).
+pub(super) async fn total(
+    store: &Store,
+    scope: &MemberScope,
+    f: &MemberFilter,
+    under: Option<&OrgRow>,
+) -> Result<Option<i64>> {
+    let MemberScope::Subtree { org: os, .. } = scope else {
+        return Ok(None);
+    };
+    if !f.by_place_and_status(under) {
+        return Ok(None);
+    }
+    let mut q = if os.is_whole_tree() && under.is_none() {
+        Q::new("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS v FROM member_counts c WHERE 1 = 1")
+    } else {
+        let mut q = Q::new(
+            "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS v FROM member_counts c \
+             JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE 1 = 1",
+        );
+        scope_where(&mut q, os, "o");
+        q
+    };
+    if let Some(o) = under {
+        match o.kind() {
+            OrgKind::WorkingCommittee => {
+                q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
+            }
+            OrgKind::Branch => {
+                q.push(" AND c.committee_id = ").bind(o.committee_id).push(" AND c.org_id = ").bind(o.id);
+            }
+            _ => {
+                q.push(" AND c.committee_id = ").bind(o.committee_id);
+                q.push(" AND o.path LIKE ").bind(format!("{}%", o.path));
+            }
+        }
+    }
+    match f.status.as_str() {
+        "" => {
+            q.push(&format!(" AND c.status IN {}", sql_in(&MemberStatus::ON_ROLL)));
+        }
+        "members" => {
+            q.push(&format!(" AND c.status IN {}", sql_in(&MemberStatus::MEMBERS)));
+        }
+        "inactive" => {
+            q.push(&format!(" AND c.status IN {}", sql_in(&MemberStatus::OFF_ROLL)));
+        }
+        "all" => {}
+        s => {
+            let st = MemberStatus::parse(s).ok_or_else(|| StoreError::invalid("status", "党籍状态无效"))?;
+            q.push(" AND c.status = ").bind(st.as_str());
+        }
+    }
+    Ok(Some(store.db.r().fetch_scalar_i64(q).await?))
+}
