@@ -61,6 +61,7 @@ const WITHOUT: &[(&str, &str, &str)] = &[
     ("compliance", "load", "the cache under compliance::view"),
     ("compliance", "report", "the cache under compliance::view and the bulletin"),
     ("ranking", "compute", "the cache under ranking::table"),
+    ("ranking", "placings", "the places kept under ranking::ranking and ranking::explain"),
     // Read-outs of a row the caller already read through its capability.
     ("meeting", "attendees", "of a MeetingRow read with a scope"),
     ("meeting", "observers", "of a MeetingRow read with a scope"),

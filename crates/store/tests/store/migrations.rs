@@ -54,6 +54,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0017_dues_tallies", "526ce1a59c70f3790de3a09ec9d029e98c8c43b9f695df28061090e96b1523d1"),
     ("0018_meeting_counts", "813c8c25d1722862b1df5b048094c2cc39e2b85834e4f27edf71b80e2b41d0fc"),
     ("0019_member_counts", "733b8711595cee54a307af9f2934d06f12a1fb83df36243942bff4e0aba00788"),
+    ("0020_ranking_placings", "bcaba949c050878a02c168aa90f94d606fc15a5e62fdc82775a48f3b1aecdbab"),
 ];
 
 #[test]

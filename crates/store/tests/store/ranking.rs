@@ -353,3 +353,117 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_places_of_a_year_gone_by_are_kept_until_its_records_or_rules_change() {
+    for (backend, store) in testkit::all_stores().await {
+        let p = Province::build(&store).await.unwrap();
+        let admin = p.committee_admin();
+        let ms = testkit::member_scope(&store, &admin).await.unwrap();
+        let who = testkit::who(&admin);
+        let today = xianfeng_core::text::today_cn();
+        let year = today.year() - 2;
+        let march = NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
+        let base = BaseInput {
+            member_type: "salaried".into(),
+            base: "5000".into(),
+            effective_month: format!("{}-01", year),
+            ..Default::default()
+        };
+        for m in &p.members {
+            let detail = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
+            if detail.status.is_member() {
+                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
+            }
+        }
+        dues::open_cycle(&store, &ms, &who, march).await.unwrap();
+        let pay = PaymentInput {
+            amount: "50.00".into(),
+            paid_on: (march + chrono::Days::new(5)).to_string(),
+            method: "cash".into(),
+            ..Default::default()
+        };
+        for m in p.members_under(&p.branch_b1) {
+            let _ = dues::record_payment(&store, &ms.writer().unwrap(), &who, m.id(), march, &pay).await;
+        }
+        let root = xianfeng_store::org::root(store.db.r()).await.unwrap().unwrap();
+        let fresh = |rows: Vec<rank::RankRow>| {
+            rows.into_iter().map(|r| (r.org_id, (r.score * 100.0).round() as i64, r.rank, r.tail)).collect::<Vec<_>>()
+        };
+        let seen = |rows: &[rank::Placing]| {
+            let mut v: Vec<_> = rows.iter().map(|r| (r.org_id, r.score_x100, r.rank(), r.tail)).collect();
+            v.sort_by_key(|r| (r.2, r.0));
+            v
+        };
+        let kept_rows = |y: i32| {
+            let store = store.clone();
+            async move {
+                store
+                    .db
+                    .r()
+                    .fetch_scalar_i64(xianfeng_store::q!(
+                        "SELECT COUNT(*) AS v FROM ranking_placings WHERE year = $1",
+                        i64::from(y)
+                    ))
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // Computed the first time, and kept: what is kept is what a computation gives.
+        let first = rank::placings(&store, &root, year).await.unwrap();
+        let mut computed = fresh(rank::compute(&store, &root, year).await.unwrap().1);
+        computed.sort_by_key(|r| (r.2, r.0));
+        assert_eq!(seen(&first), computed, "{backend}");
+        assert!(first.iter().any(|r| r.score_x100 > 0), "{backend}: b1 paid, so scores are not all zero");
+        assert_eq!(kept_rows(year).await, first.len() as i64, "{backend}");
+
+        // Read back from the database, not recomputed: a kept row altered
+        // behind its back shows (the memory cache forgotten, as after a restart).
+        let tamper = |y: i32| {
+            let store = store.clone();
+            async move {
+                store
+                    .db
+                    .run_script(&format!("UPDATE ranking_placings SET score_x100 = 4242 WHERE year = {y}"))
+                    .await
+                    .unwrap();
+            }
+        };
+        tamper(year).await;
+        rank::clear_cache(&store);
+        let again = rank::placings(&store, &root, year).await.unwrap();
+        assert!(again.iter().all(|r| r.score_x100 == 4242), "{backend}: read from the kept rows");
+
+        // A record of that year changes: the year is computed again.
+        for m in p.members_under(&p.branch_a2) {
+            let _ = dues::record_payment(&store, &ms.writer().unwrap(), &who, m.id(), march, &pay).await;
+        }
+        let after_write = rank::placings(&store, &root, year).await.unwrap();
+        let mut computed = fresh(rank::compute(&store, &root, year).await.unwrap().1);
+        computed.sort_by_key(|r| (r.2, r.0));
+        assert_eq!(seen(&after_write), computed, "{backend}: recomputed after a payment of that year");
+        assert_ne!(seen(&after_write), seen(&first), "{backend}: a2's payments moved it");
+
+        // The rule in force changes: computed again too.
+        tamper(year).await;
+        let model = serde_json::json!({
+            "indicators": [{ "source": "dues_on_time", "weight": 100, "target": 1.0 }],
+            "tail_percent": 5,
+            "tail_below": 60.0
+        });
+        xianfeng_store::rules::add_version(&store, &admin, &who, "ranking", march, &model, "").await.unwrap();
+        let after_rule = rank::placings(&store, &root, year).await.unwrap();
+        assert!(after_rule.iter().all(|r| r.score_x100 != 4242), "{backend}: recomputed under the new rule");
+
+        // The history on a branch's page reads the same places.
+        let os = testkit::org_scope(&admin).unwrap();
+        let e = rank::explain(&store, &os, p.branch_b1.id, year + 2).await.unwrap();
+        let b1 = after_rule.iter().find(|r| r.org_id == p.branch_b1.id).unwrap();
+        assert!(e.history.contains(&(year, b1.score(), b1.rank(), b1.tail)), "{backend}: {:?}", e.history);
+
+        // The year still running is never kept.
+        rank::placings(&store, &root, today.year()).await.unwrap();
+        assert_eq!(kept_rows(today.year()).await, 0, "{backend}");
+    }
+}

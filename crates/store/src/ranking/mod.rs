@@ -6,6 +6,8 @@
 //! Facts are kept in memory per committee and year, keyed by the committee's
 //! generation numbers (orgs, meetings, facts) and the day: a write in one unit
 //! recomputes only that unit's facts; everything else is read from memory.
+//! The places of the years gone by are also kept in the database
+//! ([`placings`]), so a restart does not recompute them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +27,9 @@ use xianfeng_core::auth::Role;
 use xianfeng_core::first_agenda::TaskStatus;
 use xianfeng_core::recruitment::CaseStanding;
 use xianfeng_core::states::sql;
+
+mod placings;
+pub use placings::{Placing, placings};
 
 /// Cached facts: (committee, year) → (generation key, facts by branch).
 #[derive(Default)]
@@ -128,10 +133,10 @@ pub struct RankFilter {
 pub async fn ranking(store: &Store, scope: &OrgScope, year: i32, f: &RankFilter) -> Result<Ranking> {
     let root = crate::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     // Both years at once: their records are read over separate connections.
-    let (now, before) = tokio::join!(compute(store, &root, year), compute(store, &root, year - 1));
-    let ((rules, all), (_, before)) = (now?, before?);
-    let before: HashMap<i64, (u32, bool, f64)> = if core_rank::has_records(before.iter().map(|r| r.score)) {
-        before.into_iter().map(|r| (r.org_id, (r.rank, r.tail, r.score))).collect()
+    let (now, before) = tokio::join!(compute(store, &root, year), placings(store, &root, year - 1));
+    let ((rules, all), before) = (now?, before?);
+    let before: HashMap<i64, (u32, bool, f64)> = if core_rank::has_records(before.iter().map(Placing::score)) {
+        before.into_iter().map(|r| (r.org_id, (r.rank(), r.tail, r.score()))).collect()
     } else {
         HashMap::new()
     };
@@ -443,18 +448,18 @@ pub async fn explain(store: &Store, scope: &OrgScope, org_id: i64, year: i32) ->
     let mut history = Vec::new();
     // The four years before at once (a cold start reads each year's records).
     let years = tokio::join!(
-        compute(store, &root, year - 1),
-        compute(store, &root, year - 2),
-        compute(store, &root, year - 3),
-        compute(store, &root, year - 4),
+        placings(store, &root, year - 1),
+        placings(store, &root, year - 2),
+        placings(store, &root, year - 3),
+        placings(store, &root, year - 4),
     );
     for (y, computed) in [(year - 1, years.0), (year - 2, years.1), (year - 3, years.2), (year - 4, years.3)] {
-        let (_, prev) = computed?;
-        if !core_rank::has_records(prev.iter().map(|r| r.score)) {
+        let prev = computed?;
+        if !core_rank::has_records(prev.iter().map(Placing::score)) {
             continue;
         }
         if let Some(r) = prev.into_iter().find(|r| r.org_id == org_id) {
-            history.push((y, r.score, r.rank, r.tail));
+            history.push((y, r.score(), r.rank(), r.tail));
         }
     }
     Ok(Explanation { row, name: org.name, unit_name: unit.name, score, facts, history, ranked })
