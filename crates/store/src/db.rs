@@ -398,7 +398,9 @@ fn slow_query_ms() -> u64 {
 
 /// Warns when a query took longer than the threshold.
 fn after_query(sql: &str, started: std::time::Instant) {
-    let ms = started.elapsed().as_millis() as u64;
+    let took = started.elapsed();
+    crate::timing::query_ran(took);
+    let ms = took.as_millis() as u64;
     if ms >= slow_query_ms() {
         let text: String = sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
         tracing::warn!(target: "xianfeng::slow_query", elapsed_ms = ms, sql = %text, "slow query");

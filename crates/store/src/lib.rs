@@ -33,6 +33,7 @@ pub mod rules;
 pub mod secretary_review;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod timing;
 pub mod transfer;
 pub mod xlsx;
 

@@ -134,7 +134,10 @@ fn is_login(path: &str) -> bool {
 /// Resolves the session and enforces CSRF on state-changing requests.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match resolve(&state, req).await {
-        Ok(req) => next.run(req).await,
+        Ok(req) => {
+            xianfeng_store::timing::session_resolved();
+            next.run(req).await
+        }
         Err(e) => axum::response::IntoResponse::into_response(e),
     }
 }

@@ -2,7 +2,9 @@
 //! pattern such as `/api/v1/members/{id}`, never the concrete path, so ids and
 //! search words stay out of the log) and request id; the session layer adds
 //! the user id once known. On the response, one event with the status and the
-//! latency — a warning when it is slow, an error for a 5xx. Queries run inside
+//! latency (and its page's queries: how many, how long) — a warning when it
+//! is slow, an error for a 5xx. The response's `Server-Timing` header splits
+//! the time: the session, the page's queries, the rest of the page's work. Queries run inside
 //! the span, so a slow-query warning from the store names the route and the
 //! request that caused it. Personal data (names, ID numbers, phones, form
 //! fields) never enters a span or an event.
@@ -54,18 +56,23 @@ pub async fn request(req: Request, next: Next) -> Response {
         user = tracing::field::Empty,
     );
     let started = Instant::now();
-    let mut res = next.run(req).instrument(span.clone()).await;
+    let (mut res, split) = xianfeng_store::timing::scope(next.run(req).instrument(span.clone())).await;
     let latency_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
     let status = res.status().as_u16();
+    let db_ms = (split.queries.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+    let queries = split.query_count;
     span.in_scope(|| {
         if status >= 500 {
-            tracing::error!(status, latency_ms, "request failed");
+            tracing::error!(status, latency_ms, db_ms, queries, "request failed");
         } else if latency_ms >= SLOW_REQUEST_MS {
-            tracing::warn!(status, latency_ms, "slow request");
+            tracing::warn!(status, latency_ms, db_ms, queries, "slow request");
         } else {
-            tracing::info!(status, latency_ms, "request");
+            tracing::info!(status, latency_ms, db_ms, queries, "request");
         }
     });
+    if let Ok(v) = HeaderValue::from_str(&split.header()) {
+        res.headers_mut().insert("server-timing", v);
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }

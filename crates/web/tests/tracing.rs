@@ -77,6 +77,18 @@ async fn requests_are_traced_by_route_without_personal_data() {
         let r = c.send(req).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         assert_eq!(r.headers.get("x-request-id").unwrap(), "trace-me-1", "{backend}: the id comes back");
+        // Where its time went: the session, the page's queries (how many), the rest, all of it.
+        let timing = r.headers.get("server-timing").unwrap().to_str().unwrap().to_string();
+        let dur = |name: &str| -> f64 {
+            let part =
+                timing.split(", ").find(|p| p.starts_with(&format!("{name};"))).unwrap_or_else(|| panic!("{timing}"));
+            part.split(';').find_map(|f| f.strip_prefix("dur=")).unwrap().parse().unwrap()
+        };
+        let (session, db, app, total) = (dur("session"), dur("db"), dur("app"), dur("total"));
+        assert!(session > 0.0 && db > 0.0 && app >= 0.0, "{backend}: {timing}");
+        assert!((session + db + app - total).abs() < 0.05, "{backend}: the parts add up to the whole: {timing}");
+        let queries: u32 = timing.split("desc=\"").nth(1).and_then(|d| d.split(' ').next()).unwrap().parse().unwrap();
+        assert!(queries >= 1, "{backend}: the member's read ran queries: {timing}");
         let r = c.get(&format!("/api/v1/members?name={}", urlencode("李娜"))).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         let generated = r.headers.get("x-request-id").unwrap().to_str().unwrap().to_string();
@@ -94,6 +106,7 @@ async fn requests_are_traced_by_route_without_personal_data() {
         assert_eq!(one["span"]["method"], "GET", "{backend}");
         assert_eq!(one["fields"]["status"], 200, "{backend}");
         assert!(one["fields"]["latency_ms"].is_number(), "{backend}");
+        assert!(one["fields"]["db_ms"].is_number() && one["fields"]["queries"].as_u64() >= Some(1), "{backend}: {one}");
         assert_eq!(one["span"]["user"], user_id, "{backend}: the user's id, not their name");
         assert!(done("/api/v1/members", &generated).is_some(), "{backend}: {text}");
         assert!(

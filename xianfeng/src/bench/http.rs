@@ -2,19 +2,20 @@
 //! load generator (the issue's wrk line: 2 connections kept alive, one
 //! logged-in session, a fixed duration), requests per second with p50 and p99
 //! per endpoint, beside the engine alone running the endpoint's queries as
-//! fast as it can over as many connections for as long.
+//! fast as it can over as many connections for as long; and where one
+//! request's time goes, from the server's `Server-Timing` header.
 
 use super::*;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
 /// One kept-alive connection: sends `GET path` and reads one response;
-/// returns its status.
+/// returns its status and its `Server-Timing` header.
 async fn get_once(
     conn: &mut tokio::io::BufStream<tokio::net::TcpStream>,
     addr: &str,
     path: &str,
     token: &str,
-) -> Result<u16, String> {
+) -> Result<(u16, String), String> {
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: xf_session={token}\r\n\r\n");
     conn.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
     conn.flush().await.map_err(|e| e.to_string())?;
@@ -23,6 +24,7 @@ async fn get_once(
     let status: u16 = line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or("bad status line")?;
     let mut length = None;
     let mut chunked = false;
+    let mut timing = String::new();
     loop {
         line.clear();
         conn.read_line(&mut line).await.map_err(|e| e.to_string())?;
@@ -36,6 +38,9 @@ async fn get_once(
         }
         if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
             chunked = true;
+        }
+        if let Some(v) = lower.strip_prefix("server-timing:") {
+            timing = v.trim().to_string();
         }
     }
     if chunked {
@@ -53,7 +58,50 @@ async fn get_once(
         let mut body = vec![0u8; length.ok_or("no content-length")?];
         conn.read_exact(&mut body).await.map_err(|e| e.to_string())?;
     }
-    Ok(status)
+    Ok((status, timing))
+}
+
+/// Where a request's time goes, from the server's own `Server-Timing`
+/// (session, the page's queries, the rest of its work, all of it): the
+/// medians over `n` requests on one connection, in milliseconds.
+async fn time_split(addr: &str, path: &str, token: &str, n: usize) -> Result<serde_json::Value, String> {
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let mut conn = tokio::io::BufStream::new(stream);
+    let names = ["session", "db", "app", "total"];
+    let mut seen: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut queries = Vec::new();
+    for _ in 0..n {
+        let (_, timing) = get_once(&mut conn, addr, path, token).await?;
+        for part in timing.split(',') {
+            let mut fields = part.trim().split(';');
+            let name = fields.next().unwrap_or("");
+            for f in fields {
+                if let Some(v) = f.strip_prefix("dur=").and_then(|v| v.parse::<f64>().ok())
+                    && let Some(i) = names.iter().position(|x| *x == name)
+                {
+                    seen[i].push(v);
+                }
+                if let Some(q) =
+                    f.strip_prefix("desc=\"").and_then(|d| d.split(' ').next()).and_then(|d| d.parse::<f64>().ok())
+                {
+                    queries.push(q);
+                }
+            }
+        }
+    }
+    let mut out = json!({ "queries": median(&mut queries) });
+    for (name, mut v) in names.iter().zip(seen) {
+        out[format!("{name}_ms")] = json!(median(&mut v));
+    }
+    Ok(out)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Drives `path` over `connections` kept-alive connections for `seconds`:
@@ -76,7 +124,7 @@ async fn load(
             let mut ms = Vec::new();
             while Instant::now() < until {
                 let t = Instant::now();
-                let status = get_once(&mut conn, &addr, &path, &token).await?;
+                let (status, _) = get_once(&mut conn, &addr, &path, &token).await?;
                 if status != 200 {
                     return Err(format!("GET {path}: {status}"));
                 }
@@ -150,6 +198,7 @@ pub(super) async fn bench_http(
         let (rps, p50, p99) = load(&addr, &path, token, connections, seconds).await?;
         let mut extra =
             json!({ "path": path, "connections": connections, "seconds": seconds, "p50_ms": p50, "p99_ms": p99 });
+        extra["server_time_split"] = time_split(&addr, &path, token, 200).await?;
         if let Some(org) = raw_org {
             extra["baseline_raw_engine_rps"] = json!(raw_load(url, org, connections, seconds).await?);
             extra["target_rps"] = json!(target);
