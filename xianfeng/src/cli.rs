@@ -78,7 +78,7 @@ pub(crate) enum Cmd {
         #[arg(long)]
         from: PathBuf,
     },
-    /// The rollups kept beside the records (meeting tallies and counts, dues tallies, member counts).
+    /// The rollups kept beside the records (meeting tallies and counts, dues tallies and arrears, member counts).
     Rollups {
         #[command(subcommand)]
         cmd: RollupsCmd,

@@ -160,5 +160,6 @@ pub async fn generate(store: &Store, seed: u64, today: NaiveDate) -> Result<Dues
     let root = xianfeng_store::org::root(store.db.r()).await?.ok_or(StoreError::NotFound)?;
     let console = xianfeng_core::auth::operator::province_org_scope(&root.path);
     xianfeng_store::dues::tally::rebuild(store, &console.writer()?).await?;
+    xianfeng_store::dues::owed::rebuild(store, &console.writer()?).await?;
     Ok(summary)
 }

@@ -1,7 +1,8 @@
 //! The rollups: figures over many records kept in tables beside them, each
 //! maintained in the transaction of every write that changes it — the meeting
 //! tallies (`meeting::tally`), the meeting counts (`meeting::counts`), the
-//! dues tallies (`dues::tally`) and the member counts (`member::counts`). Here they
+//! dues tallies (`dues::tally`), the arrears (`dues::owed`) and the member
+//! counts (`member::counts`). Here they
 //! are rebuilt from the records and checked against them, as
 //! `xianfeng rollups verify` and `xianfeng rollups rebuild` do.
 
@@ -57,11 +58,13 @@ pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<Check>> {
     let counts = crate::meeting::verify_counts(store, scope).await?;
     let dues = crate::dues::tally::verify(store, scope).await?;
     let members = crate::member::counts::verify(store, scope).await?;
+    let owed = crate::dues::owed::verify(store, scope).await?;
     Ok(vec![
         Check { table: "meeting_tallies", differences: meetings.iter().map(|d| show(d)).collect() },
         Check { table: "meeting_counts", differences: counts.iter().map(|d| show(d)).collect() },
         Check { table: "dues_tallies", differences: dues.iter().map(|d| show(d)).collect() },
         Check { table: "member_counts", differences: members.iter().map(|d| show(d)).collect() },
+        Check { table: "dues_arrears", differences: owed.iter().map(|d| show(d)).collect() },
     ])
 }
 
@@ -72,11 +75,13 @@ pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<Vec<(&'static st
     let counts = crate::meeting::rebuild_counts(store, scope).await?;
     let dues = crate::dues::tally::rebuild(store, scope).await?;
     let members = crate::member::counts::rebuild(store, scope).await?;
+    let owed = crate::dues::owed::rebuild(store, scope).await?;
     Ok(vec![
         ("meeting_tallies", meetings as u64),
         ("meeting_counts", counts),
         ("dues_tallies", dues),
         ("member_counts", members),
+        ("dues_arrears", owed),
     ])
 }
 

@@ -50,32 +50,31 @@ impl Split {
     }
 }
 
-/// Runs `f` with a clock; its output and the split of its time.
-pub async fn scope<F: Future>(f: F) -> (F::Output, Split) {
+/// Runs `f` with a clock; its output and the split of its time. (Not a
+/// store operation: no span of its own; the request's span is around it.)
+pub fn scope<F: Future>(f: F) -> impl Future<Output = (F::Output, Split)> {
     let clock = Clock {
         started: Instant::now(),
         queries: Cell::new(0),
         query_time: Cell::new(Duration::ZERO),
         session: Cell::new(None),
     };
-    CLOCK
-        .scope(clock, async move {
-            let out = f.await;
-            let split = CLOCK.with(|c| {
-                let total = c.started.elapsed();
-                let (session, q0, n0) = c.session.get().unwrap_or((Duration::ZERO, Duration::ZERO, 0));
-                let queries = c.query_time.get().saturating_sub(q0);
-                Split {
-                    session,
-                    queries,
-                    query_count: c.queries.get().saturating_sub(n0),
-                    work: total.saturating_sub(session).saturating_sub(queries),
-                    total,
-                }
-            });
-            (out, split)
-        })
-        .await
+    CLOCK.scope(clock, async move {
+        let out = f.await;
+        let split = CLOCK.with(|c| {
+            let total = c.started.elapsed();
+            let (session, q0, n0) = c.session.get().unwrap_or((Duration::ZERO, Duration::ZERO, 0));
+            let queries = c.query_time.get().saturating_sub(q0);
+            Split {
+                session,
+                queries,
+                query_count: c.queries.get().saturating_sub(n0),
+                work: total.saturating_sub(session).saturating_sub(queries),
+                total,
+            }
+        });
+        (out, split)
+    })
 }
 
 /// Marks the moment the session layer hands the request to the page.

@@ -207,11 +207,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(f): Query<Flash>) -
                         also: None,
                     });
                 }
-                let flagged = xianfeng_store::dues::arrears(&state.store, &mscope, None)
-                    .await?
-                    .iter()
-                    .filter(|a| !a.flag.is_empty())
-                    .count();
+                let flagged = xianfeng_store::dues::arrears(&state.store, &mscope, None, true, 1, 1).await?.flagged;
                 if flagged > 0 {
                     page.attention.push(Attention {
                         class: "alert",

@@ -106,7 +106,10 @@ async fn small_province_has_organizational_life() {
     assert!((0.005..0.05).contains(&unpaid_share), "{unpaid_share}");
     let root = xianfeng_store::org::root(store.db.r()).await.expect("root").expect("root");
     let scope = xianfeng_core::auth::operator::province_member_scope(&root.path);
-    let arrears = xianfeng_store::dues::arrears(&store, &scope, None).await.expect("arrears");
+    let arrears = xianfeng_store::dues::arrears(&store, &scope, None, false, 1, xianfeng_store::EVERY_ROW)
+        .await
+        .expect("arrears");
+    let arrears = arrears.lines.items;
     assert!(arrears.iter().any(|a| a.flag == "lapse"), "someone has six months unpaid");
     assert!(arrears.iter().any(|a| a.flag == "warn"), "someone has three months unpaid");
     // Everyone in the pipeline or on probation has a case whose steps bring them to their status.

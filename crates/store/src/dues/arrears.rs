@@ -1,6 +1,7 @@
 //! Arrears, a member's own charges, and the monthly summary.
 
 use super::*;
+use crate::Page;
 
 /// A member in arrears.
 #[derive(Debug, Clone, Serialize)]
@@ -28,73 +29,120 @@ impl ArrearLine {
     }
 }
 
-/// Members with unpaid charges in scope, most consecutive months first. Reads
-/// only the unpaid charges (a partial index) and each unit's latest month.
+/// A page of the members in arrears, with how many there are in all and how
+/// many of them are flagged.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arrears {
+    pub lines: Page<ArrearLine>,
+    /// Members in arrears in scope (under the org), flagged or not.
+    pub members: i64,
+    /// Of them, those flagged (warned or lapsed).
+    pub flagged: i64,
+}
+
+/// Members with unpaid charges in scope, the longest run of unpaid months
+/// first (then by unit and branch), a page at a time: read from the arrears
+/// rollup (`dues::owed`), and only the page's unpaid months from the charges.
 #[tracing::instrument(skip_all)]
-pub async fn arrears(store: &Store, scope: &MemberScope, org_id: Option<i64>) -> Result<Vec<ArrearLine>> {
+pub async fn arrears(
+    store: &Store,
+    scope: &MemberScope,
+    org_id: Option<i64>,
+    flagged_only: bool,
+    page: i64,
+    per_page: i64,
+) -> Result<Arrears> {
     #[derive(sqlx::FromRow)]
     struct Row {
         committee_id: i64,
         member_id: i64,
         name: String,
         org_name: String,
-        month: NaiveDate,
-        due_fen: i64,
+        owed_fen: i64,
+        consecutive: i64,
     }
     #[derive(sqlx::FromRow)]
-    struct Latest {
-        committee_id: i64,
+    struct Counts {
+        members: i64,
+        flagged: i64,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Month {
+        member_id: i64,
         month: NaiveDate,
     }
-    let mut q = Q::new(
-        "SELECT c.committee_id, c.member_id, m.name, o.name AS org_name, c.month, c.due_fen \
-         FROM dues_charges c JOIN members m ON m.committee_id = c.committee_id AND m.id = c.member_id \
-         JOIN orgs o ON o.committee_id = c.committee_id AND o.id = c.org_id WHERE c.paid_on IS NULL",
-    );
-    member_scope_where(&mut q, scope);
-    under_org(store, scope, &mut q, org_id).await?;
-    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
-    let latest: std::collections::HashMap<i64, NaiveDate> = store
-        .db
-        .r()
-        .fetch_all::<Latest>(q!("SELECT committee_id, MAX(month) AS month FROM dues_cycles GROUP BY committee_id"))
-        .await?
-        .into_iter()
-        .map(|l| (l.committee_id, l.month))
-        .collect();
+    let (page, per_page) = (page.max(1), per_page.max(1));
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(xianfeng_core::text::today_cn());
-    let mut by_member: std::collections::BTreeMap<(i64, i64), ArrearLine> = std::collections::BTreeMap::new();
-    for r in rows {
-        let line = by_member.entry((r.committee_id, r.member_id)).or_insert_with(|| ArrearLine {
-            member_id: r.member_id,
-            name: r.name.clone(),
-            org_name: r.org_name.clone(),
-            unpaid: Vec::new(),
-            owed: Fen(0),
-            consecutive: 0,
-            flag: "",
-        });
-        line.unpaid.push(r.month);
-        line.owed = Fen(line.owed.0 + r.due_fen);
+    let threshold = rules.warn_unpaid_months.min(rules.lapse_unpaid_months);
+    let mut w = Q::new(
+        " FROM dues_arrears a JOIN members m ON m.committee_id = a.committee_id AND m.id = a.member_id \
+         JOIN orgs o ON o.committee_id = a.committee_id AND o.id = a.org_id WHERE 1=1",
+    );
+    member_scope_where(&mut w, scope);
+    under_org(store, scope, &mut w, org_id).await?;
+    let mut cq = Q::new(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS members, \
+         CAST(COALESCE(SUM(CASE WHEN a.consecutive >= {threshold} THEN 1 ELSE 0 END), 0) AS BIGINT) AS flagged{}",
+        w.sql
+    ));
+    cq.args = w.args.clone();
+    let counts: Counts = store.db.r().fetch_one(cq).await?;
+    let mut q = Q::new(format!(
+        "SELECT a.committee_id, a.member_id, m.name, o.name AS org_name, a.owed_fen, a.consecutive{}",
+        w.sql
+    ));
+    q.args = w.args;
+    if flagged_only {
+        q.push(" AND a.consecutive >= ").bind(threshold);
     }
-    let mut out: Vec<ArrearLine> = by_member
+    q.push(" ORDER BY a.consecutive DESC, a.committee_id, a.org_id, a.member_id LIMIT ")
+        .bind(per_page)
+        .push(" OFFSET ")
+        .bind((page - 1).saturating_mul(per_page));
+    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    // The page's unpaid months, one query per unit on the page.
+    let mut months: std::collections::HashMap<(i64, i64), Vec<NaiveDate>> = std::collections::HashMap::new();
+    let mut units: Vec<i64> = rows.iter().map(|r| r.committee_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    for c in units {
+        let ids: Vec<String> = rows.iter().filter(|r| r.committee_id == c).map(|r| r.member_id.to_string()).collect();
+        let found: Vec<Month> = store
+            .db
+            .r()
+            .fetch_all(q!(
+                format!(
+                    "SELECT member_id, month FROM dues_charges WHERE committee_id = $1 AND paid_on IS NULL \
+                     AND member_id IN ({}) ORDER BY member_id, month",
+                    ids.join(",")
+                ),
+                c
+            ))
+            .await?;
+        for f in found {
+            months.entry((c, f.member_id)).or_default().push(f.month);
+        }
+    }
+    let items = rows
         .into_iter()
-        .map(|((committee, _), mut l)| {
-            l.unpaid.sort();
-            l.consecutive =
-                latest.get(&committee).map(|m| core_dues::consecutive_unpaid_to(&l.unpaid, *m)).unwrap_or(0);
-            l.flag = if l.consecutive >= rules.lapse_unpaid_months {
+        .map(|r| ArrearLine {
+            unpaid: months.remove(&(r.committee_id, r.member_id)).unwrap_or_default(),
+            member_id: r.member_id,
+            name: r.name,
+            org_name: r.org_name,
+            owed: Fen(r.owed_fen),
+            consecutive: r.consecutive,
+            flag: if r.consecutive >= rules.lapse_unpaid_months {
                 "lapse"
-            } else if l.consecutive >= rules.warn_unpaid_months {
+            } else if r.consecutive >= rules.warn_unpaid_months {
                 "warn"
             } else {
                 ""
-            };
-            l
+            },
         })
         .collect();
-    out.sort_by_key(|l| (std::cmp::Reverse(l.consecutive), l.org_name.clone(), l.name.clone()));
-    Ok(out)
+    let total = if flagged_only { counts.flagged } else { counts.members };
+    Ok(Arrears { lines: Page { items, total, page, per_page }, members: counts.members, flagged: counts.flagged })
 }
 
 /// A member's own charges and payments, newest first (self-service).

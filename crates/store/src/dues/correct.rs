@@ -114,6 +114,7 @@ pub async fn correct_payment(
         return Err(StoreError::Stale);
     }
     super::tally::recount_charge(&mut tx, m.committee_id, month, m.id).await?;
+    super::owed::recount_member(&mut tx, m.committee_id, m.id).await?;
     append(
         &mut tx,
         &store.keys.audit_key,

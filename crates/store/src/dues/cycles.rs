@@ -119,6 +119,7 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
     let now = now_ms();
     let mut tx = store.db.begin().await?;
     let mut cycles = Vec::new();
+    let mut opened: Vec<i64> = Vec::new();
     for chunk in todo.chunks(200) {
         let list = chunk.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
         let mut q = Q::new(
@@ -153,6 +154,7 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
             .await?;
         for c in chunk {
             super::tally::recount_month(&mut tx, *c, month).await?;
+            opened.push(*c);
             crate::generation::bump_facts(&mut tx, *c).await?;
             let (n, fen) = per_unit.get(c).copied().unwrap_or_default();
             report.expected = Fen(report.expected.0 + fen);
@@ -175,6 +177,9 @@ pub async fn open_cycle(store: &Store, scope: &MemberScope, who: &Who, month: Na
         cycles,
     )
     .await?;
+    for c in &opened {
+        super::owed::recount_unit(&mut tx, *c).await?;
+    }
     append(
         &mut tx,
         &store.keys.audit_key,
@@ -398,6 +403,7 @@ pub async fn record_payment(
         return Err(StoreError::Rule("该月党费已登记缴纳".into()));
     }
     super::tally::recount_charge(&mut tx, m.committee_id, month, m.id).await?;
+    super::owed::recount_member(&mut tx, m.committee_id, m.id).await?;
     append(
         &mut tx,
         &store.keys.audit_key,

@@ -19,6 +19,7 @@ mod bases;
 mod correct;
 mod cycles;
 mod items;
+pub mod owed;
 mod payroll;
 pub mod tally;
 

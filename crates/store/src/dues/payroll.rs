@@ -115,6 +115,9 @@ pub async fn record_payroll(
     }
     let mut bumped: Vec<i64> = committees.iter().map(|(c, _)| *c).collect();
     bumped.dedup();
+    for c in &bumped {
+        super::owed::recount_unit(&mut tx, *c).await?;
+    }
     for c in bumped {
         crate::generation::bump_facts(&mut tx, c).await?;
     }

@@ -48,7 +48,7 @@ pub const MOVED: &[(&str, &str, &str)] = &[
 
 /// Tables with member rows that deliberately stay with their unit.
 pub const STAYS: &[&str] =
-    &["meeting_attendees", "dues_charges", "org_posts", "user_roles", "transfers", "discipline_cases"];
+    &["meeting_attendees", "dues_charges", "dues_arrears", "org_posts", "user_roles", "transfers", "discipline_cases"];
 
 /// Moves a member's rows from one unit to another (new branch `to`).
 pub(crate) async fn move_member(tx: &mut Tx, member_id: i64, old: i64, to: &OrgRow, prior: &str) -> Result<()> {

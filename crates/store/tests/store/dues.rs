@@ -282,7 +282,7 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         assert_eq!(dues::cycles(&store, &scope, m(2025, 1)).await.unwrap()[0].status.as_str(), "settled", "{backend}");
 
         // Arrears: 李娜 unpaid Jan–Apr (4 in a row: warned); 张伟 unpaid Mar–Apr.
-        let a = dues::arrears(&store, &scope, None).await.unwrap();
+        let a = dues::arrears(&store, &scope, None, false, 1, 500).await.unwrap().lines.items;
         let li_line = a.iter().find(|l| l.member_id == li).unwrap();
         assert_eq!(
             (li_line.unpaid.len(), li_line.consecutive, li_line.flag, li_line.owed),
@@ -295,7 +295,7 @@ async fn a_monthly_cycle_is_opened_paid_settled_and_arrears_are_flagged() {
         for month in 5..=6 {
             dues::open_cycle(&store, &scope, &who, m(2025, month)).await.unwrap();
         }
-        let a = dues::arrears(&store, &scope, None).await.unwrap();
+        let a = dues::arrears(&store, &scope, None, false, 1, 500).await.unwrap().lines.items;
         assert_eq!(a.iter().find(|l| l.member_id == li).unwrap().flag, "lapse", "{backend}: six months in a row");
 
         // Scope: unit B sees no cycles or charges of unit A and cannot record.

@@ -85,6 +85,24 @@ async fn random_dues_writes_keep_the_rollup_equal_to_a_recount() {
         // The sequence exercised every kind of write, not only refusals.
         assert!(done.iter().all(|n| *n > 0), "{backend}: writes done by kind {done:?}");
 
+        // The arrears an existing database gets from its migration are the
+        // ones the writes keep.
+        for k in 5..=6 {
+            dues::open_cycle(&store, &ms, &who, month(k)).await.unwrap();
+            agrees(&store, &p, &format!("{backend}: month {k} opened")).await;
+        }
+        let migration = include_str!("../../migrations/0021_dues_arrears.sql");
+        let insert = &migration[migration.find("INSERT INTO dues_arrears").unwrap()..];
+        let kept_owed: Vec<dues::owed::OwedRow> = store
+            .db
+            .r()
+            .fetch_all(xianfeng_store::q!("SELECT committee_id, member_id, org_id, months, owed_fen, consecutive FROM dues_arrears ORDER BY committee_id, member_id"))
+            .await
+            .unwrap();
+        assert!(kept_owed.iter().any(|r| r.consecutive > 1), "{backend}: a run of unpaid months: {kept_owed:?}");
+        store.db.run_script(&format!("DELETE FROM dues_arrears; {insert}")).await.unwrap();
+        agrees(&store, &p, &format!("{backend}: the migration's arrears")).await;
+
         // A rebuild gives the same rows, and a rollup row changed behind the
         // writes' back is found.
         let console = operator::province_org_scope(&p.root.path).writer().unwrap();

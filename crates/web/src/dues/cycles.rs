@@ -311,15 +311,10 @@ pub(crate) async fn arrears_page(
     }
     let org = RosterQ { org_id: q.org_id.clone(), ..Default::default() }.org()?;
     let (page, per_page) = crate::form::paging(&q.page, &q.per_page, 100, 500)?;
-    let mut lines = store_dues::arrears(&state.store, &scope, org).await?;
-    let members = lines.len();
-    let flagged = lines.iter().filter(|l| !l.flag.is_empty()).count();
-    if q.flagged == "1" {
-        lines.retain(|l| !l.flag.is_empty());
-    }
-    let total = lines.len() as i64;
+    let a = store_dues::arrears(&state.store, &scope, org, q.flagged == "1", page, per_page).await?;
+    let (members, flagged) = (a.members as usize, a.flagged as usize);
+    let (total, lines) = (a.lines.total, a.lines.items);
     let offset = ((page - 1) * per_page) as usize;
-    let lines = lines.into_iter().skip(offset).take(per_page as usize).collect();
     let base = serde_urlencoded::to_string([
         ("org_id", q.org_id.as_str()),
         ("flagged", q.flagged.as_str()),
@@ -455,6 +450,6 @@ pub(crate) async fn api_arrears(
     Query(p): Query<crate::form::Paging>,
 ) -> Result<Json<xianfeng_store::Page<xianfeng_store::dues::ArrearLine>>> {
     let scope = ctx.member_scope(&state).await?;
-    let items = store_dues::arrears(&state.store, &scope, q.org()?).await?;
-    Ok(Json(crate::form::page_of(items, &p)?))
+    let (page, per_page) = p.api()?;
+    Ok(Json(store_dues::arrears(&state.store, &scope, q.org()?, false, page, per_page).await?.lines))
 }

@@ -50,7 +50,7 @@ pub(crate) async fn month_page(State(state): State<AppState>, ctx: Ctx) -> Resul
     let cycle_open = !charges.is_empty();
     let unpaid: Vec<_> = charges.into_iter().filter(|c| !c.paid()).collect();
     let flagged: Vec<_> =
-        store_dues::arrears(&state.store, &scope, None).await?.into_iter().filter(|a| !a.flag.is_empty()).collect();
+        store_dues::arrears(&state.store, &scope, None, true, 1, xianfeng_store::EVERY_ROW).await?.lines.items;
     let rules: xianfeng_core::recruitment::RecruitmentRules = state.store.rule().await?;
     let filter = xianfeng_store::member::MemberFilter { status: "probationary".into(), ..Default::default() };
     let probationary =
