@@ -253,22 +253,9 @@ pub async fn roster(
         n: i64,
     }
     let rules: DuesRules = store.rules().await?.get::<DuesRules>(month);
-    let mut q =
+    let mut gq =
         roster_query(store, scope, org_id, month, "b.member_type, b.base_fen, b.fixed_fen, COUNT(*) AS n").await?;
-    q.push(" GROUP BY b.member_type, b.base_fen, b.fixed_fen");
-    let groups: Vec<Group> = store.db.r().fetch_all(q).await?;
-    let (mut members, mut without_setting, mut total_due) = (0usize, 0usize, 0i64);
-    for g in &groups {
-        let n = g.n as usize;
-        members += n;
-        match due_of(&rules, g.member_type.as_deref(), g.base_fen, g.fixed_fen) {
-            None => without_setting += n,
-            Some(Ok(d)) => total_due += d.amount.0 * g.n,
-            Some(Err(_)) => {}
-        }
-    }
-    let total = if missing_only { without_setting } else { members } as i64;
-
+    gq.push(" GROUP BY b.member_type, b.base_fen, b.fixed_fen");
     let mut q = roster_query(
         store,
         scope,
@@ -284,7 +271,20 @@ pub async fn roster(
         q.push(")");
     }
     q.push(" ORDER BY o.path, m.name, m.id LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1).max(0) * per_page);
-    let rows: Vec<Row> = store.db.r().fetch_all(q).await?;
+    // The totals and the page at once, over two connections.
+    let (groups, rows) = tokio::join!(store.db.r().fetch_all::<Group>(gq), store.db.r().fetch_all::<Row>(q));
+    let (groups, rows) = (groups?, rows?);
+    let (mut members, mut without_setting, mut total_due) = (0usize, 0usize, 0i64);
+    for g in &groups {
+        let n = g.n as usize;
+        members += n;
+        match due_of(&rules, g.member_type.as_deref(), g.base_fen, g.fixed_fen) {
+            None => without_setting += n,
+            Some(Ok(d)) => total_due += d.amount.0 * g.n,
+            Some(Err(_)) => {}
+        }
+    }
+    let total = if missing_only { without_setting } else { members } as i64;
     let items = rows
         .into_iter()
         .map(|r| {
