@@ -45,7 +45,9 @@ pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
         tx.commit().await?;
         return Ok(None);
     }
-    let user = user_by_id(store, row.user_id).await?;
+    // The account and its roles at once, over two connections.
+    let (user, roles) = tokio::join!(user_by_id(store, row.user_id), roles_of(store, row.user_id));
+    let (user, roles) = (user?, roles?);
     if !user.active {
         return Ok(None);
     }
@@ -55,7 +57,6 @@ pub async fn session(store: &Store, token: &str) -> Result<Option<Session>> {
         tx.commit().await?;
         row.last_seen = now;
     }
-    let roles = roles_of(store, user.id).await?;
     let binding = row.role_id.and_then(|id| roles.iter().find(|r| r.id == id)).or(roles.first());
     let actor = match binding {
         Some(b) => Some(actor_for(store, &user, b).await?),

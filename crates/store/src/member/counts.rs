@@ -2,8 +2,10 @@
 //! members the org holds directly. Every write that adds a member, moves one
 //! to another org or changes a status recounts the orgs it touched in the
 //! same transaction; a roster's total comes from here whenever its filter is
-//! by place and status only. [`rebuild`] recomputes it from the members and
-//! [`verify`] compares the two.
+//! by place and status only. Above it, `member_unit_counts` holds each unit's
+//! totals (recomputed from the unit's rows in the same transaction), so the
+//! province's total sums a few hundred rows. [`rebuild`] recomputes both from
+//! the members and [`verify`] compares them.
 
 use super::*;
 use xianfeng_core::auth::OrgWrite;
@@ -20,6 +22,21 @@ pub(crate) async fn recount(tx: &mut Tx, committee_id: i64, org_id: i64) -> Resu
              WHERE committee_id = $1 AND org_id = $2 GROUP BY committee_id, org_id, status",
             committee_id,
             org_id
+        ))
+        .await?;
+    recount_unit(tx, committee_id).await
+}
+
+/// Recomputes a unit's totals from its orgs' counts (after a recount, or a
+/// branch moved to another unit).
+pub(crate) async fn recount_unit(tx: &mut Tx, committee_id: i64) -> Result<()> {
+    tx.c().execute(q!("DELETE FROM member_unit_counts WHERE committee_id = $1", committee_id)).await?;
+    tx.c()
+        .execute(q!(
+            "INSERT INTO member_unit_counts (committee_id, status, n) \
+             SELECT committee_id, status, CAST(SUM(n) AS BIGINT) FROM member_counts WHERE committee_id = $1 \
+             GROUP BY committee_id, status",
+            committee_id
         ))
         .await?;
     Ok(())
@@ -50,6 +67,7 @@ const COLS: &str = "committee_id, org_id, status, n";
 const ORDER: &str = " ORDER BY committee_id, org_id, status";
 const COUNTED: &str =
     "SELECT committee_id, org_id, status, COUNT(*) AS n FROM members GROUP BY committee_id, org_id, status";
+const UNIT_COUNTED: &str = "SELECT committee_id, status, COUNT(*) AS n FROM members GROUP BY committee_id, status";
 
 /// Recomputes the whole rollup from the members; the rows written.
 /// Province-wide console only (demo data, repairs).
@@ -61,6 +79,8 @@ pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
     let mut tx = store.db.begin().await?;
     tx.c().execute(q!("DELETE FROM member_counts")).await?;
     let n = tx.c().execute(Q::new(format!("INSERT INTO member_counts ({COLS}) {COUNTED}"))).await?;
+    tx.c().execute(q!("DELETE FROM member_unit_counts")).await?;
+    tx.c().execute(Q::new(format!("INSERT INTO member_unit_counts (committee_id, status, n) {UNIT_COUNTED}"))).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -76,7 +96,18 @@ pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollup
         store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM member_counts{ORDER}"))).await?;
     let fresh: Vec<CountRow> =
         store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM ({COUNTED}) c{ORDER}"))).await?;
-    Ok(crate::rollups::differences(kept, fresh, |r| (r.committee_id, r.org_id, r.status.clone())))
+    // The units' totals, as rows of org 0.
+    let unit = |from: &str| {
+        Q::new(format!(
+            "SELECT committee_id, CAST(0 AS BIGINT) AS org_id, status, n FROM {from} ORDER BY committee_id, status"
+        ))
+    };
+    let kept_units: Vec<CountRow> = store.db.r().fetch_all(unit("member_unit_counts")).await?;
+    let fresh_units: Vec<CountRow> = store.db.r().fetch_all(unit(&format!("({UNIT_COUNTED}) c"))).await?;
+    let key = |r: &CountRow| (r.committee_id, r.org_id, r.status.clone());
+    let mut out = crate::rollups::differences(kept, fresh, key);
+    out.extend(crate::rollups::differences(kept_units, fresh_units, key));
+    Ok(out)
 }
 
 impl MemberFilter {
@@ -109,7 +140,7 @@ pub(super) async fn total(
         return Ok(None);
     }
     let mut q = if os.is_whole_tree() && under.is_none() {
-        Q::new("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS v FROM member_counts c WHERE 1 = 1")
+        Q::new("SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS v FROM member_unit_counts c WHERE 1 = 1")
     } else {
         let mut q = Q::new(
             "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS v FROM member_counts c \

@@ -23,7 +23,7 @@ pub(crate) struct StatusCount {
 pub async fn health(store: &Store, org: &OrgRow) -> Result<OrgHealth> {
     // The working committee spans every member; any other org lives in one shard.
     let q = if org.kind() == OrgKind::WorkingCommittee {
-        q!("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m GROUP BY m.status")
+        q!("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_unit_counts m GROUP BY m.status")
     } else {
         q!(
             "SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id \
@@ -218,7 +218,7 @@ pub async fn stats(store: &Store, scope: &OrgScope) -> Result<ScopeStats> {
     q.push(" GROUP BY o.kind");
     let kinds: Vec<KindCount> = store.db.r().fetch_all(q).await?;
     let mut q = if scope.is_whole_tree() {
-        Q::new("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m WHERE 1=1")
+        Q::new("SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_unit_counts m WHERE 1=1")
     } else {
         Q::new(
             "SELECT m.status, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m JOIN orgs o ON o.committee_id = m.committee_id AND o.id = m.org_id WHERE 1=1",
@@ -287,7 +287,7 @@ pub async fn child_member_counts(store: &Store, parent: &OrgRow, kids: &[OrgRow]
             .db
             .r()
             .fetch_all(q!(
-                format!("SELECT m.committee_id, CAST(SUM(m.n) AS BIGINT) AS n FROM member_counts m WHERE m.status IN {members} GROUP BY m.committee_id", members = sql_in(&MemberStatus::MEMBERS))
+                format!("SELECT m.committee_id, CAST(SUM(m.n) AS BIGINT) AS n FROM member_unit_counts m WHERE m.status IN {members} GROUP BY m.committee_id", members = sql_in(&MemberStatus::MEMBERS))
             ))
             .await?;
         let by_unit: std::collections::HashMap<i64, i64> = rows.into_iter().map(|r| (r.committee_id, r.n)).collect();

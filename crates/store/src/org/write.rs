@@ -285,6 +285,10 @@ pub async fn move_to(
         Event::ok("move", "org", id).detail(format!("迁移至 {}（{}）", parent.name, parent.id)),
     )
     .await?;
+    if new_committee != org.committee_id {
+        crate::member::counts::recount_unit(&mut tx, org.committee_id).await?;
+        crate::member::counts::recount_unit(&mut tx, new_committee).await?;
+    }
     crate::generation::bump_orgs(&mut tx, org.committee_id).await?;
     crate::generation::bump_orgs(&mut tx, new_committee).await?;
     crate::generation::bump_meetings(&mut tx, org.committee_id).await?;

@@ -56,6 +56,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0019_member_counts", "733b8711595cee54a307af9f2934d06f12a1fb83df36243942bff4e0aba00788"),
     ("0020_ranking_placings", "bcaba949c050878a02c168aa90f94d606fc15a5e62fdc82775a48f3b1aecdbab"),
     ("0021_dues_arrears", "23c662e000742f053a7e175736f8ba8f9d05f6eec2ec744dd2144aec9d509cd6"),
+    ("0022_member_unit_counts", "a08c90482dc00fcc7999ee6d67284de7fd49a54d5c574ccdb35bdfa71aa4b544"),
 ];
 
 #[test]
