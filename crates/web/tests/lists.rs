@@ -11,17 +11,7 @@ use chrono::NaiveDate;
 use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_core::member::MemberStatus;
 use xianfeng_store::testkit::{self, Province};
-use xianfeng_store::{Store, org};
-
-/// Adds `n` orgs of `kind` named {prefix}k under `parent`.
-async fn many_orgs(store: &Store, p: &Province, parent: i64, prefix: &str, kind: &str, n: usize) {
-    let me = p.committee_admin();
-    let w = testkit::org_scope(&me).unwrap().writer().unwrap();
-    for k in 1..=n {
-        let input = testkit::org_input(&format!("{prefix}{k:02}"), kind, None);
-        org::create(store, &w, &testkit::who(&me), parent, &input).await.unwrap();
-    }
-}
+use xianfeng_store::Store;
 
 /// Adds `n` full members named 测试员k to `branch`.
 async fn many_members(store: &Store, p: &Province, branch: i64, n: u32) {
@@ -46,7 +36,7 @@ fn rows_after(html: &str, marker: &str) -> usize {
 async fn an_org_page_pages_its_child_orgs_and_members_and_finds_a_post_holder_by_name() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_orgs(&store, &p, p.committee_b.id, "测试第", "branch", 55).await;
+        p.add_orgs(&store, p.committee_b.id, "branch", 55, |k| format!("测试第{k:02}")).await.unwrap();
         many_members(&store, &p, p.branch_b1.id, 60).await;
         let mut ub = Client::new(&store);
         ub.page_login("unitb", PASSWORD).await;
@@ -82,7 +72,7 @@ async fn an_org_page_pages_its_child_orgs_and_members_and_finds_a_post_holder_by
 async fn the_secretary_review_finds_the_unit_by_name_and_keeps_what_was_typed() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_orgs(&store, &p, p.root.id, "测试厅", "unit", 55).await;
+        p.add_orgs(&store, p.root.id, "unit", 55, |k| format!("测试厅{k:02}")).await.unwrap();
         let mut gw = Client::new(&store);
         gw.page_login("gwadmin", PASSWORD).await;
         gw.get("/secretary-reviews").await;
@@ -125,7 +115,7 @@ async fn the_secretary_review_finds_the_unit_by_name_and_keeps_what_was_typed() 
 async fn the_recruitment_plans_page_filter_and_a_save_returns_to_the_same_rows() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_orgs(&store, &p, p.root.id, "测试厅", "unit", 55).await;
+        p.add_orgs(&store, p.root.id, "unit", 55, |k| format!("测试厅{k:02}")).await.unwrap();
         let mut gw = Client::new(&store);
         gw.page_login("gwadmin", PASSWORD).await;
         // This year by the platform's clock (plans are made for this year on).
@@ -149,6 +139,16 @@ async fn the_recruitment_plans_page_filter_and_a_save_returns_to_the_same_rows()
         assert!(html.contains("共 6 条") && html.contains("value=\"3\""), "{backend}: the same rows, the plan saved");
         let none = gw.get(&format!("/recruitment/plans?year={year}&name=没有这个")).await.text();
         assert!(none.contains("没有名称含“没有这个”的单位"), "{backend}");
+        // A tampered page to come back to is refused before anything is saved.
+        let r = gw
+            .form(
+                "/recruitment/plans",
+                &[("unit_id", &unit), ("year", &year), ("planned", "9"), ("name", "测试厅5"), ("page", "0")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}: {}", r.text());
+        let html = gw.get(&back).await.text();
+        assert!(html.contains("value=\"3\"") && !html.contains("value=\"9\""), "{backend}: the plan is as it was");
     }
 }
 

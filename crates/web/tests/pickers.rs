@@ -9,19 +9,8 @@ mod common;
 use axum::http::StatusCode;
 use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_store::member::{self, MemberFilter};
-use xianfeng_store::testkit::{self, Province};
-use xianfeng_store::{Store, org};
-
-/// Adds `n` branches named 测试第k党支部 to unit B, so its pickers search
-/// instead of listing.
-async fn many_branches(store: &Store, p: &Province, n: usize) {
-    let me = p.committee_admin();
-    let w = testkit::org_scope(&me).unwrap().writer().unwrap();
-    for k in 1..=n {
-        let input = testkit::org_input(&format!("测试第{k}党支部"), "branch", None);
-        org::create(store, &w, &testkit::who(&me), p.committee_b.id, &input).await.unwrap();
-    }
-}
+use xianfeng_store::testkit;
+use xianfeng_store::org;
 
 fn member_fields<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![
@@ -42,7 +31,7 @@ fn member_fields<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a st
 async fn the_member_form_finds_the_branch_by_name_keeps_every_entry_and_saves_nothing_while_searching() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_branches(&store, &p, 55).await;
+        p.add_orgs(&store, p.committee_b.id, "branch", 55, |k| format!("测试第{k}党支部")).await.unwrap();
         let mut ub = Client::new(&store);
         ub.page_login("unitb", PASSWORD).await;
 
@@ -108,7 +97,7 @@ async fn the_group_select_offers_only_the_chosen_branchs_groups() {
 async fn the_security_administrator_grants_a_role_by_names_not_numbers() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_branches(&store, &p, 55).await;
+        p.add_orgs(&store, p.committee_b.id, "branch", 55, |k| format!("测试第{k}党支部")).await.unwrap();
         let mut sec = Client::new(&store);
         sec.page_login("secadm", PASSWORD).await;
         let page = sec.get("/admin/roles").await.text();
@@ -172,7 +161,7 @@ async fn the_account_list_pages_and_filters() {
 async fn the_transfer_form_finds_member_and_destination_and_keeps_the_reason() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_branches(&store, &p, 55).await;
+        p.add_orgs(&store, p.committee_b.id, "branch", 55, |k| format!("测试第{k}党支部")).await.unwrap();
         let mut sec = Client::new(&store);
         sec.page_login("seca1", PASSWORD).await;
         sec.get("/transfers/new").await;
@@ -194,21 +183,11 @@ async fn the_transfer_form_finds_member_and_destination_and_keeps_the_reason() {
     }
 }
 
-/// Adds `n` units named 测试厅k under the root.
-async fn many_units(store: &Store, p: &Province, n: usize) {
-    let me = p.committee_admin();
-    let w = testkit::org_scope(&me).unwrap().writer().unwrap();
-    for k in 1..=n {
-        let input = testkit::org_input(&format!("测试厅{k:02}"), "unit", None);
-        org::create(store, &w, &testkit::who(&me), p.root.id, &input).await.unwrap();
-    }
-}
-
 #[tokio::test]
 async fn the_roster_filter_and_the_new_parent_of_a_move_are_found_by_name() {
     for (backend, store) in testkit::all_stores().await {
         let p = province_with_accounts(&store).await;
-        many_units(&store, &p, 55).await;
+        p.add_orgs(&store, p.root.id, "unit", 55, |k| format!("测试厅{k:02}")).await.unwrap();
         let mut gw = Client::new(&store);
         gw.page_login("gwadmin", PASSWORD).await;
 

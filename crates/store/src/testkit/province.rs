@@ -130,6 +130,26 @@ impl Province {
         self.members.iter().filter(|m| m.detail.org_path.starts_with(&org.path)).collect()
     }
 
+    /// Adds `n` orgs of `kind` under `parent` as the committee's admin, the
+    /// k-th (from 1) named `name(k)`: lists and pickers past their page or
+    /// their few choices.
+    pub async fn add_orgs(
+        &self,
+        store: &Store,
+        parent: i64,
+        kind: &str,
+        n: usize,
+        name: impl Fn(usize) -> String,
+    ) -> Result<Vec<OrgRow>> {
+        let me = self.committee_admin();
+        let w = me.org_scope()?.writer()?;
+        let mut out = Vec::with_capacity(n);
+        for k in 1..=n {
+            out.push(crate::org::create(store, &w, &who(&me), parent, &org_input(&name(k), kind, None)).await?);
+        }
+        Ok(out)
+    }
+
     /// 工委管理员, bound to the root.
     pub fn committee_admin(&self) -> Actor {
         actor(Role::CommitteeAdmin, Some(&self.root))

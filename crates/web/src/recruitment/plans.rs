@@ -77,7 +77,9 @@ pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f)
     let scope = ctx.org_scope()?;
     let year = year_of(&f.year)?;
     let unit: i64 = opt_num(&f.unit_id).ok_or_else(|| AppError::BadRequest("unit_id应为数字".into()))?;
-    let back = YearQ { name: f.name.clone(), page: f.page.clone(), ..Default::default() };
+    // The page to come back to is checked like the list's own, before anything is saved.
+    let (page, _) = crate::form::paging(&f.page, "", UNITS_PER_PAGE, UNITS_PER_PAGE)?;
+    let back = YearQ { name: f.name.clone(), page: page.to_string(), ..Default::default() };
     let Some(planned) = opt_num::<i64>(&f.planned) else {
         return plans_view(&state, &ctx, year, &back, Errors(vec![FieldError::new("planned", "计划人数应为整数")]))
             .await;
@@ -87,7 +89,7 @@ pub(crate) async fn plan_submit(State(state): State<AppState>, ctx: Ctx, Form(f)
             let q = serde_urlencoded::to_string([
                 ("year", year.to_string()),
                 ("name", f.name.trim().to_string()),
-                ("page", f.page.clone()),
+                ("page", page.to_string()),
                 ("ok", "plan".to_string()),
             ])
             .unwrap_or_default();
