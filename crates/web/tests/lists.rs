@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_core::member::MemberStatus;
-use xianfeng_store::testkit::{self, Province};
 use xianfeng_store::Store;
+use xianfeng_store::testkit::{self, Province};
 
 /// Adds `n` full members named 测试员k to `branch`.
 async fn many_members(store: &Store, p: &Province, branch: i64, n: u32) {

@@ -9,8 +9,8 @@ mod common;
 use axum::http::StatusCode;
 use common::{Client, PASSWORD, province_with_accounts};
 use xianfeng_store::member::{self, MemberFilter};
-use xianfeng_store::testkit;
 use xianfeng_store::org;
+use xianfeng_store::testkit;
 
 fn member_fields<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![

@@ -7,6 +7,7 @@ mod campaigns;
 mod capabilities;
 mod discipline;
 mod dues;
+mod durability;
 mod import;
 mod keys;
 mod meetings;
