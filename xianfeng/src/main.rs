@@ -370,9 +370,6 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
         return Err("目标数据库已有数据；演示数据只能写入空数据库".into());
     }
     let opts = demo::DemoOptions { scale, seed, today: xianfeng_core::text::today_cn(), meetings: true };
-    // A throwaway database being filled: commits need not wait for the disk
-    // until it is whole; then it is served with full durability like any other.
-    store.db.bulk_loading(true).await.map_err(|e| describe(&e))?;
     let summary = demo::generate(&store, &opts).await.map_err(|e| describe(&e))?;
     // Transfers last: they move members between the branches generated above.
     use progress::phase;
@@ -387,7 +384,6 @@ async fn demo_database(cli: &Cli, scale: f64, seed: u64) -> Result<Store, String
     let campaigns = phase("演示数据：评选表彰", demo_campaigns::generate(&store, seed, opts.today))
         .await
         .map_err(|e| describe(&e))?;
-    store.db.bulk_loading(false).await.map_err(|e| describe(&e))?;
     println!(
         "演示省份已生成（{} ms）：{} 个单位，{} 个党支部，{} 名党员（预备党员 {}），{} 名入党申请人/积极分子/发展对象。",
         summary.elapsed_ms, summary.units, summary.branches, summary.members, summary.probationary, summary.pipeline

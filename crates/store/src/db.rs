@@ -243,31 +243,6 @@ impl Db {
         Ok(())
     }
 
-    /// Bulk loading (the demo province): on SQLite, commits stop waiting for
-    /// the disk (`synchronous = NORMAL`: still crash-consistent in WAL mode; a
-    /// power loss may drop the last commits); `false` restores `FULL`, which
-    /// every server runs with. PostgreSQL is left as it is.
-    pub async fn bulk_loading(&self, on: bool) -> Result<()> {
-        match self {
-            Db::Sqlite { .. } => {
-                self.run_script(if on { "PRAGMA synchronous = NORMAL" } else { "PRAGMA synchronous = FULL" }).await
-            }
-            Db::Postgres(_) => Ok(()),
-        }
-    }
-
-    /// The writer's `synchronous` setting on SQLite (0 off, 1 normal, 2 full);
-    /// None on PostgreSQL.
-    pub async fn sync_level(&self) -> Result<Option<i64>> {
-        match self {
-            Db::Sqlite { write, .. } => {
-                let (v,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(write).await?;
-                Ok(Some(v))
-            }
-            Db::Postgres(_) => Ok(None),
-        }
-    }
-
     pub async fn close(&self) {
         match self {
             Db::Sqlite { read, write } => {

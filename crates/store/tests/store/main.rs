@@ -7,7 +7,6 @@ mod campaigns;
 mod capabilities;
 mod discipline;
 mod dues;
-mod durability;
 mod import;
 mod keys;
 mod meetings;
