@@ -41,6 +41,32 @@ pub fn differences<T: PartialEq, K: Ord>(kept: Vec<T>, counted: Vec<T>, key: imp
     out
 }
 
+/// Rebuilding and checking rollups is for the province-wide console only
+/// (demo data, repairs): any other scope is refused.
+pub(crate) fn console_only(scope: &OrgWrite) -> Result<()> {
+    if scope.is_whole_tree() { Ok(()) } else { Err(crate::StoreError::Forbidden) }
+}
+
+/// Replaces every row of a rollup `table` with `counted` (a SELECT of its
+/// `cols` from the records), inside the caller's transaction; the rows written.
+pub(crate) async fn replace(tx: &mut crate::db::Tx, table: &str, cols: &str, counted: &str) -> Result<u64> {
+    tx.c().execute(crate::db::Q::new(format!("DELETE FROM {table}"))).await?;
+    tx.c().execute(crate::db::Q::new(format!("INSERT INTO {table} ({cols}) {counted}"))).await
+}
+
+/// The kept rows beside a fresh count (both queries ordered by `key`): every
+/// difference, empty when they agree.
+pub(crate) async fn compare<T: crate::db::Row + PartialEq, K: Ord>(
+    store: &Store,
+    kept: crate::db::Q,
+    fresh: crate::db::Q,
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<Difference<T>>> {
+    let kept: Vec<T> = store.db.r().fetch_all(kept).await?;
+    let fresh: Vec<T> = store.db.r().fetch_all(fresh).await?;
+    Ok(differences(kept, fresh, key))
+}
+
 /// What a check found in one rollup.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {

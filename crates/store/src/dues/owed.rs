@@ -125,9 +125,7 @@ async fn fresh(store: &Store) -> Result<Vec<OwedRow>> {
 /// Province-wide console only (demo data, repairs).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let rows = fresh(store).await?;
     let n = rows.len() as u64;
     let mut tx = store.db.begin().await?;
@@ -141,9 +139,7 @@ pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
 /// difference (empty when they agree). Province-wide console only.
 #[tracing::instrument(skip_all)]
 pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<OwedRow>>> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let kept: Vec<OwedRow> = store
         .db
         .r()

@@ -78,12 +78,9 @@ pub struct TallyRow {
 /// console: demo data, repairs).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let mut tx = store.db.begin().await?;
-    tx.c().execute(q!("DELETE FROM dues_tallies")).await?;
-    let n = tx.c().execute(Q::new(format!("INSERT INTO dues_tallies ({COLS}) {COUNTED}{GROUPED}"))).await?;
+    let n = crate::rollups::replace(&mut tx, "dues_tallies", COLS, &format!("{COUNTED}{GROUPED}")).await?;
     crate::generation::bump_all(&mut tx).await?;
     tx.commit().await?;
     Ok(n)
@@ -93,11 +90,9 @@ pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
 /// every difference (empty when they agree).
 #[tracing::instrument(skip_all)]
 pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<TallyRow>>> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let order = " ORDER BY committee_id, month, org_id";
-    let kept: Vec<TallyRow> = store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM dues_tallies{order}"))).await?;
-    let counted: Vec<TallyRow> = store.db.r().fetch_all(Q::new(format!("{COUNTED}{GROUPED}{order}"))).await?;
-    Ok(crate::rollups::differences(kept, counted, |r| (r.committee_id, r.month, r.org_id)))
+    let kept = Q::new(format!("SELECT {COLS} FROM dues_tallies{order}"));
+    let fresh = Q::new(format!("{COUNTED}{GROUPED}{order}"));
+    crate::rollups::compare(store, kept, fresh, |r: &TallyRow| (r.committee_id, r.month, r.org_id)).await
 }

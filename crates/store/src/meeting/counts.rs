@@ -64,12 +64,9 @@ fn counted() -> String {
 /// Province-wide console only (demo data, repairs).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild_counts(store: &Store, scope: &OrgWrite) -> Result<u64> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let mut tx = store.db.begin().await?;
-    tx.c().execute(q!("DELETE FROM meeting_counts")).await?;
-    let n = tx.c().execute(Q::new(format!("INSERT INTO meeting_counts ({COLS}) {}", counted()))).await?;
+    let n = crate::rollups::replace(&mut tx, "meeting_counts", COLS, &counted()).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -78,16 +75,13 @@ pub async fn rebuild_counts(store: &Store, scope: &OrgWrite) -> Result<u64> {
 /// difference (empty when they agree). Province-wide console only.
 #[tracing::instrument(skip_all)]
 pub async fn verify_counts(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<CountRow>>> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
-    let kept: Vec<CountRow> =
-        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM meeting_counts{ORDER}"))).await?;
-    let fresh: Vec<CountRow> =
-        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM ({}) c{ORDER}", counted()))).await?;
-    Ok(crate::rollups::differences(kept, fresh, |r| {
+    crate::rollups::console_only(scope)?;
+    let kept = Q::new(format!("SELECT {COLS} FROM meeting_counts{ORDER}"));
+    let fresh = Q::new(format!("SELECT {COLS} FROM ({}) c{ORDER}", counted()));
+    crate::rollups::compare(store, kept, fresh, |r: &CountRow| {
         (r.committee_id, r.org_id, r.year, r.kind.clone(), r.status.clone())
-    }))
+    })
+    .await
 }
 
 /// How many meetings in scope a list's filter selects, from the rollup (the

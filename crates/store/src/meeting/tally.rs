@@ -57,9 +57,7 @@ pub async fn retally(tx: &mut Tx, committee_id: i64, org_id: i64, year: i32) -> 
 /// repairs) may rebuild every tally.
 #[tracing::instrument(skip_all)]
 pub async fn rebuild_tallies(store: &Store, scope: &OrgWrite) -> Result<usize> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let committees = meeting_committees(store).await?;
     let mut tx = store.db.begin().await?;
     tx.c().execute(q!("DELETE FROM meeting_tallies")).await?;
@@ -138,9 +136,7 @@ pub struct TallyText {
 /// every difference (empty when they agree). Province-wide console only.
 #[tracing::instrument(skip_all)]
 pub async fn verify_tallies(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<TallyText>>> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let kept: Vec<TallyText> = store
         .db
         .r()

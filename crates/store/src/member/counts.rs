@@ -73,14 +73,10 @@ const UNIT_COUNTED: &str = "SELECT committee_id, status, COUNT(*) AS n FROM memb
 /// Province-wide console only (demo data, repairs).
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
+    crate::rollups::console_only(scope)?;
     let mut tx = store.db.begin().await?;
-    tx.c().execute(q!("DELETE FROM member_counts")).await?;
-    let n = tx.c().execute(Q::new(format!("INSERT INTO member_counts ({COLS}) {COUNTED}"))).await?;
-    tx.c().execute(q!("DELETE FROM member_unit_counts")).await?;
-    tx.c().execute(Q::new(format!("INSERT INTO member_unit_counts (committee_id, status, n) {UNIT_COUNTED}"))).await?;
+    let n = crate::rollups::replace(&mut tx, "member_counts", COLS, COUNTED).await?;
+    crate::rollups::replace(&mut tx, "member_unit_counts", "committee_id, status, n", UNIT_COUNTED).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -89,24 +85,19 @@ pub async fn rebuild(store: &Store, scope: &OrgWrite) -> Result<u64> {
 /// difference (empty when they agree). Province-wide console only.
 #[tracing::instrument(skip_all)]
 pub async fn verify(store: &Store, scope: &OrgWrite) -> Result<Vec<crate::rollups::Difference<CountRow>>> {
-    if !scope.is_whole_tree() {
-        return Err(StoreError::Forbidden);
-    }
-    let kept: Vec<CountRow> =
-        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM member_counts{ORDER}"))).await?;
-    let fresh: Vec<CountRow> =
-        store.db.r().fetch_all(Q::new(format!("SELECT {COLS} FROM ({COUNTED}) c{ORDER}"))).await?;
+    crate::rollups::console_only(scope)?;
+    let key = |r: &CountRow| (r.committee_id, r.org_id, r.status.clone());
+    let kept = Q::new(format!("SELECT {COLS} FROM member_counts{ORDER}"));
+    let fresh = Q::new(format!("SELECT {COLS} FROM ({COUNTED}) c{ORDER}"));
+    let mut out = crate::rollups::compare(store, kept, fresh, key).await?;
     // The units' totals, as rows of org 0.
     let unit = |from: &str| {
         Q::new(format!(
             "SELECT committee_id, CAST(0 AS BIGINT) AS org_id, status, n FROM {from} ORDER BY committee_id, status"
         ))
     };
-    let kept_units: Vec<CountRow> = store.db.r().fetch_all(unit("member_unit_counts")).await?;
-    let fresh_units: Vec<CountRow> = store.db.r().fetch_all(unit(&format!("({UNIT_COUNTED}) c"))).await?;
-    let key = |r: &CountRow| (r.committee_id, r.org_id, r.status.clone());
-    let mut out = crate::rollups::differences(kept, fresh, key);
-    out.extend(crate::rollups::differences(kept_units, fresh_units, key));
+    let fresh_units = unit(&format!("({UNIT_COUNTED}) c"));
+    out.extend(crate::rollups::compare(store, unit("member_unit_counts"), fresh_units, key).await?);
     Ok(out)
 }
 

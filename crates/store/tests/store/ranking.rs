@@ -10,6 +10,24 @@ use xianfeng_store::dues::{self, BaseInput, PaymentInput};
 use xianfeng_store::ranking::{self as rank, RankFilter};
 use xianfeng_store::testkit::{self, Province};
 
+/// Every member of the province on a salaried base of 5,000 from `month` (YYYY-MM).
+async fn salaried_5000(store: &xianfeng_store::Store, p: &Province, month: &str) {
+    let admin = p.committee_admin();
+    let ms = testkit::member_scope(store, &admin).await.unwrap();
+    let who = testkit::who(&admin);
+    let base = BaseInput {
+        member_type: "salaried".into(),
+        base: "5000".into(),
+        effective_month: month.into(),
+        ..Default::default()
+    };
+    for m in &p.members {
+        if xianfeng_store::member::get(store, &ms, m.id()).await.unwrap().status.is_member() {
+            dues::set_base(store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
+        }
+    }
+}
+
 #[tokio::test]
 async fn branches_are_ranked_from_their_records_and_explained() {
     for (backend, store) in testkit::all_stores().await {
@@ -22,18 +40,7 @@ async fn branches_are_ranked_from_their_records_and_explained() {
         // dues have fallen due (this January has not on New Year's Day).
         let year = today.year() - 1;
         let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
-        let base = BaseInput {
-            member_type: "salaried".into(),
-            base: "5000".into(),
-            effective_month: format!("{}-12", year - 1),
-            ..Default::default()
-        };
-        for m in &p.members {
-            let detail = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
-            if detail.status.is_member() {
-                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
-            }
-        }
+        salaried_5000(&store, &p, &format!("{}-12", year - 1)).await;
         // Last December: only b1 pays within the month, so last year b1 led and a1, a2 trailed.
         let dec = NaiveDate::from_ymd_opt(year - 1, 12, 1).unwrap();
         dues::open_cycle(&store, &ms, &who, dec).await.unwrap();
@@ -213,18 +220,7 @@ async fn a_tail_branch_rectifies_and_its_unit_lifts_it() {
         let jan = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
         let model = serde_json::json!({ "indicators": [{ "source": "dues_on_time", "weight": 100, "target": 1.0 }], "tail_percent": 20, "tail_below": 0.0 });
         xianfeng_store::rules::add_version(&store, &admin, &who, "ranking", jan, &model, "").await.unwrap();
-        let base = BaseInput {
-            member_type: "salaried".into(),
-            base: "5000".into(),
-            effective_month: format!("{year}-01"),
-            ..Default::default()
-        };
-        for m in &p.members {
-            let d = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
-            if d.status.is_member() {
-                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
-            }
-        }
+        salaried_5000(&store, &p, &format!("{year}-01")).await;
         dues::open_cycle(&store, &ms, &who, jan).await.unwrap();
         for b in [&p.branch_a1, &p.branch_a2] {
             for m in p.members_under(b) {
@@ -364,18 +360,7 @@ async fn the_places_of_a_year_gone_by_are_kept_until_its_records_or_rules_change
         let today = xianfeng_core::text::today_cn();
         let year = today.year() - 2;
         let march = NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
-        let base = BaseInput {
-            member_type: "salaried".into(),
-            base: "5000".into(),
-            effective_month: format!("{}-01", year),
-            ..Default::default()
-        };
-        for m in &p.members {
-            let detail = xianfeng_store::member::get(&store, &ms, m.id()).await.unwrap();
-            if detail.status.is_member() {
-                dues::set_base(&store, &ms.writer().unwrap(), &who, m.id(), &base).await.unwrap();
-            }
-        }
+        salaried_5000(&store, &p, &format!("{}-01", year)).await;
         dues::open_cycle(&store, &ms, &who, march).await.unwrap();
         let pay = PaymentInput {
             amount: "50.00".into(),
